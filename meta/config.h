@@ -1,0 +1,62 @@
+/*
+ * The configuration: `key = value` lines, `#` comments, found at -c FILE,
+ * $TIKTOKFS_CONFIG, ~/.config/tiktokfs/tiktokfs.conf or /etc/tiktokfs.conf
+ * (first that exists), with TIKTOK_CLIENT_ID, TIKTOK_CLIENT_SECRET and
+ * TIKTOK_REDIRECT_URI overriding the file.  Read-only once loaded: a reload
+ * builds a new struct config and swaps it whole.
+ */
+#ifndef TIKTOKFS_CONFIG_H
+#define TIKTOKFS_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "meta/error.h"
+
+enum post_mode { POST_DIRECT = 0, POST_DRAFT };
+
+#define CONFIG_SINGLE_CHUNK_MAX 64000000ULL
+#define CONFIG_MAX_SIZE_DEFAULT 4294967296ULL
+
+struct config {
+	char *path; /* the file read, or NULL when none existed; owned */
+	char *client_key;
+	char *client_secret;
+	char *redirect_uri;
+	char *api_base;	 /* no trailing slash */
+	char *auth_url;
+	char *ca_file;	 /* NULL: system CAs only */
+	char *state_dir; /* absolute */
+	enum post_mode mode;
+	char *privacy;		/* TikTok's name (PUBLIC_TO_EVERYONE...) or NULL: no default */
+	double settle_time;	/* seconds */
+	uint64_t chunk_size;
+	uint64_t max_size;
+	double min_duration, max_duration; /* seconds */
+	unsigned min_width, min_height, max_width, max_height;
+	uint64_t bandwidth_limit; /* bytes/s, 0 = none */
+	bool keep_posted;
+	char *on_posted, *on_failed;
+	int log_level; /* enum log_level */
+	bool secret_from_file; /* client_secret came from the file (permission check applies) */
+};
+
+/* Fill @cfg with the defaults of the spec (strings allocated). */
+void config_defaults(struct config *cfg);
+/*
+ * Load the config: @path explicit (must exist) or NULL to search.  Applies the
+ * environment overrides, refuses a file holding client_secret that group or
+ * others can read, creates nothing.  On error fills @err (naming the file and
+ * the line) and returns -1; @cfg is then freed.
+ */
+int config_load(struct config *cfg, const char *path, struct tt_error *err);
+/* Parse one "key = value" (used by config_load and by tests). */
+int config_set(struct config *cfg, const char *key, const char *value, struct tt_error *err);
+/* Parse "5M", "1.5G", "1000" into bytes; -1 on error. */
+int config_parse_size(const char *s, uint64_t *out);
+/* Map public/friends/followers/private or TikTok's own names to TikTok's
+ * names; NULL if unknown.  Returns a static string. */
+const char *config_privacy_name(const char *s);
+void config_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * The one error type below the file operations.  Functions return 0 or a
+ * negative errno-style code and, where a person will read the reason, fill a
+ * caller-owned struct tt_error: what failed (one line naming the file, the
+ * number and the limit), TikTok's code and log_id if any, whether retrying
+ * helps, and the next step for the user.  The way curl threads CURLcode and an
+ * error buffer through its layers.
+ */
+#ifndef TIKTOKFS_ERROR_H
+#define TIKTOKFS_ERROR_H
+
+#include <stdint.h>
+
+enum err_class {
+	ERR_NONE = 0,
+	ERR_RETRY,     /* network, 5xx: retry with backoff, same step */
+	ERR_DEFER,     /* a TikTok limit: wait until retry_at, then retry */
+	ERR_USER,      /* the user must fix something (privacy, audit, media) */
+	ERR_PERMANENT, /* will never work as it is */
+	ERR_INCOMPLETE /* the input is not finished yet (truncated copy): wait */
+};
+
+struct tt_error {
+	enum err_class cls;
+	char what[512];	  /* first line: what failed, for NAME.error and user.tiktok.error */
+	char code[80];	  /* TikTok's error.code or fail_reason, "" if none */
+	char log_id[80];  /* TikTok's log_id, "" if none */
+	char advice[768]; /* the next step, in plain words */
+	int http_status;  /* 0 if not HTTP */
+	int64_t retry_at; /* unix seconds, for ERR_DEFER; 0 if unknown */
+};
+
+void tt_error_clear(struct tt_error *e);
+/* Set class and the first line; keeps code/log_id/advice untouched. */
+void tt_error_set(struct tt_error *e, enum err_class cls, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void tt_error_advise(struct tt_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tt_error_code(struct tt_error *e, const char *code, const char *log_id);
+const char *err_class_name(enum err_class cls);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * The caption sidecar: optional front matter between two "---" lines, then
+ * the caption text (spec: "The caption sidecar").  The parser is pure: bytes
+ * in, struct out; errors name the line and the key.
+ */
+#ifndef TIKTOKFS_SIDECAR_H
+#define TIKTOKFS_SIDECAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "meta/error.h"
+
+enum tristate { TRI_UNSET = -1, TRI_OFF = 0, TRI_ON = 1 };
+
+struct sidecar {
+	char *caption;		/* UTF-8, front matter removed, trimmed; owned; never NULL after parse */
+	size_t caption_utf16;	/* length in UTF-16 code units */
+	char privacy[32];	/* TikTok's name, "" if unset */
+	bool has_schedule;
+	int64_t schedule_at;	/* unix seconds UTC */
+	enum tristate comments, duet, stitch;	/* unset means off */
+	bool has_cover;
+	int64_t cover_ms;
+	int mode;		/* -1 unset, else enum post_mode */
+	enum tristate branded, promotional, ai_generated;
+};
+
+#define SIDECAR_MAX_BYTES (1024 * 1024)
+#define CAPTION_MAX_UTF16 2200
+
+/*
+ * Parse @len bytes.  @name is the sidecar's file name, used in messages
+ * ("clip.caption: line 3: schedule: ...").  Returns 0, or -1 with @err set
+ * (class ERR_USER).  On success the caller frees with sidecar_free().
+ */
+int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar *sc,
+		  struct tt_error *err);
+/* Read and parse a file (at most SIDECAR_MAX_BYTES). */
+int sidecar_load(const char *path, const char *name, struct sidecar *sc, struct tt_error *err);
+void sidecar_free(struct sidecar *sc);
+
+#endif

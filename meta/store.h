@@ -1,0 +1,126 @@
+/*
+ * The job store: one SQLite database (WAL) in state_dir holding every item's
+ * state and history.  It is the memory of the whole daemon: the filesystem
+ * answers user.tiktok.* xattrs and STATUS.txt from it, the posting worker
+ * takes its work from it, and every transition is committed before anyone
+ * can see it.
+ *
+ * Paths are relative to the staging root and name the video, e.g.
+ * "outbox/sub/clip.mp4".  A job is keyed by its video path while it lives.
+ *
+ * Thread-safe: one connection guarded by a mutex; callers never hold a
+ * struct job across a state change they did not make.
+ */
+#ifndef TIKTOKFS_STORE_H
+#define TIKTOKFS_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "meta/error.h"
+
+enum job_state {
+	JOB_WAITING = 0, /* incomplete, no caption yet, or truncated copy */
+	JOB_READY,	 /* complete and valid: the poster may take it */
+	JOB_SCHEDULED,	 /* complete, valid, waiting for schedule_at */
+	JOB_UPLOADING,	 /* init done (publish_id stored) and/or chunks going */
+	JOB_PROCESSING,	 /* all bytes sent, polling status */
+	JOB_DEFERRED,	 /* a TikTok limit: retry at retry_at */
+	JOB_INVALID,	 /* user can fix in place: NAME.error beside the item */
+	JOB_POSTED,	 /* final: in posted/ */
+	JOB_FAILED,	 /* final: in failed/ with NAME.error */
+	JOB_CANCELLED,	 /* final: the user deleted it */
+	JOB_LOST	 /* final: the file vanished while the daemon was away */
+};
+
+const char *job_state_name(enum job_state s); /* "waiting", "ready", ... */
+int job_state_parse(const char *s);	      /* -1 if unknown */
+bool job_state_final(enum job_state s);
+
+/* One row.  Strings are owned by the struct; job_free() releases them. */
+struct job {
+	int64_t id;
+	char *path;	    /* video, relative to the staging root */
+	char *caption_path; /* NULL until a caption is paired */
+	enum job_state state;
+	int mode;	    /* enum post_mode chosen at init */
+	uint64_t size;	    /* bytes, fixed when the item became ready */
+	uint64_t sent;	    /* bytes TikTok acknowledged */
+	int64_t schedule_at; /* 0 if none */
+	int64_t retry_at;    /* 0 if none */
+	char *publish_id;    /* NULL until init answered */
+	char *upload_url;    /* secret: never logged, never shown */
+	int64_t upload_expires;
+	char *status;	     /* TikTok's last status */
+	char *post_id;	     /* decimal string, exact */
+	char *url;
+	char *privacy;
+	char *error;	     /* first line shown in user.tiktok.error */
+	char *warning;	     /* user.tiktok.warning */
+	int64_t posted_at;
+	int attempts;	     /* inits made for this item */
+	int64_t created_at, updated_at;
+};
+
+void job_free(struct job *j);
+
+struct store;
+
+/* Open or create @path (mode 0600), run migrations.  NULL + @err on failure.
+ * The caller frees with store_close(). */
+struct store *store_open(const char *path, struct tt_error *err);
+void store_close(struct store *st);
+
+/* Lookups fill @out (caller frees with job_free); 0 found, -ENOENT not. */
+int store_get(struct store *st, int64_t id, struct job *out);
+int store_get_by_path(struct store *st, const char *path, struct job *out);
+/* The live (non-final) job whose video or caption is @path. */
+int store_find_live(struct store *st, const char *path, struct job *out);
+
+/* Create a live job for a video (state waiting) or return the existing one's
+ * id.  Idempotent. */
+int64_t store_ensure(struct store *st, const char *video_path);
+int store_set_caption(struct store *st, int64_t id, const char *caption_path);
+
+/* Every state change goes through here and is written to history with @note
+ * (which must hold no secret).  Commits before returning. */
+int store_transition(struct store *st, int64_t id, enum job_state to, const char *note);
+
+/* Field updates, each committed. */
+int store_set_ready(struct store *st, int64_t id, uint64_t size, int64_t schedule_at,
+		    const char *privacy, const char *warning);
+int store_set_error(struct store *st, int64_t id, const char *first_line);
+int store_set_publish(struct store *st, int64_t id, int mode, const char *publish_id,
+		      const char *upload_url, int64_t upload_expires);
+int store_clear_publish(struct store *st, int64_t id); /* before a legitimate re-init */
+int store_set_progress(struct store *st, int64_t id, uint64_t sent);
+int store_set_status(struct store *st, int64_t id, const char *status);
+int store_set_retry(struct store *st, int64_t id, int64_t retry_at);
+int store_set_result(struct store *st, int64_t id, const char *post_id, const char *url,
+		     int64_t posted_at);
+/* The item's files moved: rewrite video and caption paths (also every job
+ * under a renamed directory when @old is a directory prefix). */
+int store_rename(struct store *st, const char *old_path, const char *new_path);
+
+/*
+ * The posting worker's side.  store_next_work() returns the id of the job
+ * that should be worked on at @now: in-flight jobs first (uploading,
+ * processing: they were interrupted), then ready, then scheduled/deferred
+ * whose time has come, oldest first.  0 if none; *@wake_at is set to the
+ * earliest future time something becomes due (0 if nothing).
+ */
+int64_t store_next_work(struct store *st, int64_t now, int64_t *wake_at);
+/* Wake anyone in store_wait() (called after every transition). */
+void store_kick(struct store *st);
+/* Sleep until kicked or @timeout_ms passes. */
+void store_wait(struct store *st, int timeout_ms);
+
+/* Iterate live jobs and the most recent @recent final ones, for STATUS.txt
+ * and `tiktokfs status`.  The callback gets a borrowed job. */
+typedef int (*store_each_fn)(const struct job *j, void *arg);
+int store_each(struct store *st, int recent, store_each_fn fn, void *arg);
+
+/* Record of history, newest last, for tests and `status`. */
+int store_history(struct store *st, int64_t id, store_each_fn fn, void *arg);
+
+#endif
