@@ -1,0 +1,50 @@
+/*
+ * Validation before upload (spec: "Validation before upload"): the media
+ * probe's findings and the sidecar checked against the config's bounds and,
+ * when known, the creator's limits.  Pure policy; one line per reason, naming
+ * the file, the number and the limit ("clip.mp4: 2.4 s long; TikTok needs at
+ * least 3 s").
+ */
+#ifndef TIKTOKFS_RULES_H
+#define TIKTOKFS_RULES_H
+
+#include <stdbool.h>
+
+#include "meta/creator.h"
+#include "meta/error.h"
+#include "meta/media.h"
+#include "meta/sidecar.h"
+
+struct config;
+
+enum verdict_kind {
+	VERDICT_OK = 0,	    /* would be accepted (warnings possible) */
+	VERDICT_INCOMPLETE, /* looks like an unfinished copy: keep waiting */
+	VERDICT_CAPTION,    /* the user can fix it in place: NAME.error beside it */
+	VERDICT_MEDIA	    /* the video itself can never pass: failed/ */
+};
+
+struct verdict {
+	enum verdict_kind kind;
+	struct tt_error error;	/* the first reason, when not OK */
+	char warning[512];	/* "not 9:16", "below 720x1280"; "" if none */
+	struct media_info media;
+	struct sidecar sidecar; /* parsed caption (owned; verdict_free) */
+	bool have_sidecar;
+	char privacy[32];	/* the privacy that will be sent, "" if none */
+	int mode;		/* enum post_mode that will be used */
+};
+
+/*
+ * Validate the item whose video is at @video_path (absolute) and caption at
+ * @caption_path (absolute, or NULL when there is none yet).  @ci may be NULL
+ * (not logged in: config bounds only).  @in_scheduled: the item is in
+ * scheduled/, where a schedule time is required.  Always fills @v; returns
+ * 0 when VERDICT_OK.
+ */
+int rules_validate(const struct config *cfg, const struct creator_info *ci,
+		   const char *video_path, const char *caption_path, bool in_scheduled,
+		   struct verdict *v);
+void verdict_free(struct verdict *v);
+
+#endif
