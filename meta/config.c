@@ -313,7 +313,7 @@ static int parse_file(struct config *cfg, FILE *f, const char *path, struct tt_e
 			tt_error_set(err, ERR_USER, "%s: line %u: %s", path, lineno, sub.what);
 			return -1;
 		}
-		if (!strcmp(key, "client_secret"))
+		if (!strcmp(key, "client_secret") && *val)
 			cfg->secret_from_file = true;
 	}
 	return 0;
