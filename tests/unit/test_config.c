@@ -97,8 +97,34 @@ TEST(test_redaction_scrubs_tokens_and_secrets)
 	CHECK_CONTAINS(line, "upload_id=1");
 }
 
+TEST(test_example_config_loads)
+{
+	struct config c;
+	struct tt_error e;
+	tt_error_clear(&e);
+	CHECK_INT(config_load(&c, "tiktokfs.conf.example", &e), 0);
+	if (e.what[0])
+		FAILF("%s", e.what);
+	CHECK_U64(c.max_size, 4294967296ULL);
+	CHECK_STR(c.api_base, "https://open.tiktokapis.com");
+	config_free(&c);
+}
+
+TEST(test_sizes_parse_with_suffixes)
+{
+	uint64_t v;
+	CHECK_INT(config_parse_size("287.6M", &v), 0);
+	CHECK_U64(v, 287600000);
+	CHECK_INT(config_parse_size("5MB", &v), 0);
+	CHECK_U64(v, 5000000);
+	CHECK_INT(config_parse_size("5X", &v), -1);
+	CHECK_INT(config_parse_size("-1", &v), -1);
+}
+
 int main(void)
 {
+	RUN(test_example_config_loads);
+	RUN(test_sizes_parse_with_suffixes);
 	RUN(test_defaults_match_the_spec);
 	RUN(test_file_values_and_env_override);
 	RUN(test_readable_secret_is_refused_with_fix);
