@@ -47,4 +47,36 @@ int rules_validate(const struct config *cfg, const struct creator_info *ci,
 		   struct verdict *v);
 void verdict_free(struct verdict *v);
 
+/*
+ * The pieces rules_validate() is made of, for callers that hold a probe's
+ * result already (tests, `tiktokfs check`).
+ */
+
+/* An empty verdict: VERDICT_OK, no sidecar, mode direct. */
+void verdict_init(struct verdict *v);
+
+/*
+ * Check @mi (the probe's findings for the video called @name, a base name
+ * used in messages) against the config's bounds and the creator's limits.
+ * Copies @mi into v->media and appends warnings to v->warning.  Returns 0,
+ * or -1 with v->kind VERDICT_MEDIA and v->error (class ERR_PERMANENT).
+ */
+int rules_check_media(const struct config *cfg, const struct creator_info *ci, const char *name,
+		      const struct media_info *mi, struct verdict *v);
+
+/*
+ * Check the caption already parsed into v->sidecar (v->have_sidecar must be
+ * true; @name is the sidecar's base name) and settle what will be sent:
+ * v->privacy and v->mode.  Interactions the creator disabled are turned off
+ * in v->sidecar, with a warning.  Uses v->media.duration, when known, to
+ * check the cover time.  Returns 0, or -1 with v->kind VERDICT_CAPTION and
+ * v->error (class ERR_USER).
+ */
+int rules_check_caption(const struct config *cfg, const struct creator_info *ci,
+			const char *name, bool in_scheduled, struct verdict *v);
+
+/* "public", "friends", "followers", "private" for TikTok's privacy names;
+ * the name itself when unknown.  Static string or @tiktok_name. */
+const char *rules_privacy_word(const char *tiktok_name);
+
 #endif

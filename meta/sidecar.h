@@ -2,6 +2,13 @@
  * The caption sidecar: optional front matter between two "---" lines, then
  * the caption text (spec: "The caption sidecar").  The parser is pure: bytes
  * in, struct out; errors name the line and the key.
+ *
+ * Accepted: a leading UTF-8 BOM, LF or CRLF line ends, `# comments` on their
+ * own lines and after values, keys in any case, values in matching quotes.
+ * The caption is everything after the closing "---" line with surrounding
+ * ASCII whitespace trimmed; inner bytes (newlines, CRLF, emoji) are kept
+ * exactly.  A successful parse guarantees valid UTF-8 without NUL bytes and
+ * at most CAPTION_MAX_UTF16 UTF-16 units.
  */
 #ifndef TIKTOKFS_SIDECAR_H
 #define TIKTOKFS_SIDECAR_H
@@ -25,6 +32,7 @@ struct sidecar {
 	int64_t cover_ms;
 	int mode;		/* -1 unset, else enum post_mode */
 	enum tristate branded, promotional, ai_generated;
+	bool schedule_ambiguous; /* the wall time occurred twice; the first was taken */
 };
 
 #define SIDECAR_MAX_BYTES (1024 * 1024)
