@@ -20,11 +20,11 @@ FUZZ_SECONDS ?= 30
 VERSION  := 0.1.0
 
 ifeq ($(SANITIZE),1)
-BUILD    := build-san
+BUILD    ?= build-san
 OPT      := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDOPT    := -fsanitize=address,undefined
 else
-BUILD    := build
+BUILD    ?= build
 OPT      := -O2 -g -D_FORTIFY_SOURCE=2
 LDOPT    :=
 endif

@@ -1,0 +1,26 @@
+/*
+ * The chunk plan of tiktok-api.md §5.6: one chunk up to 64,000,000 bytes,
+ * else chunks of @chunk_size, count = floor(size / chunk_size), the last
+ * chunk takes the remainder (so it may be up to 2*chunk_size-1 bytes).
+ * Pure arithmetic, unit-tested with the reference's vectors.
+ */
+#ifndef TIKTOKFS_CHUNK_H
+#define TIKTOKFS_CHUNK_H
+
+#include <stdint.h>
+
+struct chunk_plan {
+	uint64_t video_size;
+	uint64_t chunk_size;	/* what init declares */
+	uint64_t chunk_count;
+};
+
+/* 0, or -1 when no plan can satisfy the rules (size 0, chunk_size below
+ * 5 MB or above 64 MB, more than 1000 chunks). */
+int chunk_plan(uint64_t video_size, uint64_t chunk_size, struct chunk_plan *p);
+/* Byte range [first, last] of chunk @i (0-based). */
+void chunk_range(const struct chunk_plan *p, uint64_t i, uint64_t *first, uint64_t *last);
+/* Index of the chunk that starts at byte @off, or -1 if none does. */
+int64_t chunk_index_at(const struct chunk_plan *p, uint64_t off);
+
+#endif
