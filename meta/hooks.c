@@ -1,0 +1,398 @@
+/*
+ * Hooks: spawn on_posted / on_failed commands and reap them in the background.
+ *
+ * Invariants:
+ *  - The item's values reach the hook through its environment only; the
+ *    command string is the operator's, untouched (no shell injection through
+ *    a file name, a caption or TikTok's error text).
+ *  - hooks_run() returns as soon as posix_spawn() has exec'd /bin/sh; it
+ *    never waits for the hook.  A single reaper thread owns every waitpid()
+ *    on a hook's pid (never waitpid(-1): other modules' children are theirs).
+ *  - Each hook leads its own process group, so a timeout kills the shell and
+ *    everything it started (`sleep 1000 &` included).
+ *  - The daemon's secret never reaches a hook: TIKTOK_CLIENT_SECRET and any
+ *    variable whose value is the configured client_secret are dropped, and
+ *    descriptors above 2 (/dev/fuse, sockets, the database) are closed.
+ */
+#include "meta/hooks.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define REAP_INTERVAL_S 0.05 /* how often running hooks are polled */
+#define SHUTDOWN_GRACE_S 1.0 /* SIGTERM -> SIGKILL at shutdown */
+
+struct hook_proc {
+	pid_t pid;
+	char *label;	/* "on_posted hook for PATH"; owned */
+	double term_at; /* monotonic time to send SIGTERM */
+	double kill_at; /* monotonic time to send SIGKILL */
+	double timeout; /* for the log line */
+	bool term_sent, kill_sent, by_shutdown;
+	struct hook_proc *next;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake; /* reaper: new hook or shutdown */
+static pthread_cond_t done; /* waiters: a hook was reaped */
+static pthread_once_t conds_once = PTHREAD_ONCE_INIT;
+static struct hook_proc *procs; /* running hooks, guarded by lock */
+static unsigned nprocs;
+static bool reaper_running, reaper_stop;
+static pthread_t reaper;
+static double timeout_s = HOOKS_TIMEOUT_DEFAULT;
+static double grace_s = HOOKS_GRACE_DEFAULT;
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Condition variables on the monotonic clock: a wall-clock jump (NTP at
+ * boot) must not stretch or cut a hook's timeout. */
+static void init_conds(void)
+{
+	pthread_condattr_t ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&wake, &ca);
+	pthread_cond_init(&done, &ca);
+	pthread_condattr_destroy(&ca);
+}
+
+static void cond_wait_until(pthread_cond_t *c, double when)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)when;
+	ts.tv_nsec = (long)((when - (double)ts.tv_sec) * 1e9);
+	if (ts.tv_nsec >= 1000000000L)
+		ts.tv_nsec = 999999999L;
+	pthread_cond_timedwait(c, &lock, &ts);
+}
+
+void hooks_set_timeouts(double t, double g)
+{
+	pthread_mutex_lock(&lock);
+	timeout_s = t > 0 ? t : HOOKS_TIMEOUT_DEFAULT;
+	grace_s = g > 0 ? g : HOOKS_GRACE_DEFAULT;
+	pthread_mutex_unlock(&lock);
+}
+
+unsigned hooks_running(void)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&lock);
+	n = nprocs;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
+
+static void log_exit(const struct hook_proc *p, int status)
+{
+	if (p->term_sent && !p->by_shutdown)
+		log_warn("%s timed out after %g s and was killed", p->label, p->timeout);
+	else if (p->term_sent)
+		log_warn("%s was still running at shutdown and was killed", p->label);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		log_info("%s finished", p->label);
+	else if (WIFEXITED(status))
+		log_warn("%s exited with status %d", p->label, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		log_warn("%s was killed by signal %d", p->label, WTERMSIG(status));
+}
+
+/* Poll one hook: reap it if it ended, signal its group if it is overdue.
+ * Returns true when it was reaped.  Called with the lock held. */
+static bool poll_proc(struct hook_proc *p, double now)
+{
+	int status = 0;
+	pid_t r = waitpid(p->pid, &status, WNOHANG);
+
+	if (r == p->pid || (r < 0 && errno == ECHILD)) {
+		/* ECHILD: someone set SIGCHLD to SIG_IGN; the kernel reaped it */
+		if (r < 0)
+			log_warn("%s: exit status lost (SIGCHLD ignored?)", p->label);
+		else
+			log_exit(p, status);
+		return true;
+	}
+	if (!p->term_sent && now >= p->term_at) {
+		kill(-p->pid, SIGTERM);
+		p->term_sent = true;
+	} else if (p->term_sent && !p->kill_sent && now >= p->kill_at) {
+		kill(-p->pid, SIGKILL);
+		p->kill_sent = true;
+	}
+	return false;
+}
+
+static void *reaper_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	for (;;) {
+		double now = now_mono();
+		struct hook_proc **pp = &procs;
+
+		while (*pp) {
+			struct hook_proc *p = *pp;
+
+			if (poll_proc(p, now)) {
+				*pp = p->next;
+				nprocs--;
+				free(p->label);
+				free(p);
+				pthread_cond_broadcast(&done);
+			} else {
+				pp = &p->next;
+			}
+		}
+		if (!procs && reaper_stop)
+			break;
+		if (!procs)
+			pthread_cond_wait(&wake, &lock);
+		else
+			cond_wait_until(&wake, now_mono() + REAP_INTERVAL_S);
+	}
+	reaper_running = false;
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+/* Start the reaper with every signal blocked, so that SIGTERM/SIGHUP keep
+ * going to the threads that handle them.  Called with the lock held. */
+static int start_reaper(void)
+{
+	sigset_t all, old;
+	int rc;
+
+	if (reaper_running)
+		return 0;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&reaper, NULL, reaper_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -rc;
+	reaper_running = true;
+	reaper_stop = false;
+	return 0;
+}
+
+static bool is_name(const char *entry, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(entry, name, n) && entry[n] == '=';
+}
+
+static const char *const own_vars[] = {
+    "TIKTOKFS_EVENT", "TIKTOKFS_PATH",	"TIKTOKFS_PUBLISH_ID", "TIKTOKFS_POST_ID",
+    "TIKTOKFS_URL",   "TIKTOKFS_ERROR", "TIKTOKFS_PRIVACY",    "TIKTOK_CLIENT_SECRET",
+};
+#define N_OWN_VARS (sizeof(own_vars) / sizeof(own_vars[0]))
+
+static bool drop_inherited(const char *entry, const char *secret)
+{
+	const char *eq = strchr(entry, '=');
+
+	for (size_t i = 0; i < N_OWN_VARS; i++)
+		if (is_name(entry, own_vars[i]))
+			return true;
+	return secret && *secret && eq && !strcmp(eq + 1, secret);
+}
+
+/* The first line of @s, scrubbed of known secrets; owned by the caller. */
+static char *first_line(const char *s)
+{
+	char *line;
+
+	if (!s)
+		return xstrdup("");
+	line = xstrndup(s, strcspn(s, "\r\n"));
+	log_redact(line, strlen(line) + 1);
+	return line;
+}
+
+static void env_free(char **envp)
+{
+	if (!envp)
+		return;
+	for (size_t i = 0; envp[i]; i++)
+		free(envp[i]);
+	free(envp);
+}
+
+/* The hook's environment: the daemon's, minus secrets and stale TIKTOKFS_*
+ * values, plus the event.  A NULL-terminated array the caller frees with
+ * env_free(). */
+static char **build_env(const struct config *cfg, const struct hook_event *ev)
+{
+	size_t n = 0, k = 0;
+	char **envp;
+	char *err = first_line(ev->error);
+
+	for (char **e = environ; e && *e; e++)
+		n++;
+	envp = xcalloc(n + N_OWN_VARS + 1, sizeof(*envp));
+	for (char **e = environ; e && *e; e++)
+		if (!drop_inherited(*e, cfg->client_secret))
+			envp[k++] = xstrdup(*e);
+#define S(v) ((v) ? (v) : "")
+	envp[k++] = xasprintf("TIKTOKFS_EVENT=%s", ev->kind == HOOK_POSTED ? "posted" : "failed");
+	envp[k++] = xasprintf("TIKTOKFS_PATH=%s", S(ev->path));
+	envp[k++] = xasprintf("TIKTOKFS_PUBLISH_ID=%s", S(ev->publish_id));
+	envp[k++] = xasprintf("TIKTOKFS_POST_ID=%s", S(ev->post_id));
+	envp[k++] = xasprintf("TIKTOKFS_URL=%s", S(ev->url));
+	envp[k++] = xasprintf("TIKTOKFS_ERROR=%s", err);
+	envp[k++] = xasprintf("TIKTOKFS_PRIVACY=%s", S(ev->privacy));
+#undef S
+	envp[k] = NULL;
+	free(err);
+	return envp;
+}
+
+/* stdin from /dev/null; stdout and stderr to the daemon's stderr when it has
+ * one (the terminal or journal with -f), else to /dev/null; nothing else. */
+static void setup_files(posix_spawn_file_actions_t *fa)
+{
+	posix_spawn_file_actions_init(fa);
+	posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
+	if (fcntl(2, F_GETFD) >= 0) {
+		posix_spawn_file_actions_adddup2(fa, 2, 1);
+	} else {
+		posix_spawn_file_actions_addopen(fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(fa, 2, "/dev/null", O_WRONLY, 0);
+	}
+	/* An inherited /dev/fuse descriptor would keep the mount alive. */
+	posix_spawn_file_actions_addclosefrom_np(fa, 3);
+}
+
+/* A fresh process group and default signal handling: the daemon ignores
+ * SIGPIPE and blocks signals in worker threads, a shell script must not. */
+static void setup_attr(posix_spawnattr_t *at)
+{
+	sigset_t none, def;
+
+	sigemptyset(&none);
+	sigfillset(&def);
+	sigdelset(&def, SIGKILL);
+	sigdelset(&def, SIGSTOP);
+	posix_spawnattr_init(at);
+	posix_spawnattr_setsigmask(at, &none);
+	posix_spawnattr_setsigdefault(at, &def);
+	posix_spawnattr_setpgroup(at, 0);
+	posix_spawnattr_setflags(at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+					 POSIX_SPAWN_SETSIGDEF);
+}
+
+int hooks_run(const struct config *cfg, const struct hook_event *ev)
+{
+	const char *name = ev->kind == HOOK_POSTED ? "on_posted" : "on_failed";
+	const char *cmd = ev->kind == HOOK_POSTED ? cfg->on_posted : cfg->on_failed;
+	char *argv[] = {"sh", "-c", NULL, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	struct hook_proc *p = NULL;
+	char **envp = NULL;
+	pid_t pid;
+	int rc;
+
+	if (!cmd || !*cmd)
+		return 0;
+	pthread_once(&conds_once, init_conds);
+	argv[2] = (char *)cmd;
+	envp = build_env(cfg, ev);
+	setup_files(&fa);
+	setup_attr(&at);
+
+	pthread_mutex_lock(&lock);
+	rc = start_reaper();
+	if (rc) {
+		pthread_mutex_unlock(&lock);
+		log_warn("%s for %s not run: cannot start the reaper thread: %s", name,
+			 ev->path ? ev->path : "?", strerror(-rc));
+		goto out;
+	}
+	/* Spawn under the lock so the reaper cannot miss the new pid. */
+	rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, envp);
+	if (rc) {
+		pthread_mutex_unlock(&lock);
+		log_warn("%s for %s not run: cannot start /bin/sh: %s", name,
+			 ev->path ? ev->path : "?", strerror(rc));
+		rc = -rc;
+		goto out;
+	}
+	p = xcalloc(1, sizeof(*p));
+	p->pid = pid;
+	p->label =
+	    xasprintf("%s hook for %s (pid %ld)", name, ev->path ? ev->path : "?", (long)pid);
+	p->timeout = timeout_s;
+	p->term_at = now_mono() + timeout_s;
+	p->kill_at = p->term_at + grace_s;
+	p->next = procs;
+	procs = p;
+	nprocs++;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+	log_debug("%s started", p->label);
+	rc = 0;
+out:
+	posix_spawnattr_destroy(&at);
+	posix_spawn_file_actions_destroy(&fa);
+	env_free(envp);
+	return rc;
+}
+
+unsigned hooks_shutdown(double wait_s)
+{
+	unsigned killed = 0;
+	double deadline, now;
+	pthread_t thread;
+	bool join;
+
+	pthread_once(&conds_once, init_conds);
+	pthread_mutex_lock(&lock);
+	deadline = now_mono() + wait_s;
+	while (procs && (now = now_mono()) < deadline)
+		cond_wait_until(&done, deadline);
+	now = now_mono();
+	for (struct hook_proc *p = procs; p; p = p->next) {
+		if (!p->term_sent) {
+			p->term_at = now;
+			p->by_shutdown = true;
+		}
+		if (p->kill_at > now + SHUTDOWN_GRACE_S)
+			p->kill_at = now + SHUTDOWN_GRACE_S;
+		killed++;
+	}
+	reaper_stop = true;
+	/* Copy the handle under the lock: a hooks_run() racing with us may
+	 * start a new reaper once this one has left. */
+	join = reaper_running;
+	thread = reaper;
+	pthread_cond_signal(&wake);
+	pthread_mutex_unlock(&lock);
+	if (join)
+		pthread_join(thread, NULL);
+	return killed;
+}

@@ -1,0 +1,64 @@
+/*
+ * on_posted / on_failed hooks: run the configured command for an item that
+ * has just reached posted/ or failed/.
+ *
+ * The command runs as `/bin/sh -c COMMAND` with the item's values in the
+ * environment only (TIKTOKFS_EVENT, TIKTOKFS_PATH, TIKTOKFS_PUBLISH_ID,
+ * TIKTOKFS_POST_ID, TIKTOKFS_URL, TIKTOKFS_ERROR, TIKTOKFS_PRIVACY); nothing
+ * is ever pasted into the command string, so a file named `$(rm -rf ~)` is
+ * just a file name.  TIKTOK_CLIENT_SECRET and any variable holding the
+ * configured client_secret are removed from the hook's environment.
+ *
+ * hooks_run() never waits for the hook: it spawns it in its own process
+ * group and returns.  One reaper thread collects exit statuses, logs them
+ * (log_warn for a failure or a timeout) and kills a hook's whole process
+ * group that is still running after the timeout (SIGTERM, then SIGKILL after
+ * a grace period).  stdin is /dev/null; stdout and stderr go where the
+ * daemon's stderr goes: the terminal/journal with -f, /dev/null as a daemon
+ * (fuse_daemonize points fds 0-2 there).  No other descriptor of the daemon
+ * (notably /dev/fuse) is inherited.
+ */
+#ifndef TIKTOKFS_HOOKS_H
+#define TIKTOKFS_HOOKS_H
+
+#include "meta/config.h"
+
+enum hook_kind { HOOK_POSTED = 0, HOOK_FAILED };
+
+/* All strings borrowed for the duration of hooks_run(); NULL = empty. */
+struct hook_event {
+	enum hook_kind kind;
+	const char *path; /* absolute path of the video now in posted/ or failed/ */
+	const char *publish_id;
+	const char *post_id;
+	const char *url;
+	const char *error;   /* only its first line is passed */
+	const char *privacy; /* TikTok's name, e.g. SELF_ONLY */
+};
+
+#define HOOKS_TIMEOUT_DEFAULT 60.0 /* seconds a hook may run */
+#define HOOKS_GRACE_DEFAULT 5.0	   /* seconds between SIGTERM and SIGKILL */
+
+/*
+ * Run cfg->on_posted or cfg->on_failed (by ev->kind) for @ev, if configured.
+ * Returns 0 when the hook was started or none is configured, -errno when it
+ * could not be started (already logged).  Never blocks on the hook.
+ */
+int hooks_run(const struct config *cfg, const struct hook_event *ev);
+
+/* Change the run timeout and the SIGTERM->SIGKILL grace (tests use short
+ * ones).  Applies to hooks started afterwards. */
+void hooks_set_timeouts(double timeout_s, double grace_s);
+
+/* How many hooks are running (spawned and not yet reaped). */
+unsigned hooks_running(void);
+
+/*
+ * Wait up to @wait_s seconds for running hooks to finish, then kill what is
+ * left (SIGTERM, then SIGKILL to each process group), reap it and stop the
+ * reaper thread.  Returns how many hooks had to be killed.  hooks_run() may
+ * be called again afterwards (the reaper restarts).
+ */
+unsigned hooks_shutdown(double wait_s);
+
+#endif
