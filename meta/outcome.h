@@ -26,5 +26,9 @@ int outcome_failed(struct store *st, const struct config *cfg, const char *root,
 int outcome_error_file(const char *root, const char *video_path, const struct tt_error *why);
 /* Render the text of a NAME.error file (caller frees). */
 char *outcome_error_text(const char *video_name, const struct tt_error *why);
+/* Complete the moves a crash interrupted (jobs with move_from set).  Call at
+ * start before the tree is walked (tracker_reconcile): until then a posted
+ * item's video may still sit in outbox/ with no live job.  0 or -errno. */
+int outcome_finish_moves(struct store *st, const struct config *cfg, const char *root);
 
 #endif

@@ -1,0 +1,400 @@
+/* Unit tests for meta/outcome.c: items leaving for posted/ and failed/. */
+#include "meta/config.h"
+#include "meta/outcome.h"
+#include "meta/store.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+static char root[128];
+static struct store *st;
+static struct config cfg;
+
+static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb, (void)type, (void)ftw;
+	return remove(p);
+}
+
+static void cleanup(void)
+{
+	if (st)
+		store_close(st);
+	st = NULL;
+	if (dir[0])
+		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	dir[0] = '\0';
+}
+
+/* A fresh state dir with a staging root and a store. */
+static int setup(void)
+{
+	struct tt_error e;
+	char db[160];
+
+	cleanup();
+	snprintf(dir, sizeof(dir), "/tmp/ttfs-outcome-XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(root, sizeof(root), "%s/staging", dir);
+	mkdir(root, 0700);
+	snprintf(db, sizeof(db), "%s/jobs.db", dir);
+	st = store_open(db, &e);
+	if (!st) {
+		FAILF("store_open: %s", e.what);
+		return -1;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.keep_posted = true;
+	return 0;
+}
+
+/* Create root/@rel (and its folders) holding @text. */
+static void put(const char *rel, const char *text)
+{
+	char p[512];
+	FILE *f;
+
+	for (const char *s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
+		snprintf(p, sizeof(p), "%s/%.*s", root, (int)(s - rel), rel);
+		mkdir(p, 0755);
+	}
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	f = fopen(p, "w");
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool has(const char *rel)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	return access(p, F_OK) == 0;
+}
+
+static char *slurp(const char *rel)
+{
+	char p[512], buf[8192];
+	FILE *f;
+	size_t n;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	f = fopen(p, "r");
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return xstrdup(buf);
+}
+
+/* An item with a caption, as the tracker would have registered it. */
+static int64_t item(const char *video, const char *caption)
+{
+	int64_t id;
+
+	put(video, "VIDEO");
+	id = store_ensure(st, video);
+	if (caption) {
+		put(caption, "CAPTION");
+		store_set_caption(st, id, caption);
+	}
+	store_transition(st, id, JOB_PROCESSING, "");
+	return id;
+}
+
+TEST(test_posted_item_keeps_its_subfolder)
+{
+	struct job j;
+	int64_t id;
+
+	if (setup())
+		return;
+	id = item("outbox/trips/clip.mp4", "outbox/trips/clip.caption");
+	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	CHECK(has("posted/trips/clip.mp4"));
+	CHECK(has("posted/trips/clip.caption"));
+	CHECK(!has("outbox/trips/clip.mp4"));
+	CHECK(!has("outbox/trips/clip.caption"));
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(j.state, JOB_POSTED);
+	CHECK_STR(j.path, "posted/trips/clip.mp4");
+	CHECK_STR(j.caption_path, "posted/trips/clip.caption");
+	CHECK(j.move_from == NULL && j.move_caption_from == NULL);
+	job_free(&j);
+	/* calling it again changes nothing */
+	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	CHECK(has("posted/trips/clip.mp4"));
+}
+
+TEST(test_same_name_in_posted_gets_suffix_for_video_and_caption)
+{
+	struct job j;
+	int64_t a, b, c;
+
+	if (setup())
+		return;
+	put("posted/clip.mp4", "OLD");
+	put("posted/clip.mp4.caption", "OLD");
+	a = item("outbox/clip.mp4", "outbox/clip.mp4.caption");
+	CHECK_INT(outcome_posted(st, &cfg, root, a), 0);
+	CHECK(has("posted/clip (2).mp4"));
+	CHECK(has("posted/clip (2).mp4.caption"));
+	char *old = slurp("posted/clip.mp4");
+	CHECK_STR(old, "OLD"); /* nothing is overwritten */
+	free(old);
+	CHECK_INT(store_get(st, a, &j), 0);
+	CHECK_STR(j.path, "posted/clip (2).mp4");
+	CHECK_STR(j.caption_path, "posted/clip (2).mp4.caption");
+	job_free(&j);
+
+	/* the other caption spelling follows the same number */
+	b = item("scheduled/clip.mp4", "scheduled/clip.caption");
+	CHECK_INT(outcome_posted(st, &cfg, root, b), 0);
+	CHECK(has("posted/clip (3).mp4"));
+	CHECK(has("posted/clip (3).caption"));
+
+	/* a caption alone (keep_posted=no earlier) also takes the name */
+	put("posted/solo.caption", "OLD");
+	c = item("outbox/solo.mp4", "outbox/solo.caption");
+	CHECK_INT(outcome_posted(st, &cfg, root, c), 0);
+	CHECK(has("posted/solo (2).mp4"));
+	CHECK(has("posted/solo (2).caption"));
+}
+
+TEST(test_keep_posted_no_removes_only_the_video)
+{
+	struct job j;
+	int64_t id;
+
+	if (setup())
+		return;
+	cfg.keep_posted = false;
+	id = item("outbox/a/b/v.mov", "outbox/a/b/v.caption");
+	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	CHECK(!has("outbox/a/b/v.mov"));
+	CHECK(!has("posted/a/b/v.mov"));
+	CHECK(has("posted/a/b/v.caption"));
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(j.state, JOB_POSTED);
+	CHECK_STR(j.caption_path, "posted/a/b/v.caption");
+	job_free(&j);
+}
+
+TEST(test_failed_item_gets_error_file_without_secrets)
+{
+	struct tt_error why;
+	struct job j;
+	char *text;
+	int64_t id;
+
+	if (setup())
+		return;
+	log_add_secret("s3cr3t-client-secret");
+	id = item("outbox/sub/v.mp4", "outbox/sub/v.mp4.caption");
+	put("outbox/sub/v.mp4.error", "an older caption problem");
+	store_set_publish(st, id, 0, "v_pub_1", "https://upload.example/put?sig=ZZZsignedZZZ", 1);
+	tt_error_clear(&why);
+	tt_error_set(&why, ERR_USER, "TikTok refused the post (s3cr3t-client-secret)");
+	tt_error_code(&why, "unaudited_client_can_only_post_to_private_accounts", "2026LOGID42");
+	tt_error_advise(&why, "Set `privacy: private` and make the account private. "
+			      "URL was https://upload.example/put?sig=ZZZsignedZZZ");
+	CHECK_INT(outcome_failed(st, &cfg, root, id, &why), 0);
+	CHECK(has("failed/sub/v.mp4"));
+	CHECK(has("failed/sub/v.mp4.caption"));
+	CHECK(!has("outbox/sub/v.mp4"));
+	CHECK(!has("outbox/sub/v.mp4.error"));
+	text = slurp("failed/sub/v.mp4.error");
+	CHECK(text != NULL);
+	CHECK_CONTAINS(text, "v.mp4: TikTok refused the post");
+	CHECK_CONTAINS(text, "unaudited_client_can_only_post_to_private_accounts");
+	CHECK_CONTAINS(text, "2026LOGID42");
+	CHECK_CONTAINS(text, "Retrying can help: yes");
+	CHECK_CONTAINS(text, "What to do: Set `privacy: private`");
+	CHECK(text && !strstr(text, "s3cr3t-client-secret"));
+	CHECK(text && !strstr(text, "ZZZsignedZZZ"));
+	free(text);
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(j.state, JOB_FAILED);
+	CHECK_STR(j.path, "failed/sub/v.mp4");
+	CHECK_CONTAINS(j.error, "v.mp4: TikTok refused the post");
+	CHECK(j.error && !strchr(j.error, '\n'));
+	CHECK(j.upload_url == NULL);
+	job_free(&j);
+	log_forget_secrets();
+}
+
+TEST(test_failed_name_collision_counts_error_files)
+{
+	int64_t id;
+	struct tt_error why;
+
+	if (setup())
+		return;
+	put("failed/v.mp4.error", "old");
+	id = item("outbox/v.mp4", NULL);
+	tt_error_clear(&why);
+	tt_error_set(&why, ERR_PERMANENT, "v.mp4: 2.4 s long; TikTok needs at least 3 s");
+	CHECK_INT(outcome_failed(st, &cfg, root, id, &why), 0);
+	CHECK(has("failed/v (2).mp4"));
+	CHECK(has("failed/v (2).mp4.error"));
+	char *text = slurp("failed/v (2).mp4.error");
+	/* the name is not repeated when the reason already starts with it */
+	CHECK(text && !strncmp(text, "v.mp4: 2.4 s long", 17));
+	CHECK_CONTAINS(text, "Retrying can help: no");
+	free(text);
+}
+
+TEST(test_crash_after_commit_is_finished_at_start)
+{
+	struct job j;
+	int64_t a, b;
+
+	if (setup())
+		return;
+	/* a: state committed, nothing moved yet */
+	a = item("outbox/x/a.mp4", "outbox/x/a.caption");
+	CHECK_INT(store_begin_move(st, a, JOB_POSTED, "posted/x/a.mp4", "posted/x/a.caption", NULL,
+				   "published"),
+		  0);
+	/* b: the video moved, then the kill came before the caption */
+	b = item("outbox/b.mp4", "outbox/b.caption");
+	CHECK_INT(store_begin_move(st, b, JOB_FAILED, "failed/b.mp4", "failed/b.caption",
+				   "b.mp4: it broke\nWhat to do: retry\n", "failed"),
+		  0);
+	char from[256], to[256];
+	snprintf(from, sizeof(from), "%s/outbox/b.mp4", root);
+	snprintf(to, sizeof(to), "%s/failed", root);
+	mkdir(to, 0755);
+	snprintf(to, sizeof(to), "%s/failed/b.mp4", root);
+	CHECK_INT(rename(from, to), 0);
+
+	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK(has("posted/x/a.mp4") && has("posted/x/a.caption"));
+	CHECK(!has("outbox/x/a.mp4") && !has("outbox/x/a.caption"));
+	CHECK(has("failed/b.mp4") && has("failed/b.caption"));
+	char *text = slurp("failed/b.mp4.error");
+	CHECK_STR(text, "b.mp4: it broke\nWhat to do: retry\n");
+	free(text);
+	CHECK_INT(store_get(st, a, &j), 0);
+	CHECK(j.move_from == NULL);
+	job_free(&j);
+	CHECK_INT(store_get(st, b, &j), 0);
+	CHECK(j.move_from == NULL);
+	CHECK_STR(j.error, "b.mp4: it broke");
+	job_free(&j);
+}
+
+TEST(test_crash_with_keep_posted_no_still_drops_the_video)
+{
+	int64_t id;
+
+	if (setup())
+		return;
+	cfg.keep_posted = false;
+	id = item("outbox/k.mp4", "outbox/k.caption");
+	CHECK_INT(store_begin_move(st, id, JOB_POSTED, "posted/k.mp4", "posted/k.caption", NULL,
+				   "published"),
+		  0);
+	/* the leftover is not a new item while the move is pending */
+	CHECK_INT(store_ensure(st, "outbox/k.mp4"), -EBUSY);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK(!has("outbox/k.mp4") && !has("posted/k.mp4"));
+	CHECK(has("posted/k.caption"));
+}
+
+TEST(test_name_taken_after_the_choice_is_never_overwritten)
+{
+	struct job j;
+	int64_t id;
+
+	if (setup())
+		return;
+	id = item("outbox/r.mp4", "outbox/r.caption");
+	CHECK_INT(store_begin_move(st, id, JOB_POSTED, "posted/r.mp4", "posted/r.caption", NULL,
+				   "published"),
+		  0);
+	/* someone drops posted/r.caption between the choice and the rename */
+	put("posted/r.caption", "THEIRS");
+	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	char *theirs = slurp("posted/r.caption");
+	CHECK_STR(theirs, "THEIRS");
+	free(theirs);
+	CHECK(has("posted/r (2).mp4") && has("posted/r (2).caption"));
+	CHECK(!has("posted/r.mp4"));
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.path, "posted/r (2).mp4");
+	CHECK_STR(j.caption_path, "posted/r (2).caption");
+	CHECK(j.move_from == NULL);
+	job_free(&j);
+}
+
+TEST(test_error_file_beside_live_item_comes_and_goes)
+{
+	struct tt_error why;
+
+	if (setup())
+		return;
+	put("outbox/c.mp4", "V");
+	tt_error_clear(&why);
+	tt_error_set(&why, ERR_USER, "c.caption: line 2: privacy: unknown value \"pub\"");
+	tt_error_advise(&why, "Use public, friends, followers or private.");
+	CHECK_INT(outcome_error_file(root, "outbox/c.mp4", &why), 0);
+	char *text = slurp("outbox/c.mp4.error");
+	CHECK_CONTAINS(text, "c.mp4: c.caption: line 2");
+	CHECK_CONTAINS(text, "What to do: Use public");
+	free(text);
+	CHECK_INT(outcome_error_file(root, "outbox/c.mp4", NULL), 0);
+	CHECK(!has("outbox/c.mp4.error"));
+	CHECK_INT(outcome_error_file(root, "outbox/c.mp4", NULL), 0); /* already gone */
+}
+
+TEST(test_error_text_for_each_class)
+{
+	struct tt_error why;
+	char *t;
+
+	tt_error_clear(&why);
+	tt_error_set(&why, ERR_DEFER, "daily limit reached");
+	why.retry_at = 1800000000; /* 2027-01-15T08:00:00Z */
+	t = outcome_error_text("v.mp4", &why);
+	CHECK_CONTAINS(t, "v.mp4: daily limit reached\n");
+	CHECK_CONTAINS(t, "Retrying can help: yes");
+	CHECK_CONTAINS(t, "2027-01-15T08:00:00Z");
+	CHECK_CONTAINS(t, "What to do: ");
+	free(t);
+	tt_error_set(&why, ERR_RETRY, "network down, token act.abcdefSECRET");
+	t = outcome_error_text("v.mp4", &why);
+	CHECK(t && !strstr(t, "abcdefSECRET"));
+	free(t);
+	t = outcome_error_text("v.mp4", NULL);
+	CHECK_CONTAINS(t, "v.mp4: ");
+	CHECK_CONTAINS(t, "Retrying can help: ");
+	free(t);
+}
+
+int main(void)
+{
+	log_init(LOG_LVL_ERROR, false);
+	RUN(test_posted_item_keeps_its_subfolder);
+	RUN(test_same_name_in_posted_gets_suffix_for_video_and_caption);
+	RUN(test_keep_posted_no_removes_only_the_video);
+	RUN(test_failed_item_gets_error_file_without_secrets);
+	RUN(test_failed_name_collision_counts_error_files);
+	RUN(test_crash_after_commit_is_finished_at_start);
+	RUN(test_crash_with_keep_posted_no_still_drops_the_video);
+	RUN(test_name_taken_after_the_choice_is_never_overwritten);
+	RUN(test_error_file_beside_live_item_comes_and_goes);
+	RUN(test_error_text_for_each_class);
+	cleanup();
+	return UNIT_DONE();
+}

@@ -1,0 +1,565 @@
+/* Unit tests for meta/store.c: the job store on a real SQLite file. */
+#include "meta/store.h"
+#include "util/strbuf.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+static char dbpath[128];
+
+static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb, (void)type, (void)ftw;
+	return remove(p);
+}
+
+static void fresh_dir(void)
+{
+	if (dir[0])
+		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	snprintf(dir, sizeof(dir), "/tmp/ttfs-store-XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(dbpath, sizeof(dbpath), "%s/jobs.db", dir);
+}
+
+static struct store *open_fresh(void)
+{
+	struct tt_error e;
+	struct store *st;
+
+	fresh_dir();
+	st = store_open(dbpath, &e);
+	if (!st)
+		FAILF("store_open: %s", e.what);
+	return st;
+}
+
+static const char *state_of(struct store *st, int64_t id)
+{
+	static char buf[32];
+	struct job j;
+
+	if (store_get(st, id, &j))
+		return "(none)";
+	snprintf(buf, sizeof(buf), "%s", job_state_name(j.state));
+	job_free(&j);
+	return buf;
+}
+
+static const char *path_of(struct store *st, int64_t id, bool caption)
+{
+	static char buf[2][256];
+	struct job j;
+
+	if (store_get(st, id, &j))
+		return "(none)";
+	snprintf(buf[caption], sizeof(buf[0]), "%s",
+		 caption ? (j.caption_path ? j.caption_path : "(null)") : j.path);
+	job_free(&j);
+	return buf[caption];
+}
+
+TEST(test_ensure_is_idempotent_and_file_is_private)
+{
+	struct store *st = open_fresh();
+	struct stat sb;
+	int64_t a, b;
+
+	if (!st)
+		return;
+	a = store_ensure(st, "outbox/clip.mp4");
+	b = store_ensure(st, "outbox/clip.mp4");
+	CHECK(a > 0);
+	CHECK_INT(a, b);
+	CHECK(store_ensure(st, "outbox/other.mp4") != a);
+	CHECK_STR(state_of(st, a), "waiting");
+	CHECK_INT(stat(dbpath, &sb), 0);
+	CHECK_INT(sb.st_mode & 0777, 0600);
+	store_close(st);
+}
+
+TEST(test_wal_mode_is_on)
+{
+	struct store *st = open_fresh();
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	if (!st)
+		return;
+	store_ensure(st, "outbox/a.mp4");
+	CHECK_INT(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_step(s), SQLITE_ROW);
+	CHECK_STR((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	/* the log beside it is as private as the database */
+	char wal[160];
+	struct stat sb;
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	CHECK_INT(stat(wal, &sb), 0);
+	CHECK_INT(sb.st_mode & 0777, 0600);
+	store_close(st);
+}
+
+TEST(test_only_one_live_job_per_path)
+{
+	struct store *st = open_fresh();
+	int64_t a, b;
+
+	if (!st)
+		return;
+	a = store_ensure(st, "outbox/clip.mp4");
+	CHECK_INT(store_transition(st, a, JOB_CANCELLED, "user deleted it"), 0);
+	b = store_ensure(st, "outbox/clip.mp4");
+	CHECK(b > 0 && b != a);
+	/* the cancelled one cannot come back to life beside the new one */
+	CHECK_INT(store_transition(st, a, JOB_WAITING, "resurrect"), -EEXIST);
+	CHECK_STR(state_of(st, a), "cancelled");
+	/* by path: the live one wins over the older final one */
+	struct job j;
+	CHECK_INT(store_get_by_path(st, "outbox/clip.mp4", &j), 0);
+	CHECK_INT(j.id, b);
+	job_free(&j);
+	CHECK_INT(store_get_by_path(st, "outbox/nothing.mp4", &j), -ENOENT);
+	store_close(st);
+}
+
+struct hist {
+	int n;
+	char text[512];
+};
+
+static int add_event(const struct store_event *ev, void *arg)
+{
+	struct hist *h = arg;
+	size_t len = strlen(h->text);
+
+	snprintf(h->text + len, sizeof(h->text) - len, "%s>%s(%s);",
+		 ev->from < 0 ? "-" : job_state_name((enum job_state)ev->from),
+		 job_state_name(ev->to), ev->note);
+	h->n++;
+	return 0;
+}
+
+TEST(test_transitions_write_history)
+{
+	struct store *st = open_fresh();
+	struct hist h = {0};
+	int64_t id;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/clip.mp4");
+	CHECK_INT(store_transition(st, id, JOB_READY, "complete"), 0);
+	CHECK_INT(store_transition(st, id, JOB_READY, "again"), 0); /* no-op */
+	CHECK_INT(store_set_publish(st, id, 0, "v_pub_1", "https://up.example/u?sig=SECRET", 99),
+		  0);
+	CHECK_INT(store_transition(st, id, JOB_UPLOADING, "init"), 0);
+	CHECK_INT(store_transition(st, id, JOB_POSTED, "PUBLISH_COMPLETE"), 0);
+	CHECK_INT(store_history(st, id, add_event, &h), 0);
+	CHECK_INT(h.n, 4);
+	CHECK_STR(h.text, "->waiting(found);waiting>ready(complete);ready>uploading(init);"
+			  "uploading>posted(PUBLISH_COMPLETE);");
+	CHECK_INT(store_transition(st, 9999, JOB_READY, "x"), -ENOENT);
+
+	/* a final job forgets its upload URL */
+	struct job j;
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK(j.upload_url == NULL);
+	CHECK_STR(j.publish_id, "v_pub_1");
+	CHECK_INT(j.attempts, 1);
+	job_free(&j);
+	store_close(st);
+}
+
+TEST(test_field_setters_round_trip)
+{
+	struct store *st = open_fresh();
+	struct job j;
+	int64_t id;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/clip.mp4");
+	CHECK_INT(store_set_caption(st, id, "outbox/clip.caption"), 0);
+	CHECK_INT(store_set_ready(st, id, 5000000000ULL, 1800000000, "SELF_ONLY", "not 9:16"), 0);
+	CHECK_INT(store_set_progress(st, id, 10000000), 0);
+	CHECK_INT(store_set_status(st, id, "PROCESSING_UPLOAD"), 0);
+	CHECK_INT(store_set_retry(st, id, 1700000000), 0);
+	CHECK_INT(store_set_error(st, id, "bad caption"), 0);
+	CHECK_INT(store_set_result(st, id, "7312345678901234567", "https://t/x", 1700000100), 0);
+	CHECK_INT(store_set_result(st, id, NULL, NULL, 0), 0); /* keeps what is there */
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.caption_path, "outbox/clip.caption");
+	CHECK_U64(j.size, 5000000000ULL);
+	CHECK_INT(j.schedule_at, 1800000000);
+	CHECK_STR(j.privacy, "SELF_ONLY");
+	CHECK_STR(j.warning, "not 9:16");
+	CHECK_U64(j.sent, 10000000);
+	CHECK_STR(j.status, "PROCESSING_UPLOAD");
+	CHECK_INT(j.retry_at, 1700000000);
+	CHECK_STR(j.error, "bad caption");
+	CHECK_STR(j.post_id, "7312345678901234567");
+	CHECK_STR(j.url, "https://t/x");
+	CHECK_INT(j.posted_at, 1700000100);
+	job_free(&j);
+	CHECK_INT(store_find_live(st, "outbox/clip.caption", &j), 0);
+	CHECK_INT(j.id, id);
+	job_free(&j);
+	CHECK_INT(store_set_publish(st, id, 1, "p", "u", 5), 0);
+	CHECK_INT(store_clear_publish(st, id), 0);
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK(j.publish_id == NULL && j.upload_url == NULL);
+	CHECK_INT(j.mode, 1);
+	job_free(&j);
+	CHECK_INT(store_set_error(st, 4242, "x"), -ENOENT);
+	store_close(st);
+}
+
+TEST(test_next_work_order_and_wake_at)
+{
+	struct store *st = open_fresh();
+	int64_t now = 1000000, wake, ready, sched_due, sched_later, defer_later, up, waiting;
+
+	if (!st)
+		return;
+	waiting = store_ensure(st, "outbox/w.mp4");
+	sched_later = store_ensure(st, "scheduled/later.mp4");
+	store_set_ready(st, sched_later, 1, now + 500, NULL, NULL);
+	store_transition(st, sched_later, JOB_SCHEDULED, "");
+	defer_later = store_ensure(st, "outbox/defer.mp4");
+	store_set_retry(st, defer_later, now + 60);
+	store_transition(st, defer_later, JOB_DEFERRED, "rate limit");
+	sched_due = store_ensure(st, "scheduled/due.mp4");
+	store_set_ready(st, sched_due, 1, now - 5, NULL, NULL);
+	store_transition(st, sched_due, JOB_SCHEDULED, "");
+	ready = store_ensure(st, "outbox/ready.mp4");
+	store_transition(st, ready, JOB_READY, "");
+	up = store_ensure(st, "outbox/up.mp4");
+	store_transition(st, up, JOB_UPLOADING, "");
+	(void)waiting;
+
+	CHECK_INT(store_next_work(st, now, &wake), up);
+	CHECK_INT(wake, now + 60);
+	store_transition(st, up, JOB_POSTED, "");
+	CHECK_INT(store_next_work(st, now, &wake), ready);
+	store_transition(st, ready, JOB_FAILED, "");
+	CHECK_INT(store_next_work(st, now, &wake), sched_due);
+	store_transition(st, sched_due, JOB_POSTED, "");
+	CHECK_INT(store_next_work(st, now, &wake), 0);
+	CHECK_INT(wake, now + 60);
+	/* time passes: the deferred one is due, the scheduled one is next */
+	CHECK_INT(store_next_work(st, now + 60, &wake), defer_later);
+	CHECK_INT(wake, now + 500);
+	/* both due: the older item first */
+	CHECK_INT(store_next_work(st, now + 1000, &wake), sched_later);
+	CHECK_INT(wake, 0);
+	store_close(st);
+}
+
+TEST(test_rename_file_and_directory_prefix)
+{
+	struct store *st = open_fresh();
+	int64_t a, b, c, d, gone;
+
+	if (!st)
+		return;
+	a = store_ensure(st, "outbox/100%_a.mp4");
+	store_set_caption(st, a, "outbox/100%_a.caption");
+	b = store_ensure(st, "outbox/d_1%/x.mp4");
+	store_set_caption(st, b, "outbox/d_1%/x.mp4.caption");
+	c = store_ensure(st, "outbox/d_1%/sub/y.mp4");
+	/* names a LIKE 'outbox/d_1%/%' would wrongly match */
+	d = store_ensure(st, "outbox/dX1abc/z.mp4");
+	gone = store_ensure(st, "outbox/d_1%/gone.mp4");
+	store_transition(st, gone, JOB_CANCELLED, "deleted");
+
+	CHECK_INT(store_rename(st, "outbox/100%_a.mp4", "outbox/b%.mp4"), 0);
+	CHECK_STR(path_of(st, a, false), "outbox/b%.mp4");
+	CHECK_STR(path_of(st, a, true), "outbox/100%_a.caption");
+	CHECK_INT(store_rename(st, "outbox/100%_a.caption", "outbox/b%.caption"), 0);
+	CHECK_STR(path_of(st, a, true), "outbox/b%.caption");
+
+	CHECK_INT(store_rename(st, "outbox/d_1%", "scheduled/e"), 0);
+	CHECK_STR(path_of(st, b, false), "scheduled/e/x.mp4");
+	CHECK_STR(path_of(st, b, true), "scheduled/e/x.mp4.caption");
+	CHECK_STR(path_of(st, c, false), "scheduled/e/sub/y.mp4");
+	CHECK_STR(path_of(st, d, false), "outbox/dX1abc/z.mp4");
+	CHECK_STR(path_of(st, gone, false), "outbox/d_1%/gone.mp4");
+	/* a prefix that is not a whole path component moves nothing */
+	CHECK_INT(store_rename(st, "scheduled/e/su", "outbox/q"), 0);
+	CHECK_STR(path_of(st, c, false), "scheduled/e/sub/y.mp4");
+	store_close(st);
+}
+
+TEST(test_rename_over_a_live_item_cancels_it)
+{
+	struct store *st = open_fresh();
+	int64_t a, b;
+
+	if (!st)
+		return;
+	a = store_ensure(st, "outbox/a.mp4");
+	b = store_ensure(st, "outbox/b.mp4");
+	CHECK_INT(store_rename(st, "outbox/a.mp4", "outbox/b.mp4"), 0);
+	CHECK_STR(path_of(st, a, false), "outbox/b.mp4");
+	CHECK_STR(state_of(st, b), "cancelled");
+	CHECK_STR(state_of(st, a), "waiting");
+	store_close(st);
+}
+
+static int count_job(const struct job *j, void *arg)
+{
+	struct strbuf *sb = arg;
+	strbuf_addf(sb, "%s:%s;", j->path, job_state_name(j->state));
+	return 0;
+}
+
+TEST(test_each_lists_live_and_recent_final)
+{
+	struct store *st = open_fresh();
+	struct strbuf sb = STRBUF_INIT;
+	int64_t ids[5];
+	char name[32];
+
+	if (!st)
+		return;
+	for (int i = 0; i < 5; i++) {
+		snprintf(name, sizeof(name), "outbox/%d.mp4", i);
+		ids[i] = store_ensure(st, name);
+	}
+	store_transition(st, ids[0], JOB_POSTED, "");
+	store_transition(st, ids[1], JOB_FAILED, "");
+	store_transition(st, ids[2], JOB_READY, "");
+	CHECK_INT(store_each(st, 1, count_job, &sb), 0);
+	CHECK_STR(strbuf_str(&sb), "outbox/2.mp4:ready;outbox/3.mp4:waiting;outbox/4.mp4:waiting;"
+				   "outbox/1.mp4:failed;");
+	strbuf_reset(&sb);
+	CHECK_INT(store_each(st, 10, count_job, &sb), 0);
+	CHECK_CONTAINS(strbuf_str(&sb), "outbox/0.mp4:posted;");
+	strbuf_release(&sb);
+	store_close(st);
+}
+
+TEST(test_reopen_keeps_everything)
+{
+	struct store *st = open_fresh();
+	struct tt_error e;
+	struct hist h = {0};
+	struct job j;
+	int64_t id;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/keep.mp4");
+	store_set_publish(st, id, 0, "v_pub_9", "https://u", 123);
+	store_transition(st, id, JOB_UPLOADING, "init");
+	store_close(st);
+	st = store_open(dbpath, &e);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.publish_id, "v_pub_9");
+	CHECK_STR(j.upload_url, "https://u");
+	CHECK_INT(j.state, JOB_UPLOADING);
+	job_free(&j);
+	CHECK_INT(store_ensure(st, "outbox/keep.mp4"), id);
+	store_history(st, id, add_event, &h);
+	CHECK_INT(h.n, 2);
+	store_close(st);
+}
+
+TEST(test_readonly_sees_commits_while_writer_is_open)
+{
+	struct store *st = open_fresh(), *ro;
+	struct tt_error e;
+	struct job j;
+	int64_t id;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/a.mp4");
+	ro = store_open_readonly(dbpath, &e);
+	CHECK(ro != NULL);
+	if (!ro) {
+		FAILF("%s", e.what);
+		store_close(st);
+		return;
+	}
+	CHECK_INT(store_get(ro, id, &j), 0);
+	CHECK_INT(j.state, JOB_WAITING);
+	job_free(&j);
+	store_transition(st, id, JOB_READY, "");
+	CHECK_INT(store_get(ro, id, &j), 0);
+	CHECK_INT(j.state, JOB_READY);
+	job_free(&j);
+	CHECK_INT(store_ensure(ro, "outbox/b.mp4"), -EROFS);
+	CHECK_INT(store_transition(ro, id, JOB_POSTED, ""), -EROFS);
+	store_close(ro);
+	store_close(st);
+
+	/* and when no daemon runs (no -wal, no -shm left) */
+	ro = store_open_readonly(dbpath, &e);
+	CHECK(ro != NULL);
+	if (ro) {
+		CHECK_INT(store_get(ro, id, &j), 0);
+		CHECK_INT(j.state, JOB_READY);
+		job_free(&j);
+		store_close(ro);
+	}
+
+	char missing[200];
+	snprintf(missing, sizeof(missing), "%s/none.db", dir);
+	CHECK(store_open_readonly(missing, &e) == NULL);
+	CHECK_CONTAINS(e.what, "none.db");
+}
+
+TEST(test_newer_schema_is_refused)
+{
+	struct store *st = open_fresh();
+	struct tt_error e;
+	sqlite3 *db;
+
+	if (!st)
+		return;
+	store_close(st);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "UPDATE schema_version SET version = 99", NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(dbpath, &e);
+	CHECK(st == NULL);
+	CHECK_CONTAINS(e.what, "schema version 99 is newer");
+	store_close(st);
+}
+
+TEST(test_kick_before_wait_is_not_lost)
+{
+	struct store *st = open_fresh();
+
+	if (!st)
+		return;
+	store_kick(st);
+	/* returns at once; were the kick lost this would take a minute */
+	store_wait(st, 60000);
+	store_wait(st, 1); /* and a plain timeout returns too */
+	store_close(st);
+}
+
+struct worker {
+	struct store *st;
+	int n, errors;
+};
+
+static void *writer(void *arg)
+{
+	struct worker *w = arg;
+	char name[64];
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "outbox/t%d/%d.mp4", w->n, i);
+		int64_t id = store_ensure(w->st, name);
+		if (id <= 0 || store_ensure(w->st, name) != id ||
+		    store_transition(w->st, id, JOB_READY, "t") ||
+		    store_set_progress(w->st, id, (uint64_t)i))
+			w->errors++;
+	}
+	return NULL;
+}
+
+static int count_ready(const struct job *j, void *arg)
+{
+	if (j->state == JOB_READY)
+		(*(int *)arg)++;
+	return 0;
+}
+
+TEST(test_threads_share_one_store)
+{
+	struct store *st = open_fresh();
+	struct worker w[4];
+	pthread_t th[4];
+	int ready = 0;
+
+	if (!st)
+		return;
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){st, i, 0};
+		pthread_create(&th[i], NULL, writer, &w[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		CHECK_INT(w[i].errors, 0);
+	}
+	CHECK_INT(store_each(st, 0, count_ready, &ready), 0);
+	CHECK_INT(ready, 160);
+	store_close(st);
+}
+
+TEST(test_begin_and_end_move)
+{
+	struct store *st = open_fresh();
+	struct strbuf sb = STRBUF_INIT;
+	struct job j;
+	int64_t id;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/s/a.mp4");
+	store_set_caption(st, id, "outbox/s/a.caption");
+	store_set_publish(st, id, 0, "p", "https://u", 1);
+	CHECK_INT(store_begin_move(st, id, JOB_FAILED, "failed/s/a.mp4", "failed/s/a.caption",
+				   "what failed\nmore", "failed"),
+		  0);
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(j.state, JOB_FAILED);
+	CHECK_STR(j.move_from, "outbox/s/a.mp4");
+	CHECK_STR(j.move_caption_from, "outbox/s/a.caption");
+	CHECK_STR(j.error_text, "what failed\nmore");
+	CHECK_STR(j.error, "what failed");
+	CHECK(j.upload_url == NULL);
+	job_free(&j);
+	CHECK_INT(store_moving(st, count_job, &sb), 0);
+	CHECK_STR(strbuf_str(&sb), "failed/s/a.mp4:failed;");
+	/* until the move is finished, the file left behind is not a new item */
+	CHECK_INT(store_ensure(st, "outbox/s/a.mp4"), -EBUSY);
+	CHECK_INT(store_end_move(st, id), 0);
+	CHECK(store_ensure(st, "outbox/s/a.mp4") > 0);
+	strbuf_reset(&sb);
+	CHECK_INT(store_moving(st, count_job, &sb), 0);
+	CHECK_STR(strbuf_str(&sb), "");
+	strbuf_release(&sb);
+	store_close(st);
+}
+
+int main(void)
+{
+	RUN(test_ensure_is_idempotent_and_file_is_private);
+	RUN(test_wal_mode_is_on);
+	RUN(test_only_one_live_job_per_path);
+	RUN(test_transitions_write_history);
+	RUN(test_field_setters_round_trip);
+	RUN(test_next_work_order_and_wake_at);
+	RUN(test_rename_file_and_directory_prefix);
+	RUN(test_rename_over_a_live_item_cancels_it);
+	RUN(test_each_lists_live_and_recent_final);
+	RUN(test_reopen_keeps_everything);
+	RUN(test_readonly_sees_commits_while_writer_is_open);
+	RUN(test_newer_schema_is_refused);
+	RUN(test_kick_before_wait_is_not_lost);
+	RUN(test_threads_share_one_store);
+	RUN(test_begin_and_end_move);
+	if (dir[0])
+		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	return UNIT_DONE();
+}
