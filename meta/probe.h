@@ -23,8 +23,16 @@
  * Probe the file at @path; @name (its base name) is used in messages.
  * Returns 0 with @mi filled, or -1 with @err set: class ERR_INCOMPLETE when
  * the file looks like an unfinished copy (headers promise more bytes than
- * there are), ERR_PERMANENT when it is not a video TikTok could take
- * ("clip.mp4: not a video file (no known container header)").
+ * there are: "clip.mp4: ends at 1234 bytes but its header promises 5678 (an
+ * unfinished copy?)"), ERR_PERMANENT when it is not a video at all, or a
+ * damaged one ("clip.mp4: not a video file (no known container header)",
+ * "clip.mp4: empty file (0 bytes)"), ERR_RETRY when reading failed (I/O
+ * error, out of memory).
+ *
+ * A result says what the headers state, not whether TikTok takes it: the
+ * caller checks container_mime(), codec, size, fps and duration against the
+ * rules.  Unknown values: duration < 0, width/height/fps 0, codec "" (for
+ * example H.264 in MPEG-TS, whose picture size is only in the SPS).
  */
 int probe_file(const char *path, const char *name, struct media_info *mi, struct tt_error *err);
 
@@ -36,7 +44,7 @@ int probe_file(const char *path, const char *name, struct media_info *mi, struct
 typedef long (*probe_read_fn)(void *ctx, uint64_t off, void *buf, size_t len);
 int probe_reader(probe_read_fn read, void *ctx, uint64_t size, const char *name,
 		 struct media_info *mi, struct tt_error *err);
-/* Convenience for a buffer in memory. */
+/* Convenience for a buffer in memory (@err may be NULL in all three). */
 int probe_buffer(const void *data, size_t len, const char *name, struct media_info *mi,
 		 struct tt_error *err);
 

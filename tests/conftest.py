@@ -22,6 +22,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from sandbox.client import Sandbox  # noqa: E402
+from mediafiles import media  # noqa: E402,F401  (session fixture: name -> video path)
 
 
 def attach_sandbox(request, sb):

@@ -1,0 +1,10 @@
+/*
+ * libFuzzer target for the mp4 probe (probe_mp4.c): arbitrary bytes
+ * give a result or a classified error, never a crash (see fuzz_probe.h).
+ */
+#include "fuzz_probe.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_family(CONTAINER_MP4, data, size);
+}
