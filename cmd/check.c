@@ -1,0 +1,387 @@
+/*
+ * `tiktokfs check [-c CONFIG] VIDEO [CAPTION]`: the validation the daemon
+ * runs before an upload, offline, with everything it found printed (spec:
+ * "Commands", "Validation before upload").
+ *
+ * Exit status: 0 when the item would be accepted (warnings allowed), 1 when
+ * it would be refused or is not ready (truncated copy, no caption), 2 for
+ * usage errors: a bad option, no VIDEO, a file that cannot be opened, a
+ * config that does not load.
+ *
+ * Unlike rules_validate(), which stops at the first reason, check reports
+ * the media's and the caption's problems both, so that one run tells the
+ * user everything to fix.  The account's limits come from the cached
+ * creator_info.json in state_dir; check never talks to the network and never
+ * prints a secret (it prints nothing of the config but the bounds).
+ */
+#include "cmd/cmd.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "meta/config.h"
+#include "meta/creator.h"
+#include "meta/probe.h"
+#include "meta/rules.h"
+#include "meta/sidecar.h"
+#include "meta/utf8.h"
+#include "meta/when.h"
+#include "util/strbuf.h"
+
+static const char check_usage[] = "usage: tiktokfs check [-c CONFIG] VIDEO [CAPTION]\n";
+
+struct check_args {
+	const char *config;
+	const char *video;
+	const char *caption;
+};
+
+/* 0, or 2 after printing the reason. */
+static int parse_args(int argc, char **argv, struct check_args *a)
+{
+	bool opts_done = false;
+	int npos = 0;
+
+	memset(a, 0, sizeof(*a));
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (!opts_done && !strcmp(s, "--")) {
+			opts_done = true;
+		} else if (!opts_done && (!strcmp(s, "-h") || !strcmp(s, "--help"))) {
+			fputs(check_usage, stdout);
+			return -1;
+		} else if (!opts_done && !strcmp(s, "-c")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "tiktokfs check: -c needs a config file\n%s",
+					check_usage);
+				return 2;
+			}
+			a->config = argv[++i];
+		} else if (!opts_done && !strncmp(s, "-c", 2)) {
+			a->config = s + 2;
+		} else if (!opts_done && s[0] == '-' && s[1]) {
+			fprintf(stderr, "tiktokfs check: unknown option %s\n%s", s, check_usage);
+			return 2;
+		} else if (npos == 0) {
+			a->video = s, npos++;
+		} else if (npos == 1) {
+			a->caption = s, npos++;
+		} else {
+			fprintf(stderr, "tiktokfs check: too many arguments (%s)\n%s", s,
+				check_usage);
+			return 2;
+		}
+	}
+	if (!a->video) {
+		fprintf(stderr, "tiktokfs check: no VIDEO given\n%s", check_usage);
+		return 2;
+	}
+	return 0;
+}
+
+/* A regular file we can read, or 2 after one line saying why not. */
+static int usable_file(const char *path)
+{
+	struct stat st;
+
+	if (access(path, R_OK) || stat(path, &st)) {
+		fprintf(stderr, "tiktokfs: cannot open %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "tiktokfs: cannot open %s: not a regular file\n", path);
+		return 2;
+	}
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* The sidecar beside @video: clip.mp4.caption (the more specific name),
+ * else clip.caption.  Owned by the caller; NULL when there is none. */
+static char *find_caption(const char *video)
+{
+	const char *name = base_name(video), *dot = strrchr(name, '.');
+	char *full = xasprintf("%s.caption", video), *stem = NULL;
+
+	if (dot && dot != name) {
+		stem = xasprintf("%.*s.caption", (int)(dot - video), video);
+		if (access(stem, F_OK)) {
+			free(stem);
+			stem = NULL;
+		}
+	}
+	if (access(full, F_OK) == 0) {
+		if (stem)
+			printf("warning: both %s and %s exist; using %s\n", base_name(full),
+			       base_name(stem), base_name(full));
+		free(stem);
+		return full;
+	}
+	free(full);
+	return stem;
+}
+
+/*
+ * Is the video in scheduled/ of a staging tree or mount (a "scheduled"
+ * folder with an "outbox" beside it)?  Then a schedule time is required,
+ * as the daemon would require it.
+ */
+static bool in_scheduled_folder(const char *video)
+{
+	char *real = realpath(video, NULL), *s;
+	bool found = false;
+
+	if (!real)
+		return false;
+	while (!found && (s = strrchr(real, '/')) != NULL) {
+		*s = '\0';
+		if (!strcmp(base_name(real), "scheduled")) {
+			char *outbox =
+			    xasprintf("%.*s/outbox", (int)(base_name(real) - real) - 1, real);
+			struct stat st;
+			found = stat(outbox, &st) == 0 && S_ISDIR(st.st_mode);
+			free(outbox);
+		}
+	}
+	free(real);
+	return found;
+}
+
+static void print_account(const struct creator_info *ci, bool have_ci)
+{
+	char opts[160] = "";
+	size_t len = 0;
+
+	if (!have_ci) {
+		printf("Not logged in: checked against the config's bounds only.\n");
+		return;
+	}
+	for (int i = 0; i < ci->n_privacy && i < CREATOR_MAX_PRIVACY; i++) {
+		int k = snprintf(opts + len, sizeof(opts) - len, "%s%s", i ? ", " : "",
+				 rules_privacy_word(ci->privacy_options[i]));
+		if (k < 0 || (size_t)k >= sizeof(opts) - len)
+			break;
+		len += (size_t)k;
+	}
+	printf("Account: @%s (%s); privacy %s", ci->username, ci->nickname,
+	       opts[0] ? opts : "not stated");
+	if (ci->max_duration_sec > 0)
+		printf("; longest post %d s", ci->max_duration_sec);
+	printf("\n");
+}
+
+static void print_media(const char *name, const struct media_info *mi)
+{
+	const char *mime = container_mime(mi->container);
+
+	printf("%s\n", name);
+	printf("  container     %s%s%s%s\n", container_name(mi->container), mime ? " (" : "",
+	       mime ? mime : "", mime ? ")" : " (not taken by TikTok)");
+	if (mi->fragmented || mi->moov_at_end)
+		printf("  layout        %s%s\n", mi->fragmented ? "fragmented" : "",
+		       mi->moov_at_end ? (mi->fragmented ? ", index at end" : "index at end") : "");
+	printf("  size          %llu bytes\n", (unsigned long long)mi->size);
+	if (mi->duration >= 0)
+		printf("  duration      %.3f s\n", mi->duration);
+	else
+		printf("  duration      unknown\n");
+	if (mi->width && mi->height)
+		printf("  resolution    %ux%u (rotation %d)\n", mi->width, mi->height,
+		       mi->rotation);
+	else
+		printf("  resolution    unknown\n");
+	printf("  codec         %s\n", mi->codec[0] ? mi->codec : "unknown");
+	if (mi->fps > 0)
+		printf("  frame rate    %.3f fps\n", mi->fps);
+	else
+		printf("  frame rate    not stated\n");
+}
+
+static const char *tri_word(enum tristate t)
+{
+	return t == TRI_ON ? "on" : "off";
+}
+
+/* The caption's first line, cut short and without control bytes. */
+static void print_preview(const char *caption)
+{
+	size_t len = strcspn(caption, "\r\n"), cut = utf8_cut(caption, len, 60);
+
+	printf("  text          \"");
+	for (size_t i = 0; i < cut; i++) {
+		unsigned char c = (unsigned char)caption[i];
+		putchar(c < 0x20 || c == 0x7f ? '?' : c);
+	}
+	printf("%s\"\n", cut < strlen(caption) ? "..." : "");
+}
+
+static void print_caption(const char *name, const struct verdict *v)
+{
+	const struct sidecar *sc = &v->sidecar;
+	char local[80], utc[80];
+
+	printf("%s\n", name);
+	printf("  caption       %zu of %d UTF-16 units\n", sc->caption_utf16, CAPTION_MAX_UTF16);
+	print_preview(sc->caption);
+	if (v->privacy[0])
+		printf("  privacy       %s%s\n", rules_privacy_word(v->privacy),
+		       sc->privacy[0] ? "" : " (from the config)");
+	else
+		printf("  privacy       none chosen\n");
+	if (sc->has_schedule) {
+		when_format_local(sc->schedule_at, local, sizeof(local));
+		when_format_utc(sc->schedule_at, utc, sizeof(utc));
+		printf("  schedule      %s (%s)\n", local, utc);
+	} else {
+		printf("  schedule      none: posted when ready\n");
+	}
+	printf("  interactions  comments %s, duet %s, stitch %s\n", tri_word(sc->comments),
+	       tri_word(sc->duet), tri_word(sc->stitch));
+	printf("  disclosure    branded %s, promotional %s, AI-generated %s\n",
+	       tri_word(sc->branded), tri_word(sc->promotional), tri_word(sc->ai_generated));
+	if (sc->has_cover)
+		printf("  cover         %.3f s\n", (double)sc->cover_ms / 1000.0);
+	printf("  mode          %s\n",
+	       v->mode == POST_DRAFT ? "draft (to the TikTok inbox)" : "direct");
+}
+
+static void print_warnings(const char *w)
+{
+	if (w[0])
+		printf("warning: %s\n", w);
+}
+
+/* One line per reason: what failed, then what to do. */
+static void print_reason(const char *label, const struct tt_error *e)
+{
+	size_t n = strlen(e->what);
+	const char *stop = n && e->what[n - 1] == '.' ? "" : ".";
+
+	fflush(stdout);
+	fprintf(stderr, "%s: %s%s%s%s\n", label, e->what, e->advice[0] ? stop : "",
+		e->advice[0] ? " " : "", e->advice);
+}
+
+static const char *reason_label(enum verdict_kind k)
+{
+	return k == VERDICT_INCOMPLETE ? "Not ready" : "Refused";
+}
+
+/* Probe and check the video; fills @vm.  Returns 0 when it would pass. */
+static int check_video(const struct config *cfg, const struct creator_info *ci, const char *video,
+		       struct verdict *vm)
+{
+	const char *name = base_name(video);
+	struct media_info mi;
+
+	memset(&mi, 0, sizeof(mi));
+	if (probe_file(video, name, &mi, &vm->error)) {
+		vm->kind = vm->error.cls == ERR_INCOMPLETE ? VERDICT_INCOMPLETE : VERDICT_MEDIA;
+		if (vm->kind == VERDICT_INCOMPLETE)
+			print_reason("Unfinished copy", &vm->error);
+		else
+			print_reason("Refused", &vm->error);
+		return -1;
+	}
+	print_media(name, &mi);
+	if (rules_check_media(cfg, ci, name, &mi, vm)) {
+		print_warnings(vm->warning);
+		print_reason("Refused", &vm->error);
+		return -1;
+	}
+	print_warnings(vm->warning);
+	return 0;
+}
+
+/* Parse and check the caption; @vc->media holds the video's findings. */
+static int check_caption(const struct config *cfg, const struct creator_info *ci,
+			 const char *caption, bool in_scheduled, struct verdict *vc)
+{
+	const char *name = base_name(caption);
+
+	if (sidecar_load(caption, name, &vc->sidecar, &vc->error)) {
+		vc->kind = VERDICT_CAPTION;
+		print_reason("Refused", &vc->error);
+		return -1;
+	}
+	vc->have_sidecar = true;
+	if (rules_check_caption(cfg, ci, name, in_scheduled, vc)) {
+		print_caption(name, vc);
+		print_warnings(vc->warning);
+		print_reason(reason_label(vc->kind), &vc->error);
+		return -1;
+	}
+	print_caption(name, vc);
+	print_warnings(vc->warning);
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_args a;
+	struct config cfg;
+	struct creator_info ci;
+	struct tt_error err;
+	struct verdict vm, vc;
+	char *caption = NULL;
+	bool have_ci, cfg_loaded = false, in_scheduled;
+	int rc, bad = 0;
+
+	verdict_init(&vm);
+	verdict_init(&vc);
+	rc = parse_args(argc, argv, &a);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if ((rc = usable_file(a.video)) || (a.caption && (rc = usable_file(a.caption))))
+		return rc;
+
+	tt_error_clear(&err);
+	if (config_load(&cfg, a.config, &err)) {
+		fprintf(stderr, "tiktokfs: %s%s%s\n", err.what, err.advice[0] ? ". " : "",
+			err.advice);
+		return 2;
+	}
+	cfg_loaded = true;
+	have_ci = creator_load(cfg.state_dir, &ci) == 0;
+	print_account(&ci, have_ci);
+
+	caption = a.caption ? xstrdup(a.caption) : find_caption(a.video);
+	in_scheduled = in_scheduled_folder(a.video);
+
+	if (check_video(&cfg, have_ci ? &ci : NULL, a.video, &vm))
+		bad = 1;
+	vc.media = vm.media;
+	if (!caption) {
+		const char *name = base_name(a.video), *dot = strrchr(name, '.');
+		int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
+		vc.kind = VERDICT_INCOMPLETE;
+		tt_error_set(&vc.error, ERR_INCOMPLETE,
+			     "no caption: %s is waiting for %.*s.caption", name, stem, name);
+		tt_error_advise(&vc.error,
+				"Put the caption beside the video as %.*s.caption or %s.caption, "
+				"or name it as the second argument.",
+				stem, name, name);
+		print_reason("Not ready", &vc.error);
+		bad = 1;
+	} else if (check_caption(&cfg, have_ci ? &ci : NULL, caption, in_scheduled, &vc)) {
+		bad = 1;
+	}
+	if (!bad)
+		printf("OK: would be accepted%s\n",
+		       vm.warning[0] || vc.warning[0] ? " (with the warnings above)" : "");
+	free(caption);
+	verdict_free(&vm);
+	verdict_free(&vc);
+	if (cfg_loaded)
+		config_free(&cfg);
+	return bad;
+}

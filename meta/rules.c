@@ -1,0 +1,509 @@
+/*
+ * Validation before upload (spec: "Validation before upload"; limits from
+ * tiktok-api.md §6 and the audit rules of §7).  Pure policy over what the
+ * probe found and what the sidecar says: no I/O except in rules_validate(),
+ * which reads the two files and then only calls the checks below.
+ *
+ * Invariants:
+ *  - a refusal is one line naming the file, the number and the limit, plus
+ *    advice; the first reason found wins, in the order the user would fix
+ *    them (media before caption);
+ *  - a fact we cannot know from the headers (duration, size on screen,
+ *    codec, frame rate left unset by the probe) is never a refusal: TikTok
+ *    checks it again after upload, and refusing an unknown would refuse
+ *    good files;
+ *  - privacy is never defaulted silently (the audit rules forbid it): it
+ *    comes from the sidecar or the config, or the item waits for the user;
+ *  - numbers shown next to a limit are printed with enough digits that the
+ *    comparison reads true ("2.99 s; at least 3 s", never "3.0 s; at least
+ *    3 s").
+ */
+#include "meta/rules.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "meta/config.h"
+#include "meta/probe.h"
+
+/* TikTok's frame-rate window (§6).  A little slack: 59.94 and 23.976 are
+ * the usual NTSC rates, and containers round the rate they state. */
+#define FPS_MIN 23.0
+#define FPS_MAX 60.0
+#define FPS_SLACK 0.01
+
+/* The API's own bounds (§6): below/above these a config value is TikTok's
+ * limit, otherwise it is the user's own, and the message says which. */
+#define API_MIN_DURATION 3.0
+#define API_MAX_DURATION 600.0
+#define API_MIN_SIDE 360u
+#define API_MAX_SIDE 4096u
+
+/* The recommended picture (spec: a warning below it, not a refusal). */
+#define GOOD_SHORT_SIDE 720u
+#define GOOD_LONG_SIDE 1280u
+
+const char *rules_privacy_word(const char *tiktok_name)
+{
+	static const struct {
+		const char *name, *word;
+	} map[] = {
+	    {"PUBLIC_TO_EVERYONE", "public"},
+	    {"MUTUAL_FOLLOW_FRIENDS", "friends"},
+	    {"FOLLOWER_OF_CREATOR", "followers"},
+	    {"SELF_ONLY", "private"},
+	};
+	if (!tiktok_name)
+		return "";
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(tiktok_name, map[i].name))
+			return map[i].word;
+	return tiktok_name;
+}
+
+void verdict_init(struct verdict *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->kind = VERDICT_OK;
+	v->media.duration = -1;
+	v->mode = POST_DIRECT;
+}
+
+void verdict_free(struct verdict *v)
+{
+	if (!v)
+		return;
+	if (v->have_sidecar)
+		sidecar_free(&v->sidecar);
+	v->have_sidecar = false;
+}
+
+/* Append one warning, "; "-separated; a warning that does not fit is cut. */
+static void __attribute__((format(printf, 2, 3))) warn(struct verdict *v, const char *fmt, ...)
+{
+	size_t len = strlen(v->warning);
+	va_list ap;
+
+	if (len + 3 >= sizeof(v->warning))
+		return;
+	if (len) {
+		snprintf(v->warning + len, sizeof(v->warning) - len, "; ");
+		len += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(v->warning + len, sizeof(v->warning) - len, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * @x printed so that comparing the printed text with @limit gives the same
+ * answer as comparing @x: one decimal unless rounding would hide the
+ * difference (2.96 -> "2.96", not "3.0").
+ */
+static void fmt_num(char *buf, size_t size, double x, double limit)
+{
+	static const int digits[] = {1, 2, 3, 6};
+	int want = (x > limit) - (x < limit);
+
+	for (size_t i = 0; i < sizeof(digits) / sizeof(digits[0]); i++) {
+		snprintf(buf, size, "%.*f", digits[i], x);
+		double shown = strtod(buf, NULL);
+		if ((shown > limit) - (shown < limit) == want)
+			return;
+	}
+}
+
+/* A size for people: "4.0 GiB (4294967297 bytes)", "12.5 MB", "0 bytes". */
+static void fmt_size(char *buf, size_t size, uint64_t n)
+{
+	if (n < 1000)
+		snprintf(buf, size, "%llu bytes", (unsigned long long)n);
+	else if (n < 1000ULL * 1000 * 1000)
+		snprintf(buf, size, "%.1f MB (%llu bytes)", (double)n / 1e6, (unsigned long long)n);
+	else
+		snprintf(buf, size, "%.2f GiB (%llu bytes)", (double)n / (1024.0 * 1024 * 1024),
+			 (unsigned long long)n);
+}
+
+static int refuse_media(struct verdict *v)
+{
+	v->kind = VERDICT_MEDIA;
+	return -1;
+}
+
+/* Length of @name without its extension ("clip" of "clip.avi"). */
+static int stem_len(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && dot != name ? (int)(dot - name) : (int)strlen(name);
+}
+
+static int check_container(const char *name, const struct media_info *mi, struct verdict *v)
+{
+	if (container_mime(mi->container))
+		return 0;
+	tt_error_set(
+	    &v->error, ERR_PERMANENT, "%s: %s container; TikTok takes only MP4, MOV and WebM", name,
+	    mi->container == CONTAINER_UNKNOWN ? "unknown" : container_name(mi->container));
+	tt_error_advise(&v->error,
+			"Convert it: ffmpeg -i '%s' -c:v libx264 -c:a aac '%.*s.mp4', then drop "
+			"the MP4 in with its caption.",
+			name, stem_len(name), name);
+	return refuse_media(v);
+}
+
+static int check_size(const struct config *cfg, const char *name, const struct media_info *mi,
+		      struct verdict *v)
+{
+	char have[64], lim[64];
+
+	if (mi->size == 0) {
+		tt_error_set(&v->error, ERR_PERMANENT, "%s: empty file (0 bytes)", name);
+		tt_error_advise(&v->error, "Copy the video again; the copy held no data.");
+		return refuse_media(v);
+	}
+	if (cfg->max_size && mi->size > cfg->max_size) {
+		fmt_size(have, sizeof(have), mi->size);
+		fmt_size(lim, sizeof(lim), cfg->max_size);
+		tt_error_set(&v->error, ERR_PERMANENT, "%s: %s; %s at most %s", name, have,
+			     cfg->max_size >= CONFIG_MAX_SIZE_DEFAULT
+				 ? "TikTok takes"
+				 : "max_size in the config allows",
+			     lim);
+		tt_error_advise(&v->error,
+				"Export it at a lower bitrate or cut it shorter so that it fits.");
+		return refuse_media(v);
+	}
+	return 0;
+}
+
+static int check_duration(const struct config *cfg, const struct creator_info *ci, const char *name,
+			  const struct media_info *mi, struct verdict *v)
+{
+	double max = cfg->max_duration;
+	bool creator_cap = false;
+	char have[48];
+
+	if (mi->duration < 0) {
+		warn(v, "duration not stated in the headers; TikTok checks it after upload");
+		return 0;
+	}
+	if (mi->duration < cfg->min_duration) {
+		fmt_num(have, sizeof(have), mi->duration, cfg->min_duration);
+		if (cfg->min_duration <= API_MIN_DURATION)
+			tt_error_set(&v->error, ERR_PERMANENT,
+				     "%s: %s s long; TikTok needs at least %g s", name, have,
+				     cfg->min_duration);
+		else
+			tt_error_set(&v->error, ERR_PERMANENT,
+				     "%s: %s s long; min_duration in the config is %g s", name,
+				     have, cfg->min_duration);
+		tt_error_advise(&v->error, "Use a clip of at least %g s.", cfg->min_duration);
+		return refuse_media(v);
+	}
+	/* The creator's own cap (§5.1) is required reading before an upload. */
+	if (ci && ci->max_duration_sec > 0 && ci->max_duration_sec < max) {
+		max = ci->max_duration_sec;
+		creator_cap = true;
+	}
+	if (mi->duration > max) {
+		fmt_num(have, sizeof(have), mi->duration, max);
+		if (creator_cap)
+			tt_error_set(&v->error, ERR_PERMANENT,
+				     "%s: %s s long; this TikTok account may post at most %g s",
+				     name, have, max);
+		else if (max >= API_MAX_DURATION)
+			tt_error_set(&v->error, ERR_PERMANENT,
+				     "%s: %s s long; TikTok takes at most %g s", name, have, max);
+		else
+			tt_error_set(&v->error, ERR_PERMANENT,
+				     "%s: %s s long; max_duration in the config is %g s", name,
+				     have, max);
+		tt_error_advise(
+		    &v->error,
+		    "Trim it to at most %g s, e.g. ffmpeg -i '%s' -t %g -c copy short.mp4.", max,
+		    name, max);
+		return refuse_media(v);
+	}
+	return 0;
+}
+
+static int check_picture(const struct config *cfg, const char *name, const struct media_info *mi,
+			 struct verdict *v)
+{
+	unsigned w = mi->width, h = mi->height;
+
+	if (!w || !h) {
+		warn(v, "picture size not stated in the headers; TikTok checks it after upload");
+		return 0;
+	}
+	if (w < cfg->min_width || h < cfg->min_height) {
+		tt_error_set(&v->error, ERR_PERMANENT, "%s: %ux%u pixels; %s at least %ux%u", name,
+			     w, h,
+			     cfg->min_width <= API_MIN_SIDE && cfg->min_height <= API_MIN_SIDE
+				 ? "TikTok needs"
+				 : "min_width/min_height in the config ask for",
+			     cfg->min_width, cfg->min_height);
+		tt_error_advise(&v->error, "Export it at a larger size, ideally 1080x1920.");
+		return refuse_media(v);
+	}
+	if (w > cfg->max_width || h > cfg->max_height) {
+		tt_error_set(&v->error, ERR_PERMANENT, "%s: %ux%u pixels; %s at most %ux%u", name,
+			     w, h,
+			     cfg->max_width >= API_MAX_SIDE && cfg->max_height >= API_MAX_SIDE
+				 ? "TikTok takes"
+				 : "max_width/max_height in the config allow",
+			     cfg->max_width, cfg->max_height);
+		tt_error_advise(&v->error,
+				"Scale it down, e.g. to 1080x1920: ffmpeg -i '%s' -vf "
+				"scale=-2:1920 -c:a copy smaller.mp4.",
+				name);
+		return refuse_media(v);
+	}
+	/* 9:16 within a pixel of rounding: 1080x1920, 720x1280, 608x1080. */
+	if (llabs((long long)w * 16 - (long long)h * 9) > 16)
+		warn(v, "%ux%u is not 9:16 portrait; TikTok shows it with bars", w, h);
+	if ((w < h ? w : h) < GOOD_SHORT_SIDE || (w < h ? h : w) < GOOD_LONG_SIDE)
+		warn(v, "%ux%u is below 720x1280; it will look soft on phones", w, h);
+	return 0;
+}
+
+static bool codec_accepted(const char *c)
+{
+	static const char *const ok[] = {"h264", "avc",	 "avc1", "hevc", "h265",
+					 "hvc1", "hev1", "vp8",	 "vp9"};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (!strcasecmp(c, ok[i]))
+			return true;
+	return false;
+}
+
+static int check_codec(const char *name, const struct media_info *mi, struct verdict *v)
+{
+	char have[32];
+
+	if (mi->codec[0] && !codec_accepted(mi->codec)) {
+		tt_error_set(&v->error, ERR_PERMANENT,
+			     "%s: video codec %s; TikTok takes H.264, H.265, VP8 or VP9", name,
+			     mi->codec);
+		tt_error_advise(&v->error,
+				"Re-encode it: ffmpeg -i '%s' -c:v libx264 -c:a aac clip.mp4.",
+				name);
+		return refuse_media(v);
+	}
+	if (mi->fps > 0 && (mi->fps < FPS_MIN - FPS_SLACK || mi->fps > FPS_MAX + FPS_SLACK)) {
+		fmt_num(have, sizeof(have), mi->fps, mi->fps < FPS_MIN ? FPS_MIN : FPS_MAX);
+		tt_error_set(&v->error, ERR_PERMANENT,
+			     "%s: %s frames per second; TikTok takes %g to %g", name, have, FPS_MIN,
+			     FPS_MAX);
+		tt_error_advise(
+		    &v->error,
+		    "Re-encode it at 30 fps: ffmpeg -i '%s' -r 30 -c:v libx264 -c:a copy "
+		    "clip.mp4.",
+		    name);
+		return refuse_media(v);
+	}
+	return 0;
+}
+
+int rules_check_media(const struct config *cfg, const struct creator_info *ci, const char *name,
+		      const struct media_info *mi, struct verdict *v)
+{
+	v->media = *mi;
+	if (check_size(cfg, name, mi, v) || check_container(name, mi, v) ||
+	    check_duration(cfg, ci, name, mi, v) || check_picture(cfg, name, mi, v) ||
+	    check_codec(name, mi, v))
+		return -1;
+	return 0;
+}
+
+static int refuse_caption(struct verdict *v)
+{
+	v->kind = VERDICT_CAPTION;
+	return -1;
+}
+
+/* "followers, friends or private": the account's options in user words. */
+static void options_words(const struct creator_info *ci, char *buf, size_t size)
+{
+	size_t len = 0;
+	int n = ci->n_privacy < CREATOR_MAX_PRIVACY ? ci->n_privacy : CREATOR_MAX_PRIVACY;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && len < size; i++) {
+		const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
+		int k = snprintf(buf + len, size - len, "%s%s", sep,
+				 rules_privacy_word(ci->privacy_options[i]));
+		if (k < 0)
+			break;
+		len += (size_t)k;
+	}
+}
+
+static int settle_privacy(const struct config *cfg, const struct creator_info *ci, const char *name,
+			  struct verdict *v)
+{
+	const struct sidecar *sc = &v->sidecar;
+	const char *p = sc->privacy[0] ? sc->privacy : cfg->privacy;
+	const char *from = sc->privacy[0] ? "" : " (from the config)";
+	char opts[160];
+
+	snprintf(v->privacy, sizeof(v->privacy), "%s", p ? p : "");
+	if (v->mode == POST_DRAFT) {
+		/* The inbox endpoint takes no post settings (§5.3): the creator
+		 * chooses them in the app when finishing the draft. */
+		if (!v->privacy[0])
+			warn(v, "draft mode: no privacy needed; you choose it in the TikTok app");
+		return 0;
+	}
+	if (!v->privacy[0]) {
+		tt_error_set(
+		    &v->error, ERR_USER,
+		    "%s: no privacy chosen; add `privacy: public|friends|followers|private` "
+		    "to the caption's front matter or set privacy in the config",
+		    name);
+		tt_error_advise(&v->error, "TikTok requires that you choose who sees each post; "
+					   "tiktokfs never picks one for you.");
+		return refuse_caption(v);
+	}
+	if (!creator_allows_privacy(ci, v->privacy)) {
+		options_words(ci, opts, sizeof(opts));
+		tt_error_set(&v->error, ERR_USER,
+			     "%s: privacy %s%s is not open to this account; it allows %s", name,
+			     rules_privacy_word(v->privacy), from, opts);
+		tt_error_advise(&v->error, "Set `privacy:` to one of: %s.", opts);
+		return refuse_caption(v);
+	}
+	/* TikTok refuses paid partnerships that only the creator sees (§7). */
+	if (v->sidecar.branded == TRI_ON && !strcmp(v->privacy, "SELF_ONLY")) {
+		tt_error_set(&v->error, ERR_USER,
+			     "%s: branded content cannot be private; TikTok refuses it", name);
+		tt_error_advise(
+		    &v->error, "Set `privacy:` to public, friends or followers, or `branded: no`.");
+		return refuse_caption(v);
+	}
+	return 0;
+}
+
+/* Interactions stay off where the creator disabled them (§5.1, §7). */
+static void settle_interactions(const struct creator_info *ci, struct verdict *v)
+{
+	struct sidecar *sc = &v->sidecar;
+
+	if (!ci)
+		return;
+	if (ci->comment_disabled && sc->comments == TRI_ON) {
+		sc->comments = TRI_OFF;
+		warn(v, "comments turned off: the account does not allow them");
+	}
+	if (ci->duet_disabled && sc->duet == TRI_ON) {
+		sc->duet = TRI_OFF;
+		warn(v, "duet turned off: the account does not allow it");
+	}
+	if (ci->stitch_disabled && sc->stitch == TRI_ON) {
+		sc->stitch = TRI_OFF;
+		warn(v, "stitch turned off: the account does not allow it");
+	}
+}
+
+static int check_schedule(const char *name, bool in_scheduled, struct verdict *v)
+{
+	const struct sidecar *sc = &v->sidecar;
+
+	if (in_scheduled && !sc->has_schedule) {
+		tt_error_set(&v->error, ERR_USER,
+			     "%s: no schedule time; items in scheduled/ need one", name);
+		tt_error_advise(
+		    &v->error,
+		    "Add `schedule: 2026-12-01 18:00 Europe/Berlin` (or ISO 8601 with an "
+		    "offset) to the front matter, or move the item to outbox/ to post it "
+		    "now.");
+		return refuse_caption(v);
+	}
+	if (sc->has_schedule && sc->schedule_ambiguous)
+		warn(v, "the schedule's wall time occurs twice (clocks go back); the first one "
+			"is used");
+	if (in_scheduled && sc->has_schedule && sc->schedule_at < (int64_t)time(NULL))
+		warn(v, "the schedule time has passed; it will be posted right away");
+	return 0;
+}
+
+static int check_cover(const char *name, struct verdict *v)
+{
+	const struct sidecar *sc = &v->sidecar;
+	double d = v->media.duration;
+	char at[48], len[48];
+
+	if (!sc->has_cover || d <= 0)
+		return 0;
+	/* A frame exists only before the end: the cover must be earlier. */
+	if ((double)sc->cover_ms >= d * 1000.0) {
+		fmt_num(at, sizeof(at), (double)sc->cover_ms / 1000.0, d);
+		fmt_num(len, sizeof(len), d, (double)sc->cover_ms / 1000.0);
+		tt_error_set(&v->error, ERR_USER, "%s: cover at %s s, but the video is %s s long",
+			     name, at, len);
+		tt_error_advise(&v->error, "Set `cover:` to a time before %s s.", len);
+		return refuse_caption(v);
+	}
+	return 0;
+}
+
+int rules_check_caption(const struct config *cfg, const struct creator_info *ci, const char *name,
+			bool in_scheduled, struct verdict *v)
+{
+	v->mode = v->sidecar.mode >= 0 ? v->sidecar.mode : (int)cfg->mode;
+	settle_interactions(ci, v);
+	if (settle_privacy(cfg, ci, name, v) || check_schedule(name, in_scheduled, v) ||
+	    check_cover(name, v))
+		return -1;
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+int rules_validate(const struct config *cfg, const struct creator_info *ci, const char *video_path,
+		   const char *caption_path, bool in_scheduled, struct verdict *v)
+{
+	const char *name = base_name(video_path);
+	struct media_info mi;
+	struct tt_error err;
+
+	verdict_init(v);
+	tt_error_clear(&err);
+	memset(&mi, 0, sizeof(mi));
+	if (probe_file(video_path, name, &mi, &err)) {
+		v->error = err;
+		/* A truncated copy may still be growing: wait, never fail it. */
+		v->kind = err.cls == ERR_INCOMPLETE ? VERDICT_INCOMPLETE : VERDICT_MEDIA;
+		if (v->kind == VERDICT_MEDIA)
+			v->error.cls = ERR_PERMANENT;
+		return -1;
+	}
+	if (rules_check_media(cfg, ci, name, &mi, v))
+		return -1;
+	if (!caption_path) {
+		int stem = stem_len(name);
+		v->kind = VERDICT_INCOMPLETE;
+		tt_error_set(&v->error, ERR_INCOMPLETE, "%s: waiting for %.*s.caption", name, stem,
+			     name);
+		tt_error_advise(&v->error,
+				"Put the caption beside the video as %.*s.caption or %s.caption.",
+				stem, name, name);
+		return -1;
+	}
+	if (sidecar_load(caption_path, base_name(caption_path), &v->sidecar, &v->error)) {
+		v->kind = VERDICT_CAPTION;
+		return -1;
+	}
+	v->have_sidecar = true;
+	return rules_check_caption(cfg, ci, base_name(caption_path), in_scheduled, v);
+}

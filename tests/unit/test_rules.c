@@ -1,0 +1,660 @@
+/* Unit tests for meta/rules.c: the media and caption rules, on synthetic
+ * probe results and creator_info, each bound at and just beyond its limit. */
+#include "meta/config.h"
+#include "meta/rules.h"
+#include "unit.h"
+
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/strbuf.h"
+
+static struct config cfg;
+
+/* A good portrait MP4: 10 s, 1080x1920, H.264, 30 fps, 5 MB. */
+static struct media_info good_media(void)
+{
+	struct media_info mi;
+	memset(&mi, 0, sizeof(mi));
+	mi.container = CONTAINER_MP4;
+	mi.size = 5000000;
+	mi.duration = 10.0;
+	mi.width = 1080;
+	mi.height = 1920;
+	snprintf(mi.codec, sizeof(mi.codec), "h264");
+	mi.fps = 30.0;
+	return mi;
+}
+
+/* An account that may post 300 s, public/friends/private, nothing disabled. */
+static struct creator_info public_account(void)
+{
+	struct creator_info ci;
+	memset(&ci, 0, sizeof(ci));
+	snprintf(ci.username, sizeof(ci.username), "harbourfilms");
+	snprintf(ci.privacy_options[0], sizeof(ci.privacy_options[0]), "PUBLIC_TO_EVERYONE");
+	snprintf(ci.privacy_options[1], sizeof(ci.privacy_options[1]), "MUTUAL_FOLLOW_FRIENDS");
+	snprintf(ci.privacy_options[2], sizeof(ci.privacy_options[2]), "SELF_ONLY");
+	ci.n_privacy = 3;
+	ci.max_duration_sec = 300;
+	return ci;
+}
+
+/* Check @mi; returns rules_check_media's result, the verdict kept in @v. */
+static int media(const struct media_info *mi, const struct creator_info *ci, struct verdict *v)
+{
+	verdict_init(v);
+	return rules_check_media(&cfg, ci, "clip.mp4", mi, v);
+}
+
+static void media_refused(const struct media_info *mi, const struct creator_info *ci,
+			  const char *needle)
+{
+	struct verdict v;
+	if (media(mi, ci, &v) == 0) {
+		FAILF("accepted, expected \"%s\"", needle);
+		return;
+	}
+	if (!strstr(v.error.what, needle))
+		FAILF("\"%s\" lacks \"%s\"", v.error.what, needle);
+	if (v.kind != VERDICT_MEDIA || v.error.cls != ERR_PERMANENT)
+		FAILF("kind %d class %d, expected VERDICT_MEDIA/ERR_PERMANENT", v.kind,
+		      v.error.cls);
+	if (!v.error.advice[0])
+		FAILF("no advice for \"%s\"", v.error.what);
+}
+
+static void media_accepted(const struct media_info *mi, const struct creator_info *ci)
+{
+	struct verdict v;
+	if (media(mi, ci, &v))
+		FAILF("refused: %s", v.error.what);
+}
+
+/* A verdict holding a default sidecar (nothing set), ready for the caption rules. */
+static void caption_verdict(struct verdict *v)
+{
+	verdict_init(v);
+	v->media = good_media();
+	v->sidecar.caption = strdup("Sunset over the harbour");
+	v->sidecar.caption_utf16 = strlen(v->sidecar.caption);
+	v->sidecar.comments = v->sidecar.duet = v->sidecar.stitch = TRI_UNSET;
+	v->sidecar.branded = v->sidecar.promotional = v->sidecar.ai_generated = TRI_UNSET;
+	v->sidecar.mode = -1;
+	v->have_sidecar = true;
+}
+
+static int caption(struct verdict *v, const struct creator_info *ci, bool in_scheduled)
+{
+	return rules_check_caption(&cfg, ci, "clip.caption", in_scheduled, v);
+}
+
+static void set_privacy(struct verdict *v, const char *p)
+{
+	snprintf(v->sidecar.privacy, sizeof(v->sidecar.privacy), "%s", p);
+}
+
+TEST(test_good_portrait_mp4_passes_without_warning)
+{
+	struct media_info mi = good_media();
+	struct creator_info ci = public_account();
+	struct verdict v;
+	CHECK_INT(media(&mi, &ci, &v), 0);
+	CHECK_INT(v.kind, VERDICT_OK);
+	CHECK_STR(v.warning, "");
+	CHECK_INT(v.media.width, 1080);
+}
+
+TEST(test_duration_below_three_seconds_is_refused_naming_both)
+{
+	struct media_info mi = good_media();
+	mi.duration = 2.9;
+	media_refused(&mi, NULL, "clip.mp4: 2.9 s long; TikTok needs at least 3 s");
+	mi.duration = 2.4;
+	media_refused(&mi, NULL, "clip.mp4: 2.4 s long; TikTok needs at least 3 s");
+	/* Rounding must not print a number that reads as allowed. */
+	mi.duration = 2.96;
+	media_refused(&mi, NULL, "2.96 s long");
+	mi.duration = 2.9999;
+	media_refused(&mi, NULL, "2.9999");
+	mi.duration = 3.0;
+	media_accepted(&mi, NULL);
+}
+
+TEST(test_duration_at_config_max_passes_and_beyond_is_refused)
+{
+	struct media_info mi = good_media();
+	mi.duration = 600.0;
+	media_accepted(&mi, NULL);
+	mi.duration = 600.04;
+	media_refused(&mi, NULL, "clip.mp4: 600.04 s long; TikTok takes at most 600 s");
+}
+
+TEST(test_creator_cap_smaller_than_config_wins)
+{
+	struct media_info mi = good_media();
+	struct creator_info ci = public_account();
+	ci.max_duration_sec = 5;
+	mi.duration = 5.0;
+	media_accepted(&mi, &ci);
+	mi.duration = 6.0;
+	media_refused(&mi, &ci, "clip.mp4: 6.0 s long; this TikTok account may post at most 5 s");
+	/* Not logged in: only the config's 600 s applies. */
+	media_accepted(&mi, NULL);
+}
+
+TEST(test_config_max_smaller_than_creator_cap_wins)
+{
+	struct media_info mi = good_media();
+	struct creator_info ci = public_account();
+	cfg.max_duration = 60;
+	mi.duration = 61.0;
+	media_refused(&mi, &ci, "61.0 s long; max_duration in the config is 60 s");
+	cfg.max_duration = 600;
+}
+
+TEST(test_size_bounds)
+{
+	struct media_info mi = good_media();
+	mi.size = 0;
+	media_refused(&mi, NULL, "clip.mp4: empty file (0 bytes)");
+	mi.size = 4294967296ULL;
+	media_accepted(&mi, NULL);
+	mi.size = 4294967297ULL;
+	media_refused(&mi, NULL, "4294967297 bytes");
+	media_refused(&mi, NULL, "TikTok takes at most 4.00 GiB (4294967296 bytes)");
+}
+
+TEST(test_picture_bounds)
+{
+	struct media_info mi = good_media();
+	mi.width = 360, mi.height = 640;
+	media_accepted(&mi, NULL);
+	mi.width = 359;
+	media_refused(&mi, NULL, "clip.mp4: 359x640 pixels; TikTok needs at least 360x360");
+	mi.width = 2304, mi.height = 4096;
+	media_accepted(&mi, NULL);
+	mi.height = 4097;
+	media_refused(&mi, NULL, "clip.mp4: 2304x4097 pixels; TikTok takes at most 4096x4096");
+	mi.width = 4097, mi.height = 2000;
+	media_refused(&mi, NULL, "4097x2000");
+	/* The web-upload bounds from tiktokfs.conf.example are the user's own. */
+	cfg.min_width = 720, cfg.min_height = 1280;
+	cfg.max_width = 1080, cfg.max_height = 1920;
+	mi.width = 540, mi.height = 960;
+	media_refused(&mi, NULL,
+		      "540x960 pixels; min_width/min_height in the config ask for at "
+		      "least 720x1280");
+	mi.width = 2160, mi.height = 3840;
+	media_refused(&mi, NULL,
+		      "2160x3840 pixels; max_width/max_height in the config allow at "
+		      "most 1080x1920");
+	cfg.min_width = cfg.min_height = 360;
+	cfg.max_width = cfg.max_height = 4096;
+}
+
+TEST(test_unknown_facts_warn_but_do_not_refuse)
+{
+	struct media_info mi = good_media();
+	struct verdict v;
+	mi.duration = -1;
+	mi.width = mi.height = 0;
+	mi.codec[0] = '\0';
+	mi.fps = 0;
+	CHECK_INT(media(&mi, NULL, &v), 0);
+	CHECK_CONTAINS(v.warning, "duration not stated");
+	CHECK_CONTAINS(v.warning, "picture size not stated");
+}
+
+TEST(test_containers_tiktok_does_not_take_are_refused)
+{
+	struct media_info mi = good_media();
+	mi.container = CONTAINER_AVI;
+	media_refused(&mi, NULL, "clip.mp4: AVI container; TikTok takes only MP4, MOV and WebM");
+	mi.container = CONTAINER_MKV;
+	media_refused(&mi, NULL, "Matroska container");
+	mi.container = CONTAINER_ASF;
+	media_refused(&mi, NULL, "container; TikTok takes only MP4, MOV and WebM");
+	mi.container = CONTAINER_MOV;
+	media_accepted(&mi, NULL);
+	mi.container = CONTAINER_WEBM;
+	snprintf(mi.codec, sizeof(mi.codec), "vp9");
+	media_accepted(&mi, NULL);
+}
+
+TEST(test_codecs)
+{
+	struct media_info mi = good_media();
+	static const char *const ok[] = {"h264", "hevc", "vp8", "vp9"};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(mi.codec, sizeof(mi.codec), "%s", ok[i]);
+		media_accepted(&mi, NULL);
+	}
+	snprintf(mi.codec, sizeof(mi.codec), "mpeg4");
+	media_refused(&mi, NULL,
+		      "clip.mp4: video codec mpeg4; TikTok takes H.264, H.265, VP8 or VP9");
+	snprintf(mi.codec, sizeof(mi.codec), "av1");
+	media_refused(&mi, NULL, "video codec av1");
+}
+
+TEST(test_frame_rate_bounds)
+{
+	struct media_info mi = good_media();
+	mi.fps = 23.0;
+	media_accepted(&mi, NULL);
+	mi.fps = 23.976;
+	media_accepted(&mi, NULL);
+	mi.fps = 60.0;
+	media_accepted(&mi, NULL);
+	mi.fps = 15.0;
+	media_refused(&mi, NULL, "clip.mp4: 15.0 frames per second; TikTok takes 23 to 60");
+	mi.fps = 120.0;
+	media_refused(&mi, NULL, "120.0 frames per second");
+}
+
+TEST(test_landscape_warns_not_refuses)
+{
+	struct media_info mi = good_media();
+	struct verdict v;
+	mi.width = 1920, mi.height = 1080;
+	CHECK_INT(media(&mi, NULL, &v), 0);
+	CHECK_CONTAINS(v.warning, "1920x1080 is not 9:16");
+	CHECK(!strstr(v.warning, "below"));
+}
+
+TEST(test_small_portrait_warns_below_720x1280)
+{
+	struct media_info mi = good_media();
+	struct verdict v;
+	mi.width = 540, mi.height = 960;
+	CHECK_INT(media(&mi, NULL, &v), 0);
+	CHECK_CONTAINS(v.warning, "540x960 is below 720x1280");
+	CHECK(!strstr(v.warning, "9:16"));
+	mi.width = 720, mi.height = 1280;
+	CHECK_INT(media(&mi, NULL, &v), 0);
+	CHECK_STR(v.warning, "");
+}
+
+TEST(test_no_privacy_anywhere_is_a_caption_error)
+{
+	struct verdict v;
+	caption_verdict(&v);
+	CHECK_INT(caption(&v, NULL, false), -1);
+	CHECK_INT(v.kind, VERDICT_CAPTION);
+	CHECK_INT(v.error.cls, ERR_USER);
+	CHECK_STR(v.error.what,
+		  "clip.caption: no privacy chosen; add `privacy: "
+		  "public|friends|followers|private` to the caption's front matter or "
+		  "set privacy in the config");
+	verdict_free(&v);
+}
+
+TEST(test_privacy_from_config_is_used)
+{
+	struct verdict v;
+	caption_verdict(&v);
+	cfg.privacy = strdup("SELF_ONLY");
+	CHECK_INT(caption(&v, NULL, false), 0);
+	CHECK_STR(v.privacy, "SELF_ONLY");
+	/* The sidecar's own choice wins over the config's. */
+	set_privacy(&v, "PUBLIC_TO_EVERYONE");
+	CHECK_INT(caption(&v, NULL, false), 0);
+	CHECK_STR(v.privacy, "PUBLIC_TO_EVERYONE");
+	free(cfg.privacy);
+	cfg.privacy = NULL;
+	verdict_free(&v);
+}
+
+TEST(test_privacy_must_be_one_of_the_accounts_options)
+{
+	struct creator_info ci = public_account();
+	struct verdict v;
+
+	/* A private account: followers, friends, private. */
+	snprintf(ci.privacy_options[0], sizeof(ci.privacy_options[0]), "FOLLOWER_OF_CREATOR");
+	caption_verdict(&v);
+	set_privacy(&v, "PUBLIC_TO_EVERYONE");
+	CHECK_INT(caption(&v, &ci, false), -1);
+	CHECK_INT(v.kind, VERDICT_CAPTION);
+	CHECK_STR(v.error.what, "clip.caption: privacy public is not open to this account; it "
+				"allows followers, friends or private");
+	set_privacy(&v, "FOLLOWER_OF_CREATOR");
+	v.kind = VERDICT_OK;
+	CHECK_INT(caption(&v, &ci, false), 0);
+	CHECK_STR(v.privacy, "FOLLOWER_OF_CREATOR");
+	verdict_free(&v);
+}
+
+TEST(test_privacy_words)
+{
+	CHECK_STR(rules_privacy_word("PUBLIC_TO_EVERYONE"), "public");
+	CHECK_STR(rules_privacy_word("MUTUAL_FOLLOW_FRIENDS"), "friends");
+	CHECK_STR(rules_privacy_word("FOLLOWER_OF_CREATOR"), "followers");
+	CHECK_STR(rules_privacy_word("SELF_ONLY"), "private");
+	CHECK_STR(rules_privacy_word("SOMETHING_NEW"), "SOMETHING_NEW");
+}
+
+TEST(test_scheduled_folder_needs_a_schedule)
+{
+	struct verdict v;
+	caption_verdict(&v);
+	set_privacy(&v, "SELF_ONLY");
+	CHECK_INT(caption(&v, NULL, true), -1);
+	CHECK_CONTAINS(v.error.what,
+		       "clip.caption: no schedule time; items in scheduled/ need one");
+	CHECK_INT(v.error.cls, ERR_USER);
+	v.kind = VERDICT_OK;
+	v.sidecar.has_schedule = true;
+	v.sidecar.schedule_at = (int64_t)time(NULL) + 3600;
+	CHECK_INT(caption(&v, NULL, true), 0);
+	CHECK_STR(v.warning, "");
+	/* outbox/ posts now: no schedule is fine there. */
+	v.sidecar.has_schedule = false;
+	CHECK_INT(caption(&v, NULL, false), 0);
+	verdict_free(&v);
+}
+
+TEST(test_interactions_the_creator_disabled_are_turned_off_with_warning)
+{
+	struct creator_info ci = public_account();
+	struct verdict v;
+	ci.comment_disabled = ci.stitch_disabled = true;
+	caption_verdict(&v);
+	set_privacy(&v, "PUBLIC_TO_EVERYONE");
+	v.sidecar.comments = v.sidecar.duet = v.sidecar.stitch = TRI_ON;
+	CHECK_INT(caption(&v, &ci, false), 0);
+	CHECK_INT(v.sidecar.comments, TRI_OFF);
+	CHECK_INT(v.sidecar.duet, TRI_ON);
+	CHECK_INT(v.sidecar.stitch, TRI_OFF);
+	CHECK_CONTAINS(v.warning, "comments turned off");
+	CHECK_CONTAINS(v.warning, "stitch turned off");
+	CHECK(!strstr(v.warning, "duet"));
+	verdict_free(&v);
+}
+
+TEST(test_cover_must_be_within_the_video)
+{
+	struct verdict v;
+	caption_verdict(&v);
+	set_privacy(&v, "SELF_ONLY");
+	v.sidecar.has_cover = true;
+	v.sidecar.cover_ms = 9999;
+	CHECK_INT(caption(&v, NULL, false), 0);
+	v.sidecar.cover_ms = 12000;
+	CHECK_INT(caption(&v, NULL, false), -1);
+	CHECK_STR(v.error.what, "clip.caption: cover at 12.0 s, but the video is 10.0 s long");
+	v.kind = VERDICT_OK;
+	v.sidecar.cover_ms = 10000;
+	CHECK_INT(caption(&v, NULL, false), -1);
+	verdict_free(&v);
+}
+
+TEST(test_draft_mode_needs_no_privacy)
+{
+	struct verdict v;
+	caption_verdict(&v);
+	v.sidecar.mode = POST_DRAFT;
+	CHECK_INT(caption(&v, NULL, false), 0);
+	CHECK_INT(v.mode, POST_DRAFT);
+	CHECK_STR(v.privacy, "");
+	CHECK_CONTAINS(v.warning, "draft mode");
+	verdict_free(&v);
+
+	/* Draft from the config, the sidecar silent. */
+	cfg.mode = POST_DRAFT;
+	caption_verdict(&v);
+	CHECK_INT(caption(&v, NULL, false), 0);
+	CHECK_INT(v.mode, POST_DRAFT);
+	/* The sidecar's direct wins over the config's draft, and then needs privacy. */
+	v.sidecar.mode = POST_DIRECT;
+	CHECK_INT(caption(&v, NULL, false), -1);
+	CHECK_CONTAINS(v.error.what, "no privacy chosen");
+	cfg.mode = POST_DIRECT;
+	verdict_free(&v);
+}
+
+TEST(test_branded_content_cannot_be_private)
+{
+	struct verdict v;
+	caption_verdict(&v);
+	set_privacy(&v, "SELF_ONLY");
+	v.sidecar.branded = TRI_ON;
+	CHECK_INT(caption(&v, NULL, false), -1);
+	CHECK_CONTAINS(v.error.what, "branded content cannot be private");
+	v.kind = VERDICT_OK;
+	set_privacy(&v, "PUBLIC_TO_EVERYONE");
+	CHECK_INT(caption(&v, NULL, false), 0);
+	verdict_free(&v);
+}
+
+TEST(test_validate_missing_video_is_media_failure_and_no_caption_waits)
+{
+	struct verdict v;
+	CHECK_INT(rules_validate(&cfg, NULL, "/nonexistent/clip.mp4", NULL, false, &v), -1);
+	CHECK(v.kind == VERDICT_MEDIA || v.kind == VERDICT_INCOMPLETE);
+	CHECK(v.error.what[0] != '\0');
+	verdict_free(&v);
+}
+
+/*
+ * A minimal faststart MP4 written by hand, for rules_validate() on a real
+ * file: ftyp, moov (mvhd, one H.264 video trak) and an mdat of @mdat_have
+ * bytes whose header claims @mdat_claim.  @secs long at 30 fps, w x h.
+ */
+struct mp4w {
+	unsigned char b[2048];
+	size_t len;
+	size_t stack[8];
+	int depth;
+};
+
+static void put(struct mp4w *m, const void *p, size_t n)
+{
+	memcpy(m->b + m->len, p, n);
+	m->len += n;
+}
+
+static void put32(struct mp4w *m, uint32_t v)
+{
+	unsigned char x[4] = {v >> 24, v >> 16, v >> 8, v};
+	put(m, x, 4);
+}
+
+static void put16(struct mp4w *m, unsigned v)
+{
+	unsigned char x[2] = {v >> 8, v};
+	put(m, x, 2);
+}
+
+static void zeros(struct mp4w *m, size_t n)
+{
+	memset(m->b + m->len, 0, n);
+	m->len += n;
+}
+
+static void open_box(struct mp4w *m, const char *type)
+{
+	m->stack[m->depth++] = m->len;
+	put32(m, 0);
+	put(m, type, 4);
+}
+
+static void close_box(struct mp4w *m)
+{
+	size_t at = m->stack[--m->depth], size = m->len - at;
+	unsigned char x[4] = {size >> 24, size >> 16, size >> 8, size};
+	memcpy(m->b + at, x, 4);
+}
+
+static void matrix(struct mp4w *m)
+{
+	static const uint32_t unity[9] = {0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000};
+	for (int i = 0; i < 9; i++)
+		put32(m, unity[i]);
+}
+
+static char *write_mp4(const char *dir, const char *name, double secs, unsigned w, unsigned h,
+		       uint32_t mdat_claim, size_t mdat_have)
+{
+	struct mp4w m = {.len = 0};
+	uint32_t frames = (uint32_t)(secs * 30 + 0.5);
+	char *path;
+	FILE *f;
+
+	open_box(&m, "ftyp");
+	put(&m, "isom", 4), put32(&m, 0x200), put(&m, "isomavc1", 8);
+	close_box(&m);
+	open_box(&m, "moov");
+	open_box(&m, "mvhd");
+	zeros(&m, 12), put32(&m, 30), put32(&m, frames), put32(&m, 0x10000), put16(&m, 0x100);
+	zeros(&m, 10), matrix(&m), zeros(&m, 24), put32(&m, 2);
+	close_box(&m);
+	open_box(&m, "trak");
+	open_box(&m, "tkhd");
+	put32(&m, 3), zeros(&m, 8), put32(&m, 1), zeros(&m, 4), put32(&m, frames), zeros(&m, 16);
+	matrix(&m), put32(&m, w << 16), put32(&m, h << 16);
+	close_box(&m);
+	open_box(&m, "mdia");
+	open_box(&m, "mdhd");
+	zeros(&m, 12), put32(&m, 30), put32(&m, frames), put16(&m, 0x55c4), put16(&m, 0);
+	close_box(&m);
+	open_box(&m, "hdlr");
+	zeros(&m, 8), put(&m, "vide", 4), zeros(&m, 13);
+	close_box(&m);
+	open_box(&m, "minf");
+	open_box(&m, "stbl");
+	open_box(&m, "stsd");
+	zeros(&m, 4), put32(&m, 1);
+	open_box(&m, "avc1");
+	zeros(&m, 6), put16(&m, 1), zeros(&m, 16), put16(&m, w), put16(&m, h);
+	put32(&m, 0x480000), put32(&m, 0x480000), zeros(&m, 4), put16(&m, 1), zeros(&m, 32);
+	put16(&m, 0x18), put16(&m, 0xffff);
+	close_box(&m);
+	close_box(&m); /* stsd */
+	open_box(&m, "stts");
+	zeros(&m, 4), put32(&m, 1), put32(&m, frames), put32(&m, 1);
+	close_box(&m);
+	close_box(&m); /* stbl */
+	close_box(&m); /* minf */
+	close_box(&m); /* mdia */
+	close_box(&m); /* trak */
+	close_box(&m); /* moov */
+	put32(&m, mdat_claim), put(&m, "mdat", 4), zeros(&m, mdat_have);
+
+	path = xasprintf("%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (f) {
+		fwrite(m.b, 1, m.len, f);
+		fclose(f);
+	}
+	return path;
+}
+
+static char *write_text(const char *dir, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+	return path;
+}
+
+TEST(test_validate_real_files_end_to_end)
+{
+	char tmpl[] = "/tmp/test_rules.XXXXXX";
+	const char *dir = mkdtemp(tmpl);
+	char *good, *shortv, *cut, *text, *cap, *bad, *nopriv;
+	struct verdict v;
+
+	if (!dir) {
+		FAILF("mkdtemp failed");
+		return;
+	}
+	good = write_mp4(dir, "clip.mp4", 10, 1080, 1920, 8 + 64, 64);
+	shortv = write_mp4(dir, "short.mp4", 2.9, 1080, 1920, 8 + 64, 64);
+	cut = write_mp4(dir, "cut.mp4", 10, 1080, 1920, 8 + 100000, 64);
+	text = write_text(dir, "notes.mp4", "These are notes, not a video.\n");
+	cap = write_text(dir, "clip.caption", "---\nprivacy: private\n---\nHello\n");
+	bad = write_text(dir, "bad.caption", "---\ncolour: blue\n---\nHello\n");
+	nopriv = write_text(dir, "nopriv.caption", "Hello\n");
+
+	CHECK_INT(rules_validate(&cfg, NULL, good, cap, false, &v), 0);
+	CHECK_INT(v.kind, VERDICT_OK);
+	CHECK_INT(v.media.width, 1080);
+	CHECK_STR(v.privacy, "SELF_ONLY");
+	CHECK(v.have_sidecar);
+	CHECK_STR(v.sidecar.caption, "Hello");
+	verdict_free(&v);
+
+	CHECK_INT(rules_validate(&cfg, NULL, good, NULL, false, &v), -1);
+	CHECK_INT(v.kind, VERDICT_INCOMPLETE);
+	CHECK_STR(v.error.what, "clip.mp4: waiting for clip.caption");
+	verdict_free(&v);
+
+	CHECK_INT(rules_validate(&cfg, NULL, shortv, cap, false, &v), -1);
+	CHECK_INT(v.kind, VERDICT_MEDIA);
+	CHECK_STR(v.error.what, "short.mp4: 2.9 s long; TikTok needs at least 3 s");
+	verdict_free(&v);
+
+	CHECK_INT(rules_validate(&cfg, NULL, cut, cap, false, &v), -1);
+	CHECK_INT(v.kind, VERDICT_INCOMPLETE);
+	CHECK_INT(v.error.cls, ERR_INCOMPLETE);
+	verdict_free(&v);
+
+	CHECK_INT(rules_validate(&cfg, NULL, text, cap, false, &v), -1);
+	CHECK_INT(v.kind, VERDICT_MEDIA);
+	CHECK_INT(v.error.cls, ERR_PERMANENT);
+	CHECK_CONTAINS(v.error.what, "notes.mp4");
+	verdict_free(&v);
+
+	CHECK_INT(rules_validate(&cfg, NULL, good, bad, false, &v), -1);
+	CHECK_INT(v.kind, VERDICT_CAPTION);
+	CHECK_CONTAINS(v.error.what, "bad.caption: line 2:");
+	verdict_free(&v);
+
+	CHECK_INT(rules_validate(&cfg, NULL, good, nopriv, false, &v), -1);
+	CHECK_INT(v.kind, VERDICT_CAPTION);
+	CHECK_CONTAINS(v.error.what, "nopriv.caption: no privacy chosen");
+	verdict_free(&v);
+
+	char *all[] = {good, shortv, cut, text, cap, bad, nopriv};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		unlink(all[i]);
+		free(all[i]);
+	}
+	rmdir(dir);
+}
+
+int main(void)
+{
+	config_defaults(&cfg);
+	RUN(test_good_portrait_mp4_passes_without_warning);
+	RUN(test_duration_below_three_seconds_is_refused_naming_both);
+	RUN(test_duration_at_config_max_passes_and_beyond_is_refused);
+	RUN(test_creator_cap_smaller_than_config_wins);
+	RUN(test_config_max_smaller_than_creator_cap_wins);
+	RUN(test_size_bounds);
+	RUN(test_picture_bounds);
+	RUN(test_unknown_facts_warn_but_do_not_refuse);
+	RUN(test_containers_tiktok_does_not_take_are_refused);
+	RUN(test_codecs);
+	RUN(test_frame_rate_bounds);
+	RUN(test_landscape_warns_not_refuses);
+	RUN(test_small_portrait_warns_below_720x1280);
+	RUN(test_no_privacy_anywhere_is_a_caption_error);
+	RUN(test_privacy_from_config_is_used);
+	RUN(test_privacy_must_be_one_of_the_accounts_options);
+	RUN(test_privacy_words);
+	RUN(test_scheduled_folder_needs_a_schedule);
+	RUN(test_interactions_the_creator_disabled_are_turned_off_with_warning);
+	RUN(test_cover_must_be_within_the_video);
+	RUN(test_draft_mode_needs_no_privacy);
+	RUN(test_branded_content_cannot_be_private);
+	RUN(test_validate_missing_video_is_media_failure_and_no_caption_waits);
+	RUN(test_validate_real_files_end_to_end);
+	config_free(&cfg);
+	return UNIT_DONE();
+}
