@@ -7,8 +7,17 @@
  * scheduled, invalid (NAME.error beside it), failed/ (bad media), or leaves
  * it waiting (truncated copy).  No HTTP here.
  *
- * Paths are relative to the staging root ("outbox/clip.mp4").  All calls are
- * thread-safe and cheap: the expensive work happens in tracker_tick().
+ * Paths are relative to the staging root ("outbox/clip.mp4"; a leading '/'
+ * is ignored).  Only files in outbox/ and scheduled/ (subfolders allowed)
+ * take part; events about anything else are ignored, except that a file
+ * moved out of those folders is a removal.  All calls are thread-safe and
+ * cheap: the expensive work (probe, sidecar, rules) happens in
+ * tracker_tick(), never under the lock the event calls take.
+ *
+ * Pairing: the caption of "clip.mp4" is "clip.mp4.caption" or
+ * "clip.caption".  When both exist, "clip.mp4.caption" is used (it names one
+ * video, "clip.caption" may be shared by clip.mp4 and clip.mov); if the two
+ * differ in content the item is invalid with a NAME.error saying so.
  */
 #ifndef TIKTOKFS_TRACKER_H
 #define TIKTOKFS_TRACKER_H
@@ -20,29 +29,54 @@ struct store;
 struct config;
 struct tracker;
 
-/* @root: absolute staging root.  Borrowed pointers must outlive the tracker. */
+/* @root: absolute staging root.  Borrowed pointers must outlive the tracker.
+ * Never NULL: allocation failure aborts, as everywhere (util/strbuf.h). */
 struct tracker *tracker_new(struct store *st, const struct config *cfg, const char *root);
 void tracker_free(struct tracker *t);
 
-/* Events.  @now is CLOCK_MONOTONIC seconds (tests pass their own clock). */
+/*
+ * Events.  @now is CLOCK_MONOTONIC seconds (tests pass their own clock).
+ * open_write/close_write count writers per path; close_write must name the
+ * file's current path (after renames), as libfuse's release does.  A file
+ * removed while open gets no close_write: tracker_removed forgot it.
+ * A change to an item that was ready, scheduled or invalid sends its job
+ * back to waiting at once (before the poster can take it) and through settle
+ * and validation again; an item being uploaded is not disturbed.
+ */
 void tracker_open_write(struct tracker *t, const char *path, double now);
 void tracker_close_write(struct tracker *t, const char *path, double now);
 void tracker_changed(struct tracker *t, const char *path, double now); /* write, truncate, create */
+/* A file or a directory was renamed (the rename has happened). */
 void tracker_renamed(struct tracker *t, const char *from, const char *to, double now);
+/* A file (or an empty directory) was removed.  A video's job is cancelled
+ * unless all its bytes are sent; a caption's item goes back to waiting. */
 void tracker_removed(struct tracker *t, const char *path, double now);
 
-/* Walk the staging tree and the store after a start: a file with no job gets
- * one, a job with no file is closed with a reason.  Call once before
- * serving. */
+/* Walk the staging tree and the store after a start: create the four
+ * folders, a file with no job gets one (a file whose mtime is older than
+ * settle_time counts as settled), a job with no file is closed as lost
+ * (uploading/processing ones are left for the poster).  Call once before
+ * serving; calling it again starts nothing twice.  0 or -errno. */
 int tracker_reconcile(struct tracker *t, double now);
 
 /* Settle, validate and hand over what is due.  Returns how many seconds
- * until the next thing may become due (for the timer thread's sleep). */
+ * until the next thing may become due (for the timer thread's sleep; at
+ * most TRACKER_IDLE_WAIT, so a plain sleep loop never misses an event).
+ * Called by one thread at a time (the timer thread); validation runs
+ * without the lock the event calls take. */
 double tracker_tick(struct tracker *t, double now);
+#define TRACKER_IDLE_WAIT 1.0
 
 /* Policy helpers, pure, also used by fs/ for folder rules. */
+/* Copy tools' temporary names: dotfiles (rsync's .name.XXXXXX,
+ * .goutputstream-*, ._*, .DS_Store), ~* (incl. Office/Samba ~$*), *.part,
+ * *.partial, *.crdownload, *.tmp, *.filepart (WinSCP), *.download (Safari);
+ * suffixes case-insensitive.  NULL or "" counts as temporary. */
 bool item_is_temp_name(const char *basename);
+/* A real (not temporary) name with a video extension, case-insensitive:
+ * mp4 mov m4v 3gp 3g2 webm mkv avi mpg mpeg ts m2ts mts wmv asf. */
 bool item_is_video_name(const char *basename);
+/* A real name ending in ".caption" (case-insensitive) with a stem. */
 bool item_is_caption_name(const char *basename);
 /* Top folder of a relative path: "outbox", "scheduled", "posted", "failed" or NULL. */
 const char *item_folder(const char *path);

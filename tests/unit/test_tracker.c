@@ -1,0 +1,1144 @@
+/*
+ * Unit tests for meta/tracker.c: items, completion and what validation does
+ * to jobs, on a real staging directory with the real store, rules, probe and
+ * outcome, and real media made by Debian's ffmpeg (tests/mediafiles.py; set
+ * TIKTOKFS_MEDIA to its output directory, or the test runs it itself).
+ *
+ * The tests play the filesystem: they write files into the staging
+ * directory and report the events fs/ would report, with a fake monotonic
+ * clock.  settle_time is 2 s.
+ */
+#include "meta/config.h"
+#include "meta/outcome.h"
+#include "meta/store.h"
+#include "meta/tracker.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SETTLE 2.0
+
+static char media_dir[256];
+
+static const char *const good_caption = "---\nprivacy: private\n---\nSunset #travel\n";
+static const char *const other_caption = "---\nprivacy: public\n---\nAnother one\n";
+static const char *const bad_caption = "---\nprivacy: sometimes\n---\nSunset\n";
+static const char *const future_caption =
+	"---\nprivacy: private\nschedule: 2099-12-01 18:00 Europe/Berlin\n---\nLater\n";
+static const char *const past_caption =
+	"---\nprivacy: private\nschedule: 2020-01-01T10:00:00+00:00\n---\nLate\n";
+
+/* One staging tree, store and tracker, as the daemon has them. */
+struct env {
+	char dir[64];
+	char root[128];
+	char db[128];
+	struct config cfg;
+	struct store *st;
+	struct tracker *t;
+};
+
+static void env_start_tracker(struct env *e, double now)
+{
+	e->t = tracker_new(e->st, &e->cfg, e->root);
+	CHECK_INT(tracker_reconcile(e->t, now), 0);
+}
+
+static void env_up(struct env *e)
+{
+	struct tt_error err;
+
+	memset(e, 0, sizeof(*e));
+	snprintf(e->dir, sizeof(e->dir), "/tmp/test_tracker-XXXXXX");
+	if (!mkdtemp(e->dir)) {
+		perror("mkdtemp");
+		exit(2);
+	}
+	snprintf(e->root, sizeof(e->root), "%s/staging", e->dir);
+	snprintf(e->db, sizeof(e->db), "%s/jobs.db", e->dir);
+	config_defaults(&e->cfg);
+	free(e->cfg.state_dir);
+	e->cfg.state_dir = xstrdup(e->dir);
+	e->cfg.settle_time = SETTLE;
+	tt_error_clear(&err);
+	e->st = store_open(e->db, &err);
+	if (!e->st) {
+		fprintf(stderr, "store_open: %s\n", err.what);
+		exit(2);
+	}
+	env_start_tracker(e, 1000);
+}
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void env_down(struct env *e)
+{
+	tracker_free(e->t);
+	store_close(e->st);
+	config_free(&e->cfg);
+	nftw(e->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char *abs_of(struct env *e, const char *rel)
+{
+	return xasprintf("%s/%s", e->root, rel);
+}
+
+static bool exists(struct env *e, const char *rel)
+{
+	char *p = abs_of(e, rel);
+	bool r = access(p, F_OK) == 0;
+
+	free(p);
+	return r;
+}
+
+static void write_bytes(struct env *e, const char *rel, const void *data, size_t len)
+{
+	char *p = abs_of(e, rel);
+	char *dir = xstrdup(p);
+	int fd;
+
+	/* mkdir -p of the parent */
+	for (char *s = dir + strlen(e->root) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		mkdir(dir, 0755);
+		*s = '/';
+	}
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
+		FAILF("cannot write %s", p);
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	free(p);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	strbuf_init(&sb);
+	if (fd < 0) {
+		FAILF("cannot read %s", path);
+		*len = 0;
+		return strbuf_detach(&sb, NULL);
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		strbuf_add(&sb, buf, (size_t)n);
+	close(fd);
+	return strbuf_detach(&sb, len);
+}
+
+/* The whole story of a copy as fs/ reports it: open, write, close. */
+static void copy_events(struct env *e, const char *rel, double now)
+{
+	tracker_open_write(e->t, rel, now);
+	tracker_changed(e->t, rel, now);
+	tracker_close_write(e->t, rel, now);
+}
+
+/* Copy media file @name (from the media directory) to @rel at @now. */
+static void put_media(struct env *e, const char *rel, const char *name, double now)
+{
+	char *src = xasprintf("%s/%s", media_dir, name);
+	size_t len;
+	char *data = read_file(src, &len);
+
+	write_bytes(e, rel, data, len);
+	copy_events(e, rel, now);
+	free(data);
+	free(src);
+}
+
+static void put_text(struct env *e, const char *rel, const char *text, double now)
+{
+	write_bytes(e, rel, text, strlen(text));
+	copy_events(e, rel, now);
+}
+
+static void do_rename(struct env *e, const char *from, const char *to, double now)
+{
+	char *a = abs_of(e, from), *b = abs_of(e, to), *dir = xstrdup(b);
+
+	*strrchr(dir, '/') = '\0';
+	mkdir(dir, 0755);
+	if (rename(a, b) < 0)
+		FAILF("rename %s -> %s: %s", a, b, strerror(errno));
+	tracker_renamed(e->t, from, to, now);
+	free(a);
+	free(b);
+	free(dir);
+}
+
+static void do_unlink(struct env *e, const char *rel, double now)
+{
+	char *p = abs_of(e, rel);
+
+	if (unlink(p) < 0)
+		FAILF("unlink %s: %s", p, strerror(errno));
+	tracker_removed(e->t, rel, now);
+	free(p);
+}
+
+/* The state of the live job of @rel, or of its newest job, as a name;
+ * "none" when there is no job. */
+static const char *state(struct env *e, const char *rel)
+{
+	static char out[32];
+	struct job j;
+
+	if (store_get_by_path(e->st, rel, &j) < 0)
+		return "none";
+	snprintf(out, sizeof(out), "%s", job_state_name(j.state));
+	job_free(&j);
+	return out;
+}
+
+static int64_t live_id(struct env *e, const char *rel)
+{
+	struct job j;
+	int64_t id;
+
+	if (store_find_live(e->st, rel, &j) < 0)
+		return 0;
+	id = j.id;
+	job_free(&j);
+	return id;
+}
+
+static int count_live_one(const struct job *j, void *arg)
+{
+	(void)j;
+	++*(int *)arg;
+	return 0;
+}
+
+static int count_live(struct env *e)
+{
+	int n = 0;
+
+	store_each(e->st, 0, count_live_one, &n);
+	return n;
+}
+
+/* ---- names ---- */
+
+TEST(test_copy_tools_temporary_names_are_never_items)
+{
+	static const char *const temp[] = {
+		".clip.mp4.Xa3bQ9",     ".goutputstream-ABC123", "._clip.mp4", ".DS_Store",
+		"clip.mp4.part",	"clip.mp4.partial",	 "clip.mp4.crdownload",
+		"clip.mp4.tmp",		"~clip.mp4",		 "~$clip.caption",
+		"clip.MP4.PART",	"clip.mp4.filepart",	 "",
+	};
+	for (size_t i = 0; i < sizeof(temp) / sizeof(temp[0]); i++) {
+		if (!item_is_temp_name(temp[i]))
+			FAILF("\"%s\" is not temporary", temp[i]);
+		if (item_is_video_name(temp[i]) || item_is_caption_name(temp[i]))
+			FAILF("\"%s\" counts as an item file", temp[i]);
+	}
+	CHECK(item_is_temp_name(NULL));
+	CHECK(!item_is_temp_name("clip.mp4"));
+	CHECK(!item_is_temp_name("clip (2).mp4"));
+	CHECK(!item_is_temp_name("my.part.one.mp4"));
+}
+
+TEST(test_video_names_by_extension_in_any_case)
+{
+	static const char *const video[] = { "a.mp4", "a.mov",	"a.m4v", "a.3gp",  "a.3g2",
+					     "a.webm", "a.mkv", "a.avi", "a.mpg",  "a.mpeg",
+					     "a.ts",   "a.m2ts", "a.mts", "a.wmv", "a.asf",
+					     "A.MP4",  "clip.final.MoV" };
+	for (size_t i = 0; i < sizeof(video) / sizeof(video[0]); i++)
+		if (!item_is_video_name(video[i]))
+			FAILF("\"%s\" is not a video name", video[i]);
+	CHECK(!item_is_video_name("clip.caption"));
+	CHECK(!item_is_video_name("clip.mp4.error"));
+	CHECK(!item_is_video_name("mp4"));
+	CHECK(!item_is_video_name("clip.txt"));
+	CHECK(item_is_caption_name("clip.caption"));
+	CHECK(item_is_caption_name("clip.mp4.caption"));
+	CHECK(item_is_caption_name("Clip.CAPTION"));
+	CHECK(!item_is_caption_name(".caption"));
+	CHECK(!item_is_caption_name("clip.caption.tmp"));
+}
+
+TEST(test_item_folder_is_the_top_folder)
+{
+	CHECK_STR(item_folder("outbox/clip.mp4"), "outbox");
+	CHECK_STR(item_folder("scheduled/a/b/clip.mp4"), "scheduled");
+	CHECK_STR(item_folder("posted/clip.mp4"), "posted");
+	CHECK_STR(item_folder("failed"), "failed");
+	CHECK_STR(item_folder("/outbox/x"), "outbox");
+	CHECK(item_folder("outboxes/clip.mp4") == NULL);
+	CHECK(item_folder("STATUS.txt") == NULL);
+	CHECK(item_folder("") == NULL);
+	CHECK(item_folder(NULL) == NULL);
+}
+
+/* ---- arrival and completion ---- */
+
+TEST(test_reconcile_creates_the_four_folders)
+{
+	struct env e;
+
+	env_up(&e);
+	CHECK(exists(&e, "outbox") && exists(&e, "scheduled"));
+	CHECK(exists(&e, "posted") && exists(&e, "failed"));
+	env_down(&e);
+}
+
+TEST(test_caption_first_then_video_becomes_ready)
+{
+	struct env e;
+	struct job j;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "none");
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1001);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 1002.9);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 1003.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	if (store_get_by_path(e.st, "outbox/clip.mp4", &j) == 0) {
+		CHECK_STR(j.caption_path, "outbox/clip.caption");
+		CHECK_STR(j.privacy, "SELF_ONLY");
+		CHECK(j.size > 10000);
+		CHECK_INT(j.schedule_at, 0);
+		job_free(&j);
+	} else {
+		FAILF("no job");
+	}
+	CHECK_INT(count_live(&e), 1);
+	env_down(&e);
+}
+
+TEST(test_video_first_caption_much_later)
+{
+	struct env e;
+	double next;
+
+	env_up(&e);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1010);
+	tracker_tick(e.t, 3000);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	put_text(&e, "outbox/clip.mp4.caption", good_caption, 90000);
+	next = tracker_tick(e.t, 90001);
+	CHECK(next > 0.5 && next <= 1.0 + 1e-9);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 90002.5);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	env_down(&e);
+}
+
+TEST(test_rsync_temp_file_becomes_item_at_its_rename)
+{
+	struct env e;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/.clip.mp4.Xa3bQ9", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1100);
+	CHECK_STR(state(&e, "outbox/.clip.mp4.Xa3bQ9"), "none");
+	CHECK_INT(count_live(&e), 0);
+	do_rename(&e, "outbox/.clip.mp4.Xa3bQ9", "outbox/clip.mp4", 1100);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 1101);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 1102.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	CHECK_INT(count_live(&e), 1);
+	env_down(&e);
+}
+
+TEST(test_open_writer_never_completes_until_closed_and_settled)
+{
+	struct env e;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	/* a Samba client that keeps the file open for an hour */
+	tracker_open_write(e.t, "outbox/clip.mp4", 1000.5);
+	tracker_tick(e.t, 1010);
+	tracker_tick(e.t, 4600);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_close_write(e.t, "outbox/clip.mp4", 4600);
+	tracker_tick(e.t, 4601);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 4602.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	env_down(&e);
+}
+
+TEST(test_a_writer_on_the_caption_also_holds_the_item)
+{
+	struct env e;
+
+	env_up(&e);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	write_bytes(&e, "outbox/clip.caption", good_caption, strlen(good_caption));
+	tracker_open_write(e.t, "outbox/clip.caption", 1000);
+	tracker_changed(e.t, "outbox/clip.caption", 1000);
+	tracker_tick(e.t, 1100);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_close_write(e.t, "outbox/clip.caption", 1100);
+	tracker_tick(e.t, 1102.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	env_down(&e);
+}
+
+TEST(test_changes_restart_the_settle_timer)
+{
+	struct env e;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_changed(e.t, "outbox/clip.mp4", 1001.5);
+	tracker_tick(e.t, 1002.5);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_changed(e.t, "outbox/clip.caption", 1003);
+	tracker_tick(e.t, 1004.5);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 1005.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	env_down(&e);
+}
+
+TEST(test_killed_copy_is_never_posted)
+{
+	struct env e;
+	struct job j;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "truncated.mp4", 1000);
+	tracker_tick(e.t, 1010);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 50000);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	CHECK(exists(&e, "outbox/clip.mp4"));
+	CHECK(!exists(&e, "failed/clip.mp4"));
+	CHECK(!exists(&e, "outbox/clip.mp4.error"));
+	if (store_get_by_path(e.st, "outbox/clip.mp4", &j) == 0) {
+		CHECK(j.error != NULL); /* says why it waits */
+		job_free(&j);
+	}
+	/* the copy is started again and finishes */
+	put_media(&e, "outbox/clip.mp4", "faststart.mp4", 60000);
+	tracker_tick(e.t, 60002.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	if (store_get_by_path(e.st, "outbox/clip.mp4", &j) == 0) {
+		CHECK(j.error == NULL);
+		job_free(&j);
+	}
+	env_down(&e);
+}
+
+TEST(test_not_a_video_goes_to_failed_with_its_caption)
+{
+	struct env e;
+	char *text;
+	size_t len;
+	char *p;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "text.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK(!exists(&e, "outbox/clip.mp4"));
+	CHECK(!exists(&e, "outbox/clip.caption"));
+	CHECK(exists(&e, "failed/clip.mp4"));
+	CHECK(exists(&e, "failed/clip.caption"));
+	CHECK_STR(state(&e, "failed/clip.mp4"), "failed");
+	p = abs_of(&e, "failed/clip.mp4.error");
+	text = read_file(p, &len);
+	CHECK_CONTAINS(text, "clip.mp4");
+	free(text);
+	free(p);
+	CHECK_INT(count_live(&e), 0);
+	/* the map forgot them: later ticks do nothing */
+	tracker_tick(e.t, 2000);
+	CHECK_INT(count_live(&e), 0);
+	env_down(&e);
+}
+
+/* ---- captions the user can fix ---- */
+
+TEST(test_bad_caption_is_invalid_with_error_file_until_fixed)
+{
+	struct env e;
+	char *p, *text;
+	size_t len;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", bad_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "invalid");
+	CHECK(exists(&e, "outbox/clip.mp4"));
+	p = abs_of(&e, "outbox/clip.mp4.error");
+	text = read_file(p, &len);
+	CHECK_CONTAINS(text, "sometimes");
+	free(text);
+	free(p);
+	/* the user edits the caption: back to waiting at once */
+	put_text(&e, "outbox/clip.caption", good_caption, 2000);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 2001);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	CHECK(exists(&e, "outbox/clip.mp4.error"));
+	tracker_tick(e.t, 2002.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	CHECK(!exists(&e, "outbox/clip.mp4.error"));
+	CHECK_INT(count_live(&e), 1);
+	env_down(&e);
+}
+
+TEST(test_editing_a_ready_item_checks_it_again)
+{
+	struct env e;
+	int64_t id;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	id = live_id(&e, "outbox/clip.mp4");
+	/* rewritten in place (rsync --inplace): the poster must not take it now */
+	tracker_open_write(e.t, "outbox/clip.mp4", 1500);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_changed(e.t, "outbox/clip.mp4", 1500);
+	tracker_close_write(e.t, "outbox/clip.mp4", 1501);
+	tracker_tick(e.t, 1502);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 1503.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	CHECK_INT(live_id(&e, "outbox/clip.mp4"), id);
+	env_down(&e);
+}
+
+TEST(test_both_caption_names)
+{
+	struct env e;
+	char *p, *text;
+	size_t len;
+	struct job j;
+
+	env_up(&e);
+	/* the long name alone */
+	put_text(&e, "outbox/a.mp4.caption", good_caption, 1000);
+	put_media(&e, "outbox/a.mp4", "portrait.mp4", 1000);
+	/* both, the same text: fine, the long one is used */
+	put_text(&e, "outbox/b.caption", good_caption, 1000);
+	put_text(&e, "outbox/b.mp4.caption", good_caption, 1000);
+	put_media(&e, "outbox/b.mp4", "portrait.mp4", 1000);
+	/* both, different: the user must choose */
+	put_text(&e, "outbox/c.caption", good_caption, 1000);
+	put_text(&e, "outbox/c.mp4.caption", other_caption, 1000);
+	put_media(&e, "outbox/c.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/a.mp4"), "ready");
+	CHECK_STR(state(&e, "outbox/b.mp4"), "ready");
+	if (store_get_by_path(e.st, "outbox/b.mp4", &j) == 0) {
+		CHECK_STR(j.caption_path, "outbox/b.mp4.caption");
+		job_free(&j);
+	}
+	CHECK_STR(state(&e, "outbox/c.mp4"), "invalid");
+	p = abs_of(&e, "outbox/c.mp4.error");
+	text = read_file(p, &len);
+	CHECK_CONTAINS(text, "c.caption");
+	CHECK_CONTAINS(text, "c.mp4.caption");
+	free(text);
+	free(p);
+	/* deleting one of them fixes it */
+	do_unlink(&e, "outbox/c.caption", 2000);
+	CHECK_STR(state(&e, "outbox/c.mp4"), "waiting");
+	tracker_tick(e.t, 2002.1);
+	CHECK_STR(state(&e, "outbox/c.mp4"), "ready");
+	CHECK(!exists(&e, "outbox/c.mp4.error"));
+	env_down(&e);
+}
+
+TEST(test_one_short_caption_serves_two_videos)
+{
+	struct env e;
+	struct job j;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	put_media(&e, "outbox/clip.mov", "clip.mov", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	CHECK_STR(state(&e, "outbox/clip.mov"), "ready");
+	/* removing the caption sends both back to waiting */
+	do_unlink(&e, "outbox/clip.caption", 1100);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	CHECK_STR(state(&e, "outbox/clip.mov"), "waiting");
+	tracker_tick(e.t, 1200);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	if (store_get_by_path(e.st, "outbox/clip.mov", &j) == 0) {
+		CHECK(j.caption_path == NULL);
+		job_free(&j);
+	}
+	env_down(&e);
+}
+
+/* ---- scheduled/ ---- */
+
+TEST(test_scheduled_future_past_and_missing_times)
+{
+	struct env e;
+	struct job j;
+	char *p, *text;
+	size_t len;
+
+	env_up(&e);
+	put_text(&e, "scheduled/later.caption", future_caption, 1000);
+	put_media(&e, "scheduled/later.mp4", "portrait.mp4", 1000);
+	put_text(&e, "scheduled/late.caption", past_caption, 1000);
+	put_media(&e, "scheduled/late.mp4", "portrait.mp4", 1000);
+	put_text(&e, "scheduled/never.caption", good_caption, 1000);
+	put_media(&e, "scheduled/never.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "scheduled/later.mp4"), "scheduled");
+	if (store_get_by_path(e.st, "scheduled/later.mp4", &j) == 0) {
+		CHECK(j.schedule_at > 4000000000LL);
+		job_free(&j);
+	}
+	CHECK_STR(state(&e, "scheduled/late.mp4"), "ready");
+	CHECK_STR(state(&e, "scheduled/never.mp4"), "invalid");
+	p = abs_of(&e, "scheduled/never.mp4.error");
+	text = read_file(p, &len);
+	CHECK_CONTAINS(text, "schedule");
+	free(text);
+	free(p);
+	/* an edited caption reschedules */
+	put_text(&e, "scheduled/later.caption", past_caption, 2000);
+	CHECK_STR(state(&e, "scheduled/later.mp4"), "waiting");
+	tracker_tick(e.t, 2002.1);
+	CHECK_STR(state(&e, "scheduled/later.mp4"), "ready");
+	env_down(&e);
+}
+
+TEST(test_scheduled_moved_to_outbox_posts_now_as_the_same_job)
+{
+	struct env e;
+	int64_t id;
+	struct job j;
+
+	env_up(&e);
+	put_text(&e, "scheduled/clip.caption", future_caption, 1000);
+	put_media(&e, "scheduled/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "scheduled/clip.mp4"), "scheduled");
+	id = live_id(&e, "scheduled/clip.mp4");
+	do_rename(&e, "scheduled/clip.mp4", "outbox/clip.mp4", 1100);
+	do_rename(&e, "scheduled/clip.caption", "outbox/clip.caption", 1100);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	CHECK_INT(live_id(&e, "outbox/clip.mp4"), id);
+	/* the content did not change: no new settle time is needed */
+	tracker_tick(e.t, 1100.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	if (store_get(e.st, id, &j) == 0) {
+		CHECK_INT(j.schedule_at, 0);
+		CHECK_STR(j.caption_path, "outbox/clip.caption");
+		job_free(&j);
+	}
+	CHECK_INT(count_live(&e), 1);
+	env_down(&e);
+}
+
+/* ---- removal and moves ---- */
+
+TEST(test_rm_cancels)
+{
+	struct env e;
+
+	env_up(&e);
+	put_text(&e, "outbox/a.caption", good_caption, 1000);
+	put_media(&e, "outbox/a.mp4", "portrait.mp4", 1000);
+	put_media(&e, "outbox/b.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/a.mp4"), "ready");
+	do_unlink(&e, "outbox/a.mp4", 1100);
+	do_unlink(&e, "outbox/b.mp4", 1100);
+	CHECK_STR(state(&e, "outbox/a.mp4"), "cancelled");
+	CHECK_STR(state(&e, "outbox/b.mp4"), "cancelled");
+	CHECK_INT(count_live(&e), 0);
+	tracker_tick(e.t, 1200);
+	CHECK_INT(count_live(&e), 0);
+	env_down(&e);
+}
+
+TEST(test_invalid_item_deleted_takes_its_error_file_along)
+{
+	struct env e;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", bad_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK(exists(&e, "outbox/clip.mp4.error"));
+	do_unlink(&e, "outbox/clip.mp4", 1100);
+	CHECK(!exists(&e, "outbox/clip.mp4.error"));
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "cancelled");
+	env_down(&e);
+}
+
+TEST(test_changes_during_upload_do_not_disturb_it)
+{
+	struct env e;
+	int64_t id;
+
+	env_up(&e);
+	put_text(&e, "outbox/a.caption", good_caption, 1000);
+	put_media(&e, "outbox/a.mp4", "portrait.mp4", 1000);
+	put_text(&e, "outbox/b.caption", good_caption, 1000);
+	put_media(&e, "outbox/b.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	/* the poster takes both */
+	id = live_id(&e, "outbox/a.mp4");
+	CHECK_INT(store_transition(e.st, id, JOB_UPLOADING, "test"), 0);
+	CHECK_INT(store_transition(e.st, live_id(&e, "outbox/b.mp4"), JOB_PROCESSING, "test"), 0);
+	put_text(&e, "outbox/a.caption", other_caption, 1100);
+	tracker_changed(e.t, "outbox/a.mp4", 1100);
+	tracker_tick(e.t, 1200);
+	CHECK_STR(state(&e, "outbox/a.mp4"), "uploading");
+	/* deleting it before its last chunk cancels; after, TikTok has it */
+	do_unlink(&e, "outbox/a.mp4", 1300);
+	CHECK_STR(state(&e, "outbox/a.mp4"), "cancelled");
+	do_unlink(&e, "outbox/b.mp4", 1300);
+	CHECK_STR(state(&e, "outbox/b.mp4"), "processing");
+	env_down(&e);
+}
+
+TEST(test_moving_out_to_posted_by_hand_cancels)
+{
+	struct env e;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	do_rename(&e, "outbox/clip.mp4", "posted/clip.mp4", 1100);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "cancelled");
+	CHECK_INT(count_live(&e), 0);
+	env_down(&e);
+}
+
+TEST(test_failed_item_moved_back_to_outbox_is_retried)
+{
+	struct env e;
+	struct tt_error why;
+	int64_t old, fresh;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	old = live_id(&e, "outbox/clip.mp4");
+	/* the poster gave up on it (say TikTok refused it) */
+	tt_error_clear(&why);
+	tt_error_set(&why, ERR_USER, "clip.mp4: TikTok refused it");
+	CHECK_INT(outcome_failed(e.st, &e.cfg, e.root, old, &why), 0);
+	CHECK(exists(&e, "failed/clip.mp4"));
+	do_rename(&e, "failed/clip.caption", "outbox/clip.caption", 2000);
+	do_rename(&e, "failed/clip.mp4", "outbox/clip.mp4", 2000);
+	fresh = live_id(&e, "outbox/clip.mp4");
+	CHECK(fresh > 0 && fresh != old);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 2002.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	CHECK_INT(count_live(&e), 1);
+	env_down(&e);
+}
+
+TEST(test_rename_within_outbox_keeps_the_job)
+{
+	struct env e;
+	int64_t id;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	id = live_id(&e, "outbox/clip.mp4");
+	do_rename(&e, "outbox/clip.mp4", "outbox/sunset.mp4", 1100);
+	CHECK_INT(live_id(&e, "outbox/sunset.mp4"), id);
+	/* clip.caption is not sunset.mp4's caption */
+	tracker_tick(e.t, 1200);
+	CHECK_STR(state(&e, "outbox/sunset.mp4"), "waiting");
+	do_rename(&e, "outbox/clip.caption", "outbox/sunset.caption", 1300);
+	tracker_tick(e.t, 1300.1);
+	CHECK_STR(state(&e, "outbox/sunset.mp4"), "ready");
+	CHECK_INT(live_id(&e, "outbox/sunset.mp4"), id);
+	CHECK_INT(count_live(&e), 1);
+	env_down(&e);
+}
+
+TEST(test_mv_over_an_existing_item_replaces_it)
+{
+	struct env e;
+	int64_t a, b;
+
+	env_up(&e);
+	put_text(&e, "outbox/a.caption", good_caption, 1000);
+	put_media(&e, "outbox/a.mp4", "portrait.mp4", 1000);
+	put_text(&e, "outbox/b.caption", good_caption, 1000);
+	put_media(&e, "outbox/b.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	a = live_id(&e, "outbox/a.mp4");
+	b = live_id(&e, "outbox/b.mp4");
+	do_rename(&e, "outbox/a.mp4", "outbox/b.mp4", 1100);
+	CHECK_INT(live_id(&e, "outbox/b.mp4"), a);
+	CHECK_INT(count_live(&e), 1);
+	{
+		struct job j;
+		if (store_get(e.st, b, &j) == 0) {
+			CHECK_INT(j.state, JOB_CANCELLED);
+			job_free(&j);
+		}
+	}
+	tracker_tick(e.t, 1100.1);
+	CHECK_STR(state(&e, "outbox/b.mp4"), "ready");
+	env_down(&e);
+}
+
+TEST(test_rsync_update_of_a_ready_item_checks_it_again)
+{
+	struct env e;
+	int64_t id;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	id = live_id(&e, "outbox/clip.mp4");
+	put_media(&e, "outbox/.clip.mp4.Qw12Er", "faststart.mp4", 1100);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	do_rename(&e, "outbox/.clip.mp4.Qw12Er", "outbox/clip.mp4", 1101);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	CHECK_INT(live_id(&e, "outbox/clip.mp4"), id);
+	tracker_tick(e.t, 1102);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
+	tracker_tick(e.t, 1103.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	CHECK_INT(count_live(&e), 1);
+	env_down(&e);
+}
+
+/* ---- subfolders ---- */
+
+TEST(test_subfolders_and_directory_renames)
+{
+	struct env e;
+	int64_t id;
+	struct job j;
+
+	env_up(&e);
+	put_text(&e, "outbox/trip/day1/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/trip/day1/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/trip/day1/clip.mp4"), "ready");
+	id = live_id(&e, "outbox/trip/day1/clip.mp4");
+	do_rename(&e, "outbox/trip", "outbox/holiday", 1100);
+	CHECK_INT(live_id(&e, "outbox/holiday/day1/clip.mp4"), id);
+	tracker_tick(e.t, 1100.1);
+	CHECK_STR(state(&e, "outbox/holiday/day1/clip.mp4"), "ready");
+	if (store_get(e.st, id, &j) == 0) {
+		CHECK_STR(j.caption_path, "outbox/holiday/day1/clip.caption");
+		job_free(&j);
+	}
+	/* a folder moved into the Samba recycle bin is deleted */
+	do_rename(&e, "outbox/holiday", "outbox/.recycle", 1200);
+	CHECK_STR(state(&e, "outbox/holiday/day1/clip.mp4"), "cancelled");
+	CHECK_INT(count_live(&e), 0);
+	env_down(&e);
+}
+
+TEST(test_folder_moved_in_from_failed_is_found)
+{
+	struct env e;
+
+	env_up(&e);
+	put_text(&e, "failed/trip/clip.caption", good_caption, 1000);
+	put_media(&e, "failed/trip/clip.mp4", "portrait.mp4", 1000);
+	CHECK_INT(count_live(&e), 0);
+	do_rename(&e, "failed/trip", "outbox/trip", 1100);
+	tracker_tick(e.t, 1100.5);
+	CHECK_STR(state(&e, "outbox/trip/clip.mp4"), "waiting");
+	tracker_tick(e.t, 1102.6);
+	CHECK_STR(state(&e, "outbox/trip/clip.mp4"), "ready");
+	env_down(&e);
+}
+
+/* ---- restart ---- */
+
+static void set_mtime(struct env *e, const char *rel, time_t when)
+{
+	char *p = abs_of(e, rel);
+	struct timespec ts[2] = { { when, 0 }, { when, 0 } };
+
+	if (utimensat(AT_FDCWD, p, ts, 0) < 0)
+		FAILF("utimensat %s", p);
+	free(p);
+}
+
+TEST(test_reconcile_after_restart)
+{
+	struct env e;
+	int64_t kept, gone, flying;
+	struct job j;
+	time_t old = time(NULL) - 3600;
+
+	env_up(&e);
+	put_text(&e, "outbox/kept.caption", good_caption, 1000);
+	put_media(&e, "outbox/kept.mp4", "portrait.mp4", 1000);
+	put_text(&e, "outbox/gone.caption", good_caption, 1000);
+	put_media(&e, "outbox/gone.mp4", "portrait.mp4", 1000);
+	put_text(&e, "outbox/flying.caption", good_caption, 1000);
+	put_media(&e, "outbox/flying.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	kept = live_id(&e, "outbox/kept.mp4");
+	gone = live_id(&e, "outbox/gone.mp4");
+	flying = live_id(&e, "outbox/flying.mp4");
+	CHECK_INT(store_transition(e.st, flying, JOB_UPLOADING, "test"), 0);
+
+	/* the daemon dies; while it is away files come and go */
+	tracker_free(e.t);
+	e.t = NULL;
+	{
+		char *p = abs_of(&e, "outbox/gone.mp4");
+		unlink(p);
+		free(p);
+		p = abs_of(&e, "outbox/flying.mp4");
+		unlink(p);
+		free(p);
+	}
+	write_bytes(&e, "outbox/old.caption", good_caption, strlen(good_caption));
+	{
+		char *src = xasprintf("%s/portrait.mp4", media_dir);
+		size_t len;
+		char *data = read_file(src, &len);
+
+		write_bytes(&e, "outbox/old.mp4", data, len);
+		write_bytes(&e, "scheduled/sub/fresh.mp4", data, len);
+		free(data);
+		free(src);
+	}
+	write_bytes(&e, "scheduled/sub/fresh.caption", future_caption, strlen(future_caption));
+	write_bytes(&e, "outbox/.old.mp4.AbC123", "partial", 7);
+	set_mtime(&e, "outbox/old.mp4", old);
+	set_mtime(&e, "outbox/old.caption", old);
+
+	env_start_tracker(&e, 5000);
+	CHECK_INT(live_id(&e, "outbox/kept.mp4"), kept);
+	CHECK_STR(state(&e, "outbox/gone.mp4"), "lost");
+	if (store_get(e.st, gone, &j) == 0) {
+		CHECK_INT(j.state, JOB_LOST);
+		job_free(&j);
+	}
+	/* in flight: the poster reconciles it by TikTok's status */
+	CHECK_STR(state(&e, "outbox/flying.mp4"), "uploading");
+	CHECK_STR(state(&e, "outbox/old.mp4"), "waiting");
+	CHECK_STR(state(&e, "scheduled/sub/fresh.mp4"), "waiting");
+	CHECK_STR(state(&e, "outbox/.old.mp4.AbC123"), "none");
+	CHECK_INT(count_live(&e), 4);
+
+	/* old files are settled at once; fresh ones wait settle_time */
+	tracker_tick(e.t, 5000);
+	CHECK_STR(state(&e, "outbox/old.mp4"), "ready");
+	CHECK_STR(state(&e, "outbox/kept.mp4"), "ready");
+	CHECK_STR(state(&e, "scheduled/sub/fresh.mp4"), "waiting");
+	tracker_tick(e.t, 5002.5);
+	CHECK_STR(state(&e, "scheduled/sub/fresh.mp4"), "scheduled");
+
+	/* another start: nothing doubles */
+	tracker_free(e.t);
+	env_start_tracker(&e, 9000);
+	CHECK_INT(tracker_reconcile(e.t, 9000), 0);
+	tracker_tick(e.t, 9100);
+	CHECK_INT(count_live(&e), 4);
+	CHECK_INT(live_id(&e, "outbox/kept.mp4"), kept);
+	CHECK_STR(state(&e, "outbox/kept.mp4"), "ready");
+	CHECK_STR(state(&e, "outbox/flying.mp4"), "uploading");
+	env_down(&e);
+}
+
+TEST(test_many_items_in_one_folder)
+{
+	struct env e;
+	char v[64], c[64];
+	int ready = 0;
+
+	env_up(&e);
+	for (int i = 0; i < 40; i++) {
+		snprintf(v, sizeof(v), "outbox/many/clip%02d.mp4", i);
+		snprintf(c, sizeof(c), "outbox/many/clip%02d.caption", i);
+		put_text(&e, c, good_caption, 1000 + i * 0.01);
+		put_media(&e, v, i % 2 ? "portrait.mp4" : "clip.webm", 1000 + i * 0.01);
+	}
+	tracker_tick(e.t, 1003);
+	for (int i = 0; i < 40; i++) {
+		snprintf(v, sizeof(v), "outbox/many/clip%02d.mp4", i);
+		ready += !strcmp(state(&e, v), "ready");
+	}
+	CHECK_INT(ready, 40);
+	CHECK_INT(count_live(&e), 40);
+	env_down(&e);
+}
+
+/* ---- threads ---- */
+
+struct racer {
+	struct env *e;
+	int n;
+	atomic_bool *stop;
+};
+
+/* A copy tool in its own thread: items arrive and keep being touched. */
+static void *racer_main(void *arg)
+{
+	struct racer *r = arg;
+	char v[64], c[64];
+
+	for (int i = 0; i < 5; i++) {
+		snprintf(v, sizeof(v), "outbox/r%d/clip%d.mp4", r->n, i);
+		snprintf(c, sizeof(c), "outbox/r%d/clip%d.caption", r->n, i);
+		put_text(r->e, c, good_caption, 1000);
+		put_media(r->e, v, "portrait.mp4", 1000);
+		for (int k = 0; k < 20; k++) {
+			tracker_changed(r->e->t, v, 1000);
+			tracker_changed(r->e->t, c, 1000);
+		}
+	}
+	return NULL;
+}
+
+static void *ticker_main(void *arg)
+{
+	struct racer *r = arg;
+
+	while (!atomic_load(r->stop))
+		tracker_tick(r->e->t, 1003);
+	return NULL;
+}
+
+TEST(test_events_from_many_threads_while_ticking)
+{
+	struct env e;
+	pthread_t th[4], tick;
+	struct racer r[4], rt;
+	atomic_bool stop = false;
+	char v[64];
+	int ready = 0;
+
+	env_up(&e);
+	rt = (struct racer){ &e, -1, &stop };
+	pthread_create(&tick, NULL, ticker_main, &rt);
+	for (int i = 0; i < 4; i++) {
+		r[i] = (struct racer){ &e, i, &stop };
+		pthread_create(&th[i], NULL, racer_main, &r[i]);
+	}
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	atomic_store(&stop, true);
+	pthread_join(tick, NULL);
+	tracker_tick(e.t, 1003);
+	for (int i = 0; i < 4; i++) {
+		for (int k = 0; k < 5; k++) {
+			snprintf(v, sizeof(v), "outbox/r%d/clip%d.mp4", i, k);
+			ready += !strcmp(state(&e, v), "ready");
+		}
+	}
+	CHECK_INT(ready, 20);
+	CHECK_INT(count_live(&e), 20);
+	env_down(&e);
+}
+
+/* The media set: TIKTOKFS_MEDIA, or made now by tests/mediafiles.py. */
+static int find_media(void)
+{
+	const char *env = getenv("TIKTOKFS_MEDIA");
+	char cmd[512];
+
+	if (env && *env) {
+		snprintf(media_dir, sizeof(media_dir), "%s", env);
+		return 0;
+	}
+	snprintf(media_dir, sizeof(media_dir), "/tmp/test_tracker-media-%d", (int)getpid());
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/mediafiles.py %s >/dev/null", media_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	bool made = !getenv("TIKTOKFS_MEDIA") || !*getenv("TIKTOKFS_MEDIA");
+
+	log_init(LOG_LVL_ERROR, false);
+	if (find_media() < 0) {
+		fprintf(stderr, "test_tracker: set TIKTOKFS_MEDIA or run from the source tree "
+				"(tests/mediafiles.py makes the media)\n");
+		unit_failed++;
+		return UNIT_DONE();
+	}
+	RUN(test_copy_tools_temporary_names_are_never_items);
+	RUN(test_video_names_by_extension_in_any_case);
+	RUN(test_item_folder_is_the_top_folder);
+	RUN(test_reconcile_creates_the_four_folders);
+	RUN(test_caption_first_then_video_becomes_ready);
+	RUN(test_video_first_caption_much_later);
+	RUN(test_rsync_temp_file_becomes_item_at_its_rename);
+	RUN(test_open_writer_never_completes_until_closed_and_settled);
+	RUN(test_a_writer_on_the_caption_also_holds_the_item);
+	RUN(test_changes_restart_the_settle_timer);
+	RUN(test_killed_copy_is_never_posted);
+	RUN(test_not_a_video_goes_to_failed_with_its_caption);
+	RUN(test_bad_caption_is_invalid_with_error_file_until_fixed);
+	RUN(test_editing_a_ready_item_checks_it_again);
+	RUN(test_both_caption_names);
+	RUN(test_one_short_caption_serves_two_videos);
+	RUN(test_scheduled_future_past_and_missing_times);
+	RUN(test_scheduled_moved_to_outbox_posts_now_as_the_same_job);
+	RUN(test_rm_cancels);
+	RUN(test_invalid_item_deleted_takes_its_error_file_along);
+	RUN(test_changes_during_upload_do_not_disturb_it);
+	RUN(test_moving_out_to_posted_by_hand_cancels);
+	RUN(test_failed_item_moved_back_to_outbox_is_retried);
+	RUN(test_rename_within_outbox_keeps_the_job);
+	RUN(test_mv_over_an_existing_item_replaces_it);
+	RUN(test_rsync_update_of_a_ready_item_checks_it_again);
+	RUN(test_subfolders_and_directory_renames);
+	RUN(test_folder_moved_in_from_failed_is_found);
+	RUN(test_reconcile_after_restart);
+	RUN(test_many_items_in_one_folder);
+	RUN(test_events_from_many_threads_while_ticking);
+	if (made)
+		nftw(media_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return UNIT_DONE();
+}
