@@ -21,6 +21,7 @@ static bool to_syslog;
 static pthread_mutex_t secrets_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *secrets[MAX_SECRETS];
 static size_t nsecrets;
+static size_t npinned; /* secrets[0..npinned) are never evicted */
 
 void log_init(enum log_level level, bool use_syslog)
 {
@@ -45,7 +46,13 @@ int log_level_parse(const char *s)
 	return -1;
 }
 
-void log_add_secret(const char *secret)
+/*
+ * Two kinds of secret: the client secret lives as long as the process and is
+ * pinned; tokens rotate (two per refresh), so when the table is full the
+ * oldest token goes, never a pinned entry.  A daemon that runs for months
+ * refreshes hundreds of times and must still scrub the client secret.
+ */
+static void add_secret(const char *secret, bool pinned)
 {
 	if (!secret || strlen(secret) < 4)
 		return;
@@ -54,14 +61,38 @@ void log_add_secret(const char *secret)
 		if (!strcmp(secrets[i], secret))
 			goto out;
 	if (nsecrets == MAX_SECRETS) {
-		/* oldest first: tokens rotate, the newest matter most */
-		free(secrets[0]);
-		memmove(secrets, secrets + 1, sizeof(secrets[0]) * (MAX_SECRETS - 1));
+		size_t victim = npinned;
+
+		if (victim == MAX_SECRETS)
+			goto out; /* nothing may be evicted: keep the older secrets */
+		free(secrets[victim]);
+		memmove(secrets + victim, secrets + victim + 1,
+			sizeof(secrets[0]) * (MAX_SECRETS - victim - 1));
 		nsecrets--;
 	}
-	secrets[nsecrets++] = xstrdup(secret);
+	if (pinned && npinned < nsecrets) {
+		/* pinned entries sit at the front */
+		memmove(secrets + npinned + 1, secrets + npinned,
+			sizeof(secrets[0]) * (nsecrets - npinned));
+		secrets[npinned] = xstrdup(secret);
+	} else {
+		secrets[nsecrets] = xstrdup(secret);
+	}
+	if (pinned)
+		npinned++;
+	nsecrets++;
 out:
 	pthread_mutex_unlock(&secrets_lock);
+}
+
+void log_add_secret(const char *secret)
+{
+	add_secret(secret, true);
+}
+
+void log_add_token(const char *token)
+{
+	add_secret(token, false);
 }
 
 void log_forget_secrets(void)
@@ -70,6 +101,7 @@ void log_forget_secrets(void)
 	for (size_t i = 0; i < nsecrets; i++)
 		free(secrets[i]);
 	nsecrets = 0;
+	npinned = 0;
 	pthread_mutex_unlock(&secrets_lock);
 }
 

@@ -22,6 +22,9 @@ int log_level_parse(const char *s);
 /* Remember a secret (client_secret, a token) so that it is scrubbed from every
  * later log line.  Copies the string; thread-safe. */
 void log_add_secret(const char *secret);
+/* The same for a token that rotates: when the table is full the oldest
+ * token is forgotten, never a secret added with log_add_secret(). */
+void log_add_token(const char *token);
 void log_forget_secrets(void);
 
 /* Replace every secret in @s, in place, with "[redacted]" style markers and
