@@ -14,7 +14,9 @@
 #ifndef TIKTOKFS_API_H
 #define TIKTOKFS_API_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "meta/creator.h"
@@ -45,9 +47,9 @@ struct publish_ticket {
 void publish_ticket_clear(struct publish_ticket *t);
 
 struct publish_status {
-	char status[48];      /* PROCESSING_UPLOAD, PUBLISH_COMPLETE, ... */
+	char status[48]; /* PROCESSING_UPLOAD, PUBLISH_COMPLETE, ... */
 	char fail_reason[80];
-	char post_id[32];     /* first publicaly_available_post_id as exact decimal, "" if none */
+	char post_id[32]; /* first publicaly_available_post_id as exact decimal, "" if none */
 	uint64_t uploaded_bytes;
 };
 
@@ -59,7 +61,27 @@ int api_init(struct api *a, bool draft, const struct post_info *pi, uint64_t vid
 int api_status(struct api *a, const char *publish_id, struct publish_status *out,
 	       struct tt_error *err);
 /* display_name and username (when granted) of the logged-in user. */
-int api_user_info(struct api *a, char *display_name, size_t dn_size, char *username,
-		  size_t un_size, struct tt_error *err);
+int api_user_info(struct api *a, char *display_name, size_t dn_size, char *username, size_t un_size,
+		  struct tt_error *err);
+
+/*
+ * The pure halves of the calls above: judge one HTTP answer (@status and
+ * @len bytes of @body) without the network, for the calls themselves, the
+ * unit tests and the fuzzer (tests/fuzz/fuzz_api.c).  @scope: the scope the
+ * endpoint needs, named when TikTok says scope_not_authorized.
+ * api_parse_envelope returns 0 and a new reference to "data" (or NULL when
+ * absent) in @data when error.code is "ok" and the status is 2xx; else -1
+ * and @err.
+ */
+int api_parse_envelope(const char *body, size_t len, long status, const char *scope, json_t **data,
+		       struct tt_error *err);
+int api_parse_creator_info(const char *body, size_t len, long status, struct creator_info *ci,
+			   struct tt_error *err);
+int api_parse_init(const char *body, size_t len, long status, struct publish_ticket *out,
+		   struct tt_error *err);
+int api_parse_status(const char *body, size_t len, long status, struct publish_status *out,
+		     struct tt_error *err);
+int api_parse_user_info(const char *body, size_t len, long status, char *display_name,
+			size_t dn_size, char *username, size_t un_size, struct tt_error *err);
 
 #endif

@@ -22,7 +22,7 @@ struct token_set {
 	char refresh_token[512];
 	char open_id[128];
 	char scope[256];
-	int64_t access_expires;	 /* unix seconds */
+	int64_t access_expires; /* unix seconds */
 	int64_t refresh_expires;
 };
 
@@ -42,7 +42,9 @@ int tokens_access(struct tokens *t, const char *stale, char *out, size_t size,
 
 /* Save a fresh set (after login), atomically, 0600. */
 int tokens_save(const char *state_dir, const struct token_set *ts, struct tt_error *err);
-int tokens_load(const char *state_dir, struct token_set *ts);	/* -ENOENT if none */
-int tokens_remove(const char *state_dir);
+int tokens_load(const char *state_dir, struct token_set *ts); /* -ENOENT if none */
+int tokens_remove(const char *state_dir);		      /* 0 also when there was none */
+/* Whether the saved grant includes @scope (e.g. "user.info.profile"). */
+bool tokens_has_scope(struct tokens *t, const char *scope);
 
 #endif

@@ -1,0 +1,503 @@
+/*
+ * `tiktokfs login` and `tiktokfs logout`.
+ *
+ * login runs TikTok's desktop Login Kit flow (net/oauth.h): a fresh PKCE
+ * verifier and state, the consent page opened with xdg-open, and the
+ * browser's redirect caught by a one-shot HTTP listener on the
+ * redirect_uri's port, bound to 127.0.0.1 only so nothing outside the
+ * machine can reach it.  With --no-browser (a NAS over ssh) the URL is
+ * printed and the redirected address is read from standard input.  Either
+ * way the callback's state must be ours; then the code is exchanged, the
+ * tokens saved (0600), and creator_info tells who logged in.
+ *
+ * logout revokes the grant at TikTok and deletes tokens.json and
+ * creator_info.json.  Not being logged in is not an error: logout is
+ * idempotent, so scripts may call it unconditionally.
+ */
+#include "cmd/cmd.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "meta/config.h"
+#include "meta/creator.h"
+#include "net/api.h"
+#include "net/http.h"
+#include "net/oauth.h"
+#include "net/tokens.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+extern char **environ;
+
+#define LISTEN_TIMEOUT_MS (10 * 60 * 1000)
+#define REQUEST_MAX 16384
+
+static void print_error(const struct tt_error *err)
+{
+	fprintf(stderr, "tiktokfs: %s\n", err->what);
+	if (err->advice[0])
+		fprintf(stderr, "  %s\n", err->advice);
+	if (err->log_id[0])
+		fprintf(stderr, "  (TikTok log_id %s)\n", err->log_id);
+}
+
+static int load_config(const char *path, struct config *cfg, int need_client)
+{
+	struct tt_error err;
+
+	tt_error_clear(&err);
+	memset(cfg, 0, sizeof(*cfg));
+	if (config_load(cfg, path, &err)) {
+		print_error(&err);
+		return -1;
+	}
+	if (need_client && (!cfg->client_key || !*cfg->client_key || !cfg->client_secret ||
+			    !*cfg->client_secret)) {
+		fprintf(stderr,
+			"tiktokfs: login needs the app's client key and secret: set client_key and "
+			"client_secret in %s (mode 0600), or TIKTOK_CLIENT_ID and "
+			"TIKTOK_CLIENT_SECRET\n",
+			cfg->path ? cfg->path : "the config (-c CONFIG)");
+		config_free(cfg);
+		return -1;
+	}
+	return 0;
+}
+
+/* port and path of an http://localhost:PORT/PATH or 127.0.0.1 redirect URI. */
+static int redirect_target(const char *uri, int *port, char *path, size_t size)
+{
+	const char *p, *slash;
+	char *end;
+	long v;
+
+	if (strncmp(uri, "http://", 7))
+		return -1;
+	p = uri + 7;
+	if (!strncmp(p, "localhost:", 10))
+		p += 10;
+	else if (!strncmp(p, "127.0.0.1:", 10))
+		p += 10;
+	else
+		return -1;
+	v = strtol(p, &end, 10);
+	if (end == p || v <= 0 || v > 65535 || (*end && *end != '/'))
+		return -1;
+	*port = (int)v;
+	slash = *end ? end : "/";
+	if ((size_t)snprintf(path, size, "%s", slash) >= size)
+		return -1;
+	return 0;
+}
+
+static void open_browser(const char *url)
+{
+	char *argv[] = {"xdg-open", (char *)url, NULL};
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+
+	/* xdg-open may chatter on stdout; keep our output clean. */
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, "xdg-open", &fa, NULL, argv, environ) == 0)
+		waitpid(pid, NULL, 0);
+	posix_spawn_file_actions_destroy(&fa);
+}
+
+static void http_answer(int fd, int code, const char *msg)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char body[512];
+	int n =
+	    snprintf(body, sizeof(body),
+		     "<!doctype html><html><head><meta charset=\"utf-8\"><title>tiktokfs</title>"
+		     "</head><body><p>%s</p></body></html>\n",
+		     msg);
+
+	strbuf_init(&sb);
+	strbuf_addf(&sb,
+		    "HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
+		    "Content-Length: %d\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n%s",
+		    code,
+		    code == 200	  ? "OK"
+		    : code == 404 ? "Not Found"
+				  : "Bad Request",
+		    n, body);
+	if (write(fd, sb.buf, sb.len) < 0) {
+		/* the browser went away: nothing to tell it */
+	}
+	strbuf_release(&sb);
+}
+
+/* Read one request head; its target ("/path?query") into @target. */
+static int read_target(int fd, char *target, size_t size)
+{
+	char buf[REQUEST_MAX + 1];
+	size_t len = 0;
+	char *sp, *sp2;
+
+	while (len < REQUEST_MAX) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		ssize_t n;
+		if (poll(&p, 1, 10000) <= 0)
+			return -1;
+		n = read(fd, buf + len, REQUEST_MAX - len);
+		if (n <= 0)
+			return -1;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
+			break;
+	}
+	buf[len] = '\0';
+	if (strncmp(buf, "GET ", 4))
+		return -1;
+	sp = buf + 4;
+	sp2 = strchr(sp, ' ');
+	if (!sp2 || (size_t)(sp2 - sp) >= size)
+		return -1;
+	memcpy(target, sp, (size_t)(sp2 - sp));
+	target[sp2 - sp] = '\0';
+	return 0;
+}
+
+/*
+ * Wait for the browser's redirect on 127.0.0.1:@port; return the parsed
+ * callback for our @path and @state.  Other paths get 404, a foreign state
+ * is refused and the wait goes on.
+ */
+static int listen_callback(int lfd, const char *path, const char *state, struct oauth_callback *cb,
+			   struct tt_error *err)
+{
+	char target[REQUEST_MAX];
+	time_t deadline = time(NULL) + LISTEN_TIMEOUT_MS / 1000;
+
+	for (;;) {
+		struct pollfd p = {.fd = lfd, .events = POLLIN};
+		size_t plen = strcspn(path, "?");
+		int fd;
+
+		if (time(NULL) >= deadline ||
+		    poll(&p, 1, 1000 * (int)(deadline - time(NULL))) <= 0) {
+			tt_error_set(err, ERR_USER, "no answer from the browser within %d minutes",
+				     LISTEN_TIMEOUT_MS / 60000);
+			tt_error_advise(err, "Run `tiktokfs login` again, or use --no-browser.");
+			return -1;
+		}
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (read_target(fd, target, sizeof(target))) {
+			close(fd);
+			continue;
+		}
+		if (strncmp(target, path, plen) || (target[plen] && target[plen] != '?')) {
+			http_answer(fd, 404, "Not found.");
+			close(fd);
+			continue;
+		}
+		if (oauth_parse_callback(target, cb) == 0 &&
+		    (cb->error[0] || !strcmp(cb->state, state))) {
+			http_answer(fd, 200,
+				    cb->error[0] ? "TikTok refused the login; see the terminal."
+						 : "Logged in. You can close this window.");
+			close(fd);
+			return 0;
+		}
+		http_answer(fd, 400, "This answer does not belong to the running login: refused.");
+		close(fd);
+	}
+}
+
+static int listen_socket(int port, struct tt_error *err)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4))
+		goto fail;
+	return fd;
+fail:
+	tt_error_set(err, ERR_USER, "cannot listen on 127.0.0.1:%d for the login redirect: %s",
+		     port, strerror(errno));
+	tt_error_advise(err, "Free the port, or use --no-browser.");
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+static int read_pasted(struct oauth_callback *cb, struct tt_error *err)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n = getline(&line, &cap, stdin);
+	int rc = 0;
+
+	if (n <= 0 || n > REQUEST_MAX || oauth_parse_callback(line, cb)) {
+		tt_error_set(err, ERR_USER,
+			     "no redirect address was pasted, or it holds neither "
+			     "a code nor an error");
+		tt_error_advise(err, "Paste the whole address from the browser's address bar.");
+		rc = -1;
+	}
+	if (line) {
+		explicit_bzero(line, cap);
+		free(line);
+	}
+	return rc;
+}
+
+static const char *privacy_word(const char *tiktok)
+{
+	if (!strcmp(tiktok, "PUBLIC_TO_EVERYONE"))
+		return "public";
+	if (!strcmp(tiktok, "MUTUAL_FOLLOW_FRIENDS"))
+		return "friends";
+	if (!strcmp(tiktok, "FOLLOWER_OF_CREATOR"))
+		return "followers";
+	if (!strcmp(tiktok, "SELF_ONLY"))
+		return "private";
+	return tiktok;
+}
+
+/* Who logged in, from creator_info (saved) and user/info. */
+static int report_who(const struct config *cfg)
+{
+	struct tt_error err;
+	struct creator_info ci;
+	struct tokens *t = tokens_open(cfg, &err);
+	struct api *a = t ? api_new(cfg, t) : NULL;
+	char dn[256], un[128];
+	int rc = -1;
+
+	if (!a) {
+		print_error(&err);
+		goto out;
+	}
+	if (api_user_info(a, dn, sizeof(dn), un, sizeof(un), &err)) {
+		print_error(&err);
+		goto out;
+	}
+	if (api_creator_info(a, &ci, &err)) {
+		/* The login itself worked (tokens saved); only the posting
+		 * options are unknown for now, e.g. the daily cap answered. */
+		printf("Logged in as %s%s.\n", un[0] ? "@" : "", un[0] ? un : dn);
+		fprintf(stderr, "tiktokfs: warning: cannot read the account's posting options:\n");
+		print_error(&err);
+		rc = 0;
+		goto out;
+	}
+	printf("Logged in as @%s (%s). Privacy options: ", ci.username, ci.nickname);
+	for (int i = 0; i < ci.n_privacy; i++)
+		printf("%s%s", i ? ", " : "", privacy_word(ci.privacy_options[i]));
+	if (ci.max_duration_sec > 0)
+		printf(". Max video length: %d s.\n", ci.max_duration_sec);
+	else
+		printf(".\n");
+	rc = 0;
+out:
+	api_free(a);
+	tokens_free(t);
+	return rc;
+}
+
+static int login_flow(const struct config *cfg, int no_browser)
+{
+	struct oauth_pkce pk;
+	struct oauth_callback cb;
+	struct token_set ts;
+	struct tt_error err;
+	char path[1024];
+	char *url = NULL;
+	CURL *h = NULL;
+	int port, lfd = -1, rc = 1;
+
+	tt_error_clear(&err);
+	if (oauth_pkce_new(&pk) || !(url = oauth_authorize_url(cfg, &pk))) {
+		fprintf(stderr, "tiktokfs: cannot prepare the login (random generator)\n");
+		goto out;
+	}
+	if (no_browser) {
+		printf(
+		    "Open this address in a browser, log in to TikTok and allow access:\n\n"
+		    "%s\n\nThen paste the address the browser was sent to (it starts with %s):\n",
+		    url, cfg->redirect_uri);
+		fflush(stdout);
+		if (read_pasted(&cb, &err))
+			goto fail;
+	} else {
+		if (redirect_target(cfg->redirect_uri, &port, path, sizeof(path))) {
+			fprintf(stderr,
+				"tiktokfs: redirect_uri %s is not http://localhost:PORT/... or "
+				"http://127.0.0.1:PORT/...: cannot catch the redirect here; use "
+				"--no-browser\n",
+				cfg->redirect_uri);
+			goto out;
+		}
+		lfd = listen_socket(port, &err);
+		if (lfd < 0)
+			goto fail;
+		printf("Opening the TikTok login in the browser. If nothing opens, visit:\n\n"
+		       "%s\n\n",
+		       url);
+		fflush(stdout);
+		open_browser(url);
+		if (listen_callback(lfd, path, pk.state, &cb, &err))
+			goto fail;
+	}
+	if (oauth_check_callback(&cb, pk.state, cfg, &err))
+		goto fail;
+	h = http_easy_new(cfg);
+	if (!h || oauth_exchange(h, cfg, cb.code, pk.verifier, &ts, &err))
+		goto fail;
+	if (tokens_save(cfg->state_dir, &ts, &err))
+		goto fail;
+	explicit_bzero(&ts, sizeof(ts));
+	rc = report_who(cfg) ? 1 : 0;
+	goto out;
+fail:
+	print_error(&err);
+out:
+	explicit_bzero(&pk, sizeof(pk));
+	explicit_bzero(&cb, sizeof(cb));
+	if (h)
+		curl_easy_cleanup(h);
+	if (lfd >= 0)
+		close(lfd);
+	free(url);
+	return rc;
+}
+
+static int parse_args(int argc, char **argv, const char **config, int *no_browser,
+		      const char *usage)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"no-browser", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			*config = optarg;
+			break;
+		case 'n':
+			if (no_browser) {
+				*no_browser = 1;
+				break;
+			}
+			/* fall through */
+		default:
+			fputs(usage, c == 'h' ? stdout : stderr);
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	if (optind < argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return -1;
+}
+
+int cmd_login(int argc, char **argv)
+{
+	const char *path = NULL;
+	int no_browser = 0, rc;
+	struct config cfg;
+
+	rc = parse_args(argc, argv, &path, &no_browser,
+			"usage: tiktokfs login [-c CONFIG] [--no-browser]\n");
+	if (rc >= 0)
+		return rc;
+	log_init(LOG_LVL_WARN, false);
+	if (load_config(path, &cfg, 1))
+		return 1;
+	http_global_init();
+	rc = login_flow(&cfg, no_browser);
+	config_free(&cfg);
+	return rc;
+}
+
+static int remove_state(const struct config *cfg)
+{
+	char *ci = xasprintf("%s/creator_info.json", cfg->state_dir);
+	int rc = tokens_remove(cfg->state_dir);
+
+	if (unlink(ci) && errno != ENOENT && !rc)
+		rc = -errno;
+	if (rc)
+		fprintf(stderr, "tiktokfs: cannot delete the login in %s: %s\n", cfg->state_dir,
+			strerror(-rc));
+	free(ci);
+	return rc;
+}
+
+int cmd_logout(int argc, char **argv)
+{
+	const char *path = NULL;
+	struct config cfg;
+	struct token_set ts;
+	struct tt_error err;
+	struct tokens *t = NULL;
+	char token[sizeof(ts.access_token)];
+	CURL *h = NULL;
+	int rc, revoked = 0;
+
+	rc = parse_args(argc, argv, &path, NULL, "usage: tiktokfs logout [-c CONFIG]\n");
+	if (rc >= 0)
+		return rc;
+	log_init(LOG_LVL_WARN, false);
+	if (load_config(path, &cfg, 0))
+		return 1;
+	tt_error_clear(&err);
+	if (tokens_load(cfg.state_dir, &ts) == -ENOENT) {
+		printf("Not logged in.\n");
+		remove_state(&cfg);
+		config_free(&cfg);
+		return 0;
+	}
+	explicit_bzero(&ts, sizeof(ts));
+	http_global_init();
+	/* A valid access token is needed to revoke: refresh it if it expired. */
+	t = tokens_open(&cfg, &err);
+	h = http_easy_new(&cfg);
+	if (t && h && tokens_access(t, NULL, token, sizeof(token), &err) == 0 &&
+	    oauth_revoke(h, &cfg, token, &err) == 0)
+		revoked = 1;
+	explicit_bzero(token, sizeof(token));
+	if (!revoked) {
+		fprintf(stderr, "tiktokfs: warning: TikTok did not confirm the revocation: %s\n",
+			err.what);
+		fprintf(stderr, "  The local login is deleted anyway; to be sure, remove the app "
+				"under Settings > Security > Apps in the TikTok app.\n");
+	}
+	rc = remove_state(&cfg) ? 1 : 0;
+	if (!rc)
+		printf("Logged out.\n");
+	if (h)
+		curl_easy_cleanup(h);
+	tokens_free(t);
+	config_free(&cfg);
+	return rc ? 1 : (revoked ? 0 : 1);
+}

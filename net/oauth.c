@@ -1,0 +1,410 @@
+/*
+ * Login Kit, TikTok's flavour of OAuth 2 (tiktok-api.md §2).  Three quirks
+ * shape this file:
+ *   - the PKCE challenge is the lower-case *hex* SHA-256 of the verifier,
+ *     not RFC 7636's base64url (§2.3): base64url passes the consent page
+ *     and fails at the token exchange;
+ *   - the token and revoke endpoints take form-encoded bodies, never JSON,
+ *     and answer flat JSON without the §4 envelope, errors possibly with
+ *     HTTP 200 (§2.6): success is "access_token present, error absent";
+ *   - authorization codes carry '*' and '!', percent-encoded in the
+ *     redirect: the callback is URL-decoded before the exchange.
+ * Every token obtained is registered with log_add_secret at once.
+ */
+#include "net/oauth.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "meta/config.h"
+#include "net/errors.h"
+#include "net/http.h"
+#include "net/json.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+static const char unreserved[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+
+void oauth_challenge(const char *verifier, char out[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+
+	EVP_Digest(verifier, strlen(verifier), md, &n, EVP_sha256(), NULL);
+	for (unsigned int i = 0; i < n && i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[64] = '\0';
+}
+
+int oauth_pkce_new(struct oauth_pkce *p)
+{
+	unsigned char rnd[OAUTH_VERIFIER_LEN], st[16];
+
+	memset(p, 0, sizeof(*p));
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1 || RAND_bytes(st, sizeof(st)) != 1)
+		return -EIO;
+	/* 66 symbols: the modulo bias costs a fraction of a bit of the 380+
+	 * bits of entropy; harmless here. */
+	for (size_t i = 0; i < OAUTH_VERIFIER_LEN; i++)
+		p->verifier[i] = unreserved[rnd[i] % (sizeof(unreserved) - 1)];
+	p->verifier[OAUTH_VERIFIER_LEN] = '\0';
+	oauth_challenge(p->verifier, p->challenge);
+	for (size_t i = 0; i < sizeof(st); i++)
+		snprintf(p->state + 2 * i, 3, "%02x", st[i]);
+	return 0;
+}
+
+/* "&name=escaped(value)" (no '&' for the first); -1 if escaping fails. */
+static int add_param(struct strbuf *sb, const char *name, const char *value)
+{
+	char *esc = curl_easy_escape(NULL, value ? value : "", 0);
+
+	if (!esc)
+		return -1;
+	strbuf_addf(sb, "%s%s=%s", sb->len && sb->buf[sb->len - 1] != '?' ? "&" : "", name, esc);
+	curl_free(esc);
+	return 0;
+}
+
+char *oauth_authorize_url(const struct config *cfg, const struct oauth_pkce *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc = 0;
+
+	strbuf_init(&sb);
+	strbuf_addstr(&sb, cfg->auth_url);
+	strbuf_addch(&sb, strchr(cfg->auth_url, '?') ? '&' : '?');
+	rc |= add_param(&sb, "client_key", cfg->client_key);
+	rc |= add_param(&sb, "scope", OAUTH_SCOPES);
+	rc |= add_param(&sb, "response_type", "code");
+	rc |= add_param(&sb, "redirect_uri", cfg->redirect_uri);
+	rc |= add_param(&sb, "state", p->state);
+	rc |= add_param(&sb, "code_challenge", p->challenge);
+	rc |= add_param(&sb, "code_challenge_method", "S256");
+	if (rc) {
+		strbuf_release(&sb);
+		return NULL;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* URL-decode @s[0..n) into @dst; -E2BIG / -EINVAL. */
+static int decode(const char *s, size_t n, char *dst, size_t size)
+{
+	char *tmp = xstrndup(s, n), *dec;
+	int len = 0, rc = 0;
+
+	for (char *c = tmp; *c; c++)
+		if (*c == '+')
+			*c = ' ';
+	dec = curl_easy_unescape(NULL, tmp, 0, &len);
+	free(tmp);
+	if (!dec)
+		return -EINVAL;
+	if ((size_t)len != strlen(dec))
+		rc = -EINVAL; /* an encoded NUL */
+	else if ((size_t)len >= size)
+		rc = -E2BIG;
+	else
+		memcpy(dst, dec, (size_t)len + 1);
+	curl_free(dec);
+	return rc;
+}
+
+int oauth_parse_callback(const char *text, struct oauth_callback *cb)
+{
+	const char *q, *end;
+	int rc = 0;
+
+	memset(cb, 0, sizeof(*cb));
+	/* Pasted text may carry the newline and blanks around it. */
+	while (*text == ' ' || *text == '\t')
+		text++;
+	q = strchr(text, '?');
+	q = q ? q + 1 : text;
+	end = q + strcspn(q, "#\r\n ");
+	while (q < end && !rc) {
+		const char *amp = memchr(q, '&', (size_t)(end - q));
+		const char *pe = amp ? amp : end;
+		const char *eq = memchr(q, '=', (size_t)(pe - q));
+		struct {
+			const char *name;
+			char *dst;
+			size_t size;
+		} fields[] = {
+		    {"code", cb->code, sizeof(cb->code)},
+		    {"state", cb->state, sizeof(cb->state)},
+		    {"scopes", cb->scopes, sizeof(cb->scopes)},
+		    {"error", cb->error, sizeof(cb->error)},
+		    {"error_description", cb->error_description, sizeof(cb->error_description)},
+		    {"error_type", cb->error_type, sizeof(cb->error_type)},
+		};
+		if (eq) {
+			size_t nlen = (size_t)(eq - q);
+			for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+				if (strlen(fields[i].name) == nlen &&
+				    !memcmp(q, fields[i].name, nlen))
+					rc = decode(eq + 1, (size_t)(pe - eq - 1), fields[i].dst,
+						    fields[i].size);
+		}
+		q = amp ? amp + 1 : end;
+	}
+	if (rc)
+		return rc;
+	return (cb->code[0] || cb->error[0]) ? 0 : -EINVAL;
+}
+
+/* Is @scope in the comma list @list? */
+static int has_scope(const char *list, const char *scope)
+{
+	size_t n = strlen(scope);
+
+	for (const char *p = list; p && *p;) {
+		size_t len = strcspn(p, ", ");
+		if (len == n && !memcmp(p, scope, n))
+			return 1;
+		p += len;
+		p += strspn(p, ", ");
+	}
+	return 0;
+}
+
+int oauth_check_callback(const struct oauth_callback *cb, const char *state,
+			 const struct config *cfg, struct tt_error *err)
+{
+	static const char *const needed[] = {"user.info.basic", "video.upload", "video.publish"};
+	struct strbuf missing = STRBUF_INIT;
+	int rc = 0;
+
+	tt_error_clear(err);
+	/* An error page carries no code: nothing can be forged through it,
+	 * so it is reported even without our state. */
+	if (cb->error[0]) {
+		errors_oauth(err, cb->error, cb->error_description, cb->error_type, "",
+			     cfg->client_key, cfg->redirect_uri);
+		return -1;
+	}
+	if (strcmp(cb->state, state)) {
+		tt_error_set(err, ERR_USER,
+			     "The login answer does not belong to this login "
+			     "(state mismatch): refused");
+		tt_error_advise(err, "Run `tiktokfs login` again and paste the address of *this* "
+				     "login's redirect.");
+		return -1;
+	}
+	if (!cb->code[0]) {
+		tt_error_set(err, ERR_USER, "The login answer holds no authorization code");
+		tt_error_advise(err, "Paste the whole address the browser was redirected to.");
+		return -1;
+	}
+	strbuf_init(&missing);
+	if (cb->scopes[0])
+		for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+			if (!has_scope(cb->scopes, needed[i]))
+				strbuf_addf(&missing, "%s%s", missing.len ? ", " : "", needed[i]);
+	if (missing.len) {
+		tt_error_set(err, ERR_USER, "Insufficient permissions: the login did not grant %s",
+			     missing.buf);
+		tt_error_advise(err,
+				"Run `tiktokfs login` again and leave every permission ticked; "
+				"check that the app has Login Kit and the Content Posting API "
+				"with these scopes.");
+		rc = -1;
+	}
+	strbuf_release(&missing);
+	return rc;
+}
+
+static int64_t get_i64(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+int oauth_parse_token_reply(const char *body, size_t len, long status, int64_t now,
+			    const struct config *cfg, struct token_set *ts, struct tt_error *err)
+{
+	json_error_t jerr;
+	json_t *root = tjson_parse(body, len, &jerr);
+	int64_t exp, rexp;
+	int rc = -1;
+
+	tt_error_clear(err);
+	memset(ts, 0, sizeof(*ts));
+	if (!json_is_object(root)) {
+		tt_error_set(err, status >= 500 || status == 0 ? ERR_RETRY : ERR_PERMANENT,
+			     "TikTok's token endpoint answered HTTP %ld with no JSON", status);
+		tt_error_advise(err, "Try again later.");
+		err->http_status = (int)status;
+		goto out;
+	}
+	if (json_object_get(root, "error") ||
+	    !json_is_string(json_object_get(root, "access_token"))) {
+		const char *e = tjson_str(root, "error");
+		errors_oauth(err, *e ? e : "server_error", tjson_str(root, "error_description"), "",
+			     tjson_str(root, "log_id"), cfg ? cfg->client_key : "",
+			     cfg ? cfg->redirect_uri : "");
+		err->http_status = (int)status;
+		goto out;
+	}
+	/* refresh_token may be absent from a refresh answer that does not
+	 * rotate (the caller keeps the old one); oauth_exchange requires it. */
+	if (tjson_copy(ts->access_token, sizeof(ts->access_token), root, "access_token") ||
+	    tjson_copy(ts->refresh_token, sizeof(ts->refresh_token), root, "refresh_token") ==
+		-E2BIG ||
+	    !ts->access_token[0]) {
+		tt_error_set(err, ERR_PERMANENT,
+			     "TikTok's token answer lacks a token or one "
+			     "is longer than %zu bytes",
+			     sizeof(ts->access_token) - 1);
+		goto out;
+	}
+	tjson_copy(ts->open_id, sizeof(ts->open_id), root, "open_id");
+	tjson_copy(ts->scope, sizeof(ts->scope), root, "scope");
+	exp = get_i64(root, "expires_in");
+	rexp = get_i64(root, "refresh_expires_in");
+	/* Bounded so that the sums below cannot overflow; 0 if absent. */
+	if (exp < 0 || exp > 10LL * 365 * 86400)
+		exp = 0;
+	if (rexp < 0 || rexp > 10LL * 365 * 86400)
+		rexp = 0;
+	ts->access_expires = now + exp;
+	ts->refresh_expires = now + rexp;
+	log_add_token(ts->access_token);
+	log_add_token(ts->refresh_token);
+	rc = 0;
+out:
+	json_decref(root);
+	if (rc)
+		explicit_bzero(ts, sizeof(*ts));
+	return rc;
+}
+
+static char *url_of(const struct config *cfg, const char *path)
+{
+	return xasprintf("%s%s", cfg->api_base, path);
+}
+
+/* POST @form to the token endpoint and parse the answer. */
+static int token_call(CURL *h, const struct config *cfg, struct strbuf *form, struct token_set *ts,
+		      struct tt_error *err)
+{
+	struct http_reply r;
+	char *url = url_of(cfg, "/v2/oauth/token/");
+	int rc;
+
+	http_reply_init(&r);
+	rc = http_post(h, url, NULL, "application/x-www-form-urlencoded", form->buf, &r);
+	explicit_bzero(form->buf, form->len);
+	if (rc) {
+		http_transport_error(&r, "token request", err);
+		goto out;
+	}
+	rc = oauth_parse_token_reply(r.body.buf, r.body.len, r.status, (int64_t)time(NULL), cfg, ts,
+				     err);
+out:
+	explicit_bzero(r.body.buf, r.body.len);
+	http_reply_release(&r);
+	free(url);
+	return rc;
+}
+
+int oauth_exchange(CURL *h, const struct config *cfg, const char *code, const char *verifier,
+		   struct token_set *ts, struct tt_error *err)
+{
+	struct strbuf form = STRBUF_INIT;
+	int rc = 0;
+
+	strbuf_init(&form);
+	rc |= add_param(&form, "client_key", cfg->client_key);
+	rc |= add_param(&form, "client_secret", cfg->client_secret);
+	rc |= add_param(&form, "code", code);
+	rc |= add_param(&form, "grant_type", "authorization_code");
+	rc |= add_param(&form, "redirect_uri", cfg->redirect_uri);
+	rc |= add_param(&form, "code_verifier", verifier);
+	if (rc) {
+		tt_error_set(err, ERR_PERMANENT, "cannot encode the token request");
+		rc = -1;
+	} else {
+		rc = token_call(h, cfg, &form, ts, err);
+	}
+	if (!rc && !ts->refresh_token[0]) {
+		tt_error_set(err, ERR_PERMANENT, "TikTok's token answer holds no refresh_token");
+		tt_error_advise(err, "Run `tiktokfs login` again; report it if it persists.");
+		explicit_bzero(ts, sizeof(*ts));
+		rc = -1;
+	}
+	strbuf_release(&form);
+	return rc;
+}
+
+int oauth_refresh(CURL *h, const struct config *cfg, const char *refresh_token,
+		  struct token_set *ts, struct tt_error *err)
+{
+	struct strbuf form = STRBUF_INIT;
+	int rc = 0;
+
+	strbuf_init(&form);
+	rc |= add_param(&form, "client_key", cfg->client_key);
+	rc |= add_param(&form, "client_secret", cfg->client_secret);
+	rc |= add_param(&form, "grant_type", "refresh_token");
+	rc |= add_param(&form, "refresh_token", refresh_token);
+	if (rc) {
+		tt_error_set(err, ERR_PERMANENT, "cannot encode the refresh request");
+		rc = -1;
+	} else {
+		rc = token_call(h, cfg, &form, ts, err);
+	}
+	strbuf_release(&form);
+	return rc;
+}
+
+int oauth_revoke(CURL *h, const struct config *cfg, const char *access_token, struct tt_error *err)
+{
+	struct strbuf form = STRBUF_INIT;
+	struct http_reply r;
+	char *url = url_of(cfg, "/v2/oauth/revoke/");
+	json_error_t jerr;
+	json_t *root = NULL;
+	int rc = 0;
+
+	http_reply_init(&r);
+	strbuf_init(&form);
+	rc |= add_param(&form, "client_key", cfg->client_key);
+	rc |= add_param(&form, "client_secret", cfg->client_secret);
+	rc |= add_param(&form, "token", access_token);
+	if (rc) {
+		tt_error_set(err, ERR_PERMANENT, "cannot encode the revoke request");
+		rc = -1;
+		goto out;
+	}
+	rc = http_post(h, url, NULL, "application/x-www-form-urlencoded", form.buf, &r);
+	if (rc) {
+		http_transport_error(&r, "revoke", err);
+		goto out;
+	}
+	/* Success is an empty 200; an error may come as JSON, with 200 too. */
+	root = r.body.len ? tjson_parse(r.body.buf, r.body.len, &jerr) : NULL;
+	if (r.status != 200 || json_object_get(root, "error")) {
+		errors_oauth(err,
+			     *tjson_str(root, "error") ? tjson_str(root, "error") : "server_error",
+			     tjson_str(root, "error_description"), "", tjson_str(root, "log_id"),
+			     cfg->client_key, cfg->redirect_uri);
+		err->http_status = (int)r.status;
+		rc = -1;
+	}
+out:
+	json_decref(root);
+	explicit_bzero(form.buf, form.len);
+	strbuf_release(&form);
+	http_reply_release(&r);
+	free(url);
+	return rc;
+}

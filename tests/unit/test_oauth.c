@@ -1,0 +1,175 @@
+/*
+ * Login Kit details that are easy to get wrong (tiktok-api.md §2): the hex
+ * PKCE challenge, the verifier's alphabet, the callback's percent-encoded
+ * code, a foreign state, missing scopes, and token answers that carry an
+ * error with HTTP 200.
+ */
+#include "meta/config.h"
+#include "net/oauth.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+static struct config cfg = {
+    .client_key = "sbawtestclientkey",
+    .redirect_uri = "http://localhost:3000/dashboard/platforms/callback",
+    .auth_url = "https://www.tiktok.com/v2/auth/authorize/",
+};
+
+TEST(test_challenge_is_lower_hex_sha256)
+{
+	char out[65];
+
+	oauth_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", out);
+	CHECK_STR(out, "13d31e961a1ad8ec2f16b10c4c982e0876a878ad6df144566ee1894acb70f9c3");
+}
+
+TEST(test_verifier_is_fresh_and_unreserved)
+{
+	struct oauth_pkce a, b;
+	char ch[65];
+	size_t n;
+
+	CHECK_INT(oauth_pkce_new(&a), 0);
+	CHECK_INT(oauth_pkce_new(&b), 0);
+	n = strlen(a.verifier);
+	CHECK(n >= 43 && n <= 128);
+	CHECK_INT(strspn(a.verifier, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+				     "0123456789-._~"),
+		  n);
+	CHECK(strcmp(a.verifier, b.verifier) != 0);
+	CHECK(strcmp(a.state, b.state) != 0);
+	oauth_challenge(a.verifier, ch);
+	CHECK_STR(a.challenge, ch);
+}
+
+TEST(test_authorize_url_has_every_parameter)
+{
+	struct oauth_pkce p;
+	char *url;
+
+	oauth_pkce_new(&p);
+	url = oauth_authorize_url(&cfg, &p);
+	CHECK_CONTAINS(url,
+		       "https://www.tiktok.com/v2/auth/authorize/?client_key=sbawtestclientkey");
+	CHECK_CONTAINS(url, "&scope=user.info.basic%2Cvideo.upload%2Cvideo.publish");
+	CHECK_CONTAINS(url, "&response_type=code");
+	CHECK_CONTAINS(
+	    url, "&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fdashboard%2Fplatforms%2Fcallback");
+	CHECK_CONTAINS(url, p.challenge);
+	CHECK_CONTAINS(url, p.state);
+	CHECK_CONTAINS(url, "&code_challenge_method=S256");
+	free(url);
+}
+
+TEST(test_callback_code_is_url_decoded)
+{
+	struct oauth_callback cb;
+	struct tt_error e;
+
+	CHECK_INT(oauth_parse_callback("http://localhost:3000/dashboard/platforms/callback?"
+				       "code=ab%2Acd%21ef*g!&scopes=user.info.basic%2Cvideo.upload"
+				       "%2Cvideo.publish&state=s1\n",
+				       &cb),
+		  0);
+	CHECK_STR(cb.code, "ab*cd!ef*g!");
+	CHECK_STR(cb.state, "s1");
+	CHECK_STR(cb.scopes, "user.info.basic,video.upload,video.publish");
+	CHECK_INT(oauth_check_callback(&cb, "s1", &cfg, &e), 0);
+	/* The query alone is accepted too. */
+	CHECK_INT(oauth_parse_callback("?code=x&state=s1", &cb), 0);
+	CHECK_STR(cb.code, "x");
+}
+
+TEST(test_mismatched_state_refused)
+{
+	struct oauth_callback cb;
+	struct tt_error e;
+
+	CHECK_INT(oauth_parse_callback("/cb?code=abc&state=evil", &cb), 0);
+	CHECK(oauth_check_callback(&cb, "good", &cfg, &e) < 0);
+	CHECK_CONTAINS(e.what, "state mismatch");
+}
+
+TEST(test_callback_error_in_tiktoks_words)
+{
+	struct oauth_callback cb;
+	struct tt_error e;
+
+	CHECK_INT(oauth_parse_callback("/cb?error=access_denied&error_description=User+said+no"
+				       "&state=s",
+				       &cb),
+		  0);
+	CHECK_STR(cb.error_description, "User said no");
+	CHECK(oauth_check_callback(&cb, "s", &cfg, &e) < 0);
+	CHECK_CONTAINS(e.what, "did not allow access");
+	CHECK_INT(oauth_parse_callback("error=unauthorized_client&error_type=client_key", &cb), 0);
+	CHECK(oauth_check_callback(&cb, "s", &cfg, &e) < 0);
+	CHECK_CONTAINS(e.what, "Invalid client key or redirect URI mismatch");
+}
+
+TEST(test_missing_scopes_are_named)
+{
+	struct oauth_callback cb;
+	struct tt_error e;
+
+	CHECK_INT(oauth_parse_callback("/cb?code=c&state=s&scopes=user.info.basic", &cb), 0);
+	CHECK(oauth_check_callback(&cb, "s", &cfg, &e) < 0);
+	CHECK_CONTAINS(e.what, "Insufficient permissions");
+	CHECK_CONTAINS(e.what, "video.upload, video.publish");
+}
+
+TEST(test_garbage_callback_refused)
+{
+	struct oauth_callback cb;
+
+	CHECK_INT(oauth_parse_callback("hello world", &cb), -EINVAL);
+	CHECK_INT(oauth_parse_callback("/cb?state=s", &cb), -EINVAL);
+	CHECK(oauth_parse_callback("/cb?code=a%00b&state=s", &cb) < 0);
+}
+
+TEST(test_token_reply_flat_and_errors_with_200)
+{
+	static const char ok[] =
+	    "{\"access_token\":\"act.AAA\",\"expires_in\":86400,\"open_id\":"
+	    "\"o1\",\"refresh_expires_in\":31536000,\"refresh_token\":"
+	    "\"rft.BBB\",\"scope\":\"user.info.basic\",\"token_type\":\"Bearer\"}";
+	static const char bad[] = "{\"error\":\"invalid_grant\",\"error_description\":"
+				  "\"Authorization code is expired.\",\"log_id\":\"L9\"}";
+	static const char norot[] = "{\"access_token\":\"act.C\",\"expires_in\":5}";
+	static const char empty[] = "{\"access_token\":\"\"}";
+	struct token_set ts;
+	struct tt_error e;
+
+	CHECK_INT(oauth_parse_token_reply(ok, strlen(ok), 200, 1000, &cfg, &ts, &e), 0);
+	CHECK_STR(ts.access_token, "act.AAA");
+	CHECK_STR(ts.refresh_token, "rft.BBB");
+	CHECK_INT(ts.access_expires, 1000 + 86400);
+	CHECK_INT(ts.refresh_expires, 1000 + 31536000);
+	CHECK(oauth_parse_token_reply(bad, strlen(bad), 200, 1000, &cfg, &ts, &e) < 0);
+	CHECK_STR(e.code, "invalid_grant");
+	CHECK_STR(e.log_id, "L9");
+	CHECK_STR(ts.access_token, "");
+	CHECK(oauth_parse_token_reply("<html>", 6, 502, 1000, &cfg, &ts, &e) < 0);
+	CHECK_INT(e.cls, ERR_RETRY);
+	/* A refresh that does not rotate may leave refresh_token out. */
+	CHECK_INT(oauth_parse_token_reply(norot, strlen(norot), 200, 1000, &cfg, &ts, &e), 0);
+	CHECK_STR(ts.access_token, "act.C");
+	CHECK_STR(ts.refresh_token, "");
+	CHECK(oauth_parse_token_reply(empty, strlen(empty), 200, 1000, &cfg, &ts, &e) < 0);
+}
+
+int main(void)
+{
+	RUN(test_challenge_is_lower_hex_sha256);
+	RUN(test_verifier_is_fresh_and_unreserved);
+	RUN(test_authorize_url_has_every_parameter);
+	RUN(test_callback_code_is_url_decoded);
+	RUN(test_mismatched_state_refused);
+	RUN(test_callback_error_in_tiktoks_words);
+	RUN(test_missing_scopes_are_named);
+	RUN(test_garbage_callback_refused);
+	RUN(test_token_reply_flat_and_errors_with_200);
+	return UNIT_DONE();
+}
