@@ -11,12 +11,14 @@
 
 struct chunk_plan {
 	uint64_t video_size;
-	uint64_t chunk_size;	/* what init declares */
+	uint64_t chunk_size; /* what init declares */
 	uint64_t chunk_count;
 };
 
-/* 0, or -1 when no plan can satisfy the rules (size 0, chunk_size below
- * 5 MB or above 64 MB, more than 1000 chunks). */
+/* 0, or -1 when no plan can satisfy the rules (size 0 or above 4 GiB,
+ * chunk_size outside [5,242,880 .. 64,000,000], more than 1000 chunks).
+ * A file above 64,000,000 bytes but below 2 * chunk_size is cut in two
+ * halves, so that no single chunk exceeds 64,000,000 bytes. */
 int chunk_plan(uint64_t video_size, uint64_t chunk_size, struct chunk_plan *p);
 /* Byte range [first, last] of chunk @i (0-based). */
 void chunk_range(const struct chunk_plan *p, uint64_t i, uint64_t *first, uint64_t *last);

@@ -1,0 +1,305 @@
+/*
+ * Chunk PUTs (tiktok-api.md §5.5).  The request carries exactly the headers
+ * TikTok requires: Content-Type, Content-Length (CURLOPT_INFILESIZE_LARGE,
+ * never chunked transfer encoding, which TikTok refuses) and Content-Range
+ * "bytes F-L/T"; an empty "Expect:" so that libcurl does not wait for a
+ * 100 Continue that a server may never send; no Authorization (the URL's
+ * upload_token is the credential).
+ *
+ * The body comes from the staging file through pread() at the chunk's
+ * offset, in the pieces libcurl asks for (its own upload buffer, 64 KiB by
+ * default): memory use does not depend on the chunk or the file size.  A
+ * seek callback lets libcurl rewind when it must resend on a fresh
+ * connection.  If the file holds fewer bytes than planned (the user
+ * truncated it), the transfer is aborted with UPLOAD_FILE_ERROR rather
+ * than sending a short body.
+ *
+ * Classification, for the worker to act on: 206 more, 201 done (200 too,
+ * defensively, as integrators do), 416 resync, 403/404 the URL is dead
+ * (expired after its hour, or no task), 5xx/408/429 and transport errors
+ * retry the same range, other 4xx are permanent.
+ */
+#include "net/upload.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+/* State of one transfer, shared by the callbacks. */
+struct xfer {
+	const struct upload_chunk *c;
+	uint64_t len;	 /* chunk length */
+	uint64_t pos;	 /* next body byte to hand to libcurl, 0-based in the chunk */
+	int read_errno;	 /* pread failed */
+	bool short_file; /* the file ended before the chunk did */
+	bool aborted;	 /* the caller asked to stop */
+	struct upload_reply *rep;
+};
+
+static size_t on_read(char *buf, size_t size, size_t nitems, void *arg)
+{
+	struct xfer *x = arg;
+	size_t want = size * nitems;
+	ssize_t n;
+
+	if (x->pos >= x->len)
+		return 0;
+	if (want > x->len - x->pos)
+		want = (size_t)(x->len - x->pos);
+	do
+		n = pread(x->c->fd, buf, want, (off_t)(x->c->first + x->pos));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		x->read_errno = errno;
+		return CURL_READFUNC_ABORT;
+	}
+	if (n == 0) {
+		x->short_file = true;
+		return CURL_READFUNC_ABORT;
+	}
+	x->pos += (uint64_t)n;
+	return (size_t)n;
+}
+
+static int on_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct xfer *x = arg;
+
+	if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > x->len)
+		return CURL_SEEKFUNC_CANTSEEK;
+	x->pos = (uint64_t)offset;
+	return CURL_SEEKFUNC_OK;
+}
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct xfer *x = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal;
+	if (x->c->progress && x->c->progress(x->c->arg, ulnow > 0 ? (uint64_t)ulnow : 0)) {
+		x->aborted = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Keep only what we need from the answer's headers. */
+static size_t on_header(char *data, size_t size, size_t nitems, void *arg)
+{
+	struct xfer *x = arg;
+	size_t n = size * nitems;
+	char line[256];
+	size_t len = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
+	char *v;
+	uint64_t f, l, t;
+
+	memcpy(line, data, len);
+	line[len] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	v = strchr(line, ':');
+	if (!v)
+		return n;
+	*v++ = '\0';
+	v += strspn(v, " \t");
+	if (!strcasecmp(line, "Content-Range") && upload_parse_range(v, &f, &l, &t) == 0 &&
+	    f == 0) {
+		x->rep->have_range = true;
+		x->rep->range_end = l;
+		x->rep->range_total = t;
+	} else if (!strcasecmp(line, "X-Tt-Logid")) {
+		snprintf(x->rep->log_id, sizeof(x->rep->log_id), "%s", v);
+	}
+	return n;
+}
+
+/* The answer's body is undocumented (§5.5): read and drop it. */
+static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	(void)data, (void)arg;
+	return size * nmemb;
+}
+
+int upload_parse_range(const char *value, uint64_t *first, uint64_t *last, uint64_t *total)
+{
+	unsigned long long f, l, t;
+	int used = 0;
+
+	if (!value || strncmp(value, "bytes ", 6))
+		return -1;
+	/* digits only: %llu alone would take "-1" and wrap it */
+	if (strspn(value + 6, "0123456789-/") < strcspn(value + 6, " \t") ||
+	    !isdigit((unsigned char)value[6]) || strstr(value + 6, "--") || strstr(value + 6, "-/"))
+		return -1;
+	if (sscanf(value + 6, "%llu-%llu/%llu%n", &f, &l, &t, &used) != 3)
+		return -1;
+	if (value[6 + used] && value[6 + used] != ' ' && value[6 + used] != '\t')
+		return -1;
+	if (l < f || l >= t)
+		return -1;
+	*first = f;
+	*last = l;
+	*total = t;
+	return 0;
+}
+
+const char *upload_result_name(enum upload_result r)
+{
+	static const char *names[] = {"more",  "done",	   "resync",	 "expired",
+				      "retry", "rejected", "file error", "aborted"};
+
+	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+}
+
+static void set_options(CURL *h, const char *url, struct xfer *x, struct curl_slist *hdrs,
+			char *errbuf)
+{
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->len);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, x);
+	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
+	curl_easy_setopt(h, CURLOPT_SEEKDATA, x);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+	curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)x->c->max_send_speed);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+}
+
+/* Put the handle back the way http_easy_new() left it, so that a handle
+ * shared with JSON calls never carries a dangling callback pointer. */
+static void clear_options(CURL *h)
+{
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 0L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, NULL);
+	curl_easy_setopt(h, CURLOPT_READDATA, NULL);
+	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, NULL);
+	curl_easy_setopt(h, CURLOPT_SEEKDATA, NULL);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, NULL);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, NULL);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 1L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, NULL);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, NULL);
+	curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)0);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, NULL);
+}
+
+/* What an HTTP answer means (§5.5's table). */
+static enum upload_result classify_status(const struct upload_chunk *c, struct upload_reply *rep,
+					  struct tt_error *err)
+{
+	long s = rep->http_status;
+
+	if (s == 206)
+		return UPLOAD_MORE;
+	if (s == 201)
+		return UPLOAD_DONE;
+	if (s == 200)
+		return c->is_last ? UPLOAD_DONE : UPLOAD_MORE;
+	tt_error_code(err, "", rep->log_id);
+	err->http_status = (int)s;
+	if (s == 416) {
+		tt_error_set(err, ERR_RETRY,
+			     "upload: TikTok holds a different part of the file than bytes "
+			     "%" PRIu64 "-%" PRIu64 "/%" PRIu64 " (HTTP 416)",
+			     c->first, c->last, c->total);
+		return UPLOAD_RESYNC;
+	}
+	if (s == 403 || s == 404) {
+		tt_error_set(err, ERR_RETRY,
+			     "upload: the upload link %s (HTTP %ld); a new upload must start",
+			     s == 403 ? "expired" : "is no longer known to TikTok", s);
+		return UPLOAD_EXPIRED;
+	}
+	if (s >= 500 || s == 408 || s == 429) {
+		tt_error_set(err, ERR_RETRY,
+			     "upload: TikTok answered HTTP %ld to bytes %" PRIu64 "-%" PRIu64
+			     "/%" PRIu64,
+			     s, c->first, c->last, c->total);
+		tt_error_advise(err, "Nothing to do: the chunk is sent again.");
+		return UPLOAD_RETRY;
+	}
+	tt_error_set(err, ERR_PERMANENT,
+		     "upload: TikTok refused bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64 " (HTTP %ld)",
+		     c->first, c->last, c->total, s);
+	tt_error_advise(err, "This is a tiktokfs bug or a file that changed while it was sent; "
+			     "move the item back to outbox/ to try again.");
+	return UPLOAD_REJECTED;
+}
+
+/* What a transport failure means. */
+static enum upload_result classify_curl(const struct xfer *x, CURLcode cc, const char *msg,
+					struct tt_error *err)
+{
+	const struct upload_chunk *c = x->c;
+
+	if (x->aborted) {
+		tt_error_set(err, ERR_RETRY, "upload stopped");
+		return UPLOAD_ABORTED;
+	}
+	if (x->short_file || x->read_errno) {
+		tt_error_set(
+		    err, ERR_INCOMPLETE,
+		    "upload: cannot read bytes %" PRIu64 "-%" PRIu64 " of the staged file (%s)",
+		    c->first, c->last,
+		    x->read_errno ? strerror(x->read_errno) : "it is shorter than planned");
+		tt_error_advise(err,
+				"The file changed after it was complete; it is checked again.");
+		return UPLOAD_FILE_ERROR;
+	}
+	tt_error_set(err, ERR_RETRY, "upload: network: %s", msg[0] ? msg : curl_easy_strerror(cc));
+	tt_error_advise(err, "Nothing to do: the chunk is sent again.");
+	return UPLOAD_RETRY;
+}
+
+enum upload_result upload_chunk(CURL *h, const char *url, const struct upload_chunk *c,
+				struct upload_reply *rep, struct tt_error *err)
+{
+	struct xfer x = {.c = c, .rep = rep};
+	struct curl_slist *hdrs = NULL;
+	char line[160], errbuf[CURL_ERROR_SIZE] = "";
+	enum upload_result r;
+	CURLcode cc;
+
+	memset(rep, 0, sizeof(*rep));
+	tt_error_clear(err);
+	x.len = c->last - c->first + 1;
+
+	snprintf(line, sizeof(line), "Content-Type: %s", c->content_type);
+	hdrs = curl_slist_append(hdrs, line);
+	snprintf(line, sizeof(line), "Content-Range: bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
+		 c->first, c->last, c->total);
+	hdrs = curl_slist_append(hdrs, line);
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	hdrs = curl_slist_append(hdrs, "Transfer-Encoding:");
+	if (!hdrs) {
+		tt_error_set(err, ERR_RETRY, "upload: out of memory");
+		return UPLOAD_RETRY;
+	}
+
+	set_options(h, url, &x, hdrs, errbuf);
+	cc = curl_easy_perform(h);
+	if (cc == CURLE_OK) {
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &rep->http_status);
+		r = classify_status(c, rep, err);
+	} else {
+		r = classify_curl(&x, cc, errbuf, err);
+	}
+	clear_options(h);
+	curl_slist_free_all(hdrs);
+	return r;
+}
