@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "meta/config.h"
+#include "meta/hooks.h"
 #include "meta/store.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -503,6 +504,30 @@ static int do_move(struct store *st, const struct config *cfg, const char *root,
 }
 
 /* Steps (1) to (4) of the file comment for job @id ending in @to. */
+/* The item is in its final folder: tell the team's hook.  Also after a move
+ * finished at the next start, since the hook could not run before. */
+static void run_hook(struct store *st, const struct config *cfg, const char *root, int64_t id)
+{
+	struct job j;
+	char *path;
+
+	if (store_get(st, id, &j))
+		return;
+	path = xasprintf("%s/%s", root, j.path);
+	struct hook_event ev = {
+		.kind = j.state == JOB_POSTED ? HOOK_POSTED : HOOK_FAILED,
+		.path = path,
+		.publish_id = j.publish_id,
+		.post_id = j.post_id,
+		.url = j.url,
+		.error = j.error,
+		.privacy = j.privacy,
+	};
+	hooks_run(cfg, &ev);
+	free(path);
+	job_free(&j);
+}
+
 static int finish_item(struct store *st, const struct config *cfg, const char *root, int64_t id,
 		       enum job_state to, const struct tt_error *why)
 {
@@ -539,6 +564,8 @@ static int finish_item(struct store *st, const struct config *cfg, const char *r
 		goto out;
 move:
 	rc = do_move(st, cfg, root, &j);
+	if (!rc)
+		run_hook(st, cfg, root, id);
 out:
 	plan_free(&plan);
 	free(video);

@@ -1,0 +1,351 @@
+/*
+ * The services behind the mount and watch mode (see daemon.h): state
+ * directory and its claim, job store, tracker with its timer thread,
+ * poster.  Nothing here knows whether events come from FUSE or inotify.
+ */
+#include "cmd/daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "meta/hooks.h"
+#include "meta/store.h"
+#include "meta/tracker.h"
+#include "net/http.h"
+#include "net/poster.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#define TICK_MAX 0.5 /* s: a new write may make something due sooner than said */
+#define TICK_MIN 0.01
+
+double daemon_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void daemon_print_error(const struct tt_error *err)
+{
+	if (err->advice[0])
+		fprintf(stderr, "tiktokfs: %s. %s\n", err->what, err->advice);
+	else
+		fprintf(stderr, "tiktokfs: %s\n", err->what);
+}
+
+void daemon_init(struct daemon *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->lock_fd = -1;
+}
+
+/* ---- the state directory and the staging root ---- */
+
+/* mkdir -p; the last level gets @mode. */
+static int make_dir(const char *path, mode_t mode, struct tt_error *err)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+			rc = -errno;
+			goto fail;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST) {
+		rc = -errno;
+		goto fail;
+	}
+	free(p);
+	return 0;
+fail:
+	tt_error_set(err, ERR_USER, "%s: cannot create the directory: %s", p, strerror(-rc));
+	tt_error_advise(err, "Check the path and its permissions.");
+	free(p);
+	return rc;
+}
+
+int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err)
+{
+	static const char *const folders[] = {"outbox", "scheduled", "posted", "failed"};
+	struct stat sb;
+	int rc;
+
+	if ((rc = make_dir(d->cfg.state_dir, 0700, err)) < 0)
+		return rc;
+	/* Tokens live here: never readable by others, whatever existed. */
+	if (chmod(d->cfg.state_dir, 0700) < 0) {
+		rc = -errno;
+		tt_error_set(err, ERR_USER, "%s: cannot set mode 0700: %s", d->cfg.state_dir,
+			     strerror(errno));
+		return rc;
+	}
+	if ((rc = make_dir(root, 0755, err)) < 0)
+		return rc;
+	if (stat(root, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		tt_error_set(err, ERR_USER, "%s: not a directory", root);
+		return -ENOTDIR;
+	}
+	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++) {
+		char *f = xasprintf("%s/%s", root, folders[i]);
+
+		/* 1777 like /tmp when shared: everyone may drop files, and the
+		 * sticky bit keeps users from deleting each other's. */
+		if (mkdir(f, 0777) == 0)
+			chmod(f, geteuid() == 0 ? 01777 : 0755);
+		else if (errno != EEXIST)
+			rc = make_dir(f, 0755, err);
+		free(f);
+		if (rc < 0)
+			return rc;
+	}
+	free(d->root);
+	d->root = realpath(root, NULL);
+	if (!d->root) {
+		rc = -errno;
+		tt_error_set(err, ERR_USER, "%s: %s", root, strerror(errno));
+		return rc;
+	}
+	return 0;
+}
+
+/* The root recorded in state_dir/root; NULL when none was (caller frees). */
+static char *recorded_root(const char *state_dir)
+{
+	char *p = xasprintf("%s/root", state_dir);
+	char buf[4096];
+	FILE *f = fopen(p, "re");
+	char *r = NULL;
+
+	free(p);
+	if (!f)
+		return NULL;
+	if (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (buf[0])
+			r = xstrdup(buf);
+	}
+	fclose(f);
+	return r;
+}
+
+static int record_root(const char *state_dir, const char *root)
+{
+	char *p = xasprintf("%s/root", state_dir);
+	char *tmp = xasprintf("%s/.root.tmp", state_dir);
+	FILE *f = fopen(tmp, "we");
+	int rc = 0;
+
+	if (!f || fprintf(f, "%s\n", root) < 0 || fflush(f) != 0 || fsync(fileno(f)) < 0)
+		rc = -errno;
+	if (f && fclose(f) != 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, p) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	free(p);
+	free(tmp);
+	return rc;
+}
+
+static bool store_exists(const char *state_dir)
+{
+	char *p = xasprintf("%s/jobs.db", state_dir);
+	struct stat sb;
+	bool r = stat(p, &sb) == 0 && sb.st_size > 0;
+
+	free(p);
+	return r;
+}
+
+static int claim_root(struct daemon *d, struct tt_error *err)
+{
+	char *mine = recorded_root(d->cfg.state_dir);
+	char *dflt = xasprintf("%s/staging", d->cfg.state_dir);
+	char *dflt_real = realpath(dflt, NULL);
+	int rc = 0;
+
+	/* No record: a store that exists was made by a mount, whose root is
+	 * state_dir/staging (mounts before this file existed did not record
+	 * it). */
+	if (!mine && store_exists(d->cfg.state_dir))
+		mine = xstrdup(dflt_real ? dflt_real : dflt);
+	if (mine && strcmp(mine, d->root)) {
+		tt_error_set(err, ERR_USER, "%s: this state_dir holds the jobs of %s, not of %s",
+			     d->cfg.state_dir, mine, d->root);
+		tt_error_advise(err,
+				"One state_dir serves one folder: set another state_dir in a "
+				"config of its own (-c) for %s.",
+				d->root);
+		rc = -EEXIST;
+		goto out;
+	}
+	if (!mine && (rc = record_root(d->cfg.state_dir, d->root)) < 0) {
+		tt_error_set(err, ERR_USER, "%s/root: cannot write it: %s", d->cfg.state_dir,
+			     strerror(-rc));
+		goto out;
+	}
+out:
+	free(mine);
+	free(dflt);
+	free(dflt_real);
+	return rc;
+}
+
+int daemon_claim(struct daemon *d, struct tt_error *err)
+{
+	char *p = xasprintf("%s/daemon.lock", d->cfg.state_dir);
+	int rc = 0;
+
+	d->lock_fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (d->lock_fd < 0) {
+		rc = -errno;
+		tt_error_set(err, ERR_USER, "%s: cannot open it: %s", p, strerror(errno));
+		goto out;
+	}
+	if (flock(d->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		rc = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		tt_error_set(err, ERR_USER,
+			     "%s: another tiktokfs (mount or watch) is running with "
+			     "this state_dir",
+			     d->cfg.state_dir);
+		tt_error_advise(err, "Stop it first, or give this one its own state_dir.");
+		close(d->lock_fd);
+		d->lock_fd = -1;
+		goto out;
+	}
+	rc = claim_root(d, err);
+out:
+	free(p);
+	return rc;
+}
+
+/* ---- services ---- */
+
+static void *tick_main(void *arg)
+{
+	struct daemon *d = arg;
+
+	pthread_mutex_lock(&d->tick_lock);
+	while (!d->tick_stop) {
+		double wait;
+		struct timespec ts;
+
+		pthread_mutex_unlock(&d->tick_lock);
+		wait = tracker_tick(d->tracker, daemon_now());
+		pthread_mutex_lock(&d->tick_lock);
+		if (!(wait < TICK_MAX))
+			wait = TICK_MAX; /* also catches NaN */
+		if (wait < TICK_MIN)
+			wait = TICK_MIN;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += (time_t)wait;
+		ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (!d->tick_stop)
+			pthread_cond_timedwait(&d->tick_cond, &d->tick_lock, &ts);
+	}
+	pthread_mutex_unlock(&d->tick_lock);
+	return NULL;
+}
+
+int daemon_start(struct daemon *d)
+{
+	struct tt_error err;
+	pthread_condattr_t ca;
+	char *db = xasprintf("%s/jobs.db", d->cfg.state_dir);
+	int rc = -1;
+
+	tt_error_clear(&err);
+	d->store = store_open(db, &err);
+	if (!d->store) {
+		log_err("%s: cannot open the job store: %s", db, err.what);
+		goto out;
+	}
+	d->tracker = tracker_new(d->store, &d->cfg, d->root);
+	if (!d->tracker) {
+		log_err("cannot start the item tracker");
+		goto out;
+	}
+	if (tracker_reconcile(d->tracker, daemon_now()) < 0)
+		log_warn("%s: reconciling the folders with the job store failed; "
+			 "continuing with what was read",
+			 d->root);
+	pthread_mutex_init(&d->tick_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->tick_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	d->tick_stop = false;
+	if (pthread_create(&d->tick_thread, NULL, tick_main, d) != 0) {
+		log_err("cannot start the tracker's timer thread");
+		pthread_cond_destroy(&d->tick_cond);
+		pthread_mutex_destroy(&d->tick_lock);
+		goto out;
+	}
+	d->ticking = true;
+	/* Before the poster's thread exists: curl_global_init sets up
+	 * OpenSSL once for the whole process. */
+	http_global_init();
+	d->poster = poster_start(d->store, &d->cfg, d->root);
+	rc = 0;
+out:
+	free(db);
+	return rc;
+}
+
+void daemon_stop_workers(struct daemon *d)
+{
+	poster_stop(d->poster);
+	d->poster = NULL;
+	if (d->ticking) {
+		pthread_mutex_lock(&d->tick_lock);
+		d->tick_stop = true;
+		pthread_cond_signal(&d->tick_cond);
+		pthread_mutex_unlock(&d->tick_lock);
+		pthread_join(d->tick_thread, NULL);
+		pthread_cond_destroy(&d->tick_cond);
+		pthread_mutex_destroy(&d->tick_lock);
+		d->ticking = false;
+	}
+}
+
+void daemon_stop(struct daemon *d)
+{
+	unsigned killed;
+
+	daemon_stop_workers(d);
+	/* The item is already in posted/ or failed/; a hook that outlives the
+	 * daemon would hold nothing up, but it must not become an orphan. */
+	killed = hooks_shutdown(5);
+	if (killed)
+		log_warn("stopped %u hook(s) still running at shutdown", killed);
+	tracker_free(d->tracker);
+	d->tracker = NULL;
+	if (d->store)
+		store_close(d->store);
+	d->store = NULL;
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	d->lock_fd = -1;
+	free(d->root);
+	d->root = NULL;
+}

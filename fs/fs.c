@@ -1,0 +1,179 @@
+/*
+ * The context, path rules and the operations table of the mount.
+ *
+ * Invariants:
+ *  - The root of the mount is read-only: it holds exactly the four folders
+ *    (outbox, scheduled, posted, failed) and STATUS.txt.  Anything else that
+ *    may sit at the top of the staging directory is invisible.  Running as
+ *    root, the kernel's permission check lets uid 0 through, so the rule is
+ *    enforced here, not only by the mode bits shown.
+ *  - Timeouts: entries and attributes are cached for 1 s.  The daemon itself
+ *    moves files behind the kernel's back (outbox/ -> posted/, NAME.error
+ *    appears and disappears), so long caches would show ghosts; 1 s keeps
+ *    `ls -l` of big folders from turning into one lookup per name per call
+ *    while a moved item is visible in its new place within a second.
+ *    Negative lookups are not cached at all: a file the daemon creates (a
+ *    result in posted/, an .error) must appear at once.
+ *  - An unlinked open file is hidden by libfuse (renamed to .fuse_hiddenN
+ *    in its folder, unlinked at the last close), not removed at once
+ *    (hard_remove): the high-level API resolves fstat() by path, and a
+ *    removed node has none, so fstat on an unlinked open file would fail
+ *    with ESTALE.  The hidden name is told to the tracker as a removal of
+ *    the old name (FS_HIDDEN_PREFIX) and left out of listings.
+ */
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "meta/tracker.h"
+
+struct tiktokfs *fs_ctx(void)
+{
+	return fuse_get_context()->private_data;
+}
+
+double fs_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *fs_rel(const char *path)
+{
+	while (*path == '/')
+		path++;
+	return *path ? path : ".";
+}
+
+static const char *const folders[] = {"outbox", "scheduled", "posted", "failed"};
+
+enum fs_place fs_place(const char *path)
+{
+	const char *rel = fs_rel(path);
+	const char *slash = strchr(rel, '/');
+	size_t n = slash ? (size_t)(slash - rel) : strlen(rel);
+
+	if (!strcmp(rel, "."))
+		return FS_ROOT;
+	if (!slash && !strcmp(rel, FS_STATUS_NAME))
+		return FS_STATUS;
+	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++)
+		if (strlen(folders[i]) == n && !strncmp(rel, folders[i], n))
+			return slash && slash[1] ? FS_INSIDE : FS_FOLDER;
+	return FS_NOWHERE;
+}
+
+int fs_check_mutable(const char *path)
+{
+	/* A new name at the root, or the root's fixed entries: refused even
+	 * for uid 0, whom the kernel's permission check lets through. */
+	return fs_place(path) == FS_INSIDE ? 0 : -EACCES;
+}
+
+void fs_own(int dirfd, const char *rel, int fd)
+{
+	struct fuse_context *fc = fuse_get_context();
+	struct tiktokfs *fs = fc->private_data;
+	int rc;
+
+	if (!fs->as_root)
+		return;
+	/* Files belong to whoever made them, as on a local disk, so that the
+	 * kernel's default_permissions check and chmod/chown by the owner
+	 * work the way users expect. */
+	if (fd >= 0)
+		rc = fchown(fd, fc->uid, fc->gid);
+	else
+		rc = fchownat(dirfd, rel, fc->uid, fc->gid, AT_SYMLINK_NOFOLLOW);
+	(void)rc; /* best effort: the file exists either way */
+}
+
+struct fs_file *fs_file_of(const struct fuse_file_info *fi)
+{
+	return fi ? (struct fs_file *)(uintptr_t)fi->fh : NULL;
+}
+
+void fs_ev_changed(const char *path)
+{
+	struct tiktokfs *fs = fs_ctx();
+
+	if (path && fs->tracker && fs_place(path) == FS_INSIDE)
+		tracker_changed(fs->tracker, fs_rel(path), fs_now());
+}
+
+static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	/* 1 MiB writes: libfuse 3.14's buffer holds FUSE_MAX_MAX_PAGES pages
+	 * and tells the kernel max_pages accordingly. */
+	conn->max_write = 1024 * 1024;
+	conn->max_read = 0;
+	/* Move data between /dev/fuse and the staged file with splice where
+	 * the kernel allows it: write_buf() and read_buf() hand fds to
+	 * fuse_buf_copy(), which splices instead of copying through a buffer. */
+	if (conn->capable & FUSE_CAP_SPLICE_WRITE)
+		conn->want |= FUSE_CAP_SPLICE_WRITE;
+	if (conn->capable & FUSE_CAP_SPLICE_MOVE)
+		conn->want |= FUSE_CAP_SPLICE_MOVE;
+	if (conn->capable & FUSE_CAP_SPLICE_READ)
+		conn->want |= FUSE_CAP_SPLICE_READ;
+	/* The kernel applies the caller's umask before create/mkdir; we set
+	 * the exact mode afterwards (see fs_create). */
+	cfg->use_ino = 0;
+	cfg->hard_remove = 0;
+	cfg->nullpath_ok = 0; /* we want the current path on write, for the tracker */
+	cfg->entry_timeout = 1.0;
+	cfg->attr_timeout = 1.0;
+	cfg->negative_timeout = 0.0;
+	cfg->kernel_cache = 0;
+	cfg->auto_cache = 0;
+	return fuse_get_context()->private_data;
+}
+
+static const struct fuse_operations ops = {
+    .init = fs_init,
+    .getattr = fs_getattr,
+    .readlink = fs_readlink,
+    .mknod = fs_mknod,
+    .mkdir = fs_mkdir,
+    .unlink = fs_unlink,
+    .rmdir = fs_rmdir,
+    .symlink = fs_symlink,
+    .link = fs_link,
+    .rename = fs_rename,
+    .chmod = fs_chmod,
+    .chown = fs_chown,
+    .truncate = fs_truncate,
+    .utimens = fs_utimens,
+    .create = fs_create,
+    .open = fs_open,
+    .read = fs_read,
+    .read_buf = fs_read_buf,
+    .write = fs_write,
+    .write_buf = fs_write_buf,
+    .flush = fs_flush,
+    .release = fs_release,
+    .fsync = fs_fsync,
+    .fallocate = fs_fallocate,
+    .lseek = fs_lseek,
+    .copy_file_range = fs_copy_file_range,
+    .statfs = fs_statfs,
+    .opendir = fs_opendir,
+    .readdir = fs_readdir,
+    .releasedir = fs_releasedir,
+    .fsyncdir = fs_fsyncdir,
+    .setxattr = fs_setxattr,
+    .getxattr = fs_getxattr,
+    .listxattr = fs_listxattr,
+    .removexattr = fs_removexattr,
+};
+
+const struct fuse_operations *fs_operations(void)
+{
+	return &ops;
+}

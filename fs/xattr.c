@@ -1,0 +1,267 @@
+/*
+ * Extended attributes.  Three kinds of names:
+ *  - user.tiktok.*: the item's state and result, answered from the job
+ *    store (meta/store.h), never stored on the file.  Read-only: setting or
+ *    removing one answers EACCES (cp -a stays quiet about it; a script that
+ *    insists learns it may not).  A staged file's own user.tiktok.* (copied
+ *    in by `cp -a` from posted/) is hidden so it cannot pose as a result.
+ *  - other user.*: passed to the staged file and kept there.
+ *  - security.*, trusted.*, system.* and anything else: ENODATA on get,
+ *    nothing listed, EOPNOTSUPP on set.  Never ENOSYS: the kernel would
+ *    cache it and stop asking for every name, user.* included.
+ * The xattr syscalls have no *at() form for a path relative to a dirfd, so
+ * they use the absolute staged path (the root never moves while mounted).
+ */
+#include "fs/fs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <time.h>
+
+#include "meta/store.h"
+#include "meta/tracker.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#define TT_PREFIX "user.tiktok."
+
+static bool is_user(const char *name)
+{
+	return !strncmp(name, "user.", 5);
+}
+
+static bool is_tiktok(const char *name)
+{
+	return !strncmp(name, TT_PREFIX, strlen(TT_PREFIX));
+}
+
+static char *staged_path(const char *path)
+{
+	return xasprintf("%s/%s", fs_ctx()->root, fs_rel(path));
+}
+
+/* The job shown on @path: the live one in outbox/ and scheduled/ (video or
+ * caption), the newest one naming the file in posted/ and failed/. */
+static int job_of(const char *path, struct job *j)
+{
+	struct tiktokfs *fs = fs_ctx();
+	const char *rel = fs_rel(path);
+	const char *folder;
+
+	if (!fs->store || fs_place(path) != FS_INSIDE)
+		return -ENOENT;
+	folder = item_folder(rel);
+	if (folder && (!strcmp(folder, "outbox") || !strcmp(folder, "scheduled")))
+		return store_find_live(fs->store, rel, j);
+	return store_get_by_path(fs->store, rel, j);
+}
+
+static void iso_utc(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, size, "%lld", (long long)t);
+}
+
+/* The value of user.tiktok.@key for @j in @out; false when it has none. */
+static bool tiktok_value(const struct job *j, const char *key, char *out, size_t size)
+{
+	const char *s = NULL;
+
+	if (!strcmp(key, "state")) {
+		s = job_state_name(j->state);
+	} else if (!strcmp(key, "progress")) {
+		if (j->state != JOB_UPLOADING)
+			return false;
+		snprintf(out, size, "%llu/%llu", (unsigned long long)j->sent,
+			 (unsigned long long)j->size);
+		return true;
+	} else if (!strcmp(key, "posted_at") || !strcmp(key, "retry_at")) {
+		int64_t t = key[0] == 'p' ? j->posted_at : j->retry_at;
+
+		if (t <= 0)
+			return false;
+		iso_utc(t, out, size);
+		return true;
+	} else if (!strcmp(key, "publish_id")) {
+		s = j->publish_id;
+	} else if (!strcmp(key, "status")) {
+		s = j->status;
+	} else if (!strcmp(key, "privacy")) {
+		s = j->privacy;
+	} else if (!strcmp(key, "post_id")) {
+		s = j->post_id;
+	} else if (!strcmp(key, "url")) {
+		s = j->url;
+	} else if (!strcmp(key, "error")) {
+		s = j->error;
+	} else if (!strcmp(key, "warning")) {
+		s = j->warning;
+	}
+	if (!s || !*s)
+		return false;
+	snprintf(out, size, "%s", s);
+	/* Whatever reaches a user passes the redaction helper. */
+	log_redact(out, size);
+	return true;
+}
+
+static const char *const tiktok_keys[] = {"state",     "progress", "publish_id", "status",
+					  "posted_at", "privacy",  "post_id",	 "url",
+					  "error",     "warning",  "retry_at"};
+
+static int reply(const char *value, size_t len, char *buf, size_t size)
+{
+	if (size == 0)
+		return (int)len;
+	if (len > size)
+		return -ERANGE;
+	memcpy(buf, value, len);
+	return (int)len;
+}
+
+static int get_tiktok(const char *path, const char *key, char *buf, size_t size)
+{
+	struct job j;
+	char value[1024];
+	bool have;
+
+	memset(&j, 0, sizeof(j));
+	if (job_of(path, &j) < 0)
+		return -ENODATA;
+	have = tiktok_value(&j, key, value, sizeof(value));
+	job_free(&j);
+	if (!have)
+		return -ENODATA;
+	return reply(value, strlen(value), buf, size);
+}
+
+int fs_getxattr(const char *path, const char *name, char *value, size_t size)
+{
+	char *p;
+	ssize_t n;
+
+	if (fs_place(path) == FS_NOWHERE)
+		return -ENOENT;
+	if (!is_user(name) || fs_place(path) == FS_STATUS)
+		return -ENODATA;
+	if (is_tiktok(name))
+		return get_tiktok(path, name + strlen(TT_PREFIX), value, size);
+	p = staged_path(path);
+	n = lgetxattr(p, name, value, size);
+	free(p);
+	return n < 0 ? -errno : (int)n;
+}
+
+int fs_setxattr(const char *path, const char *name, const char *value, size_t size, int flags)
+{
+	char *p;
+	int rc;
+
+	if (fs_place(path) == FS_NOWHERE)
+		return -ENOENT;
+	if (!is_user(name))
+		return -EOPNOTSUPP;
+	if (is_tiktok(name) || fs_place(path) == FS_STATUS)
+		return -EACCES;
+	p = staged_path(path);
+	rc = lsetxattr(p, name, value, size, flags) < 0 ? -errno : 0;
+	free(p);
+	return rc;
+}
+
+int fs_removexattr(const char *path, const char *name)
+{
+	char *p;
+	int rc;
+
+	if (fs_place(path) == FS_NOWHERE)
+		return -ENOENT;
+	if (!is_user(name))
+		return -ENODATA;
+	if (is_tiktok(name) || fs_place(path) == FS_STATUS)
+		return -EACCES;
+	p = staged_path(path);
+	rc = lremovexattr(p, name) < 0 ? -errno : 0;
+	free(p);
+	return rc;
+}
+
+/* The staged file's own user.* names, minus user.tiktok.*, into @out. */
+static int list_staged(const char *path, struct strbuf *out)
+{
+	char *p = staged_path(path);
+	char *raw = NULL;
+	ssize_t n;
+	int rc = 0;
+
+	n = llistxattr(p, NULL, 0);
+	if (n < 0) {
+		rc = -errno;
+		goto out;
+	}
+	raw = xmalloc((size_t)n + 1);
+	n = llistxattr(p, raw, (size_t)n);
+	if (n < 0) {
+		rc = errno == ERANGE ? -EAGAIN : -errno;
+		goto out;
+	}
+	for (ssize_t i = 0; i < n;) {
+		const char *name = raw + i;
+		size_t len = strnlen(name, (size_t)(n - i));
+
+		if (is_user(name) && !is_tiktok(name))
+			strbuf_add(out, name, len + 1);
+		i += (ssize_t)len + 1;
+	}
+out:
+	free(raw);
+	free(p);
+	return rc;
+}
+
+static void list_tiktok(const char *path, struct strbuf *out)
+{
+	struct job j;
+	char value[1024];
+
+	memset(&j, 0, sizeof(j));
+	if (job_of(path, &j) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(tiktok_keys) / sizeof(tiktok_keys[0]); i++) {
+		if (!tiktok_value(&j, tiktok_keys[i], value, sizeof(value)))
+			continue;
+		strbuf_addstr(out, TT_PREFIX);
+		strbuf_add(out, tiktok_keys[i], strlen(tiktok_keys[i]) + 1);
+	}
+	job_free(&j);
+}
+
+int fs_listxattr(const char *path, char *list, size_t size)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc;
+
+	switch (fs_place(path)) {
+	case FS_NOWHERE:
+		return -ENOENT;
+	case FS_STATUS:
+		return 0;
+	default:
+		break;
+	}
+	strbuf_init(&sb);
+	rc = list_staged(path, &sb);
+	if (rc < 0 && rc != -EOPNOTSUPP)
+		goto out;
+	list_tiktok(path, &sb);
+	rc = reply(sb.buf, sb.len, list, size);
+out:
+	strbuf_release(&sb);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/*
+ * fs/ path rules: what a path names at the top of the mount, and which
+ * names may be created, removed or renamed (only inside the four folders).
+ */
+#include <errno.h>
+
+#include "fs/fs.h"
+#include "unit.h"
+
+TEST(test_rel_strips_leading_slashes)
+{
+	CHECK_STR(fs_rel("/"), ".");
+	CHECK_STR(fs_rel("/outbox"), "outbox");
+	CHECK_STR(fs_rel("/outbox/sub/a.mp4"), "outbox/sub/a.mp4");
+	CHECK_STR(fs_rel("//posted/x"), "posted/x");
+}
+
+TEST(test_place_of_root_entries)
+{
+	CHECK_INT(fs_place("/"), FS_ROOT);
+	CHECK_INT(fs_place("/STATUS.txt"), FS_STATUS);
+	CHECK_INT(fs_place("/outbox"), FS_FOLDER);
+	CHECK_INT(fs_place("/scheduled"), FS_FOLDER);
+	CHECK_INT(fs_place("/posted"), FS_FOLDER);
+	CHECK_INT(fs_place("/failed"), FS_FOLDER);
+	CHECK_INT(fs_place("/outbox/a.mp4"), FS_INSIDE);
+	CHECK_INT(fs_place("/failed/sub/a.mp4.error"), FS_INSIDE);
+}
+
+TEST(test_lookalikes_are_nowhere)
+{
+	CHECK_INT(fs_place("/outboxes"), FS_NOWHERE);
+	CHECK_INT(fs_place("/out"), FS_NOWHERE);
+	CHECK_INT(fs_place("/status.txt"), FS_NOWHERE);
+	CHECK_INT(fs_place("/STATUS.txt/x"), FS_NOWHERE);
+	CHECK_INT(fs_place("/x"), FS_NOWHERE);
+	CHECK_INT(fs_place("/outboxx/a"), FS_NOWHERE);
+}
+
+TEST(test_only_inside_a_folder_is_mutable)
+{
+	CHECK_INT(fs_check_mutable("/outbox/a.mp4"), 0);
+	CHECK_INT(fs_check_mutable("/posted/d"), 0);
+	CHECK_INT(fs_check_mutable("/x"), -EACCES);
+	CHECK_INT(fs_check_mutable("/outbox"), -EACCES);
+	CHECK_INT(fs_check_mutable("/STATUS.txt"), -EACCES);
+	CHECK_INT(fs_check_mutable("/"), -EACCES);
+}
+
+int main(void)
+{
+	RUN(test_rel_strips_leading_slashes);
+	RUN(test_place_of_root_entries);
+	RUN(test_lookalikes_are_nowhere);
+	RUN(test_only_inside_a_folder_is_mutable);
+	return UNIT_DONE();
+}
