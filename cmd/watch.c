@@ -1,0 +1,269 @@
+/*
+ * `tiktokfs watch [-c CONFIG] [-f] DIR`: the drop folder on a plain
+ * directory (a NAS share exported by Samba or NFS, where FUSE is not
+ * wanted).  DIR itself is the staging root: outbox/ scheduled/ posted/
+ * failed/ are created in it; the job store, tokens and creator info stay in
+ * state_dir, which serves this one DIR (cmd/daemon.h).
+ *
+ * Three things run: the services of the mount (store, tracker and its
+ * timer thread, poster: cmd/daemon.c), the inotify watcher that reports
+ * file events to the tracker (cmd/watcher.c), and, in this main thread, the
+ * result mirror that writes user.tiktok.* (or NAME.tiktok.json) onto the
+ * real files from the store (meta/mirror.c) every MIRROR_INTERVAL.
+ *
+ * Order of things, and why:
+ *  1. config, state_dir and the folders: errors reach the terminal.
+ *  2. fork (unless -f): no thread and no SQLite connection may exist before
+ *     it; the parent waits until the child says it is running, so a start
+ *     that fails still prints its one line and exits non-zero.
+ *  3. the state_dir lock and root check, signals blocked (every thread
+ *     inherits the mask; signalfd takes them here), inotify watches, then
+ *     the store and tracker_reconcile: the watches exist before the walk,
+ *     so nothing created in between is missed.
+ *  4. loop until SIGTERM or SIGINT; stop the workers, mirror once more,
+ *     close.  All work is in the store.
+ */
+#include "cmd/cmd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "cmd/daemon.h"
+#include "cmd/watcher.h"
+#include "meta/mirror.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+
+#define MIRROR_INTERVAL 0.25 /* s: upload progress reaches the files this often */
+
+static const char usage[] = "usage: tiktokfs watch [-c CONFIG] [-f] DIR\n";
+
+struct watch_args {
+	const char *config;
+	const char *dir;
+	bool foreground;
+};
+
+static int parse_args(int argc, char **argv, struct watch_args *a)
+{
+	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+					     {"foreground", no_argument, NULL, 'f'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+c:fh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			a->config = optarg;
+			break;
+		case 'f':
+			a->foreground = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc - 1)
+		return -1;
+	a->dir = argv[optind];
+	return 0;
+}
+
+/* Fork; the parent waits for the child's word and exits with it.  In the
+ * child, *@ready is the pipe to write that word to. */
+static int go_background(int *ready)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		ssize_t n;
+
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		_exit(n == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	*ready = p[1];
+	return 0;
+}
+
+/* The child runs: release the parent, leave the terminal, log to syslog. */
+static void detach(int ready, int level)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (write(ready, "1", 1) < 0)
+		log_warn("cannot tell the starting process that the daemon runs");
+	close(ready);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	if (chdir("/") < 0)
+		log_warn("cannot change to /: %s", strerror(errno));
+	log_init((enum log_level)level, true);
+}
+
+static int block_signals(void)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return fd;
+}
+
+/* true when a stop signal came */
+static bool read_signals(int sfd)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			log_warn("SIGHUP: watch mode does not reload its config; restart it to "
+				 "apply changes");
+			continue;
+		}
+		log_info("signal %u: stopping", si.ssi_signo);
+		stop = true;
+	}
+	return stop;
+}
+
+static int serve(struct watcher *w, struct mirror *m, int sfd)
+{
+	double next_mirror = 0;
+
+	for (;;) {
+		struct pollfd pfd[2] = {{sfd, POLLIN, 0}, {watcher_fd(w), POLLIN, 0}};
+		double now = daemon_now();
+		double wait = watcher_tick(w, now);
+		int ms;
+
+		if (now >= next_mirror) {
+			if (mirror_sync(m) < 0)
+				log_warn("cannot read the job store to update the files' results");
+			next_mirror = now + MIRROR_INTERVAL;
+		}
+		if (next_mirror - now < wait)
+			wait = next_mirror - now;
+		ms = wait > 0 ? (int)(wait * 1000) + 1 : 0;
+		if (poll(pfd, 2, ms) < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			return -1;
+		}
+		if ((pfd[0].revents & POLLIN) && read_signals(sfd))
+			return 0;
+		if ((pfd[1].revents & POLLIN) && watcher_process(w, daemon_now()) < 0) {
+			log_err("reading inotify events failed: %s", strerror(errno));
+			return -1;
+		}
+	}
+}
+
+int cmd_watch(int argc, char **argv)
+{
+	struct watch_args a = {0};
+	struct daemon d;
+	struct tt_error err;
+	struct watcher *w = NULL;
+	struct mirror *m = NULL;
+	int ready = -1, sfd = -1, rc = 1;
+	bool have_cfg = false;
+	char *db = NULL;
+
+	daemon_init(&d);
+	tt_error_clear(&err);
+	if (parse_args(argc, argv, &a) < 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (config_load(&d.cfg, a.config, &err) < 0) {
+		daemon_print_error(&err);
+		return 1;
+	}
+	have_cfg = true;
+	log_init((enum log_level)d.cfg.log_level, false);
+	if (daemon_prepare(&d, a.dir, &err) < 0) {
+		daemon_print_error(&err);
+		goto out;
+	}
+	if (!a.foreground && go_background(&ready) < 0) {
+		fprintf(stderr, "tiktokfs: cannot become a daemon: %s\n", strerror(errno));
+		goto out;
+	}
+	if (daemon_claim(&d, &err) < 0) {
+		daemon_print_error(&err);
+		goto out;
+	}
+	if ((sfd = block_signals()) < 0) {
+		fprintf(stderr, "tiktokfs: cannot set up signal handling: %s\n", strerror(errno));
+		goto out;
+	}
+	w = watcher_new(d.root, d.cfg.settle_time);
+	if (!w) {
+		fprintf(stderr, "tiktokfs: %s: cannot watch it: %s\n", d.root, strerror(errno));
+		goto out;
+	}
+	if (daemon_start(&d) < 0) {
+		fprintf(stderr, "tiktokfs: cannot start; see the messages above\n");
+		goto out;
+	}
+	watcher_attach(w, d.tracker);
+	db = xasprintf("%s/jobs.db", d.cfg.state_dir);
+	m = mirror_new(d.store, d.root, db);
+	log_info("watching %s (state_dir %s)", d.root, d.cfg.state_dir);
+	if (ready >= 0) {
+		detach(ready, d.cfg.log_level);
+		ready = -1;
+	}
+	rc = serve(w, m, sfd) < 0 ? 1 : 0;
+	daemon_stop_workers(&d);
+	mirror_sync(m); /* the last results the poster wrote */
+	log_info("stopped watching %s", d.root);
+out:
+	if (ready >= 0)
+		close(ready); /* the parent sees EOF: the start failed */
+	mirror_free(m);
+	free(db);
+	watcher_free(w);
+	daemon_stop(&d);
+	if (sfd >= 0)
+		close(sfd);
+	if (have_cfg)
+		config_free(&d.cfg);
+	return rc;
+}

@@ -1,0 +1,63 @@
+/*
+ * The result mirror of watch mode.  With no FUSE layer to answer
+ * user.tiktok.* from the job store, the mirror writes the same attributes,
+ * with the same names and values as the mount shows, onto the real files:
+ * the video and its caption (the caption alone carries them when
+ * keep_posted=no took the video away).  Where the filesystem refuses user
+ * xattrs (ENOTSUP on vfat, ramfs, some NFS and SMB setups; EPERM/EACCES when
+ * the daemon may not write them) it writes NAME.tiktok.json beside the video
+ * instead: a JSON object of the same names without the "user.tiktok."
+ * prefix, string values, written atomically (temporary dotfile + rename).
+ *
+ * The store is the truth; the files follow it.  mirror_sync() compares each
+ * job's attributes with what it last wrote and writes only the difference
+ * of jobs that changed (attributes a job no longer has are removed).  Jobs
+ * cancelled or lost lose their NAME.tiktok.json.  A job whose file is not
+ * there yet (an outcome move between its commit and its rename) is tried
+ * again at the next sync.
+ *
+ * Writing an xattr raises IN_ATTRIB on the file: the watcher must not take
+ * that for a change of the item (cmd/watch.c compares mtime with ctime).
+ *
+ * Not thread-safe: one thread calls mirror_sync().
+ */
+#ifndef TIKTOKFS_MIRROR_H
+#define TIKTOKFS_MIRROR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct store;
+struct job;
+struct mirror;
+
+#define MIRROR_JSON_SUFFIX ".tiktok.json"
+/* Final jobs looked at besides the live ones: a post ID that appears after
+ * moderation reaches the file while its job is among these. */
+#define MIRROR_RECENT 200
+
+/* The names, in the order the mount lists them (user.tiktok.NAME). */
+extern const char *const mirror_keys[];
+extern const size_t mirror_nkeys;
+
+/* The value of user.tiktok.@key for @j into @out (redacted); false when the
+ * job has none.  The one formatter of these values (fs/xattr.c answers the
+ * same): progress "SENT/TOTAL" while uploading, times ISO 8601 UTC. */
+bool mirror_value(const struct job *j, const char *key, char *out, size_t size);
+
+/* @root: absolute staging root (borrowed).  @db_path: the store's file
+ * (borrowed, may be NULL): while neither it nor its -wal changed, a sync
+ * with nothing left to retry skips the walk, except every
+ * MIRROR_FULL_EVERY seconds.  NULL only when out of memory. */
+struct mirror *mirror_new(struct store *st, const char *root, const char *db_path);
+#define MIRROR_FULL_EVERY 5.0
+void mirror_free(struct mirror *m);
+/* Bring the files in step with the store.  0, or -errno when the store
+ * cannot be read. */
+int mirror_sync(struct mirror *m);
+
+/* A name the mirror writes (NAME.tiktok.json or its temporary), which the
+ * watcher must not report as an item event. */
+bool mirror_own_name(const char *basename);
+
+#endif

@@ -1,0 +1,218 @@
+/* Unit tests for meta/mirror.c: the results of watch mode on the real files. */
+#include "meta/mirror.h"
+#include "meta/store.h"
+#include "util/strbuf.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb, (void)type, (void)ftw;
+	return remove(p);
+}
+
+static struct store *open_fresh(void)
+{
+	struct tt_error e;
+	char *db;
+	struct store *st;
+
+	if (dir[0])
+		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	snprintf(dir, sizeof(dir), "/tmp/ttfs-mirror-XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	db = xasprintf("%s/jobs.db", dir);
+	st = store_open(db, &e);
+	free(db);
+	if (!st)
+		FAILF("store_open: %s", e.what);
+	return st;
+}
+
+static void touch(const char *rel)
+{
+	char *p = xasprintf("%s/%s", dir, rel);
+	char *slash = strrchr(p, '/');
+	int fd;
+
+	*slash = '\0';
+	mkdir(p, 0755);
+	*slash = '/';
+	fd = open(p, O_WRONLY | O_CREAT, 0644);
+	if (fd >= 0)
+		close(fd);
+	free(p);
+}
+
+static bool has_user_xattrs(void)
+{
+	char *p = xasprintf("%s/probe", dir);
+	int fd = open(p, O_WRONLY | O_CREAT, 0644);
+	bool ok = fd >= 0 && fsetxattr(fd, "user.x", "1", 1, 0) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	unlink(p);
+	free(p);
+	return ok;
+}
+
+/* user.tiktok.@key of root/@rel, or "" */
+static const char *xget(const char *rel, const char *key)
+{
+	static char buf[1024];
+	char *p = xasprintf("%s/%s", dir, rel);
+	char *name = xasprintf("user.tiktok.%s", key);
+	ssize_t n = lgetxattr(p, name, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	free(p);
+	free(name);
+	return buf;
+}
+
+TEST(test_values_are_the_mounts)
+{
+	struct job j;
+	char v[128];
+
+	memset(&j, 0, sizeof(j));
+	j.state = JOB_UPLOADING;
+	j.sent = 1000;
+	j.size = 4000;
+	j.posted_at = 1764072000; /* 2025-11-25T12:00:00Z */
+	CHECK(mirror_value(&j, "state", v, sizeof(v)));
+	CHECK_STR(v, "uploading");
+	CHECK(mirror_value(&j, "progress", v, sizeof(v)));
+	CHECK_STR(v, "1000/4000");
+	CHECK(mirror_value(&j, "posted_at", v, sizeof(v)));
+	CHECK_STR(v, "2025-11-25T12:00:00Z");
+	CHECK(!mirror_value(&j, "publish_id", v, sizeof(v)));
+	CHECK(!mirror_value(&j, "retry_at", v, sizeof(v)));
+	j.state = JOB_READY;
+	CHECK(!mirror_value(&j, "progress", v, sizeof(v)));
+}
+
+TEST(test_own_names)
+{
+	CHECK(mirror_own_name("clip.mp4.tiktok.json"));
+	CHECK(mirror_own_name(".clip.mp4.tiktok.json.a1B2c3"));
+	CHECK(!mirror_own_name("clip.mp4"));
+	CHECK(!mirror_own_name("tiktok.json"));
+	CHECK(!mirror_own_name("clip.caption"));
+}
+
+TEST(test_xattrs_follow_the_store_and_stale_ones_go)
+{
+	struct store *st = open_fresh();
+	struct mirror *m;
+	int64_t id;
+
+	if (!st)
+		return;
+	if (!has_user_xattrs()) {
+		/* the JSON path is covered on ramfs by test_watch.py */
+		FAILF("%s has no user xattrs; these tests need a filesystem that has", dir);
+		store_close(st);
+		return;
+	}
+	touch("outbox/clip.mp4");
+	touch("outbox/clip.caption");
+	id = store_ensure(st, "outbox/clip.mp4");
+	store_set_caption(st, id, "outbox/clip.caption");
+	store_set_error(st, id, "no caption yet");
+	m = mirror_new(st, dir, NULL);
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK_STR(xget("outbox/clip.mp4", "state"), "waiting");
+	CHECK_STR(xget("outbox/clip.caption", "state"), "waiting");
+	CHECK_STR(xget("outbox/clip.mp4", "error"), "no caption yet");
+	/* the error is cleared in the store: it goes from the file too */
+	store_set_error(st, id, NULL);
+	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL);
+	store_transition(st, id, JOB_READY, "test");
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK_STR(xget("outbox/clip.mp4", "state"), "ready");
+	CHECK_STR(xget("outbox/clip.mp4", "privacy"), "SELF_ONLY");
+	CHECK_STR(xget("outbox/clip.mp4", "error"), "");
+	mirror_free(m);
+	store_close(st);
+}
+
+TEST(test_a_file_not_there_yet_is_written_later)
+{
+	struct store *st = open_fresh();
+	struct mirror *m;
+	int64_t id;
+
+	if (!st)
+		return;
+	if (!has_user_xattrs()) {
+		FAILF("%s has no user xattrs", dir);
+		store_close(st);
+		return;
+	}
+	id = store_ensure(st, "outbox/late.mp4");
+	m = mirror_new(st, dir, NULL);
+	CHECK_INT(mirror_sync(m), 0); /* no file: nothing cached */
+	touch("outbox/late.mp4");
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK_STR(xget("outbox/late.mp4", "state"), "waiting");
+	(void)id;
+	mirror_free(m);
+	store_close(st);
+}
+
+/* With the store's path given, quiet rounds skip the walk; a commit is
+ * still seen at the next round. */
+TEST(test_a_commit_after_quiet_rounds_reaches_the_file)
+{
+	struct store *st = open_fresh();
+	struct mirror *m;
+	char *db;
+	int64_t id;
+
+	if (!st)
+		return;
+	if (!has_user_xattrs()) {
+		FAILF("%s has no user xattrs", dir);
+		store_close(st);
+		return;
+	}
+	db = xasprintf("%s/jobs.db", dir);
+	touch("outbox/q.mp4");
+	id = store_ensure(st, "outbox/q.mp4");
+	m = mirror_new(st, dir, db);
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK_STR(xget("outbox/q.mp4", "state"), "waiting");
+	CHECK_INT(mirror_sync(m), 0); /* nothing changed: skipped */
+	CHECK_INT(mirror_sync(m), 0);
+	store_set_ready(st, id, 10, 0, "SELF_ONLY", NULL);
+	store_transition(st, id, JOB_READY, "test");
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK_STR(xget("outbox/q.mp4", "state"), "ready");
+	mirror_free(m);
+	free(db);
+	store_close(st);
+}
+
+int main(void)
+{
+	RUN(test_values_are_the_mounts);
+	RUN(test_own_names);
+	RUN(test_xattrs_follow_the_store_and_stale_ones_go);
+	RUN(test_a_file_not_there_yet_is_written_later);
+	RUN(test_a_commit_after_quiet_rounds_reaches_the_file);
+	if (dir[0])
+		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	return UNIT_DONE();
+}
