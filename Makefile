@@ -113,12 +113,36 @@ bench: deps
 	@$(MAKE) --no-print-directory tiktokfs
 	@$(PYTHON) tests/bench.py
 
-install: tiktokfs
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BUILD)/tiktokfs $(DESTDIR)$(PREFIX)/bin/tiktokfs
+# Installed layout.  The units name the binary by its installed path, so
+# install fills @BINDIR@ in as it copies them from dist/.  install does not
+# touch the ./tiktokfs link of the source tree.
+BINDIR      := $(PREFIX)/bin
+MAN1DIR     := $(PREFIX)/share/man/man1
+UNITDIR     := $(PREFIX)/lib/systemd/system
+USERUNITDIR := $(PREFIX)/lib/systemd/user
+DOCDIR      := $(PREFIX)/share/doc/tiktokfs
+SYS_UNITS   := tiktokfs.service tiktokfs-watch@.service
+
+install: $(BUILD)/tiktokfs
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(DOCDIR)
+	install -m 0755 $(BUILD)/tiktokfs $(DESTDIR)$(BINDIR)/tiktokfs
+	install -m 0644 tiktokfs.1 $(DESTDIR)$(MAN1DIR)/tiktokfs.1
+	for u in $(SYS_UNITS); do \
+		sed 's|@BINDIR@|$(BINDIR)|g' dist/$$u > '$(DESTDIR)$(UNITDIR)'/$$u && \
+		chmod 0644 '$(DESTDIR)$(UNITDIR)'/$$u || exit 1; \
+	done
+	sed 's|@BINDIR@|$(BINDIR)|g' dist/tiktokfs-user.service > $(DESTDIR)$(USERUNITDIR)/tiktokfs.service
+	chmod 0644 $(DESTDIR)$(USERUNITDIR)/tiktokfs.service
+	install -m 0644 tiktokfs.conf.example README.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tiktokfs
+	rm -f $(DESTDIR)$(BINDIR)/tiktokfs
+	rm -f $(DESTDIR)$(MAN1DIR)/tiktokfs.1
+	rm -f $(SYS_UNITS:%=$(DESTDIR)$(UNITDIR)/%)
+	rm -f $(DESTDIR)$(USERUNITDIR)/tiktokfs.service
+	rm -f $(DESTDIR)$(DOCDIR)/tiktokfs.conf.example $(DESTDIR)$(DOCDIR)/README.md
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-san build-fuzz tiktokfs
