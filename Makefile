@@ -107,7 +107,7 @@ fuzz: deps $(FUZZ_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory tiktokfs
-	@sh tests/demo.sh
+	@$(PYTHON) tests/demo.py
 
 bench: deps
 	@$(MAKE) --no-print-directory tiktokfs
