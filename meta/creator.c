@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
 #include "util/strbuf.h"
 
 #define CREATOR_FILE "creator_info.json"
@@ -32,25 +33,11 @@ bool creator_allows_privacy(const struct creator_info *ci, const char *privacy)
 	return false;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int creator_save(const char *state_dir, const struct creator_info *ci)
 {
 	json_t *root, *opts;
-	char *text = NULL, *tmp = NULL, *path = NULL;
-	int fd = -1, dfd, rc;
+	char *text, *path;
+	int rc;
 
 	opts = json_array();
 	for (int i = 0; i < ci->n_privacy && i < CREATOR_MAX_PRIVACY; i++)
@@ -69,37 +56,8 @@ int creator_save(const char *state_dir, const struct creator_info *ci)
 		return -ENOMEM;
 
 	path = xasprintf("%s/%s", state_dir, CREATOR_FILE);
-	tmp = xasprintf("%s/.%s.XXXXXX", state_dir, CREATOR_FILE);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = fchmod(fd, 0600) ? -errno : 0;
-	if (!rc)
-		rc = write_all(fd, text, strlen(text));
-	if (!rc)
-		rc = write_all(fd, "\n", 1);
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
-	fd = -1;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc) {
-		unlink(tmp);
-		goto out;
-	}
-	/* The rename itself is durable only once the directory is synced. */
-	dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-out:
+	rc = file_write_atomic(path, text, strlen(text), 0600, true);
 	free(text);
-	free(tmp);
 	free(path);
 	return rc;
 }

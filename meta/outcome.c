@@ -35,6 +35,7 @@
 #include "meta/hooks.h"
 #include "meta/store.h"
 #include "util/log.h"
+#include "util/fileio.h"
 #include "util/strbuf.h"
 
 #define MAX_SUFFIX 10000
@@ -244,64 +245,14 @@ out:
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static void fsync_dir_of(const char *path)
-{
-	char *d = xstrdup(path), *slash = strrchr(d, '/');
-	int fd;
-
-	if (slash)
-		*slash = '\0';
-	fd = open(slash ? d : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	free(d);
-}
-
 /* Write @text to absolute @path atomically: a reader sees the old file or
- * the new one.  The temp name is a dotfile, which the tracker ignores. */
+ * the new one. */
 static int write_atomic(const char *path, const char *text)
 {
-	const char *b = base_name(path);
-	char *tmp = xasprintf("%.*s.%s.XXXXXX", (int)(b - path), path, b);
-	int fd = mkstemp(tmp), rc = 0;
+	int rc = file_write_atomic(path, text, strlen(text), 0644, true);
 
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = write_all(fd, text, strlen(text));
-	if (rc == 0 && fchmod(fd, 0644) < 0)
-		rc = -errno;
-	if (rc == 0 && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && rc == 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	else
-		fsync_dir_of(path);
-out:
 	if (rc)
 		log_err("%s: cannot write: %s", path, strerror(-rc));
-	free(tmp);
 	return rc;
 }
 
@@ -410,7 +361,7 @@ int outcome_error_file(const char *root, const char *video_path, const struct tt
 		if (unlink(path) < 0 && errno != ENOENT)
 			rc = -errno;
 		if (rc == 0)
-			fsync_dir_of(path);
+			file_sync_parent(path);
 		goto out;
 	}
 	text = outcome_error_text(base_name(video_path), why);
@@ -491,7 +442,7 @@ static int do_move(struct store *st, const struct config *cfg, const char *root,
 	}
 	if (rc == 0) {
 		char *abs = xasprintf("%s/%s", root, dst_v);
-		fsync_dir_of(abs);
+		file_sync_parent(abs);
 		free(abs);
 		rc = store_end_move(st, j->id);
 	}

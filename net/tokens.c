@@ -33,6 +33,7 @@
 #include "net/json.h"
 #include "net/oauth.h"
 #include "util/log.h"
+#include "util/fileio.h"
 #include "util/strbuf.h"
 
 #define TOKENS_FILE "tokens.json"
@@ -47,20 +48,6 @@ struct tokens {
 	int dirty; /* cur not yet saved */
 	CURL *h;   /* for refreshes, used under mu */
 };
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 /* state_dir exists and is 0700 (it holds tokens and the staging area).
  * Missing parents (a fresh ~/.local/share) are made 0700 too. */
@@ -93,8 +80,8 @@ static int ensure_state_dir(const char *state_dir)
 int tokens_save(const char *state_dir, const struct token_set *ts, struct tt_error *err)
 {
 	json_t *root;
-	char *text = NULL, *tmp = NULL, *path = NULL;
-	int fd = -1, dfd, rc;
+	char *text, *path;
+	int rc;
 
 	rc = ensure_state_dir(state_dir);
 	if (rc) {
@@ -114,36 +101,11 @@ int tokens_save(const char *state_dir, const struct token_set *ts, struct tt_err
 	if (!text)
 		return -ENOMEM;
 	path = xasprintf("%s/%s", state_dir, TOKENS_FILE);
-	tmp = xasprintf("%s/.%s.XXXXXX", state_dir, TOKENS_FILE);
-	fd = mkstemp(tmp); /* mkstemp creates 0600 */
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	rc = fchmod(fd, 0600) ? -errno : 0;
-	if (!rc)
-		rc = write_all(fd, text, strlen(text));
-	if (!rc && fsync(fd))
-		rc = -errno;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc) {
-		unlink(tmp);
-		goto out;
-	}
-	dfd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-out:
+	rc = file_write_atomic(path, text, strlen(text), 0600, true);
 	if (rc)
 		tt_error_set(err, ERR_RETRY, "cannot save %s: %s", path, strerror(-rc));
 	explicit_bzero(text, strlen(text));
 	free(text);
-	free(tmp);
 	free(path);
 	return rc;
 }

@@ -1,0 +1,83 @@
+/*
+ * File helpers: see fileio.h.  The directory fsync after the rename is what
+ * makes the rename itself survive a power cut (ext4 and xfs commit a rename
+ * with the directory, not with the file).
+ */
+#include "util/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/strbuf.h"
+
+int file_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+void file_sync_parent(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+
+	fsync_dir(dir);
+	free(dir);
+}
+
+int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool durable)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
+	char *tmp = slash ? xasprintf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1)
+			  : xasprintf(".%s.XXXXXX", path);
+	int fd = mkostemp(tmp, O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = fchmod(fd, mode) ? -errno : 0;
+	if (!rc)
+		rc = file_write_all(fd, data, len);
+	if (!rc && durable && fsync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path))
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	else if (durable)
+		fsync_dir(dir);
+out:
+	free(dir);
+	free(tmp);
+	return rc;
+}
