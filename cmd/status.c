@@ -48,6 +48,7 @@
 #include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/status.h"
+#include "meta/results.h"
 #include "meta/store.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -102,11 +103,8 @@ static void progress_of(struct store *st, const struct job *j, int64_t now, stru
 static void add_time(struct strbuf *sb, int64_t t)
 {
 	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, sizeof(buf), "@%" PRId64, t);
+	results_iso_utc(t, buf, sizeof(buf));
 	strbuf_addstr(sb, buf);
 }
 

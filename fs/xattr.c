@@ -19,14 +19,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
-#include <time.h>
 
+#include "meta/results.h"
 #include "meta/store.h"
 #include "meta/tracker.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
-#define TT_PREFIX "user.tiktok."
+#define TT_PREFIX RESULTS_XATTR_PREFIX
 
 static bool is_user(const char *name)
 {
@@ -59,62 +59,6 @@ static int job_of(const char *path, struct job *j)
 	return store_get_by_path(fs->store, rel, j);
 }
 
-static void iso_utc(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, size, "%lld", (long long)t);
-}
-
-/* The value of user.tiktok.@key for @j in @out; false when it has none. */
-static bool tiktok_value(const struct job *j, const char *key, char *out, size_t size)
-{
-	const char *s = NULL;
-
-	if (!strcmp(key, "state")) {
-		s = job_state_name(j->state);
-	} else if (!strcmp(key, "progress")) {
-		if (j->state != JOB_UPLOADING)
-			return false;
-		snprintf(out, size, "%llu/%llu", (unsigned long long)j->sent,
-			 (unsigned long long)j->size);
-		return true;
-	} else if (!strcmp(key, "posted_at") || !strcmp(key, "retry_at")) {
-		int64_t t = key[0] == 'p' ? j->posted_at : j->retry_at;
-
-		if (t <= 0)
-			return false;
-		iso_utc(t, out, size);
-		return true;
-	} else if (!strcmp(key, "publish_id")) {
-		s = j->publish_id;
-	} else if (!strcmp(key, "status")) {
-		s = j->status;
-	} else if (!strcmp(key, "privacy")) {
-		s = j->privacy;
-	} else if (!strcmp(key, "post_id")) {
-		s = j->post_id;
-	} else if (!strcmp(key, "url")) {
-		s = j->url;
-	} else if (!strcmp(key, "error")) {
-		s = j->error;
-	} else if (!strcmp(key, "warning")) {
-		s = j->warning;
-	}
-	if (!s || !*s)
-		return false;
-	snprintf(out, size, "%s", s);
-	/* Whatever reaches a user passes the redaction helper. */
-	log_redact(out, size);
-	return true;
-}
-
-static const char *const tiktok_keys[] = {"state",     "progress", "publish_id", "status",
-					  "posted_at", "privacy",  "post_id",	 "url",
-					  "error",     "warning",  "retry_at"};
-
 static int reply(const char *value, size_t len, char *buf, size_t size)
 {
 	if (size == 0)
@@ -134,7 +78,7 @@ static int get_tiktok(const char *path, const char *key, char *buf, size_t size)
 	memset(&j, 0, sizeof(j));
 	if (job_of(path, &j) < 0)
 		return -ENODATA;
-	have = tiktok_value(&j, key, value, sizeof(value));
+	have = results_value(&j, key, value, sizeof(value));
 	job_free(&j);
 	if (!have)
 		return -ENODATA;
@@ -233,11 +177,11 @@ static void list_tiktok(const char *path, struct strbuf *out)
 	memset(&j, 0, sizeof(j));
 	if (job_of(path, &j) < 0)
 		return;
-	for (size_t i = 0; i < sizeof(tiktok_keys) / sizeof(tiktok_keys[0]); i++) {
-		if (!tiktok_value(&j, tiktok_keys[i], value, sizeof(value)))
+	for (size_t i = 0; i < results_nkeys; i++) {
+		if (!results_value(&j, results_keys[i], value, sizeof(value)))
 			continue;
 		strbuf_addstr(out, TT_PREFIX);
-		strbuf_add(out, tiktok_keys[i], strlen(tiktok_keys[i]) + 1);
+		strbuf_add(out, results_keys[i], strlen(results_keys[i]) + 1);
 	}
 	job_free(&j);
 }

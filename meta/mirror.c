@@ -12,6 +12,7 @@
  * a failed write (file not there yet, disk full) is retried next sync.
  */
 #include "meta/mirror.h"
+#include "meta/results.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,17 +26,14 @@
 #include <unistd.h>
 
 #include "meta/store.h"
+#include "util/fileio.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
-#define TT_PREFIX "user.tiktok."
+#define TT_PREFIX RESULTS_XATTR_PREFIX
 #define NBUCKETS 256
 #define VALUE_MAX 1024
 
-const char *const mirror_keys[] = {"state",	"progress", "publish_id", "status",
-				   "posted_at", "privacy",  "post_id",	  "url",
-				   "error",	"warning",  "retry_at"};
-const size_t mirror_nkeys = sizeof(mirror_keys) / sizeof(mirror_keys[0]);
 
 struct mentry {
 	int64_t id;
@@ -64,56 +62,6 @@ struct mirror {
 };
 
 /* ---- values ---- */
-
-static void iso_utc(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, size, "%lld", (long long)t);
-}
-
-bool mirror_value(const struct job *j, const char *key, char *out, size_t size)
-{
-	const char *s = NULL;
-
-	if (!strcmp(key, "state")) {
-		s = job_state_name(j->state);
-	} else if (!strcmp(key, "progress")) {
-		if (j->state != JOB_UPLOADING)
-			return false;
-		snprintf(out, size, "%llu/%llu", (unsigned long long)j->sent,
-			 (unsigned long long)j->size);
-		return true;
-	} else if (!strcmp(key, "posted_at") || !strcmp(key, "retry_at")) {
-		int64_t t = key[0] == 'p' ? j->posted_at : j->retry_at;
-
-		if (t <= 0)
-			return false;
-		iso_utc(t, out, size);
-		return true;
-	} else if (!strcmp(key, "publish_id")) {
-		s = j->publish_id;
-	} else if (!strcmp(key, "status")) {
-		s = j->status;
-	} else if (!strcmp(key, "privacy")) {
-		s = j->privacy;
-	} else if (!strcmp(key, "post_id")) {
-		s = j->post_id;
-	} else if (!strcmp(key, "url")) {
-		s = j->url;
-	} else if (!strcmp(key, "error")) {
-		s = j->error;
-	} else if (!strcmp(key, "warning")) {
-		s = j->warning;
-	}
-	if (!s || !*s)
-		return false;
-	snprintf(out, size, "%.*s", (int)strcspn(s, "\r\n"), s);
-	log_redact(out, size);
-	return true;
-}
 
 bool mirror_own_name(const char *name)
 {
@@ -170,7 +118,7 @@ void mirror_free(struct mirror *m)
 
 /* ---- writing ---- */
 
-/* The attributes of @j as "key\tvalue\n" lines, in mirror_keys order. */
+/* The attributes of @j as "key\tvalue\n" lines, in results_keys order. */
 static char *render(const struct job *j)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -179,9 +127,9 @@ static char *render(const struct job *j)
 	strbuf_init(&sb);
 	strbuf_addf(&sb, "%s\n%s\n", j->path ? j->path : "",
 		    j->caption_path ? j->caption_path : "");
-	for (size_t i = 0; i < mirror_nkeys; i++)
-		if (mirror_value(j, mirror_keys[i], value, sizeof(value)))
-			strbuf_addf(&sb, "%s\t%s\n", mirror_keys[i], value);
+	for (size_t i = 0; i < results_nkeys; i++)
+		if (results_value(j, results_keys[i], value, sizeof(value)))
+			strbuf_addf(&sb, "%s\t%s\n", results_keys[i], value);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -196,9 +144,9 @@ static int write_xattrs(const char *abs, const struct job *j)
 {
 	char name[64], value[VALUE_MAX];
 
-	for (size_t i = 0; i < mirror_nkeys; i++) {
-		snprintf(name, sizeof(name), TT_PREFIX "%s", mirror_keys[i]);
-		if (mirror_value(j, mirror_keys[i], value, sizeof(value))) {
+	for (size_t i = 0; i < results_nkeys; i++) {
+		snprintf(name, sizeof(name), TT_PREFIX "%s", results_keys[i]);
+		if (results_value(j, results_keys[i], value, sizeof(value))) {
 			if (lsetxattr(abs, name, value, strlen(value), 0) < 0)
 				return -errno;
 		} else if (lremovexattr(abs, name) < 0 && errno != ENODATA) {
@@ -208,41 +156,14 @@ static int write_xattrs(const char *abs, const struct job *j)
 	return 0;
 }
 
-/* Write @text to root/@rel atomically. */
+/* Write @text to root/@rel atomically.  Not fsync'ed: it is a view of the
+ * store, rewritten from it after a crash. */
 static int write_atomic(const char *root, const char *rel, const char *text)
 {
 	char *abs = xasprintf("%s/%s", root, rel);
-	char *slash = strrchr(abs, '/');
-	char *tmp = xasprintf("%.*s/.%s.XXXXXX", (int)(slash - abs), abs, slash + 1);
-	size_t len = strlen(text), off = 0;
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	int rc = 0;
+	int rc = file_write_atomic(abs, text, strlen(text), 0644, false);
 
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = -errno;
-			break;
-		}
-		off += (size_t)n;
-	}
-	fchmod(fd, 0644);
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, abs) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-out:
 	free(abs);
-	free(tmp);
 	return rc;
 }
 
@@ -252,9 +173,9 @@ static char *json_text(const struct job *j)
 	char value[VALUE_MAX];
 	char *text;
 
-	for (size_t i = 0; i < mirror_nkeys; i++)
-		if (mirror_value(j, mirror_keys[i], value, sizeof(value)))
-			json_object_set_new(o, mirror_keys[i], json_string(value));
+	for (size_t i = 0; i < results_nkeys; i++)
+		if (results_value(j, results_keys[i], value, sizeof(value)))
+			json_object_set_new(o, results_keys[i], json_string(value));
 	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!text)

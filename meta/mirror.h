@@ -36,14 +36,7 @@ struct mirror;
  * moderation reaches the file while its job is among these. */
 #define MIRROR_RECENT 200
 
-/* The names, in the order the mount lists them (user.tiktok.NAME). */
-extern const char *const mirror_keys[];
-extern const size_t mirror_nkeys;
-
-/* The value of user.tiktok.@key for @j into @out (redacted); false when the
- * job has none.  The one formatter of these values (fs/xattr.c answers the
- * same): progress "SENT/TOTAL" while uploading, times ISO 8601 UTC. */
-bool mirror_value(const struct job *j, const char *key, char *out, size_t size);
+/* The names and values written are those of meta/results.h. */
 
 /* @root: absolute staging root (borrowed).  @db_path: the store's file
  * (borrowed, may be NULL): while neither it nor its -wal changed, a sync

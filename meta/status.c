@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "meta/creator.h"
+#include "meta/results.h"
 #include "meta/store.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -34,11 +35,8 @@ struct render {
 static void add_time(struct strbuf *sb, int64_t t)
 {
 	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, sizeof(buf), "@%" PRId64, t);
+	results_iso_utc(t, buf, sizeof(buf));
 	strbuf_addstr(sb, buf);
 }
 

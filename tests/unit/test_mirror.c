@@ -1,5 +1,6 @@
 /* Unit tests for meta/mirror.c: the results of watch mode on the real files. */
 #include "meta/mirror.h"
+#include "meta/results.h"
 #include "meta/store.h"
 #include "util/strbuf.h"
 #include "unit.h"
@@ -91,16 +92,16 @@ TEST(test_values_are_the_mounts)
 	j.sent = 1000;
 	j.size = 4000;
 	j.posted_at = 1764072000; /* 2025-11-25T12:00:00Z */
-	CHECK(mirror_value(&j, "state", v, sizeof(v)));
+	CHECK(results_value(&j, "state", v, sizeof(v)));
 	CHECK_STR(v, "uploading");
-	CHECK(mirror_value(&j, "progress", v, sizeof(v)));
+	CHECK(results_value(&j, "progress", v, sizeof(v)));
 	CHECK_STR(v, "1000/4000");
-	CHECK(mirror_value(&j, "posted_at", v, sizeof(v)));
+	CHECK(results_value(&j, "posted_at", v, sizeof(v)));
 	CHECK_STR(v, "2025-11-25T12:00:00Z");
-	CHECK(!mirror_value(&j, "publish_id", v, sizeof(v)));
-	CHECK(!mirror_value(&j, "retry_at", v, sizeof(v)));
+	CHECK(!results_value(&j, "publish_id", v, sizeof(v)));
+	CHECK(!results_value(&j, "retry_at", v, sizeof(v)));
 	j.state = JOB_READY;
-	CHECK(!mirror_value(&j, "progress", v, sizeof(v)));
+	CHECK(!results_value(&j, "progress", v, sizeof(v)));
 }
 
 TEST(test_own_names)
