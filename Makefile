@@ -111,7 +111,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory tiktokfs
-	@$(PYTHON) tests/bench.py
+	@$(PYTHON) tests/bench.py $(BENCH_ARGS)
 
 # Installed layout.  The units name the binary by its installed path, so
 # install fills @BINDIR@ in as it copies them from dist/.  install does not

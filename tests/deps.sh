@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential pkg-config libfuse3-dev fuse3 libcurl4-openssl-dev libjansson-dev
 libssl-dev libsqlite3-dev openssl curl python3 python3-pytest ffmpeg attr rsync
-libglib2.0-bin samba smbclient clang libclang-rt-14-dev"
+libglib2.0-bin samba smbclient tmux clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
