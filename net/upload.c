@@ -157,7 +157,24 @@ const char *upload_result_name(enum upload_result r)
 	return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 
-#define UPLOAD_BUFFER (1L << 20)
+#define UPLOAD_BUFFER_MAX (1L << 20)
+#define UPLOAD_BUFFER_MIN (16L << 10)
+
+/*
+ * libcurl reads and sends 64 KiB at a time by default: 16k reads and 65k
+ * sends per GiB.  1 MiB brings the CPU per byte down to curl's own (make
+ * bench).  Under bandwidth_limit a buffer is sent in one burst and then
+ * waited for, so it is kept to about an eighth of a second's worth: the
+ * rate, and the progress users watch, stay smooth.
+ */
+static long upload_buffer(uint64_t max_send_speed)
+{
+	if (!max_send_speed || max_send_speed / 8 >= (uint64_t)UPLOAD_BUFFER_MAX)
+		return UPLOAD_BUFFER_MAX;
+	if (max_send_speed / 8 <= (uint64_t)UPLOAD_BUFFER_MIN)
+		return UPLOAD_BUFFER_MIN;
+	return (long)(max_send_speed / 8);
+}
 
 static void set_options(CURL *h, const char *url, struct xfer *x, struct curl_slist *hdrs,
 			char *errbuf)
@@ -179,9 +196,7 @@ static void set_options(CURL *h, const char *url, struct xfer *x, struct curl_sl
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)x->c->max_send_speed);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	/* 64 KiB reads and sends by default: 16k reads and 65k sends per GiB.
-	 * 1 MiB brings the CPU per byte to curl's own (make bench). */
-	curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, UPLOAD_BUFFER);
+	curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, upload_buffer(x->c->max_send_speed));
 }
 
 /* Put the handle back the way http_easy_new() left it, so that a handle
