@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,8 @@ void daemon_init(struct daemon *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->lock_fd = -1;
+	d->hup_pipe[0] = d->hup_pipe[1] = -1;
+	pthread_mutex_init(&d->reload_lock, NULL);
 }
 
 /* ---- the state directory and the staging root ---- */
@@ -267,10 +270,47 @@ static void *tick_main(void *arg)
 	return NULL;
 }
 
+/* The timer thread and the poster; the store and tracker exist. */
+static int start_workers(struct daemon *d)
+{
+	pthread_condattr_t ca;
+
+	pthread_mutex_init(&d->tick_lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&d->tick_cond, &ca);
+	pthread_condattr_destroy(&ca);
+	d->tick_stop = false;
+	if (pthread_create(&d->tick_thread, NULL, tick_main, d) != 0) {
+		log_err("cannot start the tracker's timer thread");
+		pthread_cond_destroy(&d->tick_cond);
+		pthread_mutex_destroy(&d->tick_lock);
+		return -1;
+	}
+	d->ticking = true;
+	d->poster = poster_start(d->store, &d->cfg, d->root);
+	return 0;
+}
+
+static void stop_workers(struct daemon *d)
+{
+	poster_stop(d->poster);
+	d->poster = NULL;
+	if (d->ticking) {
+		pthread_mutex_lock(&d->tick_lock);
+		d->tick_stop = true;
+		pthread_cond_signal(&d->tick_cond);
+		pthread_mutex_unlock(&d->tick_lock);
+		pthread_join(d->tick_thread, NULL);
+		pthread_cond_destroy(&d->tick_cond);
+		pthread_mutex_destroy(&d->tick_lock);
+		d->ticking = false;
+	}
+}
+
 int daemon_start(struct daemon *d)
 {
 	struct tt_error err;
-	pthread_condattr_t ca;
 	char *db = xasprintf("%s/jobs.db", d->cfg.state_dir);
 	int rc = -1;
 
@@ -289,43 +329,165 @@ int daemon_start(struct daemon *d)
 		log_warn("%s: reconciling the folders with the job store failed; "
 			 "continuing with what was read",
 			 d->root);
-	pthread_mutex_init(&d->tick_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&d->tick_cond, &ca);
-	pthread_condattr_destroy(&ca);
-	d->tick_stop = false;
-	if (pthread_create(&d->tick_thread, NULL, tick_main, d) != 0) {
-		log_err("cannot start the tracker's timer thread");
-		pthread_cond_destroy(&d->tick_cond);
-		pthread_mutex_destroy(&d->tick_lock);
-		goto out;
-	}
-	d->ticking = true;
 	/* Before the poster's thread exists: curl_global_init sets up
 	 * OpenSSL once for the whole process. */
 	http_global_init();
-	d->poster = poster_start(d->store, &d->cfg, d->root);
-	rc = 0;
+	pthread_mutex_lock(&d->reload_lock);
+	rc = start_workers(d);
+	pthread_mutex_unlock(&d->reload_lock);
 out:
 	free(db);
 	return rc;
 }
 
+/* ---- reload (SIGHUP) ---- */
+
+/* Whether @a and @b name the same string (both may be NULL). */
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+int daemon_reload(struct daemon *d)
+{
+	struct config next, *old;
+	struct tt_error err;
+	char *keep;
+
+	tt_error_clear(&err);
+	if (config_load(&next, d->config_arg, &err) < 0) {
+		log_err("config reload failed, keeping the old config: %s%s%s", err.what,
+			err.advice[0] ? ". " : "", err.advice);
+		return -1;
+	}
+	if (!same_str(next.state_dir, d->cfg.state_dir)) {
+		log_err("config reload: state_dir cannot change while running (%s, was %s); "
+			"keeping the old config: restart tiktokfs to move it",
+			next.state_dir, d->cfg.state_dir);
+		config_free(&next);
+		return -1;
+	}
+	pthread_mutex_lock(&d->reload_lock);
+	if (d->stopping) {
+		pthread_mutex_unlock(&d->reload_lock);
+		config_free(&next);
+		return -1;
+	}
+	stop_workers(d);
+	/* The tracker reads a copy of the old config while the live one is
+	 * replaced; the front end reads only state_dir, whose pointer stays. */
+	old = xmalloc(sizeof(*old));
+	*old = d->cfg;
+	if (d->tracker)
+		tracker_set_config(d->tracker, old);
+	keep = old->state_dir;
+	old->state_dir = next.state_dir;
+	next.state_dir = keep;
+	d->cfg = next;
+	if (d->tracker)
+		tracker_set_config(d->tracker, &d->cfg);
+	config_free(old);
+	free(old);
+	log_init((enum log_level)d->cfg.log_level, d->use_syslog);
+	if (start_workers(d) < 0)
+		log_err("config reload: the workers did not start again");
+	pthread_mutex_unlock(&d->reload_lock);
+	log_info("config reloaded from %s", d->cfg.path ? d->cfg.path : "the defaults");
+	return 0;
+}
+
+static int hup_write_fd = -1;
+
+static void hup_handler(int sig)
+{
+	int saved = errno;
+	char c = 'h';
+
+	(void)sig;
+	if (hup_write_fd >= 0 && write(hup_write_fd, &c, 1) < 0) {
+		/* the pipe is full: a reload is already pending */
+	}
+	errno = saved;
+}
+
+static void *hup_main(void *arg)
+{
+	struct daemon *d = arg;
+	char buf[16];
+	ssize_t n;
+
+	while ((n = read(d->hup_pipe[0], buf, sizeof(buf))) != 0) {
+		bool reload = false, quit = false;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			reload |= buf[i] == 'h';
+			quit |= buf[i] == 'q';
+		}
+		if (quit)
+			break;
+		if (reload) {
+			log_info("SIGHUP: reloading the config");
+			daemon_reload(d);
+		}
+	}
+	return NULL;
+}
+
+int daemon_hup_start(struct daemon *d)
+{
+	struct sigaction sa;
+
+	if (pipe2(d->hup_pipe, O_CLOEXEC) < 0) {
+		log_err("SIGHUP reload: cannot make a pipe: %s", strerror(errno));
+		return -1;
+	}
+	fcntl(d->hup_pipe[1], F_SETFL, O_NONBLOCK);
+	if (pthread_create(&d->hup_thread, NULL, hup_main, d) != 0) {
+		log_err("SIGHUP reload: cannot start its thread");
+		close(d->hup_pipe[0]);
+		close(d->hup_pipe[1]);
+		d->hup_pipe[0] = d->hup_pipe[1] = -1;
+		return -1;
+	}
+	d->hup_running = true;
+	hup_write_fd = d->hup_pipe[1];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = hup_handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
+	return 0;
+}
+
+static void hup_stop(struct daemon *d)
+{
+	char c = 'q';
+
+	if (!d->hup_running)
+		return;
+	signal(SIGHUP, SIG_IGN); /* stopping: a late SIGHUP neither reloads nor kills */
+	hup_write_fd = -1;
+	if (write(d->hup_pipe[1], &c, 1) < 0)
+		log_warn("SIGHUP reload: cannot stop its thread: %s", strerror(errno));
+	pthread_join(d->hup_thread, NULL);
+	close(d->hup_pipe[0]);
+	close(d->hup_pipe[1]);
+	d->hup_pipe[0] = d->hup_pipe[1] = -1;
+	d->hup_running = false;
+}
+
 void daemon_stop_workers(struct daemon *d)
 {
-	poster_stop(d->poster);
-	d->poster = NULL;
-	if (d->ticking) {
-		pthread_mutex_lock(&d->tick_lock);
-		d->tick_stop = true;
-		pthread_cond_signal(&d->tick_cond);
-		pthread_mutex_unlock(&d->tick_lock);
-		pthread_join(d->tick_thread, NULL);
-		pthread_cond_destroy(&d->tick_cond);
-		pthread_mutex_destroy(&d->tick_lock);
-		d->ticking = false;
-	}
+	hup_stop(d);
+	pthread_mutex_lock(&d->reload_lock);
+	d->stopping = true;
+	stop_workers(d);
+	pthread_mutex_unlock(&d->reload_lock);
 }
 
 void daemon_stop(struct daemon *d)

@@ -21,6 +21,16 @@
  *   daemon_start()   store, tracker, reconcile, timer thread, poster: no
  *                    thread and no SQLite connection exists before the fork,
  *   daemon_stop()    in reverse order; all work is kept in the store.
+ *
+ * SIGHUP reloads the config (daemon_reload): the file is read again; on an
+ * error one line is logged and the old config stays.  Otherwise the
+ * workers (poster, timer thread) stop at their next safe point keeping all
+ * work, the config is swapped whole while nothing but the front end runs
+ * (the tracker gets it under its lock; the front end only reads state_dir,
+ * which cannot change without a restart), and the workers start again.
+ * File operations go on throughout.  The mount, whose signals libfuse
+ * handles, gets a small thread for it (daemon_hup_start); watch mode reads
+ * its signals from a signalfd and calls daemon_reload itself.
  */
 #ifndef TIKTOKFS_DAEMON_H
 #define TIKTOKFS_DAEMON_H
@@ -47,6 +57,14 @@ struct daemon {
 	pthread_mutex_t tick_lock;
 	pthread_cond_t tick_cond;
 	bool tick_stop, ticking;
+	/* reload (SIGHUP) */
+	const char *config_arg;	     /* -c as given (NULL: searched); borrowed */
+	bool use_syslog;	     /* where logs go, for log_init on a reload */
+	pthread_mutex_t reload_lock; /* reload against stop */
+	bool stopping;		     /* daemon_stop_workers ran: no reload restarts them */
+	int hup_pipe[2];	     /* signal handler → hup thread; -1 when none */
+	pthread_t hup_thread;
+	bool hup_running;
 };
 
 /* Zero @d (lock_fd = -1).  Call first. */
@@ -62,6 +80,13 @@ int daemon_claim(struct daemon *d, struct tt_error *err);
 /* Open the store, start the tracker (reconciled with the tree), its timer
  * thread and the poster.  Errors are logged; 0 or -1. */
 int daemon_start(struct daemon *d);
+/* Load the config again (d->config_arg) and apply it as said above.
+ * 0: reloaded; -1: kept the old one (logged). */
+int daemon_reload(struct daemon *d);
+/* Mount: take SIGHUP from libfuse's handlers (call after
+ * fuse_set_signal_handlers) and reload on a thread of its own.  -1 on
+ * failure (logged; SIGHUP then stays libfuse's: unmount). */
+int daemon_hup_start(struct daemon *d);
 /* Stop the poster (at its next safe point) and the timer thread; the store
  * and tracker stay open for a last look.  Idempotent. */
 void daemon_stop_workers(struct daemon *d);

@@ -204,8 +204,12 @@ int cmd_mount(int argc, char **argv)
 		log_err("cannot install signal handlers");
 		goto out_fuse;
 	}
+	d->config_arg = a.config;
+	d->use_syslog = !a.foreground;
 	if (daemon_start(d) < 0)
 		goto out_services;
+	/* After libfuse's handlers: SIGHUP reloads instead of unmounting. */
+	daemon_hup_start(d);
 	m.fs.store = d->store;
 	m.fs.tracker = d->tracker;
 	log_info("mounted %s on %s (staging %s)", "tiktokfs", a.mountpoint, d->root);

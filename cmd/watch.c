@@ -20,8 +20,9 @@
  *     inherits the mask; signalfd takes them here), inotify watches, then
  *     the store and tracker_reconcile: the watches exist before the walk,
  *     so nothing created in between is missed.
- *  4. loop until SIGTERM or SIGINT; stop the workers, mirror once more,
- *     close.  All work is in the store.
+ *  4. loop until SIGTERM or SIGINT (SIGHUP reloads the config:
+ *     daemon_reload); stop the workers, mirror once more, close.  All work
+ *     is in the store.
  */
 #include "cmd/cmd.h"
 
@@ -145,16 +146,16 @@ static int block_signals(void)
 	return fd;
 }
 
-/* true when a stop signal came */
-static bool read_signals(int sfd)
+/* true when a stop signal came; SIGHUP reloads the config (cmd/daemon.h) */
+static bool read_signals(int sfd, struct daemon *d)
 {
 	struct signalfd_siginfo si;
 	bool stop = false;
 
 	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_warn("SIGHUP: watch mode does not reload its config; restart it to "
-				 "apply changes");
+			log_info("SIGHUP: reloading the config");
+			daemon_reload(d);
 			continue;
 		}
 		log_info("signal %u: stopping", si.ssi_signo);
@@ -163,7 +164,7 @@ static bool read_signals(int sfd)
 	return stop;
 }
 
-static int serve(struct watcher *w, struct mirror *m, int sfd)
+static int serve(struct watcher *w, struct mirror *m, int sfd, struct daemon *d)
 {
 	double next_mirror = 0;
 
@@ -185,7 +186,7 @@ static int serve(struct watcher *w, struct mirror *m, int sfd)
 			log_err("poll: %s", strerror(errno));
 			return -1;
 		}
-		if ((pfd[0].revents & POLLIN) && read_signals(sfd))
+		if ((pfd[0].revents & POLLIN) && read_signals(sfd, d))
 			return 0;
 		if ((pfd[1].revents & POLLIN) && watcher_process(w, daemon_now()) < 0) {
 			log_err("reading inotify events failed: %s", strerror(errno));
@@ -238,6 +239,8 @@ int cmd_watch(int argc, char **argv)
 		fprintf(stderr, "tiktokfs: %s: cannot watch it: %s\n", d.root, strerror(errno));
 		goto out;
 	}
+	d.config_arg = a.config;
+	d.use_syslog = !a.foreground;
 	if (daemon_start(&d) < 0) {
 		fprintf(stderr, "tiktokfs: cannot start; see the messages above\n");
 		goto out;
@@ -250,7 +253,7 @@ int cmd_watch(int argc, char **argv)
 		detach(ready, d.cfg.log_level);
 		ready = -1;
 	}
-	rc = serve(w, m, sfd) < 0 ? 1 : 0;
+	rc = serve(w, m, sfd, &d) < 0 ? 1 : 0;
 	daemon_stop_workers(&d);
 	mirror_sync(m); /* the last results the poster wrote */
 	log_info("stopped watching %s", d.root);

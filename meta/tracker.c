@@ -596,6 +596,13 @@ struct tracker *tracker_new(struct store *st, const struct config *cfg, const ch
 	return t;
 }
 
+void tracker_set_config(struct tracker *t, const struct config *cfg)
+{
+	pthread_mutex_lock(&t->mu);
+	t->cfg = cfg;
+	pthread_mutex_unlock(&t->mu);
+}
+
 void tracker_free(struct tracker *t)
 {
 	if (!t)

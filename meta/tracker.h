@@ -33,6 +33,10 @@ struct tracker;
  * Never NULL: allocation failure aborts, as everywhere (util/strbuf.h). */
 struct tracker *tracker_new(struct store *st, const struct config *cfg, const char *root);
 void tracker_free(struct tracker *t);
+/* Point the tracker at another config (SIGHUP reload), under its lock.
+ * The timer thread must be stopped: tracker_tick() reads the config outside
+ * the lock while it validates. */
+void tracker_set_config(struct tracker *t, const struct config *cfg);
 
 /*
  * Events.  @now is CLOCK_MONOTONIC seconds (tests pass their own clock).

@@ -494,11 +494,12 @@ static void apply_ok(struct tracker *t, struct tfile *f, const struct due *d, co
 static void apply_caption(struct tracker *t, struct tfile *f, const struct due *d,
 			  const struct job *j)
 {
+	/* The file first: whoever sees `invalid` finds NAME.error beside it. */
+	if (outcome_error_file(t->root, d->video, &d->err) < 0)
+		log_warn("%s: cannot write its .error file", d->video);
 	set_caption(t, d, j);
 	set_error(t, d, j, d->err.what);
 	set_state(t, d, j->state, JOB_INVALID, d->err.what);
-	if (outcome_error_file(t->root, d->video, &d->err) < 0)
-		log_warn("%s: cannot write its .error file", d->video);
 	f->armed = true;
 	log_info("%s: invalid: %s", d->video, d->err.what);
 }

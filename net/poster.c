@@ -50,9 +50,14 @@
  * "not logged in: run tiktokfs login" as its error, and the worker looks
  * again every LOGIN_RETRY_SEC.
  *
- * Rate limits are respected, not fought: inits 6/min, creator_info 20/min,
- * status 30/min per token, counted in sliding windows here (a daemon
- * restart forgets them; TikTok's 429 then defers, which is safe).  Polls
+ * Rate limits are respected, not fought.  Upload starts are paced by
+ * net/pace.c (6 a minute, and the daily cap once TikTok said it is
+ * reached), seeded from the store's history so a restart keeps the count:
+ * an item whose turn has not come is deferred (state `deferred`,
+ * user.tiktok.retry_at) before anything is sent for it, so a burst goes out
+ * at the allowed rate without a single refusal.  creator_info 20/min and
+ * status 30/min are counted in sliding windows here (a restart forgets
+ * them; TikTok's 429 then defers, which is safe).  Polls
  * start at 1 s and grow to 10 s.  A task still processing after
  * PROCESSING_POLL_MAX is deferred for five minutes and polled again then.
  *
@@ -113,6 +118,14 @@ double pw_mono(void)
 int64_t pw_now(void)
 {
 	return (int64_t)time(NULL);
+}
+
+double pw_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 bool pw_stopping(struct poster *p)
@@ -360,6 +373,64 @@ bool pw_retry_pause(struct poster *p, int64_t id, enum job_state state, int *att
 	return pw_nap(p, d) && pw_still_ours(p, id, state);
 }
 
+/* ---- the pace, from the store's history ---------------------------------- */
+
+struct seed {
+	int64_t *ids;
+	bool *direct;
+	size_t n, cap;
+	int64_t since;
+	struct pace *pace;
+	bool cur_direct;
+};
+
+static int seed_job(const struct job *j, void *arg)
+{
+	struct seed *sd = arg;
+
+	if (j->attempts <= 0 || j->updated_at < sd->since)
+		return 0;
+	if (sd->n == sd->cap) {
+		sd->cap = sd->cap ? 2 * sd->cap : 64;
+		sd->ids = xrealloc(sd->ids, sd->cap * sizeof(*sd->ids));
+		sd->direct = xrealloc(sd->direct, sd->cap * sizeof(*sd->direct));
+	}
+	sd->ids[sd->n] = j->id;
+	sd->direct[sd->n++] = j->mode != POST_DRAFT;
+	return 0;
+}
+
+static int seed_event(const struct store_event *ev, void *arg)
+{
+	struct seed *sd = arg;
+
+	if (ev->to == JOB_UPLOADING && ev->at >= sd->since && !strcmp(ev->note, PW_INIT_NOTE))
+		pace_note(sd->pace, ev->at, sd->cur_direct);
+	return 0;
+}
+
+/* Every init of the last day left an "upload started" row in the history
+ * of its job; jobs untouched for a day cannot hold one. */
+void pw_pace_seed(struct poster *p)
+{
+	struct seed sd = {0};
+
+	sd.since = pw_now() - PACE_DAY;
+	sd.pace = &p->pace;
+	store_each(p->st, PACE_MAX, seed_job, &sd);
+	for (size_t i = 0; i < sd.n; i++) {
+		sd.cur_direct = sd.direct[i];
+		store_history(p->st, sd.ids[i], seed_event, &sd);
+	}
+	if (p->pace.n)
+		log_info("pacing: %d upload start(s) in the last minute, %d direct in the last "
+			 "24 h",
+			 pace_count(&p->pace, pw_now(), PACE_MINUTE, false),
+			 pace_count(&p->pace, pw_now(), PACE_DAY, true));
+	free(sd.ids);
+	free(sd.direct);
+}
+
 /* ---- the thread ------------------------------------------------------------- */
 
 static void work(struct poster *p, int64_t id)
@@ -391,6 +462,7 @@ static void *run(void *arg)
 	struct tt_error err;
 
 	tt_error_clear(&err);
+	pw_pace_seed(p);
 	if (pw_ensure_api(p, &err))
 		store_each(p->st, 100, pw_watch_scan, p);
 	while (!pw_stopping(p)) {
@@ -407,14 +479,17 @@ static void *run(void *arg)
 			work(p, id);
 			continue;
 		}
+		/* Wake at the due second itself, not up to a poll late: a
+		 * schedule must post within 2 s of its time.  The +1 ms makes
+		 * sure time(NULL) has reached wake_at when we look again. */
 		sleep_s = 30;
-		if (wake_at && (double)(wake_at - pw_now()) < sleep_s)
-			sleep_s = (double)(wake_at - pw_now());
+		if (wake_at && (double)wake_at - pw_wall() < sleep_s)
+			sleep_s = (double)wake_at - pw_wall();
 		if (p->nwatch && pw_watch_next(p) - now < sleep_s)
 			sleep_s = pw_watch_next(p) - now;
-		if (sleep_s < 0.05)
-			sleep_s = 0.05;
-		store_wait(p->st, (int)(sleep_s * 1000.0));
+		if (sleep_s < 0.001)
+			sleep_s = 0.001;
+		store_wait(p->st, (int)(sleep_s * 1000.0) + 1);
 	}
 	return NULL;
 }
@@ -428,7 +503,7 @@ struct poster *poster_start(struct store *st, const struct config *cfg, const ch
 	p->cfg = cfg;
 	p->root = xstrdup(root);
 	atomic_init(&p->stop, false);
-	limiter_init(&p->init_lim, 6, 60.0);
+	pace_init(&p->pace);
 	limiter_init(&p->creator_lim, 20, 60.0);
 	limiter_init(&p->status_lim, 30, 60.0);
 	rc = pthread_create(&p->thread, NULL, run, p);

@@ -26,6 +26,7 @@
 #include "meta/error.h"
 #include "meta/store.h"
 #include "net/chunk.h"
+#include "net/pace.h"
 
 struct api;
 struct config;
@@ -86,7 +87,8 @@ struct poster {
 	struct creator_info ci;
 	bool have_ci;
 
-	struct limiter init_lim, creator_lim, status_lim;
+	struct limiter creator_lim, status_lim;
+	struct pace pace; /* upload starts: 6/min, daily cap (net/pace.h) */
 	struct watch watches[MAX_WATCHES];
 	int nwatch;
 	struct lost_init lost[16];
@@ -96,6 +98,7 @@ struct poster {
 /* ---- net/poster.c: helpers ---- */
 double pw_mono(void);
 int64_t pw_now(void);
+double pw_wall(void); /* CLOCK_REALTIME with fractions: schedules are wall times */
 bool pw_stopping(struct poster *p);
 /* Sleep @sec seconds, waking early only to stop.  False when stopping. */
 bool pw_nap(struct poster *p, double sec);
@@ -123,6 +126,11 @@ void pw_restart(struct poster *p, const struct job *j, struct tt_error *err, boo
  * STEP_RETRIES pauses the item is deferred instead.  False: the turn ended. */
 bool pw_retry_pause(struct poster *p, int64_t id, enum job_state state, int *attempt,
 		    const struct tt_error *err);
+
+/* Note of the store's history that marks an init: the pace is seeded from it. */
+#define PW_INIT_NOTE "upload started"
+/* Seed p->pace from the store's history (inits of the last 24 h). */
+void pw_pace_seed(struct poster *p);
 
 /* ---- net/poster_item.c ---- */
 void pw_start_item(struct poster *p, struct job *j);

@@ -77,6 +77,13 @@ static int step_error(struct poster *p, const struct job *j, struct tt_error *er
 	case ERR_RETRY:
 		return -EAGAIN;
 	case ERR_DEFER:
+		/* The daily cap: no direct post before a slot can open. */
+		if (!strcmp(err->code, "spam_risk_too_many_posts"))
+			err->retry_at = pace_cap_reached(&p->pace, pw_now());
+		else if (!strcmp(err->code, "spam_risk_too_many_pending_share"))
+			err->retry_at = pace_drafts_full(&p->pace, pw_now());
+		else if (!strcmp(err->code, "rate_limit_exceeded") && err->retry_at > 0)
+			pace_hold(&p->pace, err->retry_at); /* the others wait too */
 		pw_defer(p, j->id, err, err->retry_at);
 		return 0;
 	case ERR_INCOMPLETE:
@@ -140,6 +147,40 @@ static int validate(struct poster *p, const struct job *j, struct verdict *v,
 	return -1;
 }
 
+/*
+ * Whether @j may start its upload now under the pace (net/pace.h).  Not
+ * yet: it is deferred to the first second it may, and the turn ends.  Asked
+ * before creator_info too, so a waiting item costs TikTok no request.
+ */
+static bool pace_turn(struct poster *p, const struct job *j, bool direct)
+{
+	int64_t now = pw_now(), at;
+	struct tt_error err;
+
+	pace_expire(&p->pace, now);
+	at = pace_next(&p->pace, now, direct);
+	if (at <= now)
+		return true;
+	tt_error_clear(&err);
+	if (direct && p->pace.cap_until >= at)
+		tt_error_set(&err, ERR_DEFER,
+			     "TikTok's daily post limit for this account is reached; it waits "
+			     "for a free slot");
+	else if (!direct && p->pace.drafts_until >= at)
+		tt_error_set(&err, ERR_DEFER,
+			     "TikTok holds 5 drafts not yet finished in the app; it waits "
+			     "until one is");
+	else if (p->pace.hold_until >= at)
+		tt_error_set(&err, ERR_DEFER,
+			     "TikTok's rate limit was reached; it waits for the window to free");
+	else
+		tt_error_set(&err, ERR_DEFER,
+			     "TikTok allows %d upload starts a minute; it waits for its turn",
+			     PACE_PER_MINUTE);
+	pw_defer(p, j->id, &err, at);
+	return false;
+}
+
 /* Init and commit.  0 with @j's publish fields set; else the turn ended
  * (or -EAGAIN: retry with err). */
 static int start_publish(struct poster *p, struct job *j, const struct verdict *v,
@@ -151,8 +192,9 @@ static int start_publish(struct poster *p, struct job *j, const struct verdict *
 	int rc;
 
 	fill_post_info(v, &pi);
-	if (!pw_limiter_take(p, &p->init_lim) || !pw_still_ours(p, j->id, was))
+	if (!pw_still_ours(p, j->id, was) || !pace_turn(p, j, v->mode != POST_DRAFT))
 		return -ECANCELED;
+	pace_note(&p->pace, pw_now(), v->mode != POST_DRAFT);
 	rc = api_init(p->api, v->mode == POST_DRAFT, &pi, plan->video_size, plan->chunk_size,
 		      plan->chunk_count, &t, err);
 	if (rc) {
@@ -183,7 +225,7 @@ static int start_publish(struct poster *p, struct job *j, const struct verdict *
 		return -ECANCELED;
 	}
 	store_set_error(p->st, j->id, NULL);
-	store_transition(p->st, j->id, JOB_UPLOADING, "upload started");
+	store_transition(p->st, j->id, JOB_UPLOADING, PW_INIT_NOTE);
 	log_info("job %" PRId64 ": %s: publish %s, %" PRIu64 " bytes in %" PRIu64 " chunk%s (%s)",
 		 j->id, j->path, t.publish_id, plan->video_size, plan->chunk_count,
 		 plan->chunk_count == 1 ? "" : "s", v->mode == POST_DRAFT ? "draft" : "direct");
@@ -219,6 +261,8 @@ static int try_start(struct poster *p, struct job *j, struct tt_error *err)
 	 * mode, then ask TikTok and validate again when the answer differs. */
 	pw_load_ci(p);
 	if (validate(p, j, &v, p->have_ci ? &p->ci : NULL))
+		goto out;
+	if (!pace_turn(p, j, v.mode != POST_DRAFT))
 		goto out;
 	if (!pw_limiter_take(p, &p->creator_lim))
 		goto out;

@@ -42,6 +42,14 @@ TEST(test_berlin_spring_forward_gap_is_an_error_naming_it)
 	parse_bad("2026-03-29 02:00 Europe/Berlin", "does not exist");
 }
 
+/* 01:30 and 03:30 that night are one hour apart, not two: 00:30Z and 01:30Z. */
+TEST(test_berlin_times_across_the_spring_change_are_an_hour_apart)
+{
+	CHECK_INT(parse_ok("2026-03-29 01:30 Europe/Berlin", NULL), 1774747800 - 3600);
+	CHECK_INT(parse_ok("2026-03-29 03:30 Europe/Berlin", NULL), 1774747800);
+	CHECK_INT(parse_ok("2026-03-29T03:30:00+02:00", NULL), 1774747800);
+}
+
 TEST(test_berlin_fall_back_takes_the_first_occurrence)
 {
 	bool amb = false;
@@ -134,6 +142,7 @@ int main(void)
 {
 	RUN(test_berlin_winter_and_summer_times_convert_to_utc);
 	RUN(test_berlin_spring_forward_gap_is_an_error_naming_it);
+	RUN(test_berlin_times_across_the_spring_change_are_an_hour_apart);
 	RUN(test_berlin_fall_back_takes_the_first_occurrence);
 	RUN(test_new_york_across_dst);
 	RUN(test_iso_offsets_and_z);

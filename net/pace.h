@@ -1,0 +1,76 @@
+/*
+ * Pacing of upload starts (video/init and inbox/video/init), pure: no
+ * clock, no I/O.  The posting worker asks before each init and, when the
+ * answer is "not yet", defers the item (state `deferred`, retry_at) instead
+ * of sending a request TikTok would refuse.  A batch larger than TikTok's
+ * limits thus goes out at the allowed rate and nothing is failed for being
+ * early.
+ *
+ * What is counted, in unix seconds:
+ *  - every init sent (answered or not, refused or not: TikTok's limiter
+ *    counts every request it did not itself refuse), for the per-minute
+ *    window: PACE_PER_MINUTE in any PACE_MINUTE s, direct and draft inits
+ *    together (whether TikTok shares one budget between the two endpoints
+ *    is not documented; sharing is safe under both readings);
+ *  - direct inits of the last PACE_DAY s, for the daily post cap.  TikTok
+ *    does not say the cap's number; it says when it is reached (creator_info
+ *    or init: spam_risk_too_many_posts).  Then pace_cap_reached() blocks
+ *    direct inits until the first slot could open: when the oldest counted
+ *    direct init turns 24 h old, at most PACE_CAP_RECHECK s away (posts
+ *    made elsewhere, which we do not see, may free a slot sooner).
+ *
+ *  - pending drafts: TikTok allows 5 inbox shares the user has not yet
+ *    finished in the app; we cannot see when the user does, so once TikTok
+ *    says the limit is reached (spam_risk_too_many_pending_share),
+ *    pace_drafts_full() holds further drafts for PACE_CAP_RECHECK s instead
+ *    of letting each one ask and be refused.
+ *
+ * The counts survive a restart because the worker seeds them from the job
+ * store's history (every "upload started" transition) at start.  Times are
+ * whole seconds, so a window is taken to free one second late: TikTok's
+ * own clock has fractions.
+ */
+#ifndef TIKTOKFS_PACE_H
+#define TIKTOKFS_PACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PACE_PER_MINUTE 6
+#define PACE_MINUTE 60
+#define PACE_DAY 86400
+#define PACE_CAP_RECHECK 3600
+#define PACE_MAX 256 /* inits remembered; more than a day's worth at any cap TikTok has */
+
+struct pace {
+	int64_t t[PACE_MAX]; /* init times, oldest first */
+	bool direct[PACE_MAX];
+	int n;
+	int64_t cap_until;    /* no direct init before this (daily cap reached); 0: none */
+	int64_t drafts_until; /* no draft init before this (pending shares full); 0: none */
+	int64_t hold_until;   /* no init at all before this (TikTok answered 429); 0: none */
+};
+
+void pace_init(struct pace *pc);
+/* Count an init sent at @at (out-of-order times are placed in order). */
+void pace_note(struct pace *pc, int64_t at, bool direct);
+/* Forget what no window can need any more at @now. */
+void pace_expire(struct pace *pc, int64_t now);
+/* Inits counted in the @window seconds before @now (direct ones only when
+ * @direct_only). */
+int pace_count(const struct pace *pc, int64_t now, int64_t window, bool direct_only);
+/* When the next init may be sent: @now when it may go now, else the first
+ * second it may.  @direct: a direct post (the daily cap applies). */
+int64_t pace_next(const struct pace *pc, int64_t now, bool direct);
+/* TikTok said the daily cap is reached at @now: block direct inits until
+ * the first slot could open; returns that time. */
+int64_t pace_cap_reached(struct pace *pc, int64_t now);
+/* TikTok answered 429 (its window is full, e.g. after a restart that lost
+ * an unanswered init, or another client on the same token): no init
+ * before @until. */
+void pace_hold(struct pace *pc, int64_t until);
+/* TikTok said the pending drafts are full at @now: hold drafts; returns
+ * until when. */
+int64_t pace_drafts_full(struct pace *pc, int64_t now);
+
+#endif

@@ -1,0 +1,125 @@
+"""Pacing against the sandbox's real limits (issue 6): a burst larger than
+TikTok allows goes out at the allowed rate without a single failure, and
+the items that wait show `deferred` with user.tiktok.retry_at, in
+STATUS.txt and in `tiktokfs status`.
+
+The daemon paces on its own wall clock (net/pace.c counts its upload
+starts, seeded from the job store's history), so the sandbox clock is
+left at scale 1: a faster sandbox clock would only make TikTok more
+lenient than the daemon, proving nothing.  The burst therefore takes a
+little over three real minutes (20 starts at 6 a minute).  The daily cap
+(15 by default) is lifted to 20 for the burst, so that it measures the
+per-minute window alone; the daily cap has its own test below with the
+sandbox's knob at 3.  Zero 429 answers in the sandbox's request log is
+the proof that the pacing is proactive, not a reaction to refusals."""
+import datetime
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from posting_util import logged_in_mount, wait_for  # noqa: E402
+
+BIN = os.environ.get("TIKTOKFS_BIN", "tiktokfs")
+ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+INIT = "/v2/post/publish/video/init/"
+
+
+def drop_many(m, clip, n, prefix="b"):
+    data = clip.read_bytes()
+    rels = []
+    for i in range(n):
+        name = f"{prefix}{i:02d}"
+        (m.mnt / "outbox" / f"{name}.mp4").write_bytes(data)
+        (m.mnt / "outbox" / f"{name}.caption").write_text(
+            f"---\nprivacy: private\n---\nburst {name}")
+        rels.append(f"outbox/{name}.mp4")
+    return rels
+
+
+def deferred_now(m, rels):
+    out = {}
+    for rel in rels:
+        try:
+            x = m.xattrs(rel)
+        except OSError:
+            continue  # already moved to posted/
+        if x.get("state") == "deferred":
+            out[rel] = x
+    return out
+
+
+def run_status(m):
+    cp = subprocess.run([BIN, "status", "-c", str(m.config)], stdin=subprocess.DEVNULL,
+                        capture_output=True, text=True, timeout=30)
+    assert cp.returncode == 0, cp.stderr
+    return cp.stdout
+
+
+def test_a_burst_of_20_goes_out_at_the_allowed_rate(mounted, sandbox, clip):
+    sandbox.knobs(daily_post_cap=20)
+    m = logged_in_mount(mounted, sandbox)
+    rels = drop_many(m, clip, 20)
+
+    waiting = wait_for(lambda: deferred_now(m, rels), 60, "an item deferred by the pace")
+    rel, x = next(iter(waiting.items()))
+    assert ISO.match(x["retry_at"]), x
+    retry = datetime.datetime.strptime(x["retry_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
+    assert time.time() - 5 < retry <= time.time() + 62
+    assert "upload starts a minute" in x["error"]
+    status_txt = (m.mnt / "STATUS.txt").read_text()
+    assert "deferred" in status_txt and "retries at" in status_txt
+    out = run_status(m)
+    assert "deferred" in out
+
+    for i in range(20):
+        m.wait_state(f"posted/b{i:02d}.mp4", "posted", timeout=400)
+    assert list((m.mnt / "failed").iterdir()) == []
+    tasks = sandbox.received()
+    assert len(tasks) == 20
+    assert sorted(t["title"] for t in tasks) == [f"burst b{i:02d}" for i in range(20)]
+    log = sandbox.request_log()
+    assert [r for r in log if r["status"] == 429] == []
+    assert len([r for r in log if r["path"].startswith(INIT)]) == 20
+    # What the sandbox saw: never more than 6 starts in any minute.
+    starts = sorted(t["created_at"] for t in tasks)
+    for i in range(len(starts) - 6):
+        assert starts[i + 6] - starts[i] >= 60.0, starts
+
+
+def test_the_daily_cap_defers_the_rest(mounted, sandbox, clip):
+    sandbox.knobs(daily_post_cap=3)
+    m = logged_in_mount(mounted, sandbox)
+    rels = drop_many(m, clip, 5, prefix="d")
+    for i in range(3):
+        m.wait_state(f"posted/d{i:02d}.mp4", "posted", timeout=60)
+    for rel in rels[3:]:
+        m.wait_state(rel, "deferred", timeout=30)
+        x = m.xattrs(rel)
+        assert ISO.match(x["retry_at"]) and "daily" in x["error"].lower(), x
+        retry = datetime.datetime.strptime(x["retry_at"], "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=datetime.timezone.utc).timestamp()
+        assert retry > time.time() + 3000  # the next slot, not a busy retry
+    time.sleep(2)
+    assert list((m.mnt / "failed").iterdir()) == []
+    assert len(sandbox.received()) == 3
+    assert all(m.state_of(rel) == "deferred" for rel in rels[3:])
+    status_txt = (m.mnt / "STATUS.txt").read_text()
+    assert status_txt.count("retries at") == 2
+
+
+def test_full_drafts_defer_the_next_draft(mounted, sandbox, clip):
+    sandbox.knobs(pending_share_cap=2)
+    m = logged_in_mount(mounted, sandbox, mode="draft")
+    rels = drop_many(m, clip, 3, prefix="i")
+    for i in range(2):
+        m.wait_state(f"posted/i{i:02d}.mp4", "posted", timeout=60)
+    m.wait_state(rels[2], "deferred", timeout=30)
+    x = m.xattrs(rels[2])
+    assert ISO.match(x["retry_at"]) and "draft" in x["error"].lower(), x
+    assert list((m.mnt / "failed").iterdir()) == []
+    assert [t["mode"] for t in sandbox.received()] == ["inbox", "inbox"]

@@ -1,0 +1,116 @@
+/* Unit tests for net/pace.c: the per-minute window, the daily cap, order. */
+#include "net/pace.h"
+
+#include "tests/unit/unit.h"
+
+#define T0 1800000000LL
+
+TEST(test_six_inits_a_minute_then_the_window_must_free)
+{
+	struct pace pc;
+
+	pace_init(&pc);
+	for (int i = 0; i < 6; i++) {
+		CHECK_INT(pace_next(&pc, T0 + i, true), T0 + i);
+		pace_note(&pc, T0 + i, i % 2);
+	}
+	/* The seventh waits until the first is a minute old, plus the second
+	 * our truncated clock may be behind TikTok's. */
+	CHECK_INT(pace_next(&pc, T0 + 6, true), T0 + 61);
+	CHECK_INT(pace_next(&pc, T0 + 60, false), T0 + 61);
+	CHECK_INT(pace_next(&pc, T0 + 61, true), T0 + 61);
+	pace_note(&pc, T0 + 61, true);
+	/* Now the second one (T0 + 1) must leave. */
+	CHECK_INT(pace_next(&pc, T0 + 61, true), T0 + 62);
+	CHECK_INT(pace_count(&pc, T0 + 61, 60, false), 5); /* T0 + 2 .. T0 + 5, T0 + 61 */
+}
+
+TEST(test_notes_out_of_order_are_sorted)
+{
+	struct pace pc;
+
+	pace_init(&pc);
+	pace_note(&pc, T0 + 5, true);
+	pace_note(&pc, T0 + 1, false);
+	pace_note(&pc, T0 + 3, true);
+	CHECK_INT(pc.t[0], T0 + 1);
+	CHECK_INT(pc.t[1], T0 + 3);
+	CHECK_INT(pc.t[2], T0 + 5);
+	CHECK(!pc.direct[0] && pc.direct[1] && pc.direct[2]);
+	CHECK_INT(pace_count(&pc, T0 + 5, PACE_DAY, true), 2);
+}
+
+TEST(test_daily_cap_blocks_direct_until_the_oldest_turns_a_day)
+{
+	struct pace pc;
+	int64_t now = T0 + PACE_DAY - 100, until;
+
+	pace_init(&pc);
+	pace_note(&pc, T0, true);
+	pace_note(&pc, T0 + 5000, true);
+	until = pace_cap_reached(&pc, now);
+	CHECK_INT(until, T0 + PACE_DAY + 1);
+	CHECK_INT(pace_next(&pc, now, true), T0 + PACE_DAY + 1);
+	CHECK_INT(pace_next(&pc, now, false), now); /* drafts are not capped */
+	/* Far from a slot: ask again within the hour. */
+	pace_init(&pc);
+	pace_note(&pc, T0, true);
+	CHECK_INT(pace_cap_reached(&pc, T0 + 10), T0 + 10 + PACE_CAP_RECHECK);
+}
+
+TEST(test_full_drafts_hold_drafts_only)
+{
+	struct pace pc;
+
+	pace_init(&pc);
+	CHECK_INT(pace_drafts_full(&pc, T0), T0 + PACE_CAP_RECHECK);
+	CHECK_INT(pace_next(&pc, T0 + 10, false), T0 + PACE_CAP_RECHECK);
+	CHECK_INT(pace_next(&pc, T0 + 10, true), T0 + 10);
+}
+
+TEST(test_a_429_holds_every_init)
+{
+	struct pace pc;
+
+	pace_init(&pc);
+	pace_hold(&pc, T0 + 60);
+	pace_hold(&pc, T0 + 30); /* an earlier end never shortens the hold */
+	CHECK_INT(pace_next(&pc, T0, true), T0 + 60);
+	CHECK_INT(pace_next(&pc, T0, false), T0 + 60);
+	CHECK_INT(pace_next(&pc, T0 + 60, false), T0 + 60);
+}
+
+TEST(test_expire_forgets_what_is_a_day_old)
+{
+	struct pace pc;
+
+	pace_init(&pc);
+	pace_note(&pc, T0, true);
+	pace_note(&pc, T0 + 10, true);
+	pace_expire(&pc, T0 + PACE_DAY + 5);
+	CHECK_INT(pc.n, 1);
+	CHECK_INT(pc.t[0], T0 + 10);
+}
+
+TEST(test_a_full_list_drops_the_oldest)
+{
+	struct pace pc;
+
+	pace_init(&pc);
+	for (int i = 0; i < PACE_MAX + 3; i++)
+		pace_note(&pc, T0 + i * 100, true);
+	CHECK_INT(pc.n, PACE_MAX);
+	CHECK_INT(pc.t[0], T0 + 300);
+}
+
+int main(void)
+{
+	RUN(test_six_inits_a_minute_then_the_window_must_free);
+	RUN(test_notes_out_of_order_are_sorted);
+	RUN(test_daily_cap_blocks_direct_until_the_oldest_turns_a_day);
+	RUN(test_full_drafts_hold_drafts_only);
+	RUN(test_a_429_holds_every_init);
+	RUN(test_expire_forgets_what_is_a_day_old);
+	RUN(test_a_full_list_drops_the_oldest);
+	return UNIT_DONE();
+}
