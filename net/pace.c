@@ -5,6 +5,7 @@
  */
 #include "net/pace.h"
 
+#include <stdint.h>
 #include <string.h>
 
 void pace_init(struct pace *pc)
@@ -109,4 +110,101 @@ void pace_hold(struct pace *pc, int64_t until)
 {
 	if (until > pc->hold_until)
 		pc->hold_until = until;
+}
+
+/* ---- reservations --------------------------------------------------------- */
+
+static void res_drop(struct pace *pc, int i)
+{
+	memmove(pc->res_job + i, pc->res_job + i + 1, sizeof(pc->res_job[0]) * (size_t)(pc->nres - i - 1));
+	memmove(pc->res_at + i, pc->res_at + i + 1, sizeof(pc->res_at[0]) * (size_t)(pc->nres - i - 1));
+	pc->nres--;
+}
+
+static int res_find(const struct pace *pc, int64_t job)
+{
+	for (int i = 0; i < pc->nres; i++)
+		if (pc->res_job[i] == job)
+			return i;
+	return -1;
+}
+
+/* Inits and reserved seconds in the minute window ending at @x. */
+static int busy_at(const struct pace *pc, int64_t x)
+{
+	int c = 0;
+
+	for (int i = 0; i < pc->n; i++)
+		c += pc->t[i] > x - PACE_MINUTE - 1 && pc->t[i] <= x;
+	for (int i = 0; i < pc->nres; i++)
+		c += pc->res_at[i] > x - PACE_MINUTE - 1 && pc->res_at[i] <= x;
+	return c;
+}
+
+/* The first second from @x on whose minute window has room.  Each step
+ * moves past the oldest time in the window, so it ends within a few. */
+static int64_t first_room(const struct pace *pc, int64_t x)
+{
+	while (busy_at(pc, x) >= PACE_PER_MINUTE) {
+		int64_t oldest = INT64_MAX;
+
+		for (int i = 0; i < pc->n; i++)
+			if (pc->t[i] > x - PACE_MINUTE - 1 && pc->t[i] <= x && pc->t[i] < oldest)
+				oldest = pc->t[i];
+		for (int i = 0; i < pc->nres; i++)
+			if (pc->res_at[i] > x - PACE_MINUTE - 1 && pc->res_at[i] <= x &&
+			    pc->res_at[i] < oldest)
+				oldest = pc->res_at[i];
+		x = oldest + PACE_MINUTE + 1;
+	}
+	return x;
+}
+
+/* Keep the reservations in time order: the newest waiter is the last. */
+static void res_add(struct pace *pc, int64_t job, int64_t at)
+{
+	int i;
+
+	if (pc->nres == PACE_RES_MAX)
+		return; /* it waits unreserved and asks again at @at */
+	for (i = pc->nres; i > 0 && pc->res_at[i - 1] > at; i--) {
+		pc->res_job[i] = pc->res_job[i - 1];
+		pc->res_at[i] = pc->res_at[i - 1];
+	}
+	pc->res_job[i] = job;
+	pc->res_at[i] = at;
+	pc->nres++;
+}
+
+int64_t pace_reserve(struct pace *pc, int64_t now, bool direct, int64_t job)
+{
+	int mine = res_find(pc, job);
+	int64_t x, held = 0;
+
+	if (mine >= 0 && pc->res_at[mine] > now)
+		return pc->res_at[mine]; /* asked early: its second has not come */
+	if (mine >= 0) {
+		held = pc->res_at[mine];
+		res_drop(pc, mine);
+	}
+	for (int i = pc->nres - 1; i >= 0; i--)
+		if (pc->res_at[i] < now - PACE_RES_GRACE)
+			res_drop(pc, i); /* its item was cancelled or is busy elsewhere */
+	x = pace_next(pc, now, direct);
+	/* Behind everyone who waits, unless this item's own second came. */
+	if (mine < 0 && pc->nres > 0 && pc->res_at[pc->nres - 1] > x)
+		x = pc->res_at[pc->nres - 1];
+	x = first_room(pc, x);
+	/* Going now keeps the second until pace_release(): the worker may ask
+	 * again before it sends the init, and must get the same answer. */
+	res_add(pc, job, x <= now ? (mine >= 0 ? held : now) : x);
+	return x <= now ? now : x;
+}
+
+void pace_release(struct pace *pc, int64_t job)
+{
+	int i = res_find(pc, job);
+
+	if (i >= 0)
+		res_drop(pc, i);
 }

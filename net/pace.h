@@ -41,6 +41,8 @@
 #define PACE_DAY 86400
 #define PACE_CAP_RECHECK 3600
 #define PACE_MAX 256 /* inits remembered; more than a day's worth at any cap TikTok has */
+#define PACE_RES_MAX 512 /* seconds reserved for waiting items (more wait unreserved) */
+#define PACE_RES_GRACE 10 /* an unclaimed reservation is dropped this long after its time */
 
 struct pace {
 	int64_t t[PACE_MAX]; /* init times, oldest first */
@@ -49,6 +51,10 @@ struct pace {
 	int64_t cap_until;    /* no direct init before this (daily cap reached); 0: none */
 	int64_t drafts_until; /* no draft init before this (pending shares full); 0: none */
 	int64_t hold_until;   /* no init at all before this (TikTok answered 429); 0: none */
+	/* Seconds promised to items that wait, in order: job ids and times. */
+	int64_t res_job[PACE_RES_MAX];
+	int64_t res_at[PACE_RES_MAX];
+	int nres;
 };
 
 void pace_init(struct pace *pc);
@@ -62,6 +68,17 @@ int pace_count(const struct pace *pc, int64_t now, int64_t window, bool direct_o
 /* When the next init may be sent: @now when it may go now, else the first
  * second it may.  @direct: a direct post (the daily cap applies). */
 int64_t pace_next(const struct pace *pc, int64_t now, bool direct);
+/*
+ * The turn of job @job at @now: @now when it may start its upload now (its
+ * reservation, if it had one, is used up), else the second its turn comes,
+ * reserved for it.  Items that wait behind it get later seconds, so each is
+ * deferred once, not again every time a minute frees six slots for a whole
+ * queue; a new item never jumps ahead of one that already waits.
+ */
+int64_t pace_reserve(struct pace *pc, int64_t now, bool direct, int64_t job);
+/* Job @job sent its init (counted with pace_note) or no longer waits. */
+void pace_release(struct pace *pc, int64_t job);
+
 /* TikTok said the daily cap is reached at @now: block direct inits until
  * the first slot could open; returns that time. */
 int64_t pace_cap_reached(struct pace *pc, int64_t now);

@@ -158,7 +158,7 @@ static bool pace_turn(struct poster *p, const struct job *j, bool direct)
 	struct tt_error err;
 
 	pace_expire(&p->pace, now);
-	at = pace_next(&p->pace, now, direct);
+	at = pace_reserve(&p->pace, now, direct, j->id);
 	if (at <= now)
 		return true;
 	tt_error_clear(&err);
@@ -195,6 +195,7 @@ static int start_publish(struct poster *p, struct job *j, const struct verdict *
 	if (!pw_still_ours(p, j->id, was) || !pace_turn(p, j, v->mode != POST_DRAFT))
 		return -ECANCELED;
 	pace_note(&p->pace, pw_now(), v->mode != POST_DRAFT);
+	pace_release(&p->pace, j->id);
 	rc = api_init(p->api, v->mode == POST_DRAFT, &pi, plan->video_size, plan->chunk_size,
 		      plan->chunk_count, &t, err);
 	if (rc) {

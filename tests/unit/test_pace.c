@@ -103,6 +103,89 @@ TEST(test_a_full_list_drops_the_oldest)
 	CHECK_INT(pc.t[0], T0 + 300);
 }
 
+/* What a worker does with one job at @now: go (and count the init) or not. */
+static int64_t turn(struct pace *pc, int64_t now, int64_t job)
+{
+	int64_t at = pace_reserve(pc, now, true, job);
+
+	if (at <= now) {
+		pace_note(pc, now, true);
+		pace_release(pc, job);
+	}
+	return at;
+}
+
+TEST(test_a_queue_of_twenty_is_deferred_once_each)
+{
+	static struct pace pc;
+	int64_t first[21];
+	int went = 0;
+
+	pace_init(&pc);
+	for (int j = 1; j <= 20; j++) {
+		first[j] = turn(&pc, T0, j);
+		went += first[j] == T0;
+	}
+	CHECK_INT(went, 6);
+	/* Six seconds promised a minute, in queue order. */
+	for (int j = 7; j <= 12; j++)
+		CHECK_INT(first[j], T0 + 61);
+	for (int j = 13; j <= 18; j++)
+		CHECK_INT(first[j], T0 + 122);
+	CHECK_INT(first[19], T0 + 183);
+	CHECK_INT(first[20], T0 + 183);
+	/* Each comes back at its second and goes: nobody is deferred twice. */
+	for (int j = 7; j <= 20; j++) {
+		/* one that asks early is told its own second again */
+		CHECK_INT(pace_reserve(&pc, first[j] - 1, true, j), first[j]);
+		CHECK_INT(turn(&pc, first[j], j), first[j]);
+	}
+}
+
+TEST(test_asking_twice_before_the_init_keeps_the_turn)
+{
+	static struct pace pc;
+
+	pace_init(&pc);
+	for (int j = 1; j <= 6; j++)
+		turn(&pc, T0, j);
+	CHECK_INT(pace_reserve(&pc, T0, true, 7), T0 + 61);
+	CHECK_INT(pace_reserve(&pc, T0, true, 8), T0 + 61);
+	/* Job 7's second came; the worker asks before creator_info and again
+	 * before the init: both times it may go. */
+	CHECK_INT(pace_reserve(&pc, T0 + 61, true, 7), T0 + 61);
+	CHECK_INT(pace_reserve(&pc, T0 + 61, true, 7), T0 + 61);
+	pace_note(&pc, T0 + 61, true);
+	pace_release(&pc, 7);
+	CHECK_INT(turn(&pc, T0 + 61, 8), T0 + 61);
+}
+
+TEST(test_a_new_item_does_not_jump_the_queue)
+{
+	static struct pace pc;
+
+	pace_init(&pc);
+	for (int j = 1; j <= 12; j++)
+		turn(&pc, T0, j);
+	/* 7..12 wait for T0 + 61.  A newcomer asking at that very second goes
+	 * behind them, not into one of their seconds. */
+	CHECK_INT(pace_reserve(&pc, T0 + 61, true, 99), T0 + 122);
+	for (int j = 7; j <= 12; j++)
+		CHECK_INT(turn(&pc, T0 + 61, j), T0 + 61);
+}
+
+TEST(test_an_unclaimed_second_is_given_back)
+{
+	static struct pace pc;
+
+	pace_init(&pc);
+	for (int j = 1; j <= 7; j++)
+		turn(&pc, T0, j);
+	/* Job 7 was deleted and never comes back for T0 + 61. */
+	CHECK_INT(pace_reserve(&pc, T0 + 61 + PACE_RES_GRACE + 1, true, 8),
+		  T0 + 61 + PACE_RES_GRACE + 1);
+}
+
 int main(void)
 {
 	RUN(test_six_inits_a_minute_then_the_window_must_free);
@@ -112,5 +195,9 @@ int main(void)
 	RUN(test_a_429_holds_every_init);
 	RUN(test_expire_forgets_what_is_a_day_old);
 	RUN(test_a_full_list_drops_the_oldest);
+	RUN(test_a_queue_of_twenty_is_deferred_once_each);
+	RUN(test_asking_twice_before_the_init_keeps_the_turn);
+	RUN(test_a_new_item_does_not_jump_the_queue);
+	RUN(test_an_unclaimed_second_is_given_back);
 	return UNIT_DONE();
 }
