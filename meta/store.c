@@ -189,9 +189,10 @@ enum stmt_id {
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_GET] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?1",
-    /* the live one if any, else the newest */
-    [S_GET_BY_PATH] = "SELECT " JOB_COLS " FROM jobs WHERE path = ?1"
-		      " ORDER BY (state IN " SQL_FINAL "), id DESC LIMIT 1",
+    /* the live one if any, else the newest; the video's job before the
+     * caption's, so a caption in posted/ (keep_posted = no) shows results */
+    [S_GET_BY_PATH] = "SELECT " JOB_COLS " FROM jobs WHERE path = ?1 OR caption_path = ?1"
+		      " ORDER BY (state IN " SQL_FINAL "), path = ?1 DESC, id DESC LIMIT 1",
     [S_FIND_LIVE] = "SELECT " JOB_COLS " FROM jobs WHERE state NOT IN " SQL_FINAL
 		    " AND (path = ?1 OR caption_path = ?1) ORDER BY path = ?1 DESC, id LIMIT 1",
     [S_LIVE_ID] = "SELECT id FROM jobs WHERE path = ?1 AND state NOT IN " SQL_FINAL,

@@ -86,6 +86,8 @@ void store_close(struct store *st);
 
 /* Lookups fill @out (caller frees with job_free); 0 found, -ENOENT not. */
 int store_get(struct store *st, int64_t id, struct job *out);
+/* The job whose video or caption is @path: a live one first, else the
+ * newest; a video match wins over a caption match. */
 int store_get_by_path(struct store *st, const char *path, struct job *out);
 /* The live (non-final) job whose video or caption is @path. */
 int store_find_live(struct store *st, const char *path, struct job *out);

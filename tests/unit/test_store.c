@@ -130,6 +130,11 @@ TEST(test_only_one_live_job_per_path)
 	CHECK_INT(j.id, b);
 	job_free(&j);
 	CHECK_INT(store_get_by_path(st, "outbox/nothing.mp4", &j), -ENOENT);
+	/* by its caption too: what posted/ keeps when keep_posted = no */
+	CHECK_INT(store_set_caption(st, b, "outbox/clip.caption"), 0);
+	CHECK_INT(store_get_by_path(st, "outbox/clip.caption", &j), 0);
+	CHECK_INT(j.id, b);
+	job_free(&j);
 	store_close(st);
 }
 
