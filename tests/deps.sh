@@ -3,7 +3,7 @@
 # only those that are missing: a second run takes well under a second.
 set -e
 PKGS="build-essential pkg-config libfuse3-dev fuse3 libcurl4-openssl-dev libjansson-dev
-libssl-dev libsqlite3-dev openssl curl python3 python3-pytest ffmpeg attr rsync
+libssl-dev libsqlite3-dev openssl curl python3 python3-pytest python3-pytest-xdist ffmpeg attr rsync
 libglib2.0-bin samba smbclient tmux clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
