@@ -1,5 +1,5 @@
 /*
- * The creator_info cache: what creator_info/query said last (tiktok-api.md
+ * The creator_info cache: what creator_info/query said last (docs/tiktok.md
  * §5.1), kept in state_dir/creator_info.json under TikTok's own field names
  * plus "fetched_at", so that `tiktokfs check` and the tracker know the
  * account's limits offline.  Writes are atomic (temp file, fsync, rename,

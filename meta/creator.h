@@ -1,5 +1,5 @@
 /*
- * What TikTok says about the creator (creator_info/query, tiktok-api.md §5.1),
+ * What TikTok says about the creator (creator_info/query, docs/tiktok.md §5.1),
  * as the rules need it.  net/ fills it from the API and saves a copy in
  * state_dir/creator_info.json after each query, so that `tiktokfs check` and
  * the tracker can use the account's limits without a network round trip.

@@ -1,7 +1,7 @@
 /*
  * Names and upload Content-Types of the containers the probes recognise.
  *
- * TikTok takes MP4 (recommended), WebM and MOV (tiktok-api.md §6) and wants
+ * TikTok takes MP4 (recommended), WebM and MOV (docs/tiktok.md §6) and wants
  * the PUT's Content-Type to be one of video/mp4, video/quicktime or
  * video/webm (§5.5; the sandbox answers 400 to anything else).  3GP is an
  * ISO BMFF profile, the same box structure as MP4 with a different brand, so

@@ -1,6 +1,6 @@
 /*
  * Validation before upload (spec: "Validation before upload"; limits from
- * tiktok-api.md §6 and the audit rules of §7).  Pure policy over what the
+ * docs/tiktok.md §6 and the audit rules of §7).  Pure policy over what the
  * probe found and what the sidecar says: no I/O except in rules_validate(),
  * which reads the two files and then only calls the checks below.
  *

@@ -113,7 +113,7 @@ static int parse_cover(const char *v, int64_t *ms)
 			frac *= 10;
 		*ms = whole * 1000 + frac;
 	}
-	/* TikTok's video_cover_timestamp_ms is an int32 (tiktok-api.md §5.2). */
+	/* TikTok's video_cover_timestamp_ms is an int32 (docs/tiktok.md §5.2). */
 	return *ms > 2147483647 ? -1 : 0;
 }
 

@@ -1,5 +1,5 @@
 /*
- * TikTok's data endpoints (tiktok-api.md §3-§5).  Each call is split in two:
+ * TikTok's data endpoints (docs/tiktok.md §3-§5).  Each call is split in two:
  * the exchange (token, HTTP, one replay on access_token_invalid) and a pure
  * parse of the answer (api_parse_*), which the fuzzer drives directly.
  *

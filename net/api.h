@@ -1,5 +1,5 @@
 /*
- * TikTok's API as tiktokfs uses it (tiktok-api.md §2–§5): one struct api per
+ * TikTok's API as tiktokfs uses it (docs/tiktok.md §2–§5): one struct api per
  * thread that talks to TikTok, holding its own curl handle and sharing the
  * token store.  Every call checks HTTP status *and* error.code (errors come
  * with HTTP 200 too), maps failures to an error class with advice

@@ -1,5 +1,5 @@
 /*
- * The chunk planner of tiktok-api.md §5.6 ("recommended client planner").
+ * The chunk planner of docs/tiktok.md §5.6 ("recommended client planner").
  *
  * TikTok never says whether its "MB" is 10^6 or 2^20 bytes, so every plan
  * made here is valid under both readings:

@@ -1,5 +1,5 @@
 /*
- * The chunk plan of tiktok-api.md §5.6: one chunk up to 64,000,000 bytes,
+ * The chunk plan of docs/tiktok.md §5.6: one chunk up to 64,000,000 bytes,
  * else chunks of @chunk_size, count = floor(size / chunk_size), the last
  * chunk takes the remainder (so it may be up to 2*chunk_size-1 bytes).
  * Pure arithmetic, unit-tested with the reference's vectors.

@@ -317,7 +317,7 @@ void errors_oauth(struct tt_error *err, const char *error, const char *descripti
 				"under Target users in the developer portal (at most 10), "
 				"then run `tiktokfs login` again.");
 	} else if (!strcmp(error, "unauthorized_client")) {
-		/* TikTok's page says the same for both causes (tiktok-api.md §2.2). */
+		/* TikTok's page says the same for both causes (docs/tiktok.md §2.2). */
 		tt_error_advise(err,
 				"Invalid client key: check that client_key (%s) is the app's key "
 				"and that Login Kit is added. Redirect URI mismatch: register %s "

@@ -1,6 +1,6 @@
 /*
  * What TikTok's error codes mean for tiktokfs: every error.code of the v2
- * envelope (tiktok-api.md §4.1, §4.2), every fail_reason of status/fetch
+ * envelope (docs/tiktok.md §4.1, §4.2), every fail_reason of status/fetch
  * (§5.7) and every OAuth error (§2.6), each with its class (retry, defer,
  * the user must act, permanent), a plain-words first line and the next
  * step.  Unknown codes are permanent and shown as they came.

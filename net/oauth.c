@@ -1,5 +1,5 @@
 /*
- * Login Kit, TikTok's flavour of OAuth 2 (tiktok-api.md §2).  Three quirks
+ * Login Kit, TikTok's flavour of OAuth 2 (docs/tiktok.md §2).  Three quirks
  * shape this file:
  *   - the PKCE challenge is the lower-case *hex* SHA-256 of the verifier,
  *     not RFC 7636's base64url (§2.3): base64url passes the consent page

@@ -1,5 +1,5 @@
 /*
- * TikTok Login Kit (tiktok-api.md §2): PKCE with TikTok's lower-case hex
+ * TikTok Login Kit (docs/tiktok.md §2): PKCE with TikTok's lower-case hex
  * SHA-256 challenge, the authorize URL, the redirected callback, and the
  * token endpoint (authorization_code, refresh_token, revoke), all
  * form-encoded.  The parse functions are pure, so that unit tests and the

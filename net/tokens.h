@@ -3,7 +3,7 @@
  * atomically) and their refresh.  Shared by every thread that talks to
  * TikTok; refreshes are serialized (a mutex in the process, flock on the
  * file across processes) and a rotated refresh token is saved before the new
- * access token is used (tiktok-api.md §2.5).
+ * access token is used (docs/tiktok.md §2.5).
  */
 #ifndef TIKTOKFS_TOKENS_H
 #define TIKTOKFS_TOKENS_H

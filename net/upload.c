@@ -1,5 +1,5 @@
 /*
- * Chunk PUTs (tiktok-api.md §5.5).  The request carries exactly the headers
+ * Chunk PUTs (docs/tiktok.md §5.5).  The request carries exactly the headers
  * TikTok requires: Content-Type, Content-Length (CURLOPT_INFILESIZE_LARGE,
  * never chunked transfer encoding, which TikTok refuses) and Content-Range
  * "bytes F-L/T"; an empty "Expect:" so that libcurl does not wait for a

@@ -1,5 +1,5 @@
 /*
- * One chunk PUT to TikTok's upload_url (tiktok-api.md §5.5), streamed from
+ * One chunk PUT to TikTok's upload_url (docs/tiktok.md §5.5), streamed from
  * the staging file: the body is read with pread() from the caller's fd in
  * the pieces libcurl asks for, so neither the file nor the chunk is ever
  * held in memory.  The answer is classified for the posting worker, which

@@ -7,9 +7,10 @@ make_media(kind, outdir, **opts) -> pathlib.Path
     opts: w, h (picture size as stored), dur (seconds), rotate (degrees,
     mp4/mov only: written into the tkhd matrix), fps.
 
-Generated files are cached under /work/main/media-cache/ (override with
-TIKTOKFS_MEDIA_CACHE) keyed by a hash of the full ffmpeg command line, so a
-second run copies instead of encoding.  outdir receives a copy (a hard link
+Generated files are cached under build/media-cache/ of this checkout (override
+with TIKTOKFS_MEDIA_CACHE) keyed by a hash of the full ffmpeg command line, so
+a second run copies instead of encoding; `make clean` removes the cache with
+the rest of build/.  outdir receives a copy (a hard link
 when possible) named after the kind and options.
 
 STANDARD is the set the unit tests, the fuzz seeds and the `media` pytest
@@ -35,7 +36,8 @@ except ImportError:  # the CLI and run_fuzz.py work without pytest
     pytest = None
 
 FFMPEG = "/usr/bin/ffmpeg"
-CACHE = pathlib.Path(os.environ.get("TIKTOKFS_MEDIA_CACHE", "/work/main/media-cache"))
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CACHE = pathlib.Path(os.environ.get("TIKTOKFS_MEDIA_CACHE", ROOT / "build" / "media-cache"))
 
 # kind -> (extension, codec args, muxer args)
 X264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-b:v", "200k"]

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """A local TikTok for tests: the OAuth, user-info and Content Posting endpoints of
-/work/shared/spec/tiktok-api.md, as strict as TikTok, over HTTPS on 127.0.0.1.
+docs/tiktok.md (§8 is the blueprint), as strict as TikTok, over HTTPS on
+127.0.0.1.
 
     sandbox.py --config FILE --dir DIR [--port-file FILE] [--owner-pid PID]
 

@@ -1,4 +1,4 @@
-"""OAuth v2 as TikTok does it (tiktok-api.md §2, §8 "OAuth").
+"""OAuth v2 as TikTok does it (docs/tiktok.md §2, §8 "OAuth").
 
 authorize: auto-consent, 302 back to the redirect URI with code, scopes (plural)
 and state.  A bad client_key or an unregistered redirect URI is shown on the

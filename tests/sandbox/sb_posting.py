@@ -1,5 +1,5 @@
 """The enveloped data endpoints: user info, creator info, the two video inits,
-status fetch and cancel (tiktok-api.md §3, §4, §5, §7, §8).
+status fetch and cancel (docs/tiktok.md §3, §4, §5, §7, §8).
 
 Every request goes through the same gate, in this order: bearer token (401
 access_token_invalid), scope (401 scope_not_authorized), rate limit on a sliding

@@ -1,4 +1,4 @@
-"""Chunk PUTs to the upload URL (tiktok-api.md §5.5, §5.6, §8 "PUT handler").
+"""Chunk PUTs to the upload URL (docs/tiktok.md §5.5, §5.6, §8 "PUT handler").
 
 The upload URL's upload_id + upload_token find the task (404 otherwise); after
 its hour the URL answers 403.  Headers are judged before a single body byte is

@@ -1,5 +1,5 @@
 /*
- * The chunk planner against every vector of tiktok-api.md §5.6, plus the
+ * The chunk planner against every vector of docs/tiktok.md §5.6, plus the
  * edges: the chunk_size bounds, sizes 0 and above 4 GiB, a file just above
  * the single-chunk limit with a large chunk_size, and chunk_index_at().
  */

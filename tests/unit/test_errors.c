@@ -1,6 +1,6 @@
 /*
  * Every error.code, fail_reason and OAuth error of the reference
- * (tiktok-api.md §2.6, §4.1, §4.2, §5.7) has an entry in net/errors.c with
+ * (docs/tiktok.md §2.6, §4.1, §4.2, §5.7) has an entry in net/errors.c with
  * the class tiktokfs acts on.  The lists below are typed from the
  * reference, so a code dropped from the tables or re-classed fails here.
  */

@@ -1,5 +1,5 @@
 /*
- * Login Kit details that are easy to get wrong (tiktok-api.md §2): the hex
+ * Login Kit details that are easy to get wrong (docs/tiktok.md §2): the hex
  * PKCE challenge, the verifier's alphabet, the callback's percent-encoded
  * code, a foreign state, missing scopes, and token answers that carry an
  * error with HTTP 200.
