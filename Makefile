@@ -134,14 +134,15 @@ install: $(BUILD)/tiktokfs
 	done
 	sed 's|@BINDIR@|$(BINDIR)|g' dist/tiktokfs-user.service > $(DESTDIR)$(USERUNITDIR)/tiktokfs.service
 	chmod 0644 $(DESTDIR)$(USERUNITDIR)/tiktokfs.service
-	install -m 0644 tiktokfs.conf.example README.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 tiktokfs.conf.example README.md docs/contract.md docs/tiktok.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/tiktokfs
 	rm -f $(DESTDIR)$(MAN1DIR)/tiktokfs.1
 	rm -f $(SYS_UNITS:%=$(DESTDIR)$(UNITDIR)/%)
 	rm -f $(DESTDIR)$(USERUNITDIR)/tiktokfs.service
-	rm -f $(DESTDIR)$(DOCDIR)/tiktokfs.conf.example $(DESTDIR)$(DOCDIR)/README.md
+	rm -f $(DESTDIR)$(DOCDIR)/tiktokfs.conf.example $(DESTDIR)$(DOCDIR)/README.md \
+		$(DESTDIR)$(DOCDIR)/contract.md $(DESTDIR)$(DOCDIR)/tiktok.md
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 clean:

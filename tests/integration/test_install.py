@@ -31,6 +31,8 @@ def expected(prefix):
         f"{p}/lib/systemd/user/tiktokfs.service": 0o644,
         f"{p}/share/doc/tiktokfs/tiktokfs.conf.example": 0o644,
         f"{p}/share/doc/tiktokfs/README.md": 0o644,
+        f"{p}/share/doc/tiktokfs/contract.md": 0o644,
+        f"{p}/share/doc/tiktokfs/tiktok.md": 0o644,
     }
 
 
