@@ -45,10 +45,20 @@ struct oauth_callback {
 /*
  * Parse what the browser was redirected to: a full URL, a path with a
  * query, or the query alone (leading '?' optional).  Values are URL-decoded
- * ('+' is a space).  -EINVAL when there is neither a code nor an error, or
- * a value is too long.
+ * ('+' is a space); error, error_description and error_type are then
+ * passed through oauth_clean_text (cut to their field, never refused).
+ * -EINVAL when there is neither a code nor an error, a parameter comes
+ * twice, or a code, state or scopes value is too long (-E2BIG).
  */
 int oauth_parse_callback(const char *text, struct oauth_callback *cb);
+/*
+ * Copy the @len bytes of @src into @dst (@size bytes, NUL-terminated) as
+ * text safe for a terminal: printable ASCII and valid UTF-8 letters; tabs
+ * and newlines become spaces; other C0 controls, DEL, C1 controls (U+0080-
+ * U+009F), bidi controls, U+2028/9 and invalid bytes are dropped; cut on a
+ * character boundary when too long.  Returns the bytes written.
+ */
+size_t oauth_clean_text(char *dst, size_t size, const char *src, size_t len);
 /*
  * Judge a parsed callback: an error from TikTok (in TikTok's words), a
  * state that is not @state (refused: it may be a forged redirect), no
