@@ -11,8 +11,10 @@
  *     redirect: the callback is URL-decoded before the exchange.
  * Whoever sends the redirect chooses its text, and that text reaches a
  * terminal: error, error_description and error_type keep only printable
- * characters (oauth_clean_text), and a parameter given twice is refused.
- * Every token obtained is registered with log_add_secret at once.
+ * characters (oauth_clean_text), a parameter given twice is refused, and
+ * the loopback listener's judge (oauth_judge_request) takes only a GET of
+ * our path with our state.  Every token obtained is registered with
+ * log_add_secret at once.
  */
 #include "net/oauth.h"
 
@@ -262,6 +264,58 @@ static int state_is(const char *got, const char *state)
 	return n && strlen(got) == n && !CRYPTO_memcmp(got, state, n);
 }
 
+/* The target of a request line "GET /path?query HTTP/1.x", copied (caller
+ * frees); NULL for anything else, or a target with bytes a browser would
+ * have percent-encoded. */
+static char *request_target(const char *head, size_t len)
+{
+	const char *nl = memchr(head, '\n', len), *t, *sp;
+	size_t n;
+
+	if (!nl)
+		return NULL;
+	n = (size_t)(nl - head);
+	if (n && head[n - 1] == '\r')
+		n--;
+	if (n < sizeof("GET / HTTP/1.1") - 1 || memcmp(head, "GET /", 5))
+		return NULL;
+	t = head + 4;
+	sp = memchr(t, ' ', n - 4);
+	if (!sp || head + n - (sp + 1) != 8 ||
+	    (memcmp(sp + 1, "HTTP/1.1", 8) && memcmp(sp + 1, "HTTP/1.0", 8)))
+		return NULL;
+	for (const char *c = t; c < sp; c++)
+		if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+			return NULL;
+	return xstrndup(t, (size_t)(sp - t));
+}
+
+int oauth_judge_request(const char *head, size_t len, const char *path, const char *state,
+			struct oauth_callback *cb)
+{
+	char *target = request_target(head, len);
+	size_t plen = strcspn(path, "?");
+	int rc = -EINVAL;
+
+	memset(cb, 0, sizeof(*cb));
+	if (!target)
+		goto out;
+	if (strcspn(target, "?") != plen || memcmp(target, path, plen)) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (oauth_parse_callback(target, cb) || !state_is(cb->state, state))
+		goto out;
+	rc = 0;
+out:
+	if (rc)
+		memset(cb, 0, sizeof(*cb));
+	if (target)
+		explicit_bzero(target, strlen(target)); /* our state, maybe a code */
+	free(target);
+	return rc;
+}
+
 /* Is @scope in the comma list @list? */
 static int has_scope(const char *list, const char *scope)
 {
@@ -285,8 +339,10 @@ int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 	int rc = 0;
 
 	tt_error_clear(err);
-	/* An error page carries no code: nothing can be forged through it,
-	 * so it is reported even without our state. */
+	/* TikTok's own error page carries no state (§2.2), and the user
+	 * pastes its address (--no-browser): it is told as it is.  Over the
+	 * loopback listener, where anyone may send one, oauth_judge_request
+	 * has already required our state. */
 	if (cb->error[0]) {
 		errors_oauth(err, cb->error, cb->error_description, cb->error_type, "",
 			     cfg->client_key, cfg->redirect_uri);

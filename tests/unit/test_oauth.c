@@ -2,8 +2,9 @@
  * Login Kit details that are easy to get wrong (tiktok-api.md §2): the hex
  * PKCE challenge, the verifier's alphabet, the callback's percent-encoded
  * code, a foreign state, missing scopes, and token answers that carry an
- * error with HTTP 200.  TikTok's words are printed as plain printable
- * text whoever wrote them, and a parameter given twice is refused.
+ * error with HTTP 200.  And the loopback listener's judge: only a GET of
+ * our path with exactly our state is ours; TikTok's words are printed as
+ * plain printable text whoever wrote them.
  */
 #include "meta/config.h"
 #include "net/oauth.h"
@@ -250,6 +251,74 @@ TEST(test_doubled_parameter_refused)
 	CHECK_INT(oauth_parse_callback("/cb?code=c&x=1&x=2&state=good", &cb), 0);
 }
 
+#define STATE "0123456789abcdef0123456789abcdef"
+#define HEAD(target) "GET " target " HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n\r\n"
+
+static int judge(const char *head, struct oauth_callback *cb)
+{
+	return oauth_judge_request(head, strlen(head), "/callback/", STATE, cb);
+}
+
+TEST(test_listener_takes_only_our_state)
+{
+	struct oauth_callback cb;
+
+	CHECK_INT(judge(HEAD("/callback/?code=c%2A&scopes=a&state=" STATE), &cb), 0);
+	CHECK_STR(cb.code, "c*");
+	CHECK_INT(judge("GET /callback/?code=c&state=" STATE " HTTP/1.0\n\n", &cb), 0);
+	/* TikTok's error, with our state, ends the login in its words. */
+	CHECK_INT(judge(HEAD("/callback/?error=access_denied&error_description=No%1B%0A"
+			     "&state=" STATE),
+			&cb),
+		  0);
+	CHECK_STR(cb.error, "access_denied");
+	CHECK_STR(cb.error_description, "No ");
+	/* Without it, nobody may end the login, error or code. */
+	CHECK_INT(judge(HEAD("/callback/?error=access_denied&error_description=x"), &cb), -EINVAL);
+	CHECK_STR(cb.error, "");
+	CHECK_INT(judge(HEAD("/callback/?code=c"), &cb), -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?code=c&state="), &cb), -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?error=x&state=0123456789abcdef0123456789abcdee"), &cb),
+		  -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?error=x&state=" STATE "0"), &cb), -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?error=x&state=0123456789abcdef0123456789abcde"), &cb),
+		  -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?code=c&state=evil&state=" STATE), &cb), -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?code=c&state=" STATE "&state=" STATE), &cb), -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?state=" STATE), &cb), -EINVAL);
+	/* An empty expected state matches nothing. */
+	CHECK_INT(oauth_judge_request(HEAD("/callback/?code=c&state="), 40, "/callback/", "", &cb),
+		  -EINVAL);
+}
+
+TEST(test_listener_refuses_junk_and_other_paths)
+{
+	struct oauth_callback cb;
+	static const char *const junk[] = {
+	    "",
+	    "GET",
+	    "GET\r\n\r\n",
+	    "GET /callback/?code=c&state=" STATE " HTTP/1.1", /* no end of line */
+	    "POST /callback/?code=c&state=" STATE " HTTP/1.1\r\n\r\n",
+	    "get /callback/?code=c&state=" STATE " HTTP/1.1\r\n\r\n",
+	    "GET /callback/?code=c&state=" STATE " HTTP/2\r\n\r\n",
+	    "GET /callback/?code=c&state=" STATE "\r\n\r\n",
+	    "GET /callback/?code=c&state=" STATE " HTTP/1.1 x\r\n\r\n",
+	    "GET  /callback/?code=c&state=" STATE " HTTP/1.1\r\n\r\n",
+	    "GET /callback/?code=c\x1b&state=" STATE " HTTP/1.1\r\n\r\n",
+	    "GET http://127.0.0.1/callback/?code=c&state=" STATE " HTTP/1.1\r\n\r\n",
+	    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
+	};
+
+	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+		if (judge(junk[i], &cb) != -EINVAL)
+			FAILF("junk #%zu not refused", i);
+	CHECK_INT(judge(HEAD("/favicon.ico"), &cb), -ENOENT);
+	CHECK_INT(judge(HEAD("/callback?code=c&state=" STATE), &cb), -ENOENT);
+	CHECK_INT(judge(HEAD("/callback/x?code=c&state=" STATE), &cb), -ENOENT);
+	CHECK_INT(judge(HEAD("/?code=c&state=" STATE), &cb), -ENOENT);
+}
+
 int main(void)
 {
 	RUN(test_challenge_is_lower_hex_sha256);
@@ -267,5 +336,7 @@ int main(void)
 	RUN(test_clean_text_cuts_on_a_character_boundary);
 	RUN(test_callback_text_is_cleaned_and_cut_not_refused);
 	RUN(test_doubled_parameter_refused);
+	RUN(test_listener_takes_only_our_state);
+	RUN(test_listener_refuses_junk_and_other_paths);
 	return UNIT_DONE();
 }
