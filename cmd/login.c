@@ -3,12 +3,15 @@
  *
  * login runs TikTok's desktop Login Kit flow (net/oauth.h): a fresh PKCE
  * verifier and state, the consent page opened with xdg-open, and the
- * browser's redirect caught by a one-shot HTTP listener on the
- * redirect_uri's port, bound to 127.0.0.1 only so nothing outside the
- * machine can reach it.  With --no-browser (a NAS over ssh) the URL is
- * printed and the redirected address is read from standard input.  Either
- * way the callback's state must be ours; then the code is exchanged, the
- * tokens saved (0600), and creator_info tells who logged in.
+ * browser's redirect caught by the loopback listener (net/oauth_listen.c)
+ * on the redirect_uri's port, bound to 127.0.0.1 only so nothing outside
+ * the machine can reach it; what arrives there without our state is
+ * ignored, an error included, since any local process or web page can
+ * send it.  With --no-browser (a NAS over ssh) the URL is printed and the
+ * redirected address is read from standard input: that is the user's own
+ * paste, so TikTok's error page (which carries no state, §2.2) is told.
+ * Either way a code needs our state; then it is exchanged, the tokens
+ * saved (0600), and creator_info tells who logged in.
  *
  * logout revokes the grant at TikTok and deletes tokens.json and
  * creator_info.json.  Not being logged in is not an error: logout is
@@ -16,19 +19,14 @@
  */
 #include "cmd/cmd.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "meta/config.h"
@@ -42,8 +40,8 @@
 
 extern char **environ;
 
-#define LISTEN_TIMEOUT_MS (10 * 60 * 1000)
-#define REQUEST_MAX 16384
+#define LISTEN_TIMEOUT_SEC (10 * 60)
+#define PASTED_MAX 16384
 
 static void print_error(const struct tt_error *err)
 {
@@ -117,132 +115,6 @@ static void open_browser(const char *url)
 	posix_spawn_file_actions_destroy(&fa);
 }
 
-static void http_answer(int fd, int code, const char *msg)
-{
-	struct strbuf sb = STRBUF_INIT;
-	char body[512];
-	int n =
-	    snprintf(body, sizeof(body),
-		     "<!doctype html><html><head><meta charset=\"utf-8\"><title>tiktokfs</title>"
-		     "</head><body><p>%s</p></body></html>\n",
-		     msg);
-
-	strbuf_init(&sb);
-	strbuf_addf(&sb,
-		    "HTTP/1.1 %d %s\r\nContent-Type: text/html; charset=utf-8\r\n"
-		    "Content-Length: %d\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n%s",
-		    code,
-		    code == 200	  ? "OK"
-		    : code == 404 ? "Not Found"
-				  : "Bad Request",
-		    n, body);
-	if (write(fd, sb.buf, sb.len) < 0) {
-		/* the browser went away: nothing to tell it */
-	}
-	strbuf_release(&sb);
-}
-
-/* Read one request head; its target ("/path?query") into @target. */
-static int read_target(int fd, char *target, size_t size)
-{
-	char buf[REQUEST_MAX + 1];
-	size_t len = 0;
-	char *sp, *sp2;
-
-	while (len < REQUEST_MAX) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		ssize_t n;
-		if (poll(&p, 1, 10000) <= 0)
-			return -1;
-		n = read(fd, buf + len, REQUEST_MAX - len);
-		if (n <= 0)
-			return -1;
-		len += (size_t)n;
-		buf[len] = '\0';
-		if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
-			break;
-	}
-	buf[len] = '\0';
-	if (strncmp(buf, "GET ", 4))
-		return -1;
-	sp = buf + 4;
-	sp2 = strchr(sp, ' ');
-	if (!sp2 || (size_t)(sp2 - sp) >= size)
-		return -1;
-	memcpy(target, sp, (size_t)(sp2 - sp));
-	target[sp2 - sp] = '\0';
-	return 0;
-}
-
-/*
- * Wait for the browser's redirect on 127.0.0.1:@port; return the parsed
- * callback for our @path and @state.  Other paths get 404, a foreign state
- * is refused and the wait goes on.
- */
-static int listen_callback(int lfd, const char *path, const char *state, struct oauth_callback *cb,
-			   struct tt_error *err)
-{
-	char target[REQUEST_MAX];
-	time_t deadline = time(NULL) + LISTEN_TIMEOUT_MS / 1000;
-
-	for (;;) {
-		struct pollfd p = {.fd = lfd, .events = POLLIN};
-		size_t plen = strcspn(path, "?");
-		int fd;
-
-		if (time(NULL) >= deadline ||
-		    poll(&p, 1, 1000 * (int)(deadline - time(NULL))) <= 0) {
-			tt_error_set(err, ERR_USER, "no answer from the browser within %d minutes",
-				     LISTEN_TIMEOUT_MS / 60000);
-			tt_error_advise(err, "Run `tiktokfs login` again, or use --no-browser.");
-			return -1;
-		}
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (read_target(fd, target, sizeof(target))) {
-			close(fd);
-			continue;
-		}
-		if (strncmp(target, path, plen) || (target[plen] && target[plen] != '?')) {
-			http_answer(fd, 404, "Not found.");
-			close(fd);
-			continue;
-		}
-		if (oauth_parse_callback(target, cb) == 0 &&
-		    (cb->error[0] || !strcmp(cb->state, state))) {
-			http_answer(fd, 200,
-				    cb->error[0] ? "TikTok refused the login; see the terminal."
-						 : "Logged in. You can close this window.");
-			close(fd);
-			return 0;
-		}
-		http_answer(fd, 400, "This answer does not belong to the running login: refused.");
-		close(fd);
-	}
-}
-
-static int listen_socket(int port, struct tt_error *err)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0)
-		goto fail;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 4))
-		goto fail;
-	return fd;
-fail:
-	tt_error_set(err, ERR_USER, "cannot listen on 127.0.0.1:%d for the login redirect: %s",
-		     port, strerror(errno));
-	tt_error_advise(err, "Free the port, or use --no-browser.");
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
 static int read_pasted(struct oauth_callback *cb, struct tt_error *err)
 {
 	char *line = NULL;
@@ -250,7 +122,7 @@ static int read_pasted(struct oauth_callback *cb, struct tt_error *err)
 	ssize_t n = getline(&line, &cap, stdin);
 	int rc = 0;
 
-	if (n <= 0 || n > REQUEST_MAX || oauth_parse_callback(line, cb)) {
+	if (n <= 0 || n > PASTED_MAX || oauth_parse_callback(line, cb)) {
 		tt_error_set(err, ERR_USER,
 			     "no redirect address was pasted, or it holds neither "
 			     "a code nor an error");
@@ -351,7 +223,7 @@ static int login_flow(const struct config *cfg, int no_browser)
 				cfg->redirect_uri);
 			goto out;
 		}
-		lfd = listen_socket(port, &err);
+		lfd = oauth_listen_socket(port, &err);
 		if (lfd < 0)
 			goto fail;
 		printf("Opening the TikTok login in the browser. If nothing opens, visit:\n\n"
@@ -359,7 +231,7 @@ static int login_flow(const struct config *cfg, int no_browser)
 		       url);
 		fflush(stdout);
 		open_browser(url);
-		if (listen_callback(lfd, path, pk.state, &cb, &err))
+		if (oauth_listen_callback(lfd, path, pk.state, LISTEN_TIMEOUT_SEC, &cb, &err))
 			goto fail;
 	}
 	if (oauth_check_callback(&cb, pk.state, cfg, &err))

@@ -9,11 +9,17 @@
  *     HTTP 200 (§2.6): success is "access_token present, error absent";
  *   - authorization codes carry '*' and '!', percent-encoded in the
  *     redirect: the callback is URL-decoded before the exchange.
- * Every token obtained is registered with log_add_secret at once.
+ * Whoever sends the redirect chooses its text, and that text reaches a
+ * terminal: error, error_description and error_type keep only printable
+ * characters (oauth_clean_text), a parameter given twice is refused, and
+ * the loopback listener's judge (oauth_judge_request) takes only a GET of
+ * our path with our state.  Every token obtained is registered with
+ * log_add_secret at once.
  */
 #include "net/oauth.h"
 
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -22,6 +28,7 @@
 #include <time.h>
 
 #include "meta/config.h"
+#include "meta/utf8.h"
 #include "net/errors.h"
 #include "net/http.h"
 #include "net/json.h"
@@ -117,9 +124,87 @@ static int decode(const char *s, size_t n, char *dst, size_t size)
 	return rc;
 }
 
+/*
+ * URL-decode TikTok's words (error, error_description, error_type) and keep
+ * what is safe to print: they end up on a terminal, and whoever wrote the
+ * redirect chose them.  Too long is cut, never refused: the error must
+ * still be told.
+ */
+static int decode_text(const char *s, size_t n, char *dst, size_t size)
+{
+	char *tmp = malloc(n + 1);
+	int rc;
+
+	if (!tmp)
+		return -ENOMEM;
+	rc = decode(s, n, tmp, n + 1); /* decoding never lengthens */
+	if (!rc)
+		oauth_clean_text(dst, size, tmp, strlen(tmp));
+	free(tmp);
+	return rc;
+}
+
+/* Unicode characters that are invisible but act on the display: C1
+ * controls (U+009B is CSI, an escape sequence without ESC), bidi overrides
+ * and isolates (they reorder what the reader sees), line separators. */
+static int is_hostile(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Length of the valid UTF-8 sequence at @s (of @len bytes), its code point
+ * in *@cp; 0 when the bytes there are not one. */
+static size_t utf8_char(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	size_t n = s[0] < 0xc2 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : s[0] < 0xf5 ? 4 : 0;
+
+	if (!n || n > len || !utf8_valid((const char *)s, n, NULL))
+		return 0;
+	*cp = s[0] & (0x7f >> n);
+	for (size_t i = 1; i < n; i++)
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	return n;
+}
+
+static int is_blank(uint32_t cp)
+{
+	return cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' || cp == '\f';
+}
+
+size_t oauth_clean_text(char *dst, size_t size, const char *src, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t o = 0, n;
+
+	if (!size)
+		return 0;
+	for (size_t i = 0; i < len; i += n) {
+		const char *put = src + i;
+		uint32_t cp = s[i];
+
+		n = 1;
+		if (cp >= 0x80 && !(n = utf8_char(s + i, len - i, &cp))) {
+			n = 1; /* a stray byte: dropped */
+			continue;
+		}
+		if (is_blank(cp))
+			put = " "; /* a newline would let the text forge a line */
+		else if (cp < 0x20 || cp == 0x7f || is_hostile(cp))
+			continue;
+		if (o + n >= size)
+			break; /* cut on a character boundary */
+		memcpy(dst + o, put, n);
+		o += n;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
 int oauth_parse_callback(const char *text, struct oauth_callback *cb)
 {
 	const char *q, *end;
+	unsigned seen = 0;
 	int rc = 0;
 
 	memset(cb, 0, sizeof(*cb));
@@ -137,27 +222,98 @@ int oauth_parse_callback(const char *text, struct oauth_callback *cb)
 			const char *name;
 			char *dst;
 			size_t size;
+			int text;
 		} fields[] = {
-		    {"code", cb->code, sizeof(cb->code)},
-		    {"state", cb->state, sizeof(cb->state)},
-		    {"scopes", cb->scopes, sizeof(cb->scopes)},
-		    {"error", cb->error, sizeof(cb->error)},
-		    {"error_description", cb->error_description, sizeof(cb->error_description)},
-		    {"error_type", cb->error_type, sizeof(cb->error_type)},
+		    {"code", cb->code, sizeof(cb->code), 0},
+		    {"state", cb->state, sizeof(cb->state), 0},
+		    {"scopes", cb->scopes, sizeof(cb->scopes), 0},
+		    {"error", cb->error, sizeof(cb->error), 1},
+		    {"error_description", cb->error_description, sizeof(cb->error_description), 1},
+		    {"error_type", cb->error_type, sizeof(cb->error_type), 1},
 		};
-		if (eq) {
+		for (size_t i = 0; eq && i < sizeof(fields) / sizeof(fields[0]); i++) {
 			size_t nlen = (size_t)(eq - q);
-			for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
-				if (strlen(fields[i].name) == nlen &&
-				    !memcmp(q, fields[i].name, nlen))
-					rc = decode(eq + 1, (size_t)(pe - eq - 1), fields[i].dst,
-						    fields[i].size);
+			if (strlen(fields[i].name) != nlen || memcmp(q, fields[i].name, nlen))
+				continue;
+			/* Twice is forged: which one would a checker see, which
+			 * one the exchange?  (state=theirs&state=ours) */
+			if (seen & (1u << i))
+				rc = -EINVAL;
+			else if (fields[i].text)
+				rc = decode_text(eq + 1, (size_t)(pe - eq - 1), fields[i].dst,
+						 fields[i].size);
+			else
+				rc = decode(eq + 1, (size_t)(pe - eq - 1), fields[i].dst,
+					    fields[i].size);
+			seen |= 1u << i;
 		}
 		q = amp ? amp + 1 : end;
 	}
-	if (rc)
+	if (rc) {
+		memset(cb, 0, sizeof(*cb));
 		return rc;
+	}
 	return (cb->code[0] || cb->error[0]) ? 0 : -EINVAL;
+}
+
+/* Is @got our @state?  In constant time: a local process may guess. */
+static int state_is(const char *got, const char *state)
+{
+	size_t n = strlen(state);
+
+	return n && strlen(got) == n && !CRYPTO_memcmp(got, state, n);
+}
+
+/* The target of a request line "GET /path?query HTTP/1.x", copied (caller
+ * frees); NULL for anything else, or a target with bytes a browser would
+ * have percent-encoded. */
+static char *request_target(const char *head, size_t len)
+{
+	const char *nl = memchr(head, '\n', len), *t, *sp;
+	size_t n;
+
+	if (!nl)
+		return NULL;
+	n = (size_t)(nl - head);
+	if (n && head[n - 1] == '\r')
+		n--;
+	if (n < sizeof("GET / HTTP/1.1") - 1 || memcmp(head, "GET /", 5))
+		return NULL;
+	t = head + 4;
+	sp = memchr(t, ' ', n - 4);
+	if (!sp || head + n - (sp + 1) != 8 ||
+	    (memcmp(sp + 1, "HTTP/1.1", 8) && memcmp(sp + 1, "HTTP/1.0", 8)))
+		return NULL;
+	for (const char *c = t; c < sp; c++)
+		if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+			return NULL;
+	return xstrndup(t, (size_t)(sp - t));
+}
+
+int oauth_judge_request(const char *head, size_t len, const char *path, const char *state,
+			struct oauth_callback *cb)
+{
+	char *target = request_target(head, len);
+	size_t plen = strcspn(path, "?");
+	int rc = -EINVAL;
+
+	memset(cb, 0, sizeof(*cb));
+	if (!target)
+		goto out;
+	if (strcspn(target, "?") != plen || memcmp(target, path, plen)) {
+		rc = -ENOENT;
+		goto out;
+	}
+	if (oauth_parse_callback(target, cb) || !state_is(cb->state, state))
+		goto out;
+	rc = 0;
+out:
+	if (rc)
+		memset(cb, 0, sizeof(*cb));
+	if (target)
+		explicit_bzero(target, strlen(target)); /* our state, maybe a code */
+	free(target);
+	return rc;
 }
 
 /* Is @scope in the comma list @list? */
@@ -183,14 +339,16 @@ int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 	int rc = 0;
 
 	tt_error_clear(err);
-	/* An error page carries no code: nothing can be forged through it,
-	 * so it is reported even without our state. */
+	/* TikTok's own error page carries no state (§2.2), and the user
+	 * pastes its address (--no-browser): it is told as it is.  Over the
+	 * loopback listener, where anyone may send one, oauth_judge_request
+	 * has already required our state. */
 	if (cb->error[0]) {
 		errors_oauth(err, cb->error, cb->error_description, cb->error_type, "",
 			     cfg->client_key, cfg->redirect_uri);
 		return -1;
 	}
-	if (strcmp(cb->state, state)) {
+	if (!state_is(cb->state, state)) {
 		tt_error_set(err, ERR_USER,
 			     "The login answer does not belong to this login "
 			     "(state mismatch): refused");
@@ -228,6 +386,30 @@ static int64_t get_i64(const json_t *o, const char *key)
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
 }
 
+/* The text of @key in @root made printable, into @buf. */
+static const char *reply_text(char *buf, size_t size, const json_t *root, const char *key)
+{
+	const char *v = tjson_str(root, key);
+
+	oauth_clean_text(buf, size, v, strlen(v));
+	return buf;
+}
+
+/* A token or revoke endpoint's error in TikTok's words, printable only:
+ * they reach the terminal as they are. */
+static void reply_error(struct tt_error *err, const json_t *root, long status,
+			const struct config *cfg)
+{
+	char code[64], desc[256], log_id[64];
+
+	reply_text(code, sizeof(code), root, "error");
+	errors_oauth(err, *code ? code : "server_error",
+		     reply_text(desc, sizeof(desc), root, "error_description"), "",
+		     reply_text(log_id, sizeof(log_id), root, "log_id"), cfg ? cfg->client_key : "",
+		     cfg ? cfg->redirect_uri : "");
+	err->http_status = (int)status;
+}
+
 int oauth_parse_token_reply(const char *body, size_t len, long status, int64_t now,
 			    const struct config *cfg, struct token_set *ts, struct tt_error *err)
 {
@@ -247,11 +429,7 @@ int oauth_parse_token_reply(const char *body, size_t len, long status, int64_t n
 	}
 	if (json_object_get(root, "error") ||
 	    !json_is_string(json_object_get(root, "access_token"))) {
-		const char *e = tjson_str(root, "error");
-		errors_oauth(err, *e ? e : "server_error", tjson_str(root, "error_description"), "",
-			     tjson_str(root, "log_id"), cfg ? cfg->client_key : "",
-			     cfg ? cfg->redirect_uri : "");
-		err->http_status = (int)status;
+		reply_error(err, root, status, cfg);
 		goto out;
 	}
 	/* refresh_token may be absent from a refresh answer that does not
@@ -393,11 +571,7 @@ int oauth_revoke(CURL *h, const struct config *cfg, const char *access_token, st
 	/* Success is an empty 200; an error may come as JSON, with 200 too. */
 	root = r.body.len ? tjson_parse(r.body.buf, r.body.len, &jerr) : NULL;
 	if (r.status != 200 || json_object_get(root, "error")) {
-		errors_oauth(err,
-			     *tjson_str(root, "error") ? tjson_str(root, "error") : "server_error",
-			     tjson_str(root, "error_description"), "", tjson_str(root, "log_id"),
-			     cfg->client_key, cfg->redirect_uri);
-		err->http_status = (int)r.status;
+		reply_error(err, root, r.status, cfg);
 		rc = -1;
 	}
 out:

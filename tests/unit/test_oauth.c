@@ -2,13 +2,16 @@
  * Login Kit details that are easy to get wrong (docs/tiktok.md §2): the hex
  * PKCE challenge, the verifier's alphabet, the callback's percent-encoded
  * code, a foreign state, missing scopes, and token answers that carry an
- * error with HTTP 200.
+ * error with HTTP 200.  And the loopback listener's judge: only a GET of
+ * our path with exactly our state is ours; TikTok's words are printed as
+ * plain printable text whoever wrote them.
  */
 #include "meta/config.h"
 #include "net/oauth.h"
 #include "unit.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static struct config cfg = {
@@ -160,6 +163,162 @@ TEST(test_token_reply_flat_and_errors_with_200)
 	CHECK(oauth_parse_token_reply(empty, strlen(empty), 200, 1000, &cfg, &ts, &e) < 0);
 }
 
+TEST(test_token_reply_error_text_is_printable)
+{
+	static const char bad[] = "{\"error\":\"invalid_grant\",\"error_description\":"
+				  "\"\\u001b[2Jgone\\nline\",\"log_id\":\"L\\r9\"}";
+	struct token_set ts;
+	struct tt_error e;
+
+	CHECK(oauth_parse_token_reply(bad, strlen(bad), 200, 1000, &cfg, &ts, &e) < 0);
+	CHECK_CONTAINS(e.what, "[2Jgone line");
+	CHECK(!strchr(e.what, '\x1b') && !strchr(e.what, '\n'));
+	CHECK_STR(e.log_id, "L 9");
+}
+
+TEST(test_clean_text_keeps_letters_and_drops_controls)
+{
+	/* ESC, newline, CR, tab, DEL, SOH; U+009B (CSI), U+202E (RLO), U+2028
+	 * (line separator); then été, 日 and 🎬, which stay. */
+	static const char in[] = "\x1b[31mHACKED\nline\r\tx\x7f\x01"
+				 "\xc2\x9b"
+				 "2J\xe2\x80\xae"
+				 "evil\xe2\x80\xa8"
+				 "sep \xc3\xa9t\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x8e\xac";
+	char out[128];
+
+	oauth_clean_text(out, sizeof(out), in, sizeof(in) - 1);
+	CHECK_STR(out, "[31mHACKED line  x2Jevilsep \xc3\xa9t\xc3\xa9 \xe6\x97\xa5 "
+		       "\xf0\x9f\x8e\xac");
+}
+
+TEST(test_clean_text_drops_invalid_utf8)
+{
+	/* a lone continuation, an overlong '/', a surrogate, a cut sequence */
+	static const char in[] = "a\x80"
+				 "b\xc0\xaf"
+				 "c\xed\xa0\x80"
+				 "d\xe6\x97";
+	char out[64];
+
+	oauth_clean_text(out, sizeof(out), in, sizeof(in) - 1);
+	CHECK_STR(out, "abcd");
+}
+
+TEST(test_clean_text_cuts_on_a_character_boundary)
+{
+	char out[6];
+
+	CHECK_INT(oauth_clean_text(out, sizeof(out), "abcd\xc3\xa9z", 7), 4);
+	CHECK_STR(out, "abcd");
+	CHECK_INT(oauth_clean_text(out, 1, "abc", 3), 0);
+	CHECK_STR(out, "");
+}
+
+TEST(test_callback_text_is_cleaned_and_cut_not_refused)
+{
+	struct oauth_callback cb;
+	char q[2048];
+	size_t n;
+
+	CHECK_INT(oauth_parse_callback("/cb?error=access%1B_denied&error_description="
+				       "%1B%5B31mHACKED%0Aline%C2%9B&error_type=%0D%0Auser"
+				       "&state=s",
+				       &cb),
+		  0);
+	CHECK_STR(cb.error, "access_denied");
+	CHECK_STR(cb.error_description, "[31mHACKED line");
+	CHECK_STR(cb.error_type, "  user");
+	/* A description longer than its field is cut; the error is still told. */
+	n = (size_t)snprintf(q, sizeof(q), "error=access_denied&state=s&error_description=");
+	memset(q + n, 'x', 1000);
+	q[n + 1000] = '\0';
+	CHECK_INT(oauth_parse_callback(q, &cb), 0);
+	CHECK_INT(strlen(cb.error_description), sizeof(cb.error_description) - 1);
+	/* Only controls: nothing left, so neither a code nor an error. */
+	CHECK_INT(oauth_parse_callback("error=%1B%07&state=s", &cb), -EINVAL);
+}
+
+TEST(test_doubled_parameter_refused)
+{
+	struct oauth_callback cb;
+
+	CHECK_INT(oauth_parse_callback("/cb?code=c&state=evil&state=good", &cb), -EINVAL);
+	CHECK_STR(cb.state, "");
+	CHECK_INT(oauth_parse_callback("/cb?code=c&state=good&code=d", &cb), -EINVAL);
+	CHECK_INT(oauth_parse_callback("/cb?error=a&error=b&state=good", &cb), -EINVAL);
+	/* Parameters we do not read may come as they like. */
+	CHECK_INT(oauth_parse_callback("/cb?code=c&x=1&x=2&state=good", &cb), 0);
+}
+
+#define STATE "0123456789abcdef0123456789abcdef"
+#define HEAD(target) "GET " target " HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n\r\n"
+
+static int judge(const char *head, struct oauth_callback *cb)
+{
+	return oauth_judge_request(head, strlen(head), "/callback/", STATE, cb);
+}
+
+TEST(test_listener_takes_only_our_state)
+{
+	struct oauth_callback cb;
+
+	CHECK_INT(judge(HEAD("/callback/?code=c%2A&scopes=a&state=" STATE), &cb), 0);
+	CHECK_STR(cb.code, "c*");
+	CHECK_INT(judge("GET /callback/?code=c&state=" STATE " HTTP/1.0\n\n", &cb), 0);
+	/* TikTok's error, with our state, ends the login in its words. */
+	CHECK_INT(judge(HEAD("/callback/?error=access_denied&error_description=No%1B%0A"
+			     "&state=" STATE),
+			&cb),
+		  0);
+	CHECK_STR(cb.error, "access_denied");
+	CHECK_STR(cb.error_description, "No ");
+	/* Without it, nobody may end the login, error or code. */
+	CHECK_INT(judge(HEAD("/callback/?error=access_denied&error_description=x"), &cb), -EINVAL);
+	CHECK_STR(cb.error, "");
+	CHECK_INT(judge(HEAD("/callback/?code=c"), &cb), -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?code=c&state="), &cb), -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?error=x&state=0123456789abcdef0123456789abcdee"), &cb),
+		  -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?error=x&state=" STATE "0"), &cb), -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?error=x&state=0123456789abcdef0123456789abcde"), &cb),
+		  -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?code=c&state=evil&state=" STATE), &cb), -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?code=c&state=" STATE "&state=" STATE), &cb), -EINVAL);
+	CHECK_INT(judge(HEAD("/callback/?state=" STATE), &cb), -EINVAL);
+	/* An empty expected state matches nothing. */
+	CHECK_INT(oauth_judge_request(HEAD("/callback/?code=c&state="), 40, "/callback/", "", &cb),
+		  -EINVAL);
+}
+
+TEST(test_listener_refuses_junk_and_other_paths)
+{
+	struct oauth_callback cb;
+	static const char *const junk[] = {
+	    "",
+	    "GET",
+	    "GET\r\n\r\n",
+	    "GET /callback/?code=c&state=" STATE " HTTP/1.1", /* no end of line */
+	    "POST /callback/?code=c&state=" STATE " HTTP/1.1\r\n\r\n",
+	    "get /callback/?code=c&state=" STATE " HTTP/1.1\r\n\r\n",
+	    "GET /callback/?code=c&state=" STATE " HTTP/2\r\n\r\n",
+	    "GET /callback/?code=c&state=" STATE "\r\n\r\n",
+	    "GET /callback/?code=c&state=" STATE " HTTP/1.1 x\r\n\r\n",
+	    "GET  /callback/?code=c&state=" STATE " HTTP/1.1\r\n\r\n",
+	    "GET /callback/?code=c\x1b&state=" STATE " HTTP/1.1\r\n\r\n",
+	    "GET http://127.0.0.1/callback/?code=c&state=" STATE " HTTP/1.1\r\n\r\n",
+	    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
+	};
+
+	for (size_t i = 0; i < sizeof(junk) / sizeof(junk[0]); i++)
+		if (judge(junk[i], &cb) != -EINVAL)
+			FAILF("junk #%zu not refused", i);
+	CHECK_INT(judge(HEAD("/favicon.ico"), &cb), -ENOENT);
+	CHECK_INT(judge(HEAD("/callback?code=c&state=" STATE), &cb), -ENOENT);
+	CHECK_INT(judge(HEAD("/callback/x?code=c&state=" STATE), &cb), -ENOENT);
+	CHECK_INT(judge(HEAD("/?code=c&state=" STATE), &cb), -ENOENT);
+}
+
 int main(void)
 {
 	RUN(test_challenge_is_lower_hex_sha256);
@@ -171,5 +330,13 @@ int main(void)
 	RUN(test_missing_scopes_are_named);
 	RUN(test_garbage_callback_refused);
 	RUN(test_token_reply_flat_and_errors_with_200);
+	RUN(test_token_reply_error_text_is_printable);
+	RUN(test_clean_text_keeps_letters_and_drops_controls);
+	RUN(test_clean_text_drops_invalid_utf8);
+	RUN(test_clean_text_cuts_on_a_character_boundary);
+	RUN(test_callback_text_is_cleaned_and_cut_not_refused);
+	RUN(test_doubled_parameter_refused);
+	RUN(test_listener_takes_only_our_state);
+	RUN(test_listener_refuses_junk_and_other_paths);
 	return UNIT_DONE();
 }
