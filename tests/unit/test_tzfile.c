@@ -11,6 +11,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -411,6 +412,55 @@ TEST(test_a_zone_is_parsed_once_and_shared)
 		CHECK_INT(tzfile_offset(a, 1796144400), 0);
 }
 
+/* Threads asking for zones nobody asked for yet, all at once: each zone is
+ * handed out as one parse, and every thread reads the same offsets. */
+#define N_THREADS 4
+static const char *const fresh[] = { "Europe/Paris", "Asia/Dubai", "America/Lima",
+				     "Africa/Nairobi" };
+static const struct tzfile *got[N_THREADS][4];
+static pthread_barrier_t start;
+
+static void *get_zones(void *arg)
+{
+	int me = (int)(intptr_t)arg;
+	char w[256];
+
+	pthread_barrier_wait(&start);
+	for (int round = 0; round < 200; round++)
+		for (int i = 0; i < 4; i++) {
+			const struct tzfile *tz = NULL;
+
+			if (tzdb_get(fresh[(i + me) % 4], &tz, w, sizeof(w)) ||
+			    (round && tz != got[me][(i + me) % 4]))
+				tz = NULL; /* an error, or another parse than before */
+			got[me][(i + me) % 4] = tz;
+			if (!tz)
+				return NULL;
+		}
+	return NULL;
+}
+
+TEST(test_threads_share_one_parse_per_zone)
+{
+	static const int32_t off[4] = { 3600, 4 * 3600, -5 * 3600, 3 * 3600 };
+	pthread_t th[N_THREADS];
+
+	pthread_barrier_init(&start, NULL, N_THREADS);
+	for (int i = 0; i < N_THREADS; i++)
+		pthread_create(&th[i], NULL, get_zones, (void *)(intptr_t)i);
+	for (int i = 0; i < N_THREADS; i++)
+		pthread_join(th[i], NULL);
+	pthread_barrier_destroy(&start);
+	for (int i = 0; i < 4; i++) {
+		for (int t = 0; t < N_THREADS; t++)
+			if (!got[t][i] || got[t][i] != got[0][i])
+				FAILF("%s: thread %d got %p, thread 0 %p", fresh[i], t,
+				      (const void *)got[t][i], (const void *)got[0][i]);
+		if (got[0][i])
+			CHECK_INT(tzfile_offset(got[0][i], 1796144400), off[i]);
+	}
+}
+
 /* ---- real zones against glibc ---- */
 
 static const char *const zones[] = {
@@ -511,6 +561,7 @@ int main(void)
 	RUN(test_every_truncation_of_a_file_is_refused);
 	RUN(test_zone_names_are_checked_before_any_path_is_made);
 	RUN(test_a_zone_is_parsed_once_and_shared);
+	RUN(test_threads_share_one_parse_per_zone);
 	RUN(test_local_time_matches_glibc_in_many_zones_1970_to_2100);
 	return UNIT_DONE();
 }
