@@ -7,23 +7,26 @@
  * t + o(t) = L: the candidates are the offsets in force a day before, at and
  * a day after L; each candidate o gives t = L - o, kept only when o(t) == o.
  * No candidate: the wall time fell in a gap.  Two: it was ambiguous, and the
- * earlier instant wins.  o(t) comes from localtime_r() with TZ switched to
- * the zone, under a mutex because TZ is process-wide state; this avoids
- * mktime(), whose handling of gaps and tm_isdst differs between libcs.
+ * earlier instant wins.  o(t) comes from the zone's TZif file, read and
+ * cached by meta/tzdb.c, never from localtime() with TZ switched: the
+ * daemon is threaded, and setenv() races every getenv() and posix_spawn()
+ * of a hook in the process.
  */
 #include "meta/when.h"
+#include "meta/tzdb.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #define WHEN_HINT "write 2026-12-01 18:00 Europe/Berlin or 2026-12-01T18:00+01:00"
 
+/* Serialises the C library's local-time calls of when_format_local() and
+ * its callers; zone conversions need no lock (tzdb.c's parses are shared
+ * read-only). */
 static pthread_mutex_t tz_mutex = PTHREAD_MUTEX_INITIALIZER;
 
 void when_lock(void)
@@ -34,19 +37,6 @@ void when_lock(void)
 void when_unlock(void)
 {
 	pthread_mutex_unlock(&tz_mutex);
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
 }
 
 static int days_in_month(int y, int m)
@@ -72,94 +62,55 @@ static int digits(const char **p, int n, int *out)
 	return 0;
 }
 
-/* The zone name must be a tz database file: no absolute paths, no "..". */
-static bool zone_exists(const char *zone)
-{
-	const char *dir = getenv("TZDIR");
-	char path[512], magic[4];
-	struct stat st;
-	FILE *f;
-	bool ok;
-
-	if (!*zone || zone[0] == '/' || strstr(zone, "..") || strlen(zone) > 64)
-		return false;
-	for (const char *c = zone; *c; c++)
-		if (!isalnum((unsigned char)*c) && !strchr("/_+-", *c))
-			return false;
-	if (!dir || !*dir)
-		dir = "/usr/share/zoneinfo";
-	if (snprintf(path, sizeof(path), "%s/%s", dir, zone) >= (int)sizeof(path))
-		return false;
-	if (stat(path, &st) || !S_ISREG(st.st_mode))
-		return false;
-	f = fopen(path, "rb");
-	if (!f)
-		return false;
-	ok = fread(magic, 1, 4, f) == 4 && !memcmp(magic, "TZif", 4);
-	fclose(f);
-	return ok;
-}
-
-/* UTC offset in seconds in force at @t under the current TZ. */
-static long offset_at(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!localtime_r(&tt, &tm))
-		return 0;
-	return tm.tm_gmtoff;
-}
-
 /*
- * Convert wall time @wall (seconds, as if UTC) in @zone.  Returns 0, 1 when
- * ambiguous (first occurrence taken), -1 when it does not exist.
+ * Convert wall time @wall (seconds, as if UTC) in zone @tz.  Returns 0, 1
+ * when ambiguous (first occurrence taken), -1 when it does not exist.
  */
-static int zone_convert(const char *zone, int64_t wall, int64_t *at)
+static int zone_convert(const struct tzfile *tz, int64_t wall, int64_t *at)
 {
-	char *old = NULL, *tzval;
-	const char *cur;
-	long cand[3];
+	int32_t cand[3];
 	int found = 0;
 	int64_t best = 0;
 
-	/* ":NAME": a file of the tz database, never a POSIX TZ rule. */
-	if (asprintf(&tzval, ":%s", zone) < 0)
-		return -1;
-
-	pthread_mutex_lock(&tz_mutex);
-	cur = getenv("TZ");
-	if (cur)
-		old = strdup(cur);
-	setenv("TZ", tzval, 1);
-	tzset();
-	cand[0] = offset_at(wall - 86400);
-	cand[1] = offset_at(wall);
-	cand[2] = offset_at(wall + 86400);
+	cand[0] = tzfile_offset(tz, wall - 86400);
+	cand[1] = tzfile_offset(tz, wall);
+	cand[2] = tzfile_offset(tz, wall + 86400);
 	for (int i = 0; i < 3; i++) {
 		int64_t t = wall - cand[i];
 		bool dup = false;
 
 		for (int j = 0; j < i; j++)
 			dup |= cand[j] == cand[i];
-		if (dup || offset_at(t) != cand[i])
+		if (dup || tzfile_offset(tz, t) != cand[i])
 			continue;
 		if (!found || t < best)
 			best = t;
 		found++;
 	}
-	if (old)
-		setenv("TZ", old, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	pthread_mutex_unlock(&tz_mutex);
-	free(old);
-	free(tzval);
 	if (!found)
 		return -1;
 	*at = best;
 	return found > 1 ? 1 : 0;
+}
+
+/* The zone @zone, or -1 with @why saying what is wrong with it. */
+static int zone_get(const char *zone, const struct tzfile **tz, char *why, size_t why_size)
+{
+	char detail[300];
+	int rc = tzdb_get(zone, tz, detail, sizeof(detail));
+
+	if (rc == -EINVAL || rc == -ENOENT)
+		snprintf(why, why_size,
+			 "names an unknown time zone (%s); use a name of the tz database "
+			 "such as Europe/Berlin or America/New_York, or an offset such as "
+			 "+01:00",
+			 zone);
+	else if (rc)
+		snprintf(why, why_size,
+			 "names a time zone (%s) that cannot be read (%s); reinstall the "
+			 "tzdata package or write an offset such as +01:00 instead",
+			 zone, detail);
+	return rc ? -1 : 0;
 }
 
 int when_parse(const char *s, int64_t *at, bool *ambiguous, char *why, size_t why_size)
@@ -208,7 +159,7 @@ int when_parse(const char *s, int64_t *at, bool *ambiguous, char *why, size_t wh
 				p++;
 		}
 	}
-	wall = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	wall = tz_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -237,6 +188,7 @@ int when_parse(const char *s, int64_t *at, bool *ambiguous, char *why, size_t wh
 		const char *z;
 		size_t zlen;
 		char zone[80];
+		const struct tzfile *tz;
 		int rc;
 
 		if (!*p) {
@@ -255,15 +207,9 @@ int when_parse(const char *s, int64_t *at, bool *ambiguous, char *why, size_t wh
 		}
 		memcpy(zone, z, zlen);
 		zone[zlen] = '\0';
-		if (!zone_exists(zone)) {
-			snprintf(why, why_size,
-				 "names an unknown time zone (%s); use a name of the tz database "
-				 "such as Europe/Berlin or America/New_York, or an offset such as "
-				 "+01:00",
-				 zone);
+		if (zone_get(zone, &tz, why, why_size))
 			return -1;
-		}
-		rc = zone_convert(zone, wall, at);
+		rc = zone_convert(tz, wall, at);
 		if (rc < 0) {
 			snprintf(why, why_size,
 				 "does not exist in %s: the clocks skip that time (summer time "
@@ -312,8 +258,10 @@ void when_format_local(int64_t at, char *buf, size_t size)
 	struct tm tm;
 	bool ok;
 
-	/* tm_zone points into the C library's tzname storage, which the next TZ
-	 * switch rewrites: format before letting go of the lock. */
+	/* The process's own zone, as the C library reads it from TZ or
+	 * /etc/localtime; nothing in tiktokfs writes TZ any more, but tm_zone
+	 * points into the library's tzname storage, which a TZ change made by
+	 * an embedding program would rewrite: format under the lock. */
 	pthread_mutex_lock(&tz_mutex);
 	tzset(); /* localtime_r() need not notice a changed TZ by itself */
 	ok = localtime_r(&t, &tm) != NULL;

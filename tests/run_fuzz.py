@@ -5,8 +5,9 @@
 
 For each target build-fuzz/fuzz_NAME: build a seed corpus in
 build-fuzz/seeds/NAME (media files for the probes, sidecars for
-fuzz_sidecar, JSON replies for fuzz_api*), start from an empty corpus in
-build-fuzz/corpus/NAME, run with -max_total_time=N -rss_limit_mb=2048
+fuzz_sidecar, JSON replies for fuzz_api*, TZif files and TZ rule strings
+from tests/fuzz/corpus/fuzz_tzif for fuzz_tzif), start from an empty corpus
+in build-fuzz/corpus/NAME, run with -max_total_time=N -rss_limit_mb=2048
 -timeout=10, then print one line per target: seconds, runs executed, cov:,
 corpus size, crashes.  Crash inputs go to build-fuzz/artifacts/NAME/; the
 exit status is 1 if any target crashed, leaked, timed out or printed a
@@ -97,6 +98,23 @@ def api_seeds():
     return seeds
 
 
+TZIF_SEEDS = ROOT / "tests" / "fuzz" / "corpus" / "fuzz_tzif"
+SYSTEM_ZONES = ["Europe/Berlin", "America/New_York", "Africa/Casablanca", "Etc/UTC",
+                "right/Europe/London"]
+
+
+def tzif_seeds():
+    """The committed TZif files and rule strings, and a few of the system's
+    zones (fat or slim, whichever the distribution ships)."""
+    seeds = [p.read_bytes() for p in sorted(TZIF_SEEDS.iterdir()) if p.is_file()]
+    zoneinfo = pathlib.Path(os.environ.get("TZDIR") or "/usr/share/zoneinfo")
+    for z in SYSTEM_ZONES:
+        p = zoneinfo / z
+        if p.is_file():
+            seeds.append(p.read_bytes()[:SEED_CUT])
+    return seeds
+
+
 def seeds_for(name):
     if name.startswith("fuzz_probe"):
         return media_seeds()
@@ -104,6 +122,8 @@ def seeds_for(name):
         return [s.encode() for s in SIDECARS]
     if name.startswith("fuzz_api") or "json" in name:
         return api_seeds()
+    if name == "fuzz_tzif":
+        return tzif_seeds()
     return [b"", b"\n", b"0"]
 
 
