@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for everything net/ reads from TikTok: the §4 envelope,
  * the creator_info, init, status and user/info replies, the flat token
- * answer, the OAuth callback, and the exact-integer JSON pre-pass.  Each
+ * answer, the OAuth callback and the loopback listener's request judge,
+ * the terminal-safe text filter, and the exact-integer JSON pre-pass.  Each
  * input is tried as a body answered with HTTP 200, then with its first
  * byte picking the status and the rest as the body.  Besides "no crash,
  * no leak, no UB", it checks the parsers' promises: a success fills what
@@ -102,6 +103,22 @@ static void run_all(const char *body, size_t size, long status)
 			abort();
 		if (oauth_check_callback(&cb, "fuzzstate", &(struct config){0}, &e))
 			must_say_why(&e);
+	}
+	/* The loopback listener's judge sees whatever a local process sends;
+	 * what it lets through must carry our state, and every text printed
+	 * for a person must be free of control characters. */
+	if (oauth_judge_request(body, size, "/callback", "fuzzstate", &cb) == 0 &&
+	    strcmp(cb.state, "fuzzstate"))
+		abort();
+	{
+		char clean[128];
+		size_t n = oauth_clean_text(clean, sizeof(clean), body, size);
+
+		if (n >= sizeof(clean) || strlen(clean) != n)
+			abort();
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)clean[i] < 0x20 || clean[i] == 0x7f)
+				abort();
 	}
 	free(text);
 }
