@@ -188,6 +188,7 @@ int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 	if (cb->error[0]) {
 		errors_oauth(err, cb->error, cb->error_description, cb->error_type, "",
 			     cfg->client_key, cfg->redirect_uri);
+		http_redact_error(err);
 		return -1;
 	}
 	if (strcmp(cb->state, state)) {
@@ -251,6 +252,7 @@ int oauth_parse_token_reply(const char *body, size_t len, long status, int64_t n
 		errors_oauth(err, *e ? e : "server_error", tjson_str(root, "error_description"), "",
 			     tjson_str(root, "log_id"), cfg ? cfg->client_key : "",
 			     cfg ? cfg->redirect_uri : "");
+		http_redact_error(err);
 		err->http_status = (int)status;
 		goto out;
 	}
@@ -397,6 +399,7 @@ int oauth_revoke(CURL *h, const struct config *cfg, const char *access_token, st
 			     *tjson_str(root, "error") ? tjson_str(root, "error") : "server_error",
 			     tjson_str(root, "error_description"), "", tjson_str(root, "log_id"),
 			     cfg->client_key, cfg->redirect_uri);
+		http_redact_error(err);
 		err->http_status = (int)r.status;
 		rc = -1;
 	}
