@@ -202,9 +202,10 @@ TEST(test_failed_event_carries_the_first_line_of_the_error)
 	char *cmd = xasprintf("env > %s/env-failed.txt", dir);
 	struct hook_event ev = {
 	    .kind = HOOK_FAILED,
-	    .path = "/srv/tiktok/staging/failed/clip.mp4",
+	    /* "act." in a name is no token: it reaches the hook unmasked */
+	    .path = "/srv/tiktok/staging/failed/contact.mp4",
 	    .publish_id = "v_inbox_file~v2.1",
-	    .error = "clip.mp4: 2.4 s long; TikTok needs at least 3 s\nRetrying will not help.",
+	    .error = "contact.mp4: 2.4 s long; TikTok needs at least 3 s\nRetrying will not help.",
 	    .privacy = "PUBLIC_TO_EVERYONE",
 	};
 	char v[1024], *dump, *log;
@@ -219,11 +220,14 @@ TEST(test_failed_event_carries_the_first_line_of_the_error)
 	if (dump) {
 		CHECK_STR(env_value(dump, "TIKTOKFS_EVENT", v, sizeof(v)), "failed");
 		CHECK_STR(env_value(dump, "TIKTOKFS_ERROR", v, sizeof(v)),
-			  "clip.mp4: 2.4 s long; TikTok needs at least 3 s");
+			  "contact.mp4: 2.4 s long; TikTok needs at least 3 s");
+		CHECK_STR(env_value(dump, "TIKTOKFS_PATH", v, sizeof(v)),
+			  "/srv/tiktok/staging/failed/contact.mp4");
 		CHECK_STR(env_value(dump, "TIKTOKFS_POST_ID", v, sizeof(v)), "");
 		CHECK_STR(env_value(dump, "TIKTOKFS_URL", v, sizeof(v)), "");
 		CHECK(!strstr(dump, "Retrying will not help"));
 	}
+	CHECK_CONTAINS(log, "on_failed hook for /srv/tiktok/staging/failed/contact.mp4");
 	free(dump);
 	free(log);
 	free(cmd);
