@@ -12,7 +12,9 @@
  * the media's and the caption's problems both, so that one run tells the
  * user everything to fix.  The account's limits come from the cached
  * creator_info.json in state_dir; check never talks to the network and never
- * prints a secret (it prints nothing of the config but the bounds).
+ * prints a secret (it prints nothing of the config but the bounds).  Every
+ * name and reason is printed through util/escape.h, so a file name with a
+ * newline or a terminal escape shows as \n or \x1b, on its own line.
  */
 #include "cmd/cmd.h"
 
@@ -30,6 +32,7 @@
 #include "meta/sidecar.h"
 #include "meta/utf8.h"
 #include "meta/when.h"
+#include "util/escape.h"
 #include "util/strbuf.h"
 
 static const char check_usage[] = "usage: tiktokfs check [-c CONFIG] VIDEO [CAPTION]\n";
@@ -83,20 +86,31 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 	return 0;
 }
 
+/* fputs(@s) to @f, escaped (util/escape.h). */
+static void put_esc(FILE *f, const char *s)
+{
+	char *e = esc_text_dup(s);
+
+	fputs(e, f);
+	free(e);
+}
+
 /* A regular file we can read, or 2 after one line saying why not. */
 static int usable_file(const char *path)
 {
 	struct stat st;
+	const char *why = NULL;
 
-	if (access(path, R_OK) || stat(path, &st)) {
-		fprintf(stderr, "tiktokfs: cannot open %s: %s\n", path, strerror(errno));
-		return 2;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		fprintf(stderr, "tiktokfs: cannot open %s: not a regular file\n", path);
-		return 2;
-	}
-	return 0;
+	if (access(path, R_OK) || stat(path, &st))
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	if (!why)
+		return 0;
+	fputs("tiktokfs: cannot open ", stderr);
+	put_esc(stderr, path);
+	fprintf(stderr, ": %s\n", why);
+	return 2;
 }
 
 static const char *base_name(const char *path)
@@ -120,9 +134,15 @@ static char *find_caption(const char *video)
 		}
 	}
 	if (access(full, F_OK) == 0) {
-		if (stem)
-			printf("warning: both %s and %s exist; using %s\n", base_name(full),
-			       base_name(stem), base_name(full));
+		if (stem) {
+			fputs("warning: both ", stdout);
+			put_esc(stdout, base_name(full));
+			fputs(" and ", stdout);
+			put_esc(stdout, base_name(stem));
+			fputs(" exist; using ", stdout);
+			put_esc(stdout, base_name(full));
+			putchar('\n');
+		}
 		free(stem);
 		return full;
 	}
@@ -183,7 +203,8 @@ static void print_media(const char *name, const struct media_info *mi)
 {
 	const char *mime = container_mime(mi->container);
 
-	printf("%s\n", name);
+	put_esc(stdout, name);
+	putchar('\n');
 	printf("  container     %s%s%s%s\n", container_name(mi->container), mime ? " (" : "",
 	       mime ? mime : "", mime ? ")" : " (not taken by TikTok)");
 	if (mi->fragmented || mi->moov_at_end)
@@ -229,7 +250,8 @@ static void print_caption(const char *name, const struct verdict *v)
 	const struct sidecar *sc = &v->sidecar;
 	char local[80], utc[80];
 
-	printf("%s\n", name);
+	put_esc(stdout, name);
+	putchar('\n');
 	printf("  caption       %zu of %d UTF-16 units\n", sc->caption_utf16, CAPTION_MAX_UTF16);
 	print_preview(sc->caption);
 	if (v->privacy[0])
@@ -256,8 +278,11 @@ static void print_caption(const char *name, const struct verdict *v)
 
 static void print_warnings(const char *w)
 {
-	if (w[0])
-		printf("warning: %s\n", w);
+	if (!w[0])
+		return;
+	fputs("warning: ", stdout);
+	put_esc(stdout, w);
+	putchar('\n');
 }
 
 /* One line per reason: what failed, then what to do. */
@@ -267,8 +292,11 @@ static void print_reason(const char *label, const struct tt_error *e)
 	const char *stop = n && e->what[n - 1] == '.' ? "" : ".";
 
 	fflush(stdout);
-	fprintf(stderr, "%s: %s%s%s%s\n", label, e->what, e->advice[0] ? stop : "",
-		e->advice[0] ? " " : "", e->advice);
+	fprintf(stderr, "%s: ", label);
+	put_esc(stderr, e->what);
+	fprintf(stderr, "%s%s", e->advice[0] ? stop : "", e->advice[0] ? " " : "");
+	put_esc(stderr, e->advice);
+	fputc('\n', stderr);
 }
 
 static const char *reason_label(enum verdict_kind k)

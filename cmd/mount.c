@@ -20,6 +20,10 @@
  * a user when /etc/fuse.conf has user_allow_other: a Samba or NFS export
  * serves other users, and without it nobody but the mounting user (not even
  * root) may enter the mount.  -o adds to or overrides these.
+ *
+ * Hooks are told the mount point (absolute, resolved before the daemon's
+ * chdir to /), so that TIKTOKFS_PATH is the path users see, not the staged
+ * copy inside the 0700 state_dir (meta/hooks.h).
  */
 #include "cmd/cmd.h"
 
@@ -35,6 +39,7 @@
 #include "cmd/daemon.h"
 #include "fs/fs.h"
 #include "meta/config.h"
+#include "meta/hooks.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -138,7 +143,7 @@ int cmd_mount(int argc, char **argv)
 	struct tt_error err;
 	struct fuse *fuse = NULL;
 	bool mounted = false, have_cfg = false;
-	char *staging = NULL;
+	char *staging = NULL, *mnt_abs = NULL;
 	struct stat mst;
 	int rc = 1;
 
@@ -158,6 +163,7 @@ int cmd_mount(int argc, char **argv)
 			a.mountpoint, errno ? strerror(errno) : "not a directory");
 		goto out_args;
 	}
+	mnt_abs = realpath(a.mountpoint, NULL);
 	if (config_load(&d->cfg, a.config, &err) < 0) {
 		daemon_print_error(&err);
 		goto out_args;
@@ -206,6 +212,7 @@ int cmd_mount(int argc, char **argv)
 	}
 	d->config_arg = a.config;
 	d->use_syslog = !a.foreground;
+	hooks_set_view(d->root, mnt_abs ? mnt_abs : a.mountpoint);
 	if (daemon_start(d) < 0)
 		goto out_services;
 	/* After libfuse's handlers: SIGHUP reloads instead of unmounting. */
@@ -232,6 +239,7 @@ out_cfg:
 	if (have_cfg)
 		config_free(&d->cfg);
 out_args:
+	free(mnt_abs);
 	fuse_opt_free_args(&fa);
 	strbuf_release(&a.opts);
 	return rc;

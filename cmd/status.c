@@ -30,6 +30,12 @@
  *           "schedule_at", "retry_at", "posted_at", "created_at",
  *           "updated_at" (ISO or null), "publish_id", "status", "post_id",
  *           "url", "privacy", "error", "warning" (string or null) }
+ * Names are bytes, JSON strings are UTF-8: every string is shown valid
+ * UTF-8, an invalid byte as U+FFFD, and "path" and "caption" (also in
+ * next_scheduled) get a lossless twin, "path_bytes" / "caption_bytes": the
+ * exact bytes in standard base64, present only when the name is not valid
+ * UTF-8 (a name that is valid needs none: JSON escapes newlines itself).
+ * Text: names are escaped C-style (util/escape.h), one item per line.
  * Upload URLs are never read out; every string passes log_redact().
  */
 #include "cmd/cmd.h"
@@ -38,6 +44,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +57,7 @@
 #include "meta/status.h"
 #include "meta/results.h"
 #include "meta/store.h"
+#include "util/escape.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -183,17 +191,39 @@ static int by_time(const void *a, const void *b)
 
 /* ---- json ---- */
 
+/* @s as valid UTF-8 (U+FFFD for a bad byte), secrets masked. */
 static json_t *j_str(const char *s)
 {
-	char buf[2048];
+	struct strbuf sb = STRBUF_INIT;
 	json_t *v;
 
 	if (!s)
 		return json_null();
-	snprintf(buf, sizeof(buf), "%s", s);
-	log_redact(buf, sizeof(buf));
-	v = json_string(buf); /* NULL when not UTF-8 */
+	strbuf_init(&sb);
+	esc_utf8_lossy(&sb, s);
+	log_redact(sb.buf, sb.len + 1);
+	v = json_stringn(sb.buf, sb.len);
+	strbuf_release(&sb);
 	return v ? v : json_null();
+}
+
+/* Set @key to the name @s for display and, when @s is not valid UTF-8,
+ * @key_bytes to its exact bytes in base64 (file comment). */
+static void j_set_name(json_t *o, const char *key, const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	unsigned char *b64;
+	char *bytes_key;
+
+	json_object_set_new(o, key, j_str(s));
+	if (!s || esc_utf8_valid(s, len))
+		return;
+	b64 = xmalloc(4 * ((len + 2) / 3) + 1);
+	EVP_EncodeBlock(b64, (const unsigned char *)s, (int)len);
+	bytes_key = xasprintf("%s_bytes", key);
+	json_object_set_new(o, bytes_key, json_string((const char *)b64));
+	free(bytes_key);
+	free(b64);
 }
 
 static json_t *j_time(int64_t t)
@@ -215,8 +245,8 @@ static json_t *j_item(struct collect *c, const struct job *j)
 	json_t *o = json_object();
 
 	json_object_set_new(o, "id", json_integer(j->id));
-	json_object_set_new(o, "path", j_str(j->path));
-	json_object_set_new(o, "caption", j_str(j->caption_path));
+	j_set_name(o, "path", j->path);
+	j_set_name(o, "caption", j->caption_path);
 	json_object_set_new(o, "state", json_string(job_state_name(j->state)));
 	json_object_set_new(o, "size", json_integer((json_int_t)j->size));
 	json_object_set_new(o, "sent", json_integer((json_int_t)j->sent));
@@ -264,8 +294,8 @@ static json_t *j_account(const char *state_dir)
 	opts = json_array();
 	for (int i = 0; i < ci.n_privacy; i++)
 		json_array_append_new(opts, json_string(ci.privacy_options[i]));
-	json_object_set_new(o, "username", json_string(ci.username));
-	json_object_set_new(o, "nickname", json_string(ci.nickname));
+	json_object_set_new(o, "username", j_str(ci.username));
+	json_object_set_new(o, "nickname", j_str(ci.nickname));
 	json_object_set_new(o, "privacy_options", opts);
 	json_object_set_new(o, "max_video_post_duration_sec", json_integer(ci.max_duration_sec));
 	json_object_set_new(o, "fetched_at", j_time(ci.fetched_at));
@@ -289,7 +319,9 @@ static int visit(const struct job *j, void *arg)
 		struct progress p;
 
 		progress_of(c->st, j, c->now, &p);
-		strbuf_addf(&c->uploads, "  %s\n", j->path);
+		strbuf_addstr(&c->uploads, "  ");
+		esc_text(&c->uploads, j->path);
+		strbuf_addch(&c->uploads, '\n');
 		add_bar(&c->uploads, &p);
 	}
 	return 0;
@@ -322,7 +354,7 @@ static int print_json(struct store *st, const char *state_dir, int64_t now)
 	for (size_t i = 0; i < c.nsched; i++) {
 		json_t *o = json_object();
 
-		json_object_set_new(o, "path", j_str(c.sched[i].path));
+		j_set_name(o, "path", c.sched[i].path);
 		json_object_set_new(o, "at", j_time(c.sched[i].schedule_at));
 		json_array_append_new(next, o);
 	}
@@ -362,7 +394,9 @@ static int print_text(struct store *st, const char *state_dir, int64_t now)
 		for (size_t i = 0; i < c.nsched && i < 10; i++) {
 			strbuf_addstr(&extra, "  ");
 			add_time(&extra, c.sched[i].schedule_at);
-			strbuf_addf(&extra, "  %s\n", c.sched[i].path);
+			strbuf_addstr(&extra, "  ");
+			esc_text(&extra, c.sched[i].path);
+			strbuf_addch(&extra, '\n');
 		}
 	}
 	if (tail)

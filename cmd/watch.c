@@ -39,6 +39,7 @@
 
 #include "cmd/daemon.h"
 #include "cmd/watcher.h"
+#include "meta/hooks.h"
 #include "meta/mirror.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -241,6 +242,7 @@ int cmd_watch(int argc, char **argv)
 	}
 	d.config_arg = a.config;
 	d.use_syslog = !a.foreground;
+	hooks_set_view(d.root, d.root); /* users see the folder itself */
 	if (daemon_start(&d) < 0) {
 		fprintf(stderr, "tiktokfs: cannot start; see the messages above\n");
 		goto out;

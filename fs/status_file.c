@@ -1,7 +1,7 @@
 /*
  * STATUS.txt: the text is rendered from the job store (meta/status.c) each
  * time the file is opened or stat'ed, so it is always current and never
- * stored on disk.  status_render() redacts secrets itself.
+ * stored on disk.  status_render() redacts secrets and escapes names itself.
  */
 #include "fs/fs.h"
 

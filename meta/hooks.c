@@ -55,6 +55,7 @@ static bool reaper_running, reaper_stop;
 static pthread_t reaper;
 static double timeout_s = HOOKS_TIMEOUT_DEFAULT;
 static double grace_s = HOOKS_GRACE_DEFAULT;
+static char *staging_root, *view_root; /* hooks_set_view(); guarded by lock */
 
 static double now_mono(void)
 {
@@ -86,6 +87,33 @@ static void cond_wait_until(pthread_cond_t *c, double when)
 	if (ts.tv_nsec >= 1000000000L)
 		ts.tv_nsec = 999999999L;
 	pthread_cond_timedwait(c, &lock, &ts);
+}
+
+void hooks_set_view(const char *staging, const char *view)
+{
+	pthread_mutex_lock(&lock);
+	free(staging_root);
+	free(view_root);
+	staging_root = staging && view ? xstrdup(staging) : NULL;
+	view_root = staging && view ? xstrdup(view) : NULL;
+	pthread_mutex_unlock(&lock);
+}
+
+/* The path users see for the staged @path (hooks_set_view); owned by the
+ * caller. */
+static char *view_path(const char *path)
+{
+	char *out = NULL;
+	size_t n;
+
+	if (!path)
+		return xstrdup("");
+	pthread_mutex_lock(&lock);
+	n = staging_root ? strlen(staging_root) : 0;
+	if (n && !strncmp(path, staging_root, n) && path[n] == '/')
+		out = xasprintf("%s%s", view_root, path + n);
+	pthread_mutex_unlock(&lock);
+	return out ? out : xstrdup(path);
 }
 
 void hooks_set_timeouts(double t, double g)
@@ -206,8 +234,9 @@ static bool is_name(const char *entry, const char *name)
 }
 
 static const char *const own_vars[] = {
-    "TIKTOKFS_EVENT", "TIKTOKFS_PATH",	"TIKTOKFS_PUBLISH_ID", "TIKTOKFS_POST_ID",
-    "TIKTOKFS_URL",   "TIKTOKFS_ERROR", "TIKTOKFS_PRIVACY",    "TIKTOK_CLIENT_SECRET",
+    "TIKTOKFS_EVENT",	   "TIKTOKFS_PATH",    "TIKTOKFS_STAGING_PATH",
+    "TIKTOKFS_PUBLISH_ID", "TIKTOKFS_POST_ID", "TIKTOKFS_URL",
+    "TIKTOKFS_ERROR",	   "TIKTOKFS_PRIVACY", "TIKTOK_CLIENT_SECRET",
 };
 #define N_OWN_VARS (sizeof(own_vars) / sizeof(own_vars[0]))
 
@@ -243,9 +272,9 @@ static void env_free(char **envp)
 }
 
 /* The hook's environment: the daemon's, minus secrets and stale TIKTOKFS_*
- * values, plus the event.  A NULL-terminated array the caller frees with
- * env_free(). */
-static char **build_env(const struct config *cfg, const struct hook_event *ev)
+ * values, plus the event; @shown is the path users see.  A NULL-terminated
+ * array the caller frees with env_free(). */
+static char **build_env(const struct config *cfg, const struct hook_event *ev, const char *shown)
 {
 	size_t n = 0, k = 0;
 	char **envp;
@@ -259,7 +288,8 @@ static char **build_env(const struct config *cfg, const struct hook_event *ev)
 			envp[k++] = xstrdup(*e);
 #define S(v) ((v) ? (v) : "")
 	envp[k++] = xasprintf("TIKTOKFS_EVENT=%s", ev->kind == HOOK_POSTED ? "posted" : "failed");
-	envp[k++] = xasprintf("TIKTOKFS_PATH=%s", S(ev->path));
+	envp[k++] = xasprintf("TIKTOKFS_PATH=%s", shown);
+	envp[k++] = xasprintf("TIKTOKFS_STAGING_PATH=%s", S(ev->path));
 	envp[k++] = xasprintf("TIKTOKFS_PUBLISH_ID=%s", S(ev->publish_id));
 	envp[k++] = xasprintf("TIKTOKFS_POST_ID=%s", S(ev->post_id));
 	envp[k++] = xasprintf("TIKTOKFS_URL=%s", S(ev->url));
@@ -313,7 +343,7 @@ int hooks_run(const struct config *cfg, const struct hook_event *ev)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
 	struct hook_proc *p = NULL;
-	char **envp = NULL;
+	char **envp = NULL, *shown;
 	pid_t pid;
 	int rc;
 
@@ -321,7 +351,8 @@ int hooks_run(const struct config *cfg, const struct hook_event *ev)
 		return 0;
 	pthread_once(&conds_once, init_conds);
 	argv[2] = (char *)cmd;
-	envp = build_env(cfg, ev);
+	shown = view_path(ev->path); /* before the lock: view_path takes it */
+	envp = build_env(cfg, ev, shown);
 	setup_files(&fa);
 	setup_attr(&at);
 
@@ -329,23 +360,21 @@ int hooks_run(const struct config *cfg, const struct hook_event *ev)
 	rc = start_reaper();
 	if (rc) {
 		pthread_mutex_unlock(&lock);
-		log_warn("%s for %s not run: cannot start the reaper thread: %s", name,
-			 ev->path ? ev->path : "?", strerror(-rc));
+		log_warn("%s for %s not run: cannot start the reaper thread: %s", name, shown,
+			 strerror(-rc));
 		goto out;
 	}
 	/* Spawn under the lock so the reaper cannot miss the new pid. */
 	rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, envp);
 	if (rc) {
 		pthread_mutex_unlock(&lock);
-		log_warn("%s for %s not run: cannot start /bin/sh: %s", name,
-			 ev->path ? ev->path : "?", strerror(rc));
+		log_warn("%s for %s not run: cannot start /bin/sh: %s", name, shown, strerror(rc));
 		rc = -rc;
 		goto out;
 	}
 	p = xcalloc(1, sizeof(*p));
 	p->pid = pid;
-	p->label =
-	    xasprintf("%s hook for %s (pid %ld)", name, ev->path ? ev->path : "?", (long)pid);
+	p->label = xasprintf("%s hook for %s (pid %ld)", name, shown, (long)pid);
 	p->timeout = timeout_s;
 	p->term_at = now_mono() + timeout_s;
 	p->kill_at = p->term_at + grace_s;
@@ -360,6 +389,7 @@ out:
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	env_free(envp);
+	free(shown);
 	return rc;
 }
 

@@ -3,11 +3,18 @@
  * has just reached posted/ or failed/.
  *
  * The command runs as `/bin/sh -c COMMAND` with the item's values in the
- * environment only (TIKTOKFS_EVENT, TIKTOKFS_PATH, TIKTOKFS_PUBLISH_ID,
- * TIKTOKFS_POST_ID, TIKTOKFS_URL, TIKTOKFS_ERROR, TIKTOKFS_PRIVACY); nothing
- * is ever pasted into the command string, so a file named `$(rm -rf ~)` is
- * just a file name.  TIKTOK_CLIENT_SECRET and any variable holding the
- * configured client_secret are removed from the hook's environment.
+ * environment only (TIKTOKFS_EVENT, TIKTOKFS_PATH, TIKTOKFS_STAGING_PATH,
+ * TIKTOKFS_PUBLISH_ID, TIKTOKFS_POST_ID, TIKTOKFS_URL, TIKTOKFS_ERROR,
+ * TIKTOKFS_PRIVACY); nothing is ever pasted into the command string, so a
+ * file named `$(rm -rf ~)` is just a file name.  TIKTOK_CLIENT_SECRET and
+ * any variable holding the configured client_secret are removed from the
+ * hook's environment.
+ *
+ * TIKTOKFS_PATH is the path users see: under the mount point, or under the
+ * watched folder.  The daemon's own copy lives in staging/ inside the 0700
+ * state_dir, which a hook run by the team cannot open and should not
+ * touch; it is passed as TIKTOKFS_STAGING_PATH for the operator who needs
+ * it.  hooks_set_view() tells this module how one maps onto the other.
  *
  * hooks_run() never waits for the hook: it spawns it in its own process
  * group and returns.  One reaper thread collects exit statuses, logs them
@@ -28,7 +35,7 @@ enum hook_kind { HOOK_POSTED = 0, HOOK_FAILED };
 /* All strings borrowed for the duration of hooks_run(); NULL = empty. */
 struct hook_event {
 	enum hook_kind kind;
-	const char *path; /* absolute path of the video now in posted/ or failed/ */
+	const char *path; /* absolute staged path of the video now in posted/ or failed/ */
 	const char *publish_id;
 	const char *post_id;
 	const char *url;
@@ -45,6 +52,14 @@ struct hook_event {
  * could not be started (already logged).  Never blocks on the hook.
  */
 int hooks_run(const struct config *cfg, const struct hook_event *ev);
+
+/*
+ * The staging root (absolute, as in hook_event.path) and the root users see
+ * in its place (the mount point or the watched folder, absolute).  Copies
+ * both; call before the first hooks_run().  Without it, or for a path not
+ * under @staging_root, TIKTOKFS_PATH is the staged path itself.
+ */
+void hooks_set_view(const char *staging_root, const char *view_root);
 
 /* Change the run timeout and the SIGTERM->SIGKILL grace (tests use short
  * ones).  Applies to hooks started afterwards. */

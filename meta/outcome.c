@@ -34,6 +34,7 @@
 #include "meta/config.h"
 #include "meta/hooks.h"
 #include "meta/store.h"
+#include "util/escape.h"
 #include "util/log.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
@@ -323,10 +324,14 @@ char *outcome_error_text(const char *video_name, const struct tt_error *why)
 		tt_error_set(&none, ERR_NONE, "the item could not be published");
 		why = &none;
 	}
-	/* the first line names the file, once */
-	if (nlen && strncmp(why->what, video_name, nlen) != 0)
-		strbuf_addf(&sb, "%s: ", video_name);
-	strbuf_addf(&sb, "%s\n", why->what[0] ? why->what : "the item could not be published");
+	/* the first line names the file, once; escaped, so that a name with a
+	 * newline cannot add lines of its own (util/escape.h) */
+	if (nlen && strncmp(why->what, video_name, nlen) != 0) {
+		esc_text(&sb, video_name);
+		strbuf_addstr(&sb, ": ");
+	}
+	esc_text(&sb, why->what[0] ? why->what : "the item could not be published");
+	strbuf_addch(&sb, '\n');
 	if (why->code[0])
 		strbuf_addf(&sb, "TikTok error code: %s\n", why->code);
 	if (why->log_id[0])

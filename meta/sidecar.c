@@ -289,6 +289,40 @@ static bool is_fence(const char *s, const char *e)
 	return e - s == 3 && !memcmp(s, "---", 3);
 }
 
+/*
+ * Windows Notepad saves "Unicode" as UTF-16 with a byte-order mark; such a
+ * file fails the UTF-8 check at byte 0, which tells the user nothing.
+ * Name the encoding instead.  UTF-32 first: its little-endian mark starts
+ * with UTF-16's.  0, or -1 with @err set.
+ */
+static int refuse_other_bom(const char *name, const char *buf, size_t len, struct tt_error *err)
+{
+	static const struct {
+		const char *mark;
+		size_t n;
+		const char *what;
+	} boms[] = {
+	    {"\x00\x00\xFE\xFF", 4, "UTF-32 (big-endian)"},
+	    {"\xFF\xFE\x00\x00", 4, "UTF-32 (little-endian)"},
+	    {"\xFE\xFF", 2, "UTF-16 (big-endian)"},
+	    {"\xFF\xFE", 2, "UTF-16 (little-endian)"},
+	};
+
+	for (size_t i = 0; i < sizeof(boms) / sizeof(boms[0]); i++) {
+		if (len < boms[i].n || memcmp(buf, boms[i].mark, boms[i].n))
+			continue;
+		tt_error_set(err, ERR_USER,
+			     "%s: the file is %s text (it starts with that byte-order mark); "
+			     "a caption must be UTF-8: save it as UTF-8",
+			     name, boms[i].what);
+		tt_error_advise(err, "In Notepad: File > Save as, Encoding: UTF-8 (other editors "
+				     "say \"UTF-8\" or \"Unicode (UTF-8)\"); saving over the "
+				     "caption where it is is enough.");
+		return -1;
+	}
+	return 0;
+}
+
 static int line_of(const char *buf, size_t off)
 {
 	int line = 1;
@@ -315,6 +349,8 @@ int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar 
 			     name, len, SIDECAR_MAX_BYTES);
 		return -1;
 	}
+	if (refuse_other_bom(name, buf, len, err))
+		return -1;
 	if (!utf8_valid(buf, len, &bad)) {
 		tt_error_set(err, ERR_USER,
 			     "%s: line %d: invalid UTF-8 at byte offset %zu; save the file as "

@@ -3,12 +3,14 @@
  * the caption text (spec: "The caption sidecar").  The parser is pure: bytes
  * in, struct out; errors name the line and the key.
  *
- * Accepted: a leading UTF-8 BOM, LF or CRLF line ends, `# comments` on their
+ * Accepted: a leading UTF-8 BOM (skipped), LF or CRLF line ends, `# comments` on their
  * own lines and after values, keys in any case, values in matching quotes.
  * The caption is everything after the closing "---" line with surrounding
  * ASCII whitespace trimmed; inner bytes (newlines, CRLF, emoji) are kept
  * exactly.  A successful parse guarantees valid UTF-8 without NUL bytes and
- * at most CAPTION_MAX_UTF16 UTF-16 units.
+ * at most CAPTION_MAX_UTF16 UTF-16 units.  A file that starts with a
+ * UTF-16 or UTF-32 byte-order mark (Notepad's "Unicode") is refused by
+ * that name, with "save it as UTF-8".
  */
 #ifndef TIKTOKFS_SIDECAR_H
 #define TIKTOKFS_SIDECAR_H

@@ -11,6 +11,11 @@
  * order), so the text depends only on the store and @now.  Times are ISO
  * 8601 UTC: the reader may be on another continent (a Samba share).
  * struct job's upload_url is never read here.
+ *
+ * Every name and text from the store goes through esc_text(): a file name
+ * is chosen by whoever can write to the share, and one holding a newline
+ * must not add a line ("  posted  fake.mp4") to the picture.  So each item
+ * is exactly its lines, whatever its name.
  */
 #include "meta/status.h"
 
@@ -23,6 +28,7 @@
 #include "meta/creator.h"
 #include "meta/results.h"
 #include "meta/store.h"
+#include "util/escape.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -40,12 +46,22 @@ static void add_time(struct strbuf *sb, int64_t t)
 	strbuf_addstr(sb, buf);
 }
 
-/* The first line of @s, with an indent and a label. */
+/* @s with an indent and a label, on one line: escaped whole, not cut at
+ * its first newline, which may be inside a file name it quotes. */
 static void add_line(struct strbuf *sb, const char *label, const char *s)
 {
 	if (!s || !*s)
 		return;
-	strbuf_addf(sb, "      %s: %.*s\n", label, (int)strcspn(s, "\r\n"), s);
+	strbuf_addf(sb, "      %s: ", label);
+	esc_text(sb, s);
+	strbuf_addch(sb, '\n');
+}
+
+/* "  STATE       PATH", the path escaped. */
+static void add_head(struct strbuf *sb, const struct job *j)
+{
+	strbuf_addf(sb, "  %-10s  ", job_state_name(j->state));
+	esc_text(sb, j->path);
 }
 
 static void add_account(struct strbuf *sb, const char *state_dir)
@@ -57,9 +73,13 @@ static void add_account(struct strbuf *sb, const char *state_dir)
 		strbuf_addstr(sb, "Account: not logged in (run `tiktokfs login`)\n");
 		return;
 	}
-	strbuf_addf(sb, "Account: @%s", ci.username);
-	if (ci.nickname[0])
-		strbuf_addf(sb, " (%s)", ci.nickname);
+	strbuf_addstr(sb, "Account: @");
+	esc_text(sb, ci.username);
+	if (ci.nickname[0]) {
+		strbuf_addstr(sb, " (");
+		esc_text(sb, ci.nickname);
+		strbuf_addch(sb, ')');
+	}
 	strbuf_addch(sb, '\n');
 }
 
@@ -77,7 +97,7 @@ static void add_progress(struct strbuf *sb, const struct job *j)
 
 static void add_queued(struct strbuf *sb, const struct job *j)
 {
-	strbuf_addf(sb, "  %-10s  %s", job_state_name(j->state), j->path);
+	add_head(sb, j);
 	switch (j->state) {
 	case JOB_WAITING:
 		if (!j->caption_path)
@@ -91,8 +111,10 @@ static void add_queued(struct strbuf *sb, const struct job *j)
 		add_progress(sb, j);
 		break;
 	case JOB_PROCESSING:
-		if (j->status)
-			strbuf_addf(sb, "  TikTok: %s", j->status);
+		if (j->status) {
+			strbuf_addstr(sb, "  TikTok: ");
+			esc_text(sb, j->status);
+		}
 		break;
 	case JOB_DEFERRED:
 		if (j->retry_at > 0) {
@@ -112,7 +134,7 @@ static void add_queued(struct strbuf *sb, const struct job *j)
 
 static void add_result(struct strbuf *sb, const struct job *j)
 {
-	strbuf_addf(sb, "  %-10s  %s", job_state_name(j->state), j->path);
+	add_head(sb, j);
 	if (j->state == JOB_POSTED && j->posted_at > 0) {
 		strbuf_addstr(sb, "  at ");
 		add_time(sb, j->posted_at);

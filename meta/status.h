@@ -3,7 +3,8 @@
  * the queue with states and upload progress, and recent results, rendered
  * from the job store.  Deterministic for a given store and @now, and free of
  * secrets: upload URLs are never read, and the text passes through
- * log_redact() before it is returned.
+ * log_redact() before it is returned.  Names and texts are escaped
+ * (util/escape.h): whatever the file names, each item is exactly its lines.
  */
 #ifndef TIKTOKFS_STATUS_H
 #define TIKTOKFS_STATUS_H

@@ -111,6 +111,7 @@ int api_parse_envelope(const char *body, size_t len, long status, const char *sc
 		}
 	} else {
 		errors_api(err, code, tjson_str(e, "message"), log_id, (int)status, scope);
+		http_redact_error(err); /* TikTok's message is quoted */
 	}
 	json_decref(root);
 	return rc;
@@ -176,8 +177,9 @@ int api_parse_init(const char *body, size_t len, long status, struct publish_tic
 		memset(out, 0, sizeof(*out));
 		goto out;
 	}
-	/* Not registered with the log's secret list: upload URLs are scrubbed
-	 * by their upload_token= shape and are never passed to a log. */
+	/* Registered with the log's secret list, which masks it in any text
+	 * (the upload_token= shape is masked in HTTP texts only). */
+	log_add_token(url);
 	out->upload_url = xstrdup(url);
 	rc = 0;
 out:

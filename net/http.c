@@ -201,7 +201,7 @@ static int perform(CURL *h, const char *url, const char *token, struct curl_slis
 			snprintf(r->curl_msg, sizeof(r->curl_msg), "%s",
 				 curl_easy_strerror(r->curl));
 		/* A URL in curl's message may carry an upload token. */
-		log_redact(r->curl_msg, sizeof(r->curl_msg));
+		log_redact_http(r->curl_msg, sizeof(r->curl_msg));
 		rc = -1;
 	}
 	/* The handle keeps pointers to these: detach them before freeing. */
@@ -258,4 +258,12 @@ void http_transport_error(const struct http_reply *r, const char *what, struct t
 				"private CA (a proxy or the sandbox), set ca_file in the config.");
 	else
 		tt_error_advise(err, "Check the network connection; tiktokfs retries by itself.");
+}
+
+void http_redact_error(struct tt_error *err)
+{
+	if (!err)
+		return;
+	log_redact_http(err->what, sizeof(err->what));
+	log_redact_http(err->advice, sizeof(err->advice));
 }

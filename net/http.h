@@ -45,4 +45,8 @@ int http_get(CURL *h, const char *url, const char *token, struct http_reply *r);
 /* Fill @err for a transport failure: class ERR_RETRY, "network: ..." */
 void http_transport_error(const struct http_reply *r, const char *what, struct tt_error *err);
 
+/* Mask token shapes (log_redact_http) in @err's texts: for errors that
+ * quote what TikTok or libcurl said, never for ones naming a file. */
+void http_redact_error(struct tt_error *err);
+
 #endif

@@ -346,6 +346,7 @@ int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 	if (cb->error[0]) {
 		errors_oauth(err, cb->error, cb->error_description, cb->error_type, "",
 			     cfg->client_key, cfg->redirect_uri);
+		http_redact_error(err);
 		return -1;
 	}
 	if (!state_is(cb->state, state)) {
@@ -407,6 +408,7 @@ static void reply_error(struct tt_error *err, const json_t *root, long status,
 		     reply_text(desc, sizeof(desc), root, "error_description"), "",
 		     reply_text(log_id, sizeof(log_id), root, "log_id"), cfg ? cfg->client_key : "",
 		     cfg ? cfg->redirect_uri : "");
+	http_redact_error(err);
 	err->http_status = (int)status;
 }
 

@@ -282,6 +282,7 @@ static enum upload_result classify_curl(const struct xfer *x, CURLcode cc, const
 		return UPLOAD_FILE_ERROR;
 	}
 	tt_error_set(err, ERR_RETRY, "upload: network: %s", msg[0] ? msg : curl_easy_strerror(cc));
+	log_redact_http(err->what, sizeof(err->what)); /* curl may quote the URL */
 	tt_error_advise(err, "Nothing to do: the chunk is sent again.");
 	return UPLOAD_RETRY;
 }
@@ -297,6 +298,7 @@ enum upload_result upload_chunk(CURL *h, const char *url, const struct upload_ch
 
 	memset(rep, 0, sizeof(*rep));
 	tt_error_clear(err);
+	log_add_token(url); /* also a URL resumed from the store */
 	x.len = c->last - c->first + 1;
 
 	snprintf(line, sizeof(line), "Content-Type: %s", c->content_type);

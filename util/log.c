@@ -1,9 +1,12 @@
 /*
  * Logging.  One mutex guards the secret list; log lines are formatted into a
- * local buffer, scrubbed, then written in one call so that lines from
- * different threads never interleave.
+ * local buffer, scrubbed, escaped, then written in one call so that lines
+ * from different threads never interleave.  Shape-based masking lives only
+ * in log_redact_http(): applied to every text it masked ordinary names
+ * ("contact.mp4" has "act." in it).
  */
 #include "util/log.h"
+#include "util/escape.h"
 #include "util/strbuf.h"
 
 #include <pthread.h>
@@ -133,19 +136,27 @@ char *log_redact(char *s, size_t size)
 			mask_from(p, n);
 	}
 	pthread_mutex_unlock(&secrets_lock);
+	return s;
+}
+
+char *log_redact_http(char *s, size_t size)
+{
+	static const char *const shapes[] = {
+	    "act.",	      "rft.",	       "Bearer ",	 "access_token=",
+	    "refresh_token=", "upload_token=", "client_secret=",
+	};
+
+	log_redact(s, size);
 	/* shapes that are secret whoever made them */
-	mask_after(s, "act.", " \t\r\n\"'&,;)");
-	mask_after(s, "rft.", " \t\r\n\"'&,;)");
-	mask_after(s, "upload_token=", " \t\r\n\"'&,;)");
-	mask_after(s, "client_secret=", " \t\r\n\"'&,;)");
-	mask_after(s, "Bearer ", " \t\r\n\"'&,;)");
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		mask_after(s, shapes[i], " \t\r\n\"'&,;)");
 	return s;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *tags[] = { "error", "warn", "info", "debug" };
-	char line[2048];
+	char line[2048], *shown;
 	va_list ap;
 	int n;
 
@@ -157,10 +168,12 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (n < 0)
 		return;
 	log_redact(line, sizeof(line));
+	/* a file name with a newline must not start a line of its own */
+	shown = esc_text_dup(line);
 	if (to_syslog) {
 		static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-		syslog(prio[level], "%s", line);
-		return;
+		syslog(prio[level], "%s", shown);
+		goto out;
 	}
 	struct timespec ts;
 	struct tm tm;
@@ -168,5 +181,8 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ld tiktokfs %s: %s\n", stamp, ts.tv_nsec / 1000000L, tags[level], line);
+	fprintf(stderr, "%s.%03ld tiktokfs %s: %s\n", stamp, ts.tv_nsec / 1000000L, tags[level],
+		shown);
+out:
+	free(shown);
 }

@@ -1,9 +1,20 @@
 /*
  * Logging for operators.  Lines go to stderr in the foreground and to syslog
- * as a daemon.  Nothing secret may reach a log: anything that might hold a
- * token, a client secret or an upload URL passes through log_redact() first,
- * and the log functions themselves scrub known secret shapes as a last line
- * of defence (tokens "act."/"rft.", "upload_token=", registered secrets).
+ * as a daemon.  Nothing secret may reach a log, and two helpers see to it:
+ *
+ *   log_redact()       masks the registered secrets (client secret, tokens,
+ *                      upload URLs) wherever they appear.  Safe on any
+ *                      text: it never touches a file name, a user name or a
+ *                      caption that merely looks like a token, so
+ *                      "contact.mp4" stays "contact.mp4".
+ *   log_redact_http()  also masks token *shapes* ("act."/"rft." tokens,
+ *                      "Bearer ", access_token=/refresh_token=/upload_token=
+ *                      /client_secret= values).  Only for HTTP texts: what
+ *                      net/ got from libcurl or TikTok, never paths.
+ *
+ * The log functions run log_redact() on every line and show control bytes
+ * and invalid UTF-8 C-style (util/escape.h), so a file name cannot forge a
+ * log line.
  */
 #ifndef TIKTOKFS_LOG_H
 #define TIKTOKFS_LOG_H
@@ -27,10 +38,14 @@ void log_add_secret(const char *secret);
 void log_add_token(const char *token);
 void log_forget_secrets(void);
 
-/* Replace every secret in @s, in place, with "[redacted]" style markers and
- * return @s.  Used for anything a person will read: logs, STATUS.txt, error
- * files, xattrs.  @s must be a writable buffer of @size bytes. */
+/* Mask every registered secret in @s, in place, with '*' and return @s.
+ * Used for anything a person will read: logs, STATUS.txt, error files,
+ * xattrs.  @s must be a writable buffer of @size bytes (masking never grows
+ * the text). */
 char *log_redact(char *s, size_t size);
+/* log_redact() plus the token shapes listed above; for HTTP texts only
+ * (libcurl's messages, TikTok's answers) in net/. */
+char *log_redact_http(char *s, size_t size);
 
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define log_err(...) log_msg(LOG_LVL_ERROR, __VA_ARGS__)

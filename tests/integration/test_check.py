@@ -375,3 +375,28 @@ def test_secrets_in_the_config_are_never_printed(tmp_path, media):
     r = run_check(tmp_path, v)
     assert r.returncode == 1
     assert SECRET not in r.out and "awkey123" not in r.out
+
+
+@pytest.mark.parametrize("encoding,bom,label", [
+    ("utf-16-le", b"\xff\xfe", "UTF-16 (little-endian)"),
+    ("utf-16-be", b"\xfe\xff", "UTF-16 (big-endian)"),
+    ("utf-32-le", b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+    ("utf-32-be", b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+])
+def test_notepad_unicode_caption_is_named_with_save_as_utf8(tmp_path, media, encoding, bom,
+                                                            label):
+    v = item(tmp_path, media, privacy="public")
+    text = "---\nprivacy: public\n---\nSunset \U0001F305\n"
+    (v.parent / "clip.caption").write_bytes(bom + text.encode(encoding))
+    r = run_check(tmp_path, v)
+    assert r.returncode == 1, r.out
+    assert f"clip.caption: the file is {label} text" in r.out, r.out
+    assert "save it as UTF-8" in r.out and "Encoding: UTF-8" in r.out, r.out
+
+
+def test_utf8_bom_caption_is_accepted(tmp_path, media):
+    v = item(tmp_path, media)
+    (v.parent / "clip.caption").write_bytes(b"\xef\xbb\xbf---\nprivacy: public\n---\nHi\n")
+    r = run_check(tmp_path, v)
+    assert r.returncode == 0, r.out
+    assert "privacy       public" in r.out

@@ -1,9 +1,15 @@
-"""on_posted / on_failed through a real mount: the hook gets the item's
-values in its environment, and a hook that hangs never holds up the next
-item."""
+"""on_posted / on_failed through a real mount and in watch mode: the hook
+gets the item's values in its environment, its TIKTOKFS_PATH is the path
+users see (the mount's or the watched folder's, not the staged copy in the
+0700 state_dir, which comes second as TIKTOKFS_STAGING_PATH), and a hook
+that hangs never holds up the next item."""
+import os
 import pathlib
+import shutil
 
+from login_util import do_login
 from posting_util import drop, logged_in_mount, wait_for
+from watch_util import caption, watched  # noqa: F401  (fixture)
 
 CAPTION = "---\nprivacy: private\n---\nHooked\n"
 # A file name that would run code if it ever reached a shell command line.
@@ -35,7 +41,9 @@ def test_on_posted_hook_gets_the_result(mounted, sandbox, clip, tmp_path):
     env = read_env(out)
     x = m.xattrs(f"posted/{NASTY}")
     assert env["TIKTOKFS_EVENT"] == "posted"
-    assert env["TIKTOKFS_PATH"] == str(m.staging / "posted" / NASTY)
+    assert env["TIKTOKFS_PATH"] == os.path.realpath(m.mnt / "posted" / NASTY)
+    assert env["TIKTOKFS_STAGING_PATH"] == str(m.staging / "posted" / NASTY)
+    assert pathlib.Path(env["TIKTOKFS_PATH"]).read_bytes() == clip.read_bytes()
     assert env["TIKTOKFS_PUBLISH_ID"] == x["publish_id"]
     assert env["TIKTOKFS_PRIVACY"] == "SELF_ONLY"
     assert "TIKTOK_CLIENT_SECRET" not in env
@@ -64,5 +72,21 @@ def test_on_failed_hook_gets_the_error(mounted, sandbox, clip, tmp_path):
     wait_for(out.exists, 30, "the hook to run")
     env = read_env(out)
     assert env["TIKTOKFS_EVENT"] == "failed"
-    assert env["TIKTOKFS_PATH"].endswith("/failed/broken.mp4")
+    assert env["TIKTOKFS_PATH"] == os.path.realpath(m.mnt / "failed" / "broken.mp4")
+    assert env["TIKTOKFS_STAGING_PATH"] == str(m.staging / "failed" / "broken.mp4")
     assert "not a video" in env["TIKTOKFS_ERROR"]
+
+
+def test_watch_mode_hook_gets_the_watched_folders_path(watched, sandbox, clip, tmp_path):
+    out = tmp_path / "watch.env"
+    hook = hook_script(tmp_path, f"env | grep '^TIKTOKFS_' > {out}.tmp; mv {out}.tmp {out}\n")
+    w = watched(start=False, on_posted=str(hook))
+    do_login(w.config, sandbox)
+    w.start()
+    shutil.copy(clip, w.root / "outbox" / "w.mp4")
+    (w.root / "outbox" / "w.caption").write_text(caption(privacy="private"))
+    wait_for(out.exists, 60, "the hook to run")
+    env = read_env(out)
+    want = os.path.realpath(w.root / "posted" / "w.mp4")
+    assert env["TIKTOKFS_PATH"] == want
+    assert env["TIKTOKFS_STAGING_PATH"] == want  # the folder is its own staging root

@@ -152,15 +152,60 @@ TEST(test_values_arrive_in_the_environment_exactly)
 	config_free(&cfg);
 }
 
+/* Run the hook for @staged and read TIKTOKFS_PATH / _STAGING_PATH back. */
+static void paths_seen(const char *staged, char *path, char *staging, size_t size)
+{
+	struct config cfg;
+	char *cmd = xasprintf("env > %s/env-view.txt", dir), *dump, *log;
+	struct hook_event ev = {.kind = HOOK_POSTED, .path = staged};
+
+	path[0] = staging[0] = '\0';
+	unlink(strchr(cmd, '>') + 2);
+	config_with(&cfg, cmd, NULL);
+	capture_begin();
+	CHECK_INT(hooks_run(&cfg, &ev), 0);
+	CHECK(wait_idle(20));
+	log = capture_end();
+	dump = slurp(strchr(cmd, '>') + 2);
+	CHECK(dump != NULL);
+	if (dump) {
+		if (!env_value(dump, "TIKTOKFS_PATH", path, size))
+			path[0] = '\0';
+		if (!env_value(dump, "TIKTOKFS_STAGING_PATH", staging, size))
+			staging[0] = '\0';
+	}
+	free(dump);
+	free(log);
+	free(cmd);
+	config_free(&cfg);
+}
+
+TEST(test_hook_path_is_the_path_users_see)
+{
+	char path[512], staging[512];
+
+	hooks_set_view("/var/lib/tiktokfs/staging", "/srv/tiktok");
+	paths_seen("/var/lib/tiktokfs/staging/posted/sub/clip one.mp4", path, staging,
+		   sizeof(path));
+	CHECK_STR(path, "/srv/tiktok/posted/sub/clip one.mp4");
+	CHECK_STR(staging, "/var/lib/tiktokfs/staging/posted/sub/clip one.mp4");
+	/* a sibling that merely starts with the same letters is not under it */
+	paths_seen("/var/lib/tiktokfs/staging2/posted/a.mp4", path, staging, sizeof(path));
+	CHECK_STR(path, "/var/lib/tiktokfs/staging2/posted/a.mp4");
+	CHECK_STR(staging, "/var/lib/tiktokfs/staging2/posted/a.mp4");
+	hooks_set_view(NULL, NULL);
+}
+
 TEST(test_failed_event_carries_the_first_line_of_the_error)
 {
 	struct config cfg;
 	char *cmd = xasprintf("env > %s/env-failed.txt", dir);
 	struct hook_event ev = {
 	    .kind = HOOK_FAILED,
-	    .path = "/srv/tiktok/staging/failed/clip.mp4",
+	    /* "act." in a name is no token: it reaches the hook unmasked */
+	    .path = "/srv/tiktok/staging/failed/contact.mp4",
 	    .publish_id = "v_inbox_file~v2.1",
-	    .error = "clip.mp4: 2.4 s long; TikTok needs at least 3 s\nRetrying will not help.",
+	    .error = "contact.mp4: 2.4 s long; TikTok needs at least 3 s\nRetrying will not help.",
 	    .privacy = "PUBLIC_TO_EVERYONE",
 	};
 	char v[1024], *dump, *log;
@@ -175,11 +220,14 @@ TEST(test_failed_event_carries_the_first_line_of_the_error)
 	if (dump) {
 		CHECK_STR(env_value(dump, "TIKTOKFS_EVENT", v, sizeof(v)), "failed");
 		CHECK_STR(env_value(dump, "TIKTOKFS_ERROR", v, sizeof(v)),
-			  "clip.mp4: 2.4 s long; TikTok needs at least 3 s");
+			  "contact.mp4: 2.4 s long; TikTok needs at least 3 s");
+		CHECK_STR(env_value(dump, "TIKTOKFS_PATH", v, sizeof(v)),
+			  "/srv/tiktok/staging/failed/contact.mp4");
 		CHECK_STR(env_value(dump, "TIKTOKFS_POST_ID", v, sizeof(v)), "");
 		CHECK_STR(env_value(dump, "TIKTOKFS_URL", v, sizeof(v)), "");
 		CHECK(!strstr(dump, "Retrying will not help"));
 	}
+	CHECK_CONTAINS(log, "on_failed hook for /srv/tiktok/staging/failed/contact.mp4");
 	free(dump);
 	free(log);
 	free(cmd);
@@ -438,6 +486,7 @@ int main(void)
 	log_init(LOG_LVL_INFO, false);
 	setenv("TEST_HOOKS_MARKER", "kept", 1);
 	RUN(test_values_arrive_in_the_environment_exactly);
+	RUN(test_hook_path_is_the_path_users_see);
 	RUN(test_failed_event_carries_the_first_line_of_the_error);
 	RUN(test_client_secret_is_not_visible_to_the_hook);
 	RUN(test_file_name_cannot_inject_shell_commands);

@@ -1,7 +1,9 @@
 /*
  * Redaction must outlive token rotation: a daemon refreshes its tokens
  * hundreds of times over months, and the client secret must still be
- * scrubbed from every line at the end of it.
+ * scrubbed from every line at the end of it.  And it must mask secrets,
+ * not names: token shapes are masked in HTTP texts only, so contact.mp4
+ * stays contact.mp4 everywhere else.
  */
 #include <stdio.h>
 #include <string.h>
@@ -43,9 +45,74 @@ TEST(test_oldest_token_is_forgotten_first)
 	CHECK(!strstr(line, "rot-token-0099"));
 }
 
+TEST(test_ordinary_names_are_not_masked)
+{
+	char line[256];
+	const char *text = "outbox/contact.mp4 react.mp4 impact.mp4: caption says impact.act. "
+			   "and draft.mp4 and Bearer of news";
+
+	log_forget_secrets();
+	log_add_secret("client-secret-XYZ123");
+	snprintf(line, sizeof(line), "%s", text);
+	log_redact(line, sizeof(line));
+	CHECK_STR(line, text);
+}
+
+TEST(test_registered_secrets_are_masked_everywhere)
+{
+	char line[256];
+
+	log_forget_secrets();
+	log_add_secret("client-secret-XYZ123");
+	log_add_token("act.tokenvalue42");
+	log_add_token("https://upload.example/v?upload_token=UPTOKEN9");
+	snprintf(line, sizeof(line),
+		 "contact.mp4 client-secret-XYZ123 act.tokenvalue42 "
+		 "https://upload.example/v?upload_token=UPTOKEN9");
+	log_redact(line, sizeof(line));
+	CHECK(!strstr(line, "XYZ123"));
+	CHECK(!strstr(line, "tokenvalue42"));
+	CHECK(!strstr(line, "UPTOKEN9"));
+	CHECK(!strncmp(line, "contact.mp4 ", 12));
+}
+
+TEST(test_http_text_masks_token_shapes)
+{
+	char line[512];
+
+	log_forget_secrets();
+	snprintf(line, sizeof(line),
+		 "Authorization: Bearer act.unknown1 tok rft.unknown2 "
+		 "body access_token=AT3&refresh_token=RT4 url ?upload_token=UT5 "
+		 "client_secret=CS6");
+	log_redact_http(line, sizeof(line));
+	CHECK(!strstr(line, "unknown1"));
+	CHECK(!strstr(line, "unknown2"));
+	CHECK(!strstr(line, "AT3"));
+	CHECK(!strstr(line, "RT4"));
+	CHECK(!strstr(line, "UT5"));
+	CHECK(!strstr(line, "CS6"));
+	CHECK_CONTAINS(line, "Authorization: Bearer ");
+}
+
+TEST(test_http_text_masks_registered_secrets_too)
+{
+	char line[128];
+
+	log_forget_secrets();
+	log_add_secret("client-secret-XYZ123");
+	snprintf(line, sizeof(line), "invalid_client: client-secret-XYZ123");
+	log_redact_http(line, sizeof(line));
+	CHECK(!strstr(line, "XYZ123"));
+}
+
 int main(void)
 {
 	RUN(test_client_secret_survives_many_token_rotations);
 	RUN(test_oldest_token_is_forgotten_first);
+	RUN(test_ordinary_names_are_not_masked);
+	RUN(test_registered_secrets_are_masked_everywhere);
+	RUN(test_http_text_masks_token_shapes);
+	RUN(test_http_text_masks_registered_secrets_too);
 	return UNIT_DONE();
 }

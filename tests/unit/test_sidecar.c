@@ -258,6 +258,51 @@ TEST(test_bom_is_tolerated)
 	sidecar_free(&sc);
 }
 
+/* @text (ASCII) as UTF-16 or UTF-32 with its byte-order mark. */
+static size_t wide(char *out, const char *bom, size_t bom_len, size_t unit, bool big,
+		   const char *text)
+{
+	size_t n = bom_len;
+
+	memcpy(out, bom, bom_len);
+	for (const char *p = text; *p; p++) {
+		memset(out + n, 0, unit);
+		out[n + (big ? unit - 1 : 0)] = *p;
+		n += unit;
+	}
+	return n;
+}
+
+TEST(test_utf16_and_utf32_captions_are_named_with_save_as_utf8)
+{
+	static const struct {
+		const char *bom;
+		size_t bom_len, unit;
+		bool big;
+		const char *what;
+	} cases[] = {
+	    {"\xFF\xFE", 2, 2, false, "UTF-16 (little-endian)"},
+	    {"\xFE\xFF", 2, 2, true, "UTF-16 (big-endian)"},
+	    {"\xFF\xFE\x00\x00", 4, 4, false, "UTF-32 (little-endian)"},
+	    {"\x00\x00\xFE\xFF", 4, 4, true, "UTF-32 (big-endian)"},
+	};
+	char buf[256];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sidecar sc;
+		size_t n = wide(buf, cases[i].bom, cases[i].bom_len, cases[i].unit, cases[i].big,
+				"---\nprivacy: private\n---\nhi\n");
+
+		tt_error_clear(&e);
+		CHECK_INT(parse_n(buf, n, &sc), -1);
+		CHECK_CONTAINS(e.what, "clip.caption: the file is ");
+		CHECK_CONTAINS(e.what, cases[i].what);
+		CHECK_CONTAINS(e.what, "save it as UTF-8");
+		CHECK_CONTAINS(e.advice, "Encoding: UTF-8");
+		CHECK_INT(e.cls, ERR_USER);
+	}
+}
+
 TEST(test_emoji_and_inner_newlines_are_preserved_byte_for_byte)
 {
 	struct sidecar sc;
@@ -339,6 +384,7 @@ int main(void)
 	RUN(test_ambiguous_schedule_is_flagged);
 	RUN(test_crlf_front_matter_and_caption_bytes_are_kept);
 	RUN(test_bom_is_tolerated);
+	RUN(test_utf16_and_utf32_captions_are_named_with_save_as_utf8);
 	RUN(test_emoji_and_inner_newlines_are_preserved_byte_for_byte);
 	RUN(test_empty_file_and_empty_caption_are_allowed);
 	RUN(test_oversized_sidecar_is_refused);

@@ -115,7 +115,7 @@ TEST(test_status_shows_every_state)
 		  "      caption: outbox/p.caption\n"
 		  "  deferred    outbox/d.mp4  retries at 2026-12-01T17:00:00Z\n"
 		  "      caption: outbox/d.caption\n"
-		  "      reason: TikTok's daily post limit was reached\n"
+		  "      reason: TikTok's daily post limit was reached\\nmore\n"
 		  "  invalid     outbox/i.mp4\n"
 		  "      caption: outbox/i.caption\n"
 		  "      error: i.caption: line 2: privacy: unknown value \"pub\"\n"
@@ -190,11 +190,31 @@ TEST(test_status_scrubs_registered_secrets)
 	store_close(st);
 }
 
+TEST(test_status_names_cannot_forge_lines)
+{
+	struct store *st = open_fresh();
+	struct status_extra x = {dir, 1796054400, 0};
+	char *text;
+
+	if (!st)
+		return;
+	job_in(st, "outbox/a.mp4\n  posted      fake.mp4", "outbox/a\x1b[2J.caption", JOB_READY);
+	job_in(st, "outbox/b\xff.mp4", NULL, JOB_WAITING);
+	text = status_render(st, &x);
+	CHECK_CONTAINS(text, "  ready       outbox/a.mp4\\n  posted      fake.mp4\n"
+			     "      caption: outbox/a\\x1b[2J.caption\n"
+			     "  waiting     outbox/b\\xff.mp4  (no caption yet)\n");
+	CHECK(text && !strstr(text, "\n  posted"));
+	free(text);
+	store_close(st);
+}
+
 int main(void)
 {
 	RUN(test_status_shows_every_state);
 	RUN(test_status_of_an_empty_store_without_login);
 	RUN(test_status_scrubs_registered_secrets);
+	RUN(test_status_names_cannot_forge_lines);
 	if (dir[0])
 		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();
