@@ -1,5 +1,5 @@
 /*
- * The loopback listener that catches Login Kit's redirect (tiktok-api.md
+ * The loopback listener that catches Login Kit's redirect (docs/tiktok.md
  * §2.2) for `tiktokfs login` in browser mode.
  *
  * 127.0.0.1:PORT is open to every local process and to every web page the
