@@ -17,8 +17,10 @@
  *     one line there and exit 1 (not exit 0 and a line in syslog).
  *  4. daemon_detach (unless -f): the parent exits 0; the child changes to
  *     / and logs to syslog.  With -f it changes to / too.
- *  5. fuse_loop_mt until SIGTERM/SIGINT/SIGHUP or an unmount; then stop in
- *     reverse order, keeping all work: the store is the memory.
+ *  5. fuse_loop_mt until SIGTERM/SIGINT/SIGHUP or an unmount; then every
+ *     file the kernel never released is released (fs_release_all), and
+ *     the rest stops in reverse order, keeping all work: the store is the
+ *     memory.
  *
  * Mount options: fsname=tiktokfs,subtype=tiktokfs and default_permissions
  * (the kernel checks modes and owners as on a local disk; files belong to
@@ -227,6 +229,7 @@ static void stop(struct mount_ctx *m)
 		fuse_destroy(m->fuse);
 	if (m->fs.root_fd >= 0)
 		close(m->fs.root_fd);
+	fs_ctx_destroy(&m->fs);
 	daemon_stop(&m->d); /* tracker, store, lock, root */
 	if (m->have_cfg)
 		config_free(&m->d.cfg);
@@ -246,7 +249,7 @@ int cmd_mount(int argc, char **argv)
 
 	memset(&m, 0, sizeof(m));
 	daemon_init(&m.d);
-	m.fs.root_fd = -1;
+	fs_ctx_init(&m.fs);
 	m.ready = -1;
 	strbuf_init(&a.opts);
 	if (parse_args(argc, argv, &a) < 0) {
@@ -276,6 +279,8 @@ int cmd_mount(int argc, char **argv)
 	}
 	log_info("mounted %s on %s (staging %s)", "tiktokfs", m.mountpoint, m.d.root);
 	rc = serve(m.fuse) < 0 ? 1 : 0; /* a signal number is a clean stop */
+	/* Before the tracker goes: what the kernel never released. */
+	fs_release_all(&m.fs);
 	log_info("unmounting %s", m.mountpoint);
 out:
 	stop(&m);
