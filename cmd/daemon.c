@@ -310,6 +310,13 @@ static void stop_workers(struct daemon *d)
 	}
 }
 
+static const char *file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "directory";
+	return S_ISLNK(mode) ? "symbolic link" : "special file";
+}
+
 /* The store, with advice for a file that is there but is no job store. */
 static int open_store(struct daemon *d, struct tt_error *err)
 {
@@ -320,18 +327,16 @@ static int open_store(struct daemon *d, struct tt_error *err)
 	/* the store would say "cannot create": say what is in the way */
 	if (lstat(db, &sb) == 0 && !S_ISREG(sb.st_mode)) {
 		tt_error_set(err, ERR_USER, "%s: the job store is not a regular file but a %s", db,
-			     S_ISDIR(sb.st_mode) ? "directory" : S_ISLNK(sb.st_mode) ? "symbolic link"
-											: "special file");
+			     file_kind(sb.st_mode));
 		tt_error_advise(err, "Move it aside: tiktokfs then makes a new, empty job store.");
 		free(db);
 		return -1;
 	}
 	d->store = store_open(db, err);
 	if (!d->store && !err->advice[0])
-		tt_error_advise(err,
-				"Move it aside and start again: tiktokfs makes a new, empty "
-				"one (the jobs recorded in it are forgotten; the files in the "
-				"folders are picked up again), or restore it from a backup.");
+		tt_error_advise(err, "Move it aside and start again: tiktokfs makes a new, empty "
+				     "one (the jobs recorded in it are forgotten; the files in the "
+				     "folders are picked up again), or restore it from a backup.");
 	free(db);
 	return d->store ? 0 : -1;
 }

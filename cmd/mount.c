@@ -205,7 +205,8 @@ static int start(struct mount_ctx *m, bool foreground)
 	m->fs.store = m->d.store;
 	m->fs.tracker = m->d.tracker;
 	if (fuse_mount(m->fuse, m->mountpoint) != 0) {
-		fprintf(stderr, "tiktokfs: %s: cannot mount here (is it empty, is /dev/fuse usable?)\n",
+		fprintf(stderr,
+			"tiktokfs: %s: cannot mount here (is it empty, is /dev/fuse usable?)\n",
 			m->mountpoint);
 		return -1;
 	}
