@@ -270,10 +270,12 @@ static void *tick_main(void *arg)
 	return NULL;
 }
 
-/* The timer thread and the poster; the store and tracker exist. */
+/* The timer thread and the poster; the store and tracker exist.  0 or
+ * -errno, not logged: the caller says what it was doing. */
 static int start_workers(struct daemon *d)
 {
 	pthread_condattr_t ca;
+	int rc;
 
 	pthread_mutex_init(&d->tick_lock, NULL);
 	pthread_condattr_init(&ca);
@@ -281,11 +283,11 @@ static int start_workers(struct daemon *d)
 	pthread_cond_init(&d->tick_cond, &ca);
 	pthread_condattr_destroy(&ca);
 	d->tick_stop = false;
-	if (pthread_create(&d->tick_thread, NULL, tick_main, d) != 0) {
-		log_err("cannot start the tracker's timer thread");
+	rc = pthread_create(&d->tick_thread, NULL, tick_main, d);
+	if (rc != 0) {
 		pthread_cond_destroy(&d->tick_cond);
 		pthread_mutex_destroy(&d->tick_lock);
-		return -1;
+		return -rc;
 	}
 	d->ticking = true;
 	d->poster = poster_start(d->store, &d->cfg, d->root);
@@ -308,23 +310,44 @@ static void stop_workers(struct daemon *d)
 	}
 }
 
-int daemon_start(struct daemon *d)
+static const char *file_kind(mode_t mode)
 {
-	struct tt_error err;
-	char *db = xasprintf("%s/jobs.db", d->cfg.state_dir);
-	int rc = -1;
+	if (S_ISDIR(mode))
+		return "directory";
+	return S_ISLNK(mode) ? "symbolic link" : "special file";
+}
 
-	tt_error_clear(&err);
-	d->store = store_open(db, &err);
-	if (!d->store) {
-		log_err("%s: cannot open the job store: %s", db, err.what);
-		goto out;
+/* The store, with advice for a file that is there but is no job store. */
+static int open_store(struct daemon *d, struct tt_error *err)
+{
+	char *db = xasprintf("%s/jobs.db", d->cfg.state_dir);
+	struct stat sb;
+
+	tt_error_clear(err);
+	/* the store would say "cannot create": say what is in the way */
+	if (lstat(db, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		tt_error_set(err, ERR_USER, "%s: the job store is not a regular file but a %s", db,
+			     file_kind(sb.st_mode));
+		tt_error_advise(err, "Move it aside: tiktokfs then makes a new, empty job store.");
+		free(db);
+		return -1;
 	}
+	d->store = store_open(db, err);
+	if (!d->store && !err->advice[0])
+		tt_error_advise(err, "Move it aside and start again: tiktokfs makes a new, empty "
+				     "one (the jobs recorded in it are forgotten; the files in the "
+				     "folders are picked up again), or restore it from a backup.");
+	free(db);
+	return d->store ? 0 : -1;
+}
+
+int daemon_start(struct daemon *d, struct tt_error *err)
+{
+	int rc;
+
+	if (open_store(d, err) < 0)
+		return -1;
 	d->tracker = tracker_new(d->store, &d->cfg, d->root);
-	if (!d->tracker) {
-		log_err("cannot start the item tracker");
-		goto out;
-	}
 	if (tracker_reconcile(d->tracker, daemon_now()) < 0)
 		log_warn("%s: reconciling the folders with the job store failed; "
 			 "continuing with what was read",
@@ -335,9 +358,79 @@ int daemon_start(struct daemon *d)
 	pthread_mutex_lock(&d->reload_lock);
 	rc = start_workers(d);
 	pthread_mutex_unlock(&d->reload_lock);
-out:
-	free(db);
-	return rc;
+	if (rc < 0) {
+		tt_error_set(err, ERR_PERMANENT, "cannot start the item tracker's timer thread: %s",
+			     strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- becoming a daemon ---- */
+
+/*
+ * Not fuse_daemonize(): its parent exits 0 as soon as the child exists,
+ * before the child opened the job store, so a start that fails there
+ * exited 0 with its reason in syslog only; and it changes to / even in
+ * the foreground, so a relative mount point could not be unmounted.
+ */
+int daemon_background(int *ready)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid > 0) {
+		ssize_t n;
+
+		close(p[1]);
+		do
+			n = read(p[0], &c, 1);
+		while (n < 0 && errno == EINTR);
+		_exit(n == 1 ? 0 : 1);
+	}
+	close(p[0]);
+	setsid();
+	*ready = p[1];
+	return 0;
+}
+
+void daemon_detach(int ready, int level)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (write(ready, "1", 1) < 0)
+		log_warn("cannot tell the starting process that the daemon runs");
+	close(ready);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		close(fd);
+	}
+	/* Keep no directory busy: it could not be unmounted. */
+	if (chdir("/") < 0)
+		log_warn("cannot change to /: %s", strerror(errno));
+	log_init((enum log_level)level, true);
+}
+
+char *daemon_abs_path(const char *path)
+{
+	char *cwd, *r;
+
+	if (!path || path[0] == '/')
+		return path ? xstrdup(path) : NULL;
+	cwd = getcwd(NULL, 0);
+	if (!cwd)
+		return xstrdup(path); /* used as given: the best there is */
+	r = xasprintf("%s%s%s", cwd, strcmp(cwd, "/") ? "/" : "", path);
+	free(cwd);
+	return r;
 }
 
 /* ---- reload (SIGHUP) ---- */
@@ -390,7 +483,8 @@ int daemon_reload(struct daemon *d)
 	free(old);
 	log_init((enum log_level)d->cfg.log_level, d->use_syslog);
 	if (start_workers(d) < 0)
-		log_err("config reload: the workers did not start again");
+		log_err("config reload: the tracker's timer thread did not start again; "
+			"restart tiktokfs");
 	pthread_mutex_unlock(&d->reload_lock);
 	log_info("config reloaded from %s", d->cfg.path ? d->cfg.path : "the defaults");
 	return 0;

@@ -14,13 +14,21 @@
  * post an item twice.
  *
  * Order of use, and why:
- *   daemon_prepare() before any fork (errors reach the terminal),
- *   daemon_claim()   before or after a fork: the flock belongs to the open
- *                    file, which the child inherits (the parent's exit
- *                    does not release it while the child holds it),
- *   daemon_start()   store, tracker, reconcile, timer thread, poster: no
- *                    thread and no SQLite connection exists before the fork,
- *   daemon_stop()    in reverse order; all work is kept in the store.
+ *   daemon_prepare()    before any fork (errors reach the terminal),
+ *   daemon_claim()      before or after a fork: the flock belongs to the
+ *                       open file, which the child inherits (the parent's
+ *                       exit does not release it while the child holds it),
+ *   daemon_background() fork (not with -f); the parent waits for the word,
+ *   daemon_start()      store, tracker, reconcile, timer thread, poster: no
+ *                       thread and no SQLite connection exists before the
+ *                       fork,
+ *   daemon_detach()     the start went well: the parent exits 0, the child
+ *                       leaves the terminal and logs to syslog,
+ *   daemon_stop()       in reverse order; all work is kept in the store.
+ * Everything that can fail at start runs before daemon_detach(), while
+ * stderr is still the terminal: a failed start prints its one line there
+ * (syslog or not) and the starting process exits 1.  So a daemon start
+ * that returns 0 is running.
  *
  * SIGHUP reloads the config (daemon_reload): the file is read again; on an
  * error one line is logged and the old config stays.  Otherwise the
@@ -78,8 +86,9 @@ int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err);
  * another root; @err says which and what to do. */
 int daemon_claim(struct daemon *d, struct tt_error *err);
 /* Open the store, start the tracker (reconciled with the tree), its timer
- * thread and the poster.  Errors are logged; 0 or -1. */
-int daemon_start(struct daemon *d);
+ * thread and the poster.  0, or -1 with @err saying what failed (one line
+ * for daemon_print_error; nothing else is printed or logged). */
+int daemon_start(struct daemon *d, struct tt_error *err);
 /* Load the config again (d->config_arg) and apply it as said above.
  * 0: reloaded; -1: kept the old one (logged). */
 int daemon_reload(struct daemon *d);
@@ -94,6 +103,18 @@ void daemon_stop_workers(struct daemon *d);
  * the lock.  Safe after a failed or partial start.  Frees root; the config
  * stays the caller's. */
 void daemon_stop(struct daemon *d);
+
+/* Fork.  The parent waits for the child's word (daemon_detach) and exits
+ * 0 with it, or 1 when the child closes @ready first (a failed start: the
+ * child printed why).  In the child, *@ready is that pipe.  0 or -errno. */
+int daemon_background(int *ready);
+/* The child started: release the parent, leave the terminal (stdio to
+ * /dev/null, cwd /) and log to syslog at @level from now on. */
+void daemon_detach(int ready, int level);
+/* @path made absolute against the current directory, without resolving
+ * links (it may name a dead mount); for what is used after daemon_detach
+ * changed to /.  NULL stays NULL.  Caller frees. */
+char *daemon_abs_path(const char *path);
 
 /* CLOCK_MONOTONIC seconds: the tracker's clock. */
 double daemon_now(void);

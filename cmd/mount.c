@@ -2,17 +2,25 @@
  * `tiktokfs [-f] [-c CONFIG] [-o OPTS] MOUNTPOINT`: the daemon.
  *
  * Order of things, and why:
- *  1. config, state_dir (0700) and staging/ with the four folders: errors
- *     reach the terminal as one line and exit 1.
- *  2. fuse_new + fuse_mount, still in the foreground, so a bad mount point
- *     or option is reported to the terminal too.
- *  3. fuse_daemonize (unless -f): it forks, so no thread and no SQLite
- *     connection may exist before it (fcntl locks are per process).
- *  4. store, tracker, tracker_reconcile, the tick thread, the poster: all
- *     before the loop answers a single request, so the mount never shows a
- *     file without its job.
- *  5. fuse_loop_mt until SIGTERM/SIGINT/SIGHUP or an unmount; then stop in
- *     reverse order, keeping all work: the store is the memory.
+ *  1. the mount point (absolute, not a stale mount: cmd/mountpoint.h),
+ *     config, state_dir (0700) and its lock, staging/ with the four
+ *     folders, fuse_new (the options): errors reach the terminal as one
+ *     line and exit 1.
+ *  2. fork (unless -f; daemon_background): no thread and no SQLite
+ *     connection may exist before it (fcntl locks are per process).  The
+ *     parent waits for the child's word and exits with it.
+ *  3. the signal handlers (a SIGTERM from now on is a clean stop), store,
+ *     tracker, tracker_reconcile, the tick thread, the poster, then
+ *     fuse_mount: all before the loop answers a single request, so the
+ *     mount never shows a file without its job, and all while stderr is
+ *     still the terminal, so a corrupt job store or a mount that fails is
+ *     one line there and exit 1 (not exit 0 and a line in syslog).
+ *  4. daemon_detach (unless -f): the parent exits 0; the child changes to
+ *     / and logs to syslog.  With -f it changes to / too.
+ *  5. fuse_loop_mt until SIGTERM/SIGINT/SIGHUP or an unmount; then every
+ *     file the kernel never released is released (fs_release_all), and
+ *     the rest stops in reverse order, keeping all work: the store is the
+ *     memory.
  *
  * Mount options: fsname=tiktokfs,subtype=tiktokfs and default_permissions
  * (the kernel checks modes and owners as on a local disk; files belong to
@@ -37,6 +45,7 @@
 #include <unistd.h>
 
 #include "cmd/daemon.h"
+#include "cmd/mountpoint.h"
 #include "fs/fs.h"
 #include "meta/config.h"
 #include "meta/hooks.h"
@@ -98,6 +107,11 @@ static int parse_args(int argc, char **argv, struct mount_args *a)
 struct mount_ctx {
 	struct daemon d;
 	struct tiktokfs fs;
+	struct fuse *fuse;
+	char *mountpoint; /* absolute, links resolved; owned */
+	char *config;	  /* -c made absolute (a reload runs in /); owned */
+	bool have_cfg, mounted, handlers;
+	int ready; /* the waiting parent's pipe (cmd/daemon.h), -1 when none */
 };
 
 static int serve(struct fuse *fuse)
@@ -134,112 +148,149 @@ static void build_fuse_args(struct fuse_args *fa, const struct mount_args *a)
 	strbuf_release(&o);
 }
 
+/* Mount point, config, state_dir and its lock, the staging root: checked
+ * in the starting process, each failure one line on its stderr. */
+static int open_state(struct mount_ctx *m, const struct mount_args *a)
+{
+	struct daemon *d = &m->d;
+	struct tt_error err;
+	char *staging = NULL;
+	int rc = -1;
+
+	tt_error_clear(&err);
+	if (mountpoint_resolve(a->mountpoint, &m->mountpoint, &err) < 0)
+		goto fail;
+	m->config = daemon_abs_path(a->config);
+	if (config_load(&d->cfg, m->config, &err) < 0)
+		goto fail;
+	m->have_cfg = true;
+	log_init((enum log_level)d->cfg.log_level, false);
+	staging = xasprintf("%s/staging", d->cfg.state_dir);
+	/* the claim before the fork: the daemon inherits the lock */
+	if (daemon_prepare(d, staging, &err) < 0 || daemon_claim(d, &err) < 0)
+		goto fail;
+	m->fs.root_fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (m->fs.root_fd < 0) {
+		tt_error_set(&err, ERR_USER, "%s: cannot open the staging directory: %s", d->root,
+			     strerror(errno));
+		goto fail;
+	}
+	m->fs.root = d->root;
+	m->fs.cfg = &d->cfg;
+	m->fs.as_root = geteuid() == 0;
+	rc = 0;
+	goto out;
+fail:
+	daemon_print_error(&err);
+out:
+	free(staging);
+	return rc;
+}
+
+/* The signals, the services and the mount, in the daemon but still
+ * printing to the terminal: a failure here is one line there. */
+static int start(struct mount_ctx *m, bool foreground)
+{
+	struct tt_error err;
+
+	tt_error_clear(&err);
+	/* First: a SIGTERM during a long reconcile ends the loop at once,
+	 * cleanly, instead of killing a daemon that has mounted. */
+	if (fuse_set_signal_handlers(fuse_get_session(m->fuse)) != 0) {
+		fprintf(stderr, "tiktokfs: cannot install signal handlers\n");
+		return -1;
+	}
+	m->handlers = true;
+	m->d.config_arg = m->config;
+	m->d.use_syslog = !foreground;
+	hooks_set_view(m->d.root, m->mountpoint);
+	if (daemon_start(&m->d, &err) < 0) {
+		daemon_print_error(&err);
+		return -1;
+	}
+	m->fs.store = m->d.store;
+	m->fs.tracker = m->d.tracker;
+	if (fuse_mount(m->fuse, m->mountpoint) != 0) {
+		fprintf(stderr,
+			"tiktokfs: %s: cannot mount here (is it empty, is /dev/fuse usable?)\n",
+			m->mountpoint);
+		return -1;
+	}
+	m->mounted = true;
+	/* After libfuse's handlers: SIGHUP reloads instead of unmounting. */
+	daemon_hup_start(&m->d);
+	return 0;
+}
+
+/* Reverse order of the start, whatever part of it ran. */
+static void stop(struct mount_ctx *m)
+{
+	daemon_stop_workers(&m->d);
+	m->fs.tracker = NULL;
+	m->fs.store = NULL;
+	if (m->handlers)
+		fuse_remove_signal_handlers(fuse_get_session(m->fuse));
+	if (m->mounted)
+		fuse_unmount(m->fuse);
+	if (m->fuse)
+		fuse_destroy(m->fuse);
+	if (m->fs.root_fd >= 0)
+		close(m->fs.root_fd);
+	fs_ctx_destroy(&m->fs);
+	daemon_stop(&m->d); /* tracker, store, lock, root */
+	if (m->have_cfg)
+		config_free(&m->d.cfg);
+	free(m->mountpoint);
+	free(m->config);
+	/* Last: the parent exits 1 when this closes, and the mount is gone. */
+	if (m->ready >= 0)
+		close(m->ready);
+}
+
 int cmd_mount(int argc, char **argv)
 {
-	struct mount_args a = { .foreground = false };
+	struct mount_args a = {.foreground = false};
 	struct fuse_args fa = FUSE_ARGS_INIT(0, NULL);
 	struct mount_ctx m;
-	struct daemon *d = &m.d;
-	struct tt_error err;
-	struct fuse *fuse = NULL;
-	bool mounted = false, have_cfg = false;
-	char *staging = NULL, *mnt_abs = NULL;
-	struct stat mst;
 	int rc = 1;
 
 	memset(&m, 0, sizeof(m));
-	daemon_init(d);
-	m.fs.root_fd = -1;
+	daemon_init(&m.d);
+	fs_ctx_init(&m.fs);
+	m.ready = -1;
 	strbuf_init(&a.opts);
-	tt_error_clear(&err);
-	errno = 0;
 	if (parse_args(argc, argv, &a) < 0) {
 		fprintf(stderr, "usage: tiktokfs [-f] [-c CONFIG] [-o FUSE_OPTIONS] MOUNTPOINT\n");
 		rc = 2;
-		goto out_args;
+		goto out;
 	}
-	if (stat(a.mountpoint, &mst) < 0 || !S_ISDIR(mst.st_mode)) {
-		fprintf(stderr, "tiktokfs: %s: %s; create the mount point directory first\n",
-			a.mountpoint, errno ? strerror(errno) : "not a directory");
-		goto out_args;
-	}
-	mnt_abs = realpath(a.mountpoint, NULL);
-	if (config_load(&d->cfg, a.config, &err) < 0) {
-		daemon_print_error(&err);
-		goto out_args;
-	}
-	have_cfg = true;
-	log_init((enum log_level)d->cfg.log_level, false);
-	staging = xasprintf("%s/staging", d->cfg.state_dir);
-	/* the claim before the fork: its refusal reaches the terminal, and the
-	 * daemon inherits the lock */
-	if (daemon_prepare(d, staging, &err) < 0 || daemon_claim(d, &err) < 0) {
-		daemon_print_error(&err);
-		goto out_cfg;
-	}
-	m.fs.root_fd = open(d->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (m.fs.root_fd < 0) {
-		fprintf(stderr, "tiktokfs: %s: cannot open the staging directory: %s\n", d->root,
-			strerror(errno));
-		goto out_cfg;
-	}
-	m.fs.root = d->root;
-	m.fs.cfg = &d->cfg;
-	m.fs.as_root = geteuid() == 0;
-
+	if (open_state(&m, &a) < 0)
+		goto out;
 	build_fuse_args(&fa, &a);
-	fuse = fuse_new(&fa, fs_operations(), sizeof(struct fuse_operations), &m.fs);
-	if (!fuse) {
+	m.fuse = fuse_new(&fa, fs_operations(), sizeof(struct fuse_operations), &m.fs);
+	if (!m.fuse) {
 		fprintf(stderr, "tiktokfs: bad mount options: %s\n", strbuf_str(&a.opts));
-		goto out_cfg;
+		goto out;
 	}
-	if (fuse_mount(fuse, a.mountpoint) != 0) {
-		fprintf(stderr, "tiktokfs: %s: cannot mount here (does it exist, is it empty, "
-				"is /dev/fuse usable?)\n",
-			a.mountpoint);
-		goto out_fuse;
+	if (!a.foreground && daemon_background(&m.ready) < 0) {
+		fprintf(stderr, "tiktokfs: cannot become a daemon: %s\n", strerror(errno));
+		goto out;
 	}
-	mounted = true;
-	if (fuse_daemonize(a.foreground) != 0) {
-		fprintf(stderr, "tiktokfs: cannot become a daemon\n");
-		goto out_fuse;
+	if (start(&m, a.foreground) < 0)
+		goto out;
+	if (m.ready >= 0) {
+		daemon_detach(m.ready, m.d.cfg.log_level);
+		m.ready = -1;
+	} else if (chdir("/") < 0) {
+		log_warn("cannot change to /: %s", strerror(errno));
 	}
-	if (!a.foreground)
-		log_init((enum log_level)d->cfg.log_level, true);
-	if (fuse_set_signal_handlers(fuse_get_session(fuse)) != 0) {
-		log_err("cannot install signal handlers");
-		goto out_fuse;
-	}
-	d->config_arg = a.config;
-	d->use_syslog = !a.foreground;
-	hooks_set_view(d->root, mnt_abs ? mnt_abs : a.mountpoint);
-	if (daemon_start(d) < 0)
-		goto out_services;
-	/* After libfuse's handlers: SIGHUP reloads instead of unmounting. */
-	daemon_hup_start(d);
-	m.fs.store = d->store;
-	m.fs.tracker = d->tracker;
-	log_info("mounted %s on %s (staging %s)", "tiktokfs", a.mountpoint, d->root);
-	rc = serve(fuse) < 0 ? 1 : 0; /* a signal number is a clean stop */
-	log_info("unmounting %s", a.mountpoint);
-out_services:
-	daemon_stop_workers(d);
-	m.fs.tracker = NULL;
-	m.fs.store = NULL;
-	fuse_remove_signal_handlers(fuse_get_session(fuse));
-out_fuse:
-	if (mounted)
-		fuse_unmount(fuse);
-	fuse_destroy(fuse);
-out_cfg:
-	if (m.fs.root_fd >= 0)
-		close(m.fs.root_fd);
-	daemon_stop(d); /* tracker, store, lock, root */
-	free(staging);
-	if (have_cfg)
-		config_free(&d->cfg);
-out_args:
-	free(mnt_abs);
+	log_info("mounted %s on %s (staging %s)", "tiktokfs", m.mountpoint, m.d.root);
+	rc = serve(m.fuse) < 0 ? 1 : 0; /* a signal number is a clean stop */
+	/* Before the tracker goes: what the kernel never released. */
+	fs_release_all(&m.fs);
+	log_info("unmounting %s", m.mountpoint);
+out:
+	stop(&m);
 	fuse_opt_free_args(&fa);
 	strbuf_release(&a.opts);
 	return rc;

@@ -84,53 +84,6 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 	return 0;
 }
 
-/* Fork; the parent waits for the child's word and exits with it.  In the
- * child, *@ready is the pipe to write that word to. */
-static int go_background(int *ready)
-{
-	int p[2];
-	pid_t pid;
-	char c;
-
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid > 0) {
-		ssize_t n;
-
-		close(p[1]);
-		do
-			n = read(p[0], &c, 1);
-		while (n < 0 && errno == EINTR);
-		_exit(n == 1 ? 0 : 1);
-	}
-	close(p[0]);
-	setsid();
-	*ready = p[1];
-	return 0;
-}
-
-/* The child runs: release the parent, leave the terminal, log to syslog. */
-static void detach(int ready, int level)
-{
-	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (write(ready, "1", 1) < 0)
-		log_warn("cannot tell the starting process that the daemon runs");
-	close(ready);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		close(fd);
-	}
-	if (chdir("/") < 0)
-		log_warn("cannot change to /: %s", strerror(errno));
-	log_init((enum log_level)level, true);
-}
-
 static int block_signals(void)
 {
 	sigset_t set;
@@ -205,7 +158,7 @@ int cmd_watch(int argc, char **argv)
 	struct mirror *m = NULL;
 	int ready = -1, sfd = -1, rc = 1;
 	bool have_cfg = false;
-	char *db = NULL;
+	char *db = NULL, *config = NULL;
 
 	daemon_init(&d);
 	tt_error_clear(&err);
@@ -213,8 +166,11 @@ int cmd_watch(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	if (config_load(&d.cfg, a.config, &err) < 0) {
+	/* absolute: a reload (SIGHUP) reads it again after the change to / */
+	config = daemon_abs_path(a.config);
+	if (config_load(&d.cfg, config, &err) < 0) {
 		daemon_print_error(&err);
+		free(config);
 		return 1;
 	}
 	have_cfg = true;
@@ -223,7 +179,7 @@ int cmd_watch(int argc, char **argv)
 		daemon_print_error(&err);
 		goto out;
 	}
-	if (!a.foreground && go_background(&ready) < 0) {
+	if (!a.foreground && daemon_background(&ready) < 0) {
 		fprintf(stderr, "tiktokfs: cannot become a daemon: %s\n", strerror(errno));
 		goto out;
 	}
@@ -240,11 +196,11 @@ int cmd_watch(int argc, char **argv)
 		fprintf(stderr, "tiktokfs: %s: cannot watch it: %s\n", d.root, strerror(errno));
 		goto out;
 	}
-	d.config_arg = a.config;
+	d.config_arg = config;
 	d.use_syslog = !a.foreground;
 	hooks_set_view(d.root, d.root); /* users see the folder itself */
-	if (daemon_start(&d) < 0) {
-		fprintf(stderr, "tiktokfs: cannot start; see the messages above\n");
+	if (daemon_start(&d, &err) < 0) {
+		daemon_print_error(&err);
 		goto out;
 	}
 	watcher_attach(w, d.tracker);
@@ -252,7 +208,7 @@ int cmd_watch(int argc, char **argv)
 	m = mirror_new(d.store, d.root, db);
 	log_info("watching %s (state_dir %s)", d.root, d.cfg.state_dir);
 	if (ready >= 0) {
-		detach(ready, d.cfg.log_level);
+		daemon_detach(ready, d.cfg.log_level);
 		ready = -1;
 	}
 	rc = serve(w, m, sfd, &d) < 0 ? 1 : 0;
@@ -270,5 +226,6 @@ out:
 		close(sfd);
 	if (have_cfg)
 		config_free(&d.cfg);
+	free(config);
 	return rc;
 }

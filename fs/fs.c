@@ -31,6 +31,18 @@
 
 #include "meta/tracker.h"
 
+void fs_ctx_init(struct tiktokfs *fs)
+{
+	memset(fs, 0, sizeof(*fs));
+	fs->root_fd = -1;
+	pthread_mutex_init(&fs->files_lock, NULL);
+}
+
+void fs_ctx_destroy(struct tiktokfs *fs)
+{
+	pthread_mutex_destroy(&fs->files_lock);
+}
+
 struct tiktokfs *fs_ctx(void)
 {
 	return fuse_get_context()->private_data;

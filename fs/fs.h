@@ -23,12 +23,14 @@
 #define TIKTOKFS_FS_H
 
 #include <fuse.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
 struct store;
 struct tracker;
 struct config;
+struct fs_file;
 
 /* The filesystem's context, handed to fuse_new() as private_data.  Borrowed
  * pointers; main owns them and fills store/tracker before the loop runs. */
@@ -39,10 +41,30 @@ struct tiktokfs {
 	struct tracker *tracker;
 	const struct config *cfg;
 	bool as_root; /* daemon runs as uid 0: new files are given to the caller */
+	/* Every open file (fs_file.next), so that the ones the kernel never
+	 * released are released at unmount (fs_release_all). */
+	pthread_mutex_t files_lock;
+	struct fs_file *files;
 };
 
+/* Zero @fs, root_fd -1, the registry of open files empty.  Call first. */
+void fs_ctx_init(struct tiktokfs *fs);
+/* Release what fs_ctx_init made (the registry must be empty). */
+void fs_ctx_destroy(struct tiktokfs *fs);
 /* The operations table (static storage). */
 const struct fuse_operations *fs_operations(void);
+
+/*
+ * After the FUSE loop returned (no request runs any more), release every
+ * file still open as its RELEASE would have: the kernel sends RELEASE for a
+ * closed file asynchronously, and a session that ends first never gets it;
+ * a file a writer still holds open at unmount is never released at all.
+ * Each staged fd is closed, a writer's close reaches the tracker under the
+ * file's current name on disk (a file cut off mid-copy is then judged like
+ * a killed copy: incomplete, it waits), and the handle is freed.  Call
+ * while fs->tracker is still valid.
+ */
+void fs_release_all(struct tiktokfs *fs);
 
 /* ---- shared between the fs/ files, not for other modules ---- */
 
@@ -56,6 +78,7 @@ struct fs_file {
 	bool writer; /* opened for writing: the tracker was told */
 	char *text;  /* STATUS.txt snapshot, owned */
 	size_t text_len;
+	struct fs_file *prev, *next; /* in tiktokfs.files, under files_lock */
 };
 
 struct tiktokfs *fs_ctx(void);

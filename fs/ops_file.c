@@ -11,6 +11,10 @@
  * A file unlinked while open was reported removed at the unlink; its later
  * events carry the hidden name, a temporary name the tracker ignores.
  *
+ * Every fs_file is in the context's registry (fs->files) from open to
+ * release, so that fs_release_all() can release at unmount what the kernel
+ * never did, through the same code as fs_release (file_release).
+ *
  * Caching: keep_cache is never set, so the page cache is dropped at open.
  * The daemon writes some files behind the kernel's back (NAME.error) and
  * a stale cache of a staged video would be worse than re-reading it.
@@ -19,7 +23,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,20 +38,54 @@ static bool is_writer(int flags)
 	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 }
 
-static struct fs_file *file_new(int fd)
+/* A handle for @fd, in @fs's registry.  NULL when out of memory. */
+static struct fs_file *file_new(struct tiktokfs *fs, int fd)
 {
 	struct fs_file *f = calloc(1, sizeof(*f));
 
-	if (f)
-		f->fd = fd;
+	if (!f)
+		return NULL;
+	f->fd = fd;
+	pthread_mutex_lock(&fs->files_lock);
+	f->next = fs->files;
+	if (fs->files)
+		fs->files->prev = f;
+	fs->files = f;
+	pthread_mutex_unlock(&fs->files_lock);
 	return f;
+}
+
+static void file_unlink(struct tiktokfs *fs, struct fs_file *f)
+{
+	pthread_mutex_lock(&fs->files_lock);
+	if (f->prev)
+		f->prev->next = f->next;
+	else if (fs->files == f)
+		fs->files = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	f->prev = f->next = NULL;
+	pthread_mutex_unlock(&fs->files_lock);
+}
+
+/* Close @f and tell the tracker a writer of @path (the mount's "/outbox/x"
+ * form; NULL: no longer in the folders) is done.  @f is out of the
+ * registry; it is freed. */
+static void file_release(struct tiktokfs *fs, struct fs_file *f, const char *path)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	if (f->writer && path && fs->tracker && fs_place(path) == FS_INSIDE)
+		tracker_close_write(fs->tracker, fs_rel(path), fs_now());
+	free(f->text);
+	free(f);
 }
 
 /* Attach @fd to @fi and tell the tracker about a writer. */
 static int attach(const char *path, int fd, struct fuse_file_info *fi, bool created)
 {
 	struct tiktokfs *fs = fs_ctx();
-	struct fs_file *f = file_new(fd);
+	struct fs_file *f = file_new(fs, fd);
 
 	if (!f) {
 		close(fd);
@@ -69,12 +109,13 @@ static int open_status(struct fuse_file_info *fi)
 
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
 		return -EACCES;
-	f = file_new(-1);
+	f = file_new(fs_ctx(), -1);
 	if (!f)
 		return -ENOMEM;
 	rc = fs_status_render(&f->text, &f->text_len);
 	if (rc < 0) {
-		free(f);
+		file_unlink(fs_ctx(), f);
+		file_release(fs_ctx(), f, NULL);
 		return rc;
 	}
 	fi->fh = (uint64_t)(uintptr_t)f;
@@ -244,13 +285,52 @@ int fs_release(const char *path, struct fuse_file_info *fi)
 	struct tiktokfs *fs = fs_ctx();
 	struct fs_file *f = fs_file_of(fi);
 
-	if (f->fd >= 0)
-		close(f->fd);
-	if (f->writer && path && fs->tracker && fs_place(path) == FS_INSIDE)
-		tracker_close_write(fs->tracker, fs_rel(path), fs_now());
-	free(f->text);
-	free(f);
+	file_unlink(fs, f);
+	file_release(fs, f, path);
 	return 0;
+}
+
+/*
+ * The name the staged file @fd has now, in the mount's form ("/outbox/x"),
+ * read from /proc: no request carries a path at unmount, and the file may
+ * have been renamed since it was opened (by its user or by the daemon
+ * moving an item).  NULL when it was deleted or is outside the root, as a
+ * removed file gets no close (meta/tracker.h).  Caller frees.
+ */
+static char *fd_path(const struct tiktokfs *fs, int fd)
+{
+	char link[64], target[PATH_MAX];
+	size_t n = fs->root ? strlen(fs->root) : 0;
+	struct stat st;
+	ssize_t len;
+
+	if (!n || fstat(fd, &st) < 0 || st.st_nlink == 0)
+		return NULL; /* deleted: /proc would add " (deleted)" */
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	len = readlink(link, target, sizeof(target) - 1);
+	if (len <= 0 || (size_t)len >= sizeof(target) - 1)
+		return NULL;
+	target[len] = '\0';
+	if (strncmp(target, fs->root, n) || target[n] != '/')
+		return NULL;
+	return strdup(target + n);
+}
+
+void fs_release_all(struct tiktokfs *fs)
+{
+	struct fs_file *all, *f;
+
+	pthread_mutex_lock(&fs->files_lock);
+	all = fs->files;
+	fs->files = NULL;
+	pthread_mutex_unlock(&fs->files_lock);
+	while ((f = all)) {
+		char *path = f->writer && f->fd >= 0 ? fd_path(fs, f->fd) : NULL;
+
+		all = f->next;
+		file_release(fs, f, path);
+		free(path);
+	}
 }
 
 int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)

@@ -270,6 +270,7 @@ static const char *const stmt_sql[S_COUNT] = {
 struct store {
 	sqlite3 *db;
 	bool readonly;
+	bool opening; /* store_open runs: errors go to its tt_error, not the log */
 	pthread_mutex_t lock; /* guards db and stmts */
 	sqlite3_stmt *stmts[S_COUNT];
 	/* store_kick/store_wait: a flag, so that a kick that comes between the
@@ -362,7 +363,8 @@ static int exec(struct store *st, const char *sql)
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 
 	if (rc != SQLITE_OK) {
-		log_err("job store: %s: %s", sql, msg ? msg : sqlite3_errstr(rc));
+		if (!st->opening)
+			log_err("job store: %s: %s", sql, msg ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
 		return sql_errno(rc);
 	}
@@ -617,6 +619,7 @@ static struct store *open_common(const char *path, bool readonly, struct tt_erro
 
 	tt_error_clear(err);
 	st->readonly = readonly;
+	st->opening = true;
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_mutex_init(&st->kick_lock, NULL);
 	pthread_condattr_init(&ca);
@@ -653,6 +656,7 @@ static struct store *open_common(const char *path, bool readonly, struct tt_erro
 		if (!s)
 			goto fail_db;
 	}
+	st->opening = false;
 	return st;
 
 fail_db:
