@@ -22,7 +22,7 @@
  * group that is still running after the timeout (SIGTERM, then SIGKILL after
  * a grace period).  stdin is /dev/null; stdout and stderr go where the
  * daemon's stderr goes: the terminal/journal with -f, /dev/null as a daemon
- * (fuse_daemonize points fds 0-2 there).  No other descriptor of the daemon
+ * (daemon_detach points fds 0-2 there).  No other descriptor of the daemon
  * (notably /dev/fuse) is inherited.
  */
 #ifndef TIKTOKFS_HOOKS_H
