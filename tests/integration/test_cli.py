@@ -36,4 +36,4 @@ def test_missing_mount_point_far_from_any_command_is_a_mount_error(tmp_path):
     r = run(tmp_path, "no-such-mountpoint")
     assert r.returncode == 1, r.stderr
     assert "unknown command" not in r.stderr
-    assert "create the mount point directory first" in r.stderr
+    assert "create the mount point directory first" in r.stderr.lower()
