@@ -96,11 +96,14 @@ TEST(test_values_are_the_mounts)
 	CHECK_STR(v, "uploading");
 	CHECK(results_value(&j, "progress", v, sizeof(v)));
 	CHECK_STR(v, "1000/4000");
-	CHECK(results_value(&j, "posted_at", v, sizeof(v)));
-	CHECK_STR(v, "2025-11-25T12:00:00Z");
+	CHECK(!results_value(&j, "posted_at", v, sizeof(v))); /* not posted yet */
 	CHECK(!results_value(&j, "publish_id", v, sizeof(v)));
 	CHECK(!results_value(&j, "retry_at", v, sizeof(v)));
 	j.state = JOB_READY;
+	CHECK(!results_value(&j, "progress", v, sizeof(v)));
+	j.state = JOB_POSTED;
+	CHECK(results_value(&j, "posted_at", v, sizeof(v)));
+	CHECK_STR(v, "2025-11-25T12:00:00Z");
 	CHECK(!results_value(&j, "progress", v, sizeof(v)));
 }
 
