@@ -54,18 +54,17 @@ enum {
  * "not logged in", which keeps the state); posted never has one.
  */
 static const unsigned shows[] = {
-	[JOB_WAITING] = K_STATE | K_ERROR,
-	[JOB_READY] = K_STATE | K_CHECKED | K_ERROR,
-	[JOB_SCHEDULED] = K_STATE | K_CHECKED | K_ERROR | K_SCHEDULE_AT,
-	[JOB_UPLOADING] = K_STATE | K_PROGRESS | K_PUBLISH_ID | K_CHECKED | K_ERROR,
-	[JOB_PROCESSING] = K_STATE | K_PUBLISH | K_CHECKED | K_ERROR,
-	[JOB_DEFERRED] = K_STATE | K_PUBLISH | K_CHECKED | K_ERROR | K_RETRY_AT,
-	[JOB_INVALID] = K_STATE | K_ERROR,
-	[JOB_POSTED] = K_STATE | K_PUBLISH | K_POSTED_AT | K_PRIVACY | K_POST_ID | K_URL |
-		       K_WARNING,
-	[JOB_FAILED] = K_STATE | K_PUBLISH | K_PRIVACY | K_ERROR,
-	[JOB_CANCELLED] = K_STATE | K_ERROR,
-	[JOB_LOST] = K_STATE | K_ERROR,
+    [JOB_WAITING] = K_STATE | K_ERROR,
+    [JOB_READY] = K_STATE | K_CHECKED | K_ERROR,
+    [JOB_SCHEDULED] = K_STATE | K_CHECKED | K_ERROR | K_SCHEDULE_AT,
+    [JOB_UPLOADING] = K_STATE | K_PROGRESS | K_PUBLISH_ID | K_CHECKED | K_ERROR,
+    [JOB_PROCESSING] = K_STATE | K_PUBLISH | K_CHECKED | K_ERROR,
+    [JOB_DEFERRED] = K_STATE | K_PUBLISH | K_CHECKED | K_ERROR | K_RETRY_AT,
+    [JOB_INVALID] = K_STATE | K_ERROR,
+    [JOB_POSTED] = K_STATE | K_PUBLISH | K_POSTED_AT | K_PRIVACY | K_POST_ID | K_URL | K_WARNING,
+    [JOB_FAILED] = K_STATE | K_PUBLISH | K_PRIVACY | K_ERROR,
+    [JOB_CANCELLED] = K_STATE | K_ERROR,
+    [JOB_LOST] = K_STATE | K_ERROR,
 };
 
 /* Whether an item in state @s shows user.tiktok.@key. */
@@ -104,13 +103,13 @@ static const char *text_value(const struct job *j, const char *key)
 		const char *key;
 		size_t off;
 	} fields[] = {
-		{"publish_id", offsetof(struct job, publish_id)},
-		{"status", offsetof(struct job, status)},
-		{"privacy", offsetof(struct job, privacy)},
-		{"post_id", offsetof(struct job, post_id)},
-		{"url", offsetof(struct job, url)},
-		{"error", offsetof(struct job, error)},
-		{"warning", offsetof(struct job, warning)},
+	    {"publish_id", offsetof(struct job, publish_id)},
+	    {"status", offsetof(struct job, status)},
+	    {"privacy", offsetof(struct job, privacy)},
+	    {"post_id", offsetof(struct job, post_id)},
+	    {"url", offsetof(struct job, url)},
+	    {"error", offsetof(struct job, error)},
+	    {"warning", offsetof(struct job, warning)},
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
