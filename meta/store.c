@@ -814,6 +814,50 @@ int store_transition(struct store *st, int64_t id, enum job_state to, const char
 	return rc;
 }
 
+/* Run statement @sid with ?1 = @id, ?2 = @text (when not NULL, else the
+ * time) and the time after it; inside a transaction. */
+static int run_id_text(struct store *st, enum stmt_id sid, int64_t id, const char *text)
+{
+	sqlite3_stmt *s = stmt(st, sid);
+	int n = 2;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	if (text)
+		bind_text(s, n++, text);
+	sqlite3_bind_int64(s, n, now_sec());
+	return run(st, s);
+}
+
+int store_stop_upload(struct store *st, int64_t id, const char *error, const char *note)
+{
+	char from[32];
+	int rc, was;
+
+	if (st->readonly)
+		return -EROFS;
+	pthread_mutex_lock(&st->lock);
+	rc = begin(st);
+	if (rc == 0)
+		rc = state_of(st, id, from, sizeof(from));
+	was = rc == 0 ? job_state_parse(from) : -1;
+	/* all bytes sent (processing) or over: too late, TikTok has it */
+	if (rc == 0 && (was == JOB_PROCESSING || (was >= 0 && job_state_final(was))))
+		rc = -EBUSY;
+	if (rc == 0)
+		rc = run_id_text(st, S_CLEAR_PUBLISH, id, NULL);
+	if (rc == 0)
+		rc = run_id_text(st, S_SET_ERROR, id, error);
+	if (rc == 0)
+		rc = set_state(st, id, JOB_WAITING, note);
+	rc = finish(st, rc);
+	pthread_mutex_unlock(&st->lock);
+	if (rc == 0)
+		store_kick(st);
+	return rc;
+}
+
 /*
  * A single-statement update, committed (autocommit) before returning.
  * Binds ?1 = id; the caller's @bind adds the rest; returns -ENOENT when no

@@ -369,8 +369,7 @@ static void caption_gone_after_send(struct tracker *t, const struct job *j)
 
 	if (j->warning && strstr(j->warning, note))
 		return; /* said already (the event, then the tick) */
-	warning = j->warning && *j->warning ? xasprintf("%s; %s", j->warning, note)
-					    : xstrdup(note);
+	warning = j->warning && *j->warning ? xasprintf("%s; %s", j->warning, note) : xstrdup(note);
 	log_info("%s: %s", j->path, note);
 	if (store_set_ready(t->st, j->id, j->size, j->schedule_at, j->privacy, warning) < 0)
 		log_warn("%s: cannot record that its caption was removed", j->path);
@@ -383,22 +382,25 @@ static void caption_gone_after_send(struct tracker *t, const struct job *j)
  * deleted video stops it (a state the poster does not own: it checks between
  * chunks and twice a second inside one, and abandons the upload), but it
  * stays: waiting, with a reason, until a caption comes back.  Its publish is
- * forgotten first, so that the caption that comes back starts a new upload
- * (the old one carries the old caption) and the tracker no longer sees the
- * item in flight.
+ * forgotten in the same commit, so that the caption that comes back starts a
+ * new upload (the old one carries the old caption) and the tracker no longer
+ * sees the item in flight; the store refuses if the poster moved it to
+ * processing first (its last byte went out).
  */
 static void caption_gone_mid_upload(struct tracker *t, const struct job *j)
 {
-	char *error = xasprintf("%s: its caption %s was removed during the upload, so the "
+	char *error = xasprintf("%s: its caption%s%s was removed during the upload, so the "
 				"upload was stopped and nothing was posted; put a caption "
 				"beside it again to post it",
-				trk_base_of(j->path),
+				trk_base_of(j->path), j->caption_path ? " " : "",
 				j->caption_path ? trk_base_of(j->caption_path) : "");
+	int rc = store_stop_upload(t->st, j->id, error,
+				   "its caption was removed during the upload: stopped");
 
-	if (store_clear_publish(t->st, j->id) < 0 || store_set_error(t->st, j->id, error) < 0 ||
-	    store_transition(t->st, j->id, JOB_WAITING,
-			     "its caption was removed during the upload: stopped") < 0)
-		log_warn("%s: cannot stop its upload", j->path);
+	if (rc == -EBUSY) /* the last byte went out meanwhile */
+		caption_gone_after_send(t, j);
+	else if (rc < 0)
+		log_warn("%s: cannot stop its upload: %s", j->path, strerror(-rc));
 	else
 		log_info("%s: its caption was removed during the upload; stopping it", j->path);
 	free(error);

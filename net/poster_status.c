@@ -258,8 +258,9 @@ static void poll_until_final(struct poster *p, const struct job *j)
 
 /*
  * The tracker stops an item whose caption is removed mid-upload by forgetting
- * its publish (meta/tracker.c).  If that happened while the last chunk was on
- * its way, TikTok has every byte and publishes anyway: record the publish
+ * its publish (store_stop_upload, refused once the item is processing).  If
+ * that happened while the last chunk was on its way, TikTok has every byte
+ * and publishes anyway: once the item is processing, record the publish
  * again so that the post is followed and its result shown.  (It counts as
  * one more init in attempts; the item is done with inits.)
  */
@@ -281,12 +282,12 @@ static void keep_publish(struct poster *p, const struct job *j)
 /* All bytes are at TikTok: processing. */
 void pw_to_processing(struct poster *p, const struct job *j)
 {
-	keep_publish(p, j);
 	store_set_progress(p->st, j->id, j->size);
 	if (store_transition(p->st, j->id, JOB_PROCESSING, "all bytes sent")) {
 		pw_nap(p, 5);
 		return;
 	}
+	keep_publish(p, j);
 	poll_until_final(p, j);
 }
 
