@@ -174,6 +174,40 @@ static void log_refused(struct mirror *m, const char *rel, int rc, const struct 
 		 sp_describe(rc, st, why, sizeof(why)));
 }
 
+/*
+ * Remove every user.tiktok.* of @fd that @j's state does not show: those of
+ * the state it left, and any other the file carries (`cp -a` of a posted
+ * file into outbox/ brings the old post's, which must not pose as a result).
+ * 0 or -errno.
+ */
+static int remove_stale(int fd, const struct job *j)
+{
+	char value[VALUE_MAX];
+	char *names = NULL;
+	ssize_t n = flistxattr(fd, NULL, 0);
+	int rc = 0;
+
+	if (n > 0) {
+		names = xmalloc((size_t)n);
+		n = flistxattr(fd, names, (size_t)n);
+	}
+	if (n < 0) /* ERANGE: one was added meanwhile; the next print sees it */
+		rc = errno == ERANGE ? 0 : -errno;
+	for (ssize_t i = 0; i < n && rc == 0;) {
+		const char *name = names + i;
+		size_t len = strnlen(name, (size_t)(n - i));
+
+		i += (ssize_t)len + 1;
+		if (strncmp(name, TT_PREFIX, strlen(TT_PREFIX)) ||
+		    results_value(j, name + strlen(TT_PREFIX), value, sizeof(value)))
+			continue;
+		if (fremovexattr(fd, name) < 0 && errno != ENODATA)
+			rc = -errno;
+	}
+	free(names);
+	return rc;
+}
+
 /* Set or remove every user.tiktok.* of one file, through a descriptor
  * opened from the root without following links.  0, -ENOENT when the file
  * is not there, a refused() code (*@st says what was found), or -errno of
@@ -190,14 +224,14 @@ static int write_xattrs(struct mirror *m, const char *rel, const struct job *j, 
 	if (fd < 0)
 		return fd;
 	for (size_t i = 0; i < results_nkeys && rc == 0; i++) {
+		if (!results_value(j, results_keys[i], value, sizeof(value)))
+			continue;
 		snprintf(name, sizeof(name), TT_PREFIX "%s", results_keys[i]);
-		if (results_value(j, results_keys[i], value, sizeof(value))) {
-			if (fsetxattr(fd, name, value, strlen(value), 0) < 0)
-				rc = -errno;
-		} else if (fremovexattr(fd, name) < 0 && errno != ENODATA) {
+		if (fsetxattr(fd, name, value, strlen(value), 0) < 0)
 			rc = -errno;
-		}
 	}
+	if (rc == 0)
+		rc = remove_stale(fd, j);
 	close(fd);
 	return rc;
 }

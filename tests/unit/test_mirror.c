@@ -152,6 +152,40 @@ TEST(test_xattrs_follow_the_store_and_stale_ones_go)
 	store_close(st);
 }
 
+/* A posted file copied back into outbox/ with cp -a carries the old post's
+ * results, and maybe names no tiktokfs writes: none of them stays. */
+TEST(test_names_the_state_does_not_show_are_removed)
+{
+	struct store *st = open_fresh();
+	struct mirror *m;
+	char *p;
+
+	if (!st)
+		return;
+	if (!has_user_xattrs()) {
+		FAILF("%s has no user xattrs", dir);
+		store_close(st);
+		return;
+	}
+	touch("outbox/again.mp4");
+	p = xasprintf("%s/outbox/again.mp4", dir);
+	CHECK_INT(lsetxattr(p, "user.tiktok.post_id", "7312345678901234567", 19, 0), 0);
+	CHECK_INT(lsetxattr(p, "user.tiktok.retry_at", "2026-01-01T00:00:00Z", 20, 0), 0);
+	CHECK_INT(lsetxattr(p, "user.tiktok.from_the_future", "x", 1, 0), 0);
+	CHECK_INT(lsetxattr(p, "user.mine", "kept", 4, 0), 0);
+	store_ensure(st, "outbox/again.mp4");
+	m = mirror_new(st, dir, NULL);
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK_STR(xget("outbox/again.mp4", "state"), "waiting");
+	CHECK_STR(xget("outbox/again.mp4", "post_id"), "");
+	CHECK_STR(xget("outbox/again.mp4", "retry_at"), "");
+	CHECK_STR(xget("outbox/again.mp4", "from_the_future"), "");
+	CHECK_INT(lgetxattr(p, "user.mine", NULL, 0), 4);
+	mirror_free(m);
+	free(p);
+	store_close(st);
+}
+
 TEST(test_a_file_not_there_yet_is_written_later)
 {
 	struct store *st = open_fresh();
@@ -318,6 +352,7 @@ int main(void)
 	RUN(test_values_are_the_mounts);
 	RUN(test_own_names);
 	RUN(test_xattrs_follow_the_store_and_stale_ones_go);
+	RUN(test_names_the_state_does_not_show_are_removed);
 	RUN(test_a_file_not_there_yet_is_written_later);
 	RUN(test_a_commit_after_quiet_rounds_reaches_the_file);
 	RUN(test_a_symlink_in_place_of_the_video_is_not_followed);
