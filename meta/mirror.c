@@ -241,11 +241,15 @@ static int write_xattrs(struct mirror *m, const char *rel, const struct job *j, 
 static void temp_name(const char *base, char *out, size_t size)
 {
 	static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char r[6] = {0};
+	unsigned char r[8] = {0};
 	char sfx[7];
 
-	if (getrandom(r, sizeof(r), 0) < 0)
-		memcpy(r, &(uint64_t){(uint64_t)time(NULL) ^ (uint64_t)getpid()}, sizeof(r));
+	if (getrandom(r, sizeof(r), 0) < 0) {
+		/* O_EXCL makes a guessable name safe; it only has to differ */
+		uint64_t x = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
+
+		memcpy(r, &x, sizeof(r));
+	}
 	for (size_t i = 0; i < 6; i++)
 		sfx[i] = digits[r[i] % (sizeof(digits) - 1)];
 	sfx[6] = '\0';
