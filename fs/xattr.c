@@ -1,7 +1,9 @@
 /*
  * Extended attributes.  Three kinds of names:
  *  - user.tiktok.*: the item's state and result, answered from the job
- *    store (meta/store.h), never stored on the file.  Read-only: setting or
+ *    store (meta/store.h), never stored on the file; only the names its
+ *    current state shows (meta/results.c), so nothing of a state the item
+ *    has left is listed.  Read-only: setting or
  *    removing one answers EACCES (cp -a stays quiet about it; a script that
  *    insists learns it may not).  A staged file's own user.tiktok.* (copied
  *    in by `cp -a` from posted/) is hidden so it cannot pose as a result.

@@ -9,7 +9,9 @@
  * jobs that left the walk, so it stays as large as the walk.
  *
  * Invariant: a print is cached only after the write reached the files, so
- * a failed write (file not there yet, disk full) is retried next sync.
+ * a failed write (file not there yet, disk full) is retried next sync.  A
+ * file refused for being a link or not a plain file counts as done for that
+ * print: it is logged once, not every quarter second.
  */
 #include "meta/mirror.h"
 #include "meta/results.h"
@@ -17,9 +19,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -28,6 +33,7 @@
 #include "meta/store.h"
 #include "util/fileio.h"
 #include "util/log.h"
+#include "util/safepath.h"
 #include "util/strbuf.h"
 
 #define TT_PREFIX RESULTS_XATTR_PREFIX
@@ -53,6 +59,7 @@ struct db_stamp {
 struct mirror {
 	struct store *st;
 	const char *root;
+	int root_fd; /* root, opened once; -1 until then */
 	char *wal; /* db_path + "-wal", or NULL */
 	const char *db;
 	struct db_stamp stamp;
@@ -97,6 +104,7 @@ struct mirror *mirror_new(struct store *st, const char *root, const char *db_pat
 
 	m->st = st;
 	m->root = root;
+	m->root_fd = -1;
 	m->db = db_path;
 	m->wal = db_path ? xasprintf("%s-wal", db_path) : NULL;
 	m->retry = true; /* the first sync always walks */
@@ -112,6 +120,8 @@ void mirror_free(struct mirror *m)
 			next = e->next;
 			mentry_free(e);
 		}
+	if (m->root_fd >= 0)
+		close(m->root_fd);
 	free(m->wal);
 	free(m);
 }
@@ -138,32 +148,163 @@ static bool no_user_xattrs(int e)
 	return e == ENOTSUP || e == EOPNOTSUPP || e == EPERM || e == EACCES;
 }
 
-/* Set or remove every user.tiktok.* of one file.  0, -ENOENT when the file
- * is not there, or -errno of the first refusal. */
-static int write_xattrs(const char *abs, const struct job *j)
+/* What safepath refuses to open, found where a plain file should be: a
+ * symlink (on the way or at the end), a FIFO, a device, a hard link. */
+static bool refused(int rc)
 {
-	char name[64], value[VALUE_MAX];
-
-	for (size_t i = 0; i < results_nkeys; i++) {
-		snprintf(name, sizeof(name), TT_PREFIX "%s", results_keys[i]);
-		if (results_value(j, results_keys[i], value, sizeof(value))) {
-			if (lsetxattr(abs, name, value, strlen(value), 0) < 0)
-				return -errno;
-		} else if (lremovexattr(abs, name) < 0 && errno != ENODATA) {
-			return -errno;
-		}
-	}
-	return 0;
+	return rc == -ELOOP || rc == -ENOTDIR || rc == -EINVAL || rc == -EMLINK;
 }
 
-/* Write @text to root/@rel atomically.  Not fsync'ed: it is a view of the
- * store, rewritten from it after a crash. */
-static int write_atomic(const char *root, const char *rel, const char *text)
+/* The root descriptor every file is reached from, opened at the first sync
+ * that needs it (the folder may not exist yet when the mirror is made). */
+static int root_fd(struct mirror *m)
 {
-	char *abs = xasprintf("%s/%s", root, rel);
-	int rc = file_write_atomic(abs, text, strlen(text), 0644, false);
+	if (m->root_fd < 0)
+		m->root_fd = sp_open_root(m->root);
+	return m->root_fd;
+}
 
-	free(abs);
+/* A link or special file where @rel should be: said once per print (the
+ * caller caches it as written), never followed. */
+static void log_refused(struct mirror *m, const char *rel, int rc, const struct stat *st)
+{
+	char why[160];
+
+	log_warn("%s/%s: results not written there: %s", m->root, rel,
+		 sp_describe(rc, st, why, sizeof(why)));
+}
+
+/*
+ * Remove every user.tiktok.* of @fd that @j's state does not show: those of
+ * the state it left, and any other the file carries (`cp -a` of a posted
+ * file into outbox/ brings the old post's, which must not pose as a result).
+ * 0 or -errno.
+ */
+static int remove_stale(int fd, const struct job *j)
+{
+	char value[VALUE_MAX];
+	char *names = NULL;
+	ssize_t n = flistxattr(fd, NULL, 0);
+	int rc = 0;
+
+	if (n > 0) {
+		names = xmalloc((size_t)n);
+		n = flistxattr(fd, names, (size_t)n);
+	}
+	if (n < 0) /* ERANGE: one was added meanwhile; the next print sees it */
+		rc = errno == ERANGE ? 0 : -errno;
+	for (ssize_t i = 0; i < n && rc == 0;) {
+		const char *name = names + i;
+		size_t len = strnlen(name, (size_t)(n - i));
+
+		i += (ssize_t)len + 1;
+		if (strncmp(name, TT_PREFIX, strlen(TT_PREFIX)) ||
+		    results_value(j, name + strlen(TT_PREFIX), value, sizeof(value)))
+			continue;
+		if (fremovexattr(fd, name) < 0 && errno != ENODATA)
+			rc = -errno;
+	}
+	free(names);
+	return rc;
+}
+
+/* Set or remove every user.tiktok.* of one file, through a descriptor
+ * opened from the root without following links.  0, -ENOENT when the file
+ * is not there, a refused() code (*@st says what was found), or -errno of
+ * the first refusal of an xattr call. */
+static int write_xattrs(struct mirror *m, const char *rel, const struct job *j, struct stat *st)
+{
+	char name[64], value[VALUE_MAX];
+	int fd, rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	fd = root_fd(m);
+	if (fd >= 0)
+		fd = sp_open_regular(fd, rel, st);
+	if (fd < 0)
+		return fd;
+	for (size_t i = 0; i < results_nkeys && rc == 0; i++) {
+		if (!results_value(j, results_keys[i], value, sizeof(value)))
+			continue;
+		snprintf(name, sizeof(name), TT_PREFIX "%s", results_keys[i]);
+		if (fsetxattr(fd, name, value, strlen(value), 0) < 0)
+			rc = -errno;
+	}
+	if (rc == 0)
+		rc = remove_stale(fd, j);
+	close(fd);
+	return rc;
+}
+
+/* A temporary name beside the JSON file: ".NAME.tiktok.json.XXXXXX", which
+ * mirror_own_name() knows and the tracker takes for a dotfile. */
+static void temp_name(const char *base, char *out, size_t size)
+{
+	static const char digits[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char r[8] = {0};
+	char sfx[7];
+
+	if (getrandom(r, sizeof(r), 0) < 0) {
+		/* O_EXCL makes a guessable name safe; it only has to differ */
+		uint64_t x = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
+
+		memcpy(r, &x, sizeof(r));
+	}
+	for (size_t i = 0; i < 6; i++)
+		sfx[i] = digits[r[i] % (sizeof(digits) - 1)];
+	sfx[6] = '\0';
+	snprintf(out, size, ".%s.%s", base, sfx);
+}
+
+/* Create the temporary in @dfd (never through a link: O_EXCL|O_NOFOLLOW)
+ * and write @text into it.  0 or -errno; on failure nothing is left. */
+static int write_temp(int dfd, const char *tmp, const char *text)
+{
+	int fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = fchmod(fd, 0644) < 0 ? -errno : 0; /* whatever the umask */
+	if (rc == 0)
+		rc = file_write_all(fd, text, strlen(text));
+	if (close(fd) < 0 && rc == 0)
+		rc = -errno;
+	if (rc < 0)
+		unlinkat(dfd, tmp, 0);
+	return rc;
+}
+
+/* Write @text to root/@rel atomically, in the directory walked from the
+ * root: a temporary beside it, renamed over it (a link planted at @rel is
+ * replaced, not followed).  Not fsync'ed: it is a view of the store,
+ * rewritten from it after a crash. */
+static int write_atomic(struct mirror *m, const char *rel, const char *text)
+{
+	char tmp[NAME_MAX + 1];
+	const char *base;
+	int dfd = root_fd(m), rc;
+
+	if (dfd >= 0)
+		dfd = sp_open_parent(dfd, rel, &base);
+	if (dfd < 0)
+		return dfd;
+	if (strlen(base) + 9 > NAME_MAX) {
+		rc = -ENAMETOOLONG;
+		goto out;
+	}
+	for (int tries = 0; tries < 8; tries++) {
+		temp_name(base, tmp, sizeof(tmp));
+		rc = write_temp(dfd, tmp, text);
+		if (rc != -EEXIST)
+			break;
+	}
+	if (rc == 0 && renameat(dfd, tmp, dfd, base) < 0) {
+		rc = -errno;
+		unlinkat(dfd, tmp, 0);
+	}
+out:
+	close(dfd);
 	return rc;
 }
 
@@ -187,26 +328,36 @@ static char *json_text(const struct job *j)
 
 static void remove_json(struct mirror *m, struct mentry *e)
 {
-	char *abs;
+	int fd, rc;
 
 	if (!e->json_at)
 		return;
-	abs = xasprintf("%s/%s", m->root, e->json_at);
-	if (unlink(abs) < 0 && errno != ENOENT)
-		log_warn("%s: cannot remove it: %s", abs, strerror(errno));
-	free(abs);
+	fd = root_fd(m);
+	rc = fd < 0 ? fd : sp_unlink(fd, e->json_at);
+	if (rc < 0 && rc != -ENOENT)
+		log_warn("%s/%s: cannot remove it: %s", m->root, e->json_at, strerror(-rc));
 	free(e->json_at);
 	e->json_at = NULL;
 }
 
-static bool file_exists(const char *root, const char *rel)
+/* What is at @rel: 0 a plain file, -ENOENT nothing, else a refused() code
+ * (*@st says what), looked at from the root without following links. */
+static int look(struct mirror *m, const char *rel, struct stat *st)
 {
-	struct stat sb;
-	char *abs = xasprintf("%s/%s", root, rel);
-	bool r = lstat(abs, &sb) == 0 && S_ISREG(sb.st_mode);
+	int fd = root_fd(m), rc;
 
-	free(abs);
-	return r;
+	memset(st, 0, sizeof(*st));
+	if (fd < 0)
+		return fd;
+	rc = sp_check_regular(fd, rel, st);
+	return rc == -EMLINK ? 0 : rc; /* the JSON is ours, beside it */
+}
+
+static bool file_exists(struct mirror *m, const char *rel)
+{
+	struct stat st;
+
+	return look(m, rel, &st) == 0;
 }
 
 /* NAME.tiktok.json beside the video.  A cancelled or lost job has no file
@@ -217,7 +368,7 @@ static int write_json(struct mirror *m, struct mentry *e, const struct job *j)
 	int rc;
 
 	if (j->state == JOB_CANCELLED || j->state == JOB_LOST) {
-		if (!j->path || !file_exists(m->root, j->path)) {
+		if (!j->path || !file_exists(m, j->path)) {
 			char *at = j->path ? xasprintf("%s" MIRROR_JSON_SUFFIX, j->path) : NULL;
 
 			/* after a restart the cache does not know where it wrote */
@@ -230,14 +381,13 @@ static int write_json(struct mirror *m, struct mentry *e, const struct job *j)
 		}
 	}
 	/* the directory may be gone with the item (rm -r) */
-	if (!file_exists(m->root, j->path) &&
-	    !(j->caption_path && file_exists(m->root, j->caption_path)))
+	if (!file_exists(m, j->path) && !(j->caption_path && file_exists(m, j->caption_path)))
 		return -ENOENT;
 	rel = xasprintf("%s" MIRROR_JSON_SUFFIX, j->path);
 	if (e->json_at && strcmp(e->json_at, rel))
 		remove_json(m, e); /* the item moved: its old JSON would lie */
 	text = json_text(j);
-	rc = write_atomic(m->root, rel, text);
+	rc = write_atomic(m, rel, text);
 	free(text);
 	if (rc == 0) {
 		free(e->json_at);
@@ -250,6 +400,32 @@ static int write_json(struct mirror *m, struct mentry *e, const struct job *j)
 	return rc;
 }
 
+/* The xattrs of one file of @j.  1 written (or refused and logged: nothing
+ * more to do for this print), 0 not there, -errno. */
+static int xattrs_one(struct mirror *m, struct mentry *e, const struct job *j, const char *rel)
+{
+	struct stat st;
+	int rc = write_xattrs(m, rel, j, &st);
+
+	if (rc == 0)
+		return 1;
+	if (refused(rc)) {
+		log_refused(m, rel, rc, &st);
+		return 1;
+	}
+	if (rc == -ENOENT)
+		return 0;
+	if (no_user_xattrs(-rc)) {
+		log_info("%s: no user xattrs here (%s); results go to %s%s", rel, strerror(-rc),
+			 j->path, MIRROR_JSON_SUFFIX);
+		e->json = true;
+	} else {
+		log_warn("%s/%s: cannot set its user.tiktok.* attributes: %s", m->root, rel,
+			 strerror(-rc));
+	}
+	return rc;
+}
+
 /* Write one job's files.  0 when they are in step. */
 static int write_job(struct mirror *m, struct mentry *e, const struct job *j)
 {
@@ -259,25 +435,15 @@ static int write_job(struct mirror *m, struct mentry *e, const struct job *j)
 	if (e->json)
 		return write_json(m, e, j);
 	for (int i = 0; i < 2; i++) {
-		char *abs;
 		int rc;
 
 		if (!files[i])
 			continue;
-		abs = xasprintf("%s/%s", m->root, files[i]);
-		rc = write_xattrs(abs, j);
-		free(abs);
-		if (rc == 0) {
-			written++;
-		} else if (no_user_xattrs(-rc)) {
-			log_info("%s: no user xattrs here (%s); results go to %s%s", files[i],
-				 strerror(-rc), j->path, MIRROR_JSON_SUFFIX);
-			e->json = true;
+		rc = xattrs_one(m, e, j, files[i]);
+		if (e->json)
 			return write_json(m, e, j);
-		} else if (rc != -ENOENT) {
-			log_warn("%s/%s: cannot set its user.tiktok.* attributes: %s", m->root,
-				 files[i], strerror(-rc));
-		}
+		if (rc > 0)
+			written++;
 	}
 	if (written)
 		return 0;

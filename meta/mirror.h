@@ -16,6 +16,15 @@
  * there yet (an outcome move between its commit and its rename) is tried
  * again at the next sync.
  *
+ * The folder is shared with untrusted people, and the daemon runs as root:
+ * every file is reached from the folder's root descriptor without following
+ * links (util/safepath.h).  xattrs go through a descriptor of the file
+ * itself (opened O_NOFOLLOW, checked to be a regular file with one name),
+ * NAME.tiktok.json is created with openat() in the walked directory.  A
+ * symlink (at the file or a folder on the way), a FIFO or a hard link found
+ * where an item's file should be is skipped with a log line, never
+ * followed, so a share user cannot point the daemon at a file elsewhere.
+ *
  * Writing an xattr raises IN_ATTRIB on the file: the watcher must not take
  * that for a change of the item (cmd/watch.c compares mtime with ctime).
  *

@@ -42,6 +42,10 @@
 /* Final states, as SQL, for the partial index and the queries.  Must match
  * job_state_final(). */
 #define SQL_FINAL "('posted','failed','cancelled','lost')"
+/* States entered with a reason that the caller sets just before (waiting:
+ * "cut short"; ready: "starting a new upload"; invalid, deferred, failed),
+ * and the two that end a job whose files are gone. */
+#define SQL_KEEPS_ERROR "('waiting','ready','invalid','deferred','failed','cancelled','lost')"
 /* Rows whose files still exist somewhere: they follow renames. */
 #define SQL_HAS_FILES "state NOT IN ('cancelled','lost')"
 
@@ -137,6 +141,8 @@ static const char *const migrations[] = {
     " to_state TEXT NOT NULL,"
     " note TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX history_job ON history(job_id);",
+    /* 2: whether error was set since the last state change (S_SET_STATE) */
+    "ALTER TABLE jobs ADD COLUMN error_fresh INTEGER NOT NULL DEFAULT 0;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -202,14 +208,23 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_HIST] = "INSERT INTO history(job_id, at, from_state, to_state, note)"
 	       " VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_STATE_OF] = "SELECT state FROM jobs WHERE id = ?1",
-    /* a final state forgets the upload URL: nothing will resume it */
+    /* A final state forgets the upload URL: nothing will resume it.  A
+     * state change sets the fields of the new state only (see
+     * SQL_KEEPS_ERROR): retry_at belongs to deferred; an error belongs to
+     * the state it was set for, so one set since the last change (the
+     * callers set the reason, then change the state) is kept by states
+     * that carry a reason, and any other is the old state's and goes. */
     [S_SET_STATE] = "UPDATE jobs SET state = ?2, updated_at = ?3, upload_url ="
-		    " CASE WHEN ?2 IN " SQL_FINAL " THEN NULL ELSE upload_url END"
+		    " CASE WHEN ?2 IN " SQL_FINAL " THEN NULL ELSE upload_url END,"
+		    " retry_at = CASE WHEN ?2 = 'deferred' THEN retry_at ELSE 0 END,"
+		    " error = CASE WHEN error_fresh AND ?2 IN " SQL_KEEPS_ERROR
+		    " THEN error ELSE NULL END, error_fresh = 0"
 		    " WHERE id = ?1",
     [S_SET_CAPTION] = "UPDATE jobs SET caption_path = ?2, updated_at = ?3 WHERE id = ?1",
     [S_SET_READY] = "UPDATE jobs SET size = ?2, schedule_at = ?3, privacy = ?4, warning = ?5,"
 		    " updated_at = ?6 WHERE id = ?1",
-    [S_SET_ERROR] = "UPDATE jobs SET error = ?2, updated_at = ?3 WHERE id = ?1",
+    [S_SET_ERROR] = "UPDATE jobs SET error = ?2, error_fresh = 1, updated_at = ?3"
+		    " WHERE id = ?1",
     [S_SET_PUBLISH] = "UPDATE jobs SET mode = ?2, publish_id = ?3, upload_url = ?4,"
 		      " upload_expires = ?5, attempts = attempts + 1, updated_at = ?6"
 		      " WHERE id = ?1",
@@ -230,6 +245,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		     /* user.tiktok.error: the first line of the error file */
 		     " error = CASE WHEN ?4 IS NULL THEN error WHEN instr(?4, char(10)) > 0"
 		     " THEN substr(?4, 1, instr(?4, char(10)) - 1) ELSE ?4 END,"
+		     " error_fresh = CASE WHEN ?4 IS NULL THEN error_fresh ELSE 1 END,"
 		     " upload_url = NULL, updated_at = ?5 WHERE id = ?1",
     [S_END_MOVE] = "UPDATE jobs SET move_from = NULL, move_caption_from = NULL,"
 		   " updated_at = ?2 WHERE id = ?1",
@@ -795,6 +811,50 @@ int store_transition(struct store *st, int64_t id, enum job_state to, const char
 	rc = begin(st);
 	if (rc == 0)
 		rc = set_state(st, id, to, note);
+	rc = finish(st, rc);
+	pthread_mutex_unlock(&st->lock);
+	if (rc == 0)
+		store_kick(st);
+	return rc;
+}
+
+/* Run statement @sid with ?1 = @id, ?2 = @text (when not NULL, else the
+ * time) and the time after it; inside a transaction. */
+static int run_id_text(struct store *st, enum stmt_id sid, int64_t id, const char *text)
+{
+	sqlite3_stmt *s = stmt(st, sid);
+	int n = 2;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	if (text)
+		bind_text(s, n++, text);
+	sqlite3_bind_int64(s, n, now_sec());
+	return run(st, s);
+}
+
+int store_stop_upload(struct store *st, int64_t id, const char *error, const char *note)
+{
+	char from[32];
+	int rc, was;
+
+	if (st->readonly)
+		return -EROFS;
+	pthread_mutex_lock(&st->lock);
+	rc = begin(st);
+	if (rc == 0)
+		rc = state_of(st, id, from, sizeof(from));
+	was = rc == 0 ? job_state_parse(from) : -1;
+	/* all bytes sent (processing) or over: too late, TikTok has it */
+	if (rc == 0 && (was == JOB_PROCESSING || (was >= 0 && job_state_final(was))))
+		rc = -EBUSY;
+	if (rc == 0)
+		rc = run_id_text(st, S_CLEAR_PUBLISH, id, NULL);
+	if (rc == 0)
+		rc = run_id_text(st, S_SET_ERROR, id, error);
+	if (rc == 0)
+		rc = set_state(st, id, JOB_WAITING, note);
 	rc = finish(st, rc);
 	pthread_mutex_unlock(&st->lock);
 	if (rc == 0)

@@ -103,6 +103,15 @@ int store_set_caption(struct store *st, int64_t id, const char *caption_path);
  * (which must hold no secret).  Commits before returning. */
 int store_transition(struct store *st, int64_t id, enum job_state to, const char *note);
 
+/*
+ * Stop an upload that has not sent its last byte (its caption was deleted):
+ * in one transaction, unless the job is processing or final (-EBUSY: TikTok
+ * may have every byte, the publish goes on), forget its publish, set its
+ * error to @error and its state to waiting with @note.  Atomic, so that the
+ * poster's move to processing comes either before (-EBUSY) or after it.
+ */
+int store_stop_upload(struct store *st, int64_t id, const char *error, const char *note);
+
 /* Field updates, each committed. */
 int store_set_ready(struct store *st, int64_t id, uint64_t size, int64_t schedule_at,
 		    const char *privacy, const char *warning);

@@ -20,6 +20,9 @@
  *  - A job in flight (uploading, processing, or with a publish_id) is never
  *    reset: the poster owns it; a deletion cancels it unless all its bytes
  *    are sent (processing), and the poster checks the state between chunks.
+ *    Deleting only its caption stops it the same way before the last byte
+ *    (back to waiting, its publish forgotten, the video stays); after it,
+ *    TikTok publishes and the result says the caption was removed.
  */
 #include "meta/tracker_int.h"
 
@@ -338,6 +341,90 @@ void trk_reset_job(struct tracker *t, const char *video, const char *why)
 	job_free(&j);
 }
 
+/* Whether the map still pairs a caption with @video (clip.caption removed,
+ * clip.mp4.caption still there). */
+static bool has_caption(struct tracker *t, const char *video)
+{
+	struct tfile *c[2];
+	struct tfile *v;
+	bool r;
+
+	pthread_mutex_lock(&t->mu);
+	v = trk_find_path(t, video);
+	r = v && v->video && trk_captions_of(t, v, c) > 0;
+	pthread_mutex_unlock(&t->mu);
+	return r;
+}
+
+/*
+ * All bytes are at TikTok: the publish can no longer be stopped.  The
+ * result says so (user.tiktok.warning), since posted/ will hold the video
+ * without the caption it was posted with.
+ */
+static void caption_gone_after_send(struct tracker *t, const struct job *j)
+{
+	const char *note = "its caption was removed after the upload; TikTok publishes it "
+			   "with the caption it was sent";
+	char *warning;
+
+	if (j->warning && strstr(j->warning, note))
+		return; /* said already (the event, then the tick) */
+	warning = j->warning && *j->warning ? xasprintf("%s; %s", j->warning, note) : xstrdup(note);
+	log_info("%s: %s", j->path, note);
+	if (store_set_ready(t->st, j->id, j->size, j->schedule_at, j->privacy, warning) < 0)
+		log_warn("%s: cannot record that its caption was removed", j->path);
+	free(warning);
+}
+
+/*
+ * The caption went while the upload is still sending chunks: nothing is
+ * committed at TikTok until its last byte, so the item is stopped the way a
+ * deleted video stops it (a state the poster does not own: it checks between
+ * chunks and twice a second inside one, and abandons the upload), but it
+ * stays: waiting, with a reason, until a caption comes back.  Its publish is
+ * forgotten in the same commit, so that the caption that comes back starts a
+ * new upload (the old one carries the old caption) and the tracker no longer
+ * sees the item in flight; the store refuses if the poster moved it to
+ * processing first (its last byte went out).
+ */
+static void caption_gone_mid_upload(struct tracker *t, const struct job *j)
+{
+	char *error = xasprintf("%s: its caption%s%s was removed during the upload, so the "
+				"upload was stopped and nothing was posted; put a caption "
+				"beside it again to post it",
+				trk_base_of(j->path), j->caption_path ? " " : "",
+				j->caption_path ? trk_base_of(j->caption_path) : "");
+	int rc = store_stop_upload(t->st, j->id, error,
+				   "its caption was removed during the upload: stopped");
+
+	if (rc == -EBUSY) /* the last byte went out meanwhile */
+		caption_gone_after_send(t, j);
+	else if (rc < 0)
+		log_warn("%s: cannot stop its upload: %s", j->path, strerror(-rc));
+	else
+		log_info("%s: its caption was removed during the upload; stopping it", j->path);
+	free(error);
+}
+
+/* The caption of @video is gone (deleted, or missing at a tick).  Like
+ * trk_reset_job(), except for an item in flight: see the two above. */
+void trk_caption_gone(struct tracker *t, const char *video, const char *why)
+{
+	struct job j;
+
+	if (has_caption(t, video) || store_find_live(t->st, video, &j) < 0) {
+		trk_reset_job(t, video, why);
+		return;
+	}
+	if (!trk_job_in_flight(&j))
+		trk_reset_job(t, video, why);
+	else if (j.state == JOB_PROCESSING)
+		caption_gone_after_send(t, &j);
+	else
+		caption_gone_mid_upload(t, &j);
+	job_free(&j);
+}
+
 void trk_run_resets(struct tracker *t, struct pathlist *resets, const char *why)
 {
 	for (size_t i = 0; i < resets->n; i++)
@@ -431,16 +518,19 @@ static void forget_dir(struct tracker *t, const char *dir, struct pathlist *canc
 	trk_pl_clear(&under);
 }
 
-static void finish_removals(struct tracker *t, struct pathlist *cancels, struct pathlist *resets,
-			    const char *why)
+static void finish_removals(struct tracker *t, struct pathlist *cancels, struct pathlist *resets)
 {
 	/* The NAME.error of a video that is gone would speak of nothing. */
 	for (size_t i = 0; i < cancels->n; i++) {
-		cancel_job(t, cancels->v[i], why);
+		cancel_job(t, cancels->v[i], "deleted by the user");
 		trk_clear_error_file(t, cancels->v[i]);
 	}
 	trk_pl_clear(cancels);
-	trk_run_resets(t, resets, "its caption was removed");
+	/* Only captions put videos in @resets here (a video's own removal
+	 * touches no other item). */
+	for (size_t i = 0; i < resets->n; i++)
+		trk_caption_gone(t, resets->v[i], "its caption was removed");
+	trk_pl_clear(resets);
 }
 
 void tracker_removed(struct tracker *t, const char *path, double now)
@@ -460,7 +550,7 @@ void tracker_removed(struct tracker *t, const char *path, double now)
 	 * its job ended. */
 	if (!cancels.n && trk_classify(path) == K_VIDEO)
 		trk_pl_add(&cancels, path);
-	finish_removals(t, &cancels, &resets, "deleted by the user");
+	finish_removals(t, &cancels, &resets);
 }
 
 /* Move entry @f to @to (kind @k); the content is unchanged, so the settle

@@ -53,7 +53,9 @@ void tracker_changed(struct tracker *t, const char *path, double now); /* write,
 /* A file or a directory was renamed (the rename has happened). */
 void tracker_renamed(struct tracker *t, const char *from, const char *to, double now);
 /* A file (or an empty directory) was removed.  A video's job is cancelled
- * unless all its bytes are sent; a caption's item goes back to waiting. */
+ * unless all its bytes are sent; a caption's item goes back to waiting, and
+ * if it was being uploaded the upload stops (unless all its bytes are sent:
+ * then it is published and its warning says the caption was removed). */
 void tracker_removed(struct tracker *t, const char *path, double now);
 
 /* Walk the staging tree and the store after a start: create the four

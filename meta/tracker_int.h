@@ -94,6 +94,11 @@ void trk_ensure_job(struct tracker *t, const char *video);
 /* The item of @video changed after its job had left waiting: back to it,
  * unless in flight (then only logged). */
 void trk_reset_job(struct tracker *t, const char *video, const char *why);
+/* The caption of @video is gone.  An item in flight whose bytes are not
+ * all sent is stopped (waiting, publish forgotten, a reason in its error);
+ * one whose bytes are all sent goes on, with a warning saying so; anything
+ * else is trk_reset_job(). */
+void trk_caption_gone(struct tracker *t, const char *video, const char *why);
 /* trk_reset_job() for each, then clears @resets. */
 void trk_run_resets(struct tracker *t, struct pathlist *resets, const char *why);
 bool trk_regular_file_at(struct tracker *t, const char *rel);

@@ -583,7 +583,7 @@ static void no_caption(struct tracker *t, const char *video)
 {
 	struct job j;
 
-	trk_reset_job(t, video, "its caption is missing");
+	trk_caption_gone(t, video, "its caption is missing");
 	if (store_find_live(t->st, video, &j) == 0) {
 		if (j.caption_path && !trk_job_in_flight(&j))
 			store_set_caption(t->st, j.id, NULL);

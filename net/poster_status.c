@@ -256,6 +256,29 @@ static void poll_until_final(struct poster *p, const struct job *j)
 	}
 }
 
+/*
+ * The tracker stops an item whose caption is removed mid-upload by forgetting
+ * its publish (store_stop_upload, refused once the item is processing).  If
+ * that happened while the last chunk was on its way, TikTok has every byte
+ * and publishes anyway: once the item is processing, record the publish
+ * again so that the post is followed and its result shown.  (It counts as
+ * one more init in attempts; the item is done with inits.)
+ */
+static void keep_publish(struct poster *p, const struct job *j)
+{
+	struct job now;
+
+	if (!j->publish_id || store_get(p->st, j->id, &now))
+		return;
+	if (!now.publish_id && !job_state_final(now.state)) {
+		log_warn("job %" PRId64 ": %s: its caption was removed as the last chunk went "
+			 "out; TikTok has every byte and publishes it (publish %s)",
+			 j->id, j->path, j->publish_id);
+		store_set_publish(p->st, j->id, j->mode, j->publish_id, NULL, 0);
+	}
+	job_free(&now);
+}
+
 /* All bytes are at TikTok: processing. */
 void pw_to_processing(struct poster *p, const struct job *j)
 {
@@ -264,6 +287,7 @@ void pw_to_processing(struct poster *p, const struct job *j)
 		pw_nap(p, 5);
 		return;
 	}
+	keep_publish(p, j);
 	poll_until_final(p, j);
 }
 

@@ -96,11 +96,14 @@ TEST(test_values_are_the_mounts)
 	CHECK_STR(v, "uploading");
 	CHECK(results_value(&j, "progress", v, sizeof(v)));
 	CHECK_STR(v, "1000/4000");
-	CHECK(results_value(&j, "posted_at", v, sizeof(v)));
-	CHECK_STR(v, "2025-11-25T12:00:00Z");
+	CHECK(!results_value(&j, "posted_at", v, sizeof(v))); /* not posted yet */
 	CHECK(!results_value(&j, "publish_id", v, sizeof(v)));
 	CHECK(!results_value(&j, "retry_at", v, sizeof(v)));
 	j.state = JOB_READY;
+	CHECK(!results_value(&j, "progress", v, sizeof(v)));
+	j.state = JOB_POSTED;
+	CHECK(results_value(&j, "posted_at", v, sizeof(v)));
+	CHECK_STR(v, "2025-11-25T12:00:00Z");
 	CHECK(!results_value(&j, "progress", v, sizeof(v)));
 }
 
@@ -146,6 +149,40 @@ TEST(test_xattrs_follow_the_store_and_stale_ones_go)
 	CHECK_STR(xget("outbox/clip.mp4", "privacy"), "SELF_ONLY");
 	CHECK_STR(xget("outbox/clip.mp4", "error"), "");
 	mirror_free(m);
+	store_close(st);
+}
+
+/* A posted file copied back into outbox/ with cp -a carries the old post's
+ * results, and maybe names no tiktokfs writes: none of them stays. */
+TEST(test_names_the_state_does_not_show_are_removed)
+{
+	struct store *st = open_fresh();
+	struct mirror *m;
+	char *p;
+
+	if (!st)
+		return;
+	if (!has_user_xattrs()) {
+		FAILF("%s has no user xattrs", dir);
+		store_close(st);
+		return;
+	}
+	touch("outbox/again.mp4");
+	p = xasprintf("%s/outbox/again.mp4", dir);
+	CHECK_INT(lsetxattr(p, "user.tiktok.post_id", "7312345678901234567", 19, 0), 0);
+	CHECK_INT(lsetxattr(p, "user.tiktok.retry_at", "2026-01-01T00:00:00Z", 20, 0), 0);
+	CHECK_INT(lsetxattr(p, "user.tiktok.from_the_future", "x", 1, 0), 0);
+	CHECK_INT(lsetxattr(p, "user.mine", "kept", 4, 0), 0);
+	store_ensure(st, "outbox/again.mp4");
+	m = mirror_new(st, dir, NULL);
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK_STR(xget("outbox/again.mp4", "state"), "waiting");
+	CHECK_STR(xget("outbox/again.mp4", "post_id"), "");
+	CHECK_STR(xget("outbox/again.mp4", "retry_at"), "");
+	CHECK_STR(xget("outbox/again.mp4", "from_the_future"), "");
+	CHECK_INT(lgetxattr(p, "user.mine", NULL, 0), 4);
+	mirror_free(m);
+	free(p);
 	store_close(st);
 }
 
@@ -206,13 +243,120 @@ TEST(test_a_commit_after_quiet_rounds_reaches_the_file)
 	store_close(st);
 }
 
+/* A file outside the watched folder that a share user points a link at. */
+static char *outside_file(const char *name)
+{
+	char *p = xasprintf("%s-outside", dir);
+	char *f;
+	int fd;
+
+	mkdir(p, 0755);
+	f = xasprintf("%s/%s", p, name);
+	fd = open(f, O_WRONLY | O_CREAT, 0644);
+	if (fd >= 0)
+		close(fd);
+	free(p);
+	return f;
+}
+
+static bool has_any_tiktok_xattr(const char *abs)
+{
+	char list[4096];
+	ssize_t n = llistxattr(abs, list, sizeof(list));
+
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(list + i) + 1)
+		if (!strncmp(list + i, "user.tiktok.", 12))
+			return true;
+	return false;
+}
+
+static void rm_outside(void)
+{
+	char *p = xasprintf("%s-outside", dir);
+
+	nftw(p, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	free(p);
+}
+
+/* posted/clip.mp4 replaced by a symlink after it was posted: the mirror
+ * writes nothing through it. */
+TEST(test_a_symlink_in_place_of_the_video_is_not_followed)
+{
+	struct store *st = open_fresh();
+	struct mirror *m;
+	char *target, *lnk;
+	int64_t id;
+
+	if (!st)
+		return;
+	if (!has_user_xattrs()) {
+		FAILF("%s has no user xattrs", dir);
+		store_close(st);
+		return;
+	}
+	target = outside_file("secret.conf");
+	touch("posted/clip.caption");
+	lnk = xasprintf("%s/posted/clip.mp4", dir);
+	CHECK_INT(symlink(target, lnk), 0);
+	id = store_ensure(st, "posted/clip.mp4");
+	store_set_caption(st, id, "posted/clip.caption");
+	store_set_publish(st, id, 0, "v_pub_1", NULL, 0);
+	store_transition(st, id, JOB_POSTED, "test");
+	m = mirror_new(st, dir, NULL);
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK(!has_any_tiktok_xattr(target));
+	CHECK(!has_any_tiktok_xattr(lnk));
+	CHECK_STR(xget("posted/clip.caption", "state"), "posted"); /* the real file has them */
+	mirror_free(m);
+	store_close(st);
+	free(lnk);
+	free(target);
+	rm_outside();
+}
+
+/* A folder on the way replaced by a link to a folder outside. */
+TEST(test_a_symlinked_folder_on_the_way_is_not_followed)
+{
+	struct store *st = open_fresh();
+	struct mirror *m;
+	char *target, *outdir, *lnk;
+	int64_t id;
+
+	if (!st)
+		return;
+	if (!has_user_xattrs()) {
+		FAILF("%s has no user xattrs", dir);
+		store_close(st);
+		return;
+	}
+	target = outside_file("clip.mp4");
+	outdir = xasprintf("%s-outside", dir);
+	touch("posted/x");
+	lnk = xasprintf("%s/posted/sub", dir);
+	CHECK_INT(symlink(outdir, lnk), 0);
+	id = store_ensure(st, "posted/sub/clip.mp4");
+	store_transition(st, id, JOB_POSTED, "test");
+	m = mirror_new(st, dir, NULL);
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK(!has_any_tiktok_xattr(target));
+	mirror_free(m);
+	store_close(st);
+	free(lnk);
+	free(outdir);
+	free(target);
+	rm_outside();
+}
+
 int main(void)
 {
 	RUN(test_values_are_the_mounts);
 	RUN(test_own_names);
 	RUN(test_xattrs_follow_the_store_and_stale_ones_go);
+	RUN(test_names_the_state_does_not_show_are_removed);
 	RUN(test_a_file_not_there_yet_is_written_later);
 	RUN(test_a_commit_after_quiet_rounds_reaches_the_file);
+	RUN(test_a_symlink_in_place_of_the_video_is_not_followed);
+	RUN(test_a_symlinked_folder_on_the_way_is_not_followed);
 	if (dir[0])
 		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();

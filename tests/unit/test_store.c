@@ -230,6 +230,39 @@ TEST(test_field_setters_round_trip)
 	store_close(st);
 }
 
+TEST(test_stop_upload_only_before_the_last_byte)
+{
+	struct store *st = open_fresh();
+	struct job j;
+	int64_t a, b;
+
+	if (!st)
+		return;
+	a = store_ensure(st, "outbox/a.mp4");
+	store_set_publish(st, a, 0, "v_pub_a", "https://up.example/a?sig=S", 99);
+	store_transition(st, a, JOB_UPLOADING, "init");
+	store_set_progress(st, a, 10000000);
+	CHECK_INT(store_stop_upload(st, a, "a.mp4: its caption was removed", "stopped"), 0);
+	CHECK_INT(store_get(st, a, &j), 0);
+	CHECK_STR(job_state_name(j.state), "waiting");
+	CHECK(j.publish_id == NULL && j.upload_url == NULL);
+	CHECK_U64(j.sent, 0);
+	CHECK_STR(j.error, "a.mp4: its caption was removed");
+	job_free(&j);
+
+	b = store_ensure(st, "outbox/b.mp4");
+	store_set_publish(st, b, 0, "v_pub_b", "https://up.example/b", 99);
+	store_transition(st, b, JOB_PROCESSING, "all bytes sent");
+	CHECK_INT(store_stop_upload(st, b, "too late", "stopped"), -EBUSY);
+	CHECK_INT(store_get(st, b, &j), 0);
+	CHECK_STR(job_state_name(j.state), "processing");
+	CHECK_STR(j.publish_id, "v_pub_b");
+	CHECK(j.error == NULL);
+	job_free(&j);
+	CHECK_INT(store_stop_upload(st, 4242, "x", "y"), -ENOENT);
+	store_close(st);
+}
+
 TEST(test_next_work_order_and_wake_at)
 {
 	struct store *st = open_fresh();
@@ -554,6 +587,7 @@ int main(void)
 	RUN(test_only_one_live_job_per_path);
 	RUN(test_transitions_write_history);
 	RUN(test_field_setters_round_trip);
+	RUN(test_stop_upload_only_before_the_last_byte);
 	RUN(test_next_work_order_and_wake_at);
 	RUN(test_rename_file_and_directory_prefix);
 	RUN(test_rename_over_a_live_item_cancels_it);

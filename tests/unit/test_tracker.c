@@ -737,6 +737,57 @@ TEST(test_changes_during_upload_do_not_disturb_it)
 	env_down(&e);
 }
 
+/* Deleting only the caption: before the last chunk the upload is stopped and
+ * the video waits for a caption; after it, TikTok has the post and the
+ * result says the caption went. */
+TEST(test_deleting_the_caption_mid_upload_stops_it_and_the_video_waits)
+{
+	struct env e;
+	struct job j;
+	int64_t a, b;
+
+	env_up(&e);
+	put_text(&e, "outbox/a.caption", good_caption, 1000);
+	put_media(&e, "outbox/a.mp4", "portrait.mp4", 1000);
+	put_text(&e, "outbox/b.caption", good_caption, 1000);
+	put_media(&e, "outbox/b.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	a = live_id(&e, "outbox/a.mp4");
+	b = live_id(&e, "outbox/b.mp4");
+	store_set_publish(e.st, a, 0, "v_pub_a", "https://up.example/a", 99);
+	CHECK_INT(store_transition(e.st, a, JOB_UPLOADING, "test"), 0);
+	store_set_publish(e.st, b, 0, "v_pub_b", "https://up.example/b", 99);
+	CHECK_INT(store_transition(e.st, b, JOB_PROCESSING, "test"), 0);
+
+	do_unlink(&e, "outbox/a.caption", 1100);
+	CHECK_STR(state(&e, "outbox/a.mp4"), "waiting");
+	CHECK(exists(&e, "outbox/a.mp4"));
+	CHECK_INT(store_get(e.st, a, &j), 0);
+	CHECK(j.publish_id == NULL && j.upload_url == NULL); /* a caption back starts anew */
+	CHECK_CONTAINS(j.error, "a.mp4: its caption a.caption was removed during the upload");
+	job_free(&j);
+	tracker_tick(e.t, 1200); /* settles without a caption: still waiting, same reason */
+	CHECK_STR(state(&e, "outbox/a.mp4"), "waiting");
+	CHECK_INT(store_get(e.st, a, &j), 0);
+	CHECK_CONTAINS(j.error, "was removed during the upload");
+	job_free(&j);
+
+	do_unlink(&e, "outbox/b.caption", 1100);
+	tracker_tick(e.t, 1200);
+	CHECK_STR(state(&e, "outbox/b.mp4"), "processing");
+	CHECK_INT(store_get(e.st, b, &j), 0);
+	CHECK_STR(j.publish_id, "v_pub_b");
+	CHECK_CONTAINS(j.warning, "its caption was removed after the upload; TikTok publishes "
+				  "it with the caption it was sent");
+	job_free(&j);
+
+	/* the caption comes back: checked again and ready for a new upload */
+	put_text(&e, "outbox/a.caption", other_caption, 1300);
+	tracker_tick(e.t, 1302.1);
+	CHECK_STR(state(&e, "outbox/a.mp4"), "ready");
+	env_down(&e);
+}
+
 TEST(test_moving_out_to_posted_by_hand_cancels)
 {
 	struct env e;
@@ -1128,6 +1179,7 @@ int main(void)
 	RUN(test_rm_cancels);
 	RUN(test_invalid_item_deleted_takes_its_error_file_along);
 	RUN(test_changes_during_upload_do_not_disturb_it);
+	RUN(test_deleting_the_caption_mid_upload_stops_it_and_the_video_waits);
 	RUN(test_moving_out_to_posted_by_hand_cancels);
 	RUN(test_failed_item_moved_back_to_outbox_is_retried);
 	RUN(test_rename_within_outbox_keeps_the_job);
