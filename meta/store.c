@@ -160,6 +160,7 @@ enum stmt_id {
 	S_SET_CAPTION,
 	S_SET_READY,
 	S_SET_ERROR,
+	S_SET_WARNING,
 	S_SET_PUBLISH,
 	S_CLEAR_PUBLISH,
 	S_SET_PROGRESS,
@@ -210,6 +211,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_SET_READY] = "UPDATE jobs SET size = ?2, schedule_at = ?3, privacy = ?4, warning = ?5,"
 		    " updated_at = ?6 WHERE id = ?1",
     [S_SET_ERROR] = "UPDATE jobs SET error = ?2, updated_at = ?3 WHERE id = ?1",
+    [S_SET_WARNING] = "UPDATE jobs SET warning = ?2, updated_at = ?3 WHERE id = ?1",
     [S_SET_PUBLISH] = "UPDATE jobs SET mode = ?2, publish_id = ?3, upload_url = ?4,"
 		      " upload_expires = ?5, attempts = attempts + 1, updated_at = ?6"
 		      " WHERE id = ?1",
@@ -845,6 +847,12 @@ int store_set_error(struct store *st, int64_t id, const char *first_line)
 {
 	struct text_arg a = {first_line};
 	return update(st, S_SET_ERROR, id, bind_text_now, &a);
+}
+
+int store_set_warning(struct store *st, int64_t id, const char *warning)
+{
+	struct text_arg a = {warning};
+	return update(st, S_SET_WARNING, id, bind_text_now, &a);
 }
 
 int store_set_status(struct store *st, int64_t id, const char *status)

@@ -107,6 +107,8 @@ int store_transition(struct store *st, int64_t id, enum job_state to, const char
 int store_set_ready(struct store *st, int64_t id, uint64_t size, int64_t schedule_at,
 		    const char *privacy, const char *warning);
 int store_set_error(struct store *st, int64_t id, const char *first_line);
+/* user.tiktok.warning (outcome.c: the item's folder was stepped aside). */
+int store_set_warning(struct store *st, int64_t id, const char *warning);
 int store_set_publish(struct store *st, int64_t id, int mode, const char *publish_id,
 		      const char *upload_url, int64_t upload_expires);
 int store_clear_publish(struct store *st, int64_t id); /* before a legitimate re-init */
