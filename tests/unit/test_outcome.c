@@ -385,7 +385,6 @@ TEST(test_error_text_for_each_class)
 	free(t);
 }
 
-
 /* ---- hardening: links, other users' folders, long names ---- */
 
 static char *abs_of(const char *rel)
