@@ -197,11 +197,11 @@ int outcome_error_file(const char *root, const char *video_path, const struct tt
 		goto out;
 	name = xasprintf("%s.error", base);
 	if (!why) {
-		/* a name too long to exist was never written */
-		rc = unlinkat(dfd, name, 0) < 0 && errno != ENOENT && errno != ENAMETOOLONG ? -errno
-											    : 0;
+		rc = unlinkat(dfd, name, 0) < 0 ? -errno : 0;
 		if (rc == 0)
 			fsync(dfd);
+		else if (rc == -ENOENT || rc == -ENAMETOOLONG)
+			rc = 0; /* a name too long to exist was never written */
 		goto out;
 	}
 	owner_at(dfd, base, &who);

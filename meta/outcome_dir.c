@@ -52,8 +52,9 @@ static void give_away(int dfd, const char *name, int fd, const struct oc_owner *
 
 /*
  * Open (creating it for @who when missing) the folder @name in @dfd.  fd,
- * -ELOOP for a link, -EEXIST when the name is taken (not a folder, or a
- * folder of someone else), -EAGAIN when it changed under us, else -errno.
+ * -ELOOP for a link, -EEXIST when the name is not a folder, -EPERM when
+ * it is a folder of someone else, -EAGAIN when it changed under us, else
+ * -errno.
  */
 static int try_folder(int dfd, const char *name, const struct oc_owner *who, bool check_owner)
 {
@@ -77,7 +78,7 @@ static int try_folder(int dfd, const char *name, const struct oc_owner *who, boo
 		return errno == ENOTDIR || errno == ELOOP || errno == ENOENT ? -EAGAIN : -errno;
 	if (fstat(fd, &st) < 0 || (check_owner && !usable_owner(st.st_uid, who))) {
 		close(fd);
-		return -EEXIST;
+		return -EPERM;
 	}
 	return fd;
 }
@@ -108,6 +109,8 @@ static int sub_folder(int dfd, const char *name, const struct oc_owner *who, str
 
 	if (pc > 0 && (size_t)pc < max)
 		max = (size_t)pc;
+	int first = 0; /* why the name itself was not used */
+
 	for (int n = 1, tries = 0; n <= OC_MAX_SUFFIX; n++) {
 		char *cand = n == 1 ? xstrdup(name) : oc_suffixed(name, 0, n, max);
 		int fd = cand ? try_folder(dfd, cand, who, true) : -ENAMETOOLONG;
@@ -118,11 +121,14 @@ static int sub_folder(int dfd, const char *name, const struct oc_owner *who, str
 			continue;
 		}
 		tries = 0;
+		if (n == 1)
+			first = fd;
 		if (fd >= 0) {
 			if (n > 1 && !*note)
-				*note = xasprintf("%s/%s belongs to another user or is not a "
-						  "folder, so the item went to %s/%s instead",
-						  at->buf, name, at->buf, cand);
+				*note = xasprintf(
+				    "%s/%s %s, so the item went to %s/%s instead", at->buf, name,
+				    first == -EPERM ? "belongs to another user" : "is not a folder",
+				    at->buf, cand);
 			strbuf_addf(at, "/%s", cand);
 			free(cand);
 			return fd;
@@ -133,7 +139,7 @@ static int sub_folder(int dfd, const char *name, const struct oc_owner *who, str
 			*why = oc_refusal(at->buf, fd);
 			return fd;
 		}
-		if (fd != -EEXIST && fd != -ELOOP && fd != -EAGAIN) {
+		if (fd != -EEXIST && fd != -EPERM && fd != -ELOOP && fd != -EAGAIN) {
 			strbuf_addf(at, "/%s", name);
 			*why = oc_refusal(at->buf, fd);
 			return fd;
