@@ -175,6 +175,8 @@ enum stmt_id {
 	S_REN_CANCEL,
 	S_REN_PATH,
 	S_REN_CAPTION,
+	S_REN_MOVE_FROM,
+	S_REN_MOVE_CAPTION_FROM,
 	S_NEXT,
 	S_WAKE,
 	S_EACH_LIVE,
@@ -252,6 +254,13 @@ static const char *const stmt_sql[S_COUNT] = {
 	"UPDATE jobs SET caption_path = " MOVED("caption_path") ", updated_at = ?3"
 								" WHERE " SQL_HAS_FILES
 								" AND " UNDER("caption_path", "?1"),
+    /* the source of a pending outcome move (a stuck one: a link in
+     * posted/) renamed by its user: the move, and store_ensure's refusal
+     * to make it a new item, follow it */
+    [S_REN_MOVE_FROM] = "UPDATE jobs SET move_from = " MOVED("move_from") ", updated_at = ?3"
+			" WHERE " UNDER("move_from", "?1"),
+    [S_REN_MOVE_CAPTION_FROM] = "UPDATE jobs SET move_caption_from = " MOVED("move_caption_from")
+				", updated_at = ?3 WHERE " UNDER("move_caption_from", "?1"),
     [S_NEXT] = "SELECT id FROM jobs WHERE state IN ('uploading', 'processing', 'ready')"
 	       " OR (state = 'scheduled' AND schedule_at <= ?1)"
 	       " OR (state = 'deferred' AND retry_at <= ?1)"
@@ -1022,7 +1031,8 @@ out:
 int store_rename(struct store *st, const char *old_path, const char *new_path)
 {
 	static const enum stmt_id steps[] = {S_REN_CANCEL_HIST, S_REN_CANCEL, S_REN_PATH,
-					     S_REN_CAPTION};
+					     S_REN_CAPTION, S_REN_MOVE_FROM,
+					     S_REN_MOVE_CAPTION_FROM};
 	int rc;
 
 	if (st->readonly)

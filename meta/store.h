@@ -120,7 +120,8 @@ int store_set_result(struct store *st, int64_t id, const char *post_id, const ch
 /* The item's files moved: rewrite video and caption paths (also every job
  * under a renamed directory when @old is a directory prefix).  Rows whose
  * files are gone (cancelled, lost) keep their old paths.  A live job that
- * sat at a destination path was overwritten by the rename: it is cancelled. */
+ * sat at a destination path was overwritten by the rename: it is cancelled.
+ * The source of a pending outcome move (move_from) follows the rename too. */
 int store_rename(struct store *st, const char *old_path, const char *new_path);
 /* Set the video and caption paths of one job (outcome.c: a " (2)" name was
  * taken after all).  @caption_path may be NULL. */

@@ -648,6 +648,40 @@ TEST(test_symlinked_source_folder_is_refused)
 	free(away);
 }
 
+TEST(test_stuck_item_renamed_in_outbox_is_still_not_a_new_item)
+{
+	struct job j;
+	char *away = NULL, *link = NULL;
+	int64_t id;
+
+	if (setup())
+		return;
+	away = outside();
+	put("posted/keep", "x");
+	link = abs_of("posted/sub");
+	CHECK_INT(symlink(away, link), 0);
+	id = item("outbox/sub/clip.mp4", "outbox/sub/clip.caption");
+	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	/* the user renames the published, stuck item (the tracker records it) */
+	char *from = abs_of("outbox/sub/clip.mp4"), *to = abs_of("outbox/sub/renamed.mp4");
+	CHECK_INT(rename(from, to), 0);
+	CHECK_INT(store_rename(st, "outbox/sub/clip.mp4", "outbox/sub/renamed.mp4"), 0);
+	/* posting it again would publish it twice */
+	CHECK_INT(store_ensure(st, "outbox/sub/renamed.mp4"), -EBUSY);
+	CHECK_INT(unlink(link), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK(has("posted/sub/renamed.mp4") && has("posted/sub/clip.caption"));
+	CHECK(!has("outbox/sub/renamed.mp4"));
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.path, "posted/sub/renamed.mp4");
+	CHECK(j.move_from == NULL);
+	job_free(&j);
+	free(from);
+	free(to);
+	free(link);
+	free(away);
+}
+
 TEST(test_folder_of_another_user_is_stepped_aside)
 {
 	struct stat sb;
@@ -709,6 +743,7 @@ int main(void)
 	RUN(test_symlinked_failed_folder_leaves_error_file_beside_the_item);
 	RUN(test_symlinked_source_folder_is_refused);
 	RUN(test_folder_of_another_user_is_stepped_aside);
+	RUN(test_stuck_item_renamed_in_outbox_is_still_not_a_new_item);
 	cleanup();
 	return UNIT_DONE();
 }
