@@ -61,6 +61,7 @@ def test_symlinked_posted_folder_never_takes_the_item_out(watched, sandbox, medi
     assert list(away.iterdir()) == []
     assert (w.root / rel).is_file() and (w.root / "outbox/sub/clip.caption").is_file()
     assert "posted/sub is a symbolic link" in w.item(rel)["error"]
+    assert "posted/sub is a symbolic link" in w.status().stdout  # STATUS.txt's text
     assert "posted/sub is a symbolic link" in w.log_text()
     # once the link is gone the item moves by itself, into a real folder
     os.unlink(w.root / "posted" / "sub")
@@ -69,6 +70,27 @@ def test_symlinked_posted_folder_never_takes_the_item_out(watched, sandbox, medi
     assert not (w.root / "posted" / "sub").is_symlink()
     assert list(away.iterdir()) == []
     assert (w.root / "posted/sub/clip.mp4").read_bytes() == media["portrait.mp4"].read_bytes()
+    assert w.stop() == 0
+
+
+def test_stuck_item_renamed_by_its_user_is_published_once(watched, sandbox, media, tmp_path):
+    w = logged_in_watch(watched, sandbox)
+    away = tmp_path / "away"
+    away.mkdir()
+    os.symlink(away, w.root / "posted" / "sub")
+    rel = "outbox/sub/clip.mp4"
+    put_item(w, media, rel, caption("Only once"))
+    wait_error(w, rel, "posted/sub is a symbolic link")
+    # the user tidies up: renames the stuck item, then removes the link
+    os.rename(w.root / rel, w.root / "outbox/sub/renamed.mp4")
+    os.rename(w.root / "outbox/sub/clip.caption", w.root / "outbox/sub/renamed.caption")
+    wait_for(lambda: (w.item("outbox/sub/renamed.mp4") or {}).get("state") == "posted", 30,
+             "the store to follow the rename")
+    os.unlink(w.root / "posted" / "sub")
+    w.wait_file("posted/sub/renamed.mp4", timeout=60)
+    wait_for(lambda: w.status_json()["queue"] == [], 60, "an empty queue")
+    assert len(tasks_for(sandbox, "Only once")) == 1
+    assert list(away.iterdir()) == []
     assert w.stop() == 0
 
 
