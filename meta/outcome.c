@@ -41,6 +41,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,21 @@ static char *dir_of(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? xstrndup(path, (size_t)(s - path)) : xstrdup("");
+}
+
+/*
+ * The name of NAME.error for the video named @base: "clip.mp4.error", or,
+ * where that would be longer than a name may be, the stem cut on a whole
+ * character so that it fits (the extension kept): a person still sees
+ * which video it speaks of.  Caller frees.
+ */
+static char *error_name(const char *base)
+{
+	const char *dot = strrchr(base, '.');
+	size_t len = strlen(base), ext = dot && dot != base ? strlen(dot) : 0;
+	size_t keep = oc_fit(base, len - ext, ext + strlen(".error"), NAME_MAX);
+
+	return xasprintf("%.*s%s.error", (int)keep, base, base + len - ext);
 }
 
 /* ---- error text ----------------------------------------------------------- */
@@ -195,7 +211,7 @@ int outcome_error_file(const char *root, const char *video_path, const struct tt
 	dfd = rc = sp_open_parent(root_fd, video_path, &base);
 	if (rc < 0)
 		goto out;
-	name = xasprintf("%s.error", base);
+	name = error_name(base);
 	if (!why) {
 		rc = unlinkat(dfd, name, 0) < 0 ? -errno : 0;
 		if (rc == 0)
@@ -208,7 +224,7 @@ int outcome_error_file(const char *root, const char *video_path, const struct tt
 	text = outcome_error_text(base, why);
 	rc = oc_write_at(dfd, name, text, &who);
 	if (rc)
-		log_err("%s.error: cannot write: %s", video_path, strerror(-rc));
+		log_err("%s: cannot write %s: %s", video_path, name, strerror(-rc));
 out:
 	if (!why && rc == -ENOENT)
 		rc = 0; /* its folder is gone: nothing to remove */
@@ -477,12 +493,16 @@ static void settle_error(struct move *m)
  * that could not be made) would otherwise stay with nothing to explain. */
 static void drop_stale_error(struct move *m)
 {
-	char *stale;
+	char *dir, *name, *stale;
 	int rc;
 
 	if (!m->j->move_from || !strcmp(m->j->move_from, m->dst_v))
 		return;
-	stale = xasprintf("%s.error", m->j->move_from);
+	dir = dir_of(m->j->move_from);
+	name = error_name(base_name(m->j->move_from));
+	stale = *dir ? xasprintf("%s/%s", dir, name) : xstrdup(name);
+	free(dir);
+	free(name);
 	rc = sp_unlink(m->root_fd, stale);
 	if (rc && rc != -ENOENT && rc != -ENAMETOOLONG)
 		log_warn("%s: cannot remove: %s", stale, strerror(-rc));
@@ -495,7 +515,7 @@ static int complete(struct move *m)
 	int rc = 0;
 
 	if (m->failed) {
-		char *name = xasprintf("%s.error", base_name(m->dst_v));
+		char *name = error_name(base_name(m->dst_v));
 		char *fallback = NULL;
 		const char *text = m->j->error_text;
 
@@ -529,7 +549,7 @@ static void error_beside(struct move *m, const char *line)
 
 	if (dfd < 0)
 		return;
-	name = xasprintf("%s.error", base);
+	name = error_name(base);
 	text = xasprintf("%s\n\n%s", line, m->j->error_text ? m->j->error_text : "");
 	oc_write_at(dfd, name, text, &m->who); /* best effort: the error says it too */
 	free(text);

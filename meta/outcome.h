@@ -29,7 +29,8 @@ int outcome_posted(struct store *st, const struct config *cfg, const char *root,
 int outcome_failed(struct store *st, const struct config *cfg, const char *root, int64_t id,
 		   const struct tt_error *why);
 /* Write or remove NAME.error beside a live item (invalid caption, no
- * privacy): @why NULL removes it. */
+ * privacy): @why NULL removes it.  Reached without following links; for a
+ * video name too long to take ".error" the stem is shortened to fit. */
 int outcome_error_file(const char *root, const char *video_path, const struct tt_error *why);
 /* Render the text of a NAME.error file (caller frees). */
 char *outcome_error_text(const char *video_name, const struct tt_error *why);

@@ -682,6 +682,32 @@ TEST(test_stuck_item_renamed_in_outbox_is_still_not_a_new_item)
 	free(away);
 }
 
+TEST(test_error_file_beside_a_long_name_fits)
+{
+	struct tt_error why;
+	char *name = repeat("\xc3\xa9", 123, "w.mp4"); /* 251 bytes */
+	char *video = xasprintf("outbox/%s", name);
+	/* 245 + 10 bytes would fit, but byte 245 is inside an é: 244 */
+	char *err = xasprintf("outbox/%.*s.mp4.error", 244, name);
+
+	if (setup())
+		goto out;
+	put(video, "V");
+	tt_error_clear(&why);
+	tt_error_set(&why, ERR_USER, "bad front matter");
+	CHECK_INT(outcome_error_file(root, video, &why), 0);
+	CHECK(name_ok(err) && has(err));
+	char *text = slurp(err);
+	CHECK_CONTAINS(text, "bad front matter");
+	free(text);
+	CHECK_INT(outcome_error_file(root, video, NULL), 0);
+	CHECK(!has(err));
+out:
+	free(err);
+	free(video);
+	free(name);
+}
+
 TEST(test_folder_of_another_user_is_stepped_aside)
 {
 	struct stat sb;
@@ -743,6 +769,7 @@ int main(void)
 	RUN(test_symlinked_failed_folder_leaves_error_file_beside_the_item);
 	RUN(test_symlinked_source_folder_is_refused);
 	RUN(test_folder_of_another_user_is_stepped_aside);
+	RUN(test_error_file_beside_a_long_name_fits);
 	RUN(test_stuck_item_renamed_in_outbox_is_still_not_a_new_item);
 	cleanup();
 	return UNIT_DONE();
