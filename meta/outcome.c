@@ -5,25 +5,44 @@
  * "clip (2).caption" or "clip (2).mp4.caption" in the same style), and a
  * failed item gets failed/NAME.error saying why and what to do.
  *
- * Crash safety.  The order is: (1) choose free destination names; (2) commit
- * to the store, in one transaction, the final state, the destination paths,
- * the source paths (move_from) and the error text; (3) rename the files
- * (renameat2 RENAME_NOREPLACE), write NAME.error; (4) clear move_from.
- * Invariant: a job whose move_from is set may have its files at the source
- * or at the destination, each file independently; outcome_finish_moves()
- * completes such a move idempotently (a file missing at its source has
- * already moved, or the user deleted it).  Because the state is committed
- * first, a kill at any point never leaves a posted video looking unposted:
- * the video in outbox/ belongs to a final job with a pending move, and the
- * tracker runs outcome_finish_moves() before it walks the tree.
+ * Crash safety.  The order is: (1) commit to the store, in one
+ * transaction, the final state, the source paths (move_from) and the error
+ * text, the destination not chosen yet (path = move_from); (2) open the
+ * destination folder, choose free names and record them (store_set_paths);
+ * (3) rename the files (renameat2 RENAME_NOREPLACE), write NAME.error;
+ * (4) clear move_from.  Invariant: a job whose move_from is set may have
+ * its files at the source or at the destination, each file independently;
+ * a job whose path still equals move_from has all of them at the source.
+ * outcome_finish_moves() completes such a move idempotently (a file missing
+ * at its source has already moved, or the user deleted it).  Because the
+ * state is committed first, a kill at any point never leaves a posted video
+ * looking unposted: the video in outbox/ belongs to a final job with a
+ * pending move, and the tracker runs outcome_finish_moves() before it walks
+ * the tree.
+ *
+ * Safety in a shared folder.  Everything is reached from the drop folder's
+ * root descriptor without following links (util/safepath.h; the folders
+ * through outcome_dir.c, which also keeps other users' folders from
+ * receiving the item), names are shortened to fit (outcome_names.c), and
+ * a move that cannot be made now (a link on the way, a full disk) is not an
+ * error of the caller: the final state stays committed with the move
+ * pending, the item says why (user.tiktok.error, STATUS.txt, and for a
+ * failed item NAME.error beside it), and the posting worker calls
+ * outcome_finish_moves() again later.  One stuck item never holds up the
+ * others.  Moves are serialised by one lock: the tracker and the posting
+ * worker both move files, and two moves at once could choose the same free
+ * name or finish the same pending move twice.
  *
  * Nothing secret reaches an error file: every text passes through
  * log_redact(), and the job's own upload URL is masked too.
  */
 #include "meta/outcome.h"
+#include "meta/outcome_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,12 +55,13 @@
 #include "meta/store.h"
 #include "util/escape.h"
 #include "util/log.h"
-#include "util/fileio.h"
+#include "util/safepath.h"
 #include "util/strbuf.h"
 
-#define MAX_SUFFIX 10000
+/* Names taken between the choice and the rename, chosen again at most. */
+#define MOVE_RETRIES 8
 
-/* ---- names -------------------------------------------------------------- */
+static pthread_mutex_t move_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static const char *base_name(const char *path)
 {
@@ -49,212 +69,26 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
-/* "outbox/sub/clip.mp4" -> "sub" ("" when at the top of the folder). */
-static char *sub_dir(const char *path)
+/* "posted/sub/clip.mp4" -> "posted/sub" */
+static char *dir_of(const char *path)
 {
-	const char *first = strchr(path, '/');
-	const char *last = strrchr(path, '/');
-
-	if (!first || first == last)
-		return xstrdup("");
-	return xstrndup(first + 1, (size_t)(last - first - 1));
-}
-
-enum caption_style {
-	CAP_STEM,  /* clip.caption */
-	CAP_VIDEO, /* clip.mp4.caption */
-	CAP_OTHER  /* anything else: " (n)" before ".caption" */
-};
-
-/* How the destination names are made from the source names. */
-struct name_plan {
-	char *dir;	  /* destination folder, relative: "posted/sub" */
-	char *stem, *ext; /* video "clip" + ".mp4" */
-	enum caption_style style;
-	char *cap_stem; /* CAP_OTHER: caption name without ".caption" */
-	bool has_caption;
-	bool error_file; /* failed/: NAME.error must be free too */
-};
-
-static void plan_free(struct name_plan *p)
-{
-	free(p->dir);
-	free(p->stem);
-	free(p->ext);
-	free(p->cap_stem);
-}
-
-static void plan_names(struct name_plan *p, const char *folder, const char *video,
-		       const char *caption, bool error_file)
-{
-	const char *vb = base_name(video), *dot = strrchr(vb, '.');
-	char *sub = sub_dir(video);
-
-	memset(p, 0, sizeof(*p));
-	p->dir = *sub ? xasprintf("%s/%s", folder, sub) : xstrdup(folder);
-	free(sub);
-	if (!dot || dot == vb)
-		dot = vb + strlen(vb);
-	p->stem = xstrndup(vb, (size_t)(dot - vb));
-	p->ext = xstrdup(dot);
-	p->error_file = error_file;
-	p->has_caption = caption != NULL;
-	if (!caption)
-		return;
-	const char *cb = base_name(caption);
-	char *as_video = xasprintf("%s.caption", vb), *as_stem = xasprintf("%s.caption", p->stem);
-	if (!strcmp(cb, as_video)) {
-		p->style = CAP_VIDEO;
-	} else if (!strcmp(cb, as_stem)) {
-		p->style = CAP_STEM;
-	} else {
-		size_t n = strlen(cb);
-		p->style = CAP_OTHER;
-		if (n > 8 && !strcmp(cb + n - 8, ".caption"))
-			n -= 8;
-		p->cap_stem = xstrndup(cb, n);
-	}
-	free(as_video);
-	free(as_stem);
-}
-
-/* Candidate @n (1 = the plain name) of the video and caption names. */
-static void plan_candidate(const struct name_plan *p, int n, char **video, char **caption)
-{
-	char num[24] = "";
-
-	if (n > 1)
-		snprintf(num, sizeof(num), " (%d)", n);
-	*video = xasprintf("%s/%s%s%s", p->dir, p->stem, num, p->ext);
-	*caption = NULL;
-	if (!p->has_caption)
-		return;
-	switch (p->style) {
-	case CAP_VIDEO:
-		*caption = xasprintf("%s.caption", *video);
-		break;
-	case CAP_STEM:
-		*caption = xasprintf("%s/%s%s.caption", p->dir, p->stem, num);
-		break;
-	case CAP_OTHER:
-		*caption = xasprintf("%s/%s%s.caption", p->dir, p->cap_stem, num);
-		break;
-	}
-}
-
-static bool exists(const char *root, const char *rel)
-{
-	struct stat sb;
-	char *p = xasprintf("%s/%s", root, rel);
-	bool r = lstat(p, &sb) == 0 || errno != ENOENT;
-
-	free(p);
-	return r;
-}
-
-/* Is candidate @video free: the video, both caption spellings of it (so the
- * pairing stays unambiguous) and, in failed/, its NAME.error? */
-static bool candidate_free(const char *root, const struct name_plan *p, const char *video,
-			   const char *caption)
-{
-	const char *dot = strrchr(base_name(video), '.');
-	size_t stem_len = dot && dot != base_name(video) ? (size_t)(dot - video) : strlen(video);
-	char *v_cap = xasprintf("%s.caption", video);
-	char *s_cap = xasprintf("%.*s.caption", (int)stem_len, video);
-	char *err = xasprintf("%s.error", video);
-	bool busy = exists(root, video) || exists(root, v_cap) || exists(root, s_cap) ||
-		    (caption && exists(root, caption)) || (p->error_file && exists(root, err));
-
-	free(v_cap);
-	free(s_cap);
-	free(err);
-	return !busy;
-}
-
-/* Choose free destination names; 0 or -EEXIST when all MAX_SUFFIX are taken. */
-static int pick_names(const char *root, const struct name_plan *p, char **video, char **caption)
-{
-	for (int n = 1; n <= MAX_SUFFIX; n++) {
-		plan_candidate(p, n, video, caption);
-		if (candidate_free(root, p, *video, *caption))
-			return 0;
-		free(*video);
-		free(*caption);
-	}
-	*video = *caption = NULL;
-	return -EEXIST;
-}
-
-/* ---- files -------------------------------------------------------------- */
-
-static int mkdir_p(const char *root, const char *rel_dir)
-{
-	char *p = xasprintf("%s/%s", root, rel_dir);
-	size_t start = strlen(root) + 1;
-	int rc = 0;
-
-	for (size_t i = start;; i++) {
-		char c = p[i];
-		if (c != '/' && c != '\0')
-			continue;
-		p[i] = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			rc = -errno;
-			log_err("%s: cannot create folder: %s", p + start, strerror(errno));
-		}
-		p[i] = c;
-		if (rc || c == '\0')
-			break;
-	}
-	free(p);
-	return rc;
+	const char *s = strrchr(path, '/');
+	return s ? xstrndup(path, (size_t)(s - path)) : xstrdup("");
 }
 
 /*
- * Move one file @from -> @to (relative) without ever replacing @to.  A
- * missing @from is not an error: after a crash it has already moved, or the
- * user deleted it.  @drop unlinks @from instead (keep_posted = no).
+ * The name of NAME.error for the video named @base: "clip.mp4.error", or,
+ * where that would be longer than a name may be, the stem cut on a whole
+ * character so that it fits (the extension kept): a person still sees
+ * which video it speaks of.  Caller frees.
  */
-static int place(const char *root, const char *from, const char *to, bool drop)
+static char *error_name(const char *base)
 {
-	char *f, *t;
-	int rc = 0;
+	const char *dot = strrchr(base, '.');
+	size_t len = strlen(base), ext = dot && dot != base ? strlen(dot) : 0;
+	size_t keep = oc_fit(base, len - ext, ext + strlen(".error"), NAME_MAX);
 
-	if (!from || !to || !strcmp(from, to))
-		return 0;
-	f = xasprintf("%s/%s", root, from);
-	t = xasprintf("%s/%s", root, to);
-	if (drop) {
-		if (unlink(f) < 0 && errno != ENOENT)
-			rc = -errno;
-		goto out;
-	}
-	if (renameat2(AT_FDCWD, f, AT_FDCWD, t, RENAME_NOREPLACE) == 0)
-		goto out;
-	rc = -errno;
-	if (rc == -EINVAL || rc == -ENOSYS) {
-		/* a filesystem without RENAME_NOREPLACE: link() never replaces */
-		rc = link(f, t) < 0 ? -errno : (unlink(f) < 0 ? -errno : 0);
-	}
-	if (rc == -ENOENT && access(f, F_OK) < 0)
-		rc = 0;
-out:
-	if (rc && rc != -EEXIST)
-		log_err("%s: cannot move to %s: %s", from, to, strerror(-rc));
-	free(f);
-	free(t);
-	return rc;
-}
-
-/* Write @text to absolute @path atomically: a reader sees the old file or
- * the new one. */
-static int write_atomic(const char *path, const char *text)
-{
-	int rc = file_write_atomic(path, text, strlen(text), 0644, true);
-
-	if (rc)
-		log_err("%s: cannot write: %s", path, strerror(-rc));
-	return rc;
+	return xasprintf("%.*s%s.error", (int)keep, base, base + len - ext);
 }
 
 /* ---- error text ----------------------------------------------------------- */
@@ -357,111 +191,430 @@ static void mask_literal(char *s, const char *secret)
 		memset(p, '*', n);
 }
 
+/* ---- NAME.error beside a live item ------------------------------------- */
+
+static void owner_at(int dfd, const char *name, struct oc_owner *who)
+{
+	struct stat st;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+		who->uid = st.st_uid;
+		who->gid = st.st_gid;
+		who->known = true;
+	}
+}
+
 int outcome_error_file(const char *root, const char *video_path, const struct tt_error *why)
 {
-	char *path = xasprintf("%s/%s.error", root, video_path), *text;
-	int rc = 0;
+	struct oc_owner who = {0, 0, false};
+	const char *base;
+	char *name = NULL, *text = NULL;
+	int root_fd = sp_open_root(root), dfd = -1, rc;
 
+	if (root_fd < 0)
+		return root_fd;
+	dfd = rc = sp_open_parent(root_fd, video_path, &base);
+	if (rc < 0)
+		goto out;
+	name = error_name(base);
 	if (!why) {
-		if (unlink(path) < 0 && errno != ENOENT)
-			rc = -errno;
+		rc = unlinkat(dfd, name, 0) < 0 ? -errno : 0;
 		if (rc == 0)
-			file_sync_parent(path);
+			fsync(dfd);
+		else if (rc == -ENOENT || rc == -ENAMETOOLONG)
+			rc = 0; /* a name too long to exist was never written */
 		goto out;
 	}
-	text = outcome_error_text(base_name(video_path), why);
-	rc = write_atomic(path, text);
-	free(text);
+	owner_at(dfd, base, &who);
+	text = outcome_error_text(base, why);
+	rc = oc_write_at(dfd, name, text, &who);
+	if (rc)
+		log_err("%s: cannot write %s: %s", video_path, name, strerror(-rc));
 out:
-	free(path);
+	if (!why && rc == -ENOENT)
+		rc = 0; /* its folder is gone: nothing to remove */
+	free(text);
+	free(name);
+	if (dfd >= 0)
+		close(dfd);
+	close(root_fd);
 	return rc;
 }
 
 /* ---- the move --------------------------------------------------------- */
 
-/*
- * Carry out (or finish) the move of @j, which holds the destination paths
- * and move_from.  Idempotent.  On a name taken in the meantime (someone
- * created it between the choice and the rename) new names are chosen and
- * recorded first.
- */
-static int do_move(struct store *st, const struct config *cfg, const char *root, struct job *j)
-{
-	bool failed = j->state == JOB_FAILED;
-	bool drop = j->state == JOB_POSTED && cfg && !cfg->keep_posted;
-	char *cur_v = xstrdup(j->move_from ? j->move_from : j->path);
-	char *cur_c = j->move_caption_from ? xstrdup(j->move_caption_from) : NULL;
-	char *dst_v = xstrdup(j->path);
-	char *dst_c = j->caption_path ? xstrdup(j->caption_path) : NULL;
-	struct name_plan plan;
-	int rc = 0;
+/* One move of one job, from where its files are to where they go. */
+struct move {
+	struct store *st;
+	const struct job *j;
+	bool failed, drop;
+	int root_fd, dfd;
+	struct oc_owner who;
+	struct oc_plan plan; /* from the source names */
+	char *cur_v, *cur_c; /* where the files are now */
+	char *dst_v, *dst_c; /* where they go */
+	char *dst_dir;	     /* the destination folder, relative */
+	bool fresh;	     /* no destination recorded yet */
+	char *why;	     /* why the move cannot be made now */
+	char *note;	     /* a folder was stepped aside */
+};
 
-	plan_names(&plan, failed ? "failed" : "posted", cur_v, cur_c, failed);
-	for (int attempt = 0; attempt < 8; attempt++) {
-		char *slash = strrchr(dst_v, '/');
-		char *dir = xstrndup(dst_v, slash ? (size_t)(slash - dst_v) : 0);
-		rc = mkdir_p(root, dir);
-		free(dir);
-		if (rc)
-			break;
-		rc = place(root, cur_v, dst_v, drop);
-		if (rc == 0 && !drop) {
-			free(cur_v);
-			cur_v = xstrdup(dst_v);
+static void move_init(struct move *m, struct store *st, const struct config *cfg,
+		      const struct job *j)
+{
+	const char *src_v = j->move_from ? j->move_from : j->path;
+	const char *src_c = j->move_from ? j->move_caption_from : j->caption_path;
+
+	memset(m, 0, sizeof(*m));
+	m->st = st;
+	m->j = j;
+	m->failed = j->state == JOB_FAILED;
+	m->drop = j->state == JOB_POSTED && cfg && !cfg->keep_posted;
+	m->root_fd = m->dfd = -1;
+	m->cur_v = xstrdup(src_v);
+	m->cur_c = src_c ? xstrdup(src_c) : NULL;
+	m->dst_v = xstrdup(j->path);
+	m->dst_c = j->caption_path ? xstrdup(j->caption_path) : NULL;
+	m->fresh = !strcmp(m->dst_v, m->cur_v);
+	oc_plan_names(&m->plan, m->failed ? "failed" : "posted", src_v, src_c, m->failed);
+}
+
+static void move_free(struct move *m)
+{
+	if (m->dfd >= 0)
+		close(m->dfd);
+	if (m->root_fd >= 0)
+		close(m->root_fd);
+	oc_plan_free(&m->plan);
+	free(m->cur_v);
+	free(m->cur_c);
+	free(m->dst_v);
+	free(m->dst_c);
+	free(m->dst_dir);
+	free(m->why);
+	free(m->note);
+}
+
+/* The item's owner: of its video, else of its caption, wherever they are. */
+static void find_owner(struct move *m)
+{
+	const char *paths[] = {m->cur_v, m->cur_c, m->dst_v, m->dst_c};
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (paths[i] && sp_lstat(m->root_fd, paths[i], &st) == 0 && S_ISREG(st.st_mode)) {
+			m->who = (struct oc_owner){st.st_uid, st.st_gid, true};
+			return;
 		}
-		if (rc == 0)
-			rc = place(root, cur_c, dst_c, false);
-		if (rc == 0 && cur_c) {
-			free(cur_c);
-			cur_c = xstrdup(dst_c);
-		}
-		if (rc != -EEXIST)
+	}
+}
+
+/* Taken: it exists, or cannot be looked at.  A name too long to exist is
+ * free (it can hold nothing); mistaking it for taken once meant "no free
+ * name after 10000 tries" for every long name. */
+static bool name_taken(int dfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ||
+	       (errno != ENOENT && errno != ENAMETOOLONG);
+}
+
+/* Is the video name @video free in @dfd, with both caption spellings of it
+ * (so the pairing stays unambiguous), @caption and, in failed/, its
+ * NAME.error? */
+static bool candidate_free(int dfd, const struct oc_plan *p, const char *video, const char *caption)
+{
+	const char *dot = strrchr(video, '.');
+	size_t stem_len = dot && dot != video ? (size_t)(dot - video) : strlen(video);
+	char *v_cap = xasprintf("%s.caption", video);
+	char *s_cap = xasprintf("%.*s.caption", (int)stem_len, video);
+	char *err = xasprintf("%s.error", video);
+	bool busy = name_taken(dfd, video) || name_taken(dfd, v_cap) || name_taken(dfd, s_cap) ||
+		    (caption && name_taken(dfd, caption)) ||
+		    (p->error_file && name_taken(dfd, err));
+
+	free(v_cap);
+	free(s_cap);
+	free(err);
+	return !busy;
+}
+
+/* Choose free names in the open destination folder and record them. */
+static int choose_names(struct move *m)
+{
+	long pc = fpathconf(m->dfd, _PC_NAME_MAX);
+	char *v = NULL, *c = NULL;
+	int rc = -EEXIST;
+
+	if (pc > 0 && (size_t)pc < m->plan.name_max)
+		m->plan.name_max = (size_t)pc;
+	for (int n = 1; n <= OC_MAX_SUFFIX; n++) {
+		rc = oc_candidate(&m->plan, n, &v, &c);
+		if (rc || candidate_free(m->dfd, &m->plan, v, c))
 			break;
-		/* a name was taken after we chose it: choose again, record, retry */
-		free(dst_v);
-		free(dst_c);
-		rc = pick_names(root, &plan, &dst_v, &dst_c);
-		if (rc == 0)
-			rc = store_set_paths(st, j->id, dst_v, dst_c);
-		if (rc)
-			break;
-		log_warn("%s: name taken meanwhile, using %s", j->path, dst_v);
+		free(v);
+		free(c);
+		v = c = NULL;
+		rc = -EEXIST;
 	}
-	if (rc == 0 && failed) {
-		char *err = xasprintf("%s/%s.error", root, dst_v);
-		char *fallback = NULL;
-		const char *text = j->error_text;
-		if (!text)
-			text = fallback = xasprintf("%s\n", j->error ? j->error : "failed");
-		rc = write_atomic(err, text);
-		free(fallback);
-		free(err);
+	if (rc) {
+		m->why = rc == -EEXIST ? xasprintf("no free name in %s after %d tries", m->dst_dir,
+						   OC_MAX_SUFFIX)
+				       : xasprintf("no name short enough for %s", m->dst_dir);
+		return rc;
 	}
-	if (rc == 0 && j->move_from) {
-		/* a NAME.error left beside the item (an earlier caption problem)
-		 * would otherwise stay in outbox/ with nothing to explain */
-		char *stale = xasprintf("%s/%s.error", root, j->move_from);
-		if (unlink(stale) < 0 && errno != ENOENT)
-			log_warn("%s.error: cannot remove: %s", j->move_from, strerror(errno));
-		free(stale);
-	}
-	if (rc == 0) {
-		char *abs = xasprintf("%s/%s", root, dst_v);
-		file_sync_parent(abs);
-		free(abs);
-		rc = store_end_move(st, j->id);
-	}
-	plan_free(&plan);
-	free(cur_v);
-	free(cur_c);
-	free(dst_v);
-	free(dst_c);
+	free(m->dst_v);
+	free(m->dst_c);
+	m->dst_v = xasprintf("%s/%s", m->dst_dir, v);
+	m->dst_c = c ? xasprintf("%s/%s", m->dst_dir, c) : NULL;
+	free(v);
+	free(c);
+	return store_set_paths(m->st, m->j->id, m->dst_v, m->dst_c);
+}
+
+/* The item's results show that its folder was stepped aside, once. */
+static void note_warning(struct move *m)
+{
+	const char *old = m->j->warning;
+	char *w;
+
+	log_warn("%s: %s", m->cur_v, m->note);
+	if (old && strstr(old, m->note))
+		return;
+	w = old && *old ? xasprintf("%s; %s", old, m->note) : xstrdup(m->note);
+	store_set_warning(m->st, m->j->id, w);
+	free(w);
+}
+
+/* Open the destination folder: the recorded one, or the plan's when none
+ * is recorded yet.  Names are chosen when none are, or the folder was
+ * stepped aside since they were. */
+static int open_dest(struct move *m)
+{
+	char *want = m->fresh ? xstrdup(m->plan.dir) : dir_of(m->dst_v);
+	int rc;
+
+	m->dfd = oc_open_dest(m->root_fd, want, &m->who, &m->dst_dir, &m->note, &m->why);
+	rc = m->dfd < 0 ? m->dfd : 0;
+	if (rc == 0 && m->note)
+		note_warning(m);
+	if (rc == 0 && (m->fresh || strcmp(want, m->dst_dir)))
+		rc = choose_names(m);
+	free(want);
 	return rc;
 }
 
-/* Steps (1) to (4) of the file comment for job @id ending in @to. */
+/* The source folder of @from cannot be walked: say which link is to blame. */
+static int source_refused(struct move *m, const char *from, int err)
+{
+	char *link = err == -ELOOP || err == -ENOTDIR ? oc_link_on_path(m->root_fd, from) : NULL;
+
+	if (!m->why)
+		m->why = link ? oc_refusal(link, -ELOOP)
+			      : xasprintf("cannot reach %s: %s", from, strerror(-err));
+	free(link);
+	return err;
+}
+
+/*
+ * Move one file @from -> @to (in the open destination folder) without ever
+ * replacing @to.  A missing @from is not an error: it has already moved,
+ * or the user deleted it.  @drop unlinks @from instead (keep_posted = no).
+ */
+static int place(struct move *m, const char *from, const char *to, bool drop)
+{
+	const char *fb, *tb;
+	int sfd, rc = 0;
+
+	if (!from || !to || !strcmp(from, to))
+		return 0;
+	sfd = sp_open_parent(m->root_fd, from, &fb);
+	if (sfd == -ENOENT)
+		return 0; /* its folder went, and the file with it */
+	if (sfd < 0)
+		return source_refused(m, from, sfd);
+	tb = base_name(to);
+	if (drop) {
+		rc = unlinkat(sfd, fb, 0) < 0 && errno != ENOENT ? -errno : 0;
+		goto out;
+	}
+	if (renameat2(sfd, fb, m->dfd, tb, RENAME_NOREPLACE) == 0)
+		goto out;
+	rc = -errno;
+	if (rc == -EINVAL || rc == -ENOSYS) {
+		/* a filesystem without RENAME_NOREPLACE: link() never replaces */
+		rc = linkat(sfd, fb, m->dfd, tb, 0) < 0 ? -errno
+							: (unlinkat(sfd, fb, 0) < 0 ? -errno : 0);
+	}
+	if (rc == -ENOENT && faccessat(sfd, fb, F_OK, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+		rc = 0;
+out:
+	if (rc && rc != -EEXIST && !m->why)
+		m->why = xasprintf("cannot move %s to %s: %s", from, to, strerror(-rc));
+	close(sfd);
+	return rc;
+}
+
+static int place_both(struct move *m)
+{
+	int rc = place(m, m->cur_v, m->dst_v, m->drop);
+
+	if (rc)
+		return rc;
+	if (!m->drop) {
+		free(m->cur_v);
+		m->cur_v = xstrdup(m->dst_v);
+	}
+	rc = place(m, m->cur_c, m->dst_c, false);
+	if (rc == 0 && m->cur_c) {
+		free(m->cur_c);
+		m->cur_c = xstrdup(m->dst_c);
+	}
+	return rc;
+}
+
+/* The first line of a failed job's error text: its user.tiktok.error. */
+static char *first_line(const char *text)
+{
+	return text ? xstrndup(text, strcspn(text, "\n")) : NULL;
+}
+
+/* After the move, user.tiktok.error is the item's own again: none for a
+ * posted item, the first line of NAME.error for a failed one. */
+static void settle_error(struct move *m)
+{
+	char *want = m->failed ? first_line(m->j->error_text) : NULL;
+	const char *have = m->j->error;
+
+	if (m->failed && !want)
+		return;
+	if (want ? !have || strcmp(have, want) : have != NULL)
+		store_set_error(m->st, m->j->id, want);
+	free(want);
+}
+
+/* A NAME.error left beside the item (an earlier caption problem, or a move
+ * that could not be made) would otherwise stay with nothing to explain. */
+static void drop_stale_error(struct move *m)
+{
+	char *dir, *name, *stale;
+	int rc;
+
+	if (!m->j->move_from || !strcmp(m->j->move_from, m->dst_v))
+		return;
+	dir = dir_of(m->j->move_from);
+	name = error_name(base_name(m->j->move_from));
+	stale = *dir ? xasprintf("%s/%s", dir, name) : xstrdup(name);
+	free(dir);
+	free(name);
+	rc = sp_unlink(m->root_fd, stale);
+	if (rc && rc != -ENOENT && rc != -ENAMETOOLONG)
+		log_warn("%s: cannot remove: %s", stale, strerror(-rc));
+	free(stale);
+}
+
+/* The files are in place: NAME.error, the leftovers, the store. */
+static int complete(struct move *m)
+{
+	int rc = 0;
+
+	if (m->failed) {
+		char *name = error_name(base_name(m->dst_v));
+		char *fallback = NULL;
+		const char *text = m->j->error_text;
+
+		if (!text)
+			text = fallback = xasprintf("%s\n", m->j->error ? m->j->error : "failed");
+		rc = oc_write_at(m->dfd, name, text, &m->who);
+		if (rc)
+			m->why =
+			    xasprintf("cannot write %s/%s: %s", m->dst_dir, name, strerror(-rc));
+		free(fallback);
+		free(name);
+		if (rc)
+			return rc;
+	}
+	drop_stale_error(m);
+	fsync(m->dfd);
+	settle_error(m);
+	rc = store_end_move(m->st, m->j->id);
+	if (rc == 0)
+		log_info("%s: %s, now %s", m->j->move_from ? m->j->move_from : m->j->path,
+			 job_state_name(m->j->state), m->drop ? m->dst_c : m->dst_v);
+	return rc;
+}
+
+/* A failed item that cannot reach failed/ gets its NAME.error where it is. */
+static void error_beside(struct move *m, const char *line)
+{
+	const char *base;
+	int dfd = sp_open_parent(m->root_fd, m->cur_v, &base);
+	char *name, *text;
+
+	if (dfd < 0)
+		return;
+	name = error_name(base);
+	text = xasprintf("%s\n\n%s", line, m->j->error_text ? m->j->error_text : "");
+	oc_write_at(dfd, name, text, &m->who); /* best effort: the error says it too */
+	free(text);
+	free(name);
+	close(dfd);
+}
+
+/* The move cannot be made now: the item says why, once per reason. */
+static void report(struct move *m, int rc)
+{
+	const char *item = m->j->move_from ? m->j->move_from : m->j->path;
+	char *line = xasprintf("%s cannot move to %s/: %s", base_name(item),
+			       m->failed ? "failed" : "posted", m->why ? m->why : strerror(-rc));
+
+	if (!m->j->error || strcmp(m->j->error, line)) {
+		log_warn("%s: %s", m->cur_v, line);
+		store_set_error(m->st, m->j->id, line);
+		if (m->failed)
+			error_beside(m, line);
+	}
+	free(line);
+}
+
+/*
+ * Carry out (or finish) the move of @j, which holds the destination paths
+ * (or none yet: path = move_from) and move_from.  Idempotent.  On a name
+ * taken in the meantime (someone created it between the choice and the
+ * rename) new names are chosen and recorded first.  0 when done; else the
+ * item says why and the move stays pending.
+ */
+static int do_move(struct store *st, const struct config *cfg, const char *root,
+		   const struct job *j)
+{
+	struct move m;
+	int rc;
+
+	move_init(&m, st, cfg, j);
+	rc = m.root_fd = sp_open_root(root);
+	if (rc >= 0) {
+		find_owner(&m);
+		rc = open_dest(&m);
+	}
+	for (int attempt = 0; rc == 0; attempt++) {
+		rc = place_both(&m);
+		if (rc != -EEXIST || attempt == MOVE_RETRIES)
+			break;
+		/* a name was taken after we chose it: choose again, record, retry */
+		log_warn("%s: name taken meanwhile, choosing another", m.dst_v);
+		rc = choose_names(&m);
+	}
+	if (rc == 0)
+		rc = complete(&m);
+	if (rc)
+		report(&m, rc);
+	move_free(&m);
+	return rc;
+}
+
 /* The item is in its final folder: tell the team's hook.  Also after a move
- * finished at the next start, since the hook could not run before. */
+ * finished later (a restart, a retry), since the hook could not run before. */
 static void run_hook(struct store *st, const struct config *cfg, const char *root, int64_t id)
 {
 	struct job j;
@@ -471,63 +624,55 @@ static void run_hook(struct store *st, const struct config *cfg, const char *roo
 		return;
 	path = xasprintf("%s/%s", root, j.path);
 	struct hook_event ev = {
-		.kind = j.state == JOB_POSTED ? HOOK_POSTED : HOOK_FAILED,
-		.path = path,
-		.publish_id = j.publish_id,
-		.post_id = j.post_id,
-		.url = j.url,
-		.error = j.error,
-		.privacy = j.privacy,
+	    .kind = j.state == JOB_POSTED ? HOOK_POSTED : HOOK_FAILED,
+	    .path = path,
+	    .publish_id = j.publish_id,
+	    .post_id = j.post_id,
+	    .url = j.url,
+	    .error = j.error,
+	    .privacy = j.privacy,
 	};
 	hooks_run(cfg, &ev);
 	free(path);
 	job_free(&j);
 }
 
+/* Steps (1) to (4) of the file comment for job @id ending in @to. */
 static int finish_item(struct store *st, const struct config *cfg, const char *root, int64_t id,
 		       enum job_state to, const struct tt_error *why)
 {
-	struct name_plan plan = {0};
-	char *video = NULL, *caption = NULL, *text = NULL;
-	struct job j;
-	int rc = store_get(st, id, &j);
+	struct job j = {0};
+	char *text = NULL;
+	int rc;
 
-	if (rc)
-		return rc;
-	if (j.state == to && !j.move_from && !j.move_caption_from)
-		goto out; /* already done: idempotent */
-	if (j.state == to)
-		goto move; /* a move that was interrupted */
-	plan_names(&plan, to == JOB_FAILED ? "failed" : "posted", j.path, j.caption_path,
-		   to == JOB_FAILED);
-	rc = pick_names(root, &plan, &video, &caption);
-	if (rc) {
-		log_err("%s: no free name in %s after %d tries", j.path, plan.dir, MAX_SUFFIX);
-		goto out;
-	}
-	if (to == JOB_FAILED) {
-		text = outcome_error_text(base_name(j.path), why);
-		mask_literal(text, j.upload_url);
-	}
-	rc = store_begin_move(st, id, to, video, caption, text,
-			      to == JOB_FAILED ? "failed" : "published");
-	if (rc)
-		goto out;
-	log_info("%s: %s, now %s", j.path, job_state_name(to), video);
-	job_free(&j);
+	pthread_mutex_lock(&move_lock);
 	rc = store_get(st, id, &j);
 	if (rc)
 		goto out;
-move:
-	rc = do_move(st, cfg, root, &j);
-	if (!rc)
+	if (j.state == to && !j.move_from && !j.move_caption_from)
+		goto out; /* already done: idempotent */
+	if (j.state != to) {
+		if (to == JOB_FAILED) {
+			text = outcome_error_text(base_name(j.path), why);
+			mask_literal(text, j.upload_url);
+		}
+		/* the destination is chosen after the commit (do_move) */
+		rc = store_begin_move(st, id, to, j.path, j.caption_path, text,
+				      to == JOB_FAILED ? "failed" : "published");
+		job_free(&j);
+		if (rc == 0)
+			rc = store_get(st, id, &j);
+		if (rc)
+			goto out;
+	}
+	/* a move that cannot be made now was reported on the item and stays
+	 * pending: the state is committed, which is what the caller needs */
+	if (do_move(st, cfg, root, &j) == 0)
 		run_hook(st, cfg, root, id);
 out:
-	plan_free(&plan);
-	free(video);
-	free(caption);
-	free(text);
 	job_free(&j);
+	pthread_mutex_unlock(&move_lock);
+	free(text);
 	return rc;
 }
 
@@ -546,24 +691,27 @@ struct finish_arg {
 	struct store *st;
 	const struct config *cfg;
 	const char *root;
-	int rc;
+	int pending;
 };
 
 static int finish_one(const struct job *j, void *arg)
 {
 	struct finish_arg *a = arg;
-	struct job copy = *j; /* borrowed: do_move only reads it */
-	int rc = do_move(a->st, a->cfg, a->root, &copy);
 
-	if (rc && !a->rc)
-		a->rc = rc;
+	if (do_move(a->st, a->cfg, a->root, j) == 0)
+		run_hook(a->st, a->cfg, a->root, j->id);
+	else
+		a->pending++;
 	return 0; /* one stuck item must not block the others */
 }
 
 int outcome_finish_moves(struct store *st, const struct config *cfg, const char *root)
 {
 	struct finish_arg a = {st, cfg, root, 0};
-	int rc = store_moving(st, finish_one, &a);
+	int rc;
 
-	return rc ? rc : a.rc;
+	pthread_mutex_lock(&move_lock);
+	rc = store_moving(st, finish_one, &a);
+	pthread_mutex_unlock(&move_lock);
+	return rc < 0 ? rc : a.pending;
 }

@@ -147,6 +147,8 @@ static void add_result(struct strbuf *sb, const struct job *j)
 			add_line(sb, "publish_id", j->publish_id);
 		if (j->status && strcmp(j->status, "PUBLISH_COMPLETE"))
 			add_line(sb, "status", j->status);
+		add_line(sb, "warning", j->warning);
+		add_line(sb, "error", j->error); /* a move that could not be made */
 	} else {
 		add_line(sb, "error", j->error);
 	}

@@ -166,6 +166,7 @@ enum stmt_id {
 	S_SET_CAPTION,
 	S_SET_READY,
 	S_SET_ERROR,
+	S_SET_WARNING,
 	S_SET_PUBLISH,
 	S_CLEAR_PUBLISH,
 	S_SET_PROGRESS,
@@ -180,6 +181,8 @@ enum stmt_id {
 	S_REN_CANCEL,
 	S_REN_PATH,
 	S_REN_CAPTION,
+	S_REN_MOVE_FROM,
+	S_REN_MOVE_CAPTION_FROM,
 	S_NEXT,
 	S_WAKE,
 	S_EACH_LIVE,
@@ -225,6 +228,7 @@ static const char *const stmt_sql[S_COUNT] = {
 		    " updated_at = ?6 WHERE id = ?1",
     [S_SET_ERROR] = "UPDATE jobs SET error = ?2, error_fresh = 1, updated_at = ?3"
 		    " WHERE id = ?1",
+    [S_SET_WARNING] = "UPDATE jobs SET warning = ?2, updated_at = ?3 WHERE id = ?1",
     [S_SET_PUBLISH] = "UPDATE jobs SET mode = ?2, publish_id = ?3, upload_url = ?4,"
 		      " upload_expires = ?5, attempts = attempts + 1, updated_at = ?6"
 		      " WHERE id = ?1",
@@ -266,6 +270,13 @@ static const char *const stmt_sql[S_COUNT] = {
 	"UPDATE jobs SET caption_path = " MOVED("caption_path") ", updated_at = ?3"
 								" WHERE " SQL_HAS_FILES
 								" AND " UNDER("caption_path", "?1"),
+    /* the source of a pending outcome move (a stuck one: a link in
+     * posted/) renamed by its user: the move, and store_ensure's refusal
+     * to make it a new item, follow it */
+    [S_REN_MOVE_FROM] = "UPDATE jobs SET move_from = " MOVED("move_from") ", updated_at = ?3"
+			" WHERE " UNDER("move_from", "?1"),
+    [S_REN_MOVE_CAPTION_FROM] = "UPDATE jobs SET move_caption_from = " MOVED("move_caption_from")
+				", updated_at = ?3 WHERE " UNDER("move_caption_from", "?1"),
     [S_NEXT] = "SELECT id FROM jobs WHERE state IN ('uploading', 'processing', 'ready')"
 	       " OR (state = 'scheduled' AND schedule_at <= ?1)"
 	       " OR (state = 'deferred' AND retry_at <= ?1)"
@@ -911,6 +922,12 @@ int store_set_error(struct store *st, int64_t id, const char *first_line)
 	return update(st, S_SET_ERROR, id, bind_text_now, &a);
 }
 
+int store_set_warning(struct store *st, int64_t id, const char *warning)
+{
+	struct text_arg a = {warning};
+	return update(st, S_SET_WARNING, id, bind_text_now, &a);
+}
+
 int store_set_status(struct store *st, int64_t id, const char *status)
 {
 	struct text_arg a = {status};
@@ -1078,7 +1095,8 @@ out:
 int store_rename(struct store *st, const char *old_path, const char *new_path)
 {
 	static const enum stmt_id steps[] = {S_REN_CANCEL_HIST, S_REN_CANCEL, S_REN_PATH,
-					     S_REN_CAPTION};
+					     S_REN_CAPTION, S_REN_MOVE_FROM,
+					     S_REN_MOVE_CAPTION_FROM};
 	int rc;
 
 	if (st->readonly)

@@ -116,6 +116,8 @@ int store_stop_upload(struct store *st, int64_t id, const char *error, const cha
 int store_set_ready(struct store *st, int64_t id, uint64_t size, int64_t schedule_at,
 		    const char *privacy, const char *warning);
 int store_set_error(struct store *st, int64_t id, const char *first_line);
+/* user.tiktok.warning (outcome.c: the item's folder was stepped aside). */
+int store_set_warning(struct store *st, int64_t id, const char *warning);
 int store_set_publish(struct store *st, int64_t id, int mode, const char *publish_id,
 		      const char *upload_url, int64_t upload_expires);
 int store_clear_publish(struct store *st, int64_t id); /* before a legitimate re-init */
@@ -127,7 +129,8 @@ int store_set_result(struct store *st, int64_t id, const char *post_id, const ch
 /* The item's files moved: rewrite video and caption paths (also every job
  * under a renamed directory when @old is a directory prefix).  Rows whose
  * files are gone (cancelled, lost) keep their old paths.  A live job that
- * sat at a destination path was overwritten by the rename: it is cancelled. */
+ * sat at a destination path was overwritten by the rename: it is cancelled.
+ * The source of a pending outcome move (move_from) follows the rename too. */
 int store_rename(struct store *st, const char *old_path, const char *new_path);
 /* Set the video and caption paths of one job (outcome.c: a " (2)" name was
  * taken after all).  @caption_path may be NULL. */

@@ -269,7 +269,8 @@ void trk_clear_error_file(struct tracker *t, const char *video)
 	char *path = xasprintf("%s/%s.error", t->root, video);
 	struct stat sb;
 
-	if (lstat(path, &sb) == 0)
+	/* too long a name: outcome.c wrote a shortened one */
+	if (lstat(path, &sb) == 0 || errno == ENAMETOOLONG)
 		outcome_error_file(t->root, video, NULL);
 	free(path);
 }

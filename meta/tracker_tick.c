@@ -397,6 +397,11 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		goto out;
 	}
 	d->id = store_ensure(t->st, d->video);
+	if (d->id == -EBUSY) {
+		/* the source of a pending outcome move: a final job owns it */
+		d->what = D_IN_FLIGHT;
+		goto out;
+	}
 	if (d->id < 0 || store_get(t->st, d->id, &j) < 0) {
 		log_warn("%s: cannot read its job; trying again", d->video);
 		d->what = D_RETRY;

@@ -61,6 +61,12 @@
  * start at 1 s and grow to 10 s.  A task still processing after
  * PROCESSING_POLL_MAX is deferred for five minutes and polled again then.
  *
+ * Moves: an item whose move to posted/ or failed/ cannot be made now (a
+ * symbolic link on the way, a full disk) keeps its final state with the
+ * move pending in the store and says why on the item (meta/outcome.c);
+ * this loop tries such moves again every MOVE_RETRY_SEC between items, so
+ * one stuck move never holds up the queue.
+ *
  * Post IDs: PUBLISH_COMPLETE may come with no publicaly_available_post_id
  * yet (moderation); SELF_ONLY posts never get one.  For other posts the
  * worker keeps a small list of watches and polls them, between its other
@@ -456,6 +462,19 @@ out:
 	job_free(&j);
 }
 
+/* Moves that could not be made wait in the store (outcome.c), not in this
+ * loop: one stuck item never holds up the others.  Try them now and then. */
+static void retry_moves(struct poster *p, double now)
+{
+	int n;
+
+	if (now < p->moves_at)
+		return;
+	n = outcome_finish_moves(p->st, p->cfg, p->root);
+	p->moves_pending = n > 0;
+	p->moves_at = now + MOVE_RETRY_SEC;
+}
+
 static void *run(void *arg)
 {
 	struct poster *p = arg;
@@ -470,6 +489,7 @@ static void *run(void *arg)
 		double now = pw_mono(), sleep_s;
 
 		pw_watch_service(p);
+		retry_moves(p, now);
 		if (p->login_retry_at > now) {
 			pw_nap(p, p->login_retry_at - now);
 			continue;
@@ -487,6 +507,8 @@ static void *run(void *arg)
 			sleep_s = (double)wake_at - pw_wall();
 		if (p->nwatch && pw_watch_next(p) - now < sleep_s)
 			sleep_s = pw_watch_next(p) - now;
+		if (p->moves_pending && p->moves_at - now < sleep_s)
+			sleep_s = p->moves_at - now;
 		if (sleep_s < 0.001)
 			sleep_s = 0.001;
 		store_wait(p->st, (int)(sleep_s * 1000.0) + 1);

@@ -38,6 +38,9 @@ struct tokens;
 #define STEP_RETRIES 6 /* pauses 1..32 s, then the item is deferred */
 #define RETRY_DEFER_SEC 60
 #define LOGIN_RETRY_SEC 10
+/* A move to posted/ or failed/ that could not be made (a link on the way,
+ * a full disk) is tried again this often, between items. */
+#define MOVE_RETRY_SEC 10
 #define UPLOAD_URL_LIFETIME 3600 /* §5.2: valid for one hour after issue */
 #define URL_MARGIN 60		 /* an URL this close to its end is not resumed */
 #define PROCESSING_POLL_MAX 600.0
@@ -83,6 +86,8 @@ struct poster {
 	struct api *api;
 	CURL *up;	       /* the upload handle, kept for its connection */
 	double login_retry_at; /* monotonic; 0 = try now */
+	double moves_at;       /* monotonic: next retry of stuck moves */
+	bool moves_pending;    /* the last retry left some */
 
 	struct creator_info ci;
 	bool have_ci;

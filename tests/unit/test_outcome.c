@@ -1,11 +1,14 @@
 /* Unit tests for meta/outcome.c: items leaving for posted/ and failed/. */
 #include "meta/config.h"
 #include "meta/outcome.h"
+#include "meta/outcome_int.h"
+#include "meta/utf8.h"
 #include "meta/store.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "unit.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdlib.h>
@@ -383,6 +386,369 @@ TEST(test_error_text_for_each_class)
 	free(t);
 }
 
+/* ---- hardening: links, other users' folders, long names ---- */
+
+static char *abs_of(const char *rel)
+{
+	return xasprintf("%s/%s", root, rel);
+}
+
+/* A folder outside the staging root, for links to point at. */
+static char *outside(void)
+{
+	char *p = xasprintf("%s/elsewhere", dir);
+
+	mkdir(p, 0755);
+	return p;
+}
+
+static int entries(const char *path)
+{
+	int n = 0;
+	DIR *d = opendir(path);
+	struct dirent *de;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* @n copies of @unit, then @tail. */
+static char *repeat(const char *unit, int n, const char *tail)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_init(&sb);
+	for (int i = 0; i < n; i++)
+		strbuf_addstr(&sb, unit);
+	strbuf_addstr(&sb, tail);
+	return strbuf_detach(&sb, NULL);
+}
+
+static bool name_ok(const char *path)
+{
+	const char *b = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+
+	return strlen(b) <= 255 && utf8_valid(b, strlen(b), NULL);
+}
+
+TEST(test_cut_never_splits_a_utf8_character)
+{
+	/* "aé": cutting at 2 bytes would split the é */
+	CHECK_INT(oc_fit("a\xc3\xa9", 3, 0, 2), 1);
+	CHECK_INT(oc_fit("a\xc3\xa9", 3, 0, 3), 3);
+	CHECK_INT(oc_fit("abc", 3, 10, 5), 0);
+	/* an emoji (4 bytes) goes whole */
+	CHECK_INT(oc_fit("\xf0\x9f\x8e\xac\xf0\x9f\x8e\xac", 8, 1, 8), 4);
+	char *name = repeat("\xc3\xa9", 125, "x.mp4"); /* 255 bytes */
+	char *s = oc_suffixed(name, 4, 2, 255);
+	CHECK(s && strlen(s) <= 255 && utf8_valid(s, strlen(s), NULL));
+	CHECK(s && strlen(s) > 4 + 8 && !strcmp(s + strlen(s) - 8, " (2).mp4"));
+	free(s);
+	free(name);
+}
+
+TEST(test_candidate_leaves_room_for_caption_and_error_file)
+{
+	struct oc_plan p;
+	char *stem = repeat("\xc3\xa9", 123, "y"), *video, *caption, *v = NULL, *c = NULL;
+
+	/* a 251-byte video whose caption takes the whole 255 bytes */
+	video = xasprintf("outbox/%s.mp4", stem);
+	caption = xasprintf("outbox/%s.caption", stem);
+	oc_plan_names(&p, "failed", video, caption, true);
+	CHECK_INT(oc_candidate(&p, 1, &v, &c), 0);
+	CHECK(v && strlen(v) + strlen(".error") <= 255 && name_ok(v));
+	CHECK(c && strlen(c) <= 255 && name_ok(c));
+	CHECK(v && c && !strncmp(v, c, strlen(v) - 4)); /* the same stem */
+	free(v);
+	free(c);
+	CHECK_INT(oc_candidate(&p, 10000, &v, &c), 0);
+	CHECK(v && strlen(v) + strlen(".error") <= 255 && strstr(v, " (10000).mp4"));
+	free(v);
+	free(c);
+	oc_plan_free(&p);
+	free(video);
+	free(caption);
+	free(stem);
+}
+
+TEST(test_long_name_posts_and_is_shortened_only_when_it_must)
+{
+	struct job j;
+	char *stem = repeat("\xc3\xa9", 123, "z"); /* 247 bytes */
+	char *video = xasprintf("outbox/%s.mp4", stem), *cap = xasprintf("outbox/%s.caption", stem);
+	int64_t a, b;
+
+	if (setup())
+		goto out;
+	a = item(video, cap);
+	CHECK_INT(outcome_posted(st, &cfg, root, a), 0);
+	CHECK_INT(store_get(st, a, &j), 0);
+	CHECK_INT(j.state, JOB_POSTED);
+	CHECK(j.move_from == NULL);
+	CHECK(j.path && !strcmp(j.path + 7, video + 7)); /* fits: the same name */
+	CHECK(has(j.path) && has(j.caption_path));
+	job_free(&j);
+	/* the same name again needs " (2)": the stem gives way */
+	b = item(video, cap);
+	CHECK_INT(outcome_posted(st, &cfg, root, b), 0);
+	CHECK_INT(store_get(st, b, &j), 0);
+	CHECK(j.move_from == NULL);
+	CHECK(j.path && strstr(j.path, " (2).mp4") && name_ok(j.path) && has(j.path));
+	CHECK(j.caption_path && strstr(j.caption_path, " (2).caption") && name_ok(j.caption_path));
+	CHECK(j.caption_path && has(j.caption_path));
+	CHECK(!has(video) && !has(cap));
+	job_free(&j);
+out:
+	free(video);
+	free(cap);
+	free(stem);
+}
+
+TEST(test_failed_long_name_gets_an_error_file_that_fits)
+{
+	struct tt_error why;
+	struct job j;
+	char *name = repeat("a", 246, ".mp4"); /* 250 bytes: NAME.error would be 256 */
+	char *video = xasprintf("outbox/%s", name), *err = NULL;
+	int64_t id;
+
+	if (setup())
+		goto out;
+	id = item(video, NULL);
+	tt_error_clear(&why);
+	tt_error_set(&why, ERR_PERMANENT, "too short");
+	CHECK_INT(outcome_failed(st, &cfg, root, id, &why), 0);
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK(j.move_from == NULL);
+	CHECK(j.path && !strncmp(j.path, "failed/", 7) && has(j.path));
+	err = j.path ? xasprintf("%s.error", j.path) : NULL;
+	CHECK(err && name_ok(err) && has(err));
+	CHECK(!has(video));
+	job_free(&j);
+out:
+	free(err);
+	free(video);
+	free(name);
+}
+
+TEST(test_symlinked_posted_folder_is_refused_and_retried_later)
+{
+	struct job j;
+	char *away = NULL, *link = NULL, *text = NULL;
+	int64_t id;
+
+	if (setup())
+		return;
+	away = outside();
+	put("posted/keep", "x");
+	link = abs_of("posted/sub");
+	CHECK_INT(symlink(away, link), 0);
+	id = item("outbox/sub/clip.mp4", "outbox/sub/clip.caption");
+	CHECK_INT(outcome_posted(st, &cfg, root, id), 0); /* the state is committed */
+	CHECK_INT(entries(away), 0);
+	CHECK(has("outbox/sub/clip.mp4") && has("outbox/sub/clip.caption"));
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(j.state, JOB_POSTED);
+	CHECK_STR(j.path, "outbox/sub/clip.mp4"); /* where it really is */
+	CHECK_STR(j.move_from, "outbox/sub/clip.mp4");
+	CHECK_CONTAINS(j.error, "clip.mp4 cannot move to posted/: posted/sub is a symbolic link");
+	job_free(&j);
+	/* the leftover never becomes a new item, and retrying changes nothing */
+	CHECK_INT(store_ensure(st, "outbox/sub/clip.mp4"), -EBUSY);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root), 1);
+	CHECK_INT(entries(away), 0);
+	/* once the link is gone the move completes by itself */
+	CHECK_INT(unlink(link), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK(has("posted/sub/clip.mp4") && has("posted/sub/clip.caption"));
+	CHECK(!has("outbox/sub/clip.mp4"));
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.path, "posted/sub/clip.mp4");
+	CHECK(j.move_from == NULL && j.error == NULL);
+	job_free(&j);
+	free(text);
+	free(link);
+	free(away);
+}
+
+TEST(test_symlinked_failed_folder_leaves_error_file_beside_the_item)
+{
+	struct tt_error why;
+	struct job j;
+	char *away = NULL, *link = NULL, *text;
+	int64_t id;
+
+	if (setup())
+		return;
+	away = outside();
+	put("failed/keep", "x");
+	link = abs_of("failed/sub");
+	CHECK_INT(symlink(away, link), 0);
+	id = item("outbox/sub/v.mp4", "outbox/sub/v.caption");
+	tt_error_clear(&why);
+	tt_error_set(&why, ERR_PERMANENT, "v.mp4: 2.4 s long; TikTok needs at least 3 s");
+	CHECK_INT(outcome_failed(st, &cfg, root, id, &why), 0);
+	CHECK_INT(entries(away), 0);
+	CHECK(has("outbox/sub/v.mp4") && has("outbox/sub/v.caption"));
+	text = slurp("outbox/sub/v.mp4.error");
+	CHECK_CONTAINS(text, "failed/sub is a symbolic link");
+	CHECK_CONTAINS(text, "2.4 s long"); /* and why it failed */
+	free(text);
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(j.state, JOB_FAILED);
+	CHECK_CONTAINS(j.error, "failed/sub is a symbolic link");
+	job_free(&j);
+	CHECK_INT(unlink(link), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK(has("failed/sub/v.mp4") && has("failed/sub/v.caption"));
+	CHECK(!has("outbox/sub/v.mp4.error"));
+	text = slurp("failed/sub/v.mp4.error");
+	CHECK(text && !strncmp(text, "v.mp4: 2.4 s long", 17));
+	free(text);
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.error, "v.mp4: 2.4 s long; TikTok needs at least 3 s");
+	job_free(&j);
+	free(link);
+	free(away);
+}
+
+TEST(test_symlinked_source_folder_is_refused)
+{
+	struct job j;
+	char *away = NULL, *link = NULL;
+	int64_t id;
+
+	if (setup())
+		return;
+	away = outside();
+	link = abs_of("outbox/sub");
+	put("outbox/keep", "x");
+	CHECK_INT(symlink(away, link), 0);
+	/* a job whose path runs through the link (the walk never makes one,
+	 * but a link can replace a folder at any time) */
+	id = store_ensure(st, "outbox/sub/c.mp4");
+	store_transition(st, id, JOB_PROCESSING, "");
+	char *victim = xasprintf("%s/c.mp4", away);
+	FILE *f = fopen(victim, "w");
+	if (f)
+		fclose(f);
+	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	CHECK(access(victim, F_OK) == 0); /* not moved into the drop folder */
+	CHECK(!has("posted/sub/c.mp4"));
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_CONTAINS(j.error, "outbox/sub is a symbolic link");
+	job_free(&j);
+	free(victim);
+	free(link);
+	free(away);
+}
+
+TEST(test_stuck_item_renamed_in_outbox_is_still_not_a_new_item)
+{
+	struct job j;
+	char *away = NULL, *link = NULL;
+	int64_t id;
+
+	if (setup())
+		return;
+	away = outside();
+	put("posted/keep", "x");
+	link = abs_of("posted/sub");
+	CHECK_INT(symlink(away, link), 0);
+	id = item("outbox/sub/clip.mp4", "outbox/sub/clip.caption");
+	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	/* the user renames the published, stuck item (the tracker records it) */
+	char *from = abs_of("outbox/sub/clip.mp4"), *to = abs_of("outbox/sub/renamed.mp4");
+	CHECK_INT(rename(from, to), 0);
+	CHECK_INT(store_rename(st, "outbox/sub/clip.mp4", "outbox/sub/renamed.mp4"), 0);
+	/* posting it again would publish it twice */
+	CHECK_INT(store_ensure(st, "outbox/sub/renamed.mp4"), -EBUSY);
+	CHECK_INT(unlink(link), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK(has("posted/sub/renamed.mp4") && has("posted/sub/clip.caption"));
+	CHECK(!has("outbox/sub/renamed.mp4"));
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.path, "posted/sub/renamed.mp4");
+	CHECK(j.move_from == NULL);
+	job_free(&j);
+	free(from);
+	free(to);
+	free(link);
+	free(away);
+}
+
+TEST(test_error_file_beside_a_long_name_fits)
+{
+	struct tt_error why;
+	char *name = repeat("\xc3\xa9", 123, "w.mp4"); /* 251 bytes */
+	char *video = xasprintf("outbox/%s", name);
+	/* 245 + 10 bytes would fit, but byte 245 is inside an é: 244 */
+	char *err = xasprintf("outbox/%.*s.mp4.error", 244, name);
+
+	if (setup())
+		goto out;
+	put(video, "V");
+	tt_error_clear(&why);
+	tt_error_set(&why, ERR_USER, "bad front matter");
+	CHECK_INT(outcome_error_file(root, video, &why), 0);
+	CHECK(name_ok(err) && has(err));
+	char *text = slurp(err);
+	CHECK_CONTAINS(text, "bad front matter");
+	free(text);
+	CHECK_INT(outcome_error_file(root, video, NULL), 0);
+	CHECK(!has(err));
+out:
+	free(err);
+	free(video);
+	free(name);
+}
+
+TEST(test_folder_of_another_user_is_stepped_aside)
+{
+	struct stat sb;
+	struct job j;
+	char *p;
+	int64_t a, b;
+
+	if (geteuid() != 0)
+		return; /* needs chown */
+	if (setup())
+		return;
+	put("posted/sub/theirs.txt", "x");
+	p = abs_of("posted/sub");
+	CHECK_INT(chown(p, 4242, 4242), 0);
+	free(p);
+	a = item("outbox/sub/o.mp4", "outbox/sub/o.caption");
+	p = abs_of("outbox/sub/o.mp4");
+	CHECK_INT(chown(p, 4343, 4343), 0);
+	free(p);
+	CHECK_INT(outcome_posted(st, &cfg, root, a), 0);
+	CHECK(has("posted/sub (2)/o.mp4") && has("posted/sub (2)/o.caption"));
+	CHECK(!has("posted/sub/o.mp4"));
+	p = abs_of("posted/sub (2)");
+	CHECK(stat(p, &sb) == 0 && sb.st_uid == 4343 && sb.st_gid == 4343);
+	free(p);
+	CHECK_INT(store_get(st, a, &j), 0);
+	CHECK_STR(j.path, "posted/sub (2)/o.mp4");
+	CHECK_CONTAINS(j.warning, "posted/sub belongs to another user");
+	CHECK(j.error == NULL);
+	job_free(&j);
+	/* the same owner's next item uses the folder made for it */
+	b = item("outbox/sub/q.mp4", NULL);
+	p = abs_of("outbox/sub/q.mp4");
+	CHECK_INT(chown(p, 4343, 4343), 0);
+	free(p);
+	CHECK_INT(outcome_posted(st, &cfg, root, b), 0);
+	CHECK(has("posted/sub (2)/q.mp4"));
+	CHECK(!has("posted/sub (3)"));
+}
+
 int main(void)
 {
 	log_init(LOG_LVL_ERROR, false);
@@ -396,6 +762,16 @@ int main(void)
 	RUN(test_name_taken_after_the_choice_is_never_overwritten);
 	RUN(test_error_file_beside_live_item_comes_and_goes);
 	RUN(test_error_text_for_each_class);
+	RUN(test_cut_never_splits_a_utf8_character);
+	RUN(test_candidate_leaves_room_for_caption_and_error_file);
+	RUN(test_long_name_posts_and_is_shortened_only_when_it_must);
+	RUN(test_failed_long_name_gets_an_error_file_that_fits);
+	RUN(test_symlinked_posted_folder_is_refused_and_retried_later);
+	RUN(test_symlinked_failed_folder_leaves_error_file_beside_the_item);
+	RUN(test_symlinked_source_folder_is_refused);
+	RUN(test_folder_of_another_user_is_stepped_aside);
+	RUN(test_error_file_beside_a_long_name_fits);
+	RUN(test_stuck_item_renamed_in_outbox_is_still_not_a_new_item);
 	cleanup();
 	return UNIT_DONE();
 }
