@@ -51,7 +51,9 @@ enum {
 /*
  * State -> the names it shows.  error is shown wherever a state can carry
  * a reason (waiting: "no caption yet"; ready/scheduled/uploading/processing:
- * "not logged in", which keeps the state); posted never has one.
+ * "not logged in", which keeps the state).  A posted item has one only
+ * while its move to posted/ is stuck (a link or another user's folder on
+ * the way: meta/outcome.c sets it, and clears it once the move is made).
  */
 static const unsigned shows[] = {
     [JOB_WAITING] = K_STATE | K_ERROR,
@@ -61,7 +63,8 @@ static const unsigned shows[] = {
     [JOB_PROCESSING] = K_STATE | K_PUBLISH | K_CHECKED | K_ERROR,
     [JOB_DEFERRED] = K_STATE | K_PUBLISH | K_CHECKED | K_ERROR | K_RETRY_AT,
     [JOB_INVALID] = K_STATE | K_ERROR,
-    [JOB_POSTED] = K_STATE | K_PUBLISH | K_POSTED_AT | K_PRIVACY | K_POST_ID | K_URL | K_WARNING,
+    [JOB_POSTED] = K_STATE | K_PUBLISH | K_POSTED_AT | K_PRIVACY | K_POST_ID | K_URL | K_WARNING |
+		   K_ERROR,
     [JOB_FAILED] = K_STATE | K_PUBLISH | K_PRIVACY | K_ERROR,
     [JOB_CANCELLED] = K_STATE | K_ERROR,
     [JOB_LOST] = K_STATE | K_ERROR,
