@@ -240,6 +240,10 @@ static bool is_dir(struct tracker *t, const char *rel)
 {
 	struct stat sb;
 
+	/* The root itself ("."): where watch mode sends a folder that left
+	 * the tree; safepath refuses "." as a component. */
+	if (!*rel || !strcmp(rel, "."))
+		return true;
 	return t->root_fd >= 0 && sp_lstat(t->root_fd, rel, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
