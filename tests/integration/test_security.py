@@ -8,7 +8,6 @@ of it reaches the sandbox, the daemon stays responsive (a normal item dropped
 afterwards is posted), and a restart reaches the same verdict from the files.
 Through the mount the links and special files cannot even be made (EPERM).
 """
-import errno
 import os
 import pathlib
 import shutil
