@@ -30,6 +30,7 @@
 #include "meta/mirror.h"
 #include "meta/tracker.h"
 #include "util/log.h"
+#include "util/safepath.h"
 #include "util/strbuf.h"
 
 #define WATCH_PAIR_WAIT 0.05 /* s */
@@ -54,6 +55,7 @@ struct writer {
 struct watcher {
 	int fd;
 	char *root;
+	int root_fd;  /* every directory below is reached from it */
 	double quiet; /* seconds without a write before a writer counts as closed */
 	struct tracker *t;
 	struct wdir *dirs;
@@ -128,25 +130,11 @@ static void dir_forget(struct watcher *w, size_t i)
 	w->dirs[i] = w->dirs[--w->ndirs];
 }
 
-static void add_watch(struct watcher *w, const char *rel, uint32_t mask)
+/* Remember that @wd watches @rel (a directory moved keeps its wd). */
+static void dir_note(struct watcher *w, int wd, const char *rel)
 {
-	char *abs = *rel ? xasprintf("%s/%s", w->root, rel) : xstrdup(w->root);
-	int wd = inotify_add_watch(w->fd, abs, mask);
 	struct wdir *d;
 
-	if (wd < 0) {
-		if (errno == ENOSPC && !w->warned_limit) {
-			log_err("%s: cannot watch it: the inotify watch limit is reached; raise "
-				"fs.inotify.max_user_watches (sysctl)",
-				abs);
-			w->warned_limit = true;
-		} else if (errno != ENOENT && errno != ENOTDIR) {
-			log_warn("%s: cannot watch it: %s", abs, strerror(errno));
-		}
-		free(abs);
-		return;
-	}
-	free(abs);
 	if ((d = dir_by_wd(w, wd))) { /* the same directory, moved */
 		free(d->path);
 		d->path = xstrdup(rel);
@@ -159,24 +147,78 @@ static void add_watch(struct watcher *w, const char *rel, uint32_t mask)
 	w->dirs[w->ndirs++] = (struct wdir){wd, xstrdup(rel)};
 }
 
+/*
+ * Watch the directory @rel.  The root is the administrator's path; any
+ * other is opened from the root descriptor without following links
+ * (util/safepath.h), and the watch is put on that descriptor through
+ * /proc/self/fd: a path would follow a folder swapped for a symlink on the
+ * way, which IN_DONT_FOLLOW checks only at its end.  Returns the open
+ * directory (caller closes) for the listing, or -errno: -ELOOP for a
+ * symlinked folder, which is neither watched nor listed.
+ */
+static int add_watch(struct watcher *w, const char *rel, uint32_t mask)
+{
+	char proc[64];
+	int fd = -1, wd;
+
+	if (*rel) {
+		fd = sp_open_dir(w->root_fd, rel);
+		if (fd < 0) {
+			if (fd == -ELOOP)
+				log_info("%s/%s: a symbolic link to a folder; not looked into",
+					 w->root, rel);
+			return fd;
+		}
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		wd = inotify_add_watch(w->fd, proc, mask & ~IN_DONT_FOLLOW);
+	} else {
+		wd = inotify_add_watch(w->fd, w->root, mask);
+	}
+	if (wd < 0) {
+		if (errno == ENOSPC && !w->warned_limit) {
+			log_err("%s/%s: cannot watch it: the inotify watch limit is reached; raise "
+				"fs.inotify.max_user_watches (sysctl)",
+				w->root, rel);
+			w->warned_limit = true;
+		} else if (errno != ENOENT && errno != ENOTDIR) {
+			log_warn("%s/%s: cannot watch it: %s", w->root, rel, strerror(errno));
+		}
+	} else {
+		dir_note(w, wd, rel);
+	}
+	return fd;
+}
+
+/* A folder named like a caption is refused on its items: the tracker
+ * hears of it as of a file. */
+static void report_dir(struct watcher *w, const char *rel, double now)
+{
+	const char *base = strrchr(rel, '/');
+
+	if (w->t && item_is_caption_name(base ? base + 1 : rel))
+		tracker_changed(w->t, rel, now);
+}
+
 /* Watch @rel and every directory below it; with @report, tell the tracker
- * of each file found (they were created before the watch could see them). */
+ * of each file found (they were created before the watch could see them).
+ * Entries are looked at with fstatat(AT_SYMLINK_NOFOLLOW) and never
+ * opened: a FIFO, a socket or a device is reported by name only. */
 static void add_tree(struct watcher *w, const char *rel, bool report, double now, int depth)
 {
-	char *abs;
 	DIR *dir;
 	struct dirent *de;
+	int fd;
 
 	if (!watchable(rel) || depth > WALK_MAX_DEPTH)
 		return;
 	/* the watch first, then the listing: a file created in between is
 	 * seen twice, never missed */
-	add_watch(w, rel, DIR_MASK);
-	abs = xasprintf("%s/%s", w->root, rel);
-	dir = opendir(abs);
-	free(abs);
-	if (!dir)
+	fd = add_watch(w, rel, DIR_MASK);
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		if (fd >= 0)
+			close(fd);
 		return;
+	}
 	while ((de = readdir(dir))) {
 		struct stat sb;
 		char *child;
@@ -186,10 +228,13 @@ static void add_tree(struct watcher *w, const char *rel, bool report, double now
 		if (fstatat(dirfd(dir), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		child = join(rel, de->d_name);
-		if (S_ISDIR(sb.st_mode))
+		if (S_ISDIR(sb.st_mode)) {
 			add_tree(w, child, report, now, depth + 1);
-		else if (report && w->t && !ignored_file(de->d_name))
+			if (report)
+				report_dir(w, child, now);
+		} else if (report && w->t && !ignored_file(de->d_name)) {
 			tracker_changed(w->t, child, now);
+		}
 		free(child);
 	}
 	closedir(dir);
@@ -317,13 +362,9 @@ static void writers_release(struct watcher *w, double now, const char *why)
 
 /* ---- events ---- */
 
-static bool is_plain_file(const char *root, const char *rel, struct stat *sb)
+static bool is_plain_file(int root_fd, const char *rel, struct stat *sb)
 {
-	char *abs = xasprintf("%s/%s", root, rel);
-	bool r = lstat(abs, sb) == 0 && S_ISREG(sb->st_mode);
-
-	free(abs);
-	return r;
+	return sp_lstat(root_fd, rel, sb) == 0 && S_ISREG(sb->st_mode);
 }
 
 static bool mtime_not_before_ctime(const struct stat *sb)
@@ -376,6 +417,7 @@ static void on_dir_event(struct watcher *w, uint32_t mask, const char *path, dou
 {
 	if (mask & (IN_CREATE | IN_MOVED_TO)) {
 		add_tree(w, path, true, now, 0);
+		report_dir(w, path, now);
 	} else if (mask & IN_DELETE) {
 		writers_gone(w, path);
 		tracker_removed(w->t, path, now);
@@ -388,7 +430,7 @@ static void on_file_event(struct watcher *w, uint32_t mask, const char *path, do
 
 	if (mask & IN_CREATE) {
 		/* open(O_CREAT) makes a writer; link(2) makes a second name */
-		if (is_plain_file(w->root, path, &sb) && sb.st_nlink == 1)
+		if (is_plain_file(w->root_fd, path, &sb) && sb.st_nlink == 1)
 			writer_open(w, path, now);
 		else
 			tracker_changed(w->t, path, now);
@@ -396,7 +438,7 @@ static void on_file_event(struct watcher *w, uint32_t mask, const char *path, do
 		writer_activity(w, path, now);
 		tracker_changed(w->t, path, now);
 	} else if (mask & IN_ATTRIB) {
-		if (is_plain_file(w->root, path, &sb) && mtime_not_before_ctime(&sb))
+		if (is_plain_file(w->root_fd, path, &sb) && mtime_not_before_ctime(&sb))
 			tracker_changed(w->t, path, now);
 	} else if (mask & IN_CLOSE_WRITE) {
 		writer_close(w, path, now);
@@ -493,6 +535,15 @@ struct watcher *watcher_new(const char *root, double settle_time)
 		errno = e;
 		return NULL;
 	}
+	w->root_fd = sp_open_root(root);
+	if (w->root_fd < 0) {
+		int e = -w->root_fd;
+
+		close(w->fd);
+		free(w);
+		errno = e;
+		return NULL;
+	}
 	w->root = xstrdup(root);
 	w->quiet = settle_time * 10 > WATCH_WRITER_QUIET ? settle_time * 10 : WATCH_WRITER_QUIET;
 	add_watch(w, "", ROOT_MASK);
@@ -571,6 +622,8 @@ void watcher_free(struct watcher *w)
 		return;
 	if (w->fd >= 0)
 		close(w->fd);
+	if (w->root_fd >= 0)
+		close(w->root_fd);
 	for (size_t i = 0; i < w->ndirs; i++)
 		free(w->dirs[i].path);
 	for (size_t i = 0; i < w->nwriters; i++)

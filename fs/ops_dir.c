@@ -142,6 +142,9 @@ int fs_mkdir(const char *path, mode_t mode)
 	 * apply twice. */
 	rc = fchmodat(fs->root_fd, rel, mode & 07777, 0);
 	(void)rc;
+	/* A folder named like a caption is refused on its items: the
+	 * tracker must hear of it (it ignores every other folder name). */
+	fs_ev_changed(path);
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 /*
  * Media probe front end: the bounded reader, dispatch by magic bytes, and
- * the three ways in (a path, a reader callback, a buffer).
+ * the ways in (a path, a path below a drop folder's root, a descriptor, a
+ * reader callback, a buffer).
  *
  * The reader is the only door to the file.  It clips every read at the end
  * of the file, counts every byte it hands out and refuses to go beyond
@@ -10,6 +11,7 @@
  * what is left before using it.
  */
 #include "meta/probe_int.h"
+#include "meta/itemfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -271,10 +273,23 @@ static long fd_read(void *ctx, uint64_t off, void *buf, size_t len)
 	return n;
 }
 
-int probe_file(const char *path, const char *name, struct media_info *mi, struct tt_error *err)
+/* Probe what @fd (a regular file, open for reading) holds. */
+int probe_fd(int fd, const char *name, struct media_info *mi, struct tt_error *err)
 {
 	struct stat st;
-	int fd, ret = -1;
+
+	tt_error_clear(err);
+	info_init(mi, 0);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		tt_error_set(err, ERR_PERMANENT, "%s: not a regular file", name);
+		return -1;
+	}
+	return probe_reader(fd_read, &fd, (uint64_t)st.st_size, name, mi, err);
+}
+
+int probe_file(const char *path, const char *name, struct media_info *mi, struct tt_error *err)
+{
+	int fd, ret;
 
 	tt_error_clear(err);
 	info_init(mi, 0);
@@ -285,12 +300,22 @@ int probe_file(const char *path, const char *name, struct media_info *mi, struct
 			     "%s: cannot open: %s", name, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		tt_error_set(err, ERR_PERMANENT, "%s: not a regular file", name);
-		goto out;
-	}
-	ret = probe_reader(fd_read, &fd, (uint64_t)st.st_size, name, mi, err);
-out:
+	ret = probe_fd(fd, name, mi, err);
+	close(fd);
+	return ret;
+}
+
+int probe_file_at(int root_fd, const char *rel, const char *name, struct media_info *mi,
+		  struct tt_error *err)
+{
+	int fd, ret;
+
+	tt_error_clear(err);
+	info_init(mi, 0);
+	fd = itemfile_open(root_fd, rel, name, err);
+	if (fd < 0)
+		return -1;
+	ret = probe_fd(fd, name, mi, err);
 	close(fd);
 	return ret;
 }

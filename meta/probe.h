@@ -37,6 +37,20 @@
 int probe_file(const char *path, const char *name, struct media_info *mi, struct tt_error *err);
 
 /*
+ * probe_file() for the item file @rel below a drop folder's root
+ * descriptor @root_fd, opened through meta/itemfile.h: a symlink, a hard
+ * link, a FIFO, a socket, a device or a folder is never opened and fails
+ * with class ERR_USER ("clip.mp4 is refused: it is a FIFO ..."), which the
+ * user fixes in place.
+ */
+int probe_file_at(int root_fd, const char *rel, const char *name, struct media_info *mi,
+		  struct tt_error *err);
+
+/* probe_file() of what the open regular file @fd holds (the poster probes
+ * the very descriptor it uploads from). */
+int probe_fd(int fd, const char *name, struct media_info *mi, struct tt_error *err);
+
+/*
  * The same over a reader, for tests and fuzzing: @read fills @buf with up to
  * @len bytes at @off and returns the count (0 at the end, -1 on error).
  * @size is the whole file's size.

@@ -1,8 +1,10 @@
 /*
  * Validation before upload (spec: "Validation before upload"; limits from
  * docs/tiktok.md §6 and the audit rules of §7).  Pure policy over what the
- * probe found and what the sidecar says: no I/O except in rules_validate(),
- * which reads the two files and then only calls the checks below.
+ * probe found and what the sidecar says: no I/O except in rules_validate()
+ * and rules_validate_at(), which read the two files (the latter from a drop
+ * folder's root, refusing links and special files) and then only call the
+ * checks below.
  *
  * Invariants:
  *  - a refusal is one line naming the file, the number and the limit, plus
@@ -470,6 +472,35 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* The probe of the video called @name failed with @err: wait for a
+ * truncated copy, leave a refused file (a link, a FIFO ...) in place for
+ * the user to fix, fail anything else. */
+static int probe_failed(const struct tt_error *err, struct verdict *v)
+{
+	v->error = *err;
+	if (err->cls == ERR_INCOMPLETE) {
+		v->kind = VERDICT_INCOMPLETE;
+	} else if (err->cls == ERR_USER) {
+		v->kind = VERDICT_CAPTION;
+	} else {
+		v->kind = VERDICT_MEDIA;
+		v->error.cls = ERR_PERMANENT;
+	}
+	return -1;
+}
+
+static int caption_missing(const char *name, struct verdict *v)
+{
+	int stem = stem_len(name);
+
+	v->kind = VERDICT_INCOMPLETE;
+	tt_error_set(&v->error, ERR_INCOMPLETE, "%s: waiting for %.*s.caption", name, stem, name);
+	tt_error_advise(&v->error,
+			"Put the caption beside the video as %.*s.caption or %s.caption.", stem,
+			name, name);
+	return -1;
+}
+
 int rules_validate(const struct config *cfg, const struct creator_info *ci, const char *video_path,
 		   const char *caption_path, bool in_scheduled, struct verdict *v)
 {
@@ -480,30 +511,41 @@ int rules_validate(const struct config *cfg, const struct creator_info *ci, cons
 	verdict_init(v);
 	tt_error_clear(&err);
 	memset(&mi, 0, sizeof(mi));
-	if (probe_file(video_path, name, &mi, &err)) {
-		v->error = err;
-		/* A truncated copy may still be growing: wait, never fail it. */
-		v->kind = err.cls == ERR_INCOMPLETE ? VERDICT_INCOMPLETE : VERDICT_MEDIA;
-		if (v->kind == VERDICT_MEDIA)
-			v->error.cls = ERR_PERMANENT;
-		return -1;
-	}
+	if (probe_file(video_path, name, &mi, &err))
+		return probe_failed(&err, v);
 	if (rules_check_media(cfg, ci, name, &mi, v))
 		return -1;
-	if (!caption_path) {
-		int stem = stem_len(name);
-		v->kind = VERDICT_INCOMPLETE;
-		tt_error_set(&v->error, ERR_INCOMPLETE, "%s: waiting for %.*s.caption", name, stem,
-			     name);
-		tt_error_advise(&v->error,
-				"Put the caption beside the video as %.*s.caption or %s.caption.",
-				stem, name, name);
-		return -1;
-	}
+	if (!caption_path)
+		return caption_missing(name, v);
 	if (sidecar_load(caption_path, base_name(caption_path), &v->sidecar, &v->error)) {
 		v->kind = VERDICT_CAPTION;
 		return -1;
 	}
 	v->have_sidecar = true;
 	return rules_check_caption(cfg, ci, base_name(caption_path), in_scheduled, v);
+}
+
+int rules_validate_at(const struct config *cfg, const struct creator_info *ci, int root_fd,
+		      const char *video_rel, const char *caption_rel, bool in_scheduled,
+		      struct verdict *v)
+{
+	const char *name = base_name(video_rel);
+	struct media_info mi;
+	struct tt_error err;
+
+	verdict_init(v);
+	tt_error_clear(&err);
+	memset(&mi, 0, sizeof(mi));
+	if (probe_file_at(root_fd, video_rel, name, &mi, &err))
+		return probe_failed(&err, v);
+	if (rules_check_media(cfg, ci, name, &mi, v))
+		return -1;
+	if (!caption_rel)
+		return caption_missing(name, v);
+	if (sidecar_load_at(root_fd, caption_rel, base_name(caption_rel), &v->sidecar, &v->error)) {
+		v->kind = VERDICT_CAPTION;
+		return -1;
+	}
+	v->have_sidecar = true;
+	return rules_check_caption(cfg, ci, base_name(caption_rel), in_scheduled, v);
 }

@@ -45,6 +45,16 @@ struct verdict {
 int rules_validate(const struct config *cfg, const struct creator_info *ci,
 		   const char *video_path, const char *caption_path, bool in_scheduled,
 		   struct verdict *v);
+/*
+ * rules_validate() for an item below a drop folder: @video_rel and
+ * @caption_rel (or NULL) are relative to the root descriptor @root_fd and
+ * opened through meta/itemfile.h.  A video or caption that is a link, a
+ * FIFO, a socket, a device or a folder is never opened: VERDICT_CAPTION
+ * (fixed in place) with "NAME is refused: ..." in v->error.
+ */
+int rules_validate_at(const struct config *cfg, const struct creator_info *ci, int root_fd,
+		      const char *video_rel, const char *caption_rel, bool in_scheduled,
+		      struct verdict *v);
 void verdict_free(struct verdict *v);
 
 /*

@@ -9,6 +9,7 @@
  */
 #include "meta/sidecar.h"
 #include "meta/config.h"
+#include "meta/itemfile.h"
 #include "meta/utf8.h"
 #include "meta/when.h"
 
@@ -426,22 +427,17 @@ int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar 
 	return 0;
 }
 
-int sidecar_load(const char *path, const char *name, struct sidecar *sc, struct tt_error *err)
+/* Read at most SIDECAR_MAX_BYTES + 1 bytes of @fd and parse them. */
+static int load_fd(int fd, const char *name, struct sidecar *sc, struct tt_error *err)
 {
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	int fd, rc = -1;
+	int rc = -1;
 
-	memset(sc, 0, sizeof(*sc));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		tt_error_set(err, ERR_USER, "%s: cannot open: %s", name, strerror(errno));
-		return -1;
-	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		tt_error_set(err, ERR_USER, "%s: not a regular file", name);
-		goto out;
+		return -1;
 	}
 	/* Read one byte more than allowed, so that a file growing meanwhile is
 	 * still caught as too big by sidecar_parse. */
@@ -461,6 +457,37 @@ int sidecar_load(const char *path, const char *name, struct sidecar *sc, struct 
 	rc = sidecar_parse(name, buf, len, sc, err);
 out:
 	free(buf);
+	return rc;
+}
+
+int sidecar_load(const char *path, const char *name, struct sidecar *sc, struct tt_error *err)
+{
+	int fd, rc;
+
+	memset(sc, 0, sizeof(*sc));
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0) {
+		tt_error_set(err, ERR_USER, "%s: cannot open: %s", name, strerror(errno));
+		return -1;
+	}
+	rc = load_fd(fd, name, sc, err);
+	close(fd);
+	return rc;
+}
+
+int sidecar_load_at(int root_fd, const char *rel, const char *name, struct sidecar *sc,
+		    struct tt_error *err)
+{
+	int fd, rc;
+
+	memset(sc, 0, sizeof(*sc));
+	fd = itemfile_open(root_fd, rel, name, err);
+	if (fd < 0) {
+		err->cls = ERR_USER; /* a caption is always the user's to fix */
+		return -1;
+	}
+	rc = load_fd(fd, name, sc, err);
 	close(fd);
 	return rc;
 }

@@ -49,6 +49,14 @@ int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar 
 		  struct tt_error *err);
 /* Read and parse a file (at most SIDECAR_MAX_BYTES). */
 int sidecar_load(const char *path, const char *name, struct sidecar *sc, struct tt_error *err);
+/*
+ * sidecar_load() of the caption @rel below a drop folder's root descriptor
+ * @root_fd, opened through meta/itemfile.h: a symlink, a hard link, a FIFO,
+ * a socket, a device or a folder is never read ("clip.caption is refused:
+ * it is a symbolic link, ...").  Every error is class ERR_USER.
+ */
+int sidecar_load_at(int root_fd, const char *rel, const char *name, struct sidecar *sc,
+		    struct tt_error *err);
 void sidecar_free(struct sidecar *sc);
 
 #endif

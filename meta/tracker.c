@@ -39,6 +39,7 @@
 #include "meta/outcome.h"
 #include "meta/store.h"
 #include "util/log.h"
+#include "util/safepath.h"
 #include "util/strbuf.h"
 
 void trk_pl_add(struct pathlist *pl, const char *s)
@@ -241,21 +242,19 @@ void trk_entry_drop(struct tracker *t, struct tfile *f, struct pathlist *resets)
 static bool is_dir(struct tracker *t, const char *rel)
 {
 	struct stat sb;
-	char *abs = xasprintf("%s/%s", t->root, rel);
-	bool r = lstat(abs, &sb) == 0 && S_ISDIR(sb.st_mode);
 
-	free(abs);
-	return r;
+	/* The root itself ("."): where watch mode sends a folder that left
+	 * the tree; safepath refuses "." as a component. */
+	if (!*rel || !strcmp(rel, "."))
+		return true;
+	return t->root_fd >= 0 && sp_lstat(t->root_fd, rel, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-bool trk_regular_file_at(struct tracker *t, const char *rel)
+bool trk_file_at(struct tracker *t, const char *rel)
 {
 	struct stat sb;
-	char *abs = xasprintf("%s/%s", t->root, rel);
-	bool r = lstat(abs, &sb) == 0 && S_ISREG(sb.st_mode);
 
-	free(abs);
-	return r;
+	return t->root_fd >= 0 && sp_lstat(t->root_fd, rel, &sb) == 0 && !S_ISDIR(sb.st_mode);
 }
 
 /*
@@ -266,13 +265,14 @@ bool trk_regular_file_at(struct tracker *t, const char *rel)
  */
 void trk_clear_error_file(struct tracker *t, const char *video)
 {
-	char *path = xasprintf("%s/%s.error", t->root, video);
+	char *rel = xasprintf("%s.error", video);
 	struct stat sb;
+	int rc = t->root_fd < 0 ? 0 : sp_lstat(t->root_fd, rel, &sb);
 
 	/* too long a name: outcome.c wrote a shortened one */
-	if (lstat(path, &sb) == 0 || errno == ENAMETOOLONG)
+	if (rc == 0 || rc == -ENAMETOOLONG)
 		outcome_error_file(t->root, video, NULL);
-	free(path);
+	free(rel);
 }
 
 bool trk_job_in_flight(const struct job *j)
@@ -327,7 +327,7 @@ void trk_reset_job(struct tracker *t, const char *video, const char *why)
 	if (store_find_live(t->st, video, &j) < 0) {
 		/* Its job ended (posted, failed) and a new file took the name;
 		 * or the entry is stale (outcome moved the file away). */
-		if (trk_regular_file_at(t, video))
+		if (trk_file_at(t, video))
 			trk_ensure_job(t, video);
 		return;
 	}
@@ -625,7 +625,7 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 	struct pathlist cancels = { 0 }, resets = { 0 };
 	struct tfile *f;
 	enum kind k;
-	bool moved = false, dir;
+	bool moved = false, dir, dir_caption = false;
 
 	from = skip_slash(from);
 	to = skip_slash(to);
@@ -636,7 +636,12 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 	pthread_mutex_lock(&t->mu);
 	f = trk_find_path(t, from);
 	if (dir) {
+		/* A folder named like a caption is an entry of its own: its
+		 * items are refused until it is gone (tracker_tick.c). */
+		if (f)
+			forget_file(t, from, &cancels, &resets);
 		moved = dir_renamed(t, from, to, &cancels, &resets);
+		dir_caption = k == K_CAPTION;
 		k = K_NONE;
 	} else if (f && k != K_NONE && f->video == (k == K_VIDEO)) {
 		/* Within or between outbox/ and scheduled/: the same job.  From
@@ -669,6 +674,8 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 	 * from a caption name, or over a known file: a change of @to. */
 	if (k != K_NONE && !moved)
 		touch(t, to, now, T_ARRIVED);
+	else if (dir_caption)
+		touch(t, to, now, T_CHANGED);
 }
 
 /* ---- life cycle ---- */
@@ -680,6 +687,9 @@ struct tracker *tracker_new(struct store *st, const struct config *cfg, const ch
 	t->st = st;
 	t->cfg = cfg;
 	t->root = xstrdup(root);
+	t->root_fd = sp_open_root(root); /* or -1: tracker_reconcile makes it */
+	if (t->root_fd < 0)
+		t->root_fd = -1;
 	t->nbuckets = 1024;
 	t->tab[BY_PATH] = xcalloc(t->nbuckets, sizeof(struct tfile *));
 	t->tab[BY_KEY] = xcalloc(t->nbuckets, sizeof(struct tfile *));
@@ -708,6 +718,8 @@ void tracker_free(struct tracker *t)
 	free(t->tab[BY_KEY]);
 	trk_pl_clear(&t->scans);
 	pthread_mutex_destroy(&t->mu);
+	if (t->root_fd >= 0)
+		close(t->root_fd);
 	free(t->root);
 	free(t);
 }

@@ -53,6 +53,10 @@ struct tracker {
 	struct store *st;
 	const struct config *cfg;
 	char *root;
+	/* The root opened once (util/safepath.h): every look at and read of
+	 * an item file walks from it without following links.  -1 until the
+	 * root exists (tracker_reconcile creates it); set before serving. */
+	int root_fd;
 
 	pthread_mutex_t mu; /* everything below */
 	struct tfile **tab[2];
@@ -101,7 +105,10 @@ void trk_reset_job(struct tracker *t, const char *video, const char *why);
 void trk_caption_gone(struct tracker *t, const char *video, const char *why);
 /* trk_reset_job() for each, then clears @resets. */
 void trk_run_resets(struct tracker *t, struct pathlist *resets, const char *why);
-bool trk_regular_file_at(struct tracker *t, const char *rel);
+/* Something other than a folder is at @rel, reached without links: a
+ * file that is an item's, or one to refuse on the item (a symlink, a
+ * FIFO ...).  Only a name that is gone (or a folder) is no file. */
+bool trk_file_at(struct tracker *t, const char *rel);
 /* Remove the NAME.error beside @video, if any. */
 void trk_clear_error_file(struct tracker *t, const char *video);
 

@@ -29,11 +29,13 @@
 
 #include "meta/config.h"
 #include "meta/creator.h"
+#include "meta/itemfile.h"
 #include "meta/outcome.h"
 #include "meta/rules.h"
 #include "meta/sidecar.h"
 #include "meta/store.h"
 #include "util/log.h"
+#include "util/safepath.h"
 #include "util/strbuf.h"
 
 #define WALK_MAX_DEPTH 64
@@ -67,18 +69,35 @@ static double mtime_age(const struct stat *sb, const struct timespec *wall)
 	return age > 0 ? age : 0; /* a file from the future is fresh */
 }
 
-/* Every video and caption below @rel (a directory), depth-first. */
-static void walk(const char *root, const char *rel, int depth, const struct timespec *wall,
+static void found_add(struct foundlist *out, char *path, enum kind k, double age)
+{
+	if (out->n == out->alloc) {
+		out->alloc = out->alloc ? 2 * out->alloc : 64;
+		out->v = xrealloc(out->v, out->alloc * sizeof(*out->v));
+	}
+	out->v[out->n++] = (struct found){ path, k, age };
+}
+
+/*
+ * Every video and caption below @rel (a directory), depth-first, reached
+ * from the root descriptor without following links: a symlinked folder is
+ * never entered.  Any entry with an item's name counts, whatever it is (a
+ * symlink, a FIFO, a device, a folder named like a caption): validation
+ * refuses those on their items, which is how the user learns of them.
+ */
+static void walk(struct tracker *t, const char *rel, int depth, const struct timespec *wall,
 		 struct foundlist *out)
 {
-	char *abs = xasprintf("%s/%s", root, rel);
-	DIR *d = opendir(abs);
+	int fd = sp_open_dir(t->root_fd, rel);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 
 	if (!d) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			log_warn("%s: cannot list it: %s", abs, strerror(errno));
-		goto out;
+		if (fd >= 0)
+			close(fd);
+		else if (fd != -ENOENT && fd != -ENOTDIR && fd != -ELOOP)
+			log_warn("%s/%s: cannot list it: %s", t->root, rel, strerror(-fd));
+		return;
 	}
 	while ((de = readdir(d))) {
 		struct stat sb;
@@ -90,25 +109,22 @@ static void walk(const char *root, const char *rel, int depth, const struct time
 		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		child = xasprintf("%s/%s", rel, de->d_name);
+		k = trk_classify(child);
 		if (S_ISDIR(sb.st_mode)) {
 			if (depth < WALK_MAX_DEPTH && trk_dir_in_staging(child))
-				walk(root, child, depth + 1, wall, out);
+				walk(t, child, depth + 1, wall, out);
 			else if (depth >= WALK_MAX_DEPTH)
-				log_warn("%s/%s: folders nested too deep; not looked into", root,
+				log_warn("%s/%s: folders nested too deep; not looked into", t->root,
 					 child);
-		} else if (S_ISREG(sb.st_mode) && (k = trk_classify(child)) != K_NONE) {
-			if (out->n == out->alloc) {
-				out->alloc = out->alloc ? 2 * out->alloc : 64;
-				out->v = xrealloc(out->v, out->alloc * sizeof(*out->v));
-			}
-			out->v[out->n++] = (struct found){ child, k, mtime_age(&sb, wall) };
+			if (k == K_CAPTION)
+				found_add(out, xstrdup(child), k, mtime_age(&sb, wall));
+		} else if (k != K_NONE) {
+			found_add(out, child, k, mtime_age(&sb, wall));
 			child = NULL;
 		}
 		free(child);
 	}
 	closedir(d);
-out:
-	free(abs);
 }
 
 /*
@@ -146,7 +162,7 @@ static void scan_dir(struct tracker *t, const char *rel, double now, bool by_mti
 	struct timespec wall;
 
 	clock_gettime(CLOCK_REALTIME, &wall);
-	walk(t->root, rel, 0, &wall, &fl);
+	walk(t, rel, 0, &wall, &fl);
 	enter_found(t, &fl, now, by_mtime);
 	found_clear(&fl);
 }
@@ -191,7 +207,7 @@ static void close_vanished(struct tracker *t)
 	for (size_t i = 0; i < jl.n; i++) {
 		struct jobref *r = &jl.v[i];
 
-		if (trk_regular_file_at(t, r->path)) {
+		if (trk_file_at(t, r->path)) {
 			;
 		} else if (r->in_flight) {
 			log_info("%s: gone while %s; left for the poster to reconcile", r->path,
@@ -229,6 +245,12 @@ int tracker_reconcile(struct tracker *t, double now)
 	}
 	if (rc < 0)
 		return rc;
+	if (t->root_fd < 0 && (t->root_fd = sp_open_root(t->root)) < 0) {
+		rc = t->root_fd;
+		t->root_fd = -1;
+		log_err("%s: cannot open the staging folder: %s", t->root, strerror(-rc));
+		return rc;
+	}
 	/* A crash mid-move leaves a posted video in outbox/ with a final job:
 	 * finish those moves first, or the walk would make it a new item. */
 	rc = outcome_finish_moves(t->st, t->cfg, t->root);
@@ -337,15 +359,15 @@ static void collect_due(struct tracker *t, double now, struct duelist *dl, struc
 }
 
 /* Read at most SIDECAR_MAX_BYTES + 1 bytes of @path (caller frees). */
-static int read_small(const char *path, char **out, size_t *len)
+static int read_small(int root_fd, const char *rel, char **out, size_t *len)
 {
 	size_t max = SIDECAR_MAX_BYTES + 1, n = 0;
 	char *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = sp_open_regular(root_fd, rel, NULL);
 	int rc = 0;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	buf = xmalloc(max);
 	while (n < max) {
 		ssize_t r = read(fd, buf + n, max - n);
@@ -370,50 +392,74 @@ out:
 }
 
 /* Both caption names exist: they must agree. */
-static bool captions_disagree(const char *a, const char *b)
+static bool captions_disagree(int root_fd, const char *a, const char *b)
 {
 	char *x = NULL, *y = NULL;
 	size_t nx = 0, ny = 0;
 	bool differ = false;
 
-	if (read_small(a, &x, &nx) == 0 && read_small(b, &y, &ny) == 0)
+	if (read_small(root_fd, a, &x, &nx) == 0 && read_small(root_fd, b, &y, &ny) == 0)
 		differ = nx != ny || memcmp(x, y, nx);
 	free(x);
 	free(y);
 	return differ;
 }
 
+/*
+ * Whether a file of @d is one the daemon will not read (a symlink, a hard
+ * link, a FIFO, a socket, a device, a folder named like a caption): then
+ * d->err says which and why, to be fixed in place.  Looked at before
+ * anything is opened so that the video's refusal is named even when the
+ * caption is refused too; the opens that follow refuse the same way if a
+ * file is swapped meanwhile.
+ */
+static bool item_refused(struct tracker *t, struct due *d)
+{
+	const char *files[3] = { d->video, d->cap[0], d->ncap > 1 ? d->cap[1] : NULL };
+	int rc;
+
+	for (int i = 0; i < 3 && files[i]; i++) {
+		tt_error_clear(&d->err);
+		rc = itemfile_check(t->root_fd, files[i], trk_base_of(files[i]), &d->err);
+		if (rc < 0 && itemfile_refused(rc))
+			return true;
+	}
+	tt_error_clear(&d->err);
+	return false;
+}
+
 /* Without the mutex: decide what a due item is. */
 static void validate_due(struct tracker *t, struct due *d, const struct creator_info *ci)
 {
-	char *vabs = xasprintf("%s/%s", t->root, d->video);
-	char *cabs = xasprintf("%s/%s", t->root, d->cap[0]);
-	char *cabs2 = d->ncap > 1 ? xasprintf("%s/%s", t->root, d->cap[1]) : NULL;
 	struct job j;
 	bool in_flight;
 
-	if (!trk_regular_file_at(t, d->video)) {
+	if (!trk_file_at(t, d->video)) {
 		d->what = D_GONE;
-		goto out;
+		return;
 	}
 	d->id = store_ensure(t->st, d->video);
 	if (d->id == -EBUSY) {
 		/* the source of a pending outcome move: a final job owns it */
 		d->what = D_IN_FLIGHT;
-		goto out;
+		return;
 	}
 	if (d->id < 0 || store_get(t->st, d->id, &j) < 0) {
 		log_warn("%s: cannot read its job; trying again", d->video);
 		d->what = D_RETRY;
-		goto out;
+		return;
 	}
 	in_flight = trk_job_in_flight(&j);
 	job_free(&j);
 	if (in_flight) {
 		d->what = D_IN_FLIGHT;
-		goto out;
+		return;
 	}
-	if (cabs2 && captions_disagree(cabs, cabs2)) {
+	if (item_refused(t, d)) {
+		d->what = D_CAPTION;
+		return;
+	}
+	if (d->ncap > 1 && captions_disagree(t->root_fd, d->cap[0], d->cap[1])) {
 		tt_error_set(&d->err, ERR_USER, "%s: two captions, %s and %s, differ",
 			     trk_base_of(d->video), trk_base_of(d->cap[0]), trk_base_of(d->cap[1]));
 		tt_error_advise(&d->err,
@@ -421,9 +467,9 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 				"when both exist and agree, %s is used.",
 				trk_base_of(d->cap[0]));
 		d->what = D_CAPTION;
-		goto out;
+		return;
 	}
-	rules_validate(t->cfg, ci, vabs, cabs, d->sched, &d->v);
+	rules_validate_at(t->cfg, ci, t->root_fd, d->video, d->cap[0], d->sched, &d->v);
 	d->have_v = true;
 	d->err = d->v.error;
 	switch (d->v.kind) {
@@ -440,10 +486,6 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		d->what = D_INCOMPLETE;
 		break;
 	}
-out:
-	free(vabs);
-	free(cabs);
-	free(cabs2);
 }
 
 static void set_state(struct tracker *t, const struct due *d, enum job_state from,

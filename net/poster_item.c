@@ -28,6 +28,7 @@
 #include "net/chunk.h"
 #include "net/poster_int.h"
 #include "util/log.h"
+#include "util/safepath.h"
 #include "util/strbuf.h"
 
 /* What init sends, from the verdict's sidecar. */
@@ -134,13 +135,21 @@ static void init_lost(struct poster *p, const struct job *j, struct tt_error *er
 static int validate(struct poster *p, const struct job *j, struct verdict *v,
 		    const struct creator_info *ci)
 {
-	char *video = pw_abs_path(p, j->path), *caption = pw_abs_path(p, j->caption_path);
 	bool in_scheduled = !strncmp(j->path, "scheduled/", 10);
+	int root_fd = sp_open_root(p->root);
 	int rc;
 
-	rc = rules_validate(p->cfg, ci, video, caption, in_scheduled, v);
-	free(video);
-	free(caption);
+	/* From the root without links, like the tracker (meta/itemfile.h). */
+	if (root_fd < 0) {
+		verdict_init(v);
+		tt_error_set(&v->error, ERR_INCOMPLETE, "%s: cannot open the staging folder: %s",
+			     pw_base_name(j->path), strerror(-root_fd));
+		v->kind = VERDICT_INCOMPLETE;
+		verdict_refused(p, j, v);
+		return -1;
+	}
+	rc = rules_validate_at(p->cfg, ci, root_fd, j->path, j->caption_path, in_scheduled, v);
+	close(root_fd);
 	if (rc == 0 && v->kind == VERDICT_OK)
 		return 0;
 	verdict_refused(p, j, v);

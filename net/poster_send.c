@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "meta/config.h"
+#include "meta/itemfile.h"
 #include "meta/media.h"
 #include "meta/probe.h"
 #include "meta/store.h"
@@ -29,6 +30,7 @@
 #include "net/poster_int.h"
 #include "net/upload.h"
 #include "util/log.h"
+#include "util/safepath.h"
 #include "util/strbuf.h"
 
 struct send_ctx {
@@ -210,19 +212,35 @@ void pw_send_chunks(struct poster *p, const struct job *j, int fd, const struct 
 	}
 }
 
-/* Open the staging file and check it still has the size it had when it
- * became ready.  -1 with @err (ERR_INCOMPLETE: changed) on failure. */
+/*
+ * Open the staging file and check it still has the size it had when it
+ * became ready.  It is opened through meta/itemfile.h from the folder's
+ * root, like every read of an item file: a video swapped for a symlink, a
+ * hard link or a FIFO since it was validated is never read, let alone sent
+ * (the swap is an event, so the tracker refuses it on the item).  -1 with
+ * @err (ERR_INCOMPLETE: changed) on failure.
+ */
 int pw_open_video(struct poster *p, const struct job *j, struct tt_error *err)
 {
-	char *path = pw_abs_path(p, j->path);
+	int root_fd = sp_open_root(p->root);
 	struct stat sb;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = -1;
 
-	if (fd < 0 || fstat(fd, &sb)) {
+	if (root_fd < 0) {
+		tt_error_set(err, ERR_INCOMPLETE, "%s: cannot open the staging folder: %s",
+			     pw_base_name(j->path), strerror(-root_fd));
+		return -1;
+	}
+	fd = itemfile_open(root_fd, j->path, pw_base_name(j->path), err);
+	close(root_fd);
+	if (fd < 0) {
+		err->cls = ERR_INCOMPLETE;
+		return -1;
+	}
+	if (fstat(fd, &sb)) {
 		tt_error_set(err, ERR_INCOMPLETE, "%s: cannot open the staged file: %s",
 			     pw_base_name(j->path), strerror(errno));
-		if (fd >= 0)
-			close(fd);
+		close(fd);
 		fd = -1;
 	} else if (j->size && (uint64_t)sb.st_size != j->size) {
 		tt_error_set(err, ERR_INCOMPLETE,
@@ -232,7 +250,6 @@ int pw_open_video(struct poster *p, const struct job *j, struct tt_error *err)
 		close(fd);
 		fd = -1;
 	}
-	free(path);
 	return fd;
 }
 
@@ -257,7 +274,6 @@ void pw_resume_upload(struct poster *p, const struct job *j, uint64_t held)
 	struct media_info mi;
 	struct chunk_plan plan;
 	struct tt_error err;
-	char *path;
 	const char *mime;
 	int fd;
 
@@ -267,10 +283,9 @@ void pw_resume_upload(struct poster *p, const struct job *j, uint64_t held)
 		pw_changed(p, j->id, &err);
 		return;
 	}
-	path = pw_abs_path(p, j->path);
-	if (probe_file(path, pw_base_name(j->path), &mi, &err) ||
+	/* The descriptor the bytes go from, not the name again. */
+	if (probe_fd(fd, pw_base_name(j->path), &mi, &err) ||
 	    !(mime = container_mime(mi.container))) {
-		free(path);
 		close(fd);
 		if (err.cls == ERR_NONE)
 			tt_error_set(&err, ERR_PERMANENT, "%s: not a container TikTok takes",
@@ -278,7 +293,6 @@ void pw_resume_upload(struct poster *p, const struct job *j, uint64_t held)
 		pw_changed(p, j->id, &err);
 		return;
 	}
-	free(path);
 	if (pw_make_plan(p, j, j->size, &plan, &err)) {
 		close(fd);
 		pw_fail(p, j->id, &err);

@@ -23,6 +23,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -1147,6 +1148,198 @@ static int find_media(void)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* ---- files the daemon will not read ---- */
+
+/* The text of outbox/NAME.error, or "" (caller frees). */
+static char *error_text(struct env *e, const char *video)
+{
+	char *rel = xasprintf("%s.error", video), *p = abs_of(e, rel), *text;
+	size_t len;
+
+	text = exists(e, rel) ? read_file(p, &len) : xstrdup("");
+	free(rel);
+	free(p);
+	return text;
+}
+
+/* A file outside the staging root that nobody may publish. */
+static char *make_secret(struct env *e)
+{
+	char *p = xasprintf("%s/secret.txt", e->dir);
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	if (fd < 0 || write(fd, good_caption, strlen(good_caption)) < 0)
+		FAILF("cannot write %s", p);
+	if (fd >= 0)
+		close(fd);
+	return p;
+}
+
+static void expect_refused(struct env *e, const char *video, const char *words)
+{
+	char *text = error_text(e, video);
+	struct job j;
+
+	CHECK_STR(state(e, video), "invalid");
+	CHECK_CONTAINS(text, words);
+	if (store_get_by_path(e->st, video, &j) == 0) {
+		CHECK_CONTAINS(j.error ? j.error : "", words);
+		job_free(&j);
+	}
+	free(text);
+}
+
+TEST(test_symlinked_caption_is_refused_on_the_item_until_replaced)
+{
+	struct env e;
+	char *secret, *cap;
+
+	env_up(&e);
+	secret = make_secret(&e);
+	cap = abs_of(&e, "outbox/clip.caption");
+	CHECK_INT(symlink(secret, cap), 0);
+	tracker_changed(e.t, "outbox/clip.caption", 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	expect_refused(&e, "outbox/clip.mp4", "clip.caption is refused: it is a symbolic link");
+	CHECK(exists(&e, "outbox/clip.mp4"));
+	/* the same verdict after a restart, from the files alone */
+	tracker_free(e.t);
+	env_start_tracker(&e, 1100);
+	tracker_tick(e.t, 1102.1);
+	expect_refused(&e, "outbox/clip.mp4", "clip.caption is refused: it is a symbolic link");
+	/* replaced by a plain copy: accepted, the error file goes */
+	do_unlink(&e, "outbox/clip.caption", 1200);
+	put_text(&e, "outbox/clip.caption", good_caption, 1200);
+	tracker_tick(e.t, 1202.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	CHECK(!exists(&e, "outbox/clip.mp4.error"));
+	free(cap);
+	free(secret);
+	env_down(&e);
+}
+
+TEST(test_hard_linked_caption_and_video_are_refused)
+{
+	struct env e;
+	char *secret, *cap, *a, *b;
+
+	env_up(&e);
+	secret = make_secret(&e);
+	cap = abs_of(&e, "outbox/clip.caption");
+	CHECK_INT(link(secret, cap), 0);
+	tracker_changed(e.t, "outbox/clip.caption", 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	expect_refused(&e, "outbox/clip.mp4", "clip.caption is refused: it has 2 hard links");
+
+	put_text(&e, "outbox/two.caption", good_caption, 1000);
+	put_media(&e, "outbox/two.mp4", "portrait.mp4", 1000);
+	a = abs_of(&e, "outbox/two.mp4");
+	b = xasprintf("%s/elsewhere.mp4", e.dir);
+	CHECK_INT(link(a, b), 0);
+	tracker_tick(e.t, 1002.1);
+	expect_refused(&e, "outbox/two.mp4", "two.mp4 is refused: it has 2 hard links");
+	free(a);
+	free(b);
+	free(cap);
+	free(secret);
+	env_down(&e);
+}
+
+/* A FIFO, a socket and a device node dropped as a video, and a folder and
+ * a FIFO as a caption: refused by name, never opened (a FIFO opened for
+ * reading would block the tick until a writer came). */
+TEST(test_fifo_socket_device_and_folder_are_refused_without_opening)
+{
+	static const struct {
+		const char *video, *caption, *words;
+		mode_t mode;
+	} cases[] = {
+		{ "outbox/f.mp4", NULL, "f.mp4 is refused: it is a FIFO", S_IFIFO | 0644 },
+		{ "outbox/s.mp4", NULL, "s.mp4 is refused: it is a socket", S_IFSOCK | 0644 },
+		{ "outbox/d.mp4", NULL, "d.mp4 is refused: it is a character device",
+		  S_IFCHR | 0644 },
+		{ "outbox/fc.mp4", "outbox/fc.caption", "fc.caption is refused: it is a FIFO",
+		  S_IFIFO | 0644 },
+		{ "outbox/dc.mp4", "outbox/dc.caption", "dc.caption is refused: it is a folder",
+		  S_IFDIR | 0755 },
+	};
+	struct env e;
+
+	env_up(&e);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *odd = cases[i].caption ? cases[i].caption : cases[i].video;
+		char *p = abs_of(&e, odd);
+		int rc = S_ISDIR(cases[i].mode) ? mkdir(p, 0755)
+						 : mknod(p, cases[i].mode, makedev(1, 3));
+
+		if (rc < 0 && errno == EPERM) { /* not root: no device node */
+			free(p);
+			continue;
+		}
+		CHECK_INT(rc, 0);
+		tracker_changed(e.t, odd, 1000);
+		if (cases[i].caption) {
+			put_media(&e, cases[i].video, "portrait.mp4", 1000);
+		} else {
+			char *cap = xasprintf("%.*s.caption", (int)(strlen(cases[i].video) - 4),
+					      cases[i].video);
+
+			put_text(&e, cap, good_caption, 1000);
+			free(cap);
+		}
+		free(p);
+	}
+	tracker_tick(e.t, 1002.1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (strcmp(state(&e, cases[i].video), "none"))
+			expect_refused(&e, cases[i].video, cases[i].words);
+	env_down(&e);
+}
+
+TEST(test_symlinked_subfolder_is_never_walked)
+{
+	struct env e;
+	char *outside = NULL, *src = NULL, *link_at;
+	size_t len;
+	char *data;
+
+	env_up(&e);
+	tracker_free(e.t);
+	outside = xasprintf("%s/outside", e.dir);
+	mkdir(outside, 0755);
+	src = xasprintf("%s/portrait.mp4", media_dir);
+	data = read_file(src, &len);
+	free(src);
+	src = xasprintf("%s/clip.mp4", outside);
+	{
+		int fd = open(src, O_WRONLY | O_CREAT, 0644);
+		CHECK(fd >= 0 && write(fd, data, len) == (ssize_t)len);
+		close(fd);
+	}
+	free(src);
+	src = xasprintf("%s/clip.caption", outside);
+	{
+		int fd = open(src, O_WRONLY | O_CREAT, 0644);
+		CHECK(fd >= 0 && write(fd, good_caption, strlen(good_caption)) > 0);
+		close(fd);
+	}
+	link_at = abs_of(&e, "outbox/sub");
+	CHECK_INT(symlink(outside, link_at), 0);
+	env_start_tracker(&e, 1000);
+	tracker_changed(e.t, "outbox/sub/clip.mp4", 1000);
+	tracker_changed(e.t, "outbox/sub/clip.caption", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK(strcmp(state(&e, "outbox/sub/clip.mp4"), "ready"));
+	CHECK_INT(count_live(&e), 0);
+	free(data);
+	free(src);
+	free(link_at);
+	free(outside);
+	env_down(&e);
+}
+
 int main(void)
 {
 	bool made = !getenv("TIKTOKFS_MEDIA") || !*getenv("TIKTOKFS_MEDIA");
@@ -1190,6 +1383,10 @@ int main(void)
 	RUN(test_reconcile_after_restart);
 	RUN(test_many_items_in_one_folder);
 	RUN(test_events_from_many_threads_while_ticking);
+	RUN(test_symlinked_caption_is_refused_on_the_item_until_replaced);
+	RUN(test_hard_linked_caption_and_video_are_refused);
+	RUN(test_fifo_socket_device_and_folder_are_refused_without_opening);
+	RUN(test_symlinked_subfolder_is_never_walked);
 	if (made)
 		nftw(media_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();
