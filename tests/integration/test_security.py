@@ -7,6 +7,13 @@ refused on its item (NAME.error beside the video, the job's error), nothing
 of it reaches the sandbox, the daemon stays responsive (a normal item dropped
 afterwards is posted), and a restart reaches the same verdict from the files.
 Through the mount the links and special files cannot even be made (EPERM).
+
+The attacks on a shared drop folder are split by what they attack, each
+file with its own fixtures: this one (what the daemon reads),
+test_security_moves.py (where results go: symlinked posted/ and failed/
+folders, folders planted by another local user, names too long to move) and
+test_security_login.py (the login's loopback listener: forged callbacks,
+idle and flooding connections, terminal escapes in TikTok's text).
 """
 import os
 import pathlib
