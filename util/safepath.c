@@ -54,8 +54,30 @@ static int step_dir(int dirfd, const char *name)
 	return -errno;
 }
 
-/* Walk @n bytes of @rel (whole components) from @root_fd. */
-static int walk(int root_fd, const char *rel, size_t n)
+/* How missing components are made while walking (sp_mkdir_p), if at all. */
+struct make {
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Create @name in @dirfd for @mk unless it exists.  0 or -errno. */
+static int make_dir(int dirfd, const char *name, const struct make *mk)
+{
+	if (mkdirat(dirfd, name, mk->mode) == 0) {
+		/* Given away before anyone else can use it: the fd the walk
+		 * opens next is checked to be a directory, not a link. */
+		if (mk->uid != (uid_t)-1 &&
+		    fchownat(dirfd, name, mk->uid, mk->gid, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		return 0;
+	}
+	return errno == EEXIST ? 0 : -errno;
+}
+
+/* Walk @n bytes of @rel (whole components) from @root_fd, making missing
+ * directories on the way when @mk is not NULL. */
+static int walk(int root_fd, const char *rel, size_t n, const struct make *mk)
 {
 	char name[NAME_MAX + 1];
 	int fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
@@ -71,11 +93,9 @@ static int walk(int root_fd, const char *rel, size_t n)
 			continue;
 		}
 		len = component(rel + i, name);
-		if (len < 0) {
-			close(fd);
-			return len;
-		}
-		next = step_dir(fd, name);
+		next = len < 0 ? len : mk ? make_dir(fd, name, mk) : 0;
+		if (next == 0)
+			next = step_dir(fd, name);
 		close(fd);
 		if (next < 0)
 			return next;
@@ -91,7 +111,7 @@ int sp_open_dir(int root_fd, const char *rel)
 		rel = "";
 	if (strlen(rel) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	return walk(root_fd, rel, strlen(rel));
+	return walk(root_fd, rel, strlen(rel), NULL);
 }
 
 int sp_open_parent(int root_fd, const char *rel, const char **base)
@@ -110,7 +130,7 @@ int sp_open_parent(int root_fd, const char *rel, const char **base)
 	rc = component(*base, name);
 	if (rc < 0)
 		return rc;
-	return walk(root_fd, rel, slash ? (size_t)(slash - rel) : 0);
+	return walk(root_fd, rel, slash ? (size_t)(slash - rel) : 0, NULL);
 }
 
 /* The checks of sp_open_regular() on what fstat(at) reported. */
@@ -228,48 +248,11 @@ const char *sp_describe(int err, const struct stat *st, char *buf, size_t size)
 
 int sp_mkdir_p(int root_fd, const char *rel, mode_t mode, uid_t uid, gid_t gid)
 {
-	char name[NAME_MAX + 1];
-	int fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
-	size_t i = 0, n = strlen(rel);
+	const struct make mk = {.mode = mode, .uid = uid, .gid = gid};
 
-	if (fd < 0)
-		return -errno;
-	if (n >= PATH_MAX) {
-		close(fd);
+	if (strlen(rel) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	}
-	while (i < n) {
-		int len, next;
-
-		if (rel[i] == '/') {
-			i++;
-			continue;
-		}
-		if ((len = component(rel + i, name)) < 0) {
-			close(fd);
-			return len;
-		}
-		if (mkdirat(fd, name, mode) == 0) {
-			/* Given away before anyone else can use it: the fd we
-			 * open next is checked to be a directory, not a link. */
-			if (uid != (uid_t)-1 && fchownat(fd, name, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
-				int e = -errno;
-				close(fd);
-				return e;
-			}
-		} else if (errno != EEXIST) {
-			int e = -errno;
-			close(fd);
-			return e;
-		}
-		next = step_dir(fd, name);
-		close(fd);
-		if (next < 0)
-			return next;
-		fd = next;
-		i += (size_t)len;
-	}
-	return fd;
+	return walk(root_fd, rel, strlen(rel), &mk);
 }
 
 int sp_rename(int root_fd, const char *from, const char *to, unsigned int flags)
