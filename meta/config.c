@@ -1,15 +1,25 @@
 /*
  * Config file loading.  See config.h for the search order.  Parsing is line
  * by line; every error names the file and the line so the user can fix it.
+ *
+ * Every key is one row of keys[] (sshfs's fuse_opt table is the model): its
+ * name, its type, where it lives in struct config, its bounds, its default
+ * and the words that say what a value must be.  config_set() looks the key up
+ * and calls the type's parser; config_defaults() feeds each row's default
+ * through that same parser, so a default is always a value the file could
+ * hold.  Adding a key is adding a row (and its lines in tiktokfs.1 and
+ * tiktokfs.conf.example, which tests/unit/test_config.c checks).
  */
 #include "meta/config.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,25 +37,6 @@ static char *home_path(const char *rel)
 	if (!home || !*home)
 		home = "/root";
 	return xasprintf("%s/%s", home, rel);
-}
-
-void config_defaults(struct config *cfg)
-{
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->redirect_uri = xstrdup("http://localhost:3000/dashboard/platforms/callback");
-	cfg->api_base = xstrdup("https://open.tiktokapis.com");
-	cfg->auth_url = xstrdup("https://www.tiktok.com/v2/auth/authorize/");
-	cfg->state_dir = home_path(".local/share/tiktokfs");
-	cfg->mode = POST_DIRECT;
-	cfg->settle_time = 2.0;
-	cfg->chunk_size = 10000000ULL;
-	cfg->max_size = CONFIG_MAX_SIZE_DEFAULT;
-	cfg->min_duration = 3.0;
-	cfg->max_duration = 600.0;
-	cfg->min_width = cfg->min_height = 360;
-	cfg->max_width = cfg->max_height = 4096;
-	cfg->keep_posted = true;
-	cfg->log_level = LOG_LVL_INFO;
 }
 
 void config_free(struct config *cfg)
@@ -121,15 +112,160 @@ const char *config_privacy_name(const char *s)
 	return NULL;
 }
 
-static int parse_bool(const char *v, bool *out)
+/*
+ * One parser per key type.  Each takes the row (for its bounds), the field
+ * the row's offset points at, and the value; it returns 0, or -1 when the
+ * value is refused, leaving the field as it was.  The words of the refusal
+ * are the row's, so every key of a type can say its own limit.
+ */
+struct key_row;
+typedef int (*key_parser)(const struct key_row *k, void *field, const char *v);
+
+enum key_type {
+	T_STR,	     /* any text, kept as written (empty too) */
+	T_STR_OPT,   /* any text; empty means none (NULL) */
+	T_URL,	     /* text without trailing slashes */
+	T_DIR,	     /* absolute path or ~/path, without trailing slashes */
+	T_MODE,	     /* enum post_mode: direct or draft */
+	T_PRIVACY,   /* an alias or TikTok's name, stored as TikTok's name */
+	T_LOG_LEVEL, /* int: error, warn, info or debug */
+	T_SECONDS,   /* double from lo to hi */
+	T_SIZE,	     /* uint64_t bytes with K/M/G suffixes, from lo to hi */
+	T_RATE,	     /* uint64_t bytes per second; empty or none means 0 */
+	T_UINT,	     /* unsigned integer from lo to hi */
+	T_BOOL,	     /* yes/no, true/false, on/off, 1/0 */
+};
+
+struct key_row {
+	const char *name;
+	enum key_type type;
+	size_t off;	 /* offsetof the field in struct config */
+	double lo, hi;	 /* bounds of T_SECONDS, T_SIZE and T_UINT */
+	const char *def; /* the default, as the file would write it; NULL: none */
+	const char *why; /* what a value must be, for the error message */
+};
+
+/* config_parse_size's own ceiling: a size key with no upper bound of its own. */
+#define SIZE_CEILING 1.8e19
+
+/* clang-format off: one row per line reads as the table it is */
+#define KEY(field, type, lo, hi, def, why) \
+	{ #field, type, offsetof(struct config, field), lo, hi, def, why }
+
+static const struct key_row keys[] = {
+	KEY(client_key, T_STR, 0, 0, NULL, NULL),
+	KEY(client_secret, T_STR, 0, 0, NULL, NULL),
+	KEY(redirect_uri, T_STR, 0, 0, "http://localhost:3000/dashboard/platforms/callback", NULL),
+	KEY(api_base, T_URL, 0, 0, "https://open.tiktokapis.com", NULL),
+	KEY(auth_url, T_STR, 0, 0, "https://www.tiktok.com/v2/auth/authorize/", NULL),
+	KEY(ca_file, T_STR_OPT, 0, 0, NULL, NULL),
+	KEY(state_dir, T_DIR, 0, 0, "~/.local/share/tiktokfs", "must be an absolute path"),
+	KEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
+	KEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
+	KEY(settle_time, T_SECONDS, 0, 86400, "2", "must be a number of seconds from 0 to 86400"),
+	KEY(chunk_size, T_SIZE, 5242880, 64000000, "10000000",
+	    "must be from 5242880 to 64000000 bytes"),
+	KEY(max_size, T_SIZE, 1, SIZE_CEILING, "4294967296", "must be a size such as 4G or 287.6M"),
+	KEY(min_duration, T_SECONDS, 0, 36000, "3", "must be a number of seconds"),
+	KEY(max_duration, T_SECONDS, 0, 36000, "600", "must be a number of seconds"),
+	KEY(min_width, T_UINT, 1, 100000, "360", "must be a number of pixels"),
+	KEY(min_height, T_UINT, 1, 100000, "360", "must be a number of pixels"),
+	KEY(max_width, T_UINT, 1, 100000, "4096", "must be a number of pixels"),
+	KEY(max_height, T_UINT, 1, 100000, "4096", "must be a number of pixels"),
+	KEY(bandwidth_limit, T_RATE, 0, 0, NULL, "must be bytes per second such as 5M"),
+	KEY(keep_posted, T_BOOL, 0, 0, "yes", "must be yes or no"),
+	KEY(on_posted, T_STR_OPT, 0, 0, NULL, NULL),
+	KEY(on_failed, T_STR_OPT, 0, 0, NULL, NULL),
+	KEY(log_level, T_LOG_LEVEL, 0, 0, "info", "must be error, warn, info or debug"),
+};
+/* clang-format on */
+
+#define N_KEYS (sizeof(keys) / sizeof(keys[0]))
+
+static char *strip_slash(const char *v)
 {
-	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on") || !strcmp(v, "1"))
-		*out = true;
-	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off") ||
-		 !strcmp(v, "0"))
-		*out = false;
+	char *s = xstrdup(v);
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '/')
+		s[--n] = '\0';
+	return s;
+}
+
+static int parse_str(const struct key_row *k, void *field, const char *v)
+{
+	(void)k;
+	set_str(field, v);
+	return 0;
+}
+
+static int parse_str_opt(const struct key_row *k, void *field, const char *v)
+{
+	(void)k;
+	set_str(field, *v ? v : NULL);
+	return 0;
+}
+
+static int parse_url(const struct key_row *k, void *field, const char *v)
+{
+	char **dst = field;
+
+	(void)k;
+	free(*dst);
+	*dst = strip_slash(v);
+	return 0;
+}
+
+static int parse_dir(const struct key_row *k, void *field, const char *v)
+{
+	char **dst = field;
+
+	(void)k;
+	if (v[0] == '~' && v[1] == '/') {
+		free(*dst);
+		*dst = home_path(v + 2);
+	} else if (v[0] != '/') {
+		return -1;
+	} else {
+		free(*dst);
+		*dst = strip_slash(v);
+	}
+	return 0;
+}
+
+static int parse_mode(const struct key_row *k, void *field, const char *v)
+{
+	enum post_mode *dst = field;
+
+	(void)k;
+	if (!strcmp(v, "direct"))
+		*dst = POST_DIRECT;
+	else if (!strcmp(v, "draft"))
+		*dst = POST_DRAFT;
 	else
 		return -1;
+	return 0;
+}
+
+static int parse_privacy(const struct key_row *k, void *field, const char *v)
+{
+	const char *name = config_privacy_name(v);
+
+	(void)k;
+	if (!name && *v)
+		return -1;
+	set_str(field, name);
+	return 0;
+}
+
+static int parse_log_level(const struct key_row *k, void *field, const char *v)
+{
+	int lvl = log_level_parse(v);
+
+	(void)k;
+	if (lvl < 0)
+		return -1;
+	*(int *)field = lvl;
 	return 0;
 }
 
@@ -146,124 +282,116 @@ static int parse_double(const char *v, double lo, double hi, double *out)
 	return 0;
 }
 
-static int parse_uint(const char *v, unsigned lo, unsigned hi, unsigned *out)
+static int parse_seconds(const struct key_row *k, void *field, const char *v)
 {
-	double d;
+	return parse_double(v, k->lo, k->hi, field);
+}
 
-	if (parse_double(v, lo, hi, &d) || d != (unsigned)d)
+static int parse_size(const struct key_row *k, void *field, const char *v)
+{
+	uint64_t u64;
+
+	if (config_parse_size(v, &u64) || (double)u64 < k->lo || (double)u64 > k->hi)
 		return -1;
-	*out = (unsigned)d;
+	*(uint64_t *)field = u64;
 	return 0;
 }
 
-static char *strip_slash(const char *v)
+static int parse_rate(const struct key_row *k, void *field, const char *v)
 {
-	char *s = xstrdup(v);
-	size_t n = strlen(s);
+	uint64_t u64 = 0;
 
-	while (n > 0 && s[n - 1] == '/')
-		s[--n] = '\0';
-	return s;
+	(void)k;
+	if (*v && strcmp(v, "none") && config_parse_size(v, &u64))
+		return -1;
+	*(uint64_t *)field = u64;
+	return 0;
+}
+
+static int parse_uint(const struct key_row *k, void *field, const char *v)
+{
+	double d;
+
+	if (parse_double(v, k->lo, k->hi, &d) || d != (unsigned)d)
+		return -1;
+	*(unsigned *)field = (unsigned)d;
+	return 0;
+}
+
+static int parse_bool(const struct key_row *k, void *field, const char *v)
+{
+	bool *dst = field;
+
+	(void)k;
+	if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on") ||
+	    !strcmp(v, "1"))
+		*dst = true;
+	else if (!strcasecmp(v, "no") || !strcasecmp(v, "false") || !strcasecmp(v, "off") ||
+		 !strcmp(v, "0"))
+		*dst = false;
+	else
+		return -1;
+	return 0;
+}
+
+static const key_parser parsers[] = {
+	[T_STR] = parse_str,
+	[T_STR_OPT] = parse_str_opt,
+	[T_URL] = parse_url,
+	[T_DIR] = parse_dir,
+	[T_MODE] = parse_mode,
+	[T_PRIVACY] = parse_privacy,
+	[T_LOG_LEVEL] = parse_log_level,
+	[T_SECONDS] = parse_seconds,
+	[T_SIZE] = parse_size,
+	[T_RATE] = parse_rate,
+	[T_UINT] = parse_uint,
+	[T_BOOL] = parse_bool,
+};
+
+static const struct key_row *find_key(const char *key)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (!strcmp(key, keys[i].name))
+			return &keys[i];
+	return NULL;
+}
+
+static int set_row(struct config *cfg, const struct key_row *k, const char *v)
+{
+	return parsers[k->type](k, (char *)cfg + k->off, v);
+}
+
+const char *config_key_name(size_t i)
+{
+	return i < N_KEYS ? keys[i].name : NULL;
+}
+
+void config_defaults(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	for (size_t i = 0; i < N_KEYS; i++) {
+		int rc;
+
+		if (!keys[i].def)
+			continue;
+		/* a default its own parser refuses is a bug in keys[]; the unit tests run this */
+		rc = set_row(cfg, &keys[i], keys[i].def);
+		assert(rc == 0);
+		(void)rc;
+	}
 }
 
 int config_set(struct config *cfg, const char *key, const char *v, struct tt_error *err)
 {
-	const char *why = NULL;
-	uint64_t u64;
+	const struct key_row *k = find_key(key);
 
-	if (!strcmp(key, "client_key")) {
-		set_str(&cfg->client_key, v);
-	} else if (!strcmp(key, "client_secret")) {
-		set_str(&cfg->client_secret, v);
-	} else if (!strcmp(key, "redirect_uri")) {
-		set_str(&cfg->redirect_uri, v);
-	} else if (!strcmp(key, "api_base")) {
-		free(cfg->api_base);
-		cfg->api_base = strip_slash(v);
-	} else if (!strcmp(key, "auth_url")) {
-		set_str(&cfg->auth_url, v);
-	} else if (!strcmp(key, "ca_file")) {
-		set_str(&cfg->ca_file, *v ? v : NULL);
-	} else if (!strcmp(key, "state_dir")) {
-		if (v[0] == '~' && v[1] == '/') {
-			free(cfg->state_dir);
-			cfg->state_dir = home_path(v + 2);
-		} else if (v[0] != '/') {
-			why = "must be an absolute path";
-		} else {
-			free(cfg->state_dir);
-			cfg->state_dir = strip_slash(v);
-		}
-	} else if (!strcmp(key, "mode")) {
-		if (!strcmp(v, "direct"))
-			cfg->mode = POST_DIRECT;
-		else if (!strcmp(v, "draft"))
-			cfg->mode = POST_DRAFT;
-		else
-			why = "must be direct or draft";
-	} else if (!strcmp(key, "privacy")) {
-		const char *name = config_privacy_name(v);
-		if (!name && *v)
-			why = "must be public, friends, followers or private";
-		else
-			set_str(&cfg->privacy, name);
-	} else if (!strcmp(key, "settle_time")) {
-		if (parse_double(v, 0, 86400, &cfg->settle_time))
-			why = "must be a number of seconds from 0 to 86400";
-	} else if (!strcmp(key, "chunk_size")) {
-		if (config_parse_size(v, &u64) || u64 < 5242880ULL || u64 > 64000000ULL)
-			why = "must be from 5242880 to 64000000 bytes";
-		else
-			cfg->chunk_size = u64;
-	} else if (!strcmp(key, "max_size")) {
-		if (config_parse_size(v, &u64) || u64 == 0)
-			why = "must be a size such as 4G or 287.6M";
-		else
-			cfg->max_size = u64;
-	} else if (!strcmp(key, "min_duration")) {
-		if (parse_double(v, 0, 36000, &cfg->min_duration))
-			why = "must be a number of seconds";
-	} else if (!strcmp(key, "max_duration")) {
-		if (parse_double(v, 0, 36000, &cfg->max_duration))
-			why = "must be a number of seconds";
-	} else if (!strcmp(key, "min_width")) {
-		if (parse_uint(v, 1, 100000, &cfg->min_width))
-			why = "must be a number of pixels";
-	} else if (!strcmp(key, "min_height")) {
-		if (parse_uint(v, 1, 100000, &cfg->min_height))
-			why = "must be a number of pixels";
-	} else if (!strcmp(key, "max_width")) {
-		if (parse_uint(v, 1, 100000, &cfg->max_width))
-			why = "must be a number of pixels";
-	} else if (!strcmp(key, "max_height")) {
-		if (parse_uint(v, 1, 100000, &cfg->max_height))
-			why = "must be a number of pixels";
-	} else if (!strcmp(key, "bandwidth_limit")) {
-		if (!*v || !strcmp(v, "none"))
-			cfg->bandwidth_limit = 0;
-		else if (config_parse_size(v, &u64))
-			why = "must be bytes per second such as 5M";
-		else
-			cfg->bandwidth_limit = u64;
-	} else if (!strcmp(key, "keep_posted")) {
-		if (parse_bool(v, &cfg->keep_posted))
-			why = "must be yes or no";
-	} else if (!strcmp(key, "on_posted")) {
-		set_str(&cfg->on_posted, *v ? v : NULL);
-	} else if (!strcmp(key, "on_failed")) {
-		set_str(&cfg->on_failed, *v ? v : NULL);
-	} else if (!strcmp(key, "log_level")) {
-		int lvl = log_level_parse(v);
-		if (lvl < 0)
-			why = "must be error, warn, info or debug";
-		else
-			cfg->log_level = lvl;
-	} else {
+	if (!k) {
 		tt_error_set(err, ERR_USER, "unknown key '%s'", key);
 		return -1;
 	}
-	if (why) {
-		tt_error_set(err, ERR_USER, "%s = %s: %s", key, v, why);
+	if (set_row(cfg, k, v)) {
+		tt_error_set(err, ERR_USER, "%s = %s: %s", key, v, k->why);
 		return -1;
 	}
 	return 0;
@@ -296,7 +424,8 @@ static int parse_file(struct config *cfg, FILE *f, const char *path, struct tt_e
 			continue;
 		eq = strchr(key, '=');
 		if (!eq) {
-			tt_error_set(err, ERR_USER, "%s: line %u: expected 'key = value'", path, lineno);
+			tt_error_set(err, ERR_USER, "%s: line %u: expected 'key = value'", path,
+				     lineno);
 			return -1;
 		}
 		*eq = '\0';
@@ -373,8 +502,8 @@ int config_load(struct config *cfg, const char *path, struct tt_error *err)
 		goto out;
 	if (cfg->secret_from_file && fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
 		tt_error_set(err, ERR_USER,
-			     "%s holds client_secret but group or others can read it (mode %03o)", p,
-			     (unsigned)(st.st_mode & 0777));
+			     "%s holds client_secret but group or others can read it (mode %03o)",
+			     p, (unsigned)(st.st_mode & 0777));
 		tt_error_advise(err, "Run: chmod 600 %s", p);
 		goto out;
 	}

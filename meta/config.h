@@ -9,6 +9,7 @@
 #define TIKTOKFS_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "meta/error.h"
@@ -52,6 +53,9 @@ void config_defaults(struct config *cfg);
 int config_load(struct config *cfg, const char *path, struct tt_error *err);
 /* Parse one "key = value" (used by config_load and by tests). */
 int config_set(struct config *cfg, const char *key, const char *value, struct tt_error *err);
+/* The @i-th key of the key table, or NULL past the last (for tests that
+ * check the documentation against the code).  Returns a static string. */
+const char *config_key_name(size_t i);
 /* Parse "5M", "1.5G", "1000" into bytes; -1 on error. */
 int config_parse_size(const char *s, uint64_t *out);
 /* Map public/friends/followers/private or TikTok's own names to TikTok's

@@ -1,7 +1,7 @@
 """The man page and the example config document everything the code accepts.
 
-The lists come from the code itself: the keys config_set() in meta/config.c
-compares against, the commands and options of the usage text in cmd/main.c,
+The lists come from the code itself: the rows of the key table (keys[]) in
+meta/config.c, the commands and options of the usage text in cmd/main.c,
 and the sidecar keys of meta/sidecar.c.  A key added to the code without a
 line in tiktokfs.1 and tiktokfs.conf.example fails here.
 """
@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def config_keys():
     src = (ROOT / "meta/config.c").read_text()
-    body = src[src.index("int config_set("):]
-    body = body[:body.index("\n}\n")]
-    keys = re.findall(r'!strcmp\(key, "([a-z_]+)"\)', body)
-    assert len(keys) >= 20, keys  # the parser has not changed shape
+    table = src[src.index("struct key_row keys[] = {"):]
+    table = table[:table.index("\n};\n")]
+    keys = re.findall(r"^\s*KEY\(([a-z_]+),", table, re.M)
+    assert len(keys) >= 20, keys  # the table has not changed shape
     return keys
 
 

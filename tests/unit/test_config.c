@@ -1,8 +1,15 @@
-/* Unit tests for meta/config.c and util/log.c redaction. */
+/*
+ * Unit tests for meta/config.c and util/log.c redaction.  The key table is
+ * also walked against tiktokfs.conf.example and the man page's CONFIGURATION
+ * section, so a key added to the code without its documentation (or a key
+ * documented that the code does not know) fails here.
+ */
 #include "meta/config.h"
 #include "util/log.h"
 #include "unit.h"
 
+#include <ctype.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -135,6 +142,134 @@ TEST(test_sizes_parse_with_suffixes)
 	CHECK_INT(config_parse_size("-1", &v), -1);
 }
 
+/* The whole of @path, NUL-terminated, or NULL; the caller frees. */
+static char *read_text(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
+		buf = calloc(1, (size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * The key a line of the example config sets, active or commented out
+ * ("key = value" or "# key = value"), copied into @key; false for prose.
+ */
+static bool example_line_key(const char *line, char *key, size_t size)
+{
+	size_t n = 0;
+
+	if (*line == '#')
+		line += line[1] == ' ' ? 2 : 1;
+	if (!islower((unsigned char)*line))
+		return false;
+	while (islower((unsigned char)line[n]) || isdigit((unsigned char)line[n]) || line[n] == '_')
+		n++;
+	if (n >= size)
+		return false;
+	memcpy(key, line, n);
+	key[n] = '\0';
+	line += n;
+	while (*line == ' ' || *line == '\t')
+		line++;
+	return *line == '=';
+}
+
+static bool example_sets(const char *text, const char *want)
+{
+	char key[64];
+
+	for (const char *l = text; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (example_line_key(l, key, sizeof(key)) && !strcmp(key, want))
+			return true;
+	return false;
+}
+
+static bool is_word_at(const char *s, const char *at, size_t n)
+{
+	bool before = at > s && (isalnum((unsigned char)at[-1]) || at[-1] == '_');
+	bool after = isalnum((unsigned char)at[n]) || at[n] == '_';
+
+	return !before && !after;
+}
+
+/* True when @key is a tag (the line after .TP) of the man page's CONFIGURATION. */
+static bool man_documents(const char *man, const char *key)
+{
+	const char *sec = strstr(man, "\n.SH CONFIGURATION\n");
+	const char *end = sec ? strstr(sec + 1, "\n.SH ") : NULL;
+	size_t n = strlen(key);
+
+	for (const char *tp = sec; tp && tp < end; tp = strstr(tp + 1, "\n.TP\n")) {
+		const char *tag = tp + 5, *eol = strchr(tag, '\n');
+
+		if (tp == sec)
+			continue;
+		for (const char *at = strstr(tag, key); at && at < eol; at = strstr(at + 1, key))
+			if (is_word_at(tag, at, n))
+				return true;
+	}
+	return false;
+}
+
+TEST(test_every_key_is_documented)
+{
+	char *example = read_text("tiktokfs.conf.example");
+	char *man = read_text("tiktokfs.1");
+	const char *key;
+	size_t i;
+
+	CHECK(example && man);
+	for (i = 0; example && man && (key = config_key_name(i)); i++) {
+		if (!example_sets(example, key))
+			FAILF("%s has no 'key = value' line in tiktokfs.conf.example", key);
+		if (!man_documents(man, key))
+			FAILF("%s has no .TP entry in tiktokfs.1's CONFIGURATION", key);
+	}
+	CHECK(i >= 20);
+	free(example);
+	free(man);
+}
+
+static bool table_has(const char *key)
+{
+	const char *k;
+
+	for (size_t i = 0; (k = config_key_name(i)); i++)
+		if (!strcmp(k, key))
+			return true;
+	return false;
+}
+
+TEST(test_every_example_key_is_in_the_table)
+{
+	char *example = read_text("tiktokfs.conf.example");
+	char key[64];
+	int seen = 0;
+
+	CHECK(example);
+	for (const char *l = example; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		if (!example_line_key(l, key, sizeof(key)))
+			continue;
+		seen++;
+		if (!table_has(key))
+			FAILF("tiktokfs.conf.example sets %s, which the config does not know", key);
+	}
+	CHECK(seen >= 20);
+	free(example);
+}
+
 /* One refusal per key that can refuse: the words users see, unchanged. */
 TEST(test_refusals_name_key_value_and_limit)
 {
@@ -227,6 +362,8 @@ int main(void)
 	RUN(test_readable_secret_is_refused_with_fix);
 	RUN(test_bad_line_names_file_and_line);
 	RUN(test_redaction_scrubs_tokens_and_secrets);
+	RUN(test_every_key_is_documented);
+	RUN(test_every_example_key_is_in_the_table);
 	RUN(test_refusals_name_key_value_and_limit);
 	RUN(test_values_each_type_accepts);
 	return UNIT_DONE();
