@@ -17,6 +17,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
@@ -67,7 +68,7 @@ int config_parse_size(const char *s, uint64_t *out)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (errno || end == s || !(v >= 0) || isinf(v)) /* NaN fails v >= 0 */
 		return -1;
 	switch (toupper((unsigned char)*end)) {
 	case '\0':
@@ -276,7 +277,8 @@ static int parse_double(const char *v, double lo, double hi, double *out)
 
 	errno = 0;
 	d = strtod(v, &end);
-	if (errno || end == v || *end || d < lo || d > hi)
+	/* written so that NaN, which compares false, is refused */
+	if (errno || end == v || *end || !(d >= lo && d <= hi))
 		return -1;
 	*out = d;
 	return 0;

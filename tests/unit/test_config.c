@@ -312,6 +312,27 @@ TEST(test_refusals_name_key_value_and_limit)
 	config_free(&c);
 }
 
+/* strtod reads "nan" and "inf": a number compared with NaN is always false,
+ * so a bounds check written the usual way let settle_time = nan through. */
+TEST(test_nan_and_infinity_are_refused)
+{
+	static const char *const keys[] = {"settle_time", "min_duration", "max_duration",
+					   "chunk_size", "max_size", "bandwidth_limit"};
+	static const char *const values[] = {"nan", "NAN", "-nan", "inf", "infinity"};
+	struct config c;
+
+	config_defaults(&c);
+	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		for (size_t v = 0; v < sizeof(values) / sizeof(values[0]); v++) {
+			struct tt_error e;
+
+			tt_error_clear(&e);
+			if (config_set(&c, keys[k], values[v], &e) != -1)
+				FAILF("%s = %s was accepted", keys[k], values[v]);
+		}
+	config_free(&c);
+}
+
 /* Values at the edges and the special spellings each type accepts. */
 TEST(test_values_each_type_accepts)
 {
@@ -366,5 +387,6 @@ int main(void)
 	RUN(test_every_example_key_is_in_the_table);
 	RUN(test_refusals_name_key_value_and_limit);
 	RUN(test_values_each_type_accepts);
+	RUN(test_nan_and_infinity_are_refused);
 	return UNIT_DONE();
 }
