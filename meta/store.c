@@ -52,7 +52,7 @@ struct store {
 	bool kicked;
 };
 
-/* ---- helpers (st->lock held) ---------------------------------------- */
+/* ---- helpers (st->lock held, but for txn_begin and exec_update) ------ */
 
 static int64_t now_sec(void)
 {
