@@ -203,10 +203,15 @@ static int start_publish(struct poster *p, struct job *j, const struct verdict *
 	fill_post_info(v, &pi);
 	if (!pw_still_ours(p, j->id, was) || !pace_turn(p, j, v->mode != POST_DRAFT))
 		return -ECANCELED;
-	pace_note(&p->pace, pw_now(), v->mode != POST_DRAFT);
 	pace_release(&p->pace, j->id);
 	rc = api_init(p->api, v->mode == POST_DRAFT, &pi, plan->video_size, plan->chunk_size,
 		      plan->chunk_count, &t, err);
+	/* Counted when the answer came (or did not), not when the request
+	 * left: TikTok's window starts when the request reaches it, which is
+	 * somewhere in between, so only the later time keeps the next start
+	 * out of TikTok's minute however slow the network or the TLS
+	 * handshake (seen as 429s under load before). */
+	pace_note(&p->pace, pw_now(), v->mode != POST_DRAFT);
 	if (rc) {
 		publish_ticket_clear(&t);
 		if (!strcmp(err->code, "init_outcome_unknown")) {
