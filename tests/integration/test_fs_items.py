@@ -143,7 +143,19 @@ def test_status_txt_lists_items_and_stays_current(mounted, clip):
     m.wait_state("outbox/clip.mp4", "ready")
     text = (m.mnt / "STATUS.txt").read_text()
     assert "clip.mp4" in text and "ready" in text
-    assert os.stat(m.mnt / "STATUS.txt").st_size == len(text.encode())
+    # The size a stat reports is that of the text rendered then; the item
+    # may still change between a read and the stat (the poster adds "not
+    # logged in"), so compare the stat with a read that agrees with the
+    # reads on both sides of it.
+    for _ in range(50):
+        before = (m.mnt / "STATUS.txt").read_bytes()
+        size = os.stat(m.mnt / "STATUS.txt").st_size
+        after = (m.mnt / "STATUS.txt").read_bytes()
+        if before == after:
+            assert size == len(after)
+            break
+    else:
+        raise AssertionError("STATUS.txt never held still for a read, a stat and a read")
 
 
 def test_writes_into_posted_and_failed_are_plain_files(mounted, clip):
