@@ -61,7 +61,10 @@ def deferred_now(m, rels):
             x = m.xattrs(rel)
         except OSError:
             continue  # already moved to posted/
-        if x.get("state") == "deferred":
+        # The attributes are read one by one: an item whose turn came
+        # between two reads shows "deferred" but no longer its retry_at
+        # (it is ready again).  Only a read that saw both counts.
+        if x.get("state") == "deferred" and "retry_at" in x:
             out[rel] = x
     return out
 
