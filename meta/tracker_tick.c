@@ -491,6 +491,15 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 static void set_state(struct tracker *t, const struct due *d, enum job_state from,
 		      enum job_state to, const char *note)
 {
+	struct job cur;
+
+	/* @from is the snapshot taken before the validation, which runs
+	 * without the mutex: a move event may have reset the job meanwhile
+	 * ("moved: checking it again"), so "no change" is asked of the store. */
+	if (from == to && store_get(t->st, d->id, &cur) == 0) {
+		from = cur.state;
+		job_free(&cur);
+	}
 	if (from != to && store_transition(t->st, d->id, to, note) < 0)
 		log_warn("%s: cannot record that it is %s", d->video, job_state_name(to));
 }
