@@ -39,7 +39,7 @@ CFLAGS   += -std=c11 -D_GNU_SOURCE -DFUSE_USE_VERSION=314 -DTIKTOKFS_VERSION='"$
 LDFLAGS  += $(LDOPT)
 LDLIBS   += $(PKG_LIBS) -lpthread
 
-LIB_SRC  := $(sort $(wildcard util/*.c meta/*.c net/*.c fs/*.c cmd/*.c))
+LIB_SRC  := $(sort $(wildcard util/*.c meta/*.c meta/*/*.c net/*.c fs/*.c cmd/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libtiktokfs.a
 MAIN_OBJ := $(BUILD)/main.o

@@ -27,11 +27,11 @@
 
 #include "meta/config.h"
 #include "meta/creator.h"
-#include "meta/probe.h"
+#include "meta/media/probe.h"
 #include "meta/rules.h"
-#include "meta/sidecar.h"
-#include "meta/utf8.h"
-#include "meta/when.h"
+#include "meta/caption/sidecar.h"
+#include "meta/caption/utf8.h"
+#include "meta/caption/when.h"
 #include "util/escape.h"
 #include "util/strbuf.h"
 

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "meta/hooks.h"
-#include "meta/store.h"
-#include "meta/tracker.h"
+#include "meta/job/store.h"
+#include "meta/job/tracker.h"
 #include "net/http.h"
 #include "net/poster.h"
 #include "util/log.h"

@@ -47,7 +47,7 @@
 #include <stdbool.h>
 
 #include "meta/config.h"
-#include "meta/error.h"
+#include "util/error.h"
 
 struct store;
 struct tracker;

@@ -13,7 +13,7 @@
 #ifndef TIKTOKFS_MOUNTPOINT_H
 #define TIKTOKFS_MOUNTPOINT_H
 
-#include "meta/error.h"
+#include "util/error.h"
 
 /*
  * @arg is the mount point as given.  0 and *@abs its absolute path with

@@ -6,7 +6,7 @@
  * it never writes, so it is safe at any time.  No store yet: "No items
  * yet.", exit 0.
  *
- * Text: STATUS.txt's text (meta/status.c) with two sections added before
+ * Text: STATUS.txt's text (meta/job/status.c) with two sections added before
  * its last line: "Uploads" (a bar, bytes, percent, rate, ETA per item being
  * uploaded) and "Next scheduled" (soonest first).
  *
@@ -54,9 +54,9 @@
 #include "cmd/daemon.h"
 #include "meta/config.h"
 #include "meta/creator.h"
-#include "meta/status.h"
-#include "meta/results.h"
-#include "meta/store.h"
+#include "meta/job/status.h"
+#include "meta/job/results.h"
+#include "meta/job/store.h"
 #include "util/escape.h"
 #include "util/log.h"
 #include "util/strbuf.h"

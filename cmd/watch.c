@@ -7,9 +7,9 @@
  *
  * Three things run: the services of the mount (store, tracker and its
  * timer thread, poster: cmd/daemon.c), the inotify watcher that reports
- * file events to the tracker (cmd/watcher.c), and, in this main thread, the
+ * file events to the tracker (fs/watcher.c), and, in this main thread, the
  * result mirror that writes user.tiktok.* (or NAME.tiktok.json) onto the
- * real files from the store (meta/mirror.c) every MIRROR_INTERVAL.
+ * real files from the store (fs/mirror.c) every MIRROR_INTERVAL.
  *
  * Order of things, and why:
  *  1. config, state_dir and the folders: errors reach the terminal.
@@ -38,9 +38,9 @@
 #include <unistd.h>
 
 #include "cmd/daemon.h"
-#include "cmd/watcher.h"
+#include "fs/watcher.h"
 #include "meta/hooks.h"
-#include "meta/mirror.h"
+#include "fs/mirror.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 

@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "meta/tracker.h"
+#include "meta/job/tracker.h"
 
 void fs_ctx_init(struct tiktokfs *fs)
 {

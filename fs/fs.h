@@ -1,7 +1,7 @@
 /*
  * The mount: a libfuse3 high-level filesystem that passes every operation
  * through to the staging root (state_dir/staging), and reports what happens
- * to files to the tracker (meta/tracker.h), which alone decides what is an
+ * to files to the tracker (meta/job/tracker.h), which alone decides what is an
  * item and when it is complete.  fs/ never talks to the network.
  *
  * Layout of the mount (spec: "The mount"):

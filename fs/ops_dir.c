@@ -23,7 +23,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "meta/tracker.h"
+#include "meta/job/tracker.h"
 
 static int root_stat(struct stat *st)
 {

@@ -4,7 +4,7 @@
  * so every data operation works on an fd, including on a file unlinked
  * while open (libfuse hides it as .fuse_hiddenN until the last close).
  *
- * Tracker events (meta/tracker.h, all cheap by contract):
+ * Tracker events (meta/job/tracker.h, all cheap by contract):
  *   open/create for writing -> tracker_open_write
  *   release of such a file  -> tracker_close_write
  *   write, truncate, create -> tracker_changed
@@ -31,7 +31,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "meta/tracker.h"
+#include "meta/job/tracker.h"
 
 static bool is_writer(int flags)
 {
@@ -295,7 +295,7 @@ int fs_release(const char *path, struct fuse_file_info *fi)
  * read from /proc: no request carries a path at unmount, and the file may
  * have been renamed since it was opened (by its user or by the daemon
  * moving an item).  NULL when it was deleted or is outside the root, as a
- * removed file gets no close (meta/tracker.h).  Caller frees.
+ * removed file gets no close (meta/job/tracker.h).  Caller frees.
  */
 static char *fd_path(const struct tiktokfs *fs, int fd)
 {

@@ -1,5 +1,5 @@
 /*
- * STATUS.txt: the text is rendered from the job store (meta/status.c) each
+ * STATUS.txt: the text is rendered from the job store (meta/job/status.c) each
  * time the file is opened or stat'ed, so it is always current and never
  * stored on disk.  status_render() redacts secrets and escapes names itself.
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "meta/config.h"
-#include "meta/status.h"
+#include "meta/job/status.h"
 #include "util/strbuf.h"
 
 int fs_status_render(char **out, size_t *len)

@@ -1,8 +1,8 @@
 /*
  * Extended attributes.  Three kinds of names:
  *  - user.tiktok.*: the item's state and result, answered from the job
- *    store (meta/store.h), never stored on the file; only the names its
- *    current state shows (meta/results.c), so nothing of a state the item
+ *    store (meta/job/store.h), never stored on the file; only the names its
+ *    current state shows (meta/job/results.c), so nothing of a state the item
  *    has left is listed.  Read-only: setting or
  *    removing one answers EACCES (cp -a stays quiet about it; a script that
  *    insists learns it may not).  A staged file's own user.tiktok.* (copied
@@ -22,9 +22,9 @@
 #include <string.h>
 #include <sys/xattr.h>
 
-#include "meta/results.h"
-#include "meta/store.h"
-#include "meta/tracker.h"
+#include "meta/job/results.h"
+#include "meta/job/store.h"
+#include "meta/job/tracker.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 

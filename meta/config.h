@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meta/error.h"
+#include "util/error.h"
 
 enum post_mode { POST_DIRECT = 0, POST_DRAFT };
 

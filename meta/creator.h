@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "meta/error.h"
+#include "util/error.h"
 
 #define CREATOR_MAX_PRIVACY 8
 

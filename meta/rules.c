@@ -31,7 +31,7 @@
 #include <time.h>
 
 #include "meta/config.h"
-#include "meta/probe.h"
+#include "meta/media/probe.h"
 
 /* TikTok's frame-rate window (§6).  A little slack: 59.94 and 23.976 are
  * the usual NTSC rates, and containers round the rate they state. */

@@ -11,9 +11,9 @@
 #include <stdbool.h>
 
 #include "meta/creator.h"
-#include "meta/error.h"
-#include "meta/media.h"
-#include "meta/sidecar.h"
+#include "util/error.h"
+#include "meta/media/media.h"
+#include "meta/caption/sidecar.h"
 
 struct config;
 
@@ -48,7 +48,7 @@ int rules_validate(const struct config *cfg, const struct creator_info *ci,
 /*
  * rules_validate() for an item below a drop folder: @video_rel and
  * @caption_rel (or NULL) are relative to the root descriptor @root_fd and
- * opened through meta/itemfile.h.  A video or caption that is a link, a
+ * opened through meta/job/itemfile.h.  A video or caption that is a link, a
  * FIFO, a socket, a device or a folder is never opened: VERDICT_CAPTION
  * (fixed in place) with "NAME is refused: ..." in v->error.
  */

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "meta/creator.h"
-#include "meta/error.h"
+#include "util/error.h"
 
 struct config;
 struct tokens;

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "meta/error.h"
+#include "util/error.h"
 
 enum errors_kind {
 	ERRK_API,	  /* error.code of the §4 envelope */

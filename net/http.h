@@ -10,7 +10,7 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
-#include "meta/error.h"
+#include "util/error.h"
 #include "util/strbuf.h"
 
 struct config;

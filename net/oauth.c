@@ -28,7 +28,7 @@
 #include <time.h>
 
 #include "meta/config.h"
-#include "meta/utf8.h"
+#include "meta/caption/utf8.h"
 #include "net/errors.h"
 #include "net/http.h"
 #include "net/json.h"

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meta/error.h"
+#include "util/error.h"
 #include "net/tokens.h"
 
 struct config;

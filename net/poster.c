@@ -63,7 +63,7 @@
  *
  * Moves: an item whose move to posted/ or failed/ cannot be made now (a
  * symbolic link on the way, a full disk) keeps its final state with the
- * move pending in the store and says why on the item (meta/outcome.c);
+ * move pending in the store and says why on the item (meta/job/outcome.c);
  * this loop tries such moves again every MOVE_RETRY_SEC between items, so
  * one stuck move never holds up the queue.
  *
@@ -102,8 +102,8 @@
 #include <unistd.h>
 
 #include "meta/config.h"
-#include "meta/outcome.h"
-#include "meta/store.h"
+#include "meta/job/outcome.h"
+#include "meta/job/store.h"
 #include "net/api.h"
 #include "net/http.h"
 #include "net/poster_int.h"

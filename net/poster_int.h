@@ -23,8 +23,8 @@
 #include <stdint.h>
 
 #include "meta/creator.h"
-#include "meta/error.h"
-#include "meta/store.h"
+#include "util/error.h"
+#include "meta/job/store.h"
 #include "net/chunk.h"
 #include "net/pace.h"
 

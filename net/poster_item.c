@@ -20,10 +20,10 @@
 
 #include "meta/config.h"
 #include "meta/creator.h"
-#include "meta/media.h"
-#include "meta/outcome.h"
+#include "meta/media/media.h"
+#include "meta/job/outcome.h"
 #include "meta/rules.h"
-#include "meta/store.h"
+#include "meta/job/store.h"
 #include "net/api.h"
 #include "net/chunk.h"
 #include "net/poster_int.h"
@@ -139,7 +139,7 @@ static int validate(struct poster *p, const struct job *j, struct verdict *v,
 	int root_fd = sp_open_root(p->root);
 	int rc;
 
-	/* From the root without links, like the tracker (meta/itemfile.h). */
+	/* From the root without links, like the tracker (meta/job/itemfile.h). */
 	if (root_fd < 0) {
 		verdict_init(v);
 		tt_error_set(&v->error, ERR_INCOMPLETE, "%s: cannot open the staging folder: %s",

@@ -21,10 +21,10 @@
 #include <unistd.h>
 
 #include "meta/config.h"
-#include "meta/itemfile.h"
-#include "meta/media.h"
-#include "meta/probe.h"
-#include "meta/store.h"
+#include "meta/job/itemfile.h"
+#include "meta/media/media.h"
+#include "meta/media/probe.h"
+#include "meta/job/store.h"
 #include "net/api.h"
 #include "net/chunk.h"
 #include "net/poster_int.h"
@@ -214,7 +214,7 @@ void pw_send_chunks(struct poster *p, const struct job *j, int fd, const struct 
 
 /*
  * Open the staging file and check it still has the size it had when it
- * became ready.  It is opened through meta/itemfile.h from the folder's
+ * became ready.  It is opened through meta/job/itemfile.h from the folder's
  * root, like every read of an item file: a video swapped for a symlink, a
  * hard link or a FIFO since it was validated is never read, let alone sent
  * (the swap is an event, so the tracker refuses it on the item).  -1 with

@@ -21,8 +21,8 @@
 
 #include "meta/config.h"
 #include "meta/creator.h"
-#include "meta/outcome.h"
-#include "meta/store.h"
+#include "meta/job/outcome.h"
+#include "meta/job/store.h"
 #include "net/api.h"
 #include "net/errors.h"
 #include "net/poster_int.h"

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "meta/error.h"
+#include "util/error.h"
 
 struct config;
 struct tokens;

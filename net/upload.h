@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "meta/error.h"
+#include "util/error.h"
 
 enum upload_result {
 	UPLOAD_MORE = 0,   /* 206: chunk taken, more expected */

@@ -11,8 +11,8 @@
 #ifndef TIKTOKFS_FUZZ_PROBE_H
 #define TIKTOKFS_FUZZ_PROBE_H
 
-#include "meta/probe.h"
-#include "meta/probe_int.h"
+#include "meta/media/probe.h"
+#include "meta/media/probe_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -7,9 +7,9 @@
  * value the rest of the program can use.
  */
 #include "meta/config.h"
-#include "meta/sidecar.h"
-#include "meta/utf8.h"
-#include "meta/when.h"
+#include "meta/caption/sidecar.h"
+#include "meta/caption/utf8.h"
+#include "meta/caption/when.h"
 
 #include <stdint.h>
 #include <stdlib.h>

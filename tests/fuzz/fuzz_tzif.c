@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for the TZif reader (meta/tzfile.c) and the POSIX TZ
- * rule parser behind its footer (meta/tzrule.c).  Each input is parsed as
+ * libFuzzer target for the TZif reader (meta/caption/tzfile.c) and the POSIX TZ
+ * rule parser behind its footer (meta/caption/tzrule.c).  Each input is parsed as
  * a whole TZif file and, separately, as a bare TZ rule string, so that the
  * rule parser sees every mutation and not only those that keep a TZif
  * container intact.  Never a crash, a leak or undefined behaviour; and the
@@ -9,8 +9,8 @@
  * offset within the -24:59:59..+25:59:59 RFC 8536 allows and a readable
  * abbreviation.
  */
-#include "meta/tzfile.h"
-#include "meta/tzrule.h"
+#include "meta/caption/tzfile.h"
+#include "meta/caption/tzrule.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
 
 The lists come from the code itself: the rows of the key table (keys[]) in
 meta/config.c, the commands and options of the usage text in cmd/main.c,
-and the sidecar keys of meta/sidecar.c.  A key added to the code without a
+and the sidecar keys of meta/caption/sidecar.c.  A key added to the code without a
 line in tiktokfs.1 and tiktokfs.conf.example fails here.
 """
 import re
@@ -43,7 +43,7 @@ def usage_commands():
 
 
 def sidecar_keys():
-    src = (ROOT / "meta/sidecar.c").read_text()
+    src = (ROOT / "meta/caption/sidecar.c").read_text()
     table = src[src.index("key_names[K_COUNT]"):]
     table = table[:table.index("};")]
     keys = re.findall(r'"([a-z_]+)"', table)

@@ -1,14 +1,14 @@
 /*
- * Unit tests for meta/itemfile.c and the readers built on it
+ * Unit tests for meta/job/itemfile.c and the readers built on it
  * (probe_file_at, sidecar_load_at, rules_validate_at): an item file that
  * is a link, a FIFO, a socket, a device or a folder is refused in words,
  * as an error the user fixes in place, and never opened.
  */
 #include "meta/config.h"
-#include "meta/itemfile.h"
-#include "meta/probe.h"
+#include "meta/job/itemfile.h"
+#include "meta/media/probe.h"
 #include "meta/rules.h"
-#include "meta/sidecar.h"
+#include "meta/caption/sidecar.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
 #include "unit.h"

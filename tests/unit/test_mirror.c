@@ -1,7 +1,7 @@
-/* Unit tests for meta/mirror.c: the results of watch mode on the real files. */
-#include "meta/mirror.h"
-#include "meta/results.h"
-#include "meta/store.h"
+/* Unit tests for fs/mirror.c: the results of watch mode on the real files. */
+#include "fs/mirror.h"
+#include "meta/job/results.h"
+#include "meta/job/store.h"
 #include "util/strbuf.h"
 #include "unit.h"
 

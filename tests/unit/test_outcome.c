@@ -1,9 +1,9 @@
-/* Unit tests for meta/outcome.c: items leaving for posted/ and failed/. */
+/* Unit tests for meta/job/outcome.c: items leaving for posted/ and failed/. */
 #include "meta/config.h"
-#include "meta/outcome.h"
-#include "meta/outcome_int.h"
-#include "meta/utf8.h"
-#include "meta/store.h"
+#include "meta/job/outcome.h"
+#include "meta/job/outcome_int.h"
+#include "meta/caption/utf8.h"
+#include "meta/job/store.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "unit.h"

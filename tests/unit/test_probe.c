@@ -4,8 +4,8 @@
  * argv[1]; tests/run_unit.py generates it and sets the variable), hostile
  * buffers built here, and the read budget on a sparse 3 GiB file.
  */
-#include "meta/probe.h"
-#include "meta/probe_int.h"
+#include "meta/media/probe.h"
+#include "meta/media/probe_int.h"
 #include "unit.h"
 
 #include <fcntl.h>

@@ -1,11 +1,11 @@
 /*
- * Unit tests for meta/results.c and the store setters behind it: an item
+ * Unit tests for meta/job/results.c and the store setters behind it: an item
  * shows exactly the user.tiktok.* attributes of its current state, never a
  * leftover of a state it has left (retry_at after a deferral, an error that
  * was fixed, progress after the upload).
  */
-#include "meta/results.h"
-#include "meta/store.h"
+#include "meta/job/results.h"
+#include "meta/job/store.h"
 #include "util/strbuf.h"
 #include "unit.h"
 
@@ -108,7 +108,7 @@ TEST(test_each_state_shows_its_own_attributes)
 	CHECK_STR(shown(&j), "state,error");
 	fill_everything(&j, JOB_POSTED);
 	/* error only while a move to posted/ is stuck: the store clears it
-	 * at the state change and meta/outcome.c once the move is made */
+	 * at the state change and meta/job/outcome.c once the move is made */
 	CHECK_STR(shown(&j), "state,publish_id,status,posted_at,privacy,post_id,url,error,warning");
 	fill_everything(&j, JOB_FAILED);
 	CHECK_STR(shown(&j), "state,publish_id,status,privacy,error");

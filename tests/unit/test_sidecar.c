@@ -1,7 +1,7 @@
-/* Unit tests for meta/sidecar.c and meta/utf8.c: the caption sidecar. */
+/* Unit tests for meta/caption/sidecar.c and meta/caption/utf8.c: the caption sidecar. */
 #include "meta/config.h"
-#include "meta/sidecar.h"
-#include "meta/utf8.h"
+#include "meta/caption/sidecar.h"
+#include "meta/caption/utf8.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
-/* Unit tests for meta/status.c: the text of STATUS.txt. */
+/* Unit tests for meta/job/status.c: the text of STATUS.txt. */
 #include "meta/creator.h"
-#include "meta/status.h"
-#include "meta/store.h"
+#include "meta/job/status.h"
+#include "meta/job/store.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "unit.h"

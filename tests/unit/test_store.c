@@ -1,5 +1,5 @@
-/* Unit tests for meta/store.c: the job store on a real SQLite file. */
-#include "meta/store.h"
+/* Unit tests for meta/job/store.c: the job store on a real SQLite file. */
+#include "meta/job/store.h"
 #include "util/strbuf.h"
 #include "unit.h"
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for meta/tracker.c: items, completion and what validation does
+ * Unit tests for meta/job/tracker.c: items, completion and what validation does
  * to jobs, on a real staging directory with the real store, rules, probe and
  * outcome, and real media made by Debian's ffmpeg (tests/mediafiles.py; set
  * TIKTOKFS_MEDIA to its output directory, or the test runs it itself).
@@ -9,9 +9,9 @@
  * clock.  settle_time is 2 s.
  */
 #include "meta/config.h"
-#include "meta/outcome.h"
-#include "meta/store.h"
-#include "meta/tracker.h"
+#include "meta/job/outcome.h"
+#include "meta/job/store.h"
+#include "meta/job/tracker.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "unit.h"

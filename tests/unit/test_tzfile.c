@@ -1,13 +1,13 @@
 /*
- * Unit tests for meta/tzrule.c, meta/tzfile.c and meta/tzdb.c: POSIX TZ
+ * Unit tests for meta/caption/tzrule.c, meta/caption/tzfile.c and meta/caption/tzdb.c: POSIX TZ
  * rule strings, TZif files of every version built here byte by byte
  * (leap second records, indicators, footers, damage of every kind), zone
  * names, and local time in a few dozen real zones compared with glibc's
  * from 1970 to 2100 (this single-threaded process may switch TZ).
  */
-#include "meta/tzdb.h"
-#include "meta/tzfile.h"
-#include "meta/tzrule.h"
+#include "meta/caption/tzdb.h"
+#include "meta/caption/tzfile.h"
+#include "meta/caption/tzrule.h"
 #include "unit.h"
 
 #include <errno.h>

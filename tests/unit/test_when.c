@@ -1,5 +1,5 @@
-/* Unit tests for meta/when.c: schedule times across DST, offsets, errors. */
-#include "meta/when.h"
+/* Unit tests for meta/caption/when.c: schedule times across DST, offsets, errors. */
+#include "meta/caption/when.h"
 #include "unit.h"
 
 #include <errno.h>

@@ -1,0 +1,150 @@
+/*
+ * user.tiktok.* names and values: see results.h.
+ *
+ * Which names an item shows depends on its state alone (the table `shows`
+ * below), not on which store fields happen to be filled: a field set in an
+ * earlier state (retry_at of a deferral that ended, the progress of an
+ * upload that finished, the privacy of a caption that has since been edited)
+ * must not speak for the item once it moved on.  The store clears what it
+ * can on a state change (store.c, S_SET_STATE); the table is what makes it
+ * impossible to show a leftover whatever a caller's order of setters.
+ */
+#include "meta/job/results.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "meta/job/store.h"
+#include "util/log.h"
+
+const char *const results_keys[] = {"state",	 "progress", "publish_id", "status",
+				    "posted_at", "privacy",  "post_id",	   "url",
+				    "error",	 "warning",  "retry_at",   "schedule_at"};
+const size_t results_nkeys = sizeof(results_keys) / sizeof(results_keys[0]);
+_Static_assert(sizeof(results_keys) / sizeof(results_keys[0]) == 12,
+	       "one K_ bit below per name, in the same order");
+
+/* One bit per name, in results_keys order. */
+enum {
+	K_STATE = 1 << 0,
+	K_PROGRESS = 1 << 1,
+	K_PUBLISH_ID = 1 << 2,
+	K_STATUS = 1 << 3,
+	K_POSTED_AT = 1 << 4,
+	K_PRIVACY = 1 << 5,
+	K_POST_ID = 1 << 6,
+	K_URL = 1 << 7,
+	K_ERROR = 1 << 8,
+	K_WARNING = 1 << 9,
+	K_RETRY_AT = 1 << 10,
+	K_SCHEDULE_AT = 1 << 11,
+};
+
+/* What the validation decided (stale once the item is waiting or invalid
+ * again, since its files changed). */
+#define K_CHECKED (K_PRIVACY | K_WARNING)
+/* A publish in progress at TikTok. */
+#define K_PUBLISH (K_PUBLISH_ID | K_STATUS)
+
+/*
+ * State -> the names it shows.  error is shown wherever a state can carry
+ * a reason (waiting: "no caption yet"; ready/scheduled/uploading/processing:
+ * "not logged in", which keeps the state).  A posted item has one only
+ * while its move to posted/ is stuck (a link or another user's folder on
+ * the way: meta/job/outcome.c sets it, and clears it once the move is made).
+ */
+static const unsigned shows[] = {
+    [JOB_WAITING] = K_STATE | K_ERROR,
+    [JOB_READY] = K_STATE | K_CHECKED | K_ERROR,
+    [JOB_SCHEDULED] = K_STATE | K_CHECKED | K_ERROR | K_SCHEDULE_AT,
+    [JOB_UPLOADING] = K_STATE | K_PROGRESS | K_PUBLISH_ID | K_CHECKED | K_ERROR,
+    [JOB_PROCESSING] = K_STATE | K_PUBLISH | K_CHECKED | K_ERROR,
+    [JOB_DEFERRED] = K_STATE | K_PUBLISH | K_CHECKED | K_ERROR | K_RETRY_AT,
+    [JOB_INVALID] = K_STATE | K_ERROR,
+    [JOB_POSTED] = K_STATE | K_PUBLISH | K_POSTED_AT | K_PRIVACY | K_POST_ID | K_URL | K_WARNING |
+		   K_ERROR,
+    [JOB_FAILED] = K_STATE | K_PUBLISH | K_PRIVACY | K_ERROR,
+    [JOB_CANCELLED] = K_STATE | K_ERROR,
+    [JOB_LOST] = K_STATE | K_ERROR,
+};
+
+/* Whether an item in state @s shows user.tiktok.@key. */
+static bool state_shows(enum job_state s, const char *key)
+{
+	unsigned mask = K_STATE; /* an unknown state shows only itself */
+
+	if ((unsigned)s < sizeof(shows) / sizeof(shows[0]))
+		mask = shows[s];
+	for (size_t i = 0; i < results_nkeys; i++)
+		if (!strcmp(key, results_keys[i]))
+			return mask & (1u << i);
+	return false;
+}
+
+void results_iso_utc(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, size, "%lld", (long long)t);
+}
+
+static bool time_value(int64_t t, char *out, size_t size)
+{
+	if (t <= 0)
+		return false;
+	results_iso_utc(t, out, size);
+	return true;
+}
+
+static const char *text_value(const struct job *j, const char *key)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} fields[] = {
+	    {"publish_id", offsetof(struct job, publish_id)},
+	    {"status", offsetof(struct job, status)},
+	    {"privacy", offsetof(struct job, privacy)},
+	    {"post_id", offsetof(struct job, post_id)},
+	    {"url", offsetof(struct job, url)},
+	    {"error", offsetof(struct job, error)},
+	    {"warning", offsetof(struct job, warning)},
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (!strcmp(key, fields[i].key))
+			return *(char *const *)((const char *)j + fields[i].off);
+	return NULL;
+}
+
+bool results_value(const struct job *j, const char *key, char *out, size_t size)
+{
+	const char *s;
+
+	if (!state_shows(j->state, key))
+		return false;
+	if (!strcmp(key, "state")) {
+		s = job_state_name(j->state);
+	} else if (!strcmp(key, "progress")) {
+		snprintf(out, size, "%llu/%llu", (unsigned long long)j->sent,
+			 (unsigned long long)j->size);
+		return true;
+	} else if (!strcmp(key, "posted_at")) {
+		return time_value(j->posted_at, out, size);
+	} else if (!strcmp(key, "retry_at")) {
+		return time_value(j->retry_at, out, size);
+	} else if (!strcmp(key, "schedule_at")) {
+		return time_value(j->schedule_at, out, size);
+	} else {
+		s = text_value(j, key);
+	}
+	if (!s || !*s)
+		return false;
+	snprintf(out, size, "%.*s", (int)strcspn(s, "\r\n"), s);
+	log_redact(out, size);
+	return true;
+}

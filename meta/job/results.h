@@ -1,0 +1,36 @@
+/*
+ * The user.tiktok.* attributes an item shows: their names and the one
+ * formatter of their values, shared by the mount (fs/xattr.c answers them
+ * from the store) and watch mode (fs/mirror.c writes them onto real files
+ * or into NAME.tiktok.json), so both always say the same thing.
+ */
+#ifndef TIKTOKFS_RESULTS_H
+#define TIKTOKFS_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct job;
+
+#define RESULTS_XATTR_PREFIX "user.tiktok."
+
+/* The names, in the order they are listed (user.tiktok.NAME). */
+extern const char *const results_keys[];
+extern const size_t results_nkeys;
+
+/*
+ * The value of user.tiktok.@key for @j into @out; false when the job has
+ * none, or when its state does not show that name (a table in results.c:
+ * retry_at only while deferred, progress only while uploading, posted_at,
+ * post_id and url only once posted, ...: a field left from an earlier
+ * state never shows).  progress is "SENT/TOTAL" while uploading; times are ISO 8601 UTC;
+ * text values are cut to their first line and passed through log_redact(),
+ * since whatever reaches a user must hold no secret.
+ */
+bool results_value(const struct job *j, const char *key, char *out, size_t size);
+
+/* @t (unix seconds) as "2026-11-25T14:12:36Z" in @buf. */
+void results_iso_utc(int64_t t, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,183 @@
+/*
+ * The job store: one SQLite database (WAL) in state_dir holding every item's
+ * state and history.  It is the memory of the whole daemon: the filesystem
+ * answers user.tiktok.* xattrs and STATUS.txt from it, the posting worker
+ * takes its work from it, and every transition is committed before anyone
+ * can see it.
+ *
+ * Paths are relative to the staging root and name the video, e.g.
+ * "outbox/sub/clip.mp4".  A job is keyed by its video path while it lives.
+ *
+ * Thread-safe: one connection guarded by a mutex; callers never hold a
+ * struct job across a state change they did not make.
+ */
+#ifndef TIKTOKFS_STORE_H
+#define TIKTOKFS_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/error.h"
+
+enum job_state {
+	JOB_WAITING = 0, /* incomplete, no caption yet, or truncated copy */
+	JOB_READY,	 /* complete and valid: the poster may take it */
+	JOB_SCHEDULED,	 /* complete, valid, waiting for schedule_at */
+	JOB_UPLOADING,	 /* init done (publish_id stored) and/or chunks going */
+	JOB_PROCESSING,	 /* all bytes sent, polling status */
+	JOB_DEFERRED,	 /* a TikTok limit: retry at retry_at */
+	JOB_INVALID,	 /* user can fix in place: NAME.error beside the item */
+	JOB_POSTED,	 /* final: in posted/ */
+	JOB_FAILED,	 /* final: in failed/ with NAME.error */
+	JOB_CANCELLED,	 /* final: the user deleted it */
+	JOB_LOST	 /* final: the file vanished while the daemon was away */
+};
+
+const char *job_state_name(enum job_state s); /* "waiting", "ready", ... */
+int job_state_parse(const char *s);	      /* -1 if unknown */
+bool job_state_final(enum job_state s);
+
+/* One row.  Strings are owned by the struct; job_free() releases them. */
+struct job {
+	int64_t id;
+	char *path;	    /* video, relative to the staging root */
+	char *caption_path; /* NULL until a caption is paired */
+	enum job_state state;
+	int mode;	     /* enum post_mode chosen at init */
+	uint64_t size;	     /* bytes, fixed when the item became ready */
+	uint64_t sent;	     /* bytes TikTok acknowledged */
+	int64_t schedule_at; /* 0 if none */
+	int64_t retry_at;    /* 0 if none */
+	char *publish_id;    /* NULL until init answered */
+	char *upload_url;    /* secret: never logged, never shown */
+	int64_t upload_expires;
+	char *status;  /* TikTok's last status */
+	char *post_id; /* decimal string, exact */
+	char *url;
+	char *privacy;
+	char *error;   /* first line shown in user.tiktok.error */
+	char *warning; /* user.tiktok.warning */
+	int64_t posted_at;
+	int attempts; /* inits made for this item */
+	int64_t created_at, updated_at;
+	/* An outcome move in progress (outcome.c): the files may still sit at
+	 * these source paths; NULL when no move is pending. */
+	char *move_from;
+	char *move_caption_from;
+	char *error_text; /* full NAME.error text of a failed job, secret-free */
+};
+
+void job_free(struct job *j);
+
+/* Callback for walks over jobs: gets a borrowed job; non-zero stops the walk
+ * and is returned by the walker. */
+typedef int (*store_each_fn)(const struct job *j, void *arg);
+
+struct store;
+
+/* Open or create @path (mode 0600), run migrations.  NULL + @err on failure.
+ * The caller frees with store_close(). */
+struct store *store_open(const char *path, struct tt_error *err);
+/* Open an existing store read-only (`tiktokfs status` while the daemon
+ * runs): sees every committed transition, never writes, runs no migration.
+ * Every setter on it fails with -EROFS.  NULL + @err on failure. */
+struct store *store_open_readonly(const char *path, struct tt_error *err);
+void store_close(struct store *st);
+
+/* Lookups fill @out (caller frees with job_free); 0 found, -ENOENT not. */
+int store_get(struct store *st, int64_t id, struct job *out);
+/* The job whose video or caption is @path: a live one first, else the
+ * newest; a video match wins over a caption match. */
+int store_get_by_path(struct store *st, const char *path, struct job *out);
+/* The live (non-final) job whose video or caption is @path. */
+int store_find_live(struct store *st, const char *path, struct job *out);
+
+/* Create a live job for a video (state waiting) or return the existing one's
+ * id.  Idempotent.  Returns the id (> 0) or -errno; -EBUSY when @video_path
+ * is the source of an unfinished outcome move (see store_begin_move): that
+ * file belongs to a final job until outcome_finish_moves() runs. */
+int64_t store_ensure(struct store *st, const char *video_path);
+int store_set_caption(struct store *st, int64_t id, const char *caption_path);
+
+/* Every state change goes through here and is written to history with @note
+ * (which must hold no secret).  Commits before returning. */
+int store_transition(struct store *st, int64_t id, enum job_state to, const char *note);
+
+/*
+ * Stop an upload that has not sent its last byte (its caption was deleted):
+ * in one transaction, unless the job is processing or final (-EBUSY: TikTok
+ * may have every byte, the publish goes on), forget its publish, set its
+ * error to @error and its state to waiting with @note.  Atomic, so that the
+ * poster's move to processing comes either before (-EBUSY) or after it.
+ */
+int store_stop_upload(struct store *st, int64_t id, const char *error, const char *note);
+
+/* Field updates, each committed. */
+int store_set_ready(struct store *st, int64_t id, uint64_t size, int64_t schedule_at,
+		    const char *privacy, const char *warning);
+int store_set_error(struct store *st, int64_t id, const char *first_line);
+/* user.tiktok.warning (outcome.c: the item's folder was stepped aside). */
+int store_set_warning(struct store *st, int64_t id, const char *warning);
+int store_set_publish(struct store *st, int64_t id, int mode, const char *publish_id,
+		      const char *upload_url, int64_t upload_expires);
+int store_clear_publish(struct store *st, int64_t id); /* before a legitimate re-init */
+int store_set_progress(struct store *st, int64_t id, uint64_t sent);
+int store_set_status(struct store *st, int64_t id, const char *status);
+int store_set_retry(struct store *st, int64_t id, int64_t retry_at);
+int store_set_result(struct store *st, int64_t id, const char *post_id, const char *url,
+		     int64_t posted_at);
+/* The item's files moved: rewrite video and caption paths (also every job
+ * under a renamed directory when @old is a directory prefix).  Rows whose
+ * files are gone (cancelled, lost) keep their old paths.  A live job that
+ * sat at a destination path was overwritten by the rename: it is cancelled.
+ * The source of a pending outcome move (move_from) follows the rename too. */
+int store_rename(struct store *st, const char *old_path, const char *new_path);
+/* Set the video and caption paths of one job (outcome.c: a " (2)" name was
+ * taken after all).  @caption_path may be NULL. */
+int store_set_paths(struct store *st, int64_t id, const char *video_path, const char *caption_path);
+
+/*
+ * The outcome move, crash-safe (outcome.c): store_begin_move() commits in one
+ * transaction the final state @to with its history row, the destination
+ * paths, the source paths (move_from), @error_text (may be NULL; its first
+ * line also becomes the job's error) and forgets upload_url.  The files are renamed afterwards,
+ * then store_end_move() clears move_from.  store_moving() lists jobs whose move never finished (a
+ * crash), so that outcome_finish_moves() can complete them before anything else looks at the tree.
+ */
+int store_begin_move(struct store *st, int64_t id, enum job_state to, const char *video_path,
+		     const char *caption_path, const char *error_text, const char *note);
+int store_end_move(struct store *st, int64_t id);
+int store_moving(struct store *st, store_each_fn fn, void *arg);
+
+/*
+ * The posting worker's side.  store_next_work() returns the id of the job
+ * that should be worked on at @now: in-flight jobs first (uploading,
+ * processing: they were interrupted), then ready, then scheduled/deferred
+ * whose time has come, oldest first.  0 if none; *@wake_at is set to the
+ * earliest future time something becomes due (0 if nothing).
+ */
+int64_t store_next_work(struct store *st, int64_t now, int64_t *wake_at);
+/* Wake anyone in store_wait() (called after every transition). */
+void store_kick(struct store *st);
+/* Sleep until kicked or @timeout_ms passes. */
+void store_wait(struct store *st, int timeout_ms);
+
+/* Iterate live jobs and the most recent @recent final ones, for STATUS.txt
+ * and `tiktokfs status`.  The callback gets a borrowed job. */
+int store_each(struct store *st, int recent, store_each_fn fn, void *arg);
+
+/* One history row: a state change of job @job_id at @at. */
+struct store_event {
+	int64_t job_id;
+	int64_t at; /* unix seconds */
+	int from;   /* enum job_state, -1 when the job was created */
+	enum job_state to;
+	const char *note; /* borrowed, never NULL */
+};
+typedef int (*store_event_fn)(const struct store_event *ev, void *arg);
+
+/* Record of history, oldest first (newest last), for tests and `status`.
+ * A callback returning non-zero stops the walk and that value is returned. */
+int store_history(struct store *st, int64_t id, store_event_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+ * What the job store's database looks like, as one document: the schema and
+ * its migrations, the SQL of every statement store.c runs, the state names
+ * stored in it, and the order of a job row's columns.  Everything here must
+ * agree with everything else here (SQL_FINAL with job_state_final(),
+ * JOB_COLS with store_read_job()), which is why it sits in one file;
+ * store.c holds the logic and never spells a table or a column.
+ *
+ * States are stored by name so that `sqlite3 jobs.db` is readable and the
+ * enum may grow.  Statements name their parameters ?1, ?2 ...; store.c binds
+ * them in that order.
+ */
+#include "meta/job/store_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/strbuf.h"
+
+/* Final states, as SQL, for the partial index and the queries.  Must match
+ * job_state_final(). */
+#define SQL_FINAL "('posted','failed','cancelled','lost')"
+/* States entered with a reason that the caller sets just before (waiting:
+ * "cut short"; ready: "starting a new upload"; invalid, deferred, failed),
+ * and the two that end a job whose files are gone. */
+#define SQL_KEEPS_ERROR "('waiting','ready','invalid','deferred','failed','cancelled','lost')"
+/* Rows whose files still exist somewhere: they follow renames. */
+#define SQL_HAS_FILES "state NOT IN ('cancelled','lost')"
+
+static const char *const state_names[] = {
+    "waiting", "ready",	 "scheduled", "uploading", "processing", "deferred",
+    "invalid", "posted", "failed",    "cancelled", "lost",
+};
+#define N_STATES ((int)(sizeof(state_names) / sizeof(state_names[0])))
+
+const char *job_state_name(enum job_state s)
+{
+	if ((int)s < 0 || (int)s >= N_STATES)
+		return "unknown";
+	return state_names[s];
+}
+
+int job_state_parse(const char *s)
+{
+	for (int i = 0; s && i < N_STATES; i++)
+		if (!strcmp(s, state_names[i]))
+			return i;
+	return -1;
+}
+
+bool job_state_final(enum job_state s)
+{
+	return s == JOB_POSTED || s == JOB_FAILED || s == JOB_CANCELLED || s == JOB_LOST;
+}
+
+void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	free(j->path);
+	free(j->caption_path);
+	free(j->publish_id);
+	free(j->upload_url);
+	free(j->status);
+	free(j->post_id);
+	free(j->url);
+	free(j->privacy);
+	free(j->error);
+	free(j->warning);
+	free(j->move_from);
+	free(j->move_caption_from);
+	free(j->error_text);
+	memset(j, 0, sizeof(*j));
+}
+
+/* ---- schema ---------------------------------------------------------- */
+
+/*
+ * Migrations, applied in order inside one transaction; schema_version holds
+ * how many ran.  Never edit a shipped entry: add a new one.
+ */
+static const char *const migrations[] = {
+    /* 1: jobs and their history */
+    "CREATE TABLE jobs ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " path TEXT NOT NULL,"
+    " caption_path TEXT,"
+    " state TEXT NOT NULL DEFAULT 'waiting',"
+    " mode INTEGER NOT NULL DEFAULT 0,"
+    " size INTEGER NOT NULL DEFAULT 0,"
+    " sent INTEGER NOT NULL DEFAULT 0,"
+    " schedule_at INTEGER NOT NULL DEFAULT 0,"
+    " retry_at INTEGER NOT NULL DEFAULT 0,"
+    " publish_id TEXT,"
+    " upload_url TEXT," /* secret: see the file comment */
+    " upload_expires INTEGER NOT NULL DEFAULT 0,"
+    " status TEXT,"
+    " post_id TEXT," /* TEXT: TikTok's ids exceed 2^53 */
+    " url TEXT,"
+    " privacy TEXT,"
+    " error TEXT,"
+    " warning TEXT,"
+    " posted_at INTEGER NOT NULL DEFAULT 0,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL,"
+    " move_from TEXT,"
+    " move_caption_from TEXT,"
+    " error_text TEXT);"
+    "CREATE UNIQUE INDEX jobs_live_path ON jobs(path) WHERE state NOT IN " SQL_FINAL ";"
+    "CREATE INDEX jobs_path ON jobs(path);"
+    "CREATE INDEX jobs_caption ON jobs(caption_path);"
+    "CREATE INDEX jobs_state ON jobs(state);"
+    "CREATE TABLE history ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    " at INTEGER NOT NULL,"
+    " from_state TEXT,"
+    " to_state TEXT NOT NULL,"
+    " note TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX history_job ON history(job_id);",
+    /* 2: whether error was set since the last state change (S_SET_STATE) */
+    "ALTER TABLE jobs ADD COLUMN error_fresh INTEGER NOT NULL DEFAULT 0;",
+};
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+#define JOB_COLS                                                                                   \
+	"id, path, caption_path, state, mode, size, sent, schedule_at, retry_at, "                 \
+	"publish_id, upload_url, upload_expires, status, post_id, url, privacy, error, "           \
+	"warning, posted_at, attempts, created_at, updated_at, move_from, "                        \
+	"move_caption_from, error_text"
+
+/* In store_rename: ?1 old, ?2 new; a row "under" P is P itself or P/...;
+ * substr comparisons, not LIKE, so that '%' and '_' in names are plain. */
+#define UNDER(col, p) "(" col " = " p " OR substr(" col ", 1, length(" p ") + 1) = " p " || '/')"
+#define MOVED(col) "CASE WHEN " col " = ?1 THEN ?2 ELSE ?2 || substr(" col ", length(?1) + 1) END"
+
+const char *const store_stmt_sql[S_COUNT] = {
+    [S_GET] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?1",
+    /* the live one if any, else the newest; the video's job before the
+     * caption's, so a caption in posted/ (keep_posted = no) shows results */
+    [S_GET_BY_PATH] = "SELECT " JOB_COLS " FROM jobs WHERE path = ?1 OR caption_path = ?1"
+		      " ORDER BY (state IN " SQL_FINAL "), path = ?1 DESC, id DESC LIMIT 1",
+    [S_FIND_LIVE] = "SELECT " JOB_COLS " FROM jobs WHERE state NOT IN " SQL_FINAL
+		    " AND (path = ?1 OR caption_path = ?1) ORDER BY path = ?1 DESC, id LIMIT 1",
+    [S_LIVE_ID] = "SELECT id FROM jobs WHERE path = ?1 AND state NOT IN " SQL_FINAL,
+    [S_MOVING_FROM] = "SELECT id FROM jobs WHERE move_from = ?1 OR move_caption_from = ?1",
+    [S_INSERT] = "INSERT INTO jobs(path, state, created_at, updated_at)"
+		 " VALUES (?1, 'waiting', ?2, ?2)",
+    [S_HIST] = "INSERT INTO history(job_id, at, from_state, to_state, note)"
+	       " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_STATE_OF] = "SELECT state FROM jobs WHERE id = ?1",
+    /* A final state forgets the upload URL: nothing will resume it.  A
+     * state change sets the fields of the new state only (see
+     * SQL_KEEPS_ERROR): retry_at belongs to deferred; an error belongs to
+     * the state it was set for, so one set since the last change (the
+     * callers set the reason, then change the state) is kept by states
+     * that carry a reason, and any other is the old state's and goes. */
+    [S_SET_STATE] = "UPDATE jobs SET state = ?2, updated_at = ?3, upload_url ="
+		    " CASE WHEN ?2 IN " SQL_FINAL " THEN NULL ELSE upload_url END,"
+		    " retry_at = CASE WHEN ?2 = 'deferred' THEN retry_at ELSE 0 END,"
+		    " error = CASE WHEN error_fresh AND ?2 IN " SQL_KEEPS_ERROR
+		    " THEN error ELSE NULL END, error_fresh = 0"
+		    " WHERE id = ?1",
+    [S_SET_CAPTION] = "UPDATE jobs SET caption_path = ?2, updated_at = ?3 WHERE id = ?1",
+    [S_SET_READY] = "UPDATE jobs SET size = ?2, schedule_at = ?3, privacy = ?4, warning = ?5,"
+		    " updated_at = ?6 WHERE id = ?1",
+    [S_SET_ERROR] = "UPDATE jobs SET error = ?2, error_fresh = 1, updated_at = ?3"
+		    " WHERE id = ?1",
+    [S_SET_WARNING] = "UPDATE jobs SET warning = ?2, updated_at = ?3 WHERE id = ?1",
+    [S_SET_PUBLISH] = "UPDATE jobs SET mode = ?2, publish_id = ?3, upload_url = ?4,"
+		      " upload_expires = ?5, attempts = attempts + 1, updated_at = ?6"
+		      " WHERE id = ?1",
+    [S_CLEAR_PUBLISH] = "UPDATE jobs SET publish_id = NULL, upload_url = NULL,"
+			" upload_expires = 0, sent = 0, status = NULL, updated_at = ?2"
+			" WHERE id = ?1",
+    [S_SET_PROGRESS] = "UPDATE jobs SET sent = ?2, updated_at = ?3 WHERE id = ?1",
+    [S_SET_STATUS] = "UPDATE jobs SET status = ?2, updated_at = ?3 WHERE id = ?1",
+    [S_SET_RETRY] = "UPDATE jobs SET retry_at = ?2, updated_at = ?3 WHERE id = ?1",
+    /* a post id that appears only after moderation is filled in later:
+     * NULL/0 keep what is there */
+    [S_SET_RESULT] = "UPDATE jobs SET post_id = COALESCE(?2, post_id), url = COALESCE(?3, url),"
+		     " posted_at = CASE WHEN ?4 > 0 THEN ?4 ELSE posted_at END,"
+		     " updated_at = ?5 WHERE id = ?1",
+    [S_SET_PATHS] = "UPDATE jobs SET path = ?2, caption_path = ?3, updated_at = ?4 WHERE id = ?1",
+    [S_BEGIN_MOVE] = "UPDATE jobs SET move_from = path, move_caption_from = caption_path,"
+		     " path = ?2, caption_path = ?3, error_text = COALESCE(?4, error_text),"
+		     /* user.tiktok.error: the first line of the error file */
+		     " error = CASE WHEN ?4 IS NULL THEN error WHEN instr(?4, char(10)) > 0"
+		     " THEN substr(?4, 1, instr(?4, char(10)) - 1) ELSE ?4 END,"
+		     " error_fresh = CASE WHEN ?4 IS NULL THEN error_fresh ELSE 1 END,"
+		     " upload_url = NULL, updated_at = ?5 WHERE id = ?1",
+    [S_END_MOVE] = "UPDATE jobs SET move_from = NULL, move_caption_from = NULL,"
+		   " updated_at = ?2 WHERE id = ?1",
+    [S_MOVING] = "SELECT " JOB_COLS " FROM jobs WHERE move_from IS NOT NULL"
+		 " OR move_caption_from IS NOT NULL ORDER BY id",
+    /* a live job at a destination of a rename was overwritten by it */
+    [S_REN_CANCEL_HIST] = "INSERT INTO history(job_id, at, from_state, to_state, note)"
+			  " SELECT id, ?3, state, 'cancelled', 'replaced by a rename' FROM jobs"
+			  " WHERE state NOT IN " SQL_FINAL
+			  " AND " UNDER("path", "?2") " AND NOT " UNDER("path", "?1"),
+    [S_REN_CANCEL] = "UPDATE jobs SET state = 'cancelled', upload_url = NULL, updated_at = ?3"
+		     " WHERE state NOT IN " SQL_FINAL
+		     " AND " UNDER("path", "?2") " AND NOT " UNDER("path", "?1"),
+    [S_REN_PATH] =
+	"UPDATE jobs SET path = " MOVED("path") ", updated_at = ?3"
+						" WHERE " SQL_HAS_FILES " AND " UNDER("path", "?1"),
+    [S_REN_CAPTION] =
+	"UPDATE jobs SET caption_path = " MOVED("caption_path") ", updated_at = ?3"
+								" WHERE " SQL_HAS_FILES
+								" AND " UNDER("caption_path", "?1"),
+    /* the source of a pending outcome move (a stuck one: a link in
+     * posted/) renamed by its user: the move, and store_ensure's refusal
+     * to make it a new item, follow it */
+    [S_REN_MOVE_FROM] =
+	"UPDATE jobs SET move_from = " MOVED("move_from") ", updated_at = ?3"
+							  " WHERE " UNDER("move_from", "?1"),
+    [S_REN_MOVE_CAPTION_FROM] = "UPDATE jobs SET move_caption_from = " MOVED(
+	"move_caption_from") ", updated_at = ?3 WHERE " UNDER("move_caption_from", "?1"),
+    [S_NEXT] = "SELECT id FROM jobs WHERE state IN ('uploading', 'processing', 'ready')"
+	       " OR (state = 'scheduled' AND schedule_at <= ?1)"
+	       " OR (state = 'deferred' AND retry_at <= ?1)"
+	       " ORDER BY CASE state WHEN 'uploading' THEN 0 WHEN 'processing' THEN 0"
+	       " WHEN 'ready' THEN 1 ELSE 2 END, created_at, id LIMIT 1",
+    [S_WAKE] = "SELECT MIN(t) FROM ("
+	       " SELECT schedule_at AS t FROM jobs WHERE state = 'scheduled' AND schedule_at > ?1"
+	       " UNION ALL"
+	       " SELECT retry_at FROM jobs WHERE state = 'deferred' AND retry_at > ?1)",
+    [S_EACH_LIVE] =
+	"SELECT " JOB_COLS " FROM jobs WHERE state NOT IN " SQL_FINAL " ORDER BY created_at, id",
+    [S_EACH_FINAL] = "SELECT " JOB_COLS " FROM jobs WHERE state IN " SQL_FINAL
+		     " ORDER BY updated_at DESC, id DESC LIMIT ?1",
+    [S_HISTORY] = "SELECT job_id, at, from_state, to_state, note FROM history"
+		  " WHERE job_id = ?1 ORDER BY id",
+};
+
+int store_sql_errno(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+		return -EROFS;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	default:
+		return -EIO;
+	}
+}
+
+static char *col_str(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+/* The column numbers are JOB_COLS's order. */
+void store_read_job(sqlite3_stmt *s, struct job *j)
+{
+	int st;
+
+	memset(j, 0, sizeof(*j));
+	j->id = sqlite3_column_int64(s, 0);
+	j->path = col_str(s, 1);
+	j->caption_path = col_str(s, 2);
+	st = job_state_parse((const char *)sqlite3_column_text(s, 3));
+	j->state = st < 0 ? JOB_WAITING : (enum job_state)st;
+	j->mode = sqlite3_column_int(s, 4);
+	j->size = (uint64_t)sqlite3_column_int64(s, 5);
+	j->sent = (uint64_t)sqlite3_column_int64(s, 6);
+	j->schedule_at = sqlite3_column_int64(s, 7);
+	j->retry_at = sqlite3_column_int64(s, 8);
+	j->publish_id = col_str(s, 9);
+	j->upload_url = col_str(s, 10);
+	j->upload_expires = sqlite3_column_int64(s, 11);
+	j->status = col_str(s, 12);
+	j->post_id = col_str(s, 13);
+	j->url = col_str(s, 14);
+	j->privacy = col_str(s, 15);
+	j->error = col_str(s, 16);
+	j->warning = col_str(s, 17);
+	j->posted_at = sqlite3_column_int64(s, 18);
+	j->attempts = sqlite3_column_int(s, 19);
+	j->created_at = sqlite3_column_int64(s, 20);
+	j->updated_at = sqlite3_column_int64(s, 21);
+	j->move_from = col_str(s, 22);
+	j->move_caption_from = col_str(s, 23);
+	j->error_text = col_str(s, 24);
+}
+
+/* ---- migrating -------------------------------------------------------- */
+
+/* sqlite3_exec as 0 or -errno, silent: see store_migrate(). */
+static int run_sql(sqlite3 *db, const char *sql)
+{
+	return store_sql_errno(sqlite3_exec(db, sql, NULL, NULL, NULL));
+}
+
+/* Commit when @rc is 0, else roll back; returns the first error. */
+static int commit_or_undo(sqlite3 *db, int rc)
+{
+	if (rc == 0)
+		rc = run_sql(db, "COMMIT");
+	if (rc != 0 && !sqlite3_get_autocommit(db))
+		run_sql(db, "ROLLBACK");
+	return rc;
+}
+
+/* How many migrations ran on @db (schema_version), or -errno. */
+static int schema_version(sqlite3 *db)
+{
+	sqlite3_stmt *s = NULL;
+	int version = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT MAX(version) FROM schema_version", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -EIO;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return version;
+}
+
+int store_migrate(sqlite3 *db, struct tt_error *err, const char *path)
+{
+	int version, rc;
+
+	rc = run_sql(db, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+	if (rc)
+		goto fail;
+	rc = run_sql(db, "BEGIN IMMEDIATE");
+	if (rc)
+		goto fail;
+	version = schema_version(db);
+	rc = version < 0 ? version : 0;
+	if (version > N_MIGRATIONS) {
+		tt_error_set(err, ERR_PERMANENT,
+			     "%s: job store schema version %d is newer than this tiktokfs "
+			     "knows (%d)",
+			     path, version, N_MIGRATIONS);
+		tt_error_advise(err, "Run the tiktokfs version that created it, or a newer one.");
+		rc = -EPROTO;
+	}
+	for (; rc == 0 && version < N_MIGRATIONS; version++)
+		rc = run_sql(db, migrations[version]);
+	if (rc == 0) {
+		char sql[96];
+		snprintf(sql, sizeof(sql),
+			 "DELETE FROM schema_version; INSERT INTO schema_version VALUES (%d)",
+			 version);
+		rc = run_sql(db, sql);
+	}
+	rc = commit_or_undo(db, rc);
+	if (rc == 0)
+		return 0;
+fail:
+	if (!err->what[0])
+		tt_error_set(err, ERR_PERMANENT, "%s: cannot set up the job store: %s", path,
+			     sqlite3_errmsg(db));
+	return rc;
+}

@@ -1,0 +1,115 @@
+/*
+ * Inside the tracker: the in-memory map of item files and what the three
+ * files of the module share (tracker.c: the map and the events;
+ * tracker_names.c: what a name means; tracker_tick.c: reconcile, settle,
+ * validate, apply).  Nothing outside meta/tracker*.c includes this.
+ *
+ * Locking: every field of struct tracker below `mu`, and every struct tfile,
+ * is read and written only with `mu` held.  Functions marked "(locked)"
+ * expect it held; the others must be called without it.
+ */
+#ifndef TIKTOKFS_TRACKER_INT_H
+#define TIKTOKFS_TRACKER_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "meta/job/tracker.h"
+
+struct job;
+
+/* A growable list of owned strings. */
+struct pathlist {
+	char **v;
+	size_t n, alloc;
+};
+
+void trk_pl_add(struct pathlist *pl, const char *s);
+void trk_pl_clear(struct pathlist *pl);
+
+enum { BY_PATH = 0, BY_KEY = 1 };
+
+/*
+ * One video or caption file in outbox/ or scheduled/.  Found by path and,
+ * for pairing, by key: a video's key is its path without the extension
+ * ("outbox/clip"), a caption's is its path without ".caption"
+ * ("outbox/clip" or "outbox/clip.mp4").
+ */
+struct tfile {
+	char *path; /* relative to the root; owned */
+	char *key;  /* pairing key; owned */
+	bool video;
+	int writers;
+	double changed; /* monotonic seconds of the last change */
+	uint64_t gen;	/* video: bumped by every event on the item */
+	bool pending;	/* video: settle and validate again */
+	bool armed;	/* video: its job left waiting by our hand (or is in flight) */
+	struct tfile *next[2];
+};
+
+struct tracker {
+	struct store *st;
+	const struct config *cfg;
+	char *root;
+	/* The root opened once (util/safepath.h): every look at and read of
+	 * an item file walks from it without following links.  -1 until the
+	 * root exists (tracker_reconcile creates it); set before serving. */
+	int root_fd;
+
+	pthread_mutex_t mu; /* everything below */
+	struct tfile **tab[2];
+	size_t nbuckets, count, npending;
+	uint64_t seq;	       /* generation counter */
+	struct pathlist scans; /* directories moved in: walk at the next tick */
+};
+
+/* ---- names (tracker_names.c, pure) ---- */
+
+enum kind { K_NONE = 0, K_VIDEO, K_CAPTION };
+
+/* What a relative path is to the tracker: a video or caption with a real
+ * name in outbox/ or scheduled/, not under a dot-directory. */
+enum kind trk_classify(const char *path);
+/* A directory inside outbox/ or scheduled/ whose files can be items. */
+bool trk_dir_in_staging(const char *path);
+bool trk_in_scheduled(const char *path);
+const char *trk_base_of(const char *path);
+
+/* ---- the map (tracker.c) ---- */
+
+/* (locked) The entry at @path, or NULL. */
+struct tfile *trk_find_path(struct tracker *t, const char *path);
+/* (locked) The captions of video @v, the preferred one first; 0-2. */
+int trk_captions_of(struct tracker *t, const struct tfile *v, struct tfile *out[2]);
+/* (locked) Every item @f belongs to (itself for a video) must be checked
+ * again; armed ones are added to @resets (may be NULL). */
+void trk_owners_touched(struct tracker *t, struct tfile *f, struct pathlist *resets);
+/* (locked) A new entry; the caller touches its owners. */
+struct tfile *trk_entry_new(struct tracker *t, const char *path, enum kind k, double changed);
+/* (locked) Forget @f (its file is gone) and free it; its items are touched. */
+void trk_entry_drop(struct tracker *t, struct tfile *f, struct pathlist *resets);
+
+/* ---- the store side of events (tracker.c, called without the mutex) ---- */
+
+bool trk_job_in_flight(const struct job *j);
+void trk_ensure_job(struct tracker *t, const char *video);
+/* The item of @video changed after its job had left waiting: back to it,
+ * unless in flight (then only logged). */
+void trk_reset_job(struct tracker *t, const char *video, const char *why);
+/* The caption of @video is gone.  An item in flight whose bytes are not
+ * all sent is stopped (waiting, publish forgotten, a reason in its error);
+ * one whose bytes are all sent goes on, with a warning saying so; anything
+ * else is trk_reset_job(). */
+void trk_caption_gone(struct tracker *t, const char *video, const char *why);
+/* trk_reset_job() for each, then clears @resets. */
+void trk_run_resets(struct tracker *t, struct pathlist *resets, const char *why);
+/* Something other than a folder is at @rel, reached without links: a
+ * file that is an item's, or one to refuse on the item (a symlink, a
+ * FIFO ...).  Only a name that is gone (or a folder) is no file. */
+bool trk_file_at(struct tracker *t, const char *rel);
+/* Remove the NAME.error beside @video, if any. */
+void trk_clear_error_file(struct tracker *t, const char *video);
+
+#endif

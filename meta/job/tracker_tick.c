@@ -1,0 +1,696 @@
+/*
+ * The tracker's slow half: the walk at start (tracker_reconcile) and the
+ * timer's tick (tracker_tick), which settles items, validates them with the
+ * probe, the sidecar parser and the rules, and applies the verdict to the
+ * job: ready, scheduled, invalid with NAME.error beside it, failed/ (media
+ * that can never pass), or still waiting (a truncated copy).
+ *
+ * The tick works in three steps so that validation never holds the mutex
+ * the filesystem's threads take: (1) under the mutex, collect the items
+ * whose settle time has passed, with their generation; (2) without it,
+ * validate; (3) under it again, apply each result only if the item's
+ * generation is unchanged (an event since then bumped it: the result
+ * describes bytes that are gone, and the item settles again).  Applying
+ * (a few commits, an error file, outcome_failed's renames) happens under the
+ * mutex so that no event can slip between the check and the apply.
+ * tracker_tick() is called by one thread.
+ */
+#include "meta/job/tracker_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "meta/config.h"
+#include "meta/creator.h"
+#include "meta/job/itemfile.h"
+#include "meta/job/outcome.h"
+#include "meta/rules.h"
+#include "meta/caption/sidecar.h"
+#include "meta/job/store.h"
+#include "util/log.h"
+#include "util/safepath.h"
+#include "util/strbuf.h"
+
+#define WALK_MAX_DEPTH 64
+
+/* ---- walking the staging tree ---- */
+
+struct found {
+	char *path;
+	enum kind k;
+	double age; /* seconds since its mtime, >= 0 */
+};
+
+struct foundlist {
+	struct found *v;
+	size_t n, alloc;
+};
+
+static void found_clear(struct foundlist *fl)
+{
+	for (size_t i = 0; i < fl->n; i++)
+		free(fl->v[i].path);
+	free(fl->v);
+	memset(fl, 0, sizeof(*fl));
+}
+
+static double mtime_age(const struct stat *sb, const struct timespec *wall)
+{
+	double age = (double)(wall->tv_sec - sb->st_mtim.tv_sec) +
+		     (double)(wall->tv_nsec - sb->st_mtim.tv_nsec) / 1e9;
+
+	return age > 0 ? age : 0; /* a file from the future is fresh */
+}
+
+static void found_add(struct foundlist *out, char *path, enum kind k, double age)
+{
+	if (out->n == out->alloc) {
+		out->alloc = out->alloc ? 2 * out->alloc : 64;
+		out->v = xrealloc(out->v, out->alloc * sizeof(*out->v));
+	}
+	out->v[out->n++] = (struct found){ path, k, age };
+}
+
+/*
+ * Every video and caption below @rel (a directory), depth-first, reached
+ * from the root descriptor without following links: a symlinked folder is
+ * never entered.  Any entry with an item's name counts, whatever it is (a
+ * symlink, a FIFO, a device, a folder named like a caption): validation
+ * refuses those on their items, which is how the user learns of them.
+ */
+static void walk(struct tracker *t, const char *rel, int depth, const struct timespec *wall,
+		 struct foundlist *out)
+{
+	int fd = sp_open_dir(t->root_fd, rel);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		else if (fd != -ENOENT && fd != -ENOTDIR && fd != -ELOOP)
+			log_warn("%s/%s: cannot list it: %s", t->root, rel, strerror(-fd));
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat sb;
+		char *child;
+		enum kind k;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		child = xasprintf("%s/%s", rel, de->d_name);
+		k = trk_classify(child);
+		if (S_ISDIR(sb.st_mode)) {
+			if (depth < WALK_MAX_DEPTH && trk_dir_in_staging(child))
+				walk(t, child, depth + 1, wall, out);
+			else if (depth >= WALK_MAX_DEPTH)
+				log_warn("%s/%s: folders nested too deep; not looked into", t->root,
+					 child);
+			if (k == K_CAPTION)
+				found_add(out, xstrdup(child), k, mtime_age(&sb, wall));
+		} else if (k != K_NONE) {
+			found_add(out, child, k, mtime_age(&sb, wall));
+			child = NULL;
+		}
+		free(child);
+	}
+	closedir(d);
+}
+
+/*
+ * Enter what a walk found into the map.  @by_mtime: the file's last change
+ * is its mtime (a start: files copied while the daemon was away are settled
+ * when old enough); otherwise it arrives now.  Known files are left alone,
+ * so walking twice starts nothing twice.
+ */
+static void enter_found(struct tracker *t, struct foundlist *fl, double now, bool by_mtime)
+{
+	struct pathlist created = { 0 }, resets = { 0 };
+
+	pthread_mutex_lock(&t->mu);
+	for (size_t i = 0; i < fl->n; i++) {
+		struct tfile *f;
+		double changed = by_mtime ? now - fl->v[i].age : now;
+
+		if (trk_find_path(t, fl->v[i].path))
+			continue;
+		f = trk_entry_new(t, fl->v[i].path, fl->v[i].k, changed);
+		trk_owners_touched(t, f, &resets);
+		if (f->video)
+			trk_pl_add(&created, f->path);
+	}
+	pthread_mutex_unlock(&t->mu);
+	for (size_t i = 0; i < created.n; i++)
+		trk_ensure_job(t, created.v[i]);
+	trk_pl_clear(&created);
+	trk_run_resets(t, &resets, "a caption appeared: checking it again");
+}
+
+static void scan_dir(struct tracker *t, const char *rel, double now, bool by_mtime)
+{
+	struct foundlist fl = { 0 };
+	struct timespec wall;
+
+	clock_gettime(CLOCK_REALTIME, &wall);
+	walk(t, rel, 0, &wall, &fl);
+	enter_found(t, &fl, now, by_mtime);
+	found_clear(&fl);
+}
+
+/* ---- reconcile ---- */
+
+struct jobref {
+	int64_t id;
+	char *path;
+	bool in_flight;
+	enum job_state state;
+};
+
+struct joblist {
+	struct jobref *v;
+	size_t n, alloc;
+};
+
+static int collect_live(const struct job *j, void *arg)
+{
+	struct joblist *jl = arg;
+
+	if (job_state_final(j->state) || !j->path)
+		return 0;
+	if (jl->n == jl->alloc) {
+		jl->alloc = jl->alloc ? 2 * jl->alloc : 64;
+		jl->v = xrealloc(jl->v, jl->alloc * sizeof(*jl->v));
+	}
+	jl->v[jl->n++] = (struct jobref){ j->id, xstrdup(j->path), trk_job_in_flight(j), j->state };
+	return 0;
+}
+
+/* Live jobs whose video is gone are closed as lost; the poster reconciles
+ * in-flight ones by TikTok's status (the bytes may be published). */
+static void close_vanished(struct tracker *t)
+{
+	struct joblist jl = { 0 };
+
+	/* Collect first, then change: one transition per job, outside the walk. */
+	if (store_each(t->st, 0, collect_live, &jl) < 0)
+		log_warn("cannot list the jobs to reconcile them");
+	for (size_t i = 0; i < jl.n; i++) {
+		struct jobref *r = &jl.v[i];
+
+		if (trk_file_at(t, r->path)) {
+			;
+		} else if (r->in_flight) {
+			log_info("%s: gone while %s; left for the poster to reconcile", r->path,
+				 job_state_name(r->state));
+		} else if (store_transition(t->st, r->id, JOB_LOST,
+					    "the video was gone when tiktokfs started") < 0) {
+			log_warn("%s: cannot close its job as lost", r->path);
+		} else {
+			log_info("%s: gone while tiktokfs was not running; job closed as lost",
+				 r->path);
+		}
+		free(r->path);
+	}
+	free(jl.v);
+}
+
+int tracker_reconcile(struct tracker *t, double now)
+{
+	static const char *const folders[] = { "outbox", "scheduled", "posted", "failed" };
+	int rc = 0;
+
+	if (mkdir(t->root, 0700) < 0 && errno != EEXIST) {
+		rc = -errno;
+		log_err("%s: cannot create the staging folder: %s", t->root, strerror(errno));
+		return rc;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		char *abs = xasprintf("%s/%s", t->root, folders[i]);
+
+		if (mkdir(abs, 0755) < 0 && errno != EEXIST) {
+			rc = -errno;
+			log_err("%s: cannot create it: %s", abs, strerror(errno));
+		}
+		free(abs);
+	}
+	if (rc < 0)
+		return rc;
+	if (t->root_fd < 0 && (t->root_fd = sp_open_root(t->root)) < 0) {
+		rc = t->root_fd;
+		t->root_fd = -1;
+		log_err("%s: cannot open the staging folder: %s", t->root, strerror(-rc));
+		return rc;
+	}
+	/* A crash mid-move leaves a posted video in outbox/ with a final job:
+	 * finish those moves first, or the walk would make it a new item. */
+	rc = outcome_finish_moves(t->st, t->cfg, t->root);
+	if (rc < 0)
+		log_warn("cannot finish the moves a crash interrupted: %s", strerror(-rc));
+	scan_dir(t, "outbox", now, true);
+	scan_dir(t, "scheduled", now, true);
+	close_vanished(t);
+	return 0;
+}
+
+/* ---- tick: settle, validate, apply ---- */
+
+enum due_what { D_OK, D_CAPTION, D_MEDIA, D_INCOMPLETE, D_IN_FLIGHT, D_GONE, D_RETRY };
+
+struct due {
+	char *video;
+	char *cap[2];
+	int ncap;
+	uint64_t gen;
+	bool sched; /* in scheduled/ */
+	enum due_what what;
+	int64_t id;
+	struct verdict v;
+	bool have_v;
+	struct tt_error err;
+};
+
+struct duelist {
+	struct due *v;
+	size_t n, alloc;
+};
+
+static void duelist_clear(struct duelist *dl)
+{
+	for (size_t i = 0; i < dl->n; i++) {
+		struct due *d = &dl->v[i];
+
+		free(d->video);
+		free(d->cap[0]);
+		free(d->cap[1]);
+		if (d->have_v)
+			verdict_free(&d->v);
+	}
+	free(dl->v);
+	memset(dl, 0, sizeof(*dl));
+}
+
+static void not_pending(struct tracker *t, struct tfile *f)
+{
+	if (f->pending) {
+		f->pending = false;
+		t->npending--;
+	}
+}
+
+/* Under the mutex: the items whose settle time has passed.  @next gets the
+ * earliest time something still settling becomes due. */
+static void collect_due(struct tracker *t, double now, struct duelist *dl, struct pathlist *nocap,
+			double *next)
+{
+	double settle = t->cfg->settle_time;
+
+	for (size_t b = 0; b < t->nbuckets && t->npending; b++) {
+		for (struct tfile *f = t->tab[BY_PATH][b]; f; f = f->next[BY_PATH]) {
+			struct tfile *caps[2];
+			int nc;
+			bool busy = f->writers > 0;
+			double last = f->changed;
+			struct due *d;
+
+			if (!f->video || !f->pending)
+				continue;
+			nc = trk_captions_of(t, f, caps);
+			for (int i = 0; i < nc; i++) {
+				busy |= caps[i]->writers > 0;
+				if (caps[i]->changed > last)
+					last = caps[i]->changed;
+			}
+			if (busy)
+				continue; /* its close is an event and restarts the clock */
+			if (now - last < settle) {
+				if (last + settle - now < *next)
+					*next = last + settle - now;
+				continue;
+			}
+			if (nc == 0) {
+				not_pending(t, f); /* waits for its caption */
+				trk_pl_add(nocap, f->path);
+				continue;
+			}
+			if (dl->n == dl->alloc) {
+				dl->alloc = dl->alloc ? 2 * dl->alloc : 16;
+				dl->v = xrealloc(dl->v, dl->alloc * sizeof(*dl->v));
+			}
+			d = &dl->v[dl->n++];
+			memset(d, 0, sizeof(*d));
+			d->video = xstrdup(f->path);
+			d->ncap = nc;
+			for (int i = 0; i < nc; i++)
+				d->cap[i] = xstrdup(caps[i]->path);
+			d->gen = f->gen;
+			d->sched = trk_in_scheduled(f->path);
+		}
+	}
+}
+
+/* Read at most SIDECAR_MAX_BYTES + 1 bytes of @path (caller frees). */
+static int read_small(int root_fd, const char *rel, char **out, size_t *len)
+{
+	size_t max = SIDECAR_MAX_BYTES + 1, n = 0;
+	char *buf = NULL;
+	int fd = sp_open_regular(root_fd, rel, NULL);
+	int rc = 0;
+
+	if (fd < 0)
+		return fd;
+	buf = xmalloc(max);
+	while (n < max) {
+		ssize_t r = read(fd, buf + n, max - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*out = buf;
+	*len = n;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+/* Both caption names exist: they must agree. */
+static bool captions_disagree(int root_fd, const char *a, const char *b)
+{
+	char *x = NULL, *y = NULL;
+	size_t nx = 0, ny = 0;
+	bool differ = false;
+
+	if (read_small(root_fd, a, &x, &nx) == 0 && read_small(root_fd, b, &y, &ny) == 0)
+		differ = nx != ny || memcmp(x, y, nx);
+	free(x);
+	free(y);
+	return differ;
+}
+
+/*
+ * Whether a file of @d is one the daemon will not read (a symlink, a hard
+ * link, a FIFO, a socket, a device, a folder named like a caption): then
+ * d->err says which and why, to be fixed in place.  Looked at before
+ * anything is opened so that the video's refusal is named even when the
+ * caption is refused too; the opens that follow refuse the same way if a
+ * file is swapped meanwhile.
+ */
+static bool item_refused(struct tracker *t, struct due *d)
+{
+	const char *files[3] = { d->video, d->cap[0], d->ncap > 1 ? d->cap[1] : NULL };
+	int rc;
+
+	for (int i = 0; i < 3 && files[i]; i++) {
+		tt_error_clear(&d->err);
+		rc = itemfile_check(t->root_fd, files[i], trk_base_of(files[i]), &d->err);
+		if (rc < 0 && itemfile_refused(rc))
+			return true;
+	}
+	tt_error_clear(&d->err);
+	return false;
+}
+
+/* Without the mutex: decide what a due item is. */
+static void validate_due(struct tracker *t, struct due *d, const struct creator_info *ci)
+{
+	struct job j;
+	bool in_flight;
+
+	if (!trk_file_at(t, d->video)) {
+		d->what = D_GONE;
+		return;
+	}
+	d->id = store_ensure(t->st, d->video);
+	if (d->id == -EBUSY) {
+		/* the source of a pending outcome move: a final job owns it */
+		d->what = D_IN_FLIGHT;
+		return;
+	}
+	if (d->id < 0 || store_get(t->st, d->id, &j) < 0) {
+		log_warn("%s: cannot read its job; trying again", d->video);
+		d->what = D_RETRY;
+		return;
+	}
+	in_flight = trk_job_in_flight(&j);
+	job_free(&j);
+	if (in_flight) {
+		d->what = D_IN_FLIGHT;
+		return;
+	}
+	if (item_refused(t, d)) {
+		d->what = D_CAPTION;
+		return;
+	}
+	if (d->ncap > 1 && captions_disagree(t->root_fd, d->cap[0], d->cap[1])) {
+		tt_error_set(&d->err, ERR_USER, "%s: two captions, %s and %s, differ",
+			     trk_base_of(d->video), trk_base_of(d->cap[0]), trk_base_of(d->cap[1]));
+		tt_error_advise(&d->err,
+				"Delete the one you do not want, or make them the same; "
+				"when both exist and agree, %s is used.",
+				trk_base_of(d->cap[0]));
+		d->what = D_CAPTION;
+		return;
+	}
+	rules_validate_at(t->cfg, ci, t->root_fd, d->video, d->cap[0], d->sched, &d->v);
+	d->have_v = true;
+	d->err = d->v.error;
+	switch (d->v.kind) {
+	case VERDICT_OK:
+		d->what = D_OK;
+		break;
+	case VERDICT_CAPTION:
+		d->what = D_CAPTION;
+		break;
+	case VERDICT_MEDIA:
+		d->what = D_MEDIA;
+		break;
+	default:
+		d->what = D_INCOMPLETE;
+		break;
+	}
+}
+
+static void set_state(struct tracker *t, const struct due *d, enum job_state from,
+		      enum job_state to, const char *note)
+{
+	struct job cur;
+
+	/* @from is the snapshot taken before the validation, which runs
+	 * without the mutex: a move event may have reset the job meanwhile
+	 * ("moved: checking it again"), so "no change" is asked of the store. */
+	if (from == to && store_get(t->st, d->id, &cur) == 0) {
+		from = cur.state;
+		job_free(&cur);
+	}
+	if (from != to && store_transition(t->st, d->id, to, note) < 0)
+		log_warn("%s: cannot record that it is %s", d->video, job_state_name(to));
+}
+
+/* Each store setter is a commit (fsync): skip the ones that change nothing. */
+static void set_caption(struct tracker *t, const struct due *d, const struct job *j)
+{
+	if (!j->caption_path || strcmp(j->caption_path, d->cap[0]))
+		store_set_caption(t->st, d->id, d->cap[0]);
+}
+
+static void set_error(struct tracker *t, const struct due *d, const struct job *j,
+		      const char *line)
+{
+	if (line ? !j->error || strcmp(j->error, line) : j->error != NULL)
+		store_set_error(t->st, d->id, line);
+}
+
+static void apply_ok(struct tracker *t, struct tfile *f, const struct due *d, const struct job *j)
+{
+	enum job_state to = JOB_READY;
+	int64_t at = 0;
+	time_t wall = time(NULL);
+
+	/* In outbox/ a schedule is ignored: moving an item there posts it now.
+	 * A time already past in scheduled/ posts it now too. */
+	if (d->sched && d->v.have_sidecar && d->v.sidecar.has_schedule &&
+	    d->v.sidecar.schedule_at > (int64_t)wall) {
+		to = JOB_SCHEDULED;
+		at = d->v.sidecar.schedule_at;
+	}
+	set_caption(t, d, j);
+	if (store_set_ready(t->st, d->id, d->v.media.size, at,
+			    d->v.privacy[0] ? d->v.privacy : NULL,
+			    d->v.warning[0] ? d->v.warning : NULL) < 0) {
+		log_warn("%s: cannot record its checked details", d->video);
+		return;
+	}
+	set_error(t, d, j, NULL);
+	set_state(t, d, j->state, to,
+		  to == JOB_READY ? "complete and valid" : "complete and valid; waits for its time");
+	trk_clear_error_file(t, d->video);
+	f->armed = true;
+	log_info("%s: %s%s%s", d->video, job_state_name(to), d->v.warning[0] ? "; warning: " : "",
+		 d->v.warning);
+}
+
+static void apply_caption(struct tracker *t, struct tfile *f, const struct due *d,
+			  const struct job *j)
+{
+	/* The file first: whoever sees `invalid` finds NAME.error beside it. */
+	if (outcome_error_file(t->root, d->video, &d->err) < 0)
+		log_warn("%s: cannot write its .error file", d->video);
+	set_caption(t, d, j);
+	set_error(t, d, j, d->err.what);
+	set_state(t, d, j->state, JOB_INVALID, d->err.what);
+	f->armed = true;
+	log_info("%s: invalid: %s", d->video, d->err.what);
+}
+
+/* The video can never pass: to failed/ with its caption.  outcome_failed()
+ * moves the files behind the filesystem's back, so the map forgets them
+ * here; other videos that shared the caption lose it. */
+static void apply_media(struct tracker *t, struct tfile *f, const struct due *d,
+			const struct job *j, struct pathlist *resets)
+{
+	struct tfile *c = trk_find_path(t, d->cap[0]);
+
+	set_caption(t, d, j);
+	if (outcome_failed(t->st, t->cfg, t->root, d->id, &d->err) < 0) {
+		log_warn("%s: cannot move it to failed/ (%s)", d->video, d->err.what);
+		return;
+	}
+	log_info("%s: failed: %s", d->video, d->err.what);
+	trk_entry_drop(t, f, resets);
+	if (c)
+		trk_entry_drop(t, c, resets);
+}
+
+static void apply_incomplete(struct tracker *t, struct tfile *f, const struct due *d,
+			     const struct job *j)
+{
+	set_error(t, d, j, d->err.what);
+	set_state(t, d, j->state, JOB_WAITING, d->err.what);
+	f->armed = false;
+	log_info("%s: waits: %s", d->video, d->err.what);
+}
+
+/* The item's job vanished or never was: a live one is lost. */
+static void apply_gone(struct tracker *t, struct tfile *f, const struct due *d)
+{
+	struct job j;
+
+	if (store_find_live(t->st, d->video, &j) == 0) {
+		if (!trk_job_in_flight(&j))
+			store_transition(t->st, j.id, JOB_LOST, "the video is no longer there");
+		job_free(&j);
+	}
+	trk_entry_drop(t, f, NULL);
+}
+
+/* Under the mutex: apply @d unless its item changed meanwhile. */
+static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets)
+{
+	struct tfile *f = trk_find_path(t, d->video);
+	struct job j;
+
+	if (!f || !f->video || f->gen != d->gen || d->what == D_RETRY)
+		return; /* changed while we looked: it settles again */
+	if (d->what == D_GONE) {
+		apply_gone(t, f, d);
+		return;
+	}
+	not_pending(t, f);
+	/* The poster may have taken it since (a job that was ready at start). */
+	if (store_get(t->st, d->id, &j) < 0)
+		return;
+	if (d->what == D_IN_FLIGHT || trk_job_in_flight(&j) || job_state_final(j.state)) {
+		f->armed = true;
+		log_info("%s: %s; not checked again, the poster owns it", d->video,
+			 job_state_name(j.state));
+	} else if (d->what == D_OK) {
+		apply_ok(t, f, d, &j);
+	} else if (d->what == D_CAPTION) {
+		apply_caption(t, f, d, &j);
+	} else if (d->what == D_MEDIA) {
+		apply_media(t, f, d, &j, resets);
+	} else {
+		apply_incomplete(t, f, d, &j);
+	}
+	job_free(&j);
+}
+
+/* A video alone is waiting; its job may say otherwise after a start, and
+ * may still name a caption that was deleted. */
+static void no_caption(struct tracker *t, const char *video)
+{
+	struct job j;
+
+	trk_caption_gone(t, video, "its caption is missing");
+	if (store_find_live(t->st, video, &j) == 0) {
+		if (j.caption_path && !trk_job_in_flight(&j))
+			store_set_caption(t->st, j.id, NULL);
+		job_free(&j);
+	}
+	trk_clear_error_file(t, video);
+}
+
+static void run_scans(struct tracker *t, double now)
+{
+	struct pathlist scans;
+
+	pthread_mutex_lock(&t->mu);
+	scans = t->scans;
+	memset(&t->scans, 0, sizeof(t->scans));
+	pthread_mutex_unlock(&t->mu);
+	for (size_t i = 0; i < scans.n; i++)
+		scan_dir(t, scans.v[i], now, false);
+	trk_pl_clear(&scans);
+}
+
+double tracker_tick(struct tracker *t, double now)
+{
+	struct duelist dl = { 0 };
+	struct pathlist nocap = { 0 }, resets = { 0 };
+	struct creator_info ci;
+	bool have_ci = false;
+	double next = TRACKER_IDLE_WAIT;
+
+	run_scans(t, now);
+	pthread_mutex_lock(&t->mu);
+	collect_due(t, now, &dl, &nocap, &next);
+	pthread_mutex_unlock(&t->mu);
+
+	for (size_t i = 0; i < nocap.n; i++)
+		no_caption(t, nocap.v[i]);
+	trk_pl_clear(&nocap);
+	if (dl.n && t->cfg->state_dir)
+		have_ci = creator_load(t->cfg->state_dir, &ci) == 0;
+	/* One item at a time, the mutex only around each apply: a batch of
+	 * a hundred items must not hold the filesystem's events for a hundred
+	 * validations or a hundred items' commits. */
+	for (size_t i = 0; i < dl.n; i++) {
+		validate_due(t, &dl.v[i], have_ci ? &ci : NULL);
+		pthread_mutex_lock(&t->mu);
+		apply_due(t, &dl.v[i], &resets);
+		pthread_mutex_unlock(&t->mu);
+		if (dl.v[i].what == D_RETRY && t->cfg->settle_time < next)
+			next = t->cfg->settle_time;
+	}
+	trk_run_resets(t, &resets, "its caption went to failed/ with another video");
+	duelist_clear(&dl);
+	return next > 0 ? next : 0;
+}
