@@ -34,6 +34,7 @@
 #include "meta/caption/when.h"
 #include "util/escape.h"
 #include "util/strbuf.h"
+#include "util/path.h"
 
 static const char check_usage[] = "usage: tiktokfs check [-c CONFIG] VIDEO [CAPTION]\n";
 
@@ -113,17 +114,11 @@ static int usable_file(const char *path)
 	return 2;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
 /* The sidecar beside @video: clip.mp4.caption (the more specific name),
  * else clip.caption.  Owned by the caller; NULL when there is none. */
 static char *find_caption(const char *video)
 {
-	const char *name = base_name(video), *dot = strrchr(name, '.');
+	const char *name = path_base(video), *dot = strrchr(name, '.');
 	char *full = xasprintf("%s.caption", video), *stem = NULL;
 
 	if (dot && dot != name) {
@@ -136,11 +131,11 @@ static char *find_caption(const char *video)
 	if (access(full, F_OK) == 0) {
 		if (stem) {
 			fputs("warning: both ", stdout);
-			put_esc(stdout, base_name(full));
+			put_esc(stdout, path_base(full));
 			fputs(" and ", stdout);
-			put_esc(stdout, base_name(stem));
+			put_esc(stdout, path_base(stem));
 			fputs(" exist; using ", stdout);
-			put_esc(stdout, base_name(full));
+			put_esc(stdout, path_base(full));
 			putchar('\n');
 		}
 		free(stem);
@@ -164,9 +159,9 @@ static bool in_scheduled_folder(const char *video)
 		return false;
 	while (!found && (s = strrchr(real, '/')) != NULL) {
 		*s = '\0';
-		if (!strcmp(base_name(real), "scheduled")) {
+		if (!strcmp(path_base(real), "scheduled")) {
 			char *outbox =
-			    xasprintf("%.*s/outbox", (int)(base_name(real) - real) - 1, real);
+			    xasprintf("%.*s/outbox", (int)(path_base(real) - real) - 1, real);
 			struct stat st;
 			found = stat(outbox, &st) == 0 && S_ISDIR(st.st_mode);
 			free(outbox);
@@ -308,7 +303,7 @@ static const char *reason_label(enum verdict_kind k)
 static int check_video(const struct config *cfg, const struct creator_info *ci, const char *video,
 		       struct verdict *vm)
 {
-	const char *name = base_name(video);
+	const char *name = path_base(video);
 	struct media_info mi;
 
 	memset(&mi, 0, sizeof(mi));
@@ -334,7 +329,7 @@ static int check_video(const struct config *cfg, const struct creator_info *ci, 
 static int check_caption(const struct config *cfg, const struct creator_info *ci,
 			 const char *caption, bool in_scheduled, struct verdict *vc)
 {
-	const char *name = base_name(caption);
+	const char *name = path_base(caption);
 
 	if (sidecar_load(caption, name, &vc->sidecar, &vc->error)) {
 		vc->kind = VERDICT_CAPTION;
@@ -389,7 +384,7 @@ int cmd_check(int argc, char **argv)
 		bad = 1;
 	vc.media = vm.media;
 	if (!caption) {
-		const char *name = base_name(a.video), *dot = strrchr(name, '.');
+		const char *name = path_base(a.video), *dot = strrchr(name, '.');
 		int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
 		vc.kind = VERDICT_INCOMPLETE;
 		tt_error_set(&vc.error, ERR_INCOMPLETE,

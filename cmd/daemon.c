@@ -21,19 +21,12 @@
 #include "meta/job/tracker.h"
 #include "net/http.h"
 #include "net/poster.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
 #define TICK_MAX 0.5 /* s: a new write may make something due sooner than said */
 #define TICK_MIN 0.01
-
-double daemon_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void daemon_print_error(const struct tt_error *err)
 {
@@ -250,7 +243,7 @@ static void *tick_main(void *arg)
 		struct timespec ts;
 
 		pthread_mutex_unlock(&d->tick_lock);
-		wait = tracker_tick(d->tracker, daemon_now());
+		wait = tracker_tick(d->tracker, mono_now());
 		pthread_mutex_lock(&d->tick_lock);
 		if (!(wait < TICK_MAX))
 			wait = TICK_MAX; /* also catches NaN */
@@ -348,7 +341,7 @@ int daemon_start(struct daemon *d, struct tt_error *err)
 	if (open_store(d, err) < 0)
 		return -1;
 	d->tracker = tracker_new(d->store, &d->cfg, d->root);
-	if (tracker_reconcile(d->tracker, daemon_now()) < 0)
+	if (tracker_reconcile(d->tracker, mono_now()) < 0)
 		log_warn("%s: reconciling the folders with the job store failed; "
 			 "continuing with what was read",
 			 d->root);

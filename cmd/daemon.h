@@ -116,8 +116,6 @@ void daemon_detach(int ready, int level);
  * changed to /.  NULL stays NULL.  Caller frees. */
 char *daemon_abs_path(const char *path);
 
-/* CLOCK_MONOTONIC seconds: the tracker's clock. */
-double daemon_now(void);
 /* Print @err as the one line a failing command prints. */
 void daemon_print_error(const struct tt_error *err);
 

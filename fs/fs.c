@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "meta/job/tracker.h"
+#include "util/clock.h"
 
 void fs_ctx_init(struct tiktokfs *fs)
 {
@@ -46,14 +47,6 @@ void fs_ctx_destroy(struct tiktokfs *fs)
 struct tiktokfs *fs_ctx(void)
 {
 	return fuse_get_context()->private_data;
-}
-
-double fs_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 const char *fs_rel(const char *path)
@@ -116,7 +109,7 @@ void fs_ev_changed(const char *path)
 	struct tiktokfs *fs = fs_ctx();
 
 	if (path && fs->tracker && fs_place(path) == FS_INSIDE)
-		tracker_changed(fs->tracker, fs_rel(path), fs_now());
+		tracker_changed(fs->tracker, fs_rel(path), mono_now());
 }
 
 static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)

@@ -82,7 +82,6 @@ struct fs_file {
 };
 
 struct tiktokfs *fs_ctx(void);
-double fs_now(void); /* CLOCK_MONOTONIC seconds, the tracker's clock */
 
 /* "/outbox/a.mp4" -> "outbox/a.mp4"; "/" -> ".". */
 const char *fs_rel(const char *path);

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "meta/job/store.h"
+#include "util/clock.h"
 #include "util/fileio.h"
 #include "util/log.h"
 #include "util/safepath.h"
@@ -481,14 +482,6 @@ static int sync_one(const struct job *j, void *arg)
 	return 0;
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Did a commit happen since the last walk?  Every commit writes the -wal
  * (or, after a checkpoint, the database), so an unchanged size and mtime
  * of both means an unchanged store.  Unknown (no path, stat fails): yes. */
@@ -514,7 +507,7 @@ static bool store_changed(struct mirror *m)
 
 int mirror_sync(struct mirror *m)
 {
-	double t = mono();
+	double t = mono_now();
 	bool changed = store_changed(m);
 	int rc;
 

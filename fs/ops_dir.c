@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "meta/job/tracker.h"
+#include "util/clock.h"
 
 static int root_stat(struct stat *st)
 {
@@ -158,7 +159,7 @@ int fs_unlink(const char *path)
 	if (unlinkat(fs->root_fd, fs_rel(path), 0) < 0)
 		return -errno;
 	if (fs->tracker)
-		tracker_removed(fs->tracker, fs_rel(path), fs_now());
+		tracker_removed(fs->tracker, fs_rel(path), mono_now());
 	return 0;
 }
 
@@ -172,7 +173,7 @@ int fs_rmdir(const char *path)
 	if (unlinkat(fs->root_fd, fs_rel(path), AT_REMOVEDIR) < 0)
 		return -errno;
 	if (fs->tracker)
-		tracker_removed(fs->tracker, fs_rel(path), fs_now());
+		tracker_removed(fs->tracker, fs_rel(path), mono_now());
 	return 0;
 }
 
@@ -210,13 +211,13 @@ int fs_rename(const char *from, const char *to, unsigned int flags)
 		return 0;
 	if (flags & RENAME_EXCHANGE) {
 		/* Both names now hold other content: each is a changed file. */
-		tracker_changed(fs->tracker, fs_rel(from), fs_now());
-		tracker_changed(fs->tracker, fs_rel(to), fs_now());
+		tracker_changed(fs->tracker, fs_rel(from), mono_now());
+		tracker_changed(fs->tracker, fs_rel(to), mono_now());
 	} else if (is_hidden(to)) {
 		/* libfuse hiding an unlinked open file: for the user it is gone. */
-		tracker_removed(fs->tracker, fs_rel(from), fs_now());
+		tracker_removed(fs->tracker, fs_rel(from), mono_now());
 	} else {
-		tracker_renamed(fs->tracker, fs_rel(from), fs_rel(to), fs_now());
+		tracker_renamed(fs->tracker, fs_rel(from), fs_rel(to), mono_now());
 	}
 	return 0;
 }

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "meta/job/tracker.h"
+#include "util/clock.h"
 
 static bool is_writer(int flags)
 {
@@ -76,7 +77,7 @@ static void file_release(struct tiktokfs *fs, struct fs_file *f, const char *pat
 	if (f->fd >= 0)
 		close(f->fd);
 	if (f->writer && path && fs->tracker && fs_place(path) == FS_INSIDE)
-		tracker_close_write(fs->tracker, fs_rel(path), fs_now());
+		tracker_close_write(fs->tracker, fs_rel(path), mono_now());
 	free(f->text);
 	free(f);
 }
@@ -95,9 +96,9 @@ static int attach(const char *path, int fd, struct fuse_file_info *fi, bool crea
 	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->keep_cache = 0;
 	if (fs->tracker && f->writer && fs_place(path) == FS_INSIDE) {
-		tracker_open_write(fs->tracker, fs_rel(path), fs_now());
+		tracker_open_write(fs->tracker, fs_rel(path), mono_now());
 		if (created || (fi->flags & O_TRUNC))
-			tracker_changed(fs->tracker, fs_rel(path), fs_now());
+			tracker_changed(fs->tracker, fs_rel(path), mono_now());
 	}
 	return 0;
 }

@@ -32,6 +32,7 @@
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
+#include "util/path.h"
 
 #define WATCH_PAIR_WAIT 0.05 /* s */
 #define WALK_MAX_DEPTH 64
@@ -72,13 +73,6 @@ struct watcher {
 };
 
 /* ---- names ---- */
-
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n >= m && !strcmp(s + n - m, suffix);
-}
 
 /* A directory whose files can be items: under outbox/ or scheduled/, no
  * dot-directory on the way. */

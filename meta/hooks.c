@@ -15,6 +15,7 @@
  *    descriptors above 2 (/dev/fuse, sockets, the database) are closed.
  */
 #include "meta/hooks.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -56,14 +57,6 @@ static pthread_t reaper;
 static double timeout_s = HOOKS_TIMEOUT_DEFAULT;
 static double grace_s = HOOKS_GRACE_DEFAULT;
 static char *staging_root, *view_root; /* hooks_set_view(); guarded by lock */
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Condition variables on the monotonic clock: a wall-clock jump (NTP at
  * boot) must not stretch or cut a hook's timeout. */
@@ -178,7 +171,7 @@ static void *reaper_main(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&lock);
 	for (;;) {
-		double now = now_mono();
+		double now = mono_now();
 		struct hook_proc **pp = &procs;
 
 		while (*pp) {
@@ -199,7 +192,7 @@ static void *reaper_main(void *arg)
 		if (!procs)
 			pthread_cond_wait(&wake, &lock);
 		else
-			cond_wait_until(&wake, now_mono() + REAP_INTERVAL_S);
+			cond_wait_until(&wake, mono_now() + REAP_INTERVAL_S);
 	}
 	reaper_running = false;
 	pthread_mutex_unlock(&lock);
@@ -376,7 +369,7 @@ int hooks_run(const struct config *cfg, const struct hook_event *ev)
 	p->pid = pid;
 	p->label = xasprintf("%s hook for %s (pid %ld)", name, shown, (long)pid);
 	p->timeout = timeout_s;
-	p->term_at = now_mono() + timeout_s;
+	p->term_at = mono_now() + timeout_s;
 	p->kill_at = p->term_at + grace_s;
 	p->next = procs;
 	procs = p;
@@ -402,10 +395,10 @@ unsigned hooks_shutdown(double wait_s)
 
 	pthread_once(&conds_once, init_conds);
 	pthread_mutex_lock(&lock);
-	deadline = now_mono() + wait_s;
-	while (procs && (now = now_mono()) < deadline)
+	deadline = mono_now() + wait_s;
+	while (procs && (now = mono_now()) < deadline)
 		cond_wait_until(&done, deadline);
-	now = now_mono();
+	now = mono_now();
 	for (struct hook_proc *p = procs; p; p = p->next) {
 		if (!p->term_sent) {
 			p->term_at = now;

@@ -32,6 +32,7 @@
 
 #include "meta/config.h"
 #include "meta/media/probe.h"
+#include "util/path.h"
 
 /* TikTok's frame-rate window (§6).  A little slack: 59.94 and 23.976 are
  * the usual NTSC rates, and containers round the rate they state. */
@@ -466,12 +467,6 @@ int rules_check_caption(const struct config *cfg, const struct creator_info *ci,
 	return 0;
 }
 
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
 /* The probe of the video called @name failed with @err: wait for a
  * truncated copy, leave a refused file (a link, a FIFO ...) in place for
  * the user to fix, fail anything else. */
@@ -504,7 +499,7 @@ static int caption_missing(const char *name, struct verdict *v)
 int rules_validate(const struct config *cfg, const struct creator_info *ci, const char *video_path,
 		   const char *caption_path, bool in_scheduled, struct verdict *v)
 {
-	const char *name = base_name(video_path);
+	const char *name = path_base(video_path);
 	struct media_info mi;
 	struct tt_error err;
 
@@ -517,19 +512,19 @@ int rules_validate(const struct config *cfg, const struct creator_info *ci, cons
 		return -1;
 	if (!caption_path)
 		return caption_missing(name, v);
-	if (sidecar_load(caption_path, base_name(caption_path), &v->sidecar, &v->error)) {
+	if (sidecar_load(caption_path, path_base(caption_path), &v->sidecar, &v->error)) {
 		v->kind = VERDICT_CAPTION;
 		return -1;
 	}
 	v->have_sidecar = true;
-	return rules_check_caption(cfg, ci, base_name(caption_path), in_scheduled, v);
+	return rules_check_caption(cfg, ci, path_base(caption_path), in_scheduled, v);
 }
 
 int rules_validate_at(const struct config *cfg, const struct creator_info *ci, int root_fd,
 		      const char *video_rel, const char *caption_rel, bool in_scheduled,
 		      struct verdict *v)
 {
-	const char *name = base_name(video_rel);
+	const char *name = path_base(video_rel);
 	struct media_info mi;
 	struct tt_error err;
 
@@ -542,10 +537,10 @@ int rules_validate_at(const struct config *cfg, const struct creator_info *ci, i
 		return -1;
 	if (!caption_rel)
 		return caption_missing(name, v);
-	if (sidecar_load_at(root_fd, caption_rel, base_name(caption_rel), &v->sidecar, &v->error)) {
+	if (sidecar_load_at(root_fd, caption_rel, path_base(caption_rel), &v->sidecar, &v->error)) {
 		v->kind = VERDICT_CAPTION;
 		return -1;
 	}
 	v->have_sidecar = true;
-	return rules_check_caption(cfg, ci, base_name(caption_rel), in_scheduled, v);
+	return rules_check_caption(cfg, ci, path_base(caption_rel), in_scheduled, v);
 }

@@ -108,18 +108,12 @@
 #include "net/http.h"
 #include "net/poster_int.h"
 #include "net/tokens.h"
+#include "util/clock.h"
 #include "util/log.h"
+#include "util/timefmt.h"
 #include "util/strbuf.h"
 
 /* ---- small helpers ---------------------------------------------------- */
-
-double pw_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int64_t pw_now(void)
 {
@@ -142,10 +136,10 @@ bool pw_stopping(struct poster *p)
 /* Sleep @sec seconds, waking early only to stop.  False when stopping. */
 bool pw_nap(struct poster *p, double sec)
 {
-	double until = pw_mono() + sec;
+	double until = mono_now() + sec;
 
 	while (!pw_stopping(p)) {
-		double left = until - pw_mono();
+		double left = until - mono_now();
 		if (left <= 0)
 			return true;
 		store_wait(p->st, (int)(left * 1000.0) + 1);
@@ -188,22 +182,16 @@ bool pw_limiter_take(struct poster *p, struct limiter *l)
 {
 	double d;
 
-	while ((d = pw_limiter_delay(l, pw_mono())) > 0)
+	while ((d = pw_limiter_delay(l, mono_now())) > 0)
 		if (!pw_nap(p, d))
 			return false;
-	pw_limiter_note(l, pw_mono());
+	pw_limiter_note(l, mono_now());
 	return true;
 }
 
 char *pw_abs_path(const struct poster *p, const char *rel)
 {
 	return rel ? xasprintf("%s/%s", p->root, rel) : NULL;
-}
-
-const char *pw_base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
 }
 
 /* Whose remedy is logging in again: not the item's fault. */
@@ -287,7 +275,7 @@ void pw_login_wait(struct poster *p, int64_t id, const struct tt_error *err)
 	log_warn("job %" PRId64 ": %s; waiting for a login", id, err->what);
 	store_set_error(p->st, id, err->what);
 	drop_login(p);
-	p->login_retry_at = pw_mono() + LOGIN_RETRY_SEC;
+	p->login_retry_at = mono_now() + LOGIN_RETRY_SEC;
 }
 
 /* ---- ends of a turn ---------------------------------------------------- */
@@ -307,15 +295,11 @@ void pw_fail(struct poster *p, int64_t id, const struct tt_error *err)
 void pw_defer(struct poster *p, int64_t id, const struct tt_error *err, int64_t retry_at)
 {
 	char note[640];
-	struct tm tm;
-	char when[32];
-	time_t t;
+	char when[ISO_UTC_SIZE];
 
 	if (retry_at <= pw_now())
 		retry_at = err->retry_at > pw_now() ? err->retry_at : pw_now() + RETRY_DEFER_SEC;
-	t = (time_t)retry_at;
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	iso_utc(retry_at, when, sizeof(when));
 	snprintf(note, sizeof(note), "deferred until %s: %s", when, err->what);
 	log_info("job %" PRId64 ": %s", id, note);
 	store_set_error(p->st, id, err->what);
@@ -486,7 +470,7 @@ static void *run(void *arg)
 		store_each(p->st, 100, pw_watch_scan, p);
 	while (!pw_stopping(p)) {
 		int64_t wake_at = 0, id;
-		double now = pw_mono(), sleep_s;
+		double now = mono_now(), sleep_s;
 
 		pw_watch_service(p);
 		retry_moves(p, now);

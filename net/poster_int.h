@@ -101,7 +101,6 @@ struct poster {
 };
 
 /* ---- net/poster.c: helpers ---- */
-double pw_mono(void);
 int64_t pw_now(void);
 double pw_wall(void); /* CLOCK_REALTIME with fractions: schedules are wall times */
 bool pw_stopping(struct poster *p);
@@ -112,7 +111,6 @@ void pw_limiter_note(struct limiter *l, double now);
 /* Wait for room under @l and count the call.  False when stopping. */
 bool pw_limiter_take(struct poster *p, struct limiter *l);
 char *pw_abs_path(const struct poster *p, const char *rel); /* caller frees; NULL for NULL */
-const char *pw_base_name(const char *path);
 /* Whose remedy is logging in again: not the item's fault. */
 bool pw_login_problem(const struct tt_error *err);
 /* Job @id still exists and is in state @want (not deleted, not reset). */

@@ -30,6 +30,7 @@
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
+#include "util/path.h"
 
 /* What init sends, from the verdict's sidecar. */
 static void fill_post_info(const struct verdict *v, struct post_info *pi)
@@ -143,7 +144,7 @@ static int validate(struct poster *p, const struct job *j, struct verdict *v,
 	if (root_fd < 0) {
 		verdict_init(v);
 		tt_error_set(&v->error, ERR_INCOMPLETE, "%s: cannot open the staging folder: %s",
-			     pw_base_name(j->path), strerror(-root_fd));
+			     path_base(j->path), strerror(-root_fd));
 		v->kind = VERDICT_INCOMPLETE;
 		verdict_refused(p, j, v);
 		return -1;
@@ -311,7 +312,7 @@ static int try_start(struct poster *p, struct job *j, struct tt_error *err)
 	mime = container_mime(v.media.container);
 	if (!mime) {
 		tt_error_set(err, ERR_USER, "%s: TikTok takes MP4, MOV and WebM files only, not %s",
-			     pw_base_name(j->path), container_name(v.media.container));
+			     path_base(j->path), container_name(v.media.container));
 		tt_error_advise(err,
 				"Convert it, e.g. ffmpeg -i IN -c:v libx264 -c:a aac OUT.mp4.");
 		pw_fail(p, j->id, err);

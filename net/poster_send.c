@@ -29,9 +29,11 @@
 #include "net/chunk.h"
 #include "net/poster_int.h"
 #include "net/upload.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
+#include "util/path.h"
 
 struct send_ctx {
 	struct poster *p;
@@ -50,7 +52,7 @@ static bool on_progress(void *arg, uint64_t chunk_sent)
 
 	if (pw_stopping(c->p))
 		return true;
-	now = pw_mono();
+	now = mono_now();
 	if (now >= c->next_check) {
 		c->next_check = now + CANCEL_CHECK_SEC;
 		if (!pw_still_ours(c->p, c->id, JOB_UPLOADING)) {
@@ -138,7 +140,7 @@ void pw_send_chunks(struct poster *p, const struct job *j, int fd, const struct 
 		chunk_range(plan, (uint64_t)i, &c.first, &c.last);
 		c.is_last = (uint64_t)i + 1 == plan->chunk_count;
 		ctx.base = ctx.saved = c.first;
-		ctx.saved_at = ctx.next_check = pw_mono();
+		ctx.saved_at = ctx.next_check = mono_now();
 		store_set_progress(p->st, j->id, c.first);
 		log_debug("job %" PRId64 ": chunk %" PRId64 "/%" PRIu64 " bytes %" PRIu64
 			  "-%" PRIu64,
@@ -228,10 +230,10 @@ int pw_open_video(struct poster *p, const struct job *j, struct tt_error *err)
 
 	if (root_fd < 0) {
 		tt_error_set(err, ERR_INCOMPLETE, "%s: cannot open the staging folder: %s",
-			     pw_base_name(j->path), strerror(-root_fd));
+			     path_base(j->path), strerror(-root_fd));
 		return -1;
 	}
-	fd = itemfile_open(root_fd, j->path, pw_base_name(j->path), err);
+	fd = itemfile_open(root_fd, j->path, path_base(j->path), err);
 	close(root_fd);
 	if (fd < 0) {
 		err->cls = ERR_INCOMPLETE;
@@ -239,14 +241,14 @@ int pw_open_video(struct poster *p, const struct job *j, struct tt_error *err)
 	}
 	if (fstat(fd, &sb)) {
 		tt_error_set(err, ERR_INCOMPLETE, "%s: cannot open the staged file: %s",
-			     pw_base_name(j->path), strerror(errno));
+			     path_base(j->path), strerror(errno));
 		close(fd);
 		fd = -1;
 	} else if (j->size && (uint64_t)sb.st_size != j->size) {
 		tt_error_set(err, ERR_INCOMPLETE,
 			     "%s: %" PRIu64 " bytes now, %" PRIu64 " when it was "
 			     "complete",
-			     pw_base_name(j->path), (uint64_t)sb.st_size, j->size);
+			     path_base(j->path), (uint64_t)sb.st_size, j->size);
 		close(fd);
 		fd = -1;
 	}
@@ -263,7 +265,7 @@ int pw_make_plan(struct poster *p, const struct job *j, uint64_t size, struct ch
 		     "%s: %" PRIu64 " bytes cannot be sent in chunks of %" PRIu64
 		     " (TikTok takes 1 byte to 4 GiB, chunk_size 5242880 to "
 		     "64000000)",
-		     pw_base_name(j->path), size, p->cfg->chunk_size);
+		     path_base(j->path), size, p->cfg->chunk_size);
 	return -1;
 }
 
@@ -284,12 +286,12 @@ void pw_resume_upload(struct poster *p, const struct job *j, uint64_t held)
 		return;
 	}
 	/* The descriptor the bytes go from, not the name again. */
-	if (probe_fd(fd, pw_base_name(j->path), &mi, &err) ||
+	if (probe_fd(fd, path_base(j->path), &mi, &err) ||
 	    !(mime = container_mime(mi.container))) {
 		close(fd);
 		if (err.cls == ERR_NONE)
 			tt_error_set(&err, ERR_PERMANENT, "%s: not a container TikTok takes",
-				     pw_base_name(j->path));
+				     path_base(j->path));
 		pw_changed(p, j->id, &err);
 		return;
 	}

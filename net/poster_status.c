@@ -26,6 +26,7 @@
 #include "net/api.h"
 #include "net/errors.h"
 #include "net/poster_int.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 /* ---- post-ID watches ---------------------------------------------------- */
@@ -56,7 +57,7 @@ static void watch_add(struct poster *p, int64_t id, const char *publish_id, int6
 	w->id = id;
 	snprintf(w->publish_id, sizeof(w->publish_id), "%s", publish_id);
 	w->gap = 3.0;
-	w->next = pw_mono() + w->gap;
+	w->next = mono_now() + w->gap;
 	w->until = until;
 }
 
@@ -76,7 +77,7 @@ void pw_watch_service(struct poster *p)
 
 	for (int i = 0; i < p->nwatch && !pw_stopping(p); i++) {
 		struct watch *w = &p->watches[i];
-		double now = pw_mono();
+		double now = mono_now();
 
 		if (pw_now() > w->until) {
 			log_info("job %" PRId64
@@ -216,7 +217,7 @@ static enum poll_result pw_status_once(struct poster *p, const struct job *j, en
 static void poll_until_final(struct poster *p, const struct job *j)
 {
 	struct publish_status ps;
-	double gap = POLL_FIRST, t0 = pw_mono();
+	double gap = POLL_FIRST, t0 = mono_now();
 	int fails = 0;
 
 	for (;;) {
@@ -238,7 +239,7 @@ static void poll_until_final(struct poster *p, const struct job *j)
 			store_set_status(p->st, j->id, ps.status);
 			fails = 0;
 		}
-		if (pw_mono() - t0 > PROCESSING_POLL_MAX) {
+		if (mono_now() - t0 > PROCESSING_POLL_MAX) {
 			struct tt_error err;
 
 			tt_error_clear(&err);

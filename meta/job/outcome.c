@@ -54,6 +54,7 @@
 #include "meta/hooks.h"
 #include "meta/job/store.h"
 #include "util/escape.h"
+#include "util/timefmt.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -101,11 +102,9 @@ static const char *retry_line(const struct tt_error *why, char *buf, size_t size
 		       "caption back to outbox/ to try again.";
 	case ERR_DEFER:
 		if (why->retry_at > 0) {
-			struct tm tm;
-			time_t t = (time_t)why->retry_at;
-			char when[32];
-			gmtime_r(&t, &tm);
-			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			char when[ISO_UTC_SIZE];
+
+			iso_utc(why->retry_at, when, sizeof(when));
 			snprintf(buf, size,
 				 "yes — a TikTok limit was reached; it resets by %s. Move the "
 				 "video and its caption back to outbox/ after that.",

@@ -18,15 +18,10 @@
 #include <string.h>
 
 #include "util/strbuf.h"
+#include "util/path.h"
 
 #define CAPTION_SUFFIX ".caption"
 #define ERROR_SUFFIX ".error"
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
 
 /* "outbox/sub/clip.mp4" -> "sub" ("" when at the top of the folder). */
 static char *sub_dir(const char *path)
@@ -81,7 +76,7 @@ void oc_plan_free(struct oc_plan *p)
 
 static void plan_caption(struct oc_plan *p, const char *video_base, const char *caption)
 {
-	const char *cb = base_name(caption);
+	const char *cb = path_base(caption);
 	char *as_video = xasprintf("%s" CAPTION_SUFFIX, video_base);
 	char *as_stem = xasprintf("%s" CAPTION_SUFFIX, p->stem);
 	size_t n = strlen(cb), m = strlen(CAPTION_SUFFIX);
@@ -104,7 +99,7 @@ static void plan_caption(struct oc_plan *p, const char *video_base, const char *
 void oc_plan_names(struct oc_plan *p, const char *folder, const char *video, const char *caption,
 		   bool error_file)
 {
-	const char *vb = base_name(video), *dot = strrchr(vb, '.');
+	const char *vb = path_base(video), *dot = strrchr(vb, '.');
 	char *sub = sub_dir(video);
 
 	memset(p, 0, sizeof(*p));

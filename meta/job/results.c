@@ -18,6 +18,7 @@
 
 #include "meta/job/store.h"
 #include "util/log.h"
+#include "util/timefmt.h"
 
 const char *const results_keys[] = {"state",	 "progress", "publish_id", "status",
 				    "posted_at", "privacy",  "post_id",	   "url",
@@ -83,20 +84,11 @@ static bool state_shows(enum job_state s, const char *key)
 	return false;
 }
 
-void results_iso_utc(int64_t t, char *buf, size_t size)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(buf, size, "%lld", (long long)t);
-}
-
 static bool time_value(int64_t t, char *out, size_t size)
 {
 	if (t <= 0)
 		return false;
-	results_iso_utc(t, out, size);
+	iso_utc(t, out, size);
 	return true;
 }
 

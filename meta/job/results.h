@@ -30,7 +30,4 @@ extern const size_t results_nkeys;
  */
 bool results_value(const struct job *j, const char *key, char *out, size_t size);
 
-/* @t (unix seconds) as "2026-11-25T14:12:36Z" in @buf. */
-void results_iso_utc(int64_t t, char *buf, size_t size);
-
 #endif

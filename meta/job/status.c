@@ -29,6 +29,7 @@
 #include "meta/job/results.h"
 #include "meta/job/store.h"
 #include "util/escape.h"
+#include "util/timefmt.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -42,7 +43,7 @@ static void add_time(struct strbuf *sb, int64_t t)
 {
 	char buf[32];
 
-	results_iso_utc(t, buf, sizeof(buf));
+	iso_utc(t, buf, sizeof(buf));
 	strbuf_addstr(sb, buf);
 }
 

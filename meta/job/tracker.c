@@ -41,6 +41,7 @@
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
+#include "util/path.h"
 
 void trk_pl_add(struct pathlist *pl, const char *s)
 {
@@ -393,8 +394,8 @@ static void caption_gone_mid_upload(struct tracker *t, const struct job *j)
 	char *error = xasprintf("%s: its caption%s%s was removed during the upload, so the "
 				"upload was stopped and nothing was posted; put a caption "
 				"beside it again to post it",
-				trk_base_of(j->path), j->caption_path ? " " : "",
-				j->caption_path ? trk_base_of(j->caption_path) : "");
+				path_base(j->path), j->caption_path ? " " : "",
+				j->caption_path ? path_base(j->caption_path) : "");
 	int rc = store_stop_upload(t->st, j->id, error,
 				   "its caption was removed during the upload: stopped");
 

@@ -75,7 +75,6 @@ enum kind trk_classify(const char *path);
 /* A directory inside outbox/ or scheduled/ whose files can be items. */
 bool trk_dir_in_staging(const char *path);
 bool trk_in_scheduled(const char *path);
-const char *trk_base_of(const char *path);
 
 /* ---- the map (tracker.c) ---- */
 

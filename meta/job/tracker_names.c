@@ -4,23 +4,10 @@
  * Pure functions on strings; fs/ uses the public ones for its folder rules.
  */
 #include "meta/job/tracker_int.h"
+#include "util/path.h"
 
 #include <string.h>
 #include <strings.h>
-
-static bool has_suffix_ci(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-
-	return n > m && !strcasecmp(s + n - m, suffix);
-}
-
-const char *trk_base_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
 
 bool item_is_temp_name(const char *name)
 {
@@ -116,7 +103,7 @@ bool trk_dir_in_staging(const char *path)
 /* What a path is to the tracker. */
 enum kind trk_classify(const char *path)
 {
-	const char *base = trk_base_of(path);
+	const char *base = path_base(path);
 
 	if (!in_staging_folder(path) || base == path || !dirs_visible(path, base))
 		return K_NONE;

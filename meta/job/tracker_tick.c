@@ -37,6 +37,7 @@
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
+#include "util/path.h"
 
 #define WALK_MAX_DEPTH 64
 
@@ -420,7 +421,7 @@ static bool item_refused(struct tracker *t, struct due *d)
 
 	for (int i = 0; i < 3 && files[i]; i++) {
 		tt_error_clear(&d->err);
-		rc = itemfile_check(t->root_fd, files[i], trk_base_of(files[i]), &d->err);
+		rc = itemfile_check(t->root_fd, files[i], path_base(files[i]), &d->err);
 		if (rc < 0 && itemfile_refused(rc))
 			return true;
 	}
@@ -461,11 +462,11 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 	}
 	if (d->ncap > 1 && captions_disagree(t->root_fd, d->cap[0], d->cap[1])) {
 		tt_error_set(&d->err, ERR_USER, "%s: two captions, %s and %s, differ",
-			     trk_base_of(d->video), trk_base_of(d->cap[0]), trk_base_of(d->cap[1]));
+			     path_base(d->video), path_base(d->cap[0]), path_base(d->cap[1]));
 		tt_error_advise(&d->err,
 				"Delete the one you do not want, or make them the same; "
 				"when both exist and agree, %s is used.",
-				trk_base_of(d->cap[0]));
+				path_base(d->cap[0]));
 		d->what = D_CAPTION;
 		return;
 	}
