@@ -233,7 +233,7 @@ def pytest_runtest_makereport(item, call):
 
 
 # -- media for the filesystem tests --------------------------------------------
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "tools"))
 from mediafiles import media  # noqa: E402,F401  (a session fixture)
 
 

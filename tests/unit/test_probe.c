@@ -1,7 +1,7 @@
 /*
- * Media probes: real files made by Debian's ffmpeg (tests/mediafiles.py
+ * Media probes: real files made by Debian's ffmpeg (tests/tools/mediafiles.py
  * writes the standard set; the directory comes from TIKTOKFS_MEDIA or
- * argv[1]; tests/run_unit.py generates it and sets the variable), hostile
+ * argv[1]; tests/tools/run_unit.py generates it and sets the variable), hostile
  * buffers built here, and the read budget on a sparse 3 GiB file.
  */
 #include "meta/probe.h"
@@ -31,7 +31,7 @@ struct expect {
 	bool fragmented, moov_at_end;
 };
 
-/* What ffmpeg was asked for (tests/mediafiles.py STANDARD), as displayed. */
+/* What ffmpeg was asked for (tests/tools/mediafiles.py STANDARD), as displayed. */
 static const struct expect standard[] = {
     {"portrait.mp4", CONTAINER_MP4, 3.0, 360, 640, 0, "h264", 30, false, true},
     {"landscape.mp4", CONTAINER_MP4, 3.0, 640, 360, 0, "h264", 30, false, true},
@@ -480,7 +480,7 @@ int main(int argc, char **argv)
 	media_dir = argc > 1 ? argv[1] : getenv("TIKTOKFS_MEDIA");
 	if (!media_dir || !*media_dir) {
 		fprintf(stderr, "test_probe: set TIKTOKFS_MEDIA or pass the directory written "
-				"by tests/mediafiles.py\n");
+				"by tests/tools/mediafiles.py\n");
 		return UNIT_DONE();
 	}
 	unit_run_all();

@@ -1,7 +1,7 @@
 /*
  * Unit tests for meta/tracker.c: items, completion and what validation does
  * to jobs, on a real staging directory with the real store, rules, probe and
- * outcome, and real media made by Debian's ffmpeg (tests/mediafiles.py; set
+ * outcome, and real media made by Debian's ffmpeg (tests/tools/mediafiles.py; set
  * TIKTOKFS_MEDIA to its output directory, or the test runs it itself).
  *
  * The tests play the filesystem: they write files into the staging
@@ -1133,7 +1133,7 @@ TEST(test_events_from_many_threads_while_ticking)
 	env_down(&e);
 }
 
-/* The media set: TIKTOKFS_MEDIA, or made now by tests/mediafiles.py. */
+/* The media set: TIKTOKFS_MEDIA, or made now by tests/tools/mediafiles.py. */
 static int find_media(void)
 {
 	const char *env = getenv("TIKTOKFS_MEDIA");
@@ -1144,7 +1144,7 @@ static int find_media(void)
 		return 0;
 	}
 	snprintf(media_dir, sizeof(media_dir), "/tmp/test_tracker-media-%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/mediafiles.py %s >/dev/null", media_dir);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/tools/mediafiles.py %s >/dev/null", media_dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -1347,7 +1347,7 @@ int main(void)
 	log_init(LOG_LVL_ERROR, false);
 	if (find_media() < 0) {
 		fprintf(stderr, "test_tracker: set TIKTOKFS_MEDIA or run from the source tree "
-				"(tests/mediafiles.py makes the media)\n");
+				"(tests/tools/mediafiles.py makes the media)\n");
 		return UNIT_DONE();
 	}
 	unit_run_all();
