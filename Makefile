@@ -75,15 +75,15 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
-	@$(PYTHON) tests/run_unit.py $(UNIT_BIN)
+	@$(PYTHON) tests/tools/run_unit.py $(UNIT_BIN)
 
 deps:
-	@sh tests/deps.sh
+	@sh tests/tools/deps.sh
 
 check: deps
 	@$(MAKE) --no-print-directory tiktokfs
 	@$(MAKE) --no-print-directory $(UNIT_BIN)
-	@$(PYTHON) tests/run_check.py --build $(BUILD) $(UNIT_BIN)
+	@$(PYTHON) tests/tools/run_check.py --build $(BUILD) $(UNIT_BIN)
 
 # libFuzzer: clang only; each target is linked with the library sources
 # rebuilt for fuzzing (coverage + ASan + UBSan), not the normal build.
@@ -103,15 +103,15 @@ build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c build-fuzz/libtiktokfs.a
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< build-fuzz/libtiktokfs.a $(PKG_LIBS) -lpthread
 
 fuzz: deps $(FUZZ_BIN)
-	@$(PYTHON) tests/run_fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_BIN)
+	@$(PYTHON) tests/tools/run_fuzz.py --seconds $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory tiktokfs
-	@$(PYTHON) tests/demo.py
+	@$(PYTHON) tests/tools/demo.py
 
 bench: deps
 	@$(MAKE) --no-print-directory tiktokfs
-	@$(PYTHON) tests/bench.py $(BENCH_ARGS)
+	@$(PYTHON) tests/bench/bench.py $(BENCH_ARGS)
 
 # Installed layout.  The units name the binary by its installed path, so
 # install fills @BINDIR@ in as it copies them from dist/.  install does not

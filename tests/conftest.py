@@ -20,6 +20,7 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
 
 from sandbox.client import Sandbox  # noqa: E402
 from mediafiles import media  # noqa: E402,F401  (session fixture: name -> video path)

@@ -15,6 +15,8 @@ mounted     a factory: mounted(**cfg_extra) writes a config pointing at the
                                             that folder: wait for the file)
     m.job(rel)                              the newest jobs.db row for a video
                                             path, as a dict (read-only SQLite)
+    m.jobs()                                [(path, state)] of every jobs.db row,
+                                            oldest first
     m.unmount(), m.mount(), m.kill9()
 
 Teardown always unmounts (fusermount3 -u, then -uz) and kills the daemon,
@@ -180,14 +182,26 @@ class Mount:
                 raise AssertionError(f"{rel}: state {last!r}, not {state!r} after {timeout}s")
             time.sleep(0.1)
 
-    def job(self, rel):
+    def _store(self):
         db = self.state / "jobs.db"
         con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
+        con.row_factory = sqlite3.Row
+        return con
+
+    def job(self, rel):
+        con = self._store()
         try:
-            con.row_factory = sqlite3.Row
             row = con.execute("SELECT * FROM jobs WHERE path = ? ORDER BY id DESC LIMIT 1",
                               (str(rel),)).fetchone()
             return dict(row) if row else None
+        finally:
+            con.close()
+
+    def jobs(self):
+        con = self._store()
+        try:
+            return [(r["path"], r["state"]) for r in con.execute(
+                "SELECT path, state FROM jobs ORDER BY id")]
         finally:
             con.close()
 
@@ -233,7 +247,7 @@ def pytest_runtest_makereport(item, call):
 
 
 # -- media for the filesystem tests --------------------------------------------
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "tools"))
 from mediafiles import media  # noqa: E402,F401  (a session fixture)
 
 

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "tools"))
 
 from mediafiles import make_media, media  # noqa: E402,F401  (media is a fixture)
 

@@ -5,7 +5,6 @@ nothing is posted."""
 import os
 import shutil
 import signal
-import sqlite3
 import subprocess
 import time
 
@@ -14,14 +13,6 @@ import pytest
 from fsutil import CAPTION, is_mounted
 
 SETTLE = 1
-
-
-def jobs(m):
-    con = sqlite3.connect(f"file:{m.state / 'jobs.db'}?mode=ro", uri=True, timeout=10)
-    try:
-        return {p: s for p, s in con.execute("SELECT path, state FROM jobs ORDER BY id")}
-    finally:
-        con.close()
 
 
 def stays(m, rel, state, seconds):
@@ -76,7 +67,7 @@ def test_killed_copy_is_never_ready(mounted, clip, tmp_path):
     p.wait()
     assert os.path.getsize(dst) == half
     stays(m, "outbox/clip.mp4", "waiting", 5 * SETTLE)  # closed, stable, but truncated
-    assert jobs(m)["outbox/clip.mp4"] == "waiting"
+    assert dict(m.jobs())["outbox/clip.mp4"] == "waiting"
     # Copying it again, whole, completes the item.
     shutil.copyfile(clip, dst)
     m.wait_state("outbox/clip.mp4", "ready")
@@ -122,14 +113,14 @@ def test_states_survive_unmount_and_remount(mounted, clip):
     status = (m.mnt / "STATUS.txt").read_text()
     for name in ("ready.mp4", "waiting.mp4", "invalid.mp4"):
         assert name in status, status
-    before = jobs(m)
+    before = dict(m.jobs())
     assert m.unmount() == 0
     assert not is_mounted(m.mnt)
     m.mount()
     for name, state in (("ready", "ready"), ("waiting", "waiting"), ("invalid", "invalid")):
         assert m.state_of(f"outbox/{name}.mp4") == state, m.xattrs(f"outbox/{name}.mp4")
     time.sleep(3 * SETTLE)  # let the tracker settle again: nothing may change
-    assert jobs(m) == before
+    assert dict(m.jobs()) == before
     status = (m.mnt / "STATUS.txt").read_text()
     assert "ready.mp4" in status and "invalid.mp4" in status
 
@@ -163,7 +154,7 @@ def test_writes_into_posted_and_failed_are_plain_files(mounted, clip):
     shutil.copyfile(clip, m.mnt / "posted" / "mine.mp4")
     (m.mnt / "failed" / "notes.txt").write_text("x")
     time.sleep(3 * SETTLE)
-    assert "posted/mine.mp4" not in jobs(m)
+    assert "posted/mine.mp4" not in dict(m.jobs())
     assert m.xattrs("posted/mine.mp4") == {}
 
 
@@ -176,4 +167,4 @@ def test_kill9_then_remount_keeps_items(mounted, clip):
     assert not is_mounted(m.mnt)
     m.mount()
     assert m.state_of("outbox/clip.mp4") == "ready"
-    assert list(jobs(m)) == ["outbox/clip.mp4"]
+    assert list(dict(m.jobs())) == ["outbox/clip.mp4"]

@@ -63,10 +63,7 @@ def test_rsync_temp_file_becomes_item_at_rename(mounted, src):
     assert_arrived(m, src, times=True, modes=True)
     # The temporary .clip.mp4.XXXXXX never became a job of its own.
     assert m.job("outbox/clip.mp4")["state"] == "ready"
-    import sqlite3
-    con = sqlite3.connect(f"file:{m.state / 'jobs.db'}?mode=ro", uri=True)
-    paths = [p for (p,) in con.execute("SELECT path FROM jobs")]
-    con.close()
+    paths = [p for p, _ in m.jobs()]
     assert paths == ["outbox/clip.mp4"], paths
 
 

@@ -190,6 +190,19 @@ static struct post_info self_only = {.title = "caf\xc3\xa9 \xf0\x9f\x8e\xac\nlin
 				     .privacy_level = "SELF_ONLY"};
 static struct post_info public_post = {.title = "public", .privacy_level = "PUBLIC_TO_EVERYONE"};
 
+/* First, right after the login wrote the tokens. */
+TEST(test_tokens_file_is_private)
+{
+	struct stat st;
+	char *p = xasprintf("%s/tokens.json", cfg.state_dir);
+
+	CHECK_INT(stat(p, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0600);
+	CHECK_INT(stat(cfg.state_dir, &st), 0);
+	CHECK_INT(st.st_mode & 0777, 0700);
+	free(p);
+}
+
 TEST(test_creator_info_is_read_and_saved)
 {
 	struct tt_error err;
@@ -470,18 +483,6 @@ TEST(test_privacy_not_offered_is_for_the_user)
 	tokens_free(t);
 }
 
-TEST(test_tokens_file_is_private)
-{
-	struct stat st;
-	char *p = xasprintf("%s/tokens.json", cfg.state_dir);
-
-	CHECK_INT(stat(p, &st), 0);
-	CHECK_INT(st.st_mode & 0777, 0600);
-	CHECK_INT(stat(cfg.state_dir, &st), 0);
-	CHECK_INT(st.st_mode & 0777, 0700);
-	free(p);
-}
-
 int main(void)
 {
 	char *ca, *state, *auth;
@@ -511,20 +512,7 @@ int main(void)
 		fprintf(stderr, "FAIL: login against the sandbox\n");
 		return 1;
 	}
-	RUN(test_tokens_file_is_private);
-	RUN(test_creator_info_is_read_and_saved);
-	RUN(test_http_200_with_an_error_code_is_an_error);
-	RUN(test_init_then_status_with_exact_post_id);
-	RUN(test_draft_init_sends_source_info_only);
-	RUN(test_caption_and_privacy_arrive_exactly);
-	RUN(test_rejected_token_refreshes_once_and_replays);
-	RUN(test_concurrent_refreshes_send_one_request);
-	RUN(test_token_near_expiry_is_refreshed_before_use);
-	RUN(test_lost_init_answer_is_never_retryable);
-	RUN(test_init_that_never_left_is_retryable);
-	RUN(test_tls_is_verified_without_the_ca);
-	RUN(test_rate_limited_init_defers);
-	RUN(test_privacy_not_offered_is_for_the_user);
+	unit_run_all();
 	curl_easy_cleanup(ctl);
 	if (sandbox_pid > 0) {
 		kill(sandbox_pid, SIGTERM);

@@ -172,18 +172,4 @@ TEST(test_chunk_index_at)
 	CHECK_INT(chunk_index_at(&p, 1000), -1);
 }
 
-int main(void)
-{
-	RUN(test_tiny_file_is_one_chunk);
-	RUN(test_official_4mb_example_is_one_put);
-	RUN(test_64_000_000_is_still_one_chunk);
-	RUN(test_one_byte_more_gives_six_chunks_last_absorbs);
-	RUN(test_150_mb_is_fifteen_chunks);
-	RUN(test_4_gib_is_429_chunks);
-	RUN(test_official_five_chunk_example);
-	RUN(test_refuses_empty_and_over_4_gib);
-	RUN(test_chunk_size_bounds);
-	RUN(test_just_above_single_max_with_big_chunk_is_halved);
-	RUN(test_chunk_index_at);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

@@ -70,12 +70,4 @@ TEST(test_typo_exits_2_without_mounting)
 	rmdir(dir);
 }
 
-int main(void)
-{
-	RUN(test_swapped_letters_suggest_the_command);
-	RUN(test_up_to_two_edits_suggest_the_command);
-	RUN(test_a_prefix_suggests_the_command);
-	RUN(test_mount_points_get_no_suggestion);
-	RUN(test_typo_exits_2_without_mounting);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

@@ -374,19 +374,4 @@ TEST(test_values_each_type_accepts)
 	config_free(&c);
 }
 
-int main(void)
-{
-	RUN(test_example_config_loads);
-	RUN(test_sizes_parse_with_suffixes);
-	RUN(test_defaults_match_the_spec);
-	RUN(test_file_values_and_env_override);
-	RUN(test_readable_secret_is_refused_with_fix);
-	RUN(test_bad_line_names_file_and_line);
-	RUN(test_redaction_scrubs_tokens_and_secrets);
-	RUN(test_every_key_is_documented);
-	RUN(test_every_example_key_is_in_the_table);
-	RUN(test_refusals_name_key_value_and_limit);
-	RUN(test_values_each_type_accepts);
-	RUN(test_nan_and_infinity_are_refused);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

@@ -191,16 +191,4 @@ TEST(test_oauth_errors_in_tiktoks_words)
 	CHECK_CONTAINS(e.what, "did not allow access");
 }
 
-int main(void)
-{
-	RUN(test_every_api_code_is_mapped);
-	RUN(test_every_fail_reason_is_mapped);
-	RUN(test_every_oauth_error_is_mapped);
-	RUN(test_unaudited_client_says_what_to_do);
-	RUN(test_rate_limit_defers_a_minute);
-	RUN(test_scope_not_authorized_names_the_scope);
-	RUN(test_unknown_code_is_permanent_and_shown);
-	RUN(test_server_errors_and_network_retry);
-	RUN(test_oauth_errors_in_tiktoks_words);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

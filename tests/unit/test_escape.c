@@ -69,14 +69,4 @@ TEST(test_lossy_form_is_valid_utf8)
 	strbuf_release(&sb);
 }
 
-int main(void)
-{
-	RUN(test_ordinary_names_are_unchanged);
-	RUN(test_newline_cannot_forge_a_line);
-	RUN(test_terminal_escapes_and_del_are_shown);
-	RUN(test_invalid_utf8_bytes_are_shown_one_by_one);
-	RUN(test_backslash_is_doubled_so_the_form_is_unambiguous);
-	RUN(test_null_is_named);
-	RUN(test_lossy_form_is_valid_utf8);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

@@ -47,11 +47,4 @@ TEST(test_only_inside_a_folder_is_mutable)
 	CHECK_INT(fs_check_mutable("/"), -EACCES);
 }
 
-int main(void)
-{
-	RUN(test_rel_strips_leading_slashes);
-	RUN(test_place_of_root_entries);
-	RUN(test_lookalikes_are_nowhere);
-	RUN(test_only_inside_a_folder_is_mutable);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

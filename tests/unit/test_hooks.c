@@ -485,16 +485,7 @@ int main(void)
 	}
 	log_init(LOG_LVL_INFO, false);
 	setenv("TEST_HOOKS_MARKER", "kept", 1);
-	RUN(test_values_arrive_in_the_environment_exactly);
-	RUN(test_hook_path_is_the_path_users_see);
-	RUN(test_failed_event_carries_the_first_line_of_the_error);
-	RUN(test_client_secret_is_not_visible_to_the_hook);
-	RUN(test_file_name_cannot_inject_shell_commands);
-	RUN(test_hooks_run_returns_while_the_hook_still_runs);
-	RUN(test_slow_hook_is_killed_with_its_children_after_the_timeout);
-	RUN(test_failing_hook_is_logged_and_the_next_one_still_runs);
-	RUN(test_no_command_configured_runs_nothing);
-	RUN(test_shutdown_kills_hooks_still_running);
+	unit_run_all();
 	hooks_shutdown(5);
 	free(cap_path);
 	char *rm = xasprintf("rm -rf '%s'", dir);

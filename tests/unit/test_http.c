@@ -161,10 +161,7 @@ int main(void)
 		return 1;
 	}
 	port = ntohs(sa.sin_port);
-	RUN(test_request_headers);
-	RUN(test_huge_reply_refused);
-	RUN(test_hang_up_after_request_may_have_been_sent);
-	RUN(test_refused_connection_certainly_not_sent);
+	unit_run_all();
 	close(lfd);
 	return UNIT_DONE();
 }

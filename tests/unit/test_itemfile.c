@@ -171,12 +171,7 @@ TEST(test_a_refused_video_is_fixed_in_place_not_failed)
 int main(void)
 {
 	setup();
-	RUN(test_a_plain_file_opens);
-	RUN(test_symlink_hard_link_fifo_socket_device_folder_are_refused_in_words);
-	RUN(test_a_symlinked_folder_on_the_way_is_refused);
-	RUN(test_a_missing_file_is_no_refusal);
-	RUN(test_readers_refuse_without_reading);
-	RUN(test_a_refused_video_is_fixed_in_place_not_failed);
+	unit_run_all();
 	close(root_fd);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();

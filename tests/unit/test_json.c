@@ -104,13 +104,4 @@ TEST(test_status_reply_keeps_post_id_exact)
 	CHECK_U64(st.uploaded_bytes, 50000123);
 }
 
-int main(void)
-{
-	RUN(test_post_id_above_2_63_is_exact);
-	RUN(test_int64_limits_stay_integers);
-	RUN(test_nested_and_strings_untouched);
-	RUN(test_bad_json_refused);
-	RUN(test_id_too_long_for_buffer);
-	RUN(test_status_reply_keeps_post_id_exact);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

@@ -106,13 +106,4 @@ TEST(test_http_text_masks_registered_secrets_too)
 	CHECK(!strstr(line, "XYZ123"));
 }
 
-int main(void)
-{
-	RUN(test_client_secret_survives_many_token_rotations);
-	RUN(test_oldest_token_is_forgotten_first);
-	RUN(test_ordinary_names_are_not_masked);
-	RUN(test_registered_secrets_are_masked_everywhere);
-	RUN(test_http_text_masks_token_shapes);
-	RUN(test_http_text_masks_registered_secrets_too);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

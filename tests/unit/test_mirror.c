@@ -349,14 +349,7 @@ TEST(test_a_symlinked_folder_on_the_way_is_not_followed)
 
 int main(void)
 {
-	RUN(test_values_are_the_mounts);
-	RUN(test_own_names);
-	RUN(test_xattrs_follow_the_store_and_stale_ones_go);
-	RUN(test_names_the_state_does_not_show_are_removed);
-	RUN(test_a_file_not_there_yet_is_written_later);
-	RUN(test_a_commit_after_quiet_rounds_reaches_the_file);
-	RUN(test_a_symlink_in_place_of_the_video_is_not_followed);
-	RUN(test_a_symlinked_folder_on_the_way_is_not_followed);
+	unit_run_all();
 	if (dir[0])
 		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();

@@ -98,10 +98,7 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	RUN(test_relative_mount_point_becomes_absolute);
-	RUN(test_missing_mount_point_says_create_it);
-	RUN(test_file_as_mount_point_is_refused);
-	RUN(test_abs_path_is_lexical);
+	unit_run_all();
 	rmdir(dir);
 	return UNIT_DONE();
 }

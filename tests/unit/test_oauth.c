@@ -319,24 +319,4 @@ TEST(test_listener_refuses_junk_and_other_paths)
 	CHECK_INT(judge(HEAD("/?code=c&state=" STATE), &cb), -ENOENT);
 }
 
-int main(void)
-{
-	RUN(test_challenge_is_lower_hex_sha256);
-	RUN(test_verifier_is_fresh_and_unreserved);
-	RUN(test_authorize_url_has_every_parameter);
-	RUN(test_callback_code_is_url_decoded);
-	RUN(test_mismatched_state_refused);
-	RUN(test_callback_error_in_tiktoks_words);
-	RUN(test_missing_scopes_are_named);
-	RUN(test_garbage_callback_refused);
-	RUN(test_token_reply_flat_and_errors_with_200);
-	RUN(test_token_reply_error_text_is_printable);
-	RUN(test_clean_text_keeps_letters_and_drops_controls);
-	RUN(test_clean_text_drops_invalid_utf8);
-	RUN(test_clean_text_cuts_on_a_character_boundary);
-	RUN(test_callback_text_is_cleaned_and_cut_not_refused);
-	RUN(test_doubled_parameter_refused);
-	RUN(test_listener_takes_only_our_state);
-	RUN(test_listener_refuses_junk_and_other_paths);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

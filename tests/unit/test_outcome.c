@@ -752,26 +752,7 @@ TEST(test_folder_of_another_user_is_stepped_aside)
 int main(void)
 {
 	log_init(LOG_LVL_ERROR, false);
-	RUN(test_posted_item_keeps_its_subfolder);
-	RUN(test_same_name_in_posted_gets_suffix_for_video_and_caption);
-	RUN(test_keep_posted_no_removes_only_the_video);
-	RUN(test_failed_item_gets_error_file_without_secrets);
-	RUN(test_failed_name_collision_counts_error_files);
-	RUN(test_crash_after_commit_is_finished_at_start);
-	RUN(test_crash_with_keep_posted_no_still_drops_the_video);
-	RUN(test_name_taken_after_the_choice_is_never_overwritten);
-	RUN(test_error_file_beside_live_item_comes_and_goes);
-	RUN(test_error_text_for_each_class);
-	RUN(test_cut_never_splits_a_utf8_character);
-	RUN(test_candidate_leaves_room_for_caption_and_error_file);
-	RUN(test_long_name_posts_and_is_shortened_only_when_it_must);
-	RUN(test_failed_long_name_gets_an_error_file_that_fits);
-	RUN(test_symlinked_posted_folder_is_refused_and_retried_later);
-	RUN(test_symlinked_failed_folder_leaves_error_file_beside_the_item);
-	RUN(test_symlinked_source_folder_is_refused);
-	RUN(test_folder_of_another_user_is_stepped_aside);
-	RUN(test_error_file_beside_a_long_name_fits);
-	RUN(test_stuck_item_renamed_in_outbox_is_still_not_a_new_item);
+	unit_run_all();
 	cleanup();
 	return UNIT_DONE();
 }

@@ -186,18 +186,4 @@ TEST(test_an_unclaimed_second_is_given_back)
 		  T0 + 61 + PACE_RES_GRACE + 1);
 }
 
-int main(void)
-{
-	RUN(test_six_inits_a_minute_then_the_window_must_free);
-	RUN(test_notes_out_of_order_are_sorted);
-	RUN(test_daily_cap_blocks_direct_until_the_oldest_turns_a_day);
-	RUN(test_full_drafts_hold_drafts_only);
-	RUN(test_a_429_holds_every_init);
-	RUN(test_expire_forgets_what_is_a_day_old);
-	RUN(test_a_full_list_drops_the_oldest);
-	RUN(test_a_queue_of_twenty_is_deferred_once_each);
-	RUN(test_asking_twice_before_the_init_keeps_the_turn);
-	RUN(test_a_new_item_does_not_jump_the_queue);
-	RUN(test_an_unclaimed_second_is_given_back);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

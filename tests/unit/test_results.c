@@ -233,12 +233,7 @@ TEST(test_posted_and_failed_through_the_outcome_move)
 
 int main(void)
 {
-	RUN(test_each_state_shows_its_own_attributes);
-	RUN(test_unknown_state_shows_only_state);
-	RUN(test_deferral_that_ended_leaves_no_retry_at);
-	RUN(test_an_error_belongs_to_the_state_it_was_set_for);
-	RUN(test_error_set_while_uploading_does_not_reach_processing);
-	RUN(test_posted_and_failed_through_the_outcome_move);
+	unit_run_all();
 	if (dir[0])
 		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();

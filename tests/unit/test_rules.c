@@ -631,30 +631,7 @@ TEST(test_validate_real_files_end_to_end)
 int main(void)
 {
 	config_defaults(&cfg);
-	RUN(test_good_portrait_mp4_passes_without_warning);
-	RUN(test_duration_below_three_seconds_is_refused_naming_both);
-	RUN(test_duration_at_config_max_passes_and_beyond_is_refused);
-	RUN(test_creator_cap_smaller_than_config_wins);
-	RUN(test_config_max_smaller_than_creator_cap_wins);
-	RUN(test_size_bounds);
-	RUN(test_picture_bounds);
-	RUN(test_unknown_facts_warn_but_do_not_refuse);
-	RUN(test_containers_tiktok_does_not_take_are_refused);
-	RUN(test_codecs);
-	RUN(test_frame_rate_bounds);
-	RUN(test_landscape_warns_not_refuses);
-	RUN(test_small_portrait_warns_below_720x1280);
-	RUN(test_no_privacy_anywhere_is_a_caption_error);
-	RUN(test_privacy_from_config_is_used);
-	RUN(test_privacy_must_be_one_of_the_accounts_options);
-	RUN(test_privacy_words);
-	RUN(test_scheduled_folder_needs_a_schedule);
-	RUN(test_interactions_the_creator_disabled_are_turned_off_with_warning);
-	RUN(test_cover_must_be_within_the_video);
-	RUN(test_draft_mode_needs_no_privacy);
-	RUN(test_branded_content_cannot_be_private);
-	RUN(test_validate_missing_video_is_media_failure_and_no_caption_waits);
-	RUN(test_validate_real_files_end_to_end);
+	unit_run_all();
 	config_free(&cfg);
 	return UNIT_DONE();
 }

@@ -152,14 +152,7 @@ int main(void)
 	int rc;
 
 	setup();
-	RUN(test_regular_file_opens);
-	RUN(test_symlink_is_refused_and_named);
-	RUN(test_fifo_is_refused_without_blocking);
-	RUN(test_hard_link_is_refused_with_its_count);
-	RUN(test_symlinked_folder_is_not_walked);
-	RUN(test_dot_dot_never_climbs_out);
-	RUN(test_rename_and_unlink_between_folders);
-	RUN(test_socket_and_folder_are_described);
+	unit_run_all();
 	rc = UNIT_DONE();
 	close(root_fd);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

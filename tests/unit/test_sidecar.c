@@ -368,27 +368,4 @@ TEST(test_load_reads_a_file)
 	CHECK_CONTAINS(e.what, "clip.caption: cannot open");
 }
 
-int main(void)
-{
-	RUN(test_file_without_front_matter_is_just_the_caption);
-	RUN(test_spec_example_sets_every_key);
-	RUN(test_tiktok_privacy_names_and_quotes_are_accepted);
-	RUN(test_cover_accepts_seconds_and_milliseconds);
-	RUN(test_caption_of_2200_utf16_units_is_accepted);
-	RUN(test_caption_of_2201_utf16_units_is_refused_with_the_count);
-	RUN(test_invalid_utf8_is_refused_naming_line_and_offset);
-	RUN(test_nul_byte_is_refused);
-	RUN(test_front_matter_errors_name_file_line_and_key);
-	RUN(test_unclosed_front_matter_names_line_1);
-	RUN(test_bad_schedule_gives_the_exact_message);
-	RUN(test_ambiguous_schedule_is_flagged);
-	RUN(test_crlf_front_matter_and_caption_bytes_are_kept);
-	RUN(test_bom_is_tolerated);
-	RUN(test_utf16_and_utf32_captions_are_named_with_save_as_utf8);
-	RUN(test_emoji_and_inner_newlines_are_preserved_byte_for_byte);
-	RUN(test_empty_file_and_empty_caption_are_allowed);
-	RUN(test_oversized_sidecar_is_refused);
-	RUN(test_utf16_length_counts_astral_as_two);
-	RUN(test_load_reads_a_file);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

@@ -211,10 +211,7 @@ TEST(test_status_names_cannot_forge_lines)
 
 int main(void)
 {
-	RUN(test_status_shows_every_state);
-	RUN(test_status_of_an_empty_store_without_login);
-	RUN(test_status_scrubs_registered_secrets);
-	RUN(test_status_names_cannot_forge_lines);
+	unit_run_all();
 	if (dir[0])
 		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();

@@ -582,22 +582,7 @@ TEST(test_begin_and_end_move)
 
 int main(void)
 {
-	RUN(test_ensure_is_idempotent_and_file_is_private);
-	RUN(test_wal_mode_is_on);
-	RUN(test_only_one_live_job_per_path);
-	RUN(test_transitions_write_history);
-	RUN(test_field_setters_round_trip);
-	RUN(test_stop_upload_only_before_the_last_byte);
-	RUN(test_next_work_order_and_wake_at);
-	RUN(test_rename_file_and_directory_prefix);
-	RUN(test_rename_over_a_live_item_cancels_it);
-	RUN(test_each_lists_live_and_recent_final);
-	RUN(test_reopen_keeps_everything);
-	RUN(test_readonly_sees_commits_while_writer_is_open);
-	RUN(test_newer_schema_is_refused);
-	RUN(test_kick_before_wait_is_not_lost);
-	RUN(test_threads_share_one_store);
-	RUN(test_begin_and_end_move);
+	unit_run_all();
 	if (dir[0])
 		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();

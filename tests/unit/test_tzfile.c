@@ -549,19 +549,4 @@ TEST(test_local_time_matches_glibc_in_many_zones_1970_to_2100)
 	CHECK_INT(mismatches, 0);
 }
 
-int main(void)
-{
-	RUN(test_rule_strings_of_real_zones_parse);
-	RUN(test_broken_rule_strings_are_refused);
-	RUN(test_rules_change_the_clock_at_the_right_instant);
-	RUN(test_version_1_file_reads_its_32_bit_block);
-	RUN(test_version_2_to_4_files_skip_leap_seconds_and_use_their_footer);
-	RUN(test_footer_alone_or_empty);
-	RUN(test_damaged_files_are_refused_in_words);
-	RUN(test_every_truncation_of_a_file_is_refused);
-	RUN(test_zone_names_are_checked_before_any_path_is_made);
-	RUN(test_a_zone_is_parsed_once_and_shared);
-	RUN(test_threads_share_one_parse_per_zone);
-	RUN(test_local_time_matches_glibc_in_many_zones_1970_to_2100);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

@@ -51,10 +51,4 @@ TEST(test_result_names)
 	CHECK_STR(upload_result_name((enum upload_result)99), "?");
 }
 
-int main(void)
-{
-	RUN(test_parses_a_content_range);
-	RUN(test_refuses_malformed_ranges);
-	RUN(test_result_names);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

@@ -384,20 +384,4 @@ TEST(test_wall_times_convert_like_glibc_in_many_zones_1970_to_2100)
 	CHECK_INT(wall_fails, 0);
 }
 
-int main(void)
-{
-	RUN(test_berlin_winter_and_summer_times_convert_to_utc);
-	RUN(test_berlin_spring_forward_gap_is_an_error_naming_it);
-	RUN(test_berlin_times_across_the_spring_change_are_an_hour_apart);
-	RUN(test_berlin_fall_back_takes_the_first_occurrence);
-	RUN(test_new_york_across_dst);
-	RUN(test_iso_offsets_and_z);
-	RUN(test_bad_dates_and_times_say_how_to_write_them);
-	RUN(test_unknown_or_escaping_zone_names_are_refused);
-	RUN(test_tz_of_the_process_is_restored);
-	RUN(test_format_utc_and_local);
-	RUN(test_converting_zones_never_touches_the_environment);
-	RUN(test_damaged_or_unknown_zone_files_are_errors_naming_the_zone);
-	RUN(test_wall_times_convert_like_glibc_in_many_zones_1970_to_2100);
-	return UNIT_DONE();
-}
+UNIT_MAIN()

@@ -14,7 +14,7 @@ the rest of build/.  outdir receives a copy (a hard link
 when possible) named after the kind and options.
 
 STANDARD is the set the unit tests, the fuzz seeds and the `media` pytest
-fixture use; `python3 tests/mediafiles.py OUTDIR` writes it to OUTDIR and
+fixture use; `python3 tests/tools/mediafiles.py OUTDIR` writes it to OUTDIR and
 prints one "name path" line per file.
 
 ffmpeg 5.1 (Debian 12) has no -display_rotation; the mov muxer there still
@@ -36,7 +36,7 @@ except ImportError:  # the CLI and run_fuzz.py work without pytest
     pytest = None
 
 FFMPEG = "/usr/bin/ffmpeg"
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 CACHE = pathlib.Path(os.environ.get("TIKTOKFS_MEDIA_CACHE", ROOT / "build" / "media-cache"))
 
 # kind -> (extension, codec args, muxer args)

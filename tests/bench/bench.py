@@ -9,7 +9,7 @@ CPU, the filesystem under the staging directory, libfuse.  Targets are
 printed with PASS/MISS, but the exit status never depends on them: this is
 a measurement, not a test (a broken pipeline does exit non-zero).
 
-  tests/bench.py [--runs N] [--quick] [--json FILE] [--only ROW,...] [--keep-going]
+  tests/bench/bench.py [--runs N] [--quick] [--json FILE] [--only ROW,...] [--keep-going]
 
 --quick: small sizes, two runs, about a minute: a smoke run of the bench
 itself, whose numbers mean little.  Rows: ingest (durable, page cache,

@@ -27,7 +27,7 @@ import sys
 import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
-ROOT = HERE.parent
+ROOT = HERE.parents[1]
 FUZZ_DIR = ROOT / "build-fuzz"
 SEED_CUT = 64 * 1024  # probes need headers, not pictures
 
