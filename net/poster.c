@@ -384,22 +384,24 @@ static void retry_moves(struct poster *p, double now)
 	p->moves_at = now + MOVE_RETRY_SEC;
 }
 
-int64_t poster_work_once(struct poster *p)
+int64_t poster_work_once(struct poster *p, int64_t *wake_at)
 {
-	int64_t wake_at = 0, id = store_next_work(p->st, pw_now(), &wake_at);
+	int64_t id = store_next_work(p->st, pw_now(), wake_at);
 
 	if (id > 0)
 		work(p, id);
 	return id > 0 ? id : 0;
 }
 
-/* How long the loop may sleep: until the next due job, watch or move. */
-static double idle_sleep(struct poster *p, double now)
+/*
+ * How long the loop may sleep: until @wake_at (from the same look at the
+ * store that found nothing due: a second look could find the job due
+ * already, and then no later time), the next watch or the next move.
+ */
+static double idle_sleep(struct poster *p, int64_t wake_at, double now)
 {
-	int64_t wake_at = 0;
 	double sleep_s = 30;
 
-	store_next_work(p->st, pw_now(), &wake_at);
 	/* Wake at the due second itself, not up to a poll late: a schedule
 	 * must post within 2 s of its time.  The +1 ms makes sure time(NULL)
 	 * has reached wake_at when we look again. */
@@ -419,6 +421,7 @@ static void *run(void *arg)
 	poster_prepare(p);
 	while (!pw_stopping(p)) {
 		double now = mono_now();
+		int64_t wake_at = 0;
 
 		pw_watch_service(p);
 		retry_moves(p, now);
@@ -426,9 +429,9 @@ static void *run(void *arg)
 			nap_real(p, p->login_retry_at - now);
 			continue;
 		}
-		if (poster_work_once(p))
+		if (poster_work_once(p, &wake_at))
 			continue;
-		store_wait(p->st, (int)(idle_sleep(p, mono_now()) * 1000.0) + 1);
+		store_wait(p->st, (int)(idle_sleep(p, wake_at, mono_now()) * 1000.0) + 1);
 	}
 	return NULL;
 }

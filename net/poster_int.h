@@ -259,8 +259,9 @@ struct poster *poster_new(struct store *st, const struct config *cfg, const char
 			  struct poster_io io);
 /* What the thread does before its loop: seed the pace, watch recent posts. */
 void poster_prepare(struct poster *p);
-/* One turn of the job that is due now: its id, or 0 when none is. */
-int64_t poster_work_once(struct poster *p);
+/* One turn of the job that is due now: its id, or 0 when none is and
+ * *@wake_at is when the next one will be (0: none waits for a time). */
+int64_t poster_work_once(struct poster *p, int64_t *wake_at);
 /* Drop the worker (its memory; the store keeps every decision). */
 void poster_free(struct poster *p);
 

@@ -447,6 +447,9 @@ static int64_t ready_item(uint64_t size)
 	return id;
 }
 
+/* When the worker said it would look again (poster_work_once). */
+static int64_t wake;
+
 static struct poster *worker(void)
 {
 	struct poster *p = poster_new(st, &cfg, root, fake_io());
@@ -461,10 +464,9 @@ static struct poster *worker(void)
 static void run(struct poster *p, bool due_now)
 {
 	for (int turns = 0; turns < 40; turns++) {
-		int64_t wake = 0;
 		struct job j = {0};
 
-		if (poster_work_once(p))
+		if (poster_work_once(p, &wake))
 			continue;
 		if (!due_now || store_next_work(st, 0x7fffffff, &wake) <= 0)
 			return;
@@ -535,7 +537,7 @@ TEST(test_lost_init_answer_is_never_posted_twice)
 	id = ready_item(VSIZE);
 	p = worker();
 	fk->lose_init_from = 1;
-	poster_work_once(p);
+	poster_work_once(p, &wake);
 	/* TikTok made publish 1, but we never saw its URL: no byte can go to
 	 * it, so it can never post.  Not re-inited at once: deferred. */
 	j = job_of(id);
@@ -546,7 +548,8 @@ TEST(test_lost_init_answer_is_never_posted_twice)
 	job_free(&j);
 	CHECK_INT(fk->inits, 1);
 	CHECK_INT(fk->puts, 0);
-	CHECK(poster_work_once(p) == 0); /* not due yet */
+	CHECK(poster_work_once(p, &wake) == 0);		     /* not due yet ... */
+	CHECK(wake >= wall_now() + LOST_INIT_DEFER_SEC - 1); /* ... woken then */
 	/* A minute later the answers come again. */
 	fk->lose_init_from = 0;
 	run(p, true);
@@ -590,7 +593,7 @@ TEST(test_expired_upload_url_means_exactly_one_new_init)
 	id = ready_item(VSIZE);
 	p = worker();
 	fk->expire_put = 2; /* the link dies after the first chunk */
-	poster_work_once(p);
+	poster_work_once(p, &wake);
 	j = job_of(id);
 	CHECK_STR(job_state_name(j.state), "ready");
 	CHECK(j.publish_id == NULL);
@@ -659,7 +662,7 @@ TEST(test_changed_file_mid_upload_restarts_with_the_new_file)
 	id = ready_item(VSIZE);
 	p = worker();
 	fk->shrink_put = 2; /* a copy starts rewriting the file */
-	poster_work_once(p);
+	poster_work_once(p, &wake);
 	j = job_of(id);
 	CHECK_STR(job_state_name(j.state), "waiting");
 	CHECK(j.publish_id == NULL);
