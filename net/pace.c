@@ -116,8 +116,10 @@ void pace_hold(struct pace *pc, int64_t until)
 
 static void res_drop(struct pace *pc, int i)
 {
-	memmove(pc->res_job + i, pc->res_job + i + 1, sizeof(pc->res_job[0]) * (size_t)(pc->nres - i - 1));
-	memmove(pc->res_at + i, pc->res_at + i + 1, sizeof(pc->res_at[0]) * (size_t)(pc->nres - i - 1));
+	memmove(pc->res_job + i, pc->res_job + i + 1,
+		sizeof(pc->res_job[0]) * (size_t)(pc->nres - i - 1));
+	memmove(pc->res_at + i, pc->res_at + i + 1,
+		sizeof(pc->res_at[0]) * (size_t)(pc->nres - i - 1));
 	pc->nres--;
 }
 
@@ -207,4 +209,35 @@ void pace_release(struct pace *pc, int64_t job)
 
 	if (i >= 0)
 		res_drop(pc, i);
+}
+
+/* ---- sliding windows ------------------------------------------------------ */
+
+void pace_window_init(struct pace_window *w, int max, double window)
+{
+	memset(w, 0, sizeof(*w));
+	w->max = max < PACE_WINDOW_MAX ? max : PACE_WINDOW_MAX;
+	w->window = window;
+}
+
+double pace_window_delay(struct pace_window *w, double now)
+{
+	int drop = 0;
+
+	while (drop < w->n && w->t[drop] <= now - w->window)
+		drop++;
+	if (drop) {
+		memmove(w->t, w->t + drop, sizeof(w->t[0]) * (size_t)(w->n - drop));
+		w->n -= drop;
+	}
+	return w->n < w->max ? 0.0 : w->t[0] + w->window - now;
+}
+
+void pace_window_note(struct pace_window *w, double now)
+{
+	if (w->n == PACE_WINDOW_MAX) {
+		memmove(w->t, w->t + 1, sizeof(w->t[0]) * (size_t)(w->n - 1));
+		w->n--;
+	}
+	w->t[w->n++] = now;
 }

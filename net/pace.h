@@ -40,8 +40,8 @@
 #define PACE_MINUTE 60
 #define PACE_DAY 86400
 #define PACE_CAP_RECHECK 3600
-#define PACE_MAX 256 /* inits remembered; more than a day's worth at any cap TikTok has */
-#define PACE_RES_MAX 512 /* seconds reserved for waiting items (more wait unreserved) */
+#define PACE_MAX 256	  /* inits remembered; more than a day's worth at any cap TikTok has */
+#define PACE_RES_MAX 512  /* seconds reserved for waiting items (more wait unreserved) */
 #define PACE_RES_GRACE 10 /* an unclaimed reservation is dropped this long after its time */
 
 struct pace {
@@ -89,5 +89,26 @@ void pace_hold(struct pace *pc, int64_t until);
 /* TikTok said the pending drafts are full at @now: hold drafts; returns
  * until when. */
 int64_t pace_drafts_full(struct pace *pc, int64_t now);
+
+/*
+ * A sliding-window limit on a kind of request: at most @max in any @window
+ * seconds, on the monotonic clock (util/clock.h).  TikTok's creator_info
+ * (20/min) and status/fetch (30/min) are counted with it; the counts live
+ * in memory only (a restart forgets them; TikTok's 429 then defers, which
+ * is safe).  Upload starts need the history and the reservations above.
+ */
+#define PACE_WINDOW_MAX 32 /* calls remembered; a window's @max must not exceed it */
+
+struct pace_window {
+	double t[PACE_WINDOW_MAX]; /* call times, oldest first */
+	int n, max;
+	double window;
+};
+
+void pace_window_init(struct pace_window *w, int max, double window);
+/* Seconds to wait at @now before the next call is allowed (0: now). */
+double pace_window_delay(struct pace_window *w, double now);
+/* Count a call made at @now. */
+void pace_window_note(struct pace_window *w, double now);
 
 #endif

@@ -56,8 +56,8 @@
  * an item whose turn has not come is deferred (state `deferred`,
  * user.tiktok.retry_at) before anything is sent for it, so a burst goes out
  * at the allowed rate without a single refusal.  creator_info 20/min and
- * status 30/min are counted in sliding windows here (a restart forgets
- * them; TikTok's 429 then defers, which is safe).  Polls
+ * status 30/min are counted in sliding windows (net/pace.h: a restart
+ * forgets them; TikTok's 429 then defers, which is safe).  Polls
  * start at 1 s and grow to 10 s.  A task still processing after
  * PROCESSING_POLL_MAX is deferred for five minutes and polled again then.
  *
@@ -84,43 +84,46 @@
  * memory; it is never logged (net/upload.c never names it).  Tokens never
  * pass through here at all (net/api.c and net/tokens.c hold them).
  *
- * The worker is four files (net/poster_int.h lists them); this one holds
- * the thread, its loop, login, and the ways a turn ends.
+ * Shape (curl's multi_runsingle): a turn is one loop over one switch on
+ * the next step (net/poster_int.h lists the steps and the files that hold
+ * them).  Each step does one thing and returns what comes next, or how the
+ * turn ends; steps never call each other, and only end_turn()
+ * (net/poster_end.c) ends a turn.  The first step is chosen here from the
+ * job's stored state: with a publish_id, reconcile; without, start.  The
+ * dispatcher pauses before a retry and services post-ID watches between
+ * steps.  This file holds the thread, its loop, the dispatcher and the
+ * helpers the steps share.
  */
 #include "net/poster.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "meta/config.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
-#include "net/api.h"
-#include "net/http.h"
 #include "net/poster_int.h"
-#include "net/tokens.h"
+#include "util/array.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "util/timefmt.h"
 #include "util/strbuf.h"
 
-/* ---- small helpers ---------------------------------------------------- */
+/* ---- helpers the steps share ------------------------------------------ */
 
 int64_t pw_now(void)
 {
-	return (int64_t)time(NULL);
+	return wall_now();
 }
 
-double pw_wall(void)
+/* CLOCK_REALTIME with fractions: schedules are wall times. */
+static double wall_frac(void)
 {
 	struct timespec ts;
 
@@ -133,8 +136,8 @@ bool pw_stopping(struct poster *p)
 	return atomic_load(&p->stop);
 }
 
-/* Sleep @sec seconds, waking early only to stop.  False when stopping. */
-bool pw_nap(struct poster *p, double sec)
+/* Sleep @sec seconds of real time, waking early only to stop. */
+static bool nap_real(struct poster *p, double sec)
 {
 	double until = mono_now() + sec;
 
@@ -147,54 +150,23 @@ bool pw_nap(struct poster *p, double sec)
 	return false;
 }
 
-static void limiter_init(struct limiter *l, int max, double window)
+bool pw_nap(struct poster *p, double sec)
 {
-	memset(l, 0, sizeof(*l));
-	l->max = max;
-	l->window = window;
+	return nap_real(p, sec * p->nap_scale);
 }
 
-/* Seconds to wait before the next call is allowed (0: now). */
-double pw_limiter_delay(struct limiter *l, double now)
-{
-	int drop = 0;
-
-	while (drop < l->n && l->t[drop] <= now - l->window)
-		drop++;
-	if (drop) {
-		memmove(l->t, l->t + drop, sizeof(l->t[0]) * (size_t)(l->n - drop));
-		l->n -= drop;
-	}
-	return l->n < l->max ? 0.0 : l->t[0] + l->window - now;
-}
-
-void pw_limiter_note(struct limiter *l, double now)
-{
-	if (l->n == (int)(sizeof(l->t) / sizeof(l->t[0]))) {
-		memmove(l->t, l->t + 1, sizeof(l->t[0]) * (size_t)(l->n - 1));
-		l->n--;
-	}
-	l->t[l->n++] = now;
-}
-
-/* Wait for room under @l and count the call.  False when stopping. */
-bool pw_limiter_take(struct poster *p, struct limiter *l)
+/* The windows count real time, whatever nap_scale says. */
+bool pw_window_take(struct poster *p, struct pace_window *w)
 {
 	double d;
 
-	while ((d = pw_limiter_delay(l, mono_now())) > 0)
-		if (!pw_nap(p, d))
+	while ((d = pace_window_delay(w, mono_now())) > 0)
+		if (!nap_real(p, d))
 			return false;
-	pw_limiter_note(l, mono_now());
+	pace_window_note(w, mono_now());
 	return true;
 }
 
-char *pw_abs_path(const struct poster *p, const char *rel)
-{
-	return rel ? xasprintf("%s/%s", p->root, rel) : NULL;
-}
-
-/* Whose remedy is logging in again: not the item's fault. */
 bool pw_login_problem(const struct tt_error *err)
 {
 	static const char *const codes[] = {"access_token_invalid", "scope_not_authorized",
@@ -239,136 +211,12 @@ int pw_lost_inits(struct poster *p, int64_t id, bool add)
 	return p->nlost++, 1;
 }
 
-/* ---- login ------------------------------------------------------------ */
-
-static void drop_login(struct poster *p)
-{
-	api_free(p->api);
-	p->api = NULL;
-	tokens_free(p->tokens);
-	p->tokens = NULL;
-}
-
-/* Open the saved tokens and an API handle.  False + @err when not logged in. */
-bool pw_ensure_api(struct poster *p, struct tt_error *err)
-{
-	if (p->api)
-		return true;
-	p->tokens = tokens_open(p->cfg, err);
-	if (!p->tokens)
-		return false;
-	p->api = api_new(p->cfg, p->tokens);
-	if (!p->api) {
-		tt_error_set(err, ERR_RETRY, "cannot set up the TikTok API client");
-		tokens_free(p->tokens);
-		p->tokens = NULL;
-		return false;
-	}
-	if (!p->up)
-		p->up = http_easy_new(p->cfg);
-	return true;
-}
-
-/* The item keeps its state; its error says what the user must do. */
-void pw_login_wait(struct poster *p, int64_t id, const struct tt_error *err)
-{
-	log_warn("job %" PRId64 ": %s; waiting for a login", id, err->what);
-	store_set_error(p->st, id, err->what);
-	drop_login(p);
-	p->login_retry_at = mono_now() + LOGIN_RETRY_SEC;
-}
-
-/* ---- ends of a turn ---------------------------------------------------- */
-
-void pw_fail(struct poster *p, int64_t id, const struct tt_error *err)
-{
-	int rc;
-
-	log_warn("job %" PRId64 ": failed (%s): %s", id, err_class_name(err->cls), err->what);
-	rc = outcome_failed(p->st, p->cfg, p->root, id, err);
-	if (rc) {
-		log_err("job %" PRId64 ": cannot move to failed/: %s", id, strerror(-rc));
-		pw_nap(p, 5);
-	}
-}
-
-void pw_defer(struct poster *p, int64_t id, const struct tt_error *err, int64_t retry_at)
-{
-	char note[640];
-	char when[ISO_UTC_SIZE];
-
-	if (retry_at <= pw_now())
-		retry_at = err->retry_at > pw_now() ? err->retry_at : pw_now() + RETRY_DEFER_SEC;
-	iso_utc(retry_at, when, sizeof(when));
-	snprintf(note, sizeof(note), "deferred until %s: %s", when, err->what);
-	log_info("job %" PRId64 ": %s", id, note);
-	store_set_error(p->st, id, err->what);
-	store_set_retry(p->st, id, retry_at);
-	if (store_transition(p->st, id, JOB_DEFERRED, note))
-		pw_nap(p, 5);
-}
-
-/* The file changed after it was complete: give it back to the tracker.  A
- * started publish is abandoned (never sent its last bytes, it cannot post). */
-void pw_changed(struct poster *p, int64_t id, const struct tt_error *err)
-{
-	log_info("job %" PRId64 ": %s; waiting for the file to settle again", id, err->what);
-	store_clear_publish(p->st, id);
-	store_transition(p->st, id, JOB_WAITING, err->what);
-}
-
-/*
- * The current publish can never complete (URL expired before the last
- * chunk, task unknown, FAILED with a retryable reason): forget it and start
- * again, unless the item used up its inits.
- */
-void pw_restart(struct poster *p, const struct job *j, struct tt_error *err, bool defer)
-{
-	if (j->attempts >= MAX_INITS) {
-		char what[sizeof(err->what)];
-
-		memcpy(what, err->what, sizeof(what));
-		snprintf(err->what, sizeof(err->what), "%.460s (gave up after %d uploads)", what,
-			 j->attempts);
-		pw_fail(p, j->id, err);
-		return;
-	}
-	log_info("job %" PRId64 ": %s; publish %s abandoned, starting a new upload", j->id,
-		 err->what, j->publish_id ? j->publish_id : "-");
-	store_clear_publish(p->st, j->id);
-	if (defer) {
-		pw_defer(p, j->id, err, 0);
-		return;
-	}
-	store_set_error(p->st, j->id, err->what);
-	store_transition(p->st, j->id, JOB_READY, err->what);
-}
-
-/* Pause before redoing a step that failed with ERR_RETRY.  After
- * STEP_RETRIES pauses the item is deferred instead.  False: stop here. */
-bool pw_retry_pause(struct poster *p, int64_t id, enum job_state state, int *attempt,
-		    const struct tt_error *err)
-{
-	double d;
-
-	if (*attempt >= STEP_RETRIES) {
-		pw_defer(p, id, err, pw_now() + RETRY_DEFER_SEC);
-		return false;
-	}
-	d = (double)(1 << *attempt);
-	if (d > 60)
-		d = 60;
-	(*attempt)++;
-	log_info("job %" PRId64 ": %s; again in %.0f s", id, err->what, d);
-	return pw_nap(p, d) && pw_still_ours(p, id, state);
-}
-
 /* ---- the pace, from the store's history ---------------------------------- */
 
 struct seed {
 	int64_t *ids;
 	bool *direct;
-	size_t n, cap;
+	size_t n, alloc_ids, alloc_direct;
 	int64_t since;
 	struct pace *pace;
 	bool cur_direct;
@@ -380,11 +228,8 @@ static int seed_job(const struct job *j, void *arg)
 
 	if (j->attempts <= 0 || j->updated_at < sd->since)
 		return 0;
-	if (sd->n == sd->cap) {
-		sd->cap = sd->cap ? 2 * sd->cap : 64;
-		sd->ids = xrealloc(sd->ids, sd->cap * sizeof(*sd->ids));
-		sd->direct = xrealloc(sd->direct, sd->cap * sizeof(*sd->direct));
-	}
+	ALLOC_GROW(sd->ids, sd->n + 1, sd->alloc_ids);
+	ALLOC_GROW(sd->direct, sd->n + 1, sd->alloc_direct);
 	sd->ids[sd->n] = j->id;
 	sd->direct[sd->n++] = j->mode != POST_DRAFT;
 	return 0;
@@ -401,7 +246,7 @@ static int seed_event(const struct store_event *ev, void *arg)
 
 /* Every init of the last day left an "upload started" row in the history
  * of its job; jobs untouched for a day cannot hold one. */
-void pw_pace_seed(struct poster *p)
+static void pace_seed(struct poster *p)
 {
 	struct seed sd = {0};
 
@@ -421,29 +266,109 @@ void pw_pace_seed(struct poster *p)
 	free(sd.direct);
 }
 
-/* ---- the thread ------------------------------------------------------------- */
+/* ---- the dispatcher --------------------------------------------------------- */
+
+/* Tokens and an API handle, then the path the stored job asks for. */
+static struct step step_login(struct poster *p, struct turn *t)
+{
+	struct step s;
+	bool fresh = !t->j.publish_id || !t->j.publish_id[0];
+
+	if (p->logged_in)
+		return step_go(fresh ? STEP_START : STEP_RECONCILE);
+	tt_error_clear(&s.err);
+	if (p->io.login(p->io.ctx, &s.err) == 0) {
+		p->logged_in = true;
+		return step_go(fresh ? STEP_START : STEP_RECONCILE);
+	}
+	/* A fresh item has nothing at TikTok yet: a passing failure is retried. */
+	if (fresh && s.err.cls == ERR_RETRY)
+		return step_retry(STEP_LOGIN, &s.err);
+	return step_end(TURN_LOGIN, &s.err);
+}
+
+/* One step, by the one switch. */
+static struct step run_step(struct poster *p, struct turn *t, enum step_id id)
+{
+	switch (id) {
+	case STEP_LOGIN:
+		return step_login(p, t);
+	case STEP_RECONCILE:
+		return step_reconcile(p, t);
+	case STEP_START:
+		return step_start(p, t);
+	case STEP_INIT:
+		return step_init(p, t);
+	case STEP_RESUME:
+		return step_resume(p, t);
+	case STEP_SEND:
+		return step_send(p, t);
+	case STEP_PROCESSING:
+		return step_processing(p, t);
+	case STEP_POLL:
+		return step_poll(p, t);
+	case STEP_FINISH:
+		return step_finish(p, t);
+	case STEP_END:
+		break;
+	}
+	return step_end(TURN_DONE, NULL);
+}
+
+/*
+ * Pause before redoing a step that failed with ERR_RETRY: 1, 2, 4 … 32 s.
+ * After STEP_RETRIES pauses the item is deferred instead, so that others
+ * get their turn; a job taken from us during the pause is left alone.
+ */
+static struct step retry_pause(struct poster *p, struct turn *t, struct step s)
+{
+	double d;
+
+	if (t->retries >= STEP_RETRIES)
+		return step_defer(&s.err, pw_now() + RETRY_DEFER_SEC);
+	d = (double)(1 << t->retries);
+	if (d > 60)
+		d = 60;
+	t->retries++;
+	log_info("job %" PRId64 ": %s; again in %.0f s", t->j.id, s.err.what, d);
+	if (!pw_nap(p, d) || !pw_still_ours(p, t->j.id, t->j.state))
+		return step_end(TURN_STOP, NULL);
+	return step_go(s.next);
+}
+
+/* A turn: from the stored state to one of the ends of end_turn(). */
+static void run_turn(struct poster *p, struct turn *t)
+{
+	struct step s = step_go(STEP_LOGIN);
+
+	while (s.next != STEP_END) {
+		s = run_step(p, t, s.next);
+		if (s.how == TURN_RETRY)
+			s = retry_pause(p, t, s);
+		if (s.next == STEP_END)
+			break;
+		/* Between steps (between chunks, between polls): the watches. */
+		pw_watch_service(p);
+		if (pw_stopping(p) || (s.wait > 0 && !pw_nap(p, s.wait)))
+			s = step_end(TURN_STOP, NULL);
+	}
+	end_turn(p, t, &s);
+}
 
 static void work(struct poster *p, int64_t id)
 {
-	struct job j = {0};
-	struct tt_error err;
+	struct turn t = {.fd = -1};
 
-	if (store_get(p->st, id, &j))
+	verdict_init(&t.v);
+	if (store_get(p->st, id, &t.j))
 		return;
-	if (job_state_final(j.state))
-		goto out;
-	if (j.publish_id && j.publish_id[0]) {
-		tt_error_clear(&err);
-		if (!pw_ensure_api(p, &err)) {
-			pw_login_wait(p, id, &err);
-			goto out;
-		}
-		pw_reconcile(p, &j);
-	} else {
-		pw_start_item(p, &j);
-	}
-out:
-	job_free(&j);
+	if (!job_state_final(t.j.state))
+		run_turn(p, &t);
+	if (t.fd >= 0)
+		close(t.fd);
+	if (t.have_verdict)
+		verdict_free(&t.v);
+	job_free(&t.j);
 }
 
 /* Moves that could not be made wait in the store (outcome.c), not in this
@@ -459,64 +384,108 @@ static void retry_moves(struct poster *p, double now)
 	p->moves_at = now + MOVE_RETRY_SEC;
 }
 
+int64_t poster_work_once(struct poster *p, int64_t *wake_at)
+{
+	int64_t id = store_next_work(p->st, pw_now(), wake_at);
+
+	if (id > 0)
+		work(p, id);
+	return id > 0 ? id : 0;
+}
+
+/*
+ * How long the loop may sleep: until @wake_at (from the same look at the
+ * store that found nothing due: a second look could find the job due
+ * already, and then no later time), the next watch or the next move.
+ */
+static double idle_sleep(struct poster *p, int64_t wake_at, double now)
+{
+	double sleep_s = 30;
+
+	/* Wake at the due second itself, not up to a poll late: a schedule
+	 * must post within 2 s of its time.  The +1 ms makes sure time(NULL)
+	 * has reached wake_at when we look again. */
+	if (wake_at && (double)wake_at - wall_frac() < sleep_s)
+		sleep_s = (double)wake_at - wall_frac();
+	if (p->nwatch && pw_watch_next(p) - now < sleep_s)
+		sleep_s = pw_watch_next(p) - now;
+	if (p->moves_pending && p->moves_at - now < sleep_s)
+		sleep_s = p->moves_at - now;
+	return sleep_s < 0.001 ? 0.001 : sleep_s;
+}
+
 static void *run(void *arg)
 {
 	struct poster *p = arg;
-	struct tt_error err;
 
-	tt_error_clear(&err);
-	pw_pace_seed(p);
-	if (pw_ensure_api(p, &err))
-		store_each(p->st, 100, pw_watch_scan, p);
+	poster_prepare(p);
 	while (!pw_stopping(p)) {
-		int64_t wake_at = 0, id;
-		double now = mono_now(), sleep_s;
+		double now = mono_now();
+		int64_t wake_at = 0;
 
 		pw_watch_service(p);
 		retry_moves(p, now);
 		if (p->login_retry_at > now) {
-			pw_nap(p, p->login_retry_at - now);
+			nap_real(p, p->login_retry_at - now);
 			continue;
 		}
-		id = store_next_work(p->st, pw_now(), &wake_at);
-		if (id > 0) {
-			work(p, id);
+		if (poster_work_once(p, &wake_at))
 			continue;
-		}
-		/* Wake at the due second itself, not up to a poll late: a
-		 * schedule must post within 2 s of its time.  The +1 ms makes
-		 * sure time(NULL) has reached wake_at when we look again. */
-		sleep_s = 30;
-		if (wake_at && (double)wake_at - pw_wall() < sleep_s)
-			sleep_s = (double)wake_at - pw_wall();
-		if (p->nwatch && pw_watch_next(p) - now < sleep_s)
-			sleep_s = pw_watch_next(p) - now;
-		if (p->moves_pending && p->moves_at - now < sleep_s)
-			sleep_s = p->moves_at - now;
-		if (sleep_s < 0.001)
-			sleep_s = 0.001;
-		store_wait(p->st, (int)(sleep_s * 1000.0) + 1);
+		store_wait(p->st, (int)(idle_sleep(p, wake_at, mono_now()) * 1000.0) + 1);
 	}
 	return NULL;
 }
 
-struct poster *poster_start(struct store *st, const struct config *cfg, const char *root)
+/* ---- life of the worker --------------------------------------------------- */
+
+struct poster *poster_new(struct store *st, const struct config *cfg, const char *root,
+			  struct poster_io io)
 {
 	struct poster *p = xcalloc(1, sizeof(*p));
-	int rc;
 
 	p->st = st;
 	p->cfg = cfg;
 	p->root = xstrdup(root);
+	p->io = io;
+	p->nap_scale = 1.0;
 	atomic_init(&p->stop, false);
 	pace_init(&p->pace);
-	limiter_init(&p->creator_lim, 20, 60.0);
-	limiter_init(&p->status_lim, 30, 60.0);
+	pace_window_init(&p->creator_lim, 20, 60.0);
+	pace_window_init(&p->status_lim, 30, 60.0);
+	return p;
+}
+
+void poster_prepare(struct poster *p)
+{
+	struct tt_error err;
+
+	tt_error_clear(&err);
+	pace_seed(p);
+	if (p->io.login(p->io.ctx, &err) == 0) {
+		p->logged_in = true;
+		store_each(p->st, 100, pw_watch_scan, p);
+	}
+}
+
+void poster_free(struct poster *p)
+{
+	if (!p)
+		return;
+	if (p->io.free)
+		p->io.free(p->io.ctx);
+	free(p->root);
+	free(p);
+}
+
+struct poster *poster_start(struct store *st, const struct config *cfg, const char *root)
+{
+	struct poster *p = poster_new(st, cfg, root, poster_io_real(cfg));
+	int rc;
+
 	rc = pthread_create(&p->thread, NULL, run, p);
 	if (rc) {
 		log_err("cannot start the posting worker: %s", strerror(rc));
-		free(p->root);
-		free(p);
+		poster_free(p);
 		return NULL;
 	}
 	return p;
@@ -529,9 +498,5 @@ void poster_stop(struct poster *p)
 	atomic_store(&p->stop, true);
 	store_kick(p->st);
 	pthread_join(p->thread, NULL);
-	drop_login(p);
-	if (p->up)
-		curl_easy_cleanup(p->up);
-	free(p->root);
-	free(p);
+	poster_free(p);
 }

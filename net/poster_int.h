@@ -1,36 +1,47 @@
 /*
  * Inside the posting worker (net/poster.h is its interface): the state one
- * worker thread owns, and the pw_* functions its four files share.  Not for
- * use outside net/poster*.c.
+ * worker owns, the steps of a job's turn, and how a turn ends.  Not for use
+ * outside net/poster*.c and its unit test.
  *
- *   net/poster.c         the thread, its loop, login, and how a turn ends
- *                        (failed/, deferred, back to waiting, a new init)
- *   net/poster_item.c    a fresh item: validate, creator_info, init, commit
- *   net/poster_send.c    chunk PUTs from the staging file, resume, resync
- *   net/poster_status.c  status/fetch: reconcile, poll, finish, post-ID watches
+ *   net/poster.c         the thread and the dispatcher: a turn is one loop
+ *                        over one switch on the next step (the only place
+ *                        that runs a step), with retries and pauses
+ *   net/poster_end.c     end_turn(): every way a turn ends, in one place
+ *                        (failed/, deferred, back to waiting, a new init,
+ *                        waiting for a login, a refused verdict)
+ *   net/poster_start.c   STEP_START and STEP_INIT: validate, creator_info,
+ *                        the pace, init, commit the publish
+ *   net/poster_send.c    STEP_RESUME and STEP_SEND: one chunk PUT a step
+ *   net/poster_status.c  STEP_RECONCILE, STEP_PROCESSING, STEP_POLL,
+ *                        STEP_FINISH: what TikTok says about a publish
+ *   net/poster_watch.c   post-ID watches, serviced between steps
+ *   net/poster_io.c      the real struct poster_io over net/api.c and
+ *                        net/upload.c
  *
- * Every pw_* function that can end a job's turn says so; after it the
- * caller returns to the loop and never touches the job again in that turn.
- * All of them run on the worker thread only.
+ * A step function takes the worker and the turn, does one thing, records
+ * what it learnt in the turn, and returns a struct step naming what comes
+ * next (or how the turn ends).  Steps never call one another: where the job
+ * is now is the `next` field, not the C stack.  All of it runs on the
+ * worker thread only.
  */
 #ifndef TIKTOKFS_POSTER_INT_H
 #define TIKTOKFS_POSTER_INT_H
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "meta/creator.h"
-#include "util/error.h"
 #include "meta/job/store.h"
+#include "meta/rules.h"
+#include "net/api.h"
 #include "net/chunk.h"
 #include "net/pace.h"
+#include "net/upload.h"
+#include "util/error.h"
 
-struct api;
 struct config;
-struct tokens;
 
 #define MAX_INITS 3	 /* inits per item: first + re-inits after expiry/FAILED internal */
 #define MAX_LOST_INITS 3 /* inits whose answer was lost, per item and run */
@@ -52,13 +63,37 @@ struct tokens;
 #define CANCEL_CHECK_SEC 0.5
 #define PROGRESS_STEP (4u << 20) /* store progress every 4 MiB ... */
 #define PROGRESS_SEC 1.0	 /* ... or every second */
+#define STORE_PAUSE_SEC 5	 /* after the store refused a write */
 
-/* A sliding-window rate limiter: at most @max calls in any @window s. */
-struct limiter {
-	double t[32]; /* call times, oldest first */
-	int n, max;
-	double window;
+/*
+ * What the worker asks of TikTok, as function pointers, so that the steps
+ * never call net/api.c or net/upload.c by name: poster_io_real() wraps
+ * them; tests/unit/test_poster.c plugs in a fake TikTok.  Every call
+ * returns like the function it stands for.  @ctx is the io's own.
+ */
+struct poster_io {
+	void *ctx;
+	/* Make sure a login is at hand (tokens, an API handle): 0, or -1
+	 * with @err (ERR_RETRY: try again; else the user must log in). */
+	int (*login)(void *ctx, struct tt_error *err);
+	/* Forget the login (TikTok refused it); the next login() reopens. */
+	void (*logout)(void *ctx);
+	int (*creator_info)(void *ctx, struct creator_info *ci, struct tt_error *err);
+	/* video/init (or inbox/video/init when @draft), as api_init(). */
+	int (*init)(void *ctx, bool draft, const struct post_info *pi,
+		    const struct chunk_plan *plan, struct publish_ticket *out,
+		    struct tt_error *err);
+	int (*status)(void *ctx, const char *publish_id, struct publish_status *out,
+		      struct tt_error *err);
+	/* One chunk PUT, as upload_chunk(). */
+	enum upload_result (*upload)(void *ctx, const char *url, const struct upload_chunk *c,
+				     struct upload_reply *rep, struct tt_error *err);
+	void (*free)(void *ctx);
 };
+
+/* The io over net/api.c and net/upload.c; @cfg borrowed.  Caller frees
+ * with io->free(io->ctx), which poster_free() does. */
+struct poster_io poster_io_real(const struct config *cfg);
 
 /* A posted item whose public post ID has not appeared yet. */
 struct watch {
@@ -81,10 +116,10 @@ struct poster {
 	char *root;
 	pthread_t thread;
 	atomic_bool stop;
+	struct poster_io io; /* owned */
+	bool logged_in;	     /* io.login() succeeded and no refusal since */
+	double nap_scale;    /* 1: real pauses; tests set 0 to run in milliseconds */
 
-	struct tokens *tokens; /* NULL until logged in */
-	struct api *api;
-	CURL *up;	       /* the upload handle, kept for its connection */
 	double login_retry_at; /* monotonic; 0 = try now */
 	double moves_at;       /* monotonic: next retry of stuck moves */
 	bool moves_pending;    /* the last retry left some */
@@ -92,7 +127,7 @@ struct poster {
 	struct creator_info ci;
 	bool have_ci;
 
-	struct limiter creator_lim, status_lim;
+	struct pace_window creator_lim, status_lim; /* 20/min, 30/min */
 	struct pace pace; /* upload starts: 6/min, daily cap (net/pace.h) */
 	struct watch watches[MAX_WATCHES];
 	int nwatch;
@@ -100,58 +135,134 @@ struct poster {
 	int nlost;
 };
 
-/* ---- net/poster.c: helpers ---- */
+/* ---- the steps of a turn ---- */
+
+enum step_id {
+	STEP_LOGIN,	 /* tokens and an API handle; then reconcile or start */
+	STEP_RECONCILE,	 /* a publish_id exists: status/fetch says where it is */
+	STEP_START,	 /* a fresh item: validate, pace, creator_info, plan */
+	STEP_INIT,	 /* video/init, and the publish committed before any byte */
+	STEP_RESUME,	 /* reopen the file and plan again at TikTok's offset */
+	STEP_SEND,	 /* one chunk PUT (t->chunk) */
+	STEP_PROCESSING, /* every byte is at TikTok: state processing */
+	STEP_POLL,	 /* one status/fetch until a final status */
+	STEP_FINISH,	 /* record the result, move to posted/ */
+	STEP_END	 /* the turn ends as step.how says */
+};
+
+enum turn_end {
+	TURN_GO = 0,	    /* not ended: run step.next (after step.wait s) */
+	TURN_RETRY,	    /* ERR_RETRY: pause, then step.next again (bounded) */
+	TURN_DONE,	    /* finished, or the store already says all */
+	TURN_STOP,	    /* stopping, or the job is no longer ours: leave it */
+	TURN_PAUSE,	    /* the store refused a write: pause, leave it */
+	TURN_FAIL,	    /* failed/ with err */
+	TURN_DEFER,	    /* deferred until retry_at (0: err's, else a minute) */
+	TURN_CHANGED,	    /* the file changed: back to waiting, publish dropped */
+	TURN_RESTART,	    /* the publish can never complete: a new init now */
+	TURN_RESTART_LATER, /* the same, deferred */
+	TURN_LOST_INIT,	    /* init's answer was lost (net/poster.c, top) */
+	TURN_LOGIN,	    /* not the item's fault: wait for a login */
+	TURN_REFUSED	    /* the validation verdict (t->v) says no */
+};
+
+struct step {
+	enum step_id next;
+	enum turn_end how;
+	struct tt_error err; /* why, for every end but DONE and STOP */
+	int64_t retry_at;    /* TURN_DEFER: unix seconds, 0 = from err */
+	double wait;	     /* TURN_GO: pause this long before next */
+};
+
+/* What a turn knows about its job, filled in by the steps. */
+struct turn {
+	struct job j; /* as read at the start, kept in step with what we store */
+	struct verdict v;
+	bool have_verdict;
+	struct chunk_plan plan;
+	const char *mime; /* static string */
+	int fd;		  /* the staging file, -1 when not open */
+	int64_t chunk;	  /* the next chunk to send */
+	uint64_t from;	  /* STEP_RESUME: bytes TikTok holds */
+	int retries;	  /* ERR_RETRY pauses so far; reset by progress */
+	int resyncs;
+	struct publish_status ps; /* the last status answer */
+	double poll_gap, poll_t0;
+	int polls;
+};
+
+static inline struct step step_go(enum step_id next)
+{
+	struct step s = {.next = next, .how = TURN_GO};
+
+	return s;
+}
+
+/* The turn ends with @how; @err (may be NULL) says why. */
+struct step step_end(enum turn_end how, const struct tt_error *err);
+/* Pause and run @next again; @err says why. */
+struct step step_retry(enum step_id next, const struct tt_error *err);
+/* TURN_DEFER until @retry_at (0: from err). */
+struct step step_defer(const struct tt_error *err, int64_t retry_at);
+
+/* The step functions (one switch in net/poster.c runs them). */
+struct step step_start(struct poster *p, struct turn *t);
+struct step step_init(struct poster *p, struct turn *t);
+struct step step_resume(struct poster *p, struct turn *t);
+struct step step_send(struct poster *p, struct turn *t);
+struct step step_reconcile(struct poster *p, struct turn *t);
+struct step step_processing(struct poster *p, struct turn *t);
+struct step step_poll(struct poster *p, struct turn *t);
+struct step step_finish(struct poster *p, struct turn *t);
+
+/* ---- net/poster_end.c ---- */
+/* Carry out how @s says the turn ends.  The only place a turn ends. */
+void end_turn(struct poster *p, struct turn *t, struct step *s);
+/* Note of the store's history that marks an init: the pace is seeded from it. */
+#define PW_INIT_NOTE "upload started"
+
+/* ---- net/poster.c: helpers for the steps ---- */
 int64_t pw_now(void);
-double pw_wall(void); /* CLOCK_REALTIME with fractions: schedules are wall times */
 bool pw_stopping(struct poster *p);
-/* Sleep @sec seconds, waking early only to stop.  False when stopping. */
+/* Sleep @sec seconds (times nap_scale), waking early only to stop.  False
+ * when stopping. */
 bool pw_nap(struct poster *p, double sec);
-double pw_limiter_delay(struct limiter *l, double now);
-void pw_limiter_note(struct limiter *l, double now);
-/* Wait for room under @l and count the call.  False when stopping. */
-bool pw_limiter_take(struct poster *p, struct limiter *l);
-char *pw_abs_path(const struct poster *p, const char *rel); /* caller frees; NULL for NULL */
+/* Wait for room under @w and count the call.  False when stopping. */
+bool pw_window_take(struct poster *p, struct pace_window *w);
 /* Whose remedy is logging in again: not the item's fault. */
 bool pw_login_problem(const struct tt_error *err);
 /* Job @id still exists and is in state @want (not deleted, not reset). */
 bool pw_still_ours(struct poster *p, int64_t id, enum job_state want);
+/* Inits of job @id whose answer was lost in this run (+1 when @add). */
 int pw_lost_inits(struct poster *p, int64_t id, bool add);
-/* Open the saved tokens and an API handle.  False + @err when not logged in. */
-bool pw_ensure_api(struct poster *p, struct tt_error *err);
-
-/* ---- net/poster.c: ends of a turn (each ends it) ---- */
-void pw_login_wait(struct poster *p, int64_t id, const struct tt_error *err);
-void pw_fail(struct poster *p, int64_t id, const struct tt_error *err);
-void pw_defer(struct poster *p, int64_t id, const struct tt_error *err, int64_t retry_at);
-void pw_changed(struct poster *p, int64_t id, const struct tt_error *err);
-void pw_restart(struct poster *p, const struct job *j, struct tt_error *err, bool defer);
-/* Pause before redoing a step that failed with ERR_RETRY; after
- * STEP_RETRIES pauses the item is deferred instead.  False: the turn ended. */
-bool pw_retry_pause(struct poster *p, int64_t id, enum job_state state, int *attempt,
-		    const struct tt_error *err);
-
-/* Note of the store's history that marks an init: the pace is seeded from it. */
-#define PW_INIT_NOTE "upload started"
-/* Seed p->pace from the store's history (inits of the last 24 h). */
-void pw_pace_seed(struct poster *p);
-
-/* ---- net/poster_item.c ---- */
-void pw_start_item(struct poster *p, struct job *j);
-
-/* ---- net/poster_send.c ---- */
+/* Open the staging file of @j through meta/job/itemfile.h; -1 with @err
+ * (ERR_INCOMPLETE: changed) on failure (net/poster_send.c). */
 int pw_open_video(struct poster *p, const struct job *j, struct tt_error *err);
+/* The chunk plan for @size, or -1 with @err (net/poster_send.c). */
 int pw_make_plan(struct poster *p, const struct job *j, uint64_t size, struct chunk_plan *plan,
 		 struct tt_error *err);
-void pw_send_chunks(struct poster *p, const struct job *j, int fd, const struct chunk_plan *plan,
-		    const char *mime, uint64_t from);
-void pw_resume_upload(struct poster *p, const struct job *j, uint64_t held);
 
-/* ---- net/poster_status.c ---- */
+/* ---- net/poster_watch.c ---- */
 void pw_load_ci(struct poster *p);
-void pw_to_processing(struct poster *p, const struct job *j);
-void pw_reconcile(struct poster *p, const struct job *j);
+/* https://www.tiktok.com/@user/video/ID into @out, or "" when unknown. */
+void pw_post_url(const struct poster *p, const char *post_id, char *out, size_t size);
+void pw_watch_add(struct poster *p, int64_t id, const char *publish_id, int64_t until);
+/* Poll the watches that are due, never waiting for the rate limit. */
 void pw_watch_service(struct poster *p);
 double pw_watch_next(const struct poster *p);
 int pw_watch_scan(const struct job *j, void *arg); /* store_each callback */
+
+/* ---- net/poster.c: the worker without its thread (unit tests) ---- */
+/* A worker on @st, @cfg, @root (borrowed) that asks TikTok through @io
+ * (owned from here on).  Free with poster_free(). */
+struct poster *poster_new(struct store *st, const struct config *cfg, const char *root,
+			  struct poster_io io);
+/* What the thread does before its loop: seed the pace, watch recent posts. */
+void poster_prepare(struct poster *p);
+/* One turn of the job that is due now: its id, or 0 when none is and
+ * *@wake_at is when the next one will be (0: none waits for a time). */
+int64_t poster_work_once(struct poster *p, int64_t *wake_at);
+/* Drop the worker (its memory; the store keeps every decision). */
+void poster_free(struct poster *p);
 
 #endif

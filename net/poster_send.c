@@ -1,39 +1,38 @@
 /*
- * The posting worker, part 3 of 4 (net/poster_int.h): the bytes.  Chunks go
- * strictly in order (§5.5), each a PUT streamed from the staging file by
- * net/upload.c.  206 → next chunk; 201 → processing; 5xx and network errors
- * → the same range again after a pause; 416 → continue where TikTok says it
- * is (the answer's Content-Range, else status uploaded_bytes); 403/404 →
- * the link is dead, the publish can never complete: a new init.  Between
- * chunks and twice a second inside one, the worker checks for a stop or a
- * deleted item.  user.tiktok.progress is stored every few MiB; resuming
- * never trusts it, only what TikTok reports.
+ * The posting worker's bytes (net/poster_int.h).  STEP_SEND sends one
+ * chunk a step, strictly in order (§5.5), each a PUT streamed from the
+ * staging file by the io (net/upload.c for real).  206 → the next chunk;
+ * 201 → processing; 5xx and network errors → the same range again after a
+ * pause; 416 → continue where TikTok says it is (the answer's
+ * Content-Range, else status uploaded_bytes); 403/404 → the link is dead,
+ * the publish can never complete: a new init.  Twice a second inside a
+ * chunk the worker checks for a stop or a deleted item; between chunks the
+ * dispatcher does.  STEP_RESUME reopens the file of an interrupted upload
+ * and continues at the offset status/fetch reported.  user.tiktok.progress
+ * is stored every few MiB; resuming never trusts it, only what TikTok
+ * reports.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "meta/config.h"
 #include "meta/job/itemfile.h"
+#include "meta/job/store.h"
 #include "meta/media/media.h"
 #include "meta/media/probe.h"
-#include "meta/job/store.h"
-#include "net/api.h"
 #include "net/chunk.h"
 #include "net/poster_int.h"
 #include "net/upload.h"
 #include "util/clock.h"
 #include "util/log.h"
-#include "util/safepath.h"
-#include "util/strbuf.h"
 #include "util/path.h"
+#include "util/safepath.h"
 
 struct send_ctx {
 	struct poster *p;
@@ -87,131 +86,102 @@ static int64_t resync_offset(struct poster *p, const struct job *j, const struct
 			if (held[k] == plan->video_size || chunk_index_at(plan, held[k]) >= 0)
 				return (int64_t)held[k];
 	}
-	if (!pw_limiter_take(p, &p->status_lim))
+	if (!pw_window_take(p, &p->status_lim))
 		return -1;
 	tt_error_clear(&err);
-	if (api_status(p->api, j->publish_id, &ps, &err))
+	if (p->io.status(p->io.ctx, j->publish_id, &ps, &err))
 		return -1;
 	if (ps.uploaded_bytes == plan->video_size || chunk_index_at(plan, ps.uploaded_bytes) >= 0)
 		return (int64_t)ps.uploaded_bytes;
 	return rep->have_range ? -1 : 0; /* no Content-Range: nothing held (sandbox, §5.5) */
 }
 
-/*
- * Send the chunks of @j from byte @from.  @j carries publish_id and
- * upload_url.  Ends the turn in every case.
- */
-void pw_send_chunks(struct poster *p, const struct job *j, int fd, const struct chunk_plan *plan,
-		    const char *mime, uint64_t from)
+/* A 416: continue where TikTok says it is. */
+static struct step resync(struct poster *p, struct turn *t, const struct upload_reply *rep,
+			  const struct tt_error *err)
 {
+	int64_t off;
+
+	if (++t->resyncs > 3)
+		return step_defer(err, 0);
+	off = resync_offset(p, &t->j, &t->plan, rep);
+	if (pw_stopping(p))
+		return step_end(TURN_STOP, NULL);
+	if (off < 0)
+		return step_retry(STEP_SEND, err);
+	log_info("job %" PRId64 ": TikTok holds %" PRId64 " bytes; continuing there", t->j.id, off);
+	if ((uint64_t)off == t->plan.video_size)
+		return step_go(STEP_PROCESSING);
+	t->chunk = chunk_index_at(&t->plan, (uint64_t)off);
+	return step_go(STEP_SEND);
+}
+
+/* How the turn goes on after one chunk's answer @r. */
+static struct step chunk_answer(struct poster *p, struct turn *t, enum upload_result r,
+				const struct upload_chunk *c, const struct upload_reply *rep,
+				const struct tt_error *err, bool taken)
+{
+	const struct job *j = &t->j;
+
+	switch (r) {
+	case UPLOAD_MORE:
+		t->retries = 0;
+		t->chunk++;
+		store_set_progress(p->st, j->id, c->last + 1);
+		/* 206 to the final chunk: let status say */
+		return step_go((uint64_t)t->chunk == t->plan.chunk_count ? STEP_PROCESSING
+									 : STEP_SEND);
+	case UPLOAD_DONE:
+		log_info("job %" PRId64 ": all %" PRIu64 " bytes sent in %" PRIu64 " chunk%s",
+			 j->id, t->plan.video_size, t->plan.chunk_count,
+			 t->plan.chunk_count == 1 ? "" : "s");
+		return step_go(STEP_PROCESSING);
+	case UPLOAD_RESYNC:
+		return resync(p, t, rep, err);
+	case UPLOAD_EXPIRED:
+		return step_end(TURN_RESTART, err);
+	case UPLOAD_RETRY:
+		return step_retry(STEP_SEND, err);
+	case UPLOAD_REJECTED:
+		return step_end(TURN_FAIL, err);
+	case UPLOAD_FILE_ERROR:
+		return step_end(TURN_CHANGED, err);
+	case UPLOAD_ABORTED:
+		break;
+	}
+	if (taken)
+		log_info("job %" PRId64 ": %s was deleted or changed; upload abandoned "
+			 "(TikTok drops it when its link expires)",
+			 j->id, j->path);
+	return step_end(TURN_STOP, NULL);
+}
+
+/* Chunk t->chunk of the job, which carries publish_id and upload_url. */
+struct step step_send(struct poster *p, struct turn *t)
+{
+	const struct job *j = &t->j;
 	struct send_ctx ctx = {.p = p, .id = j->id};
-	struct upload_chunk c = {.fd = fd,
-				 .total = plan->video_size,
-				 .content_type = mime,
+	struct upload_chunk c = {.fd = t->fd,
+				 .total = t->plan.video_size,
+				 .content_type = t->mime,
 				 .max_send_speed = p->cfg->bandwidth_limit,
 				 .progress = on_progress,
 				 .arg = &ctx};
 	struct upload_reply rep;
 	struct tt_error err;
-	int retries = 0, resyncs = 0;
-	int64_t i =
-	    from == plan->video_size ? (int64_t)plan->chunk_count : chunk_index_at(plan, from);
+	enum upload_result r;
 
-	if (i < 0) {
-		tt_error_clear(&err);
-		tt_error_set(&err, ERR_RETRY,
-			     "TikTok holds %" PRIu64 " bytes, not a chunk boundary "
-			     "of this plan (was chunk_size changed?)",
-			     from);
-		pw_restart(p, j, &err, false);
-		return;
-	}
-	if (!p->up) {
-		tt_error_clear(&err);
-		tt_error_set(&err, ERR_RETRY, "cannot create an HTTP handle for the upload");
-		pw_defer(p, j->id, &err, 0);
-		return;
-	}
-	while ((uint64_t)i < plan->chunk_count) {
-		enum upload_result r;
-
-		if (pw_stopping(p))
-			return;
-		chunk_range(plan, (uint64_t)i, &c.first, &c.last);
-		c.is_last = (uint64_t)i + 1 == plan->chunk_count;
-		ctx.base = ctx.saved = c.first;
-		ctx.saved_at = ctx.next_check = mono_now();
-		store_set_progress(p->st, j->id, c.first);
-		log_debug("job %" PRId64 ": chunk %" PRId64 "/%" PRIu64 " bytes %" PRIu64
-			  "-%" PRIu64,
-			  j->id, i + 1, plan->chunk_count, c.first, c.last);
-		r = upload_chunk(p->up, j->upload_url, &c, &rep, &err);
-		switch (r) {
-		case UPLOAD_MORE:
-			retries = 0;
-			i++;
-			store_set_progress(p->st, j->id, c.last + 1);
-			if ((uint64_t)i == plan->chunk_count) {
-				/* 206 to the final chunk: let status say */
-				pw_to_processing(p, j);
-				return;
-			}
-			pw_watch_service(p);
-			continue;
-		case UPLOAD_DONE:
-			log_info("job %" PRId64 ": all %" PRIu64 " bytes sent in %" PRIu64
-				 " chunk%s",
-				 j->id, plan->video_size, plan->chunk_count,
-				 plan->chunk_count == 1 ? "" : "s");
-			pw_to_processing(p, j);
-			return;
-		case UPLOAD_RESYNC: {
-			int64_t off;
-
-			if (++resyncs > 3) {
-				pw_defer(p, j->id, &err, 0);
-				return;
-			}
-			off = resync_offset(p, j, plan, &rep);
-			if (pw_stopping(p))
-				return;
-			if (off < 0) {
-				if (!pw_retry_pause(p, j->id, JOB_UPLOADING, &retries, &err))
-					return;
-				continue;
-			}
-			log_info("job %" PRId64 ": TikTok holds %" PRId64
-				 " bytes; continuing there",
-				 j->id, off);
-			if ((uint64_t)off == plan->video_size) {
-				pw_to_processing(p, j);
-				return;
-			}
-			i = chunk_index_at(plan, (uint64_t)off);
-			continue;
-		}
-		case UPLOAD_EXPIRED:
-			pw_restart(p, j, &err, false);
-			return;
-		case UPLOAD_RETRY:
-			if (!pw_retry_pause(p, j->id, JOB_UPLOADING, &retries, &err))
-				return;
-			continue;
-		case UPLOAD_REJECTED:
-			pw_fail(p, j->id, &err);
-			return;
-		case UPLOAD_FILE_ERROR:
-			pw_changed(p, j->id, &err);
-			return;
-		case UPLOAD_ABORTED:
-			if (ctx.taken)
-				log_info("job %" PRId64
-					 ": %s was deleted or changed; upload abandoned "
-					 "(TikTok drops it when its link expires)",
-					 j->id, j->path);
-			return;
-		}
-	}
+	memset(&rep, 0, sizeof(rep));
+	tt_error_clear(&err);
+	chunk_range(&t->plan, (uint64_t)t->chunk, &c.first, &c.last);
+	c.is_last = (uint64_t)t->chunk + 1 == t->plan.chunk_count;
+	ctx.base = ctx.saved = c.first;
+	ctx.saved_at = ctx.next_check = mono_now();
+	store_set_progress(p->st, j->id, c.first);
+	log_debug("job %" PRId64 ": chunk %" PRId64 "/%" PRIu64 " bytes %" PRIu64 "-%" PRIu64,
+		  j->id, t->chunk + 1, t->plan.chunk_count, c.first, c.last);
+	r = p->io.upload(p->io.ctx, j->upload_url, &c, &rep, &err);
+	return chunk_answer(p, t, r, &c, &rep, &err, ctx.taken);
 }
 
 /*
@@ -271,43 +241,61 @@ int pw_make_plan(struct poster *p, const struct job *j, uint64_t size, struct ch
 
 /* ---- resuming ------------------------------------------------------------- */
 
-void pw_resume_upload(struct poster *p, const struct job *j, uint64_t held)
+/* The file of an interrupted upload, reopened and probed from the
+ * descriptor the bytes go from (not the name again).  0, or -1 with @s. */
+static int reopen(struct poster *p, struct turn *t, struct step *s)
 {
+	const struct job *j = &t->j;
 	struct media_info mi;
-	struct chunk_plan plan;
 	struct tt_error err;
-	const char *mime;
-	int fd;
 
 	tt_error_clear(&err);
-	fd = pw_open_video(p, j, &err);
-	if (fd < 0) {
-		pw_changed(p, j->id, &err);
-		return;
+	t->fd = pw_open_video(p, j, &err);
+	if (t->fd < 0) {
+		*s = step_end(TURN_CHANGED, &err);
+		return -1;
 	}
-	/* The descriptor the bytes go from, not the name again. */
-	if (probe_fd(fd, path_base(j->path), &mi, &err) ||
-	    !(mime = container_mime(mi.container))) {
-		close(fd);
+	if (probe_fd(t->fd, path_base(j->path), &mi, &err) ||
+	    !(t->mime = container_mime(mi.container))) {
 		if (err.cls == ERR_NONE)
 			tt_error_set(&err, ERR_PERMANENT, "%s: not a container TikTok takes",
 				     path_base(j->path));
-		pw_changed(p, j->id, &err);
-		return;
+		*s = step_end(TURN_CHANGED, &err);
+		return -1;
 	}
-	if (pw_make_plan(p, j, j->size, &plan, &err)) {
-		close(fd);
-		pw_fail(p, j->id, &err);
-		return;
+	if (pw_make_plan(p, j, j->size, &t->plan, &err)) {
+		*s = step_end(TURN_FAIL, &err);
+		return -1;
 	}
+	return 0;
+}
+
+/* Continue the upload of t->j at t->from, the bytes TikTok holds. */
+struct step step_resume(struct poster *p, struct turn *t)
+{
+	struct job *j = &t->j;
+	struct tt_error err;
+	struct step s;
+
+	if (reopen(p, t, &s))
+		return s;
 	log_info("job %" PRId64 ": resuming publish %s at byte %" PRIu64 " of %" PRIu64, j->id,
-		 j->publish_id, held, j->size);
+		 j->publish_id, t->from, j->size);
 	if (j->state != JOB_UPLOADING &&
-	    store_transition(p->st, j->id, JOB_UPLOADING, "resuming the upload")) {
-		close(fd);
-		pw_nap(p, 5);
-		return;
+	    store_transition(p->st, j->id, JOB_UPLOADING, "resuming the upload"))
+		return step_end(TURN_PAUSE, NULL);
+	j->state = JOB_UPLOADING;
+	t->chunk = t->from == t->plan.video_size ? (int64_t)t->plan.chunk_count
+						 : chunk_index_at(&t->plan, t->from);
+	if (t->chunk < 0) {
+		tt_error_clear(&err);
+		tt_error_set(&err, ERR_RETRY,
+			     "TikTok holds %" PRIu64 " bytes, not a chunk boundary "
+			     "of this plan (was chunk_size changed?)",
+			     t->from);
+		return step_end(TURN_RESTART, &err);
 	}
-	pw_send_chunks(p, j, fd, &plan, mime, held);
-	close(fd);
+	if ((uint64_t)t->chunk == t->plan.chunk_count)
+		return step_go(STEP_PROCESSING);
+	return step_go(STEP_SEND);
 }

@@ -186,4 +186,33 @@ TEST(test_an_unclaimed_second_is_given_back)
 		  T0 + 61 + PACE_RES_GRACE + 1);
 }
 
+TEST(test_status_window_allows_thirty_a_minute_then_waits_for_the_oldest)
+{
+	struct pace_window w;
+
+	pace_window_init(&w, 30, 60.0);
+	for (int i = 0; i < 30; i++) {
+		CHECK(pace_window_delay(&w, 100.0 + i) == 0.0);
+		pace_window_note(&w, 100.0 + i);
+	}
+	/* The 31st waits until the first call is a minute old. */
+	CHECK(pace_window_delay(&w, 130.0) == 30.0);
+	CHECK(pace_window_delay(&w, 160.5) == 0.0);
+	pace_window_note(&w, 160.5);
+	CHECK_INT(w.n, 30); /* 101 .. 129 and 160.5 */
+	CHECK(pace_window_delay(&w, 160.5) == 0.5);
+}
+
+TEST(test_window_never_holds_more_than_it_can_remember)
+{
+	struct pace_window w;
+
+	pace_window_init(&w, 100, 60.0);
+	CHECK_INT(w.max, PACE_WINDOW_MAX);
+	for (int i = 0; i < 40; i++)
+		pace_window_note(&w, 1.0);
+	CHECK_INT(w.n, PACE_WINDOW_MAX);
+	CHECK(pace_window_delay(&w, 2.0) == 59.0);
+}
+
 UNIT_MAIN()

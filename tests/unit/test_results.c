@@ -137,7 +137,7 @@ TEST(test_deferral_that_ended_leaves_no_retry_at)
 	id = store_ensure(st, "outbox/clip.mp4");
 	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL);
 	store_transition(st, id, JOB_READY, "complete and valid");
-	/* pw_defer's order: the reason and the time, then the state */
+	/* defer()'s order (net/poster_end.c): the reason and the time, then the state */
 	store_set_error(st, id, "rate limit exceeded");
 	store_set_retry(st, id, 1764072060);
 	store_transition(st, id, JOB_DEFERRED, "deferred");

@@ -1,0 +1,192 @@
+/*
+ * How a turn of the posting worker ends, in one place (net/poster_int.h).
+ * A step never ends a turn itself: it returns a struct step whose `how`
+ * says fail, defer, changed, restart, wait for a login, refused, stop or
+ * done, with the error that says why, and end_turn() carries that out
+ * against the store and the drop folder.  So every end commits the same
+ * way whichever step asked for it, and no code runs after an end.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "meta/config.h"
+#include "meta/job/outcome.h"
+#include "meta/job/store.h"
+#include "net/poster_int.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/timefmt.h"
+
+struct step step_end(enum turn_end how, const struct tt_error *err)
+{
+	struct step s = {.next = STEP_END, .how = how};
+
+	if (err)
+		s.err = *err;
+	else
+		tt_error_clear(&s.err);
+	return s;
+}
+
+struct step step_retry(enum step_id next, const struct tt_error *err)
+{
+	struct step s = step_end(TURN_RETRY, err);
+
+	s.next = next;
+	return s;
+}
+
+struct step step_defer(const struct tt_error *err, int64_t retry_at)
+{
+	struct step s = step_end(TURN_DEFER, err);
+
+	s.retry_at = retry_at;
+	return s;
+}
+
+static void fail(struct poster *p, int64_t id, const struct tt_error *err)
+{
+	int rc;
+
+	log_warn("job %" PRId64 ": failed (%s): %s", id, err_class_name(err->cls), err->what);
+	rc = outcome_failed(p->st, p->cfg, p->root, id, err);
+	if (rc) {
+		log_err("job %" PRId64 ": cannot move to failed/: %s", id, strerror(-rc));
+		pw_nap(p, STORE_PAUSE_SEC);
+	}
+}
+
+static void defer(struct poster *p, int64_t id, const struct tt_error *err, int64_t retry_at)
+{
+	char note[640];
+	char when[ISO_UTC_SIZE];
+
+	if (retry_at <= pw_now())
+		retry_at = err->retry_at > pw_now() ? err->retry_at : pw_now() + RETRY_DEFER_SEC;
+	iso_utc(retry_at, when, sizeof(when));
+	snprintf(note, sizeof(note), "deferred until %s: %s", when, err->what);
+	log_info("job %" PRId64 ": %s", id, note);
+	store_set_error(p->st, id, err->what);
+	store_set_retry(p->st, id, retry_at);
+	if (store_transition(p->st, id, JOB_DEFERRED, note))
+		pw_nap(p, STORE_PAUSE_SEC);
+}
+
+/* The file changed after it was complete: give it back to the tracker.  A
+ * started publish is abandoned (never sent its last bytes, it cannot post). */
+static void changed(struct poster *p, int64_t id, const struct tt_error *err)
+{
+	log_info("job %" PRId64 ": %s; waiting for the file to settle again", id, err->what);
+	store_clear_publish(p->st, id);
+	store_transition(p->st, id, JOB_WAITING, err->what);
+}
+
+/*
+ * The current publish can never complete (URL expired before the last
+ * chunk, task unknown, FAILED with a retryable reason): forget it and start
+ * again, unless the item used up its inits.
+ */
+static void restart(struct poster *p, const struct job *j, struct tt_error *err, bool later)
+{
+	if (j->attempts >= MAX_INITS) {
+		char what[sizeof(err->what)];
+
+		memcpy(what, err->what, sizeof(what));
+		snprintf(err->what, sizeof(err->what), "%.460s (gave up after %d uploads)", what,
+			 j->attempts);
+		fail(p, j->id, err);
+		return;
+	}
+	log_info("job %" PRId64 ": %s; publish %s abandoned, starting a new upload", j->id,
+		 err->what, j->publish_id ? j->publish_id : "-");
+	store_clear_publish(p->st, j->id);
+	if (later) {
+		defer(p, j->id, err, 0);
+		return;
+	}
+	store_set_error(p->st, j->id, err->what);
+	store_transition(p->st, j->id, JOB_READY, err->what);
+}
+
+/* The lost-answer rule (net/poster.c, opening comment). */
+static void lost_init(struct poster *p, int64_t id, const struct tt_error *err)
+{
+	if (pw_lost_inits(p, id, true) >= MAX_LOST_INITS) {
+		fail(p, id, err);
+		return;
+	}
+	log_warn("job %" PRId64 ": the answer to the upload start was lost (%s); an unanswered "
+		 "upload can never be published, so it starts again in %d s",
+		 id, err->what, LOST_INIT_DEFER_SEC);
+	defer(p, id, err, pw_now() + LOST_INIT_DEFER_SEC);
+}
+
+/* The item keeps its state; its error says what the user must do. */
+static void login_wait(struct poster *p, int64_t id, const struct tt_error *err)
+{
+	log_warn("job %" PRId64 ": %s; waiting for a login", id, err->what);
+	store_set_error(p->st, id, err->what);
+	p->io.logout(p->io.ctx);
+	p->logged_in = false;
+	p->login_retry_at = mono_now() + LOGIN_RETRY_SEC;
+}
+
+/* The validation verdict says no: hand the item back where it belongs.
+ * (One function, so that a shared verdict_apply() can replace it.) */
+static void refused(struct poster *p, const struct job *j, const struct verdict *v)
+{
+	switch (v->kind) {
+	case VERDICT_INCOMPLETE:
+		changed(p, j->id, &v->error);
+		break;
+	case VERDICT_CAPTION:
+		log_info("job %" PRId64 ": %s", j->id, v->error.what);
+		outcome_error_file(p->root, j->path, &v->error);
+		store_set_error(p->st, j->id, v->error.what);
+		store_transition(p->st, j->id, JOB_INVALID, v->error.what);
+		break;
+	default:
+		fail(p, j->id, &v->error);
+		break;
+	}
+}
+
+void end_turn(struct poster *p, struct turn *t, struct step *s)
+{
+	int64_t id = t->j.id;
+
+	switch (s->how) {
+	case TURN_GO:
+	case TURN_RETRY: /* the dispatcher turns these into steps or ends */
+	case TURN_DONE:
+	case TURN_STOP:
+		break;
+	case TURN_PAUSE:
+		pw_nap(p, STORE_PAUSE_SEC);
+		break;
+	case TURN_FAIL:
+		fail(p, id, &s->err);
+		break;
+	case TURN_DEFER:
+		defer(p, id, &s->err, s->retry_at);
+		break;
+	case TURN_CHANGED:
+		changed(p, id, &s->err);
+		break;
+	case TURN_RESTART:
+	case TURN_RESTART_LATER:
+		restart(p, &t->j, &s->err, s->how == TURN_RESTART_LATER);
+		break;
+	case TURN_LOST_INIT:
+		lost_init(p, id, &s->err);
+		break;
+	case TURN_LOGIN:
+		login_wait(p, id, &s->err);
+		break;
+	case TURN_REFUSED:
+		refused(p, &t->j, &t->v);
+		break;
+	}
+}

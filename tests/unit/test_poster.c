@@ -1,0 +1,804 @@
+/*
+ * Unit tests for the posting worker's exactly-once logic (net/poster*.c),
+ * against a fake TikTok written here: a struct poster_io whose calls act
+ * on a small model of TikTok (publishes, the bytes each holds, what each
+ * call received) and answer like the real API, with faults on cue.  The
+ * worker runs on a real job store (a temp SQLite file) and a real temp drop
+ * folder, without its thread and with pauses scaled to nothing, so each
+ * test takes milliseconds.  Each test asserts what TikTok received (inits,
+ * chunk PUTs, bytes) as well as where the job ended.
+ *
+ * Kills are real: the worker runs in a child process that the fake ends
+ * with _exit() in the middle of a call (after TikTok acted, before the
+ * answer arrived); the fake's record lives in shared memory, so the parent
+ * sees what TikTok got, then builds a new worker on the same store and
+ * lets it finish.
+ */
+#include "meta/config.h"
+#include "meta/job/store.h"
+#include "net/poster_int.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/strbuf.h"
+#include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define VSIZE 72000000ULL /* three chunks of ... */
+#define CHUNK 24000000ULL /* ... chunk_size (a single chunk ends at 64,000,000) */
+#define KILLED 99	  /* exit status of a child the fake killed */
+#define FAKE_PUBS 8
+#define FAKE_PUTS 32
+
+/* ---- the fake TikTok ------------------------------------------------------ */
+
+struct fake_publish {
+	char id[32];
+	char url[64];
+	bool draft;
+	char title[64];
+	uint64_t size, chunk_size, chunk_count;
+	uint64_t held; /* bytes received, in order */
+	bool dead;     /* its upload link expired */
+};
+
+struct fake {
+	/* what TikTok received */
+	int inits, creator_calls, status_calls, puts;
+	uint64_t put_first[FAKE_PUTS]; /* first byte of each PUT, in order */
+	uint64_t bytes;		       /* bytes taken, over every publish */
+	struct fake_publish pub[FAKE_PUBS];
+	int npub;
+	/* faults, by the 1-based number of the call they hit (0: none) */
+	int lose_init_from; /* init N and later: made, but the answer is lost */
+	int fail_put;	    /* PUT N: 503, nothing taken */
+	int lose_put;	    /* PUT N: taken, but the answer is lost */
+	int expire_put;	    /* PUT N and later to the first publish: 403 */
+	int shrink_put;	    /* before PUT N the video shrinks to 30,000,000 bytes */
+	int kill_init, kill_put, kill_status; /* die inside call N, after acting */
+	int pending_polls;		      /* status says PROCESSING_DOWNLOAD this often first */
+	bool in_child;
+	char video[256]; /* absolute path of the video, for shrink_put */
+};
+
+static struct fake *fk;
+
+static void fake_kill(int n, int at)
+{
+	if (fk->in_child && at && n == at)
+		_exit(KILLED);
+}
+
+static struct fake_publish *by_id(const char *id)
+{
+	for (int i = 0; i < fk->npub; i++)
+		if (!strcmp(fk->pub[i].id, id))
+			return &fk->pub[i];
+	return NULL;
+}
+
+static struct fake_publish *by_url(const char *url)
+{
+	for (int i = 0; i < fk->npub; i++)
+		if (!strcmp(fk->pub[i].url, url))
+			return &fk->pub[i];
+	return NULL;
+}
+
+/* Publishes that got every byte: each of them becomes a post. */
+static int posts(void)
+{
+	int n = 0;
+
+	for (int i = 0; i < fk->npub; i++)
+		n += fk->pub[i].held == fk->pub[i].size;
+	return n;
+}
+
+static int fake_login(void *ctx, struct tt_error *err)
+{
+	(void)ctx, (void)err;
+	return 0;
+}
+
+static void fake_logout(void *ctx)
+{
+	(void)ctx;
+}
+
+static int fake_creator_info(void *ctx, struct creator_info *ci, struct tt_error *err)
+{
+	(void)ctx, (void)err;
+	fk->creator_calls++;
+	memset(ci, 0, sizeof(*ci));
+	snprintf(ci->username, sizeof(ci->username), "tester");
+	snprintf(ci->privacy_options[0], sizeof(ci->privacy_options[0]), "PUBLIC_TO_EVERYONE");
+	snprintf(ci->privacy_options[1], sizeof(ci->privacy_options[1]), "SELF_ONLY");
+	ci->n_privacy = 2;
+	ci->max_duration_sec = 600;
+	return 0;
+}
+
+static int fake_init(void *ctx, bool draft, const struct post_info *pi,
+		     const struct chunk_plan *plan, struct publish_ticket *out,
+		     struct tt_error *err)
+{
+	struct fake_publish *f = &fk->pub[fk->npub++];
+	int n = ++fk->inits;
+
+	(void)ctx;
+	memset(f, 0, sizeof(*f));
+	snprintf(f->id, sizeof(f->id), "v_pub_file~v2-%d", n);
+	snprintf(f->url, sizeof(f->url), "https://upload.fake/%d?upload_token=secret", n);
+	snprintf(f->title, sizeof(f->title), "%s", pi->title ? pi->title : "");
+	f->draft = draft;
+	f->size = plan->video_size;
+	f->chunk_size = plan->chunk_size;
+	f->chunk_count = plan->chunk_count;
+	fake_kill(n, fk->kill_init);
+	if (fk->lose_init_from && n >= fk->lose_init_from) {
+		tt_error_set(err, ERR_PERMANENT, "video/init: the answer was lost");
+		tt_error_code(err, "init_outcome_unknown", "");
+		return -1;
+	}
+	snprintf(out->publish_id, sizeof(out->publish_id), "%s", f->id);
+	out->upload_url = xstrdup(f->url);
+	return 0;
+}
+
+static int fake_status(void *ctx, const char *publish_id, struct publish_status *out,
+		       struct tt_error *err)
+{
+	struct fake_publish *f = by_id(publish_id);
+	int n = ++fk->status_calls;
+
+	(void)ctx;
+	memset(out, 0, sizeof(*out));
+	if (!f) {
+		tt_error_set(err, ERR_PERMANENT, "status: unknown publish");
+		tt_error_code(err, "invalid_publish_id", "");
+		return -1;
+	}
+	fake_kill(n, fk->kill_status);
+	out->uploaded_bytes = f->held;
+	if (f->held < f->size) {
+		snprintf(out->status, sizeof(out->status), "PROCESSING_UPLOAD");
+	} else if (fk->pending_polls > 0) {
+		fk->pending_polls--;
+		snprintf(out->status, sizeof(out->status), "PROCESSING_DOWNLOAD");
+	} else {
+		snprintf(out->status, sizeof(out->status), "%s",
+			 f->draft ? "SEND_TO_USER_INBOX" : "PUBLISH_COMPLETE");
+		if (!f->draft)
+			snprintf(out->post_id, sizeof(out->post_id), "7300000000000000001");
+	}
+	return 0;
+}
+
+/* Whether the video still holds byte @last, as upload.c's pread would see. */
+static bool file_holds(int fd, uint64_t last)
+{
+	char b;
+
+	return pread(fd, &b, 1, (off_t)last) == 1;
+}
+
+static enum upload_result fake_upload(void *ctx, const char *url, const struct upload_chunk *c,
+				      struct upload_reply *rep, struct tt_error *err)
+{
+	struct fake_publish *f = by_url(url);
+	int n = ++fk->puts;
+
+	(void)ctx;
+	memset(rep, 0, sizeof(*rep));
+	if (n <= FAKE_PUTS)
+		fk->put_first[n - 1] = c->first;
+	if (fk->shrink_put == n && truncate(fk->video, 30000000) != 0)
+		abort();
+	if (!f || f->dead || (fk->expire_put && n >= fk->expire_put && f == &fk->pub[0])) {
+		if (f)
+			f->dead = true;
+		tt_error_set(err, ERR_RETRY, "chunk upload: HTTP 403 (the link expired)");
+		return UPLOAD_EXPIRED;
+	}
+	if (n == fk->fail_put) {
+		tt_error_set(err, ERR_RETRY, "chunk upload: HTTP 503");
+		return UPLOAD_RETRY;
+	}
+	if (c->first != f->held) {
+		rep->http_status = 416;
+		rep->have_range = f->held > 0;
+		rep->range_end = f->held - 1;
+		rep->range_total = f->size;
+		tt_error_set(err, ERR_RETRY, "chunk upload: HTTP 416");
+		return UPLOAD_RESYNC;
+	}
+	if (!file_holds(c->fd, c->last)) {
+		tt_error_set(err, ERR_INCOMPLETE, "clip.mp4: the file shrank during the upload");
+		return UPLOAD_FILE_ERROR;
+	}
+	f->held = c->last + 1;
+	fk->bytes += c->last + 1 - c->first;
+	fake_kill(n, fk->kill_put);
+	if (n == fk->lose_put) {
+		tt_error_set(err, ERR_RETRY, "chunk upload: the connection was reset");
+		return UPLOAD_RETRY;
+	}
+	rep->http_status = f->held == f->size ? 201 : 206;
+	return f->held == f->size ? UPLOAD_DONE : UPLOAD_MORE;
+}
+
+static struct poster_io fake_io(void)
+{
+	struct poster_io io = {.ctx = NULL,
+			       .login = fake_login,
+			       .logout = fake_logout,
+			       .creator_info = fake_creator_info,
+			       .init = fake_init,
+			       .status = fake_status,
+			       .upload = fake_upload,
+			       .free = NULL};
+	return io;
+}
+
+/* ---- a drop folder, a store, a worker -------------------------------------- */
+
+static char dir[64], root[128], db[160];
+static struct store *st;
+static struct config cfg;
+
+static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb, (void)type, (void)ftw;
+	return remove(p);
+}
+
+static void cleanup(void)
+{
+	if (st)
+		store_close(st);
+	st = NULL;
+	if (dir[0])
+		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	dir[0] = '\0';
+	config_free(&cfg);
+}
+
+static void open_store(void)
+{
+	struct tt_error e;
+
+	st = store_open(db, &e);
+	if (!st) {
+		fprintf(stderr, "store_open: %s\n", e.what);
+		abort();
+	}
+}
+
+/*
+ * A minimal faststart MP4 (as in tests/unit/test_rules.c): ftyp, moov with
+ * one 10 s H.264 1080x1920 track, and an mdat over the rest of @size bytes,
+ * left sparse so that a three-chunk video costs no disk.
+ */
+struct mp4w {
+	unsigned char b[1024];
+	size_t len;
+	size_t stack[8];
+	int depth;
+};
+
+static void put(struct mp4w *m, const void *p, size_t n)
+{
+	memcpy(m->b + m->len, p, n);
+	m->len += n;
+}
+
+static void put32(struct mp4w *m, uint32_t v)
+{
+	unsigned char x[4] = {v >> 24, v >> 16, v >> 8, v};
+	put(m, x, 4);
+}
+
+static void put16(struct mp4w *m, unsigned v)
+{
+	unsigned char x[2] = {v >> 8, v};
+	put(m, x, 2);
+}
+
+static void zeros(struct mp4w *m, size_t n)
+{
+	memset(m->b + m->len, 0, n);
+	m->len += n;
+}
+
+static void open_box(struct mp4w *m, const char *type)
+{
+	m->stack[m->depth++] = m->len;
+	put32(m, 0);
+	put(m, type, 4);
+}
+
+static void close_box(struct mp4w *m)
+{
+	size_t at = m->stack[--m->depth], size = m->len - at;
+	unsigned char x[4] = {size >> 24, size >> 16, size >> 8, size};
+	memcpy(m->b + at, x, 4);
+}
+
+static void matrix(struct mp4w *m)
+{
+	static const uint32_t unity[9] = {0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000};
+	for (int i = 0; i < 9; i++)
+		put32(m, unity[i]);
+}
+
+static void video_track(struct mp4w *m, uint32_t frames)
+{
+	open_box(m, "trak");
+	open_box(m, "tkhd");
+	put32(m, 3), zeros(m, 8), put32(m, 1), zeros(m, 4), put32(m, frames), zeros(m, 16);
+	matrix(m), put32(m, 1080u << 16), put32(m, 1920u << 16);
+	close_box(m);
+	open_box(m, "mdia");
+	open_box(m, "mdhd");
+	zeros(m, 12), put32(m, 30), put32(m, frames), put16(m, 0x55c4), put16(m, 0);
+	close_box(m);
+	open_box(m, "hdlr");
+	zeros(m, 8), put(m, "vide", 4), zeros(m, 13);
+	close_box(m);
+	open_box(m, "minf");
+	open_box(m, "stbl");
+	open_box(m, "stsd");
+	zeros(m, 4), put32(m, 1);
+	open_box(m, "avc1");
+	zeros(m, 6), put16(m, 1), zeros(m, 16), put16(m, 1080), put16(m, 1920);
+	put32(m, 0x480000), put32(m, 0x480000), zeros(m, 4), put16(m, 1), zeros(m, 32);
+	put16(m, 0x18), put16(m, 0xffff);
+	close_box(m);
+	close_box(m); /* stsd */
+	open_box(m, "stts");
+	zeros(m, 4), put32(m, 1), put32(m, frames), put32(m, 1);
+	close_box(m);
+	close_box(m); /* stbl */
+	close_box(m); /* minf */
+	close_box(m); /* mdia */
+	close_box(m); /* trak */
+}
+
+static void write_mp4(const char *path, uint64_t size)
+{
+	struct mp4w m = {.len = 0};
+	int fd;
+
+	open_box(&m, "ftyp");
+	put(&m, "isom", 4), put32(&m, 0x200), put(&m, "isomavc1", 8);
+	close_box(&m);
+	open_box(&m, "moov");
+	open_box(&m, "mvhd");
+	zeros(&m, 12), put32(&m, 30), put32(&m, 300), put32(&m, 0x10000), put16(&m, 0x100);
+	zeros(&m, 10), matrix(&m), zeros(&m, 24), put32(&m, 2);
+	close_box(&m);
+	video_track(&m, 300);
+	close_box(&m); /* moov */
+	put32(&m, (uint32_t)(size - m.len)), put(&m, "mdat", 4);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, m.b, m.len) != (ssize_t)m.len || ftruncate(fd, (off_t)size))
+		abort();
+	close(fd);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A fresh drop folder, store, config and fake TikTok. */
+static void setup(void)
+{
+	char path[256];
+
+	cleanup();
+	snprintf(dir, sizeof(dir), "/tmp/ttfs-poster-XXXXXX");
+	if (!mkdtemp(dir))
+		abort();
+	snprintf(root, sizeof(root), "%s/drop", dir);
+	snprintf(db, sizeof(db), "%s/jobs.db", dir);
+	mkdir(root, 0755);
+	snprintf(path, sizeof(path), "%s/outbox", root);
+	mkdir(path, 0755);
+	open_store();
+	config_defaults(&cfg);
+	free(cfg.state_dir);
+	cfg.state_dir = xstrdup(dir);
+	cfg.chunk_size = CHUNK;
+	cfg.keep_posted = true;
+	memset(fk, 0, sizeof(*fk));
+	snprintf(fk->video, sizeof(fk->video), "%s/outbox/clip.mp4", root);
+}
+
+/* outbox/clip.mp4 of @size bytes with its caption, ready as the tracker
+ * leaves a complete and valid item.  Returns the job id. */
+static int64_t ready_item(uint64_t size)
+{
+	char path[256];
+	int64_t id;
+
+	write_mp4(fk->video, size);
+	snprintf(path, sizeof(path), "%s/outbox/clip.caption", root);
+	write_text(path, "---\nprivacy: private\n---\nSunset over the harbour\n");
+	id = store_ensure(st, "outbox/clip.mp4");
+	if (id <= 0 || store_set_caption(st, id, "outbox/clip.caption") ||
+	    store_set_ready(st, id, size, 0, "SELF_ONLY", NULL) ||
+	    store_transition(st, id, JOB_READY, "complete and valid"))
+		abort();
+	return id;
+}
+
+/* When the worker said it would look again (poster_work_once). */
+static int64_t wake;
+
+static struct poster *worker(void)
+{
+	struct poster *p = poster_new(st, &cfg, root, fake_io());
+
+	p->nap_scale = 0; /* retries and polls without waiting */
+	poster_prepare(p);
+	return p;
+}
+
+/* Turns until nothing is due.  @due_now: a deferred job is made due at
+ * once (the time it waits for is not what these tests are about). */
+static void run(struct poster *p, bool due_now)
+{
+	for (int turns = 0; turns < 40; turns++) {
+		struct job j = {0};
+
+		if (poster_work_once(p, &wake))
+			continue;
+		if (!due_now || store_next_work(st, 0x7fffffff, &wake) <= 0)
+			return;
+		if (store_get(st, store_next_work(st, 0x7fffffff, &wake), &j) == 0) {
+			store_set_retry(st, j.id, wall_now());
+			job_free(&j);
+		}
+	}
+	FAILF("still busy after 40 turns");
+}
+
+static struct job job_of(int64_t id)
+{
+	struct job j = {0};
+
+	if (store_get(st, id, &j))
+		FAILF("job %lld is gone", (long long)id);
+	return j;
+}
+
+/* The job ended posted, its files in posted/. */
+static void check_posted(int64_t id)
+{
+	struct job j = job_of(id);
+	char path[256];
+
+	CHECK_STR(job_state_name(j.state), "posted");
+	CHECK_STR(j.path, "posted/clip.mp4");
+	CHECK_STR(j.post_id, "7300000000000000001");
+	snprintf(path, sizeof(path), "%s/posted/clip.mp4", root);
+	CHECK(access(path, F_OK) == 0);
+	job_free(&j);
+}
+
+/* ---- the tests --------------------------------------------------------------- */
+
+TEST(test_fresh_item_goes_up_in_order_and_is_posted_once)
+{
+	struct poster *p;
+	int64_t id;
+
+	setup();
+	id = ready_item(VSIZE);
+	p = worker();
+	fk->pending_polls = 2;
+	run(p, false);
+	poster_free(p);
+	CHECK_INT(fk->inits, 1);
+	CHECK_INT(fk->creator_calls, 1);
+	CHECK_STR(fk->pub[0].title, "Sunset over the harbour");
+	CHECK_INT(fk->puts, 3);
+	CHECK_U64(fk->put_first[0], 0);
+	CHECK_U64(fk->put_first[1], CHUNK);
+	CHECK_U64(fk->put_first[2], 2 * CHUNK);
+	CHECK_U64(fk->bytes, VSIZE);
+	CHECK_INT(fk->status_calls, 3); /* two pending answers, then complete */
+	CHECK_INT(posts(), 1);
+	check_posted(id);
+}
+
+TEST(test_lost_init_answer_is_never_posted_twice)
+{
+	struct poster *p;
+	struct job j;
+	int64_t id;
+
+	setup();
+	id = ready_item(VSIZE);
+	p = worker();
+	fk->lose_init_from = 1;
+	poster_work_once(p, &wake);
+	/* TikTok made publish 1, but we never saw its URL: no byte can go to
+	 * it, so it can never post.  Not re-inited at once: deferred. */
+	j = job_of(id);
+	CHECK_STR(job_state_name(j.state), "deferred");
+	CHECK(j.publish_id == NULL);
+	CHECK(j.retry_at >= wall_now() + LOST_INIT_DEFER_SEC - 1);
+	CHECK_CONTAINS(j.error, "the answer was lost");
+	job_free(&j);
+	CHECK_INT(fk->inits, 1);
+	CHECK_INT(fk->puts, 0);
+	CHECK(poster_work_once(p, &wake) == 0);		     /* not due yet ... */
+	CHECK(wake >= wall_now() + LOST_INIT_DEFER_SEC - 1); /* ... woken then */
+	/* A minute later the answers come again. */
+	fk->lose_init_from = 0;
+	run(p, true);
+	poster_free(p);
+	CHECK_INT(fk->inits, 2);
+	CHECK_U64(fk->pub[0].held, 0);
+	CHECK_U64(fk->pub[1].held, VSIZE);
+	CHECK_U64(fk->bytes, VSIZE);
+	CHECK_INT(posts(), 1);
+	check_posted(id);
+}
+
+TEST(test_lost_init_answers_fail_the_item_after_three)
+{
+	struct poster *p;
+	struct job j;
+	int64_t id;
+
+	setup();
+	id = ready_item(VSIZE);
+	p = worker();
+	fk->lose_init_from = 1;
+	run(p, true);
+	poster_free(p);
+	CHECK_INT(fk->inits, MAX_LOST_INITS);
+	CHECK_INT(fk->puts, 0);
+	CHECK_INT(posts(), 0);
+	j = job_of(id);
+	CHECK_STR(job_state_name(j.state), "failed");
+	CHECK_STR(j.path, "failed/clip.mp4");
+	job_free(&j);
+}
+
+TEST(test_expired_upload_url_means_exactly_one_new_init)
+{
+	struct poster *p;
+	struct job j;
+	int64_t id;
+
+	setup();
+	id = ready_item(VSIZE);
+	p = worker();
+	fk->expire_put = 2; /* the link dies after the first chunk */
+	poster_work_once(p, &wake);
+	j = job_of(id);
+	CHECK_STR(job_state_name(j.state), "ready");
+	CHECK(j.publish_id == NULL);
+	CHECK_INT(j.attempts, 1);
+	job_free(&j);
+	run(p, false);
+	poster_free(p);
+	CHECK_INT(fk->inits, 2);
+	CHECK_U64(fk->pub[0].held, CHUNK); /* never completes: never posts */
+	CHECK_U64(fk->pub[1].held, VSIZE);
+	CHECK_INT(posts(), 1);
+	check_posted(id);
+}
+
+TEST(test_416_range_resync_continues_from_tiktoks_offset)
+{
+	struct poster *p;
+	int64_t id;
+
+	setup();
+	id = ready_item(VSIZE);
+	p = worker();
+	fk->lose_put = 2; /* chunk 2 arrives, its 206 does not */
+	run(p, false);
+	poster_free(p);
+	CHECK_INT(fk->inits, 1);
+	/* chunk 2 again (416: TikTok holds 2 chunks), then chunk 3 */
+	CHECK_INT(fk->puts, 4);
+	CHECK_U64(fk->put_first[1], CHUNK);
+	CHECK_U64(fk->put_first[2], CHUNK);
+	CHECK_U64(fk->put_first[3], 2 * CHUNK);
+	CHECK_U64(fk->bytes, VSIZE); /* no byte taken twice */
+	CHECK_INT(posts(), 1);
+	check_posted(id);
+}
+
+TEST(test_5xx_on_a_chunk_retries_that_chunk_only)
+{
+	struct poster *p;
+	int64_t id;
+
+	setup();
+	id = ready_item(VSIZE);
+	p = worker();
+	fk->fail_put = 2;
+	run(p, false);
+	poster_free(p);
+	CHECK_INT(fk->inits, 1);
+	CHECK_INT(fk->puts, 4);
+	CHECK_U64(fk->put_first[0], 0);
+	CHECK_U64(fk->put_first[1], CHUNK);
+	CHECK_U64(fk->put_first[2], CHUNK);
+	CHECK_U64(fk->put_first[3], 2 * CHUNK);
+	CHECK_U64(fk->bytes, VSIZE);
+	CHECK_INT(posts(), 1);
+	check_posted(id);
+}
+
+TEST(test_changed_file_mid_upload_restarts_with_the_new_file)
+{
+	struct poster *p;
+	struct job j;
+	int64_t id;
+
+	setup();
+	id = ready_item(VSIZE);
+	p = worker();
+	fk->shrink_put = 2; /* a copy starts rewriting the file */
+	poster_work_once(p, &wake);
+	j = job_of(id);
+	CHECK_STR(job_state_name(j.state), "waiting");
+	CHECK(j.publish_id == NULL);
+	job_free(&j);
+	CHECK_U64(fk->pub[0].held, CHUNK);
+	/* The copy ends with a new video; the tracker finds it settled. */
+	write_mp4(fk->video, VSIZE + 1000);
+	store_set_ready(st, id, VSIZE + 1000, 0, "SELF_ONLY", NULL);
+	store_transition(st, id, JOB_READY, "complete and valid");
+	run(p, false);
+	poster_free(p);
+	CHECK_INT(fk->inits, 2);
+	CHECK_U64(fk->pub[1].size, VSIZE + 1000);
+	CHECK_U64(fk->pub[1].held, VSIZE + 1000);
+	CHECK_INT(posts(), 1);
+	check_posted(id);
+}
+
+/* Run a worker in a child until the fake kills it; its exit status. */
+static int run_until_killed(void)
+{
+	struct poster *p;
+	pid_t pid;
+	int status = 0;
+
+	store_close(st); /* no SQLite connection across fork() */
+	st = NULL;
+	pid = fork();
+	if (pid == 0) {
+		fk->in_child = true;
+		open_store();
+		p = worker();
+		run(p, true);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	fk->in_child = false;
+	open_store();
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* A new worker on the same store, after a kill. */
+static void resume(void)
+{
+	struct poster *p = worker();
+
+	run(p, true);
+	poster_free(p);
+}
+
+TEST(test_kill_at_each_step_posts_the_video_exactly_once)
+{
+	static const struct {
+		const char *when;
+		int init, put, status, inits;
+	} kills[] = {
+	    {"inside init, after TikTok made the publish", 1, 0, 0, 2},
+	    {"inside the first chunk, after TikTok took it", 0, 1, 0, 1},
+	    {"inside the second chunk", 0, 2, 0, 1},
+	    {"inside the last chunk, TikTok has every byte", 0, 3, 0, 1},
+	    {"inside the first poll", 0, 0, 1, 1},
+	};
+
+	for (size_t k = 0; k < sizeof(kills) / sizeof(kills[0]); k++) {
+		int64_t id;
+
+		setup();
+		id = ready_item(VSIZE);
+		fk->kill_init = kills[k].init;
+		fk->kill_put = kills[k].put;
+		fk->kill_status = kills[k].status;
+		if (run_until_killed() != KILLED)
+			FAILF("kill %s: the child was not killed", kills[k].when);
+		resume();
+		if (fk->inits != kills[k].inits || posts() != 1 || fk->bytes != VSIZE)
+			FAILF("kill %s: %d inits, %d posts, %llu bytes", kills[k].when, fk->inits,
+			      posts(), (unsigned long long)fk->bytes);
+		check_posted(id);
+	}
+}
+
+TEST(test_expired_url_found_at_restart_is_not_resumed)
+{
+	struct job j;
+	int64_t id;
+
+	setup();
+	id = ready_item(VSIZE);
+	fk->kill_put = 2; /* killed with two chunks at TikTok */
+	CHECK_INT(run_until_killed(), KILLED);
+	j = job_of(id);
+	CHECK_STR(job_state_name(j.state), "uploading");
+	/* Back an hour later: the link has expired.  Resuming would send
+	 * bytes TikTok refuses; a new init is the only way on. */
+	store_set_publish(st, id, j.mode, j.publish_id, j.upload_url, wall_now() - 1);
+	job_free(&j);
+	fk->kill_put = 0;
+	resume();
+	CHECK_INT(fk->inits, 2);
+	CHECK_U64(fk->pub[0].held, 2 * CHUNK);
+	CHECK_U64(fk->pub[1].held, VSIZE);
+	CHECK_INT(fk->puts, 5);
+	CHECK_INT(posts(), 1);
+	check_posted(id);
+}
+
+TEST(test_unknown_publish_while_uploading_is_started_again)
+{
+	struct poster *p;
+	struct job j;
+	int64_t id;
+
+	setup();
+	id = ready_item(VSIZE);
+	/* A publish TikTok never heard of (a store restored from a backup). */
+	store_set_publish(st, id, 0, "v_pub_file~v2-999", "https://upload.fake/999",
+			  wall_now() + 3600);
+	store_transition(st, id, JOB_UPLOADING, "upload started");
+	p = worker();
+	run(p, false);
+	poster_free(p);
+	j = job_of(id);
+	CHECK_INT(fk->inits, 1);
+	CHECK_INT(posts(), 1);
+	job_free(&j);
+	check_posted(id);
+}
+
+int main(int argc, char **argv)
+{
+	unit_args(argc, argv);
+	fk = mmap(NULL, sizeof(*fk), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fk == MAP_FAILED)
+		return 1;
+	log_set_level(getenv("TEST_POSTER_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
+	unit_run_all();
+	cleanup();
+	return UNIT_DONE();
+}
