@@ -28,14 +28,6 @@
 #define TICK_MAX 0.5 /* s: a new write may make something due sooner than said */
 #define TICK_MIN 0.01
 
-void daemon_print_error(const struct tt_error *err)
-{
-	if (err->advice[0])
-		fprintf(stderr, "tiktokfs: %s. %s\n", err->what, err->advice);
-	else
-		fprintf(stderr, "tiktokfs: %s\n", err->what);
-}
-
 void daemon_init(struct daemon *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -442,8 +434,11 @@ int daemon_reload(struct daemon *d)
 
 	tt_error_clear(&err);
 	if (config_load(&next, d->config_arg, &err) < 0) {
-		log_err("config reload failed, keeping the old config: %s%s%s", err.what,
-			err.advice[0] ? ". " : "", err.advice);
+		struct strbuf line = STRBUF_INIT;
+
+		tt_error_line(&line, &err, TT_ERR_LOG);
+		log_err("config reload failed, keeping the old config: %s", line.buf);
+		strbuf_release(&line);
 		return -1;
 	}
 	if (!same_str(next.state_dir, d->cfg.state_dir)) {

@@ -87,7 +87,7 @@ int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err);
 int daemon_claim(struct daemon *d, struct tt_error *err);
 /* Open the store, start the tracker (reconciled with the tree), its timer
  * thread and the poster.  0, or -1 with @err saying what failed (one line
- * for daemon_print_error; nothing else is printed or logged). */
+ * for tt_error_print(); nothing else is printed or logged). */
 int daemon_start(struct daemon *d, struct tt_error *err);
 /* Load the config again (d->config_arg) and apply it as said above.
  * 0: reloaded; -1: kept the old one (logged). */
@@ -115,8 +115,5 @@ void daemon_detach(int ready, int level);
  * links (it may name a dead mount); for what is used after daemon_detach
  * changed to /.  NULL stays NULL.  Caller frees. */
 char *daemon_abs_path(const char *path);
-
-/* Print @err as the one line a failing command prints. */
-void daemon_print_error(const struct tt_error *err);
 
 #endif

@@ -181,7 +181,7 @@ static int open_state(struct mount_ctx *m, const struct mount_args *a)
 	rc = 0;
 	goto out;
 fail:
-	daemon_print_error(&err);
+	tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 out:
 	free(staging);
 	return rc;
@@ -205,7 +205,7 @@ static int start(struct mount_ctx *m, bool foreground)
 	m->d.use_syslog = !foreground;
 	hooks_set_view(m->d.root, m->mountpoint);
 	if (daemon_start(&m->d, &err) < 0) {
-		daemon_print_error(&err);
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		return -1;
 	}
 	m->fs.store = m->d.store;
