@@ -22,6 +22,7 @@
 #include "net/http.h"
 #include "net/poster.h"
 #include "util/clock.h"
+#include "util/fileio.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -38,32 +39,16 @@ void daemon_init(struct daemon *d)
 
 /* ---- the state directory and the staging root ---- */
 
-/* mkdir -p; the last level gets @mode. */
+/* file_mkdir_p() (its mode rule), saying in @err what could not be made. */
 static int make_dir(const char *path, mode_t mode, struct tt_error *err)
 {
-	char *p = xstrdup(path);
-	int rc = 0;
+	int rc = file_mkdir_p(path, mode);
 
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			rc = -errno;
-			goto fail;
-		}
-		*s = '/';
+	if (rc < 0) {
+		tt_error_set(err, ERR_USER, "%s: cannot create the directory: %s", path,
+			     strerror(-rc));
+		tt_error_advise(err, "Check the path and its permissions.");
 	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST) {
-		rc = -errno;
-		goto fail;
-	}
-	free(p);
-	return 0;
-fail:
-	tt_error_set(err, ERR_USER, "%s: cannot create the directory: %s", p, strerror(-rc));
-	tt_error_advise(err, "Check the path and its permissions.");
-	free(p);
 	return rc;
 }
 
