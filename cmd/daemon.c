@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "meta/hooks.h"
+#include "cmd/hooks.h"
 #include "meta/job/store.h"
 #include "meta/job/tracker.h"
 #include "net/http.h"
@@ -260,7 +260,7 @@ static int start_workers(struct daemon *d)
 		return -rc;
 	}
 	d->ticking = true;
-	d->poster = poster_start(d->store, &d->cfg, d->root);
+	d->poster = poster_start(d->store, &d->cfg, d->root, &d->on_final);
 	return 0;
 }
 
@@ -315,9 +315,13 @@ int daemon_start(struct daemon *d, struct tt_error *err)
 {
 	int rc;
 
+	/* Before the tracker: its reconcile may finish a move and end an item. */
+	d->hooks = hooks_new(&d->cfg);
+	hooks_set_view(d->hooks, d->root, d->view_root ? d->view_root : d->root);
+	d->on_final = (struct outcome_final){hooks_item_ended, d->hooks};
 	if (open_store(d, err) < 0)
 		return -1;
-	d->tracker = tracker_new(d->store, &d->cfg, d->root);
+	d->tracker = tracker_new(d->store, &d->cfg, d->root, &d->on_final);
 	if (tracker_reconcile(d->tracker, mono_now()) < 0)
 		log_warn("%s: reconciling the folders with the job store failed; "
 			 "continuing with what was read",
@@ -463,6 +467,12 @@ int daemon_reload(struct daemon *d)
 	return 0;
 }
 
+/*
+ * The one global of the daemon, on purpose: a signal handler gets no
+ * argument, so the write end of the current daemon's hup_pipe must be
+ * where hup_handler can find it.  Only hup_start/hup_stop change it, and
+ * only one daemon per process installs the handler.
+ */
 static int hup_write_fd = -1;
 
 static void hup_handler(int sig)
@@ -564,11 +574,13 @@ void daemon_stop(struct daemon *d)
 	daemon_stop_workers(d);
 	/* The item is already in posted/ or failed/; a hook that outlives the
 	 * daemon would hold nothing up, but it must not become an orphan. */
-	killed = hooks_shutdown(5);
+	killed = d->hooks ? hooks_shutdown(d->hooks, 5) : 0;
 	if (killed)
 		log_warn("stopped %u hook(s) still running at shutdown", killed);
 	tracker_free(d->tracker);
 	d->tracker = NULL;
+	hooks_free(d->hooks); /* after the last one who could end an item */
+	d->hooks = NULL;
 	if (d->store)
 		store_close(d->store);
 	d->store = NULL;

@@ -39,7 +39,6 @@
 
 #include "cmd/daemon.h"
 #include "fs/watcher.h"
-#include "meta/hooks.h"
 #include "fs/mirror.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -199,7 +198,7 @@ int cmd_watch(int argc, char **argv)
 	}
 	d.config_arg = config;
 	d.use_syslog = !a.foreground;
-	hooks_set_view(d.root, d.root); /* users see the folder itself */
+	d.view_root = d.root; /* hooks: users see the folder itself */
 	if (daemon_start(&d, &err) < 0) {
 		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		goto out;

@@ -285,7 +285,7 @@ void pw_fail(struct poster *p, int64_t id, const struct tt_error *err)
 	int rc;
 
 	log_warn("job %" PRId64 ": failed (%s): %s", id, err_class_name(err->cls), err->what);
-	rc = outcome_failed(p->st, p->cfg, p->root, id, err);
+	rc = outcome_failed(p->st, p->cfg, p->root, p->on_final, id, err);
 	if (rc) {
 		log_err("job %" PRId64 ": cannot move to failed/: %s", id, strerror(-rc));
 		pw_nap(p, 5);
@@ -454,7 +454,7 @@ static void retry_moves(struct poster *p, double now)
 
 	if (now < p->moves_at)
 		return;
-	n = outcome_finish_moves(p->st, p->cfg, p->root);
+	n = outcome_finish_moves(p->st, p->cfg, p->root, p->on_final);
 	p->moves_pending = n > 0;
 	p->moves_at = now + MOVE_RETRY_SEC;
 }
@@ -500,12 +500,14 @@ static void *run(void *arg)
 	return NULL;
 }
 
-struct poster *poster_start(struct store *st, const struct config *cfg, const char *root)
+struct poster *poster_start(struct store *st, const struct config *cfg, const char *root,
+			    const struct outcome_final *on_final)
 {
 	struct poster *p = xcalloc(1, sizeof(*p));
 	int rc;
 
 	p->st = st;
+	p->on_final = on_final;
 	p->cfg = cfg;
 	p->root = xstrdup(root);
 	atomic_init(&p->stop, false);

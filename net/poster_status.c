@@ -145,7 +145,7 @@ static void finish(struct poster *p, const struct job *j, const struct publish_s
 		return;
 	}
 	store_set_error(p->st, j->id, NULL);
-	rc = outcome_posted(p->st, p->cfg, p->root, j->id);
+	rc = outcome_posted(p->st, p->cfg, p->root, p->on_final, j->id);
 	if (rc) {
 		log_err("job %" PRId64 ": posted as %s but cannot move to posted/: %s", j->id,
 			j->publish_id, strerror(-rc));
