@@ -8,6 +8,7 @@
 #include "util/escape.h"
 #include "util/log.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,19 @@ void tt_error_code(struct tt_error *e, const char *code, const char *log_id)
 		return;
 	snprintf(e->code, sizeof(e->code), "%s", code ? code : "");
 	snprintf(e->log_id, sizeof(e->log_id), "%s", log_id ? log_id : "");
+}
+
+int tt_error_errno(enum err_class cls)
+{
+	switch (cls) {
+	case ERR_RETRY:
+		return -EIO;
+	case ERR_INCOMPLETE:
+	case ERR_DEFER:
+		return -EAGAIN;
+	default:
+		return -EINVAL;
+	}
 }
 
 const char *err_class_name(enum err_class cls)

@@ -40,6 +40,14 @@ void tt_error_set(struct tt_error *e, enum err_class cls, const char *fmt, ...)
 void tt_error_advise(struct tt_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tt_error_code(struct tt_error *e, const char *code, const char *log_id);
 const char *err_class_name(enum err_class cls);
+/*
+ * The -errno returned together with an error of class @cls, so that every
+ * function below fs/ returns 0 or -errno while the class (what to do
+ * about it) stays in err->cls: -EIO for ERR_RETRY (reading or the network
+ * failed), -EAGAIN for ERR_INCOMPLETE and ERR_DEFER (not now, later),
+ * -EINVAL for the rest (the input is refused as it is).
+ */
+int tt_error_errno(enum err_class cls);
 
 /* How a person is shown a tt_error: the one printer for every command. */
 enum tt_error_style {

@@ -147,7 +147,7 @@ TEST(test_readers_refuse_without_reading)
 	CHECK_STR(sc.caption, "Sunset");
 	sidecar_free(&sc);
 	CHECK_INT(mkfifoat(root_fd, "outbox/fifo.mp4", 0644), 0);
-	CHECK_INT(probe_file_at(root_fd, "outbox/fifo.mp4", "fifo.mp4", &mi, &err), -1);
+	CHECK_INT(probe_file_at(root_fd, "outbox/fifo.mp4", "fifo.mp4", &mi, &err), -EINVAL);
 	CHECK_INT(err.cls, ERR_USER);
 	CHECK_CONTAINS(err.what, "fifo.mp4 is refused: it is a FIFO");
 }
