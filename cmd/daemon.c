@@ -300,7 +300,7 @@ static int open_store(struct daemon *d, struct tt_error *err)
 			     file_kind(sb.st_mode));
 		tt_error_advise(err, "Move it aside: tiktokfs then makes a new, empty job store.");
 		free(db);
-		return -1;
+		return -EEXIST;
 	}
 	d->store = store_open(db, err);
 	if (!d->store && !err->advice[0])
@@ -308,7 +308,7 @@ static int open_store(struct daemon *d, struct tt_error *err)
 				     "one (the jobs recorded in it are forgotten; the files in the "
 				     "folders are picked up again), or restore it from a backup.");
 	free(db);
-	return d->store ? 0 : -1;
+	return d->store ? 0 : -EIO;
 }
 
 int daemon_start(struct daemon *d, struct tt_error *err)
@@ -319,8 +319,8 @@ int daemon_start(struct daemon *d, struct tt_error *err)
 	d->hooks = hooks_new(&d->cfg);
 	hooks_set_view(d->hooks, d->root, d->view_root ? d->view_root : d->root);
 	d->on_final = (struct outcome_final){hooks_item_ended, d->hooks};
-	if (open_store(d, err) < 0)
-		return -1;
+	if ((rc = open_store(d, err)) < 0)
+		return rc;
 	d->tracker = tracker_new(d->store, &d->cfg, d->root, &d->on_final);
 	if (tracker_reconcile(d->tracker, mono_now()) < 0)
 		log_warn("%s: reconciling the folders with the job store failed; "
@@ -335,7 +335,7 @@ int daemon_start(struct daemon *d, struct tt_error *err)
 	if (rc < 0) {
 		tt_error_set(err, ERR_PERMANENT, "cannot start the item tracker's timer thread: %s",
 			     strerror(-rc));
-		return -1;
+		return rc;
 	}
 	return 0;
 }

@@ -92,8 +92,10 @@ int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err);
  * another root; @err says which and what to do. */
 int daemon_claim(struct daemon *d, struct tt_error *err);
 /* Make the hooks (for d->view_root), open the store, start the tracker
- * (reconciled with the tree), its timer thread and the poster.  0, or -1 with @err saying what
- * failed (one line for tt_error_print(); nothing else is printed or logged). */
+ * (reconciled with the tree), its timer thread and the poster.  0, or
+ * -errno (-EEXIST: something else where the job store goes, -EIO: the
+ * store cannot be opened) with @err saying what failed, one line for
+ * tt_error_print(); nothing else is printed or logged. */
 int daemon_start(struct daemon *d, struct tt_error *err);
 /* Load the config again (d->config_arg) and apply it as said above.
  * 0: reloaded; -1: kept the old one (logged). */
