@@ -135,11 +135,39 @@ static int bad_value(struct parser *ps, int line, enum key k, const char *v, con
 	return -EINVAL;
 }
 
+/* The on/off (or yes/no) field of key @k, and how to write it; NULL for
+ * a key that is no flag. */
+static enum tristate *flag_of(struct sidecar *sc, enum key k, const char **hint)
+{
+	*hint = "is not on or off; write on or off";
+	switch (k) {
+	case K_COMMENTS:
+		return &sc->comments;
+	case K_DUET:
+		return &sc->duet;
+	case K_STITCH:
+		return &sc->stitch;
+	default:
+		break;
+	}
+	*hint = "is not yes or no; write yes or no";
+	switch (k) {
+	case K_BRANDED:
+		return &sc->branded;
+	case K_PROMOTIONAL:
+		return &sc->promotional;
+	case K_AI_GENERATED:
+		return &sc->ai_generated;
+	default:
+		return NULL;
+	}
+}
+
 static int set_key(struct parser *ps, int line, enum key k, const char *v)
 {
 	struct sidecar *sc = ps->sc;
-	enum tristate *flag = NULL;
-	const char *hint = "is not on or off; write on or off";
+	enum tristate *flag;
+	const char *hint;
 	struct tt_error why;
 	int rc;
 
@@ -175,30 +203,10 @@ static int set_key(struct parser *ps, int line, enum key k, const char *v)
 		else
 			return bad_value(ps, line, k, v, "is not a mode; write direct or draft");
 		return 0;
-	case K_COMMENTS:
-		flag = &sc->comments;
-		break;
-	case K_DUET:
-		flag = &sc->duet;
-		break;
-	case K_STITCH:
-		flag = &sc->stitch;
-		break;
-	case K_BRANDED:
-		flag = &sc->branded;
-		hint = "is not yes or no; write yes or no";
-		break;
-	case K_PROMOTIONAL:
-		flag = &sc->promotional;
-		hint = "is not yes or no; write yes or no";
-		break;
-	case K_AI_GENERATED:
-		flag = &sc->ai_generated;
-		hint = "is not yes or no; write yes or no";
-		break;
-	case K_COUNT:
+	default:
 		break;
 	}
+	flag = flag_of(sc, k, &hint);
 	if (!flag || parse_onoff(v, flag))
 		return bad_value(ps, line, k, v, hint);
 	return 0;
@@ -209,11 +217,34 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* Split "key: value" in place: the key without trailing blanks, the value
+ * without leading blanks or one pair of matching quotes.  NULL without a
+ * colon. */
+static char *split_value(char *text)
+{
+	char *colon = strchr(text, ':'), *val;
+	size_t vlen;
+
+	if (!colon)
+		return NULL;
+	*colon = '\0';
+	for (char *t = text + strlen(text); t > text && is_blank(t[-1]);)
+		*--t = '\0';
+	val = colon + 1;
+	while (is_blank(*val))
+		val++;
+	vlen = strlen(val);
+	if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
+		val[vlen - 1] = '\0';
+		val++;
+	}
+	return val;
+}
+
 /* One front matter line [s, e), without its '\n'.  Valid UTF-8, no NUL. */
 static int parse_line(struct parser *ps, int line, const char *s, const char *e)
 {
-	char *text = NULL, *key, *val, *colon;
-	size_t vlen;
+	char *text = NULL, *key, *val;
 	int k, rc = -EINVAL;
 
 	/* A '#' starts a comment at the start of the line or after a blank. */
@@ -229,8 +260,8 @@ static int parse_line(struct parser *ps, int line, const char *s, const char *e)
 	if (s == e)
 		return 0;
 	text = xstrndup(s, (size_t)(e - s));
-	colon = strchr(text, ':');
-	if (!colon) {
+	val = split_value(text);
+	if (!val) {
 		char q[128];
 		quote_value(text, strlen(text), q, sizeof(q));
 		tt_error_set(ps->err, ERR_USER,
@@ -239,18 +270,7 @@ static int parse_line(struct parser *ps, int line, const char *s, const char *e)
 			     ps->name, line, q);
 		goto out;
 	}
-	*colon = '\0';
 	key = text;
-	val = colon + 1;
-	for (char *t = key + strlen(key); t > key && is_blank(t[-1]);)
-		*--t = '\0';
-	while (is_blank(*val))
-		val++;
-	vlen = strlen(val);
-	if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
-		val[vlen - 1] = '\0';
-		val++;
-	}
 	for (k = 0; k < K_COUNT; k++)
 		if (!strcasecmp(key, key_names[k]))
 			break;
