@@ -283,15 +283,8 @@ static void print_warnings(const char *w)
 /* One line per reason: what failed, then what to do. */
 static void print_reason(const char *label, const struct tt_error *e)
 {
-	size_t n = strlen(e->what);
-	const char *stop = n && e->what[n - 1] == '.' ? "" : ".";
-
-	fflush(stdout);
-	fprintf(stderr, "%s: ", label);
-	put_esc(stderr, e->what);
-	fprintf(stderr, "%s%s", e->advice[0] ? stop : "", e->advice[0] ? " " : "");
-	put_esc(stderr, e->advice);
-	fputc('\n', stderr);
+	fflush(stdout); /* after the media lines printed so far */
+	tt_error_print(stderr, label, e, TT_ERR_TERM);
 }
 
 static const char *reason_label(enum verdict_kind k)
@@ -369,8 +362,7 @@ int cmd_check(int argc, char **argv)
 
 	tt_error_clear(&err);
 	if (config_load(&cfg, a.config, &err)) {
-		fprintf(stderr, "tiktokfs: %s%s%s\n", err.what, err.advice[0] ? ". " : "",
-			err.advice);
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		return 2;
 	}
 	cfg_loaded = true;

@@ -16,25 +16,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "meta/hooks.h"
+#include "cmd/hooks.h"
 #include "meta/job/store.h"
 #include "meta/job/tracker.h"
 #include "net/http.h"
 #include "net/poster.h"
 #include "util/clock.h"
+#include "util/fileio.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
 #define TICK_MAX 0.5 /* s: a new write may make something due sooner than said */
 #define TICK_MIN 0.01
-
-void daemon_print_error(const struct tt_error *err)
-{
-	if (err->advice[0])
-		fprintf(stderr, "tiktokfs: %s. %s\n", err->what, err->advice);
-	else
-		fprintf(stderr, "tiktokfs: %s\n", err->what);
-}
 
 void daemon_init(struct daemon *d)
 {
@@ -46,32 +39,16 @@ void daemon_init(struct daemon *d)
 
 /* ---- the state directory and the staging root ---- */
 
-/* mkdir -p; the last level gets @mode. */
+/* file_mkdir_p() (its mode rule), saying in @err what could not be made. */
 static int make_dir(const char *path, mode_t mode, struct tt_error *err)
 {
-	char *p = xstrdup(path);
-	int rc = 0;
+	int rc = file_mkdir_p(path, mode);
 
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST) {
-			rc = -errno;
-			goto fail;
-		}
-		*s = '/';
+	if (rc < 0) {
+		tt_error_set(err, ERR_USER, "%s: cannot create the directory: %s", path,
+			     strerror(-rc));
+		tt_error_advise(err, "Check the path and its permissions.");
 	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST) {
-		rc = -errno;
-		goto fail;
-	}
-	free(p);
-	return 0;
-fail:
-	tt_error_set(err, ERR_USER, "%s: cannot create the directory: %s", p, strerror(-rc));
-	tt_error_advise(err, "Check the path and its permissions.");
-	free(p);
 	return rc;
 }
 
@@ -283,7 +260,7 @@ static int start_workers(struct daemon *d)
 		return -rc;
 	}
 	d->ticking = true;
-	d->poster = poster_start(d->store, &d->cfg, d->root);
+	d->poster = poster_start(d->store, &d->cfg, d->root, &d->on_final);
 	return 0;
 }
 
@@ -323,7 +300,7 @@ static int open_store(struct daemon *d, struct tt_error *err)
 			     file_kind(sb.st_mode));
 		tt_error_advise(err, "Move it aside: tiktokfs then makes a new, empty job store.");
 		free(db);
-		return -1;
+		return -EEXIST;
 	}
 	d->store = store_open(db, err);
 	if (!d->store && !err->advice[0])
@@ -331,16 +308,20 @@ static int open_store(struct daemon *d, struct tt_error *err)
 				     "one (the jobs recorded in it are forgotten; the files in the "
 				     "folders are picked up again), or restore it from a backup.");
 	free(db);
-	return d->store ? 0 : -1;
+	return d->store ? 0 : -EIO;
 }
 
 int daemon_start(struct daemon *d, struct tt_error *err)
 {
 	int rc;
 
-	if (open_store(d, err) < 0)
-		return -1;
-	d->tracker = tracker_new(d->store, &d->cfg, d->root);
+	/* Before the tracker: its reconcile may finish a move and end an item. */
+	d->hooks = hooks_new(&d->cfg);
+	hooks_set_view(d->hooks, d->root, d->view_root ? d->view_root : d->root);
+	d->on_final = (struct outcome_final){hooks_item_ended, d->hooks};
+	if ((rc = open_store(d, err)) < 0)
+		return rc;
+	d->tracker = tracker_new(d->store, &d->cfg, d->root, &d->on_final);
 	if (tracker_reconcile(d->tracker, mono_now()) < 0)
 		log_warn("%s: reconciling the folders with the job store failed; "
 			 "continuing with what was read",
@@ -354,7 +335,7 @@ int daemon_start(struct daemon *d, struct tt_error *err)
 	if (rc < 0) {
 		tt_error_set(err, ERR_PERMANENT, "cannot start the item tracker's timer thread: %s",
 			     strerror(-rc));
-		return -1;
+		return rc;
 	}
 	return 0;
 }
@@ -442,8 +423,11 @@ int daemon_reload(struct daemon *d)
 
 	tt_error_clear(&err);
 	if (config_load(&next, d->config_arg, &err) < 0) {
-		log_err("config reload failed, keeping the old config: %s%s%s", err.what,
-			err.advice[0] ? ". " : "", err.advice);
+		struct strbuf line = STRBUF_INIT;
+
+		tt_error_line(&line, &err, TT_ERR_LOG);
+		log_err("config reload failed, keeping the old config: %s", line.buf);
+		strbuf_release(&line);
 		return -1;
 	}
 	if (!same_str(next.state_dir, d->cfg.state_dir)) {
@@ -483,6 +467,12 @@ int daemon_reload(struct daemon *d)
 	return 0;
 }
 
+/*
+ * The one global of the daemon, on purpose: a signal handler gets no
+ * argument, so the write end of the current daemon's hup_pipe must be
+ * where hup_handler can find it.  Only hup_start/hup_stop change it, and
+ * only one daemon per process installs the handler.
+ */
 static int hup_write_fd = -1;
 
 static void hup_handler(int sig)
@@ -584,11 +574,13 @@ void daemon_stop(struct daemon *d)
 	daemon_stop_workers(d);
 	/* The item is already in posted/ or failed/; a hook that outlives the
 	 * daemon would hold nothing up, but it must not become an orphan. */
-	killed = hooks_shutdown(5);
+	killed = d->hooks ? hooks_shutdown(d->hooks, 5) : 0;
 	if (killed)
 		log_warn("stopped %u hook(s) still running at shutdown", killed);
 	tracker_free(d->tracker);
 	d->tracker = NULL;
+	hooks_free(d->hooks); /* after the last one who could end an item */
+	d->hooks = NULL;
 	if (d->store)
 		store_close(d->store);
 	d->store = NULL;

@@ -47,19 +47,25 @@
 #include <stdbool.h>
 
 #include "meta/config.h"
+#include "meta/job/outcome.h"
 #include "util/error.h"
 
 struct store;
 struct tracker;
 struct poster;
+struct hooks;
 
 struct daemon {
 	struct config cfg; /* owned; loaded by the caller (config_load) */
 	char *root;	   /* absolute staging root; owned */
 	int lock_fd;	   /* state_dir/daemon.lock, -1 when not held */
+	const char *view_root; /* where users see root (the mount point); borrowed;
+				  NULL: root itself (watch mode) */
 	struct store *store;
 	struct tracker *tracker;
 	struct poster *poster;
+	struct hooks *hooks;	       /* on_posted/on_failed (cmd/hooks.h) */
+	struct outcome_final on_final; /* "item ended" → hooks_item_ended */
 	/* the timer thread: tracker_tick() in a loop */
 	pthread_t tick_thread;
 	pthread_mutex_t tick_lock;
@@ -85,9 +91,11 @@ int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err);
  * when another daemon holds the lock, -EEXIST when the state_dir belongs to
  * another root; @err says which and what to do. */
 int daemon_claim(struct daemon *d, struct tt_error *err);
-/* Open the store, start the tracker (reconciled with the tree), its timer
- * thread and the poster.  0, or -1 with @err saying what failed (one line
- * for daemon_print_error; nothing else is printed or logged). */
+/* Make the hooks (for d->view_root), open the store, start the tracker
+ * (reconciled with the tree), its timer thread and the poster.  0, or
+ * -errno (-EEXIST: something else where the job store goes, -EIO: the
+ * store cannot be opened) with @err saying what failed, one line for
+ * tt_error_print(); nothing else is printed or logged. */
 int daemon_start(struct daemon *d, struct tt_error *err);
 /* Load the config again (d->config_arg) and apply it as said above.
  * 0: reloaded; -1: kept the old one (logged). */
@@ -99,9 +107,9 @@ int daemon_hup_start(struct daemon *d);
 /* Stop the poster (at its next safe point) and the timer thread; the store
  * and tracker stay open for a last look.  Idempotent. */
 void daemon_stop_workers(struct daemon *d);
-/* Stop the workers if running, free the tracker, close the store, drop
- * the lock.  Safe after a failed or partial start.  Frees root; the config
- * stays the caller's. */
+/* Stop the workers if running, give running hooks a few seconds and kill
+ * the rest, free the tracker, close the store, drop the lock.  Safe after a failed or partial
+ * start.  Frees root; the config stays the caller's. */
 void daemon_stop(struct daemon *d);
 
 /* Fork.  The parent waits for the child's word (daemon_detach) and exits
@@ -115,8 +123,5 @@ void daemon_detach(int ready, int level);
  * links (it may name a dead mount); for what is used after daemon_detach
  * changed to /.  NULL stays NULL.  Caller frees. */
 char *daemon_abs_path(const char *path);
-
-/* Print @err as the one line a failing command prints. */
-void daemon_print_error(const struct tt_error *err);
 
 #endif

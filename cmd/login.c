@@ -45,11 +45,7 @@ extern char **environ;
 
 static void print_error(const struct tt_error *err)
 {
-	fprintf(stderr, "tiktokfs: %s\n", err->what);
-	if (err->advice[0])
-		fprintf(stderr, "  %s\n", err->advice);
-	if (err->log_id[0])
-		fprintf(stderr, "  (TikTok log_id %s)\n", err->log_id);
+	tt_error_print(stderr, "tiktokfs", err, TT_ERR_LINES);
 }
 
 static int load_config(const char *path, struct config *cfg, int need_client)

@@ -31,7 +31,7 @@
  *
  * Hooks are told the mount point (absolute, resolved before the daemon's
  * chdir to /), so that TIKTOKFS_PATH is the path users see, not the staged
- * copy inside the 0700 state_dir (meta/hooks.h).
+ * copy inside the 0700 state_dir (cmd/hooks.h).
  */
 #include "cmd/cmd.h"
 
@@ -48,7 +48,6 @@
 #include "cmd/mountpoint.h"
 #include "fs/fs.h"
 #include "meta/config.h"
-#include "meta/hooks.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -181,7 +180,7 @@ static int open_state(struct mount_ctx *m, const struct mount_args *a)
 	rc = 0;
 	goto out;
 fail:
-	daemon_print_error(&err);
+	tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 out:
 	free(staging);
 	return rc;
@@ -203,9 +202,9 @@ static int start(struct mount_ctx *m, bool foreground)
 	m->handlers = true;
 	m->d.config_arg = m->config;
 	m->d.use_syslog = !foreground;
-	hooks_set_view(m->d.root, m->mountpoint);
+	m->d.view_root = m->mountpoint; /* hooks: the path users see */
 	if (daemon_start(&m->d, &err) < 0) {
-		daemon_print_error(&err);
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		return -1;
 	}
 	m->fs.store = m->d.store;

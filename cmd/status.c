@@ -449,7 +449,7 @@ int cmd_status(int argc, char **argv)
 	}
 	tt_error_clear(&err);
 	if (config_load(&cfg, config, &err) < 0) {
-		daemon_print_error(&err);
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		return 1;
 	}
 	log_init((enum log_level)cfg.log_level, false);
@@ -464,7 +464,7 @@ int cmd_status(int argc, char **argv)
 	}
 	st = store_open_readonly(db, &err);
 	if (!st) {
-		daemon_print_error(&err);
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		goto out;
 	}
 	rc = json ? print_json(st, cfg.state_dir, now) : print_text(st, cfg.state_dir, now);

@@ -39,7 +39,6 @@
 
 #include "cmd/daemon.h"
 #include "fs/watcher.h"
-#include "meta/hooks.h"
 #include "fs/mirror.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -170,14 +169,14 @@ int cmd_watch(int argc, char **argv)
 	/* absolute: a reload (SIGHUP) reads it again after the change to / */
 	config = daemon_abs_path(a.config);
 	if (config_load(&d.cfg, config, &err) < 0) {
-		daemon_print_error(&err);
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		free(config);
 		return 1;
 	}
 	have_cfg = true;
 	log_init((enum log_level)d.cfg.log_level, false);
 	if (daemon_prepare(&d, a.dir, &err) < 0) {
-		daemon_print_error(&err);
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		goto out;
 	}
 	if (!a.foreground && daemon_background(&ready) < 0) {
@@ -185,7 +184,7 @@ int cmd_watch(int argc, char **argv)
 		goto out;
 	}
 	if (daemon_claim(&d, &err) < 0) {
-		daemon_print_error(&err);
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		goto out;
 	}
 	if ((sfd = block_signals()) < 0) {
@@ -199,9 +198,9 @@ int cmd_watch(int argc, char **argv)
 	}
 	d.config_arg = config;
 	d.use_syslog = !a.foreground;
-	hooks_set_view(d.root, d.root); /* users see the folder itself */
+	d.view_root = d.root; /* hooks: users see the folder itself */
 	if (daemon_start(&d, &err) < 0) {
-		daemon_print_error(&err);
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		goto out;
 	}
 	watcher_attach(w, d.tracker);

@@ -69,7 +69,7 @@ int config_parse_size(const char *s, uint64_t *out)
 	errno = 0;
 	v = strtod(s, &end);
 	if (errno || end == s || !(v >= 0) || isinf(v)) /* NaN fails v >= 0 */
-		return -1;
+		return -EINVAL;
 	switch (toupper((unsigned char)*end)) {
 	case '\0':
 		break;
@@ -83,13 +83,13 @@ int config_parse_size(const char *s, uint64_t *out)
 		mult = 1e9;
 		break;
 	default:
-		return -1;
+		return -EINVAL;
 	}
 	if (*end && end[1] && !(toupper((unsigned char)end[1]) == 'B' && !end[2]))
-		return -1;
+		return -EINVAL;
 	v *= mult;
 	if (v > 1.8e19)
-		return -1;
+		return -EINVAL;
 	*out = (uint64_t)v;
 	return 0;
 }
@@ -226,7 +226,7 @@ static int parse_dir(const struct key_row *k, void *field, const char *v)
 		free(*dst);
 		*dst = home_path(v + 2);
 	} else if (v[0] != '/') {
-		return -1;
+		return -EINVAL;
 	} else {
 		free(*dst);
 		*dst = strip_slash(v);
@@ -244,7 +244,7 @@ static int parse_mode(const struct key_row *k, void *field, const char *v)
 	else if (!strcmp(v, "draft"))
 		*dst = POST_DRAFT;
 	else
-		return -1;
+		return -EINVAL;
 	return 0;
 }
 
@@ -254,7 +254,7 @@ static int parse_privacy(const struct key_row *k, void *field, const char *v)
 
 	(void)k;
 	if (!name && *v)
-		return -1;
+		return -EINVAL;
 	set_str(field, name);
 	return 0;
 }
@@ -265,7 +265,7 @@ static int parse_log_level(const struct key_row *k, void *field, const char *v)
 
 	(void)k;
 	if (lvl < 0)
-		return -1;
+		return -EINVAL;
 	*(int *)field = lvl;
 	return 0;
 }
@@ -279,7 +279,7 @@ static int parse_double(const char *v, double lo, double hi, double *out)
 	d = strtod(v, &end);
 	/* written so that NaN, which compares false, is refused */
 	if (errno || end == v || *end || !(d >= lo && d <= hi))
-		return -1;
+		return -EINVAL;
 	*out = d;
 	return 0;
 }
@@ -294,7 +294,7 @@ static int parse_size(const struct key_row *k, void *field, const char *v)
 	uint64_t u64;
 
 	if (config_parse_size(v, &u64) || (double)u64 < k->lo || (double)u64 > k->hi)
-		return -1;
+		return -EINVAL;
 	*(uint64_t *)field = u64;
 	return 0;
 }
@@ -305,7 +305,7 @@ static int parse_rate(const struct key_row *k, void *field, const char *v)
 
 	(void)k;
 	if (*v && strcmp(v, "none") && config_parse_size(v, &u64))
-		return -1;
+		return -EINVAL;
 	*(uint64_t *)field = u64;
 	return 0;
 }
@@ -315,7 +315,7 @@ static int parse_uint(const struct key_row *k, void *field, const char *v)
 	double d;
 
 	if (parse_double(v, k->lo, k->hi, &d) || d != (unsigned)d)
-		return -1;
+		return -EINVAL;
 	*(unsigned *)field = (unsigned)d;
 	return 0;
 }
@@ -332,7 +332,7 @@ static int parse_bool(const struct key_row *k, void *field, const char *v)
 		 !strcmp(v, "0"))
 		*dst = false;
 	else
-		return -1;
+		return -EINVAL;
 	return 0;
 }
 
@@ -390,11 +390,11 @@ int config_set(struct config *cfg, const char *key, const char *v, struct tt_err
 
 	if (!k) {
 		tt_error_set(err, ERR_USER, "unknown key '%s'", key);
-		return -1;
+		return -EINVAL;
 	}
 	if (set_row(cfg, k, v)) {
 		tt_error_set(err, ERR_USER, "%s = %s: %s", key, v, k->why);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -428,7 +428,7 @@ static int parse_file(struct config *cfg, FILE *f, const char *path, struct tt_e
 		if (!eq) {
 			tt_error_set(err, ERR_USER, "%s: line %u: expected 'key = value'", path,
 				     lineno);
-			return -1;
+			return -EINVAL;
 		}
 		*eq = '\0';
 		val = trim(eq + 1);
@@ -442,7 +442,7 @@ static int parse_file(struct config *cfg, FILE *f, const char *path, struct tt_e
 		tt_error_clear(&sub);
 		if (config_set(cfg, key, val, &sub)) {
 			tt_error_set(err, ERR_USER, "%s: line %u: %s", path, lineno, sub.what);
-			return -1;
+			return -EINVAL;
 		}
 		if (!strcmp(key, "client_secret") && *val)
 			cfg->secret_from_file = true;
@@ -485,7 +485,7 @@ int config_load(struct config *cfg, const char *path, struct tt_error *err)
 	char *p = find_path(path);
 	FILE *f = NULL;
 	struct stat st;
-	int rc = -1;
+	int rc = -EINVAL;
 
 	config_defaults(cfg);
 	if (!p) {
@@ -495,18 +495,20 @@ int config_load(struct config *cfg, const char *path, struct tt_error *err)
 	}
 	f = fopen(p, "r");
 	if (!f) {
+		rc = -errno;
 		tt_error_set(err, ERR_USER, "%s: cannot read the config: %s", p, strerror(errno));
 		tt_error_advise(err, "Check the path given with -c or $TIKTOKFS_CONFIG.");
 		goto out;
 	}
 	cfg->path = xstrdup(p);
-	if (parse_file(cfg, f, p, err))
+	if ((rc = parse_file(cfg, f, p, err)) < 0)
 		goto out;
 	if (cfg->secret_from_file && fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
 		tt_error_set(err, ERR_USER,
 			     "%s holds client_secret but group or others can read it (mode %03o)",
 			     p, (unsigned)(st.st_mode & 0777));
 		tt_error_advise(err, "Run: chmod 600 %s", p);
+		rc = -EACCES;
 		goto out;
 	}
 	apply_env(cfg);

@@ -48,15 +48,18 @@ void config_defaults(struct config *cfg);
  * Load the config: @path explicit (must exist) or NULL to search.  Applies the
  * environment overrides, refuses a file holding client_secret that group or
  * others can read, creates nothing.  On error fills @err (naming the file and
- * the line) and returns -1; @cfg is then freed.
+ * the line, class ERR_USER) and returns -errno: the open's own (-ENOENT,
+ * -EACCES ...), -EINVAL for a line or value refused, -EACCES for a secret
+ * others can read; @cfg is then freed.
  */
 int config_load(struct config *cfg, const char *path, struct tt_error *err);
-/* Parse one "key = value" (used by config_load and by tests). */
+/* Parse one "key = value" (used by config_load and by tests): 0, or
+ * -EINVAL with @err saying why. */
 int config_set(struct config *cfg, const char *key, const char *value, struct tt_error *err);
 /* The @i-th key of the key table, or NULL past the last (for tests that
  * check the documentation against the code).  Returns a static string. */
 const char *config_key_name(size_t i);
-/* Parse "5M", "1.5G", "1000" into bytes; -1 on error. */
+/* Parse "5M", "1.5G", "1000" into bytes; 0 or -EINVAL. */
 int config_parse_size(const char *s, uint64_t *out);
 /* Map public/friends/followers/private or TikTok's own names to TikTok's
  * names; NULL if unknown.  Returns a static string. */

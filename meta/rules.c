@@ -136,7 +136,7 @@ static void fmt_size(char *buf, size_t size, uint64_t n)
 static int refuse_media(struct verdict *v)
 {
 	v->kind = VERDICT_MEDIA;
-	return -1;
+	return tt_error_errno(v->error.cls);
 }
 
 /* Length of @name without its extension ("clip" of "clip.avi"). */
@@ -321,14 +321,14 @@ int rules_check_media(const struct config *cfg, const struct creator_info *ci, c
 	if (check_size(cfg, name, mi, v) || check_container(name, mi, v) ||
 	    check_duration(cfg, ci, name, mi, v) || check_picture(cfg, name, mi, v) ||
 	    check_codec(name, mi, v))
-		return -1;
+		return tt_error_errno(v->error.cls);
 	return 0;
 }
 
 static int refuse_caption(struct verdict *v)
 {
 	v->kind = VERDICT_CAPTION;
-	return -1;
+	return tt_error_errno(v->error.cls);
 }
 
 /* "followers, friends or private": the account's options in user words. */
@@ -463,7 +463,7 @@ int rules_check_caption(const struct config *cfg, const struct creator_info *ci,
 	settle_interactions(ci, v);
 	if (settle_privacy(cfg, ci, name, v) || check_schedule(name, in_scheduled, v) ||
 	    check_cover(name, v))
-		return -1;
+		return tt_error_errno(v->error.cls);
 	return 0;
 }
 
@@ -481,7 +481,7 @@ static int probe_failed(const struct tt_error *err, struct verdict *v)
 		v->kind = VERDICT_MEDIA;
 		v->error.cls = ERR_PERMANENT;
 	}
-	return -1;
+	return tt_error_errno(v->error.cls);
 }
 
 static int caption_missing(const char *name, struct verdict *v)
@@ -493,7 +493,7 @@ static int caption_missing(const char *name, struct verdict *v)
 	tt_error_advise(&v->error,
 			"Put the caption beside the video as %.*s.caption or %s.caption.", stem,
 			name, name);
-	return -1;
+	return tt_error_errno(v->error.cls);
 }
 
 int rules_validate(const struct config *cfg, const struct creator_info *ci, const char *video_path,
@@ -509,12 +509,12 @@ int rules_validate(const struct config *cfg, const struct creator_info *ci, cons
 	if (probe_file(video_path, name, &mi, &err))
 		return probe_failed(&err, v);
 	if (rules_check_media(cfg, ci, name, &mi, v))
-		return -1;
+		return tt_error_errno(v->error.cls);
 	if (!caption_path)
 		return caption_missing(name, v);
 	if (sidecar_load(caption_path, path_base(caption_path), &v->sidecar, &v->error)) {
 		v->kind = VERDICT_CAPTION;
-		return -1;
+		return tt_error_errno(v->error.cls);
 	}
 	v->have_sidecar = true;
 	return rules_check_caption(cfg, ci, path_base(caption_path), in_scheduled, v);
@@ -534,12 +534,12 @@ int rules_validate_at(const struct config *cfg, const struct creator_info *ci, i
 	if (probe_file_at(root_fd, video_rel, name, &mi, &err))
 		return probe_failed(&err, v);
 	if (rules_check_media(cfg, ci, name, &mi, v))
-		return -1;
+		return tt_error_errno(v->error.cls);
 	if (!caption_rel)
 		return caption_missing(name, v);
 	if (sidecar_load_at(root_fd, caption_rel, path_base(caption_rel), &v->sidecar, &v->error)) {
 		v->kind = VERDICT_CAPTION;
-		return -1;
+		return tt_error_errno(v->error.cls);
 	}
 	v->have_sidecar = true;
 	return rules_check_caption(cfg, ci, path_base(caption_rel), in_scheduled, v);

@@ -40,7 +40,8 @@ struct verdict {
  * @caption_path (absolute, or NULL when there is none yet).  @ci may be NULL
  * (not logged in: config bounds only).  @in_scheduled: the item is in
  * scheduled/, where a schedule time is required.  Always fills @v; returns
- * 0 when VERDICT_OK.
+ * 0 when VERDICT_OK, else tt_error_errno() of v->error's class (-EINVAL
+ * refused, -EAGAIN not complete yet, -EIO unreadable).
  */
 int rules_validate(const struct config *cfg, const struct creator_info *ci,
 		   const char *video_path, const char *caption_path, bool in_scheduled,
@@ -69,7 +70,7 @@ void verdict_init(struct verdict *v);
  * Check @mi (the probe's findings for the video called @name, a base name
  * used in messages) against the config's bounds and the creator's limits.
  * Copies @mi into v->media and appends warnings to v->warning.  Returns 0,
- * or -1 with v->kind VERDICT_MEDIA and v->error (class ERR_PERMANENT).
+ * or -EINVAL with v->kind VERDICT_MEDIA and v->error (class ERR_PERMANENT).
  */
 int rules_check_media(const struct config *cfg, const struct creator_info *ci, const char *name,
 		      const struct media_info *mi, struct verdict *v);
@@ -79,8 +80,8 @@ int rules_check_media(const struct config *cfg, const struct creator_info *ci, c
  * true; @name is the sidecar's base name) and settle what will be sent:
  * v->privacy and v->mode.  Interactions the creator disabled are turned off
  * in v->sidecar, with a warning.  Uses v->media.duration, when known, to
- * check the cover time.  Returns 0, or -1 with v->kind VERDICT_CAPTION and
- * v->error (class ERR_USER).
+ * check the cover time.  Returns 0, or -EINVAL with v->kind
+ * VERDICT_CAPTION and v->error (class ERR_USER).
  */
 int rules_check_caption(const struct config *cfg, const struct creator_info *ci,
 			const char *name, bool in_scheduled, struct verdict *v);

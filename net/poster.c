@@ -379,7 +379,7 @@ static void retry_moves(struct poster *p, double now)
 
 	if (now < p->moves_at)
 		return;
-	n = outcome_finish_moves(p->st, p->cfg, p->root);
+	n = outcome_finish_moves(p->st, p->cfg, p->root, p->on_final);
 	p->moves_pending = n > 0;
 	p->moves_at = now + MOVE_RETRY_SEC;
 }
@@ -477,11 +477,13 @@ void poster_free(struct poster *p)
 	free(p);
 }
 
-struct poster *poster_start(struct store *st, const struct config *cfg, const char *root)
+struct poster *poster_start(struct store *st, const struct config *cfg, const char *root,
+			    const struct outcome_final *on_final)
 {
 	struct poster *p = poster_new(st, cfg, root, poster_io_real(cfg));
 	int rc;
 
+	p->on_final = on_final;
 	rc = pthread_create(&p->thread, NULL, run, p);
 	if (rc) {
 		log_err("cannot start the posting worker: %s", strerror(rc));

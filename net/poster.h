@@ -11,11 +11,13 @@
 
 struct store;
 struct config;
+struct outcome_final;
 struct poster;
 
 /* Start the worker thread.  @root: the staging root.  Borrowed pointers must
  * outlive the poster.  NULL on failure (logged). */
-struct poster *poster_start(struct store *st, const struct config *cfg, const char *root);
+struct poster *poster_start(struct store *st, const struct config *cfg, const char *root,
+			    const struct outcome_final *on_final);
 /* Stop at the next safe point (between chunks or polls), keeping all work,
  * and join the thread.  Accepts NULL. */
 void poster_stop(struct poster *p);

@@ -51,7 +51,7 @@ static void fail(struct poster *p, int64_t id, const struct tt_error *err)
 	int rc;
 
 	log_warn("job %" PRId64 ": failed (%s): %s", id, err_class_name(err->cls), err->what);
-	rc = outcome_failed(p->st, p->cfg, p->root, id, err);
+	rc = outcome_failed(p->st, p->cfg, p->root, p->on_final, id, err);
 	if (rc) {
 		log_err("job %" PRId64 ": cannot move to failed/: %s", id, strerror(-rc));
 		pw_nap(p, STORE_PAUSE_SEC);

@@ -114,6 +114,7 @@ struct poster {
 	struct store *st;
 	const struct config *cfg;
 	char *root;
+	const struct outcome_final *on_final; /* borrowed: poster_start() */
 	pthread_t thread;
 	atomic_bool stop;
 	struct poster_io io; /* owned */

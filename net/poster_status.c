@@ -206,7 +206,7 @@ struct step step_finish(struct poster *p, struct turn *t)
 		return step_end(TURN_DONE, NULL);
 	}
 	store_set_error(p->st, j->id, NULL);
-	rc = outcome_posted(p->st, p->cfg, p->root, j->id);
+	rc = outcome_posted(p->st, p->cfg, p->root, p->on_final, j->id);
 	if (rc) {
 		log_err("job %" PRId64 ": posted as %s but cannot move to posted/: %s", j->id,
 			j->publish_id, strerror(-rc));

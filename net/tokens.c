@@ -50,24 +50,14 @@ struct tokens {
 };
 
 /* state_dir exists and is 0700 (it holds tokens and the staging area).
- * Missing parents (a fresh ~/.local/share) are made 0700 too. */
+ * Missing parents (a fresh ~/.local/share) follow file_mkdir_p's rule. */
 static int ensure_state_dir(const char *state_dir)
 {
-	char *p = xstrdup(state_dir);
 	struct stat st;
+	int rc = file_mkdir_p(state_dir, 0700);
 
-	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0700) && errno != EEXIST) {
-			int rc = -errno;
-			free(p);
-			return rc;
-		}
-		*s = '/';
-	}
-	free(p);
-	if (mkdir(state_dir, 0700) && errno != EEXIST)
-		return -errno;
+	if (rc)
+		return rc;
 	if (stat(state_dir, &st))
 		return -errno;
 	if (!S_ISDIR(st.st_mode))

@@ -10,6 +10,9 @@
 #define TIKTOKFS_ERROR_H
 
 #include <stdint.h>
+#include <stdio.h>
+
+#include "util/strbuf.h"
 
 enum err_class {
 	ERR_NONE = 0,
@@ -37,5 +40,33 @@ void tt_error_set(struct tt_error *e, enum err_class cls, const char *fmt, ...)
 void tt_error_advise(struct tt_error *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tt_error_code(struct tt_error *e, const char *code, const char *log_id);
 const char *err_class_name(enum err_class cls);
+/*
+ * The -errno returned together with an error of class @cls, so that every
+ * function below fs/ returns 0 or -errno while the class (what to do
+ * about it) stays in err->cls: -EIO for ERR_RETRY (reading or the network
+ * failed), -EAGAIN for ERR_INCOMPLETE and ERR_DEFER (not now, later),
+ * -EINVAL for the rest (the input is refused as it is).
+ */
+int tt_error_errno(enum err_class cls);
+
+/* How a person is shown a tt_error: the one printer for every command. */
+enum tt_error_style {
+	/* "what. advice" as it is: for log_*(), which escapes the whole line */
+	TT_ERR_LOG,
+	/* the same with names escaped (util/escape.h): a command's last word */
+	TT_ERR_TERM,
+	/* escaped "what", then "\n  advice" and "\n  (TikTok log_id ID)" when
+	 * there are any: login, where the advice is a step to take */
+	TT_ERR_LINES,
+};
+
+/*
+ * Append @e to @sb in @style, without a final newline.  One sentence stop
+ * between what and advice: none is added after a "what" that ends in one.
+ */
+void tt_error_line(struct strbuf *sb, const struct tt_error *e, enum tt_error_style style);
+/* "PREFIX: " (when @prefix), tt_error_line(), "\n" to @f. */
+void tt_error_print(FILE *f, const char *prefix, const struct tt_error *e,
+		    enum tt_error_style style);
 
 #endif

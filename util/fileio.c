@@ -1,7 +1,9 @@
 /*
  * File helpers: see fileio.h.  The directory fsync after the rename is what
  * makes the rename itself survive a power cut (ext4 and xfs commit a rename
- * with the directory, not with the file).
+ * with the directory, not with the file).  file_mkdir_p() follows links on
+ * purpose: it is for paths the operator wrote in the config or on the
+ * command line, never for names a drop folder's users chose.
  */
 #include "util/fileio.h"
 
@@ -79,5 +81,37 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
 out:
 	free(dir);
 	free(tmp);
+	return rc;
+}
+
+/* mkdir(2) that takes an existing directory as success. */
+static int mkdir_one(const char *path, mode_t mode)
+{
+	struct stat st;
+
+	if (mkdir(path, mode) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	if (stat(path, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+int file_mkdir_p(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = strchr(p + 1, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
+		if (s[1] == '/' || s[1] == '\0')
+			continue; /* "a//b", "a/": the same folder once */
+		*s = '\0';
+		rc = mkdir_one(p, 0755);
+		*s = '/';
+	}
+	if (rc == 0)
+		rc = mkdir_one(p, mode);
+	free(p);
 	return rc;
 }

@@ -22,6 +22,17 @@ int file_write_all(int fd, const void *data, size_t len);
  */
 int file_write_atomic(const char *path, const void *data, size_t len, mode_t mode, bool durable);
 
+/*
+ * mkdir -p for the program's own directories (state_dir, a watched
+ * folder), never for anything inside a drop folder, which goes through
+ * util/safepath.h's sp_mkdir_p without following links.  The mode rule:
+ * missing parents are made 0755, the last level @mode, both less the
+ * umask, as mkdir(1) -p does; directories that exist are left as they are
+ * (a caller that needs an exact mode, like state_dir's 0700, chmods it).
+ * 0 or -errno (-ENOTDIR when something on the way is not a directory).
+ */
+int file_mkdir_p(const char *path, mode_t mode);
+
 /* fsync the directory that holds @path, making a rename or unlink in it
  * durable.  Best effort: errors are ignored. */
 void file_sync_parent(const char *path);

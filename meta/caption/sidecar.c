@@ -68,7 +68,7 @@ static int parse_onoff(const char *v, enum tristate *out)
 	else if (!strcasecmp(v, "off") || !strcasecmp(v, "no") || !strcasecmp(v, "false"))
 		*out = TRI_OFF;
 	else
-		return -1;
+		return -EINVAL;
 	return 0;
 }
 
@@ -82,7 +82,7 @@ static int parse_cover(const char *v, int64_t *ms)
 
 	while (isdigit((unsigned char)*p)) {
 		if (++nwhole > 10)
-			return -1;
+			return -EINVAL;
 		whole = whole * 10 + (*p++ - '0');
 	}
 	if (*p == '.') {
@@ -95,10 +95,10 @@ static int parse_cover(const char *v, int64_t *ms)
 			p++;
 		}
 		if (!nfrac)
-			return -1;
+			return -EINVAL;
 	}
 	if (!nwhole && !nfrac)
-		return -1;
+		return -EINVAL;
 	while (*p == ' ')
 		p++;
 	if (!strcasecmp(p, "ms"))
@@ -106,7 +106,7 @@ static int parse_cover(const char *v, int64_t *ms)
 	else if (!*p || !strcasecmp(p, "s"))
 		in_ms = false;
 	else
-		return -1;
+		return -EINVAL;
 	if (in_ms) {
 		*ms = whole; /* fractions of a millisecond mean nothing here */
 	} else {
@@ -115,7 +115,7 @@ static int parse_cover(const char *v, int64_t *ms)
 		*ms = whole * 1000 + frac;
 	}
 	/* TikTok's video_cover_timestamp_ms is an int32 (docs/tiktok.md §5.2). */
-	return *ms > 2147483647 ? -1 : 0;
+	return *ms > 2147483647 ? -EINVAL : 0;
 }
 
 struct parser {
@@ -132,15 +132,44 @@ static int bad_value(struct parser *ps, int line, enum key k, const char *v, con
 	quote_value(v, strlen(v), q, sizeof(q));
 	tt_error_set(ps->err, ERR_USER, "%s: line %d: %s: \"%s\" %s", ps->name, line,
 		     key_names[k], q, why);
-	return -1;
+	return -EINVAL;
+}
+
+/* The on/off (or yes/no) field of key @k, and how to write it; NULL for
+ * a key that is no flag. */
+static enum tristate *flag_of(struct sidecar *sc, enum key k, const char **hint)
+{
+	*hint = "is not on or off; write on or off";
+	switch (k) {
+	case K_COMMENTS:
+		return &sc->comments;
+	case K_DUET:
+		return &sc->duet;
+	case K_STITCH:
+		return &sc->stitch;
+	default:
+		break;
+	}
+	*hint = "is not yes or no; write yes or no";
+	switch (k) {
+	case K_BRANDED:
+		return &sc->branded;
+	case K_PROMOTIONAL:
+		return &sc->promotional;
+	case K_AI_GENERATED:
+		return &sc->ai_generated;
+	default:
+		return NULL;
+	}
 }
 
 static int set_key(struct parser *ps, int line, enum key k, const char *v)
 {
 	struct sidecar *sc = ps->sc;
-	enum tristate *flag = NULL;
-	const char *hint = "is not on or off; write on or off";
-	char why[256];
+	enum tristate *flag;
+	const char *hint;
+	struct tt_error why;
+	int rc;
 
 	switch (k) {
 	case K_PRIVACY: {
@@ -152,8 +181,12 @@ static int set_key(struct parser *ps, int line, enum key k, const char *v)
 		return 0;
 	}
 	case K_SCHEDULE:
-		if (when_parse(v, &sc->schedule_at, &sc->schedule_ambiguous, why, sizeof(why)))
-			return bad_value(ps, line, k, v, why);
+		tt_error_clear(&why);
+		rc = when_parse(v, &sc->schedule_at, &sc->schedule_ambiguous, &why);
+		if (rc) {
+			bad_value(ps, line, k, v, why.what);
+			return rc; /* -EINVAL, or the error reading the zone's file */
+		}
 		sc->has_schedule = true;
 		return 0;
 	case K_COVER:
@@ -170,30 +203,10 @@ static int set_key(struct parser *ps, int line, enum key k, const char *v)
 		else
 			return bad_value(ps, line, k, v, "is not a mode; write direct or draft");
 		return 0;
-	case K_COMMENTS:
-		flag = &sc->comments;
-		break;
-	case K_DUET:
-		flag = &sc->duet;
-		break;
-	case K_STITCH:
-		flag = &sc->stitch;
-		break;
-	case K_BRANDED:
-		flag = &sc->branded;
-		hint = "is not yes or no; write yes or no";
-		break;
-	case K_PROMOTIONAL:
-		flag = &sc->promotional;
-		hint = "is not yes or no; write yes or no";
-		break;
-	case K_AI_GENERATED:
-		flag = &sc->ai_generated;
-		hint = "is not yes or no; write yes or no";
-		break;
-	case K_COUNT:
+	default:
 		break;
 	}
+	flag = flag_of(sc, k, &hint);
 	if (!flag || parse_onoff(v, flag))
 		return bad_value(ps, line, k, v, hint);
 	return 0;
@@ -204,12 +217,35 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* Split "key: value" in place: the key without trailing blanks, the value
+ * without leading blanks or one pair of matching quotes.  NULL without a
+ * colon. */
+static char *split_value(char *text)
+{
+	char *colon = strchr(text, ':'), *val;
+	size_t vlen;
+
+	if (!colon)
+		return NULL;
+	*colon = '\0';
+	for (char *t = text + strlen(text); t > text && is_blank(t[-1]);)
+		*--t = '\0';
+	val = colon + 1;
+	while (is_blank(*val))
+		val++;
+	vlen = strlen(val);
+	if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
+		val[vlen - 1] = '\0';
+		val++;
+	}
+	return val;
+}
+
 /* One front matter line [s, e), without its '\n'.  Valid UTF-8, no NUL. */
 static int parse_line(struct parser *ps, int line, const char *s, const char *e)
 {
-	char *text = NULL, *key, *val, *colon;
-	size_t vlen;
-	int k, rc = -1;
+	char *text = NULL, *key, *val;
+	int k, rc = -EINVAL;
 
 	/* A '#' starts a comment at the start of the line or after a blank. */
 	for (const char *c = s; c < e; c++)
@@ -224,8 +260,8 @@ static int parse_line(struct parser *ps, int line, const char *s, const char *e)
 	if (s == e)
 		return 0;
 	text = xstrndup(s, (size_t)(e - s));
-	colon = strchr(text, ':');
-	if (!colon) {
+	val = split_value(text);
+	if (!val) {
 		char q[128];
 		quote_value(text, strlen(text), q, sizeof(q));
 		tt_error_set(ps->err, ERR_USER,
@@ -234,18 +270,7 @@ static int parse_line(struct parser *ps, int line, const char *s, const char *e)
 			     ps->name, line, q);
 		goto out;
 	}
-	*colon = '\0';
 	key = text;
-	val = colon + 1;
-	for (char *t = key + strlen(key); t > key && is_blank(t[-1]);)
-		*--t = '\0';
-	while (is_blank(*val))
-		val++;
-	vlen = strlen(val);
-	if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
-		val[vlen - 1] = '\0';
-		val++;
-	}
 	for (k = 0; k < K_COUNT; k++)
 		if (!strcasecmp(key, key_names[k]))
 			break;
@@ -294,7 +319,7 @@ static bool is_fence(const char *s, const char *e)
  * Windows Notepad saves "Unicode" as UTF-16 with a byte-order mark; such a
  * file fails the UTF-8 check at byte 0, which tells the user nothing.
  * Name the encoding instead.  UTF-32 first: its little-endian mark starts
- * with UTF-16's.  0, or -1 with @err set.
+ * with UTF-16's.  0, or -EINVAL with @err set.
  */
 static int refuse_other_bom(const char *name, const char *buf, size_t len, struct tt_error *err)
 {
@@ -319,7 +344,7 @@ static int refuse_other_bom(const char *name, const char *buf, size_t len, struc
 		tt_error_advise(err, "In Notepad: File > Save as, Encoding: UTF-8 (other editors "
 				     "say \"UTF-8\" or \"Unicode (UTF-8)\"); saving over the "
 				     "caption where it is is enough.");
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -333,31 +358,25 @@ static int line_of(const char *buf, size_t off)
 	return line;
 }
 
-int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar *sc,
-		  struct tt_error *err)
+/* The bytes as a whole: the size, the encoding, no NUL.  0 or -EINVAL. */
+static int check_bytes(const char *name, const char *buf, size_t len, struct tt_error *err)
 {
-	struct parser ps = { .name = name, .sc = sc, .err = err };
-	const char *p = buf, *end = buf + len, *cs, *ce, *nul;
+	const char *nul;
 	size_t bad;
-
-	memset(sc, 0, sizeof(*sc));
-	sc->comments = sc->duet = sc->stitch = TRI_UNSET;
-	sc->branded = sc->promotional = sc->ai_generated = TRI_UNSET;
-	sc->mode = -1;
 
 	if (len > SIDECAR_MAX_BYTES) {
 		tt_error_set(err, ERR_USER, "%s: %zu bytes; a caption file may be at most %d",
 			     name, len, SIDECAR_MAX_BYTES);
-		return -1;
+		return -EINVAL;
 	}
 	if (refuse_other_bom(name, buf, len, err))
-		return -1;
+		return -EINVAL;
 	if (!utf8_valid(buf, len, &bad)) {
 		tt_error_set(err, ERR_USER,
 			     "%s: line %d: invalid UTF-8 at byte offset %zu; save the file as "
 			     "UTF-8",
 			     name, line_of(buf, bad), bad);
-		return -1;
+		return -EINVAL;
 	}
 	nul = len ? memchr(buf, '\0', len) : NULL;
 	if (nul) {
@@ -365,66 +384,102 @@ int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar 
 		tt_error_set(err, ERR_USER,
 			     "%s: line %d: NUL byte at byte offset %zu; a caption is plain text",
 			     name, line_of(buf, bad), bad);
-		return -1;
+		return -EINVAL;
 	}
-	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
-		p += 3; /* BOM: Windows editors write one */
+	return 0;
+}
 
-	cs = p;
-	{
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
+/* The end of the line that starts at @p (its '\n', or @end). */
+static const char *line_end(const char *p, const char *end)
+{
+	const char *nl = memchr(p, '\n', (size_t)(end - p));
 
-		if (is_fence(p, le)) {
-			const char *fm = nl ? nl + 1 : end, *fence = NULL;
-			int line = 1;
+	return nl ? nl : end;
+}
 
-			/* Find the closing fence first: a missing one is the error to
-			 * report, not whatever caption line follows the keys. */
-			for (const char *q = fm; q < end;) {
-				nl = memchr(q, '\n', (size_t)(end - q));
-				le = nl ? nl : end;
-				if (is_fence(q, le)) {
-					fence = q;
-					cs = nl ? nl + 1 : end;
-					break;
-				}
-				q = nl ? nl + 1 : end;
-			}
-			if (!fence) {
-				tt_error_set(err, ERR_USER,
-					     "%s: line 1: the front matter opened with --- is never "
-					     "closed; add a line with --- after the last key",
-					     name);
-				return -1;
-			}
-			for (p = fm; p < fence;) {
-				line++;
-				nl = memchr(p, '\n', (size_t)(fence - p));
-				le = nl ? nl : fence;
-				if (parse_line(&ps, line, p, le))
-					return -1;
-				p = nl ? nl + 1 : fence;
-			}
-		}
+/* The start of the line after the one ending at @le. */
+static const char *next_line(const char *le, const char *end)
+{
+	return le < end ? le + 1 : end;
+}
+
+/*
+ * Front matter: when the text at @p opens with a "---" line, parse each
+ * line up to the closing "---" (found first: a missing one is the error to
+ * report, not whatever caption line follows the keys).  *@caption gets
+ * where the caption starts.  0 or -errno with the error set.
+ */
+static int parse_front_matter(struct parser *ps, const char *p, const char *end,
+			      const char **caption)
+{
+	const char *fm, *fence = NULL, *q, *le;
+	int line = 1, rc;
+
+	*caption = p;
+	le = line_end(p, end);
+	if (!is_fence(p, le))
+		return 0;
+	fm = next_line(le, end);
+	for (q = fm; q < end && !fence; q = next_line(le, end)) {
+		le = line_end(q, end);
+		if (is_fence(q, le))
+			fence = q;
 	}
-	ce = end;
+	if (!fence) {
+		tt_error_set(ps->err, ERR_USER,
+			     "%s: line 1: the front matter opened with --- is never closed; add "
+			     "a line with --- after the last key",
+			     ps->name);
+		return -EINVAL;
+	}
+	*caption = next_line(line_end(fence, end), end);
+	for (q = fm; q < fence; q = next_line(le, fence)) {
+		le = line_end(q, fence);
+		if ((rc = parse_line(ps, ++line, q, le)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* The caption text [cs, ce), trimmed, within TikTok's length. */
+static int set_caption(const char *name, const char *cs, const char *ce, struct sidecar *sc,
+		       struct tt_error *err)
+{
 	while (cs < ce && isspace((unsigned char)*cs))
 		cs++;
 	while (ce > cs && isspace((unsigned char)ce[-1]))
 		ce--;
 	sc->caption = xstrndup(cs, (size_t)(ce - cs));
 	sc->caption_utf16 = utf8_utf16_len(cs, (size_t)(ce - cs));
-	if (sc->caption_utf16 > CAPTION_MAX_UTF16) {
-		tt_error_set(err, ERR_USER,
-			     "%s: caption is %zu UTF-16 units long; TikTok allows at most %d", name,
-			     sc->caption_utf16, CAPTION_MAX_UTF16);
-		tt_error_advise(err, "Shorten the caption by %zu units (an emoji counts 2).",
-				sc->caption_utf16 - CAPTION_MAX_UTF16);
-		sidecar_free(sc);
-		return -1;
-	}
-	return 0;
+	if (sc->caption_utf16 <= CAPTION_MAX_UTF16)
+		return 0;
+	tt_error_set(err, ERR_USER,
+		     "%s: caption is %zu UTF-16 units long; TikTok allows at most %d", name,
+		     sc->caption_utf16, CAPTION_MAX_UTF16);
+	tt_error_advise(err, "Shorten the caption by %zu units (an emoji counts 2).",
+			sc->caption_utf16 - CAPTION_MAX_UTF16);
+	sidecar_free(sc);
+	return -EINVAL;
+}
+
+int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar *sc,
+		  struct tt_error *err)
+{
+	struct parser ps = {.name = name, .sc = sc, .err = err};
+	const char *p = buf, *end = buf + len, *cs;
+	int rc;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->comments = sc->duet = sc->stitch = TRI_UNSET;
+	sc->branded = sc->promotional = sc->ai_generated = TRI_UNSET;
+	sc->mode = -1;
+	if ((rc = check_bytes(name, buf, len, err)) < 0)
+		return rc;
+	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3; /* BOM: Windows editors write one */
+	if ((rc = parse_front_matter(&ps, p, end, &cs)) < 0)
+		return rc;
+	return set_caption(name, cs, end, sc, err);
 }
 
 /* Read at most SIDECAR_MAX_BYTES + 1 bytes of @fd and parse them. */
@@ -433,11 +488,11 @@ static int load_fd(int fd, const char *name, struct sidecar *sc, struct tt_error
 	struct stat st;
 	char *buf = NULL;
 	size_t len = 0;
-	int rc = -1;
+	int rc;
 
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		tt_error_set(err, ERR_USER, "%s: not a regular file", name);
-		return -1;
+		return -EINVAL;
 	}
 	/* Read one byte more than allowed, so that a file growing meanwhile is
 	 * still caught as too big by sidecar_parse. */
@@ -447,7 +502,8 @@ static int load_fd(int fd, const char *name, struct sidecar *sc, struct tt_error
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			tt_error_set(err, ERR_USER, "%s: cannot read: %s", name, strerror(errno));
+			rc = -errno;
+			tt_error_set(err, ERR_USER, "%s: cannot read: %s", name, strerror(-rc));
 			goto out;
 		}
 		if (n == 0)
@@ -468,8 +524,9 @@ int sidecar_load(const char *path, const char *name, struct sidecar *sc, struct 
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
-		tt_error_set(err, ERR_USER, "%s: cannot open: %s", name, strerror(errno));
-		return -1;
+		rc = -errno;
+		tt_error_set(err, ERR_USER, "%s: cannot open: %s", name, strerror(-rc));
+		return rc;
 	}
 	rc = load_fd(fd, name, sc, err);
 	close(fd);
@@ -485,7 +542,7 @@ int sidecar_load_at(int root_fd, const char *rel, const char *name, struct sidec
 	fd = itemfile_open(root_fd, rel, name, err);
 	if (fd < 0) {
 		err->cls = ERR_USER; /* a caption is always the user's to fix */
-		return -1;
+		return fd;
 	}
 	rc = load_fd(fd, name, sc, err);
 	close(fd);

@@ -42,12 +42,14 @@ struct sidecar {
 
 /*
  * Parse @len bytes.  @name is the sidecar's file name, used in messages
- * ("clip.caption: line 3: schedule: ...").  Returns 0, or -1 with @err set
- * (class ERR_USER).  On success the caller frees with sidecar_free().
+ * ("clip.caption: line 3: schedule: ...").  Returns 0, or -EINVAL with
+ * @err set (class ERR_USER; -errno of reading a schedule's zone file when
+ * that failed).  On success the caller frees with sidecar_free().
  */
 int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar *sc,
 		  struct tt_error *err);
-/* Read and parse a file (at most SIDECAR_MAX_BYTES). */
+/* Read and parse a file (at most SIDECAR_MAX_BYTES): sidecar_parse()'s
+ * return, or the -errno of an open or read that failed (still ERR_USER). */
 int sidecar_load(const char *path, const char *name, struct sidecar *sc, struct tt_error *err);
 /*
  * sidecar_load() of the caption @rel below a drop folder's root descriptor

@@ -93,142 +93,175 @@ static int zone_convert(const struct tzfile *tz, int64_t wall, int64_t *at)
 	return found > 1 ? 1 : 0;
 }
 
-/* The zone @zone, or -1 with @why saying what is wrong with it. */
-static int zone_get(const char *zone, const struct tzfile **tz, char *why, size_t why_size)
+/* Refuse the schedule: @err->what is a phrase that follows the quoted
+ * input (when.h).  -EINVAL. */
+static int refuse(struct tt_error *err, const char *what)
+{
+	tt_error_set(err, ERR_USER, "%s; " WHEN_HINT, what);
+	return -EINVAL;
+}
+
+/* The zone @zone, or -errno with @err saying what is wrong with it. */
+static int zone_get(const char *zone, const struct tzfile **tz, struct tt_error *err)
 {
 	char detail[300];
 	int rc = tzdb_get(zone, tz, detail, sizeof(detail));
 
-	if (rc == -EINVAL || rc == -ENOENT)
-		snprintf(why, why_size,
-			 "names an unknown time zone (%s); use a name of the tz database "
-			 "such as Europe/Berlin or America/New_York, or an offset such as "
-			 "+01:00",
-			 zone);
-	else if (rc)
-		snprintf(why, why_size,
-			 "names a time zone (%s) that cannot be read (%s); reinstall the "
-			 "tzdata package or write an offset such as +01:00 instead",
-			 zone, detail);
-	return rc ? -1 : 0;
+	if (rc == -EINVAL || rc == -ENOENT) {
+		tt_error_set(err, ERR_USER,
+			     "names an unknown time zone (%s); use a name of the tz database "
+			     "such as Europe/Berlin or America/New_York, or an offset such as "
+			     "+01:00",
+			     zone);
+		return -EINVAL;
+	}
+	if (rc)
+		tt_error_set(err, ERR_USER,
+			     "names a time zone (%s) that cannot be read (%s); reinstall the "
+			     "tzdata package or write an offset such as +01:00 instead",
+			     zone, detail);
+	return rc;
 }
 
-int when_parse(const char *s, int64_t *at, bool *ambiguous, char *why, size_t why_size)
+/* "2026-12-01", then the separator before the time ("T" or blanks), which
+ * it skips.  The days are checked against the month. */
+static int parse_date(const char **pp, int *y, int *mo, int *d, struct tt_error *err)
 {
-	const char *p = s;
-	int y, mo, d, h, mi, sec = 0;
-	int64_t wall;
-	long off;
+	const char *p = *pp;
 
-	if (ambiguous)
-		*ambiguous = false;
-	while (isspace((unsigned char)*p))
-		p++;
-	if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-	    digits(&p, 2, &d) || y < 1970 || mo < 1 || mo > 12 || d < 1 ||
-	    d > days_in_month(y, mo) || (*p && *p != 'T' && *p != 't' && *p != ' ' && *p != '\t')) {
-		snprintf(why, why_size, "is not a date; " WHEN_HINT);
-		return -1;
-	}
+	if (digits(&p, 4, y) || *p++ != '-' || digits(&p, 2, mo) || *p++ != '-' ||
+	    digits(&p, 2, d) || *y < 1970 || *mo < 1 || *mo > 12 || *d < 1 ||
+	    *d > days_in_month(*y, *mo) ||
+	    (*p && *p != 'T' && *p != 't' && *p != ' ' && *p != '\t'))
+		return refuse(err, "is not a date");
 	if (*p == 'T' || *p == 't')
 		p++;
 	else
 		while (*p == ' ' || *p == '\t')
 			p++;
-	if (!*p) {
-		snprintf(why, why_size, "has no time of day; " WHEN_HINT);
-		return -1;
-	}
-	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || h > 23 || mi > 59) {
-		snprintf(why, why_size, "is not a time of day; " WHEN_HINT);
-		return -1;
-	}
+	*pp = p;
+	return 0;
+}
+
+/* "18:00", "18:00:30" or "18:00:30.250" (the fraction dropped): the
+ * seconds of the day in *@secs. */
+static int parse_clock(const char **pp, int *secs, struct tt_error *err)
+{
+	const char *p = *pp;
+	int h, mi, sec = 0;
+
+	if (!*p)
+		return refuse(err, "has no time of day");
+	if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi) || h > 23 || mi > 59)
+		return refuse(err, "is not a time of day");
 	if (*p == ':') {
 		p++;
-		if (digits(&p, 2, &sec) || sec > 59) {
-			snprintf(why, why_size, "is not a time of day; " WHEN_HINT);
-			return -1;
-		}
+		if (digits(&p, 2, &sec) || sec > 59)
+			return refuse(err, "is not a time of day");
 		if (*p == '.' || *p == ',') { /* fractions of a second: dropped */
 			p++;
-			if (!isdigit((unsigned char)*p)) {
-				snprintf(why, why_size, "is not a time of day; " WHEN_HINT);
-				return -1;
-			}
+			if (!isdigit((unsigned char)*p))
+				return refuse(err, "is not a time of day");
 			while (isdigit((unsigned char)*p))
 				p++;
 		}
 	}
-	wall = tz_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	*secs = h * 3600 + mi * 60 + sec;
+	*pp = p;
+	return 0;
+}
+
+/* "+01:00", "-0530", "+01": the offset east of UTC in *@off. */
+static int parse_offset(const char **pp, long *off, struct tt_error *err)
+{
+	const char *p = *pp;
+	int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+
+	if (digits(&p, 2, &oh))
+		return refuse(err, "has a bad UTC offset");
+	if (*p == ':')
+		p++;
+	if (isdigit((unsigned char)*p) && digits(&p, 2, &om))
+		return refuse(err, "has a bad UTC offset");
+	if (oh > 18 || om > 59)
+		return refuse(err, "has a UTC offset beyond 18 hours");
+	*off = sign * (oh * 3600L + om * 60L);
+	*pp = p;
+	return 0;
+}
+
+/* The rest of the line is a zone name: wall time @wall in it, in *@at. */
+static int parse_zone_name(const char *p, int64_t wall, int64_t *at, bool *ambiguous,
+			   struct tt_error *err)
+{
+	const char *z = p;
+	size_t zlen;
+	char zone[80];
+	const struct tzfile *tz;
+	int rc;
+
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	zlen = (size_t)(p - z);
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p || zlen >= sizeof(zone))
+		return refuse(err, "is not a date");
+	memcpy(zone, z, zlen);
+	zone[zlen] = '\0';
+	if ((rc = zone_get(zone, &tz, err)) < 0)
+		return rc;
+	rc = zone_convert(tz, wall, at);
+	if (rc < 0) {
+		tt_error_set(err, ERR_USER,
+			     "does not exist in %s: the clocks skip that time (summer time "
+			     "starts); pick a time outside the gap",
+			     zone);
+		return -EINVAL;
+	}
+	if (ambiguous)
+		*ambiguous = rc == 1;
+	return 0;
+}
+
+/* What follows the time: "Z", an offset or a zone name, and nothing else. */
+static int parse_zone(const char *p, int64_t wall, int64_t *at, bool *ambiguous,
+		      struct tt_error *err)
+{
+	long off = 0;
+	int rc;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
-	if ((*p == 'Z' || *p == 'z') && (!p[1] || isspace((unsigned char)p[1]))) {
-		off = 0;
+	if ((*p == 'Z' || *p == 'z') && (!p[1] || isspace((unsigned char)p[1])))
 		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
-
-		if (digits(&p, 2, &oh)) {
-			snprintf(why, why_size, "has a bad UTC offset; " WHEN_HINT);
-			return -1;
-		}
-		if (*p == ':')
-			p++;
-		if (isdigit((unsigned char)*p) && digits(&p, 2, &om)) {
-			snprintf(why, why_size, "has a bad UTC offset; " WHEN_HINT);
-			return -1;
-		}
-		if (oh > 18 || om > 59) {
-			snprintf(why, why_size, "has a UTC offset beyond 18 hours; " WHEN_HINT);
-			return -1;
-		}
-		off = sign * (oh * 3600L + om * 60L);
-	} else {
-		const char *z;
-		size_t zlen;
-		char zone[80];
-		const struct tzfile *tz;
-		int rc;
-
-		if (!*p) {
-			snprintf(why, why_size, "has no time zone; " WHEN_HINT);
-			return -1;
-		}
-		z = p;
-		while (*p && !isspace((unsigned char)*p))
-			p++;
-		zlen = (size_t)(p - z);
-		while (isspace((unsigned char)*p))
-			p++;
-		if (*p || zlen >= sizeof(zone)) {
-			snprintf(why, why_size, "is not a date; " WHEN_HINT);
-			return -1;
-		}
-		memcpy(zone, z, zlen);
-		zone[zlen] = '\0';
-		if (zone_get(zone, &tz, why, why_size))
-			return -1;
-		rc = zone_convert(tz, wall, at);
-		if (rc < 0) {
-			snprintf(why, why_size,
-				 "does not exist in %s: the clocks skip that time (summer time "
-				 "starts); pick a time outside the gap",
-				 zone);
-			return -1;
-		}
-		if (ambiguous)
-			*ambiguous = rc == 1;
-		return 0;
-	}
+	else if (*p == '+' || *p == '-') {
+		if ((rc = parse_offset(&p, &off, err)) < 0)
+			return rc;
+	} else if (!*p)
+		return refuse(err, "has no time zone");
+	else
+		return parse_zone_name(p, wall, at, ambiguous, err);
 	while (isspace((unsigned char)*p))
 		p++;
-	if (*p) {
-		snprintf(why, why_size, "has unexpected text after the time; " WHEN_HINT);
-		return -1;
-	}
+	if (*p)
+		return refuse(err, "has unexpected text after the time");
 	*at = wall - off;
 	return 0;
+}
+
+int when_parse(const char *s, int64_t *at, bool *ambiguous, struct tt_error *err)
+{
+	const char *p = s;
+	int y, mo, d, secs, rc;
+
+	if (ambiguous)
+		*ambiguous = false;
+	while (isspace((unsigned char)*p))
+		p++;
+	if ((rc = parse_date(&p, &y, &mo, &d, err)) < 0 || (rc = parse_clock(&p, &secs, err)) < 0)
+		return rc;
+	return parse_zone(p, tz_days_from_civil(y, mo, d) * 86400 + secs, at, ambiguous, err);
 }
 
 static void format_tm(const struct tm *tm, const char *zone, char *buf, size_t size)

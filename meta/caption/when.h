@@ -20,19 +20,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/error.h"
+
 /*
  * Parse @s (surrounding whitespace ignored).  Returns 0 with *@at in unix
  * seconds UTC and *@ambiguous (may be NULL) true when a zone's wall time
- * occurred twice and the first was taken.  Returns -1 with @why set to a
- * phrase that follows the quoted input and says how to write it, e.g.
- * `is not a date; write 2026-12-01 18:00 Europe/Berlin or
- * 2026-12-01T18:00+01:00`.
+ * occurred twice and the first was taken.  Returns -EINVAL with @err
+ * (class ERR_USER) whose what is a phrase that follows the quoted input
+ * and says how to write it, e.g. `is not a date; write 2026-12-01 18:00
+ * Europe/Berlin or 2026-12-01T18:00+01:00`; a zone whose file cannot be
+ * read gives the read's -errno, said the same way.
  *
  * Thread-safe, and it never touches the process's environment: a zone's
  * rules come from its TZif file (meta/caption/tzdb.h), not from localtime() with TZ
  * switched.  A zone file that cannot be read is an error naming the zone.
  */
-int when_parse(const char *s, int64_t *at, bool *ambiguous, char *why, size_t why_size);
+int when_parse(const char *s, int64_t *at, bool *ambiguous, struct tt_error *err);
 
 /* "2026-12-01 17:00:00 UTC" */
 void when_format_utc(int64_t at, char *buf, size_t size);

@@ -35,6 +35,9 @@
  *
  * Nothing secret reaches an error file: every text passes through
  * log_redact(), and the job's own upload URL is masked too.
+ *
+ * Once an item's move is complete (step 4), the caller's on_final is told
+ * (outcome.h): that is where the daemon runs the team's hook.
  */
 #include "meta/job/outcome.h"
 #include "meta/job/outcome_int.h"
@@ -51,7 +54,6 @@
 #include <unistd.h>
 
 #include "meta/config.h"
-#include "meta/hooks.h"
 #include "meta/job/store.h"
 #include "util/escape.h"
 #include "util/timefmt.h"
@@ -513,27 +515,32 @@ static void drop_stale_error(struct move *m)
 	free(stale);
 }
 
-/* The files are in place: NAME.error, the leftovers, the store. */
+/* Step (3), second half: a failed item's NAME.error beside its video in
+ * failed/.  Nothing for a posted item. */
+static int write_error(struct move *m)
+{
+	char *name, *fallback = NULL;
+	const char *text = m->j->error_text;
+	int rc;
+
+	if (!m->failed)
+		return 0;
+	name = error_name(base_name(m->dst_v));
+	if (!text)
+		text = fallback = xasprintf("%s\n", m->j->error ? m->j->error : "failed");
+	rc = oc_write_at(m->dfd, name, text, &m->who);
+	if (rc)
+		m->why = xasprintf("cannot write %s/%s: %s", m->dst_dir, name, strerror(-rc));
+	free(fallback);
+	free(name);
+	return rc;
+}
+
+/* Step (4): the files are in place; the leftovers, the store. */
 static int complete(struct move *m)
 {
-	int rc = 0;
+	int rc;
 
-	if (m->failed) {
-		char *name = error_name(base_name(m->dst_v));
-		char *fallback = NULL;
-		const char *text = m->j->error_text;
-
-		if (!text)
-			text = fallback = xasprintf("%s\n", m->j->error ? m->j->error : "failed");
-		rc = oc_write_at(m->dfd, name, text, &m->who);
-		if (rc)
-			m->why =
-			    xasprintf("cannot write %s/%s: %s", m->dst_dir, name, strerror(-rc));
-		free(fallback);
-		free(name);
-		if (rc)
-			return rc;
-	}
 	drop_stale_error(m);
 	fsync(m->dfd);
 	settle_error(m);
@@ -578,11 +585,34 @@ static void report(struct move *m, int rc)
 }
 
 /*
- * Carry out (or finish) the move of @j, which holds the destination paths
- * (or none yet: path = move_from) and move_from.  Idempotent.  On a name
- * taken in the meantime (someone created it between the choice and the
- * rename) new names are chosen and recorded first.  0 when done; else the
- * item says why and the move stays pending.
+ * Steps (2) and (3), first half: open the destination, choose and record
+ * names when none are, and rename the files.  On a name taken in the
+ * meantime (someone created it between the choice and the rename) new
+ * names are chosen and recorded first, at most MOVE_RETRIES times.
+ */
+static int place_files(struct move *m, const char *root)
+{
+	int rc = m->root_fd = sp_open_root(root);
+
+	if (rc < 0)
+		return rc;
+	find_owner(m);
+	rc = open_dest(m);
+	for (int attempt = 0; rc == 0; attempt++) {
+		rc = place_both(m);
+		if (rc != -EEXIST || attempt == MOVE_RETRIES)
+			break;
+		log_warn("%s: name taken meanwhile, choosing another", m->dst_v);
+		rc = choose_names(m);
+	}
+	return rc;
+}
+
+/*
+ * Carry out (or finish) steps (2) to (4) for @j, which holds the
+ * destination paths (or none yet: path = move_from) and move_from.
+ * Idempotent.  0 when done; else the item says why and the move stays
+ * pending.
  */
 static int do_move(struct store *st, const struct config *cfg, const char *root,
 		   const struct job *j)
@@ -591,19 +621,9 @@ static int do_move(struct store *st, const struct config *cfg, const char *root,
 	int rc;
 
 	move_init(&m, st, cfg, j);
-	rc = m.root_fd = sp_open_root(root);
-	if (rc >= 0) {
-		find_owner(&m);
-		rc = open_dest(&m);
-	}
-	for (int attempt = 0; rc == 0; attempt++) {
-		rc = place_both(&m);
-		if (rc != -EEXIST || attempt == MOVE_RETRIES)
-			break;
-		/* a name was taken after we chose it: choose again, record, retry */
-		log_warn("%s: name taken meanwhile, choosing another", m.dst_v);
-		rc = choose_names(&m);
-	}
+	rc = place_files(&m, root);
+	if (rc == 0)
+		rc = write_error(&m);
 	if (rc == 0)
 		rc = complete(&m);
 	if (rc)
@@ -612,33 +632,29 @@ static int do_move(struct store *st, const struct config *cfg, const char *root,
 	return rc;
 }
 
-/* The item is in its final folder: tell the team's hook.  Also after a move
- * finished later (a restart, a retry), since the hook could not run before. */
-static void run_hook(struct store *st, const struct config *cfg, const char *root, int64_t id)
+/* The item is in its final folder: tell the caller (the team's hook).  Also
+ * after a move finished later (a restart, a retry), since it could not be
+ * told before.  The job is read again: the move changed its paths. */
+static void tell_final(struct store *st, const struct outcome_final *on_final, int64_t id)
 {
 	struct job j;
-	char *path;
 
-	if (store_get(st, id, &j))
+	if (!on_final || !on_final->fn || store_get(st, id, &j))
 		return;
-	path = xasprintf("%s/%s", root, j.path);
-	struct hook_event ev = {
-	    .kind = j.state == JOB_POSTED ? HOOK_POSTED : HOOK_FAILED,
-	    .path = path,
-	    .publish_id = j.publish_id,
-	    .post_id = j.post_id,
-	    .url = j.url,
-	    .error = j.error,
-	    .privacy = j.privacy,
-	};
-	hooks_run(cfg, &ev);
-	free(path);
+	on_final->fn(&j, on_final->arg);
 	job_free(&j);
 }
 
-/* Steps (1) to (4) of the file comment for job @id ending in @to. */
-static int finish_item(struct store *st, const struct config *cfg, const char *root, int64_t id,
-		       enum job_state to, const struct tt_error *why)
+/*
+ * Job @id ends in @to: step (1) of the file comment (commit the final
+ * state, the sources in move_from and, failed, the NAME.error text) unless
+ * it is already committed, then steps (2) to (4) through do_move(), then
+ * on_final.  Idempotent: a job already in @to with no move pending is left
+ * alone.  Under move_lock, which serialises every move.
+ */
+static int finish_item(struct store *st, const struct config *cfg, const char *root,
+		       const struct outcome_final *on_final, int64_t id, enum job_state to,
+		       const struct tt_error *why)
 {
 	struct job j = {0};
 	char *text = NULL;
@@ -667,7 +683,7 @@ static int finish_item(struct store *st, const struct config *cfg, const char *r
 	/* a move that cannot be made now was reported on the item and stays
 	 * pending: the state is committed, which is what the caller needs */
 	if (do_move(st, cfg, root, &j) == 0)
-		run_hook(st, cfg, root, id);
+		tell_final(st, on_final, id);
 out:
 	job_free(&j);
 	pthread_mutex_unlock(&move_lock);
@@ -675,21 +691,23 @@ out:
 	return rc;
 }
 
-int outcome_posted(struct store *st, const struct config *cfg, const char *root, int64_t id)
+int outcome_posted(struct store *st, const struct config *cfg, const char *root,
+		   const struct outcome_final *on_final, int64_t id)
 {
-	return finish_item(st, cfg, root, id, JOB_POSTED, NULL);
+	return finish_item(st, cfg, root, on_final, id, JOB_POSTED, NULL);
 }
 
-int outcome_failed(struct store *st, const struct config *cfg, const char *root, int64_t id,
-		   const struct tt_error *why)
+int outcome_failed(struct store *st, const struct config *cfg, const char *root,
+		   const struct outcome_final *on_final, int64_t id, const struct tt_error *why)
 {
-	return finish_item(st, cfg, root, id, JOB_FAILED, why);
+	return finish_item(st, cfg, root, on_final, id, JOB_FAILED, why);
 }
 
 struct finish_arg {
 	struct store *st;
 	const struct config *cfg;
 	const char *root;
+	const struct outcome_final *on_final;
 	int pending;
 };
 
@@ -698,15 +716,16 @@ static int finish_one(const struct job *j, void *arg)
 	struct finish_arg *a = arg;
 
 	if (do_move(a->st, a->cfg, a->root, j) == 0)
-		run_hook(a->st, a->cfg, a->root, j->id);
+		tell_final(a->st, a->on_final, j->id);
 	else
 		a->pending++;
 	return 0; /* one stuck item must not block the others */
 }
 
-int outcome_finish_moves(struct store *st, const struct config *cfg, const char *root)
+int outcome_finish_moves(struct store *st, const struct config *cfg, const char *root,
+			 const struct outcome_final *on_final)
 {
-	struct finish_arg a = {st, cfg, root, 0};
+	struct finish_arg a = {st, cfg, root, on_final, 0};
 	int rc;
 
 	pthread_mutex_lock(&move_lock);

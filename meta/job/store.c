@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "meta/job/store_int.h"
+#include "util/array.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -240,10 +241,7 @@ static int collect(struct store *st, sqlite3_stmt *s, struct job_list *l)
 	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (l->n == l->alloc) {
-			l->alloc = l->alloc ? l->alloc * 2 : 16;
-			l->v = xrealloc(l->v, l->alloc * sizeof(*l->v));
-		}
+		ALLOC_GROW(l->v, l->n + 1, l->alloc);
 		store_read_job(s, &l->v[l->n++]);
 	}
 	sqlite3_reset(s);
@@ -746,10 +744,8 @@ int store_history(struct store *st, int64_t id, store_event_fn fn, void *arg)
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			const char *note = (const char *)sqlite3_column_text(s, 4);
 			int to = job_state_parse((const char *)sqlite3_column_text(s, 3));
-			if (n == alloc) {
-				alloc = alloc ? alloc * 2 : 16;
-				v = xrealloc(v, alloc * sizeof(*v));
-			}
+
+			ALLOC_GROW(v, n + 1, alloc);
 			v[n].ev.job_id = sqlite3_column_int64(s, 0);
 			v[n].ev.at = sqlite3_column_int64(s, 1);
 			v[n].ev.from = job_state_parse((const char *)sqlite3_column_text(s, 2));

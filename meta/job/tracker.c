@@ -681,11 +681,13 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 
 /* ---- life cycle ---- */
 
-struct tracker *tracker_new(struct store *st, const struct config *cfg, const char *root)
+struct tracker *tracker_new(struct store *st, const struct config *cfg, const char *root,
+			    const struct outcome_final *on_final)
 {
 	struct tracker *t = xcalloc(1, sizeof(*t));
 
 	t->st = st;
+	t->on_final = on_final;
 	t->cfg = cfg;
 	t->root = xstrdup(root);
 	t->root_fd = sp_open_root(root); /* or -1: tracker_reconcile makes it */

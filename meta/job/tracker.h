@@ -27,11 +27,15 @@
 
 struct store;
 struct config;
+struct outcome_final;
 struct tracker;
 
-/* @root: absolute staging root.  Borrowed pointers must outlive the tracker.
- * Never NULL: allocation failure aborts, as everywhere (util/strbuf.h). */
-struct tracker *tracker_new(struct store *st, const struct config *cfg, const char *root);
+/* @root: absolute staging root; @on_final is told of each item that ends
+ * (meta/job/outcome.h; NULL: nobody).  Borrowed pointers must outlive the
+ * tracker.  Never NULL: allocation failure aborts, as everywhere
+ * (util/strbuf.h). */
+struct tracker *tracker_new(struct store *st, const struct config *cfg, const char *root,
+			    const struct outcome_final *on_final);
 void tracker_free(struct tracker *t);
 /* Point the tracker at another config (SIGHUP reload), under its lock.
  * The timer thread must be stopped: tracker_tick() reads the config outside

@@ -52,6 +52,7 @@ struct tfile {
 struct tracker {
 	struct store *st;
 	const struct config *cfg;
+	const struct outcome_final *on_final; /* borrowed: tracker_new() */
 	char *root;
 	/* The root opened once (util/safepath.h): every look at and read of
 	 * an item file walks from it without following links.  -1 until the

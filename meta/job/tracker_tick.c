@@ -254,7 +254,7 @@ int tracker_reconcile(struct tracker *t, double now)
 	}
 	/* A crash mid-move leaves a posted video in outbox/ with a final job:
 	 * finish those moves first, or the walk would make it a new item. */
-	rc = outcome_finish_moves(t->st, t->cfg, t->root);
+	rc = outcome_finish_moves(t->st, t->cfg, t->root, t->on_final);
 	if (rc < 0)
 		log_warn("cannot finish the moves a crash interrupted: %s", strerror(-rc));
 	scan_dir(t, "outbox", now, true);
@@ -570,7 +570,7 @@ static void apply_media(struct tracker *t, struct tfile *f, const struct due *d,
 	struct tfile *c = trk_find_path(t, d->cap[0]);
 
 	set_caption(t, d, j);
-	if (outcome_failed(t->st, t->cfg, t->root, d->id, &d->err) < 0) {
+	if (outcome_failed(t->st, t->cfg, t->root, t->on_final, d->id, &d->err) < 0) {
 		log_warn("%s: cannot move it to failed/ (%s)", d->video, d->err.what);
 		return;
 	}

@@ -33,7 +33,7 @@ long probe_at(struct probe_src *s, uint64_t off, void *buf, size_t len)
 		len = (size_t)(s->size - off);
 	if (len > PROBE_READ_MAX || s->used + len > PROBE_READ_MAX) {
 		s->over_budget = true;
-		return -1;
+		return -EFBIG;
 	}
 	s->used += len;
 	while (done < len) {
@@ -41,7 +41,7 @@ long probe_at(struct probe_src *s, uint64_t off, void *buf, size_t len)
 
 		if (n < 0) {
 			s->io_error = true;
-			return -1;
+			return -EIO;
 		}
 		if (n == 0)
 			break; /* the file shrank under us: a short answer */
@@ -54,7 +54,9 @@ int probe_exact(struct probe_src *s, uint64_t off, void *buf, size_t len)
 {
 	long n = probe_at(s, off, buf, len);
 
-	return n >= 0 && (size_t)n == len ? 0 : -1;
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -ENODATA;
 }
 
 int probe_fail(struct probe_src *s, enum err_class cls, const char *fmt, ...)
@@ -66,7 +68,7 @@ int probe_fail(struct probe_src *s, enum err_class cls, const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	tt_error_set(s->err, cls, "%s: %s", s->name, line);
-	return -1;
+	return tt_error_errno(cls);
 }
 
 int probe_incomplete(struct probe_src *s, uint64_t promised)
@@ -76,7 +78,7 @@ int probe_incomplete(struct probe_src *s, uint64_t promised)
 		   (unsigned long long)s->size, (unsigned long long)promised);
 	tt_error_advise(s->err, "Wait for the copy to finish; tiktokfs looks again when the "
 				"file is closed.");
-	return -1;
+	return -EAGAIN;
 }
 
 int probe_read_failed(struct probe_src *s, const char *what)
@@ -178,7 +180,7 @@ static int dispatch(struct probe_src *s, struct media_info *mi)
 		return probe_mpeg_ts(s, mi, pkt, lead);
 	probe_fail(s, ERR_PERMANENT, "not a video file (no known container header)");
 	tt_error_advise(s->err, "TikTok takes MP4, MOV or WebM videos.");
-	return -1;
+	return -EINVAL;
 }
 
 static void info_init(struct media_info *mi, uint64_t size)
@@ -188,7 +190,7 @@ static void info_init(struct media_info *mi, uint64_t size)
 	mi->duration = -1;
 }
 
-static int run(struct probe_src *s, enum container family, struct media_info *mi)
+static int run_family(struct probe_src *s, enum container family, struct media_info *mi)
 {
 	uint8_t h[HEAD_LEN];
 	unsigned pkt = 188, lead = 0;
@@ -218,6 +220,15 @@ static int run(struct probe_src *s, enum container family, struct media_info *mi
 	default:
 		return probe_mp4(s, mi);
 	}
+}
+
+/* A family's failure as the -errno of its class (tt_error_errno): the
+ * families pass on whatever their helpers returned. */
+static int run(struct probe_src *s, enum container family, struct media_info *mi)
+{
+	int rc = run_family(s, family, mi);
+
+	return rc ? tt_error_errno(s->err->cls) : 0;
 }
 
 int probe_reader(probe_read_fn read, void *ctx, uint64_t size, const char *name,
@@ -282,7 +293,7 @@ int probe_fd(int fd, const char *name, struct media_info *mi, struct tt_error *e
 	info_init(mi, 0);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		tt_error_set(err, ERR_PERMANENT, "%s: not a regular file", name);
-		return -1;
+		return -EINVAL;
 	}
 	return probe_reader(fd_read, &fd, (uint64_t)st.st_size, name, mi, err);
 }
@@ -296,9 +307,10 @@ int probe_file(const char *path, const char *name, struct media_info *mi, struct
 	/* O_NONBLOCK: a FIFO dropped in the folder must not hang the probe */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
-		tt_error_set(err, errno == ENOENT || errno == ELOOP ? ERR_PERMANENT : ERR_RETRY,
-			     "%s: cannot open: %s", name, strerror(errno));
-		return -1;
+		ret = -errno;
+		tt_error_set(err, ret == -ENOENT || ret == -ELOOP ? ERR_PERMANENT : ERR_RETRY,
+			     "%s: cannot open: %s", name, strerror(-ret));
+		return ret;
 	}
 	ret = probe_fd(fd, name, mi, err);
 	close(fd);
@@ -314,7 +326,7 @@ int probe_file_at(int root_fd, const char *rel, const char *name, struct media_i
 	info_init(mi, 0);
 	fd = itemfile_open(root_fd, rel, name, err);
 	if (fd < 0)
-		return -1;
+		return fd;
 	ret = probe_fd(fd, name, mi, err);
 	close(fd);
 	return ret;

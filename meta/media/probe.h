@@ -21,7 +21,9 @@
 
 /*
  * Probe the file at @path; @name (its base name) is used in messages.
- * Returns 0 with @mi filled, or -1 with @err set: class ERR_INCOMPLETE when
+ * Returns 0 with @mi filled, or -errno with @err set (tt_error_errno() of
+ * its class: -EAGAIN, -EINVAL, -EIO; an open that failed gives its own
+ * errno, -ENOENT ...): class ERR_INCOMPLETE when
  * the file looks like an unfinished copy (headers promise more bytes than
  * there are: "clip.mp4: ends at 1234 bytes but its header promises 5678 (an
  * unfinished copy?)"), ERR_PERMANENT when it is not a video at all, or a

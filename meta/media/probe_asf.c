@@ -11,6 +11,7 @@
  */
 #include "meta/media/probe_int.h"
 
+#include <errno.h>
 #include <string.h>
 
 #define MAX_OBJECTS 1024
@@ -124,7 +125,7 @@ int probe_asf(struct probe_src *s, struct media_info *mi)
 			if (n < 0)
 				return probe_read_failed(s, "ASF header object");
 			if (!memcmp(o, guid_file_props, 16) && file_props(s, mi, body, (uint64_t)n))
-				return -1;
+				return -EINVAL;
 			if (!memcmp(o, guid_stream_props, 16) && !video)
 				video = stream_props(mi, body, (uint64_t)n);
 		}

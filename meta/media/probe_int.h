@@ -6,7 +6,8 @@
  * Invariants: a family never touches the file except through probe_at(),
  * which refuses anything past the end of the file and anything beyond the
  * read budget (PROBE_READ_MAX bytes in total per probe); a family returns 0
- * with @mi filled or -1 with s->err set, and never reads a buffer beyond the
+ * with @mi filled or a negative errno with s->err set (probe.c turns it
+ * into the errno of s->err's class), and never reads a buffer beyond the
  * count probe_at() returned.
  */
 #ifndef TIKTOKFS_PROBE_INT_H
@@ -31,15 +32,17 @@ struct probe_src {
 
 /*
  * Read up to @len bytes at @off into @buf, clipped at the end of the file.
- * Returns the count read (0 at or past the end), or -1 when the budget
- * would be exceeded or the reader failed (s->over_budget / s->io_error say
- * which).  Short reads from the reader are retried until the end.
+ * Returns the count read (0 at or past the end), -EFBIG when the budget
+ * would be exceeded, -EIO when the reader failed (s->over_budget /
+ * s->io_error say so too).  Short reads from the reader are retried until
+ * the end.
  */
 long probe_at(struct probe_src *s, uint64_t off, void *buf, size_t len);
-/* The same, but all @len bytes or -1. */
+/* The same, but all @len bytes: 0, probe_at()'s error, or -ENODATA for a
+ * file that ends first. */
 int probe_exact(struct probe_src *s, uint64_t off, void *buf, size_t len);
 
-/* Set the error for @s and return -1. */
+/* Set the error for @s and return tt_error_errno(@cls). */
 int probe_fail(struct probe_src *s, enum err_class cls, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* "NAME: ends at SIZE bytes but its header promises PROMISED (an unfinished copy?)" */

@@ -14,6 +14,7 @@
 #include "meta/media/probe_int.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 #define ID_EBML 0x1A45DFA3
@@ -131,7 +132,7 @@ static int el_uint(struct mkv *k, const struct el *e, uint64_t *v)
 	if (e->end - e->start > 8)
 		return 0; /* not a valid uint: ignore it */
 	if ((n = el_read(k, e, b, 8)) < 0)
-		return -1;
+		return -EINVAL;
 	*v = 0;
 	for (long i = 0; i < n; i++)
 		*v = *v << 8 | b[i];
@@ -143,7 +144,7 @@ static int el_string(struct mkv *k, const struct el *e, char *out, size_t size)
 	long n = el_read(k, e, out, size - 1);
 
 	if (n < 0)
-		return -1;
+		return -EINVAL;
 	out[n] = '\0';
 	return 0;
 }
@@ -157,11 +158,11 @@ static int parse_ebml_header(struct mkv *k, const struct el *hdr)
 
 	while ((r = el_at(k, off, hdr->end, false, &e)) == 1 && ++n < 64) {
 		if (e.id == ID_DOCTYPE && el_string(k, &e, doctype, sizeof(doctype)))
-			return -1;
+			return -EINVAL;
 		off = e.end;
 	}
 	if (r < 0)
-		return -1;
+		return -EINVAL;
 	if (!strcmp(doctype, "webm"))
 		k->mi->container = CONTAINER_WEBM;
 	else if (!strcmp(doctype, "matroska"))
@@ -184,14 +185,14 @@ static int parse_info(struct mkv *k, const struct el *info)
 		off = e.end;
 		if (e.id == ID_TIMECODESCALE) {
 			if (el_uint(k, &e, &v))
-				return -1;
+				return -EINVAL;
 			if (v)
 				k->scale = v;
 		} else if (e.id == ID_DURATION) {
 			long len = el_read(k, &e, b, 8);
 
 			if (len < 0)
-				return -1;
+				return -EINVAL;
 			if (len == 4 && e.end - e.start == 4) {
 				float f;
 				uint32_t u = be32(b);
@@ -207,7 +208,7 @@ static int parse_info(struct mkv *k, const struct el *info)
 			}
 		}
 	}
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 static const struct {
@@ -261,10 +262,10 @@ static int parse_video(struct mkv *k, const struct el *video, struct track *t)
 							   : NULL;
 
 		if (dst && el_uint(k, &e, dst))
-			return -1;
+			return -EINVAL;
 		off = e.end;
 	}
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 static int parse_track(struct mkv *k, const struct el *entry)
@@ -278,16 +279,16 @@ static int parse_track(struct mkv *k, const struct el *entry)
 	while ((r = el_at(k, off, entry->end, false, &e)) == 1 && ++n < MAX_ELEMENTS) {
 		off = e.end;
 		if (e.id == ID_TRACKTYPE && el_uint(k, &e, &t.type))
-			return -1;
+			return -EINVAL;
 		if (e.id == ID_DEFAULTDURATION && el_uint(k, &e, &t.default_dur))
-			return -1;
+			return -EINVAL;
 		if (e.id == ID_CODECID && el_string(k, &e, t.codec, sizeof(t.codec)))
-			return -1;
+			return -EINVAL;
 		if (e.id == ID_VIDEO && parse_video(k, &e, &t))
-			return -1;
+			return -EINVAL;
 	}
 	if (r < 0)
-		return -1;
+		return -EINVAL;
 	if (t.type != 1 || k->video)
 		return 0;
 	k->video = true;
@@ -313,10 +314,10 @@ static int parse_tracks(struct mkv *k, const struct el *tracks)
 	k->tracks = true;
 	while ((r = el_at(k, off, tracks->end, false, &e)) == 1 && ++n < 256) {
 		if (e.id == ID_TRACKENTRY && parse_track(k, &e))
-			return -1;
+			return -EINVAL;
 		off = e.end;
 	}
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 static int parse_segment(struct mkv *k, const struct el *seg)
@@ -329,16 +330,16 @@ static int parse_segment(struct mkv *k, const struct el *seg)
 		if (++n > MAX_ELEMENTS)
 			break;
 		if (e.id == ID_INFO && !k->info && parse_info(k, &e))
-			return -1;
+			return -EINVAL;
 		if (e.id == ID_TRACKS && !k->tracks && parse_tracks(k, &e))
-			return -1;
+			return -EINVAL;
 		if (k->info && k->tracks)
 			return 0;
 		if (e.unknown)
 			break; /* cannot skip it: nothing after it is reachable */
 		off = e.end;
 	}
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 int probe_mkv(struct probe_src *s, struct media_info *mi)
@@ -350,20 +351,20 @@ int probe_mkv(struct probe_src *s, struct media_info *mi)
 
 	mi->container = CONTAINER_MKV;
 	if ((r = el_at(&k, 0, s->size, true, &e)) <= 0 || e.id != ID_EBML)
-		return r < 0 ? -1 : probe_fail(s, ERR_PERMANENT, "no EBML header");
+		return r < 0 ? r : probe_fail(s, ERR_PERMANENT, "no EBML header");
 	if (parse_ebml_header(&k, &e))
-		return -1;
+		return -EINVAL;
 	off = e.end;
 	while ((r = el_at(&k, off, s->size, true, &e)) == 1 && ++n < 64) {
 		if (e.id == ID_SEGMENT) {
 			if (parse_segment(&k, &e))
-				return -1;
+				return -EINVAL;
 			break;
 		}
 		off = e.end;
 	}
 	if (r < 0)
-		return -1;
+		return -EINVAL;
 	if (!k.video)
 		return probe_fail(s, ERR_PERMANENT, "no video track in the %s file",
 				  container_name(mi->container));

@@ -17,6 +17,7 @@
 #include "meta/media/probe_int.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 #define MAX_BOXES 100000      /* per walk: a bound on header reads */
@@ -133,7 +134,7 @@ static int parse_ftyp(struct mp4 *m, const struct box *b)
 	long n = payload(m, b, buf, sizeof(buf));
 
 	if (n < 0)
-		return -1;
+		return -EINVAL;
 	if (n < 4) {
 		m->mi->container = CONTAINER_MP4;
 		return 0;
@@ -153,7 +154,7 @@ static int parse_mvhd(struct mp4 *m, const struct box *b)
 	long n = payload(m, b, buf, sizeof(buf));
 
 	if (n < 0)
-		return -1;
+		return -EINVAL;
 	if (buf[0] == 1 && n >= 32) {
 		m->movie_scale = be32(buf + 20);
 		m->movie_dur = be64(buf + 24);
@@ -198,7 +199,7 @@ static int parse_tkhd(struct mp4 *m, const struct box *b, struct trak *t)
 	size_t o;
 
 	if (n < 0)
-		return -1;
+		return -EINVAL;
 	/* after version/flags, the two times, track_ID, reserved, duration */
 	o = buf[0] == 1 ? 36 : 24;
 	if (n < 12)
@@ -220,7 +221,7 @@ static int parse_mdhd(struct mp4 *m, const struct box *b, struct trak *t)
 	long n = payload(m, b, buf, sizeof(buf));
 
 	if (n < 0)
-		return -1;
+		return -EINVAL;
 	if (buf[0] == 1 && n >= 32) {
 		t->scale = be32(buf + 20);
 		t->dur = be64(buf + 24);
@@ -262,7 +263,7 @@ static int parse_stsd(struct mp4 *m, const struct box *b, struct trak *t)
 	long n = payload(m, b, buf, sizeof(buf));
 
 	if (n < 0)
-		return -1;
+		return -EINVAL;
 	if (n < 16)
 		return 0;
 	set_codec(t, buf + 12);
@@ -313,13 +314,13 @@ static int parse_stbl(struct mp4 *m, const struct box *stbl, struct trak *t)
 	int r;
 
 	if ((r = find_child(m, stbl, FCC('s', 't', 's', 'd'), &b)) < 0)
-		return -1;
+		return -EINVAL;
 	if (r && parse_stsd(m, &b, t))
-		return -1;
+		return -EINVAL;
 	if ((r = find_child(m, stbl, FCC('s', 't', 't', 's'), &b)) < 0)
-		return -1;
+		return -EINVAL;
 	if (r && parse_stts(m, &b, t))
-		return -1;
+		return -EINVAL;
 	return 0;
 }
 
@@ -330,16 +331,16 @@ static int parse_mdia(struct mp4 *m, const struct box *mdia, struct trak *t)
 	int r;
 
 	if ((r = find_child(m, mdia, FCC('m', 'd', 'h', 'd'), &b)) < 0)
-		return -1;
+		return -EINVAL;
 	if (r && parse_mdhd(m, &b, t))
-		return -1;
+		return -EINVAL;
 	if ((r = find_child(m, mdia, FCC('h', 'd', 'l', 'r'), &b)) < 0)
-		return -1;
+		return -EINVAL;
 	if (r) {
 		long n = payload(m, &b, h, sizeof(h));
 
 		if (n < 0)
-			return -1;
+			return -EINVAL;
 		t->video = n == 12 && !memcmp(h + 8, "vide", 4);
 	}
 	if (!t->video)
@@ -378,13 +379,13 @@ static int parse_trak(struct mp4 *m, const struct box *trak)
 	int r;
 
 	if ((r = find_child(m, trak, FCC('t', 'k', 'h', 'd'), &b)) < 0)
-		return -1;
+		return -EINVAL;
 	if (r && parse_tkhd(m, &b, &t))
-		return -1;
+		return -EINVAL;
 	if ((r = find_child(m, trak, FCC('m', 'd', 'i', 'a'), &b)) < 0)
-		return -1;
+		return -EINVAL;
 	if (r && parse_mdia(m, &b, &t))
-		return -1;
+		return -EINVAL;
 	if (t.video && !m->have_video)
 		use_video(m, &t);
 	return 0;
@@ -402,7 +403,7 @@ static int parse_mvex(struct mp4 *m, const struct box *mvex)
 		long k = payload(m, &b, buf, sizeof(buf));
 
 		if (k < 0)
-			return -1;
+			return -EINVAL;
 		if (b.type == FCC('m', 'e', 'h', 'd'))
 			m->mehd_dur = buf[0] == 1 && k >= 12 ? be64(buf + 4)
 				      : k >= 8		     ? be32(buf + 4)
@@ -412,7 +413,7 @@ static int parse_mvex(struct mp4 *m, const struct box *mvex)
 			m->trex_default_dur = be32(buf + 16);
 		off = b.end;
 	}
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 static int parse_moov(struct mp4 *m, const struct box *moov)
@@ -427,17 +428,17 @@ static int parse_moov(struct mp4 *m, const struct box *moov)
 		if (++n > MAX_BOXES)
 			break;
 		if (b.type == FCC('m', 'v', 'h', 'd') && parse_mvhd(m, &b))
-			return -1;
+			return -EINVAL;
 		if (b.type == FCC('t', 'r', 'a', 'k') && parse_trak(m, &b))
-			return -1;
+			return -EINVAL;
 		if (b.type == FCC('m', 'v', 'e', 'x'))
 			mvex = b;
 		off = b.end;
 	}
 	if (r < 0)
-		return -1;
+		return -EINVAL;
 	if (mvex.end && parse_mvex(m, &mvex)) /* after the traks: trex names a track */
-		return -1;
+		return -EINVAL;
 	return 0;
 }
 
@@ -501,7 +502,7 @@ static int parse_traf(struct mp4 *m, const struct box *traf)
 			size_t o = 8;
 
 			if ((k = payload(m, &b, buf, sizeof(buf))) < 0)
-				return -1;
+				return -EINVAL;
 			if (k < 8 || be32(buf + 4) != m->video_id)
 				return 0; /* another track's fragment */
 			flags = be32(buf) & 0xffffff;
@@ -511,20 +512,20 @@ static int parse_traf(struct mp4 *m, const struct box *traf)
 				def_dur = be32(buf + o);
 		} else if (b.type == FCC('t', 'f', 'd', 't')) {
 			if ((k = payload(m, &b, buf, 12)) < 0)
-				return -1;
+				return -EINVAL;
 			base = buf[0] == 1 && k >= 12 ? be64(buf + 4) : k >= 8 ? be32(buf + 4) : 0;
 		} else if (b.type == FCC('t', 'r', 'u', 'n')) {
 			uint64_t d = 0, k2 = 0;
 
 			if (trun_duration(m, &b, def_dur, &d, &k2))
-				return -1;
+				return -EINVAL;
 			sum += d;
 			m->frag_samples += k2;
 			m->frag_total += d;
 		}
 	}
 	if (r < 0)
-		return -1;
+		return -EINVAL;
 	if (add_u64(base, sum, &end) && end > m->frag_end)
 		m->frag_end = end;
 	return 0;
@@ -541,10 +542,10 @@ static int parse_moof(struct mp4 *m, const struct box *moof)
 		return 0;
 	while ((r = box_at(m, off, moof->end, false, &b)) == 1 && ++n < 1024) {
 		if (b.type == FCC('t', 'r', 'a', 'f') && parse_traf(m, &b))
-			return -1;
+			return -EINVAL;
 		off = b.end;
 	}
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 /* Duration: mvhd; for a fragmented file mehd, else the last fragment's end. */
@@ -579,21 +580,21 @@ int probe_mp4(struct probe_src *s, struct media_info *mi)
 		if (++n > MAX_BOXES)
 			break;
 		if (b.type == FCC('f', 't', 'y', 'p') && n == 1 && parse_ftyp(&m, &b))
-			return -1;
+			return -EINVAL;
 		if (b.type == FCC('m', 'd', 'a', 't'))
 			m.saw_mdat = true;
 		if (b.type == FCC('m', 'o', 'o', 'v') && !m.moov_seen && parse_moov(&m, &b))
-			return -1;
+			return -EINVAL;
 		if (b.type == FCC('m', 'o', 'o', 'f') && parse_moof(&m, &b)) {
 			if (!s->over_budget)
-				return -1;
+				return -EINVAL;
 			r = 0;
 			break;
 		}
 		off = b.end;
 	}
 	if (r < 0 && !(s->over_budget && m.moov_seen && s->err->cls != ERR_INCOMPLETE))
-		return -1;
+		return -EINVAL;
 	if (!m.moov_seen)
 		return probe_fail(s, ERR_PERMANENT,
 				  "no movie header (moov box) in %llu bytes: not a playable video",

@@ -19,6 +19,7 @@
 #include "meta/media/probe_int.h"
 
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #define HEAD_WIN (512u * 1024)
@@ -273,7 +274,7 @@ int probe_mpeg_ts(struct probe_src *s, struct media_info *mi, unsigned pkt, unsi
 		       .video_pid = -1,
 		       .pcr_pid = -1};
 	struct window w = {0};
-	int ret = -1;
+	int ret = -EINVAL;
 
 	mi->container = CONTAINER_MPEG_TS;
 	if (window_read(s, 0, HEAD_WIN, &w))
@@ -338,7 +339,7 @@ int probe_mpeg_ps(struct probe_src *s, struct media_info *mi)
 	struct pts_span sp = {0};
 	struct window w = {0};
 	bool mpeg2 = false;
-	int ret = -1;
+	int ret = -EINVAL;
 
 	mi->container = CONTAINER_MPEG_PS;
 	if (window_read(s, 0, HEAD_WIN, &w))

@@ -11,6 +11,7 @@
 #include "meta/media/probe_int.h"
 
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 #define MAX_CHUNKS 4096
@@ -113,7 +114,7 @@ static int parse_strl(struct avi *a, const struct chunk *strl)
 		}
 		off = chunk_next(&c);
 	}
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 static int parse_hdrl(struct avi *a, const struct chunk *hdrl)
@@ -135,7 +136,7 @@ static int parse_hdrl(struct avi *a, const struct chunk *hdrl)
 			}
 		} else if (!memcmp(c.type, "strl", 4)) {
 			if (parse_strl(a, &c))
-				return -1;
+				return -EINVAL;
 		} else if (!memcmp(c.type, "odml", 4)) {
 			struct chunk d;
 
@@ -148,7 +149,7 @@ static int parse_hdrl(struct avi *a, const struct chunk *hdrl)
 		}
 		off = chunk_next(&c);
 	}
-	return r < 0 ? -1 : 0;
+	return r < 0 ? r : 0;
 }
 
 int probe_riff(struct probe_src *s, struct media_info *mi)
@@ -170,13 +171,13 @@ int probe_riff(struct probe_src *s, struct media_info *mi)
 	while ((r = chunk_at(&a, off, riff_end, &c)) == 1 && ++n < MAX_CHUNKS) {
 		if (!memcmp(c.type, "hdrl", 4)) {
 			if (parse_hdrl(&a, &c))
-				return -1;
+				return -EINVAL;
 			break;
 		}
 		off = chunk_next(&c);
 	}
 	if (r < 0)
-		return -1;
+		return -EINVAL;
 	if (!a.video)
 		return probe_fail(s, ERR_PERMANENT, "no video stream in the AVI header");
 	mi->width = a.w;

@@ -23,7 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void fuzz_check(int r, const struct media_info *mi, const struct tt_error *err, size_t size)
 {
 	if (r) {
-		if (r != -1 || strncmp(err->what, "fuzz.mp4: ", 10) || !err->what[10])
+		if (r != tt_error_errno(err->cls) || strncmp(err->what, "fuzz.mp4: ", 10) ||
+		    !err->what[10])
 			abort();
 		if (err->cls != ERR_PERMANENT && err->cls != ERR_INCOMPLETE)
 			abort();

@@ -50,15 +50,20 @@ static void check_sidecar(const uint8_t *data, size_t size)
 
 static void check_when(const uint8_t *data, size_t size)
 {
-	char s[128], why[512];
+	char s[128];
+	struct tt_error err;
 	int64_t at = 0;
 	bool amb;
+	int rc;
 
 	if (size >= sizeof(s))
 		size = sizeof(s) - 1;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	if (when_parse(s, &at, &amb, why, sizeof(why)) && !why[0])
+	tt_error_clear(&err);
+	rc = when_parse(s, &at, &amb, &err);
+	/* a refusal is a negative errno and always says why */
+	if (rc > 0 || (rc < 0 && !err.what[0]))
 		abort();
 }
 

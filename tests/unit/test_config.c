@@ -8,6 +8,8 @@
 #include "util/log.h"
 #include "unit.h"
 
+#include <errno.h>
+
 #include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -83,11 +85,23 @@ TEST(test_readable_secret_is_refused_with_fix)
 	struct tt_error e;
 	char *p = write_tmp("client_secret = abcdefgh\n", 0644);
 	tt_error_clear(&e);
-	CHECK_INT(config_load(&c, p, &e), -1);
+	CHECK_INT(config_load(&c, p, &e), -EACCES);
 	CHECK_CONTAINS(e.what, "group or others can read it");
 	CHECK_CONTAINS(e.advice, "chmod 600");
 	unlink(p);
 	free(p);
+}
+
+TEST(test_missing_config_file_gives_the_open_errno)
+{
+	struct config c;
+	struct tt_error e;
+
+	tt_error_clear(&e);
+	CHECK_INT(config_load(&c, "/nonexistent/tiktokfs.conf", &e), -ENOENT);
+	CHECK_INT(e.cls, ERR_USER);
+	CHECK_STR(e.what, "/nonexistent/tiktokfs.conf: cannot read the config: No such file or "
+			  "directory");
 }
 
 TEST(test_bad_line_names_file_and_line)
@@ -96,7 +110,7 @@ TEST(test_bad_line_names_file_and_line)
 	struct tt_error e;
 	char *p = write_tmp("mode = direct\nchunk_size = 1000\n", 0600);
 	tt_error_clear(&e);
-	CHECK_INT(config_load(&c, p, &e), -1);
+	CHECK_INT(config_load(&c, p, &e), -EINVAL);
 	CHECK_CONTAINS(e.what, "line 2");
 	CHECK_CONTAINS(e.what, "5242880");
 	unlink(p);
@@ -138,8 +152,8 @@ TEST(test_sizes_parse_with_suffixes)
 	CHECK_U64(v, 287600000);
 	CHECK_INT(config_parse_size("5MB", &v), 0);
 	CHECK_U64(v, 5000000);
-	CHECK_INT(config_parse_size("5X", &v), -1);
-	CHECK_INT(config_parse_size("-1", &v), -1);
+	CHECK_INT(config_parse_size("5X", &v), -EINVAL);
+	CHECK_INT(config_parse_size("-1", &v), -EINVAL);
 }
 
 /* The whole of @path, NUL-terminated, or NULL; the caller frees. */
@@ -306,7 +320,7 @@ TEST(test_refusals_name_key_value_and_limit)
 		struct tt_error e;
 
 		tt_error_clear(&e);
-		CHECK_INT(config_set(&c, cases[i].key, cases[i].value, &e), -1);
+		CHECK_INT(config_set(&c, cases[i].key, cases[i].value, &e), -EINVAL);
 		CHECK_STR(e.what, cases[i].what);
 	}
 	config_free(&c);
@@ -327,7 +341,7 @@ TEST(test_nan_and_infinity_are_refused)
 			struct tt_error e;
 
 			tt_error_clear(&e);
-			if (config_set(&c, keys[k], values[v], &e) != -1)
+			if (config_set(&c, keys[k], values[v], &e) != -EINVAL)
 				FAILF("%s = %s was accepted", keys[k], values[v]);
 		}
 	config_free(&c);

@@ -1,11 +1,12 @@
 /*
- * Unit tests for meta/hooks.c: values reach the hook through its environment
+ * Unit tests for cmd/hooks.c: values reach the hook through its environment
  * exactly, file names cannot inject shell commands, the secret stays out,
  * hooks_run() never waits for the hook, slow hooks are killed, failures are
  * logged.  Real /bin/sh hooks in a temporary directory; an alarm() turns a
  * hooks_run() that blocks into a crash instead of a hang.
  */
-#include "meta/hooks.h"
+#include "cmd/hooks.h"
+#include "meta/job/store.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "unit.h"
@@ -70,16 +71,16 @@ static char *capture_end(void)
 	return slurp(cap_path);
 }
 
-static bool wait_idle(double seconds)
+static bool wait_idle(struct hooks *h, double seconds)
 {
 	struct timespec ts = {0, 10 * 1000000L};
 
 	for (int i = 0; i < (int)(seconds * 100); i++) {
-		if (hooks_running() == 0)
+		if (hooks_running(h) == 0)
 			return true;
 		nanosleep(&ts, NULL);
 	}
-	return hooks_running() == 0;
+	return hooks_running(h) == 0;
 }
 
 static void config_with(struct config *cfg, const char *posted, const char *failed)
@@ -114,6 +115,7 @@ static const char *env_value(const char *dump, const char *name, char *out, size
 TEST(test_values_arrive_in_the_environment_exactly)
 {
 	struct config cfg;
+	struct hooks *h;
 	char *cmd = xasprintf("env > %s/env.txt", dir);
 	char *path = xasprintf("%s/posted/sub/clip one.mp4", dir);
 	struct hook_event ev = {
@@ -127,9 +129,10 @@ TEST(test_values_arrive_in_the_environment_exactly)
 	char v[1024], *dump, *log;
 
 	config_with(&cfg, cmd, NULL);
+	h = hooks_new(&cfg);
 	capture_begin();
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
-	CHECK(wait_idle(20));
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK(wait_idle(h, 20));
 	log = capture_end();
 	dump = slurp(strchr(cmd, '>') + 2);
 	CHECK(dump != NULL);
@@ -149,22 +152,27 @@ TEST(test_values_arrive_in_the_environment_exactly)
 	free(log);
 	free(path);
 	free(cmd);
+	hooks_free(h);
 	config_free(&cfg);
 }
 
 /* Run the hook for @staged and read TIKTOKFS_PATH / _STAGING_PATH back. */
-static void paths_seen(const char *staged, char *path, char *staging, size_t size)
+static void paths_seen(const char *staging_root, const char *view_root, const char *staged,
+		       char *path, char *staging, size_t size)
 {
 	struct config cfg;
+	struct hooks *h;
 	char *cmd = xasprintf("env > %s/env-view.txt", dir), *dump, *log;
 	struct hook_event ev = {.kind = HOOK_POSTED, .path = staged};
 
 	path[0] = staging[0] = '\0';
 	unlink(strchr(cmd, '>') + 2);
 	config_with(&cfg, cmd, NULL);
+	h = hooks_new(&cfg);
+	hooks_set_view(h, staging_root, view_root);
 	capture_begin();
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
-	CHECK(wait_idle(20));
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK(wait_idle(h, 20));
 	log = capture_end();
 	dump = slurp(strchr(cmd, '>') + 2);
 	CHECK(dump != NULL);
@@ -177,6 +185,7 @@ static void paths_seen(const char *staged, char *path, char *staging, size_t siz
 	free(dump);
 	free(log);
 	free(cmd);
+	hooks_free(h);
 	config_free(&cfg);
 }
 
@@ -184,21 +193,22 @@ TEST(test_hook_path_is_the_path_users_see)
 {
 	char path[512], staging[512];
 
-	hooks_set_view("/var/lib/tiktokfs/staging", "/srv/tiktok");
-	paths_seen("/var/lib/tiktokfs/staging/posted/sub/clip one.mp4", path, staging,
+	paths_seen("/var/lib/tiktokfs/staging", "/srv/tiktok",
+		   "/var/lib/tiktokfs/staging/posted/sub/clip one.mp4", path, staging,
 		   sizeof(path));
 	CHECK_STR(path, "/srv/tiktok/posted/sub/clip one.mp4");
 	CHECK_STR(staging, "/var/lib/tiktokfs/staging/posted/sub/clip one.mp4");
 	/* a sibling that merely starts with the same letters is not under it */
-	paths_seen("/var/lib/tiktokfs/staging2/posted/a.mp4", path, staging, sizeof(path));
+	paths_seen("/var/lib/tiktokfs/staging", "/srv/tiktok",
+		   "/var/lib/tiktokfs/staging2/posted/a.mp4", path, staging, sizeof(path));
 	CHECK_STR(path, "/var/lib/tiktokfs/staging2/posted/a.mp4");
 	CHECK_STR(staging, "/var/lib/tiktokfs/staging2/posted/a.mp4");
-	hooks_set_view(NULL, NULL);
 }
 
 TEST(test_failed_event_carries_the_first_line_of_the_error)
 {
 	struct config cfg;
+	struct hooks *h;
 	char *cmd = xasprintf("env > %s/env-failed.txt", dir);
 	struct hook_event ev = {
 	    .kind = HOOK_FAILED,
@@ -211,9 +221,10 @@ TEST(test_failed_event_carries_the_first_line_of_the_error)
 	char v[1024], *dump, *log;
 
 	config_with(&cfg, "exit 0", cmd);
+	h = hooks_new(&cfg);
 	capture_begin();
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
-	CHECK(wait_idle(20));
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK(wait_idle(h, 20));
 	log = capture_end();
 	dump = slurp(strchr(cmd, '>') + 2);
 	CHECK(dump != NULL);
@@ -231,24 +242,27 @@ TEST(test_failed_event_carries_the_first_line_of_the_error)
 	free(dump);
 	free(log);
 	free(cmd);
+	hooks_free(h);
 	config_free(&cfg);
 }
 
 TEST(test_client_secret_is_not_visible_to_the_hook)
 {
 	struct config cfg;
+	struct hooks *h;
 	char *cmd = xasprintf("env > %s/env-secret.txt; cat /proc/$$/environ >> %s/env-secret.txt",
 			      dir, dir);
 	struct hook_event ev = {.kind = HOOK_POSTED, .path = "/x/posted/a.mp4"};
 	char *dump, *log;
 
 	config_with(&cfg, cmd, NULL);
+	h = hooks_new(&cfg);
 	cfg.client_secret = xstrdup("cfg-secret-5f2b9c");
 	setenv("TIKTOK_CLIENT_SECRET", "env-secret-8d1e4a", 1);
 	setenv("SOME_COPY_OF_IT", "cfg-secret-5f2b9c", 1);
 	capture_begin();
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
-	CHECK(wait_idle(20));
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK(wait_idle(h, 20));
 	log = capture_end();
 	unsetenv("TIKTOK_CLIENT_SECRET");
 	unsetenv("SOME_COPY_OF_IT");
@@ -266,12 +280,14 @@ TEST(test_client_secret_is_not_visible_to_the_hook)
 	free(dump);
 	free(log);
 	free(cmd);
+	hooks_free(h);
 	config_free(&cfg);
 }
 
 TEST(test_file_name_cannot_inject_shell_commands)
 {
 	struct config cfg;
+	struct hooks *h;
 	/* a hook that uses the value the ordinary way, and one that is careless */
 	char *cmd = xasprintf("printf '%%s' \"$TIKTOKFS_PATH\" > %s/path.txt; "
 			      "echo $TIKTOKFS_PATH $TIKTOKFS_ERROR > /dev/null",
@@ -288,10 +304,11 @@ TEST(test_file_name_cannot_inject_shell_commands)
 	char *got, *log, *old = getcwd(NULL, 0);
 
 	config_with(&cfg, cmd, NULL);
+	h = hooks_new(&cfg);
 	CHECK_INT(chdir(dir), 0); /* a `touch` that ran would land here */
 	capture_begin();
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
-	CHECK(wait_idle(20));
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK(wait_idle(h, 20));
 	log = capture_end();
 	CHECK_INT(chdir(old), 0);
 	{
@@ -311,12 +328,14 @@ TEST(test_file_name_cannot_inject_shell_commands)
 	free(path);
 	free(old);
 	free(cmd);
+	hooks_free(h);
 	config_free(&cfg);
 }
 
 TEST(test_hooks_run_returns_while_the_hook_still_runs)
 {
 	struct config cfg;
+	struct hooks *h;
 	char *fifo = xasprintf("%s/handshake", dir);
 	char *cmd = xasprintf("read x < %s; echo \"$x\" > %s/got", fifo, dir);
 	struct hook_event ev = {.kind = HOOK_POSTED, .path = "/x/posted/a.mp4"};
@@ -325,13 +344,14 @@ TEST(test_hooks_run_returns_while_the_hook_still_runs)
 
 	CHECK_INT(mkfifo(fifo, 0600), 0);
 	config_with(&cfg, cmd, NULL);
+	h = hooks_new(&cfg);
 	capture_begin();
 	alarm(30); /* a hooks_run() that waits for the hook dies here */
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
+	CHECK_INT(hooks_run(h, &ev), 0);
 	alarm(0);
 	/* The hook cannot finish before we write to the FIFO, yet we are here. */
 	CHECK(!exists("got"));
-	CHECK_INT(hooks_running(), 1);
+	CHECK_INT(hooks_running(h), 1);
 	alarm(30);
 	fd = open(fifo, O_WRONLY); /* meets the hook's open for reading */
 	alarm(0);
@@ -340,7 +360,7 @@ TEST(test_hooks_run_returns_while_the_hook_still_runs)
 		CHECK_INT(write(fd, "go\n", 3), 3);
 		close(fd);
 	}
-	CHECK(wait_idle(20));
+	CHECK(wait_idle(h, 20));
 	log = capture_end();
 	got = slurp(gotp);
 	CHECK_STR(got, "go\n");
@@ -349,6 +369,7 @@ TEST(test_hooks_run_returns_while_the_hook_still_runs)
 	free(gotp);
 	free(cmd);
 	free(fifo);
+	hooks_free(h);
 	config_free(&cfg);
 }
 
@@ -372,21 +393,22 @@ static bool pid_alive(long pid)
 TEST(test_slow_hook_is_killed_with_its_children_after_the_timeout)
 {
 	struct config cfg;
+	struct hooks *h;
 	/* ignores SIGTERM (so SIGKILL is needed) and leaves a grandchild */
 	char *cmd = xasprintf("trap '' TERM; sleep 1000 & echo $! > %s/child; wait", dir);
 	struct hook_event ev = {.kind = HOOK_FAILED, .path = "/x/failed/slow.mp4"};
 	char *childp = xasprintf("%s/child", dir), *child = NULL, *log;
 
 	config_with(&cfg, NULL, cmd);
-	hooks_set_timeouts(0.3, 0.3);
+	h = hooks_new(&cfg);
+	hooks_set_timeouts(h, 0.3, 0.3);
 	capture_begin();
 	alarm(30);
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
+	CHECK_INT(hooks_run(h, &ev), 0);
 	alarm(0);
-	CHECK_INT(hooks_running(), 1);
-	CHECK(wait_idle(30));
+	CHECK_INT(hooks_running(h), 1);
+	CHECK(wait_idle(h, 30));
 	log = capture_end();
-	hooks_set_timeouts(HOOKS_TIMEOUT_DEFAULT, HOOKS_GRACE_DEFAULT);
 	child = slurp(childp);
 	CHECK(child != NULL);
 	if (child) {
@@ -408,24 +430,27 @@ TEST(test_slow_hook_is_killed_with_its_children_after_the_timeout)
 	free(child);
 	free(childp);
 	free(cmd);
+	hooks_free(h);
 	config_free(&cfg);
 }
 
 TEST(test_failing_hook_is_logged_and_the_next_one_still_runs)
 {
 	struct config cfg;
+	struct hooks *h;
 	char *cmd2 = xasprintf("touch %s/second-ran", dir);
 	struct hook_event ev = {.kind = HOOK_POSTED, .path = "/x/posted/a.mp4"};
 	char *log;
 
 	config_with(&cfg, "echo hook-says-hello; exit 3", NULL);
+	h = hooks_new(&cfg);
 	capture_begin();
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
-	CHECK(wait_idle(20));
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK(wait_idle(h, 20));
 	free(cfg.on_posted);
 	cfg.on_posted = xstrdup(cmd2);
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
-	CHECK(wait_idle(20));
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK(wait_idle(h, 20));
 	log = capture_end();
 	CHECK_CONTAINS(log, "on_posted hook for /x/posted/a.mp4");
 	CHECK_CONTAINS(log, "exited with status 3");
@@ -433,35 +458,41 @@ TEST(test_failing_hook_is_logged_and_the_next_one_still_runs)
 	CHECK(exists("second-ran"));
 	free(log);
 	free(cmd2);
+	hooks_free(h);
 	config_free(&cfg);
 }
 
 TEST(test_no_command_configured_runs_nothing)
 {
 	struct config cfg;
+	struct hooks *h;
 	struct hook_event ev = {.kind = HOOK_FAILED, .path = "/x/failed/a.mp4"};
 
 	config_with(&cfg, "touch /nonexistent-should-not-matter", NULL);
-	CHECK_INT(hooks_run(&cfg, &ev), 0); /* on_failed is not set */
-	CHECK_INT(hooks_running(), 0);
+	h = hooks_new(&cfg);
+	CHECK_INT(hooks_run(h, &ev), 0); /* on_failed is not set */
+	CHECK_INT(hooks_running(h), 0);
+	hooks_free(h);
 	config_free(&cfg);
 }
 
 TEST(test_shutdown_kills_hooks_still_running)
 {
 	struct config cfg;
+	struct hooks *h;
 	struct hook_event ev = {.kind = HOOK_POSTED, .path = "/x/posted/a.mp4"};
 	char *log;
 
 	config_with(&cfg, "sleep 1000", NULL);
+	h = hooks_new(&cfg);
 	capture_begin();
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
-	CHECK_INT(hooks_running(), 2);
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK_INT(hooks_running(h), 2);
 	alarm(30);
-	CHECK_INT(hooks_shutdown(0.1), 2);
+	CHECK_INT(hooks_shutdown(h, 0.1), 2);
 	alarm(0);
-	CHECK_INT(hooks_running(), 0);
+	CHECK_INT(hooks_running(h), 0);
 	log = capture_end();
 	CHECK_CONTAINS(log, "still running at shutdown");
 	/* and hooks work again after a shutdown */
@@ -469,11 +500,55 @@ TEST(test_shutdown_kills_hooks_still_running)
 	cfg.on_posted = xasprintf("touch %s/after-shutdown", dir);
 	free(log);
 	capture_begin();
-	CHECK_INT(hooks_run(&cfg, &ev), 0);
-	CHECK_INT(hooks_shutdown(20), 0);
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK_INT(hooks_shutdown(h, 20), 0);
 	log = capture_end();
 	CHECK(exists("after-shutdown"));
 	free(log);
+	hooks_free(h);
+	config_free(&cfg);
+}
+
+TEST(test_item_ended_runs_the_hook_for_the_job_where_users_see_it)
+{
+	struct config cfg;
+	struct hooks *h, *other;
+	char *cmd = xasprintf("env > %s/env-ended.txt", dir), *dump, *log;
+	struct job j = {0};
+	char v[1024];
+
+	config_with(&cfg, cmd, NULL);
+	h = hooks_new(&cfg);
+	other = hooks_new(&cfg); /* a second set knows nothing of the first */
+	hooks_set_view(h, "/var/lib/tiktokfs/staging", "/mnt/tiktok");
+	hooks_set_timeouts(other, 0.1, 0.1);
+	j.state = JOB_POSTED;
+	j.path = xstrdup("posted/sub/clip.mp4");
+	j.publish_id = xstrdup("v_pub_file~v2.7");
+	j.privacy = xstrdup("SELF_ONLY");
+	capture_begin();
+	hooks_item_ended(&j, h);
+	CHECK_INT(hooks_running(other), 0);
+	CHECK(wait_idle(h, 20));
+	log = capture_end();
+	dump = slurp(strchr(cmd, '>') + 2);
+	CHECK(dump != NULL);
+	if (dump) {
+		CHECK_STR(env_value(dump, "TIKTOKFS_EVENT", v, sizeof(v)), "posted");
+		CHECK_STR(env_value(dump, "TIKTOKFS_PATH", v, sizeof(v)),
+			  "/mnt/tiktok/posted/sub/clip.mp4");
+		CHECK_STR(env_value(dump, "TIKTOKFS_STAGING_PATH", v, sizeof(v)),
+			  "/var/lib/tiktokfs/staging/posted/sub/clip.mp4");
+		CHECK_STR(env_value(dump, "TIKTOKFS_PUBLISH_ID", v, sizeof(v)), "v_pub_file~v2.7");
+		CHECK_STR(env_value(dump, "TIKTOKFS_PRIVACY", v, sizeof(v)), "SELF_ONLY");
+	}
+	CHECK_CONTAINS(log, "finished"); /* the default timeout, not other's 0.1 s */
+	free(dump);
+	free(log);
+	free(cmd);
+	job_free(&j);
+	hooks_free(other);
+	hooks_free(h);
 	config_free(&cfg);
 }
 
@@ -486,7 +561,6 @@ int main(void)
 	log_init(LOG_LVL_INFO, false);
 	setenv("TEST_HOOKS_MARKER", "kept", 1);
 	unit_run_all();
-	hooks_shutdown(5);
 	free(cap_path);
 	char *rm = xasprintf("rm -rf '%s'", dir);
 	if (system(rm) != 0)

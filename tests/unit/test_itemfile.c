@@ -138,16 +138,17 @@ TEST(test_readers_refuse_without_reading)
 	struct tt_error err;
 
 	tt_error_clear(&err);
-	CHECK_INT(sidecar_load_at(root_fd, "outbox/sym.caption", "sym.caption", &sc, &err), -1);
+	CHECK_INT(sidecar_load_at(root_fd, "outbox/sym.caption", "sym.caption", &sc, &err), -ELOOP);
 	CHECK_INT(err.cls, ERR_USER);
 	CHECK_CONTAINS(err.what, "sym.caption is refused");
-	CHECK_INT(sidecar_load_at(root_fd, "outbox/fifo.caption", "fifo.caption", &sc, &err), -1);
+	CHECK_INT(sidecar_load_at(root_fd, "outbox/fifo.caption", "fifo.caption", &sc, &err),
+		  -EINVAL);
 	CHECK_CONTAINS(err.what, "fifo.caption is refused: it is a FIFO");
 	CHECK_INT(sidecar_load_at(root_fd, "outbox/plain.caption", "plain.caption", &sc, &err), 0);
 	CHECK_STR(sc.caption, "Sunset");
 	sidecar_free(&sc);
 	CHECK_INT(mkfifoat(root_fd, "outbox/fifo.mp4", 0644), 0);
-	CHECK_INT(probe_file_at(root_fd, "outbox/fifo.mp4", "fifo.mp4", &mi, &err), -1);
+	CHECK_INT(probe_file_at(root_fd, "outbox/fifo.mp4", "fifo.mp4", &mi, &err), -EINVAL);
 	CHECK_INT(err.cls, ERR_USER);
 	CHECK_CONTAINS(err.what, "fifo.mp4 is refused: it is a FIFO");
 }
@@ -160,7 +161,7 @@ TEST(test_a_refused_video_is_fixed_in_place_not_failed)
 	config_defaults(&cfg);
 	CHECK_INT(rules_validate_at(&cfg, NULL, root_fd, "outbox/fifo.mp4", "outbox/plain.caption",
 				    false, &v),
-		  -1);
+		  -EINVAL);
 	CHECK_INT(v.kind, VERDICT_CAPTION);
 	CHECK_INT(v.error.cls, ERR_USER);
 	CHECK_CONTAINS(v.error.what, "fifo.mp4 is refused");

@@ -123,7 +123,7 @@ TEST(test_posted_item_keeps_its_subfolder)
 	if (setup())
 		return;
 	id = item("outbox/trips/clip.mp4", "outbox/trips/clip.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0);
 	CHECK(has("posted/trips/clip.mp4"));
 	CHECK(has("posted/trips/clip.caption"));
 	CHECK(!has("outbox/trips/clip.mp4"));
@@ -135,7 +135,7 @@ TEST(test_posted_item_keeps_its_subfolder)
 	CHECK(j.move_from == NULL && j.move_caption_from == NULL);
 	job_free(&j);
 	/* calling it again changes nothing */
-	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0);
 	CHECK(has("posted/trips/clip.mp4"));
 }
 
@@ -149,7 +149,7 @@ TEST(test_same_name_in_posted_gets_suffix_for_video_and_caption)
 	put("posted/clip.mp4", "OLD");
 	put("posted/clip.mp4.caption", "OLD");
 	a = item("outbox/clip.mp4", "outbox/clip.mp4.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, a), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, a), 0);
 	CHECK(has("posted/clip (2).mp4"));
 	CHECK(has("posted/clip (2).mp4.caption"));
 	char *old = slurp("posted/clip.mp4");
@@ -162,14 +162,14 @@ TEST(test_same_name_in_posted_gets_suffix_for_video_and_caption)
 
 	/* the other caption spelling follows the same number */
 	b = item("scheduled/clip.mp4", "scheduled/clip.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, b), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, b), 0);
 	CHECK(has("posted/clip (3).mp4"));
 	CHECK(has("posted/clip (3).caption"));
 
 	/* a caption alone (keep_posted=no earlier) also takes the name */
 	put("posted/solo.caption", "OLD");
 	c = item("outbox/solo.mp4", "outbox/solo.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, c), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, c), 0);
 	CHECK(has("posted/solo (2).mp4"));
 	CHECK(has("posted/solo (2).caption"));
 }
@@ -183,7 +183,7 @@ TEST(test_keep_posted_no_removes_only_the_video)
 		return;
 	cfg.keep_posted = false;
 	id = item("outbox/a/b/v.mov", "outbox/a/b/v.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0);
 	CHECK(!has("outbox/a/b/v.mov"));
 	CHECK(!has("posted/a/b/v.mov"));
 	CHECK(has("posted/a/b/v.caption"));
@@ -211,7 +211,7 @@ TEST(test_failed_item_gets_error_file_without_secrets)
 	tt_error_code(&why, "unaudited_client_can_only_post_to_private_accounts", "2026LOGID42");
 	tt_error_advise(&why, "Set `privacy: private` and make the account private. "
 			      "URL was https://upload.example/put?sig=ZZZsignedZZZ");
-	CHECK_INT(outcome_failed(st, &cfg, root, id, &why), 0);
+	CHECK_INT(outcome_failed(st, &cfg, root, NULL, id, &why), 0);
 	CHECK(has("failed/sub/v.mp4"));
 	CHECK(has("failed/sub/v.mp4.caption"));
 	CHECK(!has("outbox/sub/v.mp4"));
@@ -247,7 +247,7 @@ TEST(test_failed_name_collision_counts_error_files)
 	id = item("outbox/v.mp4", NULL);
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_PERMANENT, "v.mp4: 2.4 s long; TikTok needs at least 3 s");
-	CHECK_INT(outcome_failed(st, &cfg, root, id, &why), 0);
+	CHECK_INT(outcome_failed(st, &cfg, root, NULL, id, &why), 0);
 	CHECK(has("failed/v (2).mp4"));
 	CHECK(has("failed/v (2).mp4.error"));
 	char *text = slurp("failed/v (2).mp4.error");
@@ -281,7 +281,7 @@ TEST(test_crash_after_commit_is_finished_at_start)
 	snprintf(to, sizeof(to), "%s/failed/b.mp4", root);
 	CHECK_INT(rename(from, to), 0);
 
-	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
 	CHECK(has("posted/x/a.mp4") && has("posted/x/a.caption"));
 	CHECK(!has("outbox/x/a.mp4") && !has("outbox/x/a.caption"));
 	CHECK(has("failed/b.mp4") && has("failed/b.caption"));
@@ -310,7 +310,7 @@ TEST(test_crash_with_keep_posted_no_still_drops_the_video)
 		  0);
 	/* the leftover is not a new item while the move is pending */
 	CHECK_INT(store_ensure(st, "outbox/k.mp4"), -EBUSY);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
 	CHECK(!has("outbox/k.mp4") && !has("posted/k.mp4"));
 	CHECK(has("posted/k.caption"));
 }
@@ -328,7 +328,7 @@ TEST(test_name_taken_after_the_choice_is_never_overwritten)
 		  0);
 	/* someone drops posted/r.caption between the choice and the rename */
 	put("posted/r.caption", "THEIRS");
-	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
 	char *theirs = slurp("posted/r.caption");
 	CHECK_STR(theirs, "THEIRS");
 	free(theirs);
@@ -487,7 +487,7 @@ TEST(test_long_name_posts_and_is_shortened_only_when_it_must)
 	if (setup())
 		goto out;
 	a = item(video, cap);
-	CHECK_INT(outcome_posted(st, &cfg, root, a), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, a), 0);
 	CHECK_INT(store_get(st, a, &j), 0);
 	CHECK_INT(j.state, JOB_POSTED);
 	CHECK(j.move_from == NULL);
@@ -496,7 +496,7 @@ TEST(test_long_name_posts_and_is_shortened_only_when_it_must)
 	job_free(&j);
 	/* the same name again needs " (2)": the stem gives way */
 	b = item(video, cap);
-	CHECK_INT(outcome_posted(st, &cfg, root, b), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, b), 0);
 	CHECK_INT(store_get(st, b, &j), 0);
 	CHECK(j.move_from == NULL);
 	CHECK(j.path && strstr(j.path, " (2).mp4") && name_ok(j.path) && has(j.path));
@@ -523,7 +523,7 @@ TEST(test_failed_long_name_gets_an_error_file_that_fits)
 	id = item(video, NULL);
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_PERMANENT, "too short");
-	CHECK_INT(outcome_failed(st, &cfg, root, id, &why), 0);
+	CHECK_INT(outcome_failed(st, &cfg, root, NULL, id, &why), 0);
 	CHECK_INT(store_get(st, id, &j), 0);
 	CHECK(j.move_from == NULL);
 	CHECK(j.path && !strncmp(j.path, "failed/", 7) && has(j.path));
@@ -550,7 +550,7 @@ TEST(test_symlinked_posted_folder_is_refused_and_retried_later)
 	link = abs_of("posted/sub");
 	CHECK_INT(symlink(away, link), 0);
 	id = item("outbox/sub/clip.mp4", "outbox/sub/clip.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, id), 0); /* the state is committed */
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0); /* the state is committed */
 	CHECK_INT(entries(away), 0);
 	CHECK(has("outbox/sub/clip.mp4") && has("outbox/sub/clip.caption"));
 	CHECK_INT(store_get(st, id, &j), 0);
@@ -561,11 +561,11 @@ TEST(test_symlinked_posted_folder_is_refused_and_retried_later)
 	job_free(&j);
 	/* the leftover never becomes a new item, and retrying changes nothing */
 	CHECK_INT(store_ensure(st, "outbox/sub/clip.mp4"), -EBUSY);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root), 1);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 1);
 	CHECK_INT(entries(away), 0);
 	/* once the link is gone the move completes by itself */
 	CHECK_INT(unlink(link), 0);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
 	CHECK(has("posted/sub/clip.mp4") && has("posted/sub/clip.caption"));
 	CHECK(!has("outbox/sub/clip.mp4"));
 	CHECK_INT(store_get(st, id, &j), 0);
@@ -593,7 +593,7 @@ TEST(test_symlinked_failed_folder_leaves_error_file_beside_the_item)
 	id = item("outbox/sub/v.mp4", "outbox/sub/v.caption");
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_PERMANENT, "v.mp4: 2.4 s long; TikTok needs at least 3 s");
-	CHECK_INT(outcome_failed(st, &cfg, root, id, &why), 0);
+	CHECK_INT(outcome_failed(st, &cfg, root, NULL, id, &why), 0);
 	CHECK_INT(entries(away), 0);
 	CHECK(has("outbox/sub/v.mp4") && has("outbox/sub/v.caption"));
 	text = slurp("outbox/sub/v.mp4.error");
@@ -605,7 +605,7 @@ TEST(test_symlinked_failed_folder_leaves_error_file_beside_the_item)
 	CHECK_CONTAINS(j.error, "failed/sub is a symbolic link");
 	job_free(&j);
 	CHECK_INT(unlink(link), 0);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
 	CHECK(has("failed/sub/v.mp4") && has("failed/sub/v.caption"));
 	CHECK(!has("outbox/sub/v.mp4.error"));
 	text = slurp("failed/sub/v.mp4.error");
@@ -638,7 +638,7 @@ TEST(test_symlinked_source_folder_is_refused)
 	FILE *f = fopen(victim, "w");
 	if (f)
 		fclose(f);
-	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0);
 	CHECK(access(victim, F_OK) == 0); /* not moved into the drop folder */
 	CHECK(!has("posted/sub/c.mp4"));
 	CHECK_INT(store_get(st, id, &j), 0);
@@ -662,7 +662,7 @@ TEST(test_stuck_item_renamed_in_outbox_is_still_not_a_new_item)
 	link = abs_of("posted/sub");
 	CHECK_INT(symlink(away, link), 0);
 	id = item("outbox/sub/clip.mp4", "outbox/sub/clip.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, id), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0);
 	/* the user renames the published, stuck item (the tracker records it) */
 	char *from = abs_of("outbox/sub/clip.mp4"), *to = abs_of("outbox/sub/renamed.mp4");
 	CHECK_INT(rename(from, to), 0);
@@ -670,7 +670,7 @@ TEST(test_stuck_item_renamed_in_outbox_is_still_not_a_new_item)
 	/* posting it again would publish it twice */
 	CHECK_INT(store_ensure(st, "outbox/sub/renamed.mp4"), -EBUSY);
 	CHECK_INT(unlink(link), 0);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
 	CHECK(has("posted/sub/renamed.mp4") && has("posted/sub/clip.caption"));
 	CHECK(!has("outbox/sub/renamed.mp4"));
 	CHECK_INT(store_get(st, id, &j), 0);
@@ -728,7 +728,7 @@ TEST(test_folder_of_another_user_is_stepped_aside)
 	p = abs_of("outbox/sub/o.mp4");
 	CHECK_INT(chown(p, 4343, 4343), 0);
 	free(p);
-	CHECK_INT(outcome_posted(st, &cfg, root, a), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, a), 0);
 	CHECK(has("posted/sub (2)/o.mp4") && has("posted/sub (2)/o.caption"));
 	CHECK(!has("posted/sub/o.mp4"));
 	p = abs_of("posted/sub (2)");
@@ -744,9 +744,59 @@ TEST(test_folder_of_another_user_is_stepped_aside)
 	p = abs_of("outbox/sub/q.mp4");
 	CHECK_INT(chown(p, 4343, 4343), 0);
 	free(p);
-	CHECK_INT(outcome_posted(st, &cfg, root, b), 0);
+	CHECK_INT(outcome_posted(st, &cfg, root, NULL, b), 0);
 	CHECK(has("posted/sub (2)/q.mp4"));
 	CHECK(!has("posted/sub (3)"));
+}
+
+/* What on_final was told: how often, and the last job's path and state. */
+struct told {
+	int n;
+	char path[256];
+	enum job_state state;
+};
+
+static void record_final(const struct job *j, void *arg)
+{
+	struct told *t = arg;
+
+	t->n++;
+	snprintf(t->path, sizeof(t->path), "%s", j->path);
+	t->state = j->state;
+}
+
+TEST(test_on_final_is_told_once_the_item_is_in_its_folder)
+{
+	struct told t = {0};
+	struct outcome_final on_final = {record_final, &t};
+	struct tt_error why;
+	char *link = NULL;
+	int64_t a, b;
+
+	if (setup())
+		return;
+	a = item("outbox/clip.mp4", "outbox/clip.caption");
+	CHECK_INT(outcome_posted(st, &cfg, root, &on_final, a), 0);
+	CHECK_INT(t.n, 1);
+	CHECK_STR(t.path, "posted/clip.mp4");
+	CHECK_INT(t.state, JOB_POSTED);
+	CHECK_INT(outcome_posted(st, &cfg, root, &on_final, a), 0); /* already done */
+	CHECK_INT(t.n, 1);
+	/* a move that cannot be made now is told only once it is made */
+	put("failed/keep", "x");
+	link = abs_of("failed/sub");
+	CHECK_INT(symlink("/tmp", link), 0);
+	b = item("outbox/sub/bad.mp4", NULL);
+	tt_error_clear(&why);
+	tt_error_set(&why, ERR_PERMANENT, "bad.mp4 is not a video");
+	CHECK_INT(outcome_failed(st, &cfg, root, &on_final, b, &why), 0);
+	CHECK_INT(t.n, 1);
+	CHECK_INT(unlink(link), 0);
+	CHECK_INT(outcome_finish_moves(st, &cfg, root, &on_final), 0);
+	CHECK_INT(t.n, 2);
+	CHECK_STR(t.path, "failed/sub/bad.mp4");
+	CHECK_INT(t.state, JOB_FAILED);
+	free(link);
 }
 
 int main(void)

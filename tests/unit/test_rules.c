@@ -4,6 +4,7 @@
 #include "meta/rules.h"
 #include "unit.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -280,7 +281,7 @@ TEST(test_no_privacy_anywhere_is_a_caption_error)
 {
 	struct verdict v;
 	caption_verdict(&v);
-	CHECK_INT(caption(&v, NULL, false), -1);
+	CHECK_INT(caption(&v, NULL, false), -EINVAL);
 	CHECK_INT(v.kind, VERDICT_CAPTION);
 	CHECK_INT(v.error.cls, ERR_USER);
 	CHECK_STR(v.error.what,
@@ -315,7 +316,7 @@ TEST(test_privacy_must_be_one_of_the_accounts_options)
 	snprintf(ci.privacy_options[0], sizeof(ci.privacy_options[0]), "FOLLOWER_OF_CREATOR");
 	caption_verdict(&v);
 	set_privacy(&v, "PUBLIC_TO_EVERYONE");
-	CHECK_INT(caption(&v, &ci, false), -1);
+	CHECK_INT(caption(&v, &ci, false), -EINVAL);
 	CHECK_INT(v.kind, VERDICT_CAPTION);
 	CHECK_STR(v.error.what, "clip.caption: privacy public is not open to this account; it "
 				"allows followers, friends or private");
@@ -340,7 +341,7 @@ TEST(test_scheduled_folder_needs_a_schedule)
 	struct verdict v;
 	caption_verdict(&v);
 	set_privacy(&v, "SELF_ONLY");
-	CHECK_INT(caption(&v, NULL, true), -1);
+	CHECK_INT(caption(&v, NULL, true), -EINVAL);
 	CHECK_CONTAINS(v.error.what,
 		       "clip.caption: no schedule time; items in scheduled/ need one");
 	CHECK_INT(v.error.cls, ERR_USER);
@@ -382,11 +383,11 @@ TEST(test_cover_must_be_within_the_video)
 	v.sidecar.cover_ms = 9999;
 	CHECK_INT(caption(&v, NULL, false), 0);
 	v.sidecar.cover_ms = 12000;
-	CHECK_INT(caption(&v, NULL, false), -1);
+	CHECK_INT(caption(&v, NULL, false), -EINVAL);
 	CHECK_STR(v.error.what, "clip.caption: cover at 12.0 s, but the video is 10.0 s long");
 	v.kind = VERDICT_OK;
 	v.sidecar.cover_ms = 10000;
-	CHECK_INT(caption(&v, NULL, false), -1);
+	CHECK_INT(caption(&v, NULL, false), -EINVAL);
 	verdict_free(&v);
 }
 
@@ -408,7 +409,7 @@ TEST(test_draft_mode_needs_no_privacy)
 	CHECK_INT(v.mode, POST_DRAFT);
 	/* The sidecar's direct wins over the config's draft, and then needs privacy. */
 	v.sidecar.mode = POST_DIRECT;
-	CHECK_INT(caption(&v, NULL, false), -1);
+	CHECK_INT(caption(&v, NULL, false), -EINVAL);
 	CHECK_CONTAINS(v.error.what, "no privacy chosen");
 	cfg.mode = POST_DIRECT;
 	verdict_free(&v);
@@ -420,7 +421,7 @@ TEST(test_branded_content_cannot_be_private)
 	caption_verdict(&v);
 	set_privacy(&v, "SELF_ONLY");
 	v.sidecar.branded = TRI_ON;
-	CHECK_INT(caption(&v, NULL, false), -1);
+	CHECK_INT(caption(&v, NULL, false), -EINVAL);
 	CHECK_CONTAINS(v.error.what, "branded content cannot be private");
 	v.kind = VERDICT_OK;
 	set_privacy(&v, "PUBLIC_TO_EVERYONE");
@@ -431,7 +432,7 @@ TEST(test_branded_content_cannot_be_private)
 TEST(test_validate_missing_video_is_media_failure_and_no_caption_waits)
 {
 	struct verdict v;
-	CHECK_INT(rules_validate(&cfg, NULL, "/nonexistent/clip.mp4", NULL, false, &v), -1);
+	CHECK_INT(rules_validate(&cfg, NULL, "/nonexistent/clip.mp4", NULL, false, &v), -EINVAL);
 	CHECK(v.kind == VERDICT_MEDIA || v.kind == VERDICT_INCOMPLETE);
 	CHECK(v.error.what[0] != '\0');
 	verdict_free(&v);
@@ -589,33 +590,35 @@ TEST(test_validate_real_files_end_to_end)
 	CHECK_STR(v.sidecar.caption, "Hello");
 	verdict_free(&v);
 
-	CHECK_INT(rules_validate(&cfg, NULL, good, NULL, false, &v), -1);
+	CHECK_INT(rules_validate(&cfg, NULL, good, NULL, false, &v),
+		  -EAGAIN); /* waiting for its caption */
 	CHECK_INT(v.kind, VERDICT_INCOMPLETE);
 	CHECK_STR(v.error.what, "clip.mp4: waiting for clip.caption");
 	verdict_free(&v);
 
-	CHECK_INT(rules_validate(&cfg, NULL, shortv, cap, false, &v), -1);
+	CHECK_INT(rules_validate(&cfg, NULL, shortv, cap, false, &v), -EINVAL);
 	CHECK_INT(v.kind, VERDICT_MEDIA);
 	CHECK_STR(v.error.what, "short.mp4: 2.9 s long; TikTok needs at least 3 s");
 	verdict_free(&v);
 
-	CHECK_INT(rules_validate(&cfg, NULL, cut, cap, false, &v), -1);
+	CHECK_INT(rules_validate(&cfg, NULL, cut, cap, false, &v),
+		  -EAGAIN); /* an unfinished copy */
 	CHECK_INT(v.kind, VERDICT_INCOMPLETE);
 	CHECK_INT(v.error.cls, ERR_INCOMPLETE);
 	verdict_free(&v);
 
-	CHECK_INT(rules_validate(&cfg, NULL, text, cap, false, &v), -1);
+	CHECK_INT(rules_validate(&cfg, NULL, text, cap, false, &v), -EINVAL);
 	CHECK_INT(v.kind, VERDICT_MEDIA);
 	CHECK_INT(v.error.cls, ERR_PERMANENT);
 	CHECK_CONTAINS(v.error.what, "notes.mp4");
 	verdict_free(&v);
 
-	CHECK_INT(rules_validate(&cfg, NULL, good, bad, false, &v), -1);
+	CHECK_INT(rules_validate(&cfg, NULL, good, bad, false, &v), -EINVAL);
 	CHECK_INT(v.kind, VERDICT_CAPTION);
 	CHECK_CONTAINS(v.error.what, "bad.caption: line 2:");
 	verdict_free(&v);
 
-	CHECK_INT(rules_validate(&cfg, NULL, good, nopriv, false, &v), -1);
+	CHECK_INT(rules_validate(&cfg, NULL, good, nopriv, false, &v), -EINVAL);
 	CHECK_INT(v.kind, VERDICT_CAPTION);
 	CHECK_CONTAINS(v.error.what, "nopriv.caption: no privacy chosen");
 	verdict_free(&v);

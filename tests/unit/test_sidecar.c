@@ -4,6 +4,8 @@
 #include "meta/caption/utf8.h"
 #include "unit.h"
 
+#include <errno.h>
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -151,7 +153,7 @@ TEST(test_caption_of_2201_utf16_units_is_refused_with_the_count)
 		memcpy(t + i * 4, EMOJI, 4);
 	t[n] = 'a';
 	t[n + 1] = '\0';
-	CHECK_INT(parse(t, &sc), -1);
+	CHECK_INT(parse(t, &sc), -EINVAL);
 	CHECK_STR(e.what, "clip.caption: caption is 2201 UTF-16 units long; TikTok allows at most 2200");
 	CHECK(sc.caption == NULL);
 	free(t);
@@ -159,7 +161,7 @@ TEST(test_caption_of_2201_utf16_units_is_refused_with_the_count)
 	t = malloc(2204);
 	memset(t, 'x', 2200);
 	memcpy(t + 2200, "\xC3\xA9", 3);
-	CHECK_INT(parse(t, &sc), -1);
+	CHECK_INT(parse(t, &sc), -EINVAL);
 	CHECK_CONTAINS(e.what, "2201 UTF-16 units");
 	free(t);
 }
@@ -185,7 +187,7 @@ TEST(test_invalid_utf8_is_refused_naming_line_and_offset)
 TEST(test_nul_byte_is_refused)
 {
 	struct sidecar sc;
-	CHECK_INT(parse_n("abc\0def", 7, &sc), -1);
+	CHECK_INT(parse_n("abc\0def", 7, &sc), -EINVAL);
 	CHECK_CONTAINS(e.what, "NUL byte at byte offset 3");
 }
 
@@ -218,7 +220,7 @@ TEST(test_unclosed_front_matter_names_line_1)
 TEST(test_bad_schedule_gives_the_exact_message)
 {
 	struct sidecar sc;
-	CHECK_INT(parse("---\nprivacy: private\nschedule: 2026-13-01 18:00\n---\nx", &sc), -1);
+	CHECK_INT(parse("---\nprivacy: private\nschedule: 2026-13-01 18:00\n---\nx", &sc), -EINVAL);
 	CHECK_STR(e.what, "clip.caption: line 3: schedule: \"2026-13-01 18:00\" is not a date; "
 			  "write 2026-12-01 18:00 Europe/Berlin or 2026-12-01T18:00+01:00");
 	refused("---\nschedule: 2026-12-01 18:00 Europe/Atlantis\n---\n",
@@ -294,7 +296,7 @@ TEST(test_utf16_and_utf32_captions_are_named_with_save_as_utf8)
 				"---\nprivacy: private\n---\nhi\n");
 
 		tt_error_clear(&e);
-		CHECK_INT(parse_n(buf, n, &sc), -1);
+		CHECK_INT(parse_n(buf, n, &sc), -EINVAL);
 		CHECK_CONTAINS(e.what, "clip.caption: the file is ");
 		CHECK_CONTAINS(e.what, cases[i].what);
 		CHECK_CONTAINS(e.what, "save it as UTF-8");
@@ -335,7 +337,7 @@ TEST(test_oversized_sidecar_is_refused)
 	size_t n = SIDECAR_MAX_BYTES + 1;
 	char *t = malloc(n);
 	memset(t, 'a', n);
-	CHECK_INT(parse_n(t, n, &sc), -1);
+	CHECK_INT(parse_n(t, n, &sc), -EINVAL);
 	CHECK_CONTAINS(e.what, "a caption file may be at most 1048576");
 	free(t);
 }
@@ -364,7 +366,7 @@ TEST(test_load_reads_a_file)
 	CHECK_STR(sc.caption, "from a file " EMOJI);
 	sidecar_free(&sc);
 	unlink(tmpl);
-	CHECK_INT(sidecar_load(tmpl, "clip.caption", &sc, &e), -1);
+	CHECK_INT(sidecar_load(tmpl, "clip.caption", &sc, &e), -ENOENT);
 	CHECK_CONTAINS(e.what, "clip.caption: cannot open");
 }
 

@@ -51,7 +51,7 @@ struct env {
 
 static void env_start_tracker(struct env *e, double now)
 {
-	e->t = tracker_new(e->st, &e->cfg, e->root);
+	e->t = tracker_new(e->st, &e->cfg, e->root, NULL);
 	CHECK_INT(tracker_reconcile(e->t, now), 0);
 }
 
@@ -817,7 +817,7 @@ TEST(test_failed_item_moved_back_to_outbox_is_retried)
 	/* the poster gave up on it (say TikTok refused it) */
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_USER, "clip.mp4: TikTok refused it");
-	CHECK_INT(outcome_failed(e.st, &e.cfg, e.root, old, &why), 0);
+	CHECK_INT(outcome_failed(e.st, &e.cfg, e.root, NULL, old, &why), 0);
 	CHECK(exists(&e, "failed/clip.mp4"));
 	do_rename(&e, "failed/clip.caption", "outbox/clip.caption", 2000);
 	do_rename(&e, "failed/clip.mp4", "outbox/clip.mp4", 2000);

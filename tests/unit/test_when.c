@@ -10,25 +10,32 @@
 #include <time.h>
 #include <unistd.h>
 
-static char why[512];
+static struct tt_error werr; /* the last refusal */
 
 static int64_t parse_ok(const char *s, bool *amb)
 {
 	int64_t at = -1;
-	why[0] = '\0';
-	if (when_parse(s, &at, amb, why, sizeof(why)))
-		FAILF("\"%s\" refused: %s", s, why);
+	tt_error_clear(&werr);
+	if (when_parse(s, &at, amb, &werr))
+		FAILF("\"%s\" refused: %s", s, werr.what);
 	return at;
 }
 
 static void parse_bad(const char *s, const char *phrase)
 {
 	int64_t at = 0;
-	why[0] = '\0';
-	if (!when_parse(s, &at, NULL, why, sizeof(why)))
+	int rc;
+
+	tt_error_clear(&werr);
+	rc = when_parse(s, &at, NULL, &werr);
+
+	if (!rc)
 		FAILF("\"%s\" accepted as %lld", s, (long long)at);
-	else if (!strstr(why, phrase))
-		FAILF("\"%s\": \"%s\" lacks \"%s\"", s, why, phrase);
+	/* -EINVAL, or a zone file's own read error (-EBADMSG ...) */
+	else if (werr.cls != ERR_USER || (rc != -EINVAL && !strstr(werr.what, "cannot be read")))
+		FAILF("\"%s\": returned %d, class %s", s, rc, err_class_name(werr.cls));
+	else if (!strstr(werr.what, phrase))
+		FAILF("\"%s\": \"%s\" lacks \"%s\"", s, werr.what, phrase);
 }
 
 TEST(test_berlin_winter_and_summer_times_convert_to_utc)
@@ -290,7 +297,7 @@ static int64_t parse_wall(const char *zone, int64_t wall, bool *amb)
 	strftime(d, sizeof(d), "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(s, sizeof(s), "%s %s", d, zone);
 	*amb = false;
-	return when_parse(s, &at, amb, why, sizeof(why)) ? -2 : at;
+	return when_parse(s, &at, amb, &werr) ? -2 : at;
 }
 
 static int wall_checks, wall_fails;
@@ -310,8 +317,8 @@ static void check_instant(const char *zone, int64_t t)
 
 	r = parse_wall(zone, wall, &amb);
 	WALL_CHECK(r != -2 && r <= t && r + glibc_off(r, NULL) == wall && (r == t || amb),
-		   "%s: wall time of %lld gave %lld (amb %d): %s", zone, (long long)t,
-		   (long long)r, amb, r == -2 ? why : "");
+		   "%s: wall time of %lld gave %lld (amb %d): %s", zone, (long long)t, (long long)r,
+		   amb, r == -2 ? werr.what : "");
 }
 
 /* Around a change of offset at @T from @o1 to @o2: the gap is refused, the
@@ -321,7 +328,8 @@ static void check_change(const char *zone, int64_t T, long o1, long o2)
 	bool amb;
 
 	if (o2 > o1) {
-		WALL_CHECK(parse_wall(zone, T + o1, &amb) == -2 && strstr(why, "does not exist"),
+		WALL_CHECK(parse_wall(zone, T + o1, &amb) == -2 &&
+			       strstr(werr.what, "does not exist"),
 			   "%s: gap start %lld accepted", zone, (long long)T);
 		WALL_CHECK(parse_wall(zone, T + o2 - 1, &amb) == -2,
 			   "%s: gap end %lld accepted", zone, (long long)T);

@@ -16,8 +16,14 @@
  * touch; it is passed as TIKTOKFS_STAGING_PATH for the operator who needs
  * it.  hooks_set_view() tells this module how one maps onto the other.
  *
+ * Running a hook is a side effect of wiring, not state of the program:
+ * meta/job/outcome.c only says "item ended" through its on_final callback,
+ * and the daemon (cmd/daemon.c) passes hooks_item_ended() there with its
+ * struct hooks, which it owns from daemon_start() to daemon_stop().
+ *
  * hooks_run() never waits for the hook: it spawns it in its own process
- * group and returns.  One reaper thread collects exit statuses, logs them
+ * group and returns.  Each struct hooks has one reaper thread, started with
+ * its first hook, that collects exit statuses, logs them
  * (log_warn for a failure or a timeout) and kills a hook's whole process
  * group that is still running after the timeout (SIGTERM, then SIGKILL after
  * a grace period).  stdin is /dev/null; stdout and stderr go where the
@@ -29,6 +35,9 @@
 #define TIKTOKFS_HOOKS_H
 
 #include "meta/config.h"
+
+struct job;
+struct hooks;
 
 enum hook_kind { HOOK_POSTED = 0, HOOK_FAILED };
 
@@ -47,11 +56,28 @@ struct hook_event {
 #define HOOKS_GRACE_DEFAULT 5.0	   /* seconds between SIGTERM and SIGKILL */
 
 /*
+ * A set of hooks for @cfg (borrowed: it must outlive the hooks; on_posted,
+ * on_failed and client_secret are read at each hooks_run(), so a reload
+ * that swaps the config's contents while no worker runs is seen), with the
+ * default timeouts and no view.  hooks_free() frees it.
+ */
+struct hooks *hooks_new(const struct config *cfg);
+/* hooks_shutdown(@h, 0) if hooks still run, then free.  Accepts NULL. */
+void hooks_free(struct hooks *h);
+
+/*
  * Run cfg->on_posted or cfg->on_failed (by ev->kind) for @ev, if configured.
  * Returns 0 when the hook was started or none is configured, -errno when it
  * could not be started (already logged).  Never blocks on the hook.
  */
-int hooks_run(const struct config *cfg, const struct hook_event *ev);
+int hooks_run(struct hooks *h, const struct hook_event *ev);
+
+/*
+ * outcome's on_final callback (meta/job/outcome.h): job @j is in posted/
+ * or failed/; run its hook.  @hooks is the struct hooks; the video's path
+ * is j->path under the staging root given to hooks_set_view().
+ */
+void hooks_item_ended(const struct job *j, void *hooks);
 
 /*
  * The staging root (absolute, as in hook_event.path) and the root users see
@@ -59,14 +85,14 @@ int hooks_run(const struct config *cfg, const struct hook_event *ev);
  * both; call before the first hooks_run().  Without it, or for a path not
  * under @staging_root, TIKTOKFS_PATH is the staged path itself.
  */
-void hooks_set_view(const char *staging_root, const char *view_root);
+void hooks_set_view(struct hooks *h, const char *staging_root, const char *view_root);
 
 /* Change the run timeout and the SIGTERM->SIGKILL grace (tests use short
  * ones).  Applies to hooks started afterwards. */
-void hooks_set_timeouts(double timeout_s, double grace_s);
+void hooks_set_timeouts(struct hooks *h, double timeout_s, double grace_s);
 
 /* How many hooks are running (spawned and not yet reaped). */
-unsigned hooks_running(void);
+unsigned hooks_running(struct hooks *h);
 
 /*
  * Wait up to @wait_s seconds for running hooks to finish, then kill what is
@@ -74,6 +100,6 @@ unsigned hooks_running(void);
  * reaper thread.  Returns how many hooks had to be killed.  hooks_run() may
  * be called again afterwards (the reaper restarts).
  */
-unsigned hooks_shutdown(double wait_s);
+unsigned hooks_shutdown(struct hooks *h, double wait_s);
 
 #endif

@@ -13,8 +13,11 @@
  *  - The daemon's secret never reaches a hook: TIKTOK_CLIENT_SECRET and any
  *    variable whose value is the configured client_secret are dropped, and
  *    descriptors above 2 (/dev/fuse, sockets, the database) are closed.
+ *  - Everything a struct hooks knows (its running hooks, its reaper, its
+ *    timeouts and roots) is guarded by its own lock; there is no global.
  */
-#include "meta/hooks.h"
+#include "cmd/hooks.h"
+#include "meta/job/store.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -46,32 +49,52 @@ struct hook_proc {
 	struct hook_proc *next;
 };
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t wake; /* reaper: new hook or shutdown */
-static pthread_cond_t done; /* waiters: a hook was reaped */
-static pthread_once_t conds_once = PTHREAD_ONCE_INIT;
-static struct hook_proc *procs; /* running hooks, guarded by lock */
-static unsigned nprocs;
-static bool reaper_running, reaper_stop;
-static pthread_t reaper;
-static double timeout_s = HOOKS_TIMEOUT_DEFAULT;
-static double grace_s = HOOKS_GRACE_DEFAULT;
-static char *staging_root, *view_root; /* hooks_set_view(); guarded by lock */
+struct hooks {
+	const struct config *cfg; /* borrowed: hooks_new() */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;	 /* reaper: new hook or shutdown */
+	pthread_cond_t done;	 /* waiters: a hook was reaped */
+	struct hook_proc *procs; /* running hooks */
+	unsigned nprocs;
+	bool reaper_running, reaper_stop;
+	pthread_t reaper;
+	double timeout_s, grace_s;
+	char *staging_root, *view_root; /* hooks_set_view() */
+};
 
 /* Condition variables on the monotonic clock: a wall-clock jump (NTP at
  * boot) must not stretch or cut a hook's timeout. */
-static void init_conds(void)
+struct hooks *hooks_new(const struct config *cfg)
 {
+	struct hooks *h = xcalloc(1, sizeof(*h));
 	pthread_condattr_t ca;
 
+	h->cfg = cfg;
+	h->timeout_s = HOOKS_TIMEOUT_DEFAULT;
+	h->grace_s = HOOKS_GRACE_DEFAULT;
+	pthread_mutex_init(&h->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&wake, &ca);
-	pthread_cond_init(&done, &ca);
+	pthread_cond_init(&h->wake, &ca);
+	pthread_cond_init(&h->done, &ca);
 	pthread_condattr_destroy(&ca);
+	return h;
 }
 
-static void cond_wait_until(pthread_cond_t *c, double when)
+void hooks_free(struct hooks *h)
+{
+	if (!h)
+		return;
+	hooks_shutdown(h, 0); /* joins the reaper; nothing is left running */
+	pthread_cond_destroy(&h->done);
+	pthread_cond_destroy(&h->wake);
+	pthread_mutex_destroy(&h->lock);
+	free(h->staging_root);
+	free(h->view_root);
+	free(h);
+}
+
+static void cond_wait_until(struct hooks *h, pthread_cond_t *c, double when)
 {
 	struct timespec ts;
 
@@ -79,51 +102,51 @@ static void cond_wait_until(pthread_cond_t *c, double when)
 	ts.tv_nsec = (long)((when - (double)ts.tv_sec) * 1e9);
 	if (ts.tv_nsec >= 1000000000L)
 		ts.tv_nsec = 999999999L;
-	pthread_cond_timedwait(c, &lock, &ts);
+	pthread_cond_timedwait(c, &h->lock, &ts);
 }
 
-void hooks_set_view(const char *staging, const char *view)
+void hooks_set_view(struct hooks *h, const char *staging, const char *view)
 {
-	pthread_mutex_lock(&lock);
-	free(staging_root);
-	free(view_root);
-	staging_root = staging && view ? xstrdup(staging) : NULL;
-	view_root = staging && view ? xstrdup(view) : NULL;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&h->lock);
+	free(h->staging_root);
+	free(h->view_root);
+	h->staging_root = staging && view ? xstrdup(staging) : NULL;
+	h->view_root = staging && view ? xstrdup(view) : NULL;
+	pthread_mutex_unlock(&h->lock);
 }
 
 /* The path users see for the staged @path (hooks_set_view); owned by the
  * caller. */
-static char *view_path(const char *path)
+static char *view_path(struct hooks *h, const char *path)
 {
 	char *out = NULL;
 	size_t n;
 
 	if (!path)
 		return xstrdup("");
-	pthread_mutex_lock(&lock);
-	n = staging_root ? strlen(staging_root) : 0;
-	if (n && !strncmp(path, staging_root, n) && path[n] == '/')
-		out = xasprintf("%s%s", view_root, path + n);
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&h->lock);
+	n = h->staging_root ? strlen(h->staging_root) : 0;
+	if (n && !strncmp(path, h->staging_root, n) && path[n] == '/')
+		out = xasprintf("%s%s", h->view_root, path + n);
+	pthread_mutex_unlock(&h->lock);
 	return out ? out : xstrdup(path);
 }
 
-void hooks_set_timeouts(double t, double g)
+void hooks_set_timeouts(struct hooks *h, double t, double g)
 {
-	pthread_mutex_lock(&lock);
-	timeout_s = t > 0 ? t : HOOKS_TIMEOUT_DEFAULT;
-	grace_s = g > 0 ? g : HOOKS_GRACE_DEFAULT;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&h->lock);
+	h->timeout_s = t > 0 ? t : HOOKS_TIMEOUT_DEFAULT;
+	h->grace_s = g > 0 ? g : HOOKS_GRACE_DEFAULT;
+	pthread_mutex_unlock(&h->lock);
 }
 
-unsigned hooks_running(void)
+unsigned hooks_running(struct hooks *h)
 {
 	unsigned n;
 
-	pthread_mutex_lock(&lock);
-	n = nprocs;
-	pthread_mutex_unlock(&lock);
+	pthread_mutex_lock(&h->lock);
+	n = h->nprocs;
+	pthread_mutex_unlock(&h->lock);
 	return n;
 }
 
@@ -166,56 +189,62 @@ static bool poll_proc(struct hook_proc *p, double now)
 	return false;
 }
 
+/* Reap or signal each running hook once.  Called with the lock held. */
+static void poll_all(struct hooks *h, double now)
+{
+	struct hook_proc **pp = &h->procs;
+
+	while (*pp) {
+		struct hook_proc *p = *pp;
+
+		if (poll_proc(p, now)) {
+			*pp = p->next;
+			h->nprocs--;
+			free(p->label);
+			free(p);
+			pthread_cond_broadcast(&h->done);
+		} else {
+			pp = &p->next;
+		}
+	}
+}
+
 static void *reaper_main(void *arg)
 {
-	(void)arg;
-	pthread_mutex_lock(&lock);
+	struct hooks *h = arg;
+
+	pthread_mutex_lock(&h->lock);
 	for (;;) {
-		double now = mono_now();
-		struct hook_proc **pp = &procs;
-
-		while (*pp) {
-			struct hook_proc *p = *pp;
-
-			if (poll_proc(p, now)) {
-				*pp = p->next;
-				nprocs--;
-				free(p->label);
-				free(p);
-				pthread_cond_broadcast(&done);
-			} else {
-				pp = &p->next;
-			}
-		}
-		if (!procs && reaper_stop)
+		poll_all(h, mono_now());
+		if (!h->procs && h->reaper_stop)
 			break;
-		if (!procs)
-			pthread_cond_wait(&wake, &lock);
+		if (!h->procs)
+			pthread_cond_wait(&h->wake, &h->lock);
 		else
-			cond_wait_until(&wake, mono_now() + REAP_INTERVAL_S);
+			cond_wait_until(h, &h->wake, mono_now() + REAP_INTERVAL_S);
 	}
-	reaper_running = false;
-	pthread_mutex_unlock(&lock);
+	h->reaper_running = false;
+	pthread_mutex_unlock(&h->lock);
 	return NULL;
 }
 
 /* Start the reaper with every signal blocked, so that SIGTERM/SIGHUP keep
  * going to the threads that handle them.  Called with the lock held. */
-static int start_reaper(void)
+static int start_reaper(struct hooks *h)
 {
 	sigset_t all, old;
 	int rc;
 
-	if (reaper_running)
+	if (h->reaper_running)
 		return 0;
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&reaper, NULL, reaper_main, NULL);
+	rc = pthread_create(&h->reaper, NULL, reaper_main, h);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc)
 		return -rc;
-	reaper_running = true;
-	reaper_stop = false;
+	h->reaper_running = true;
+	h->reaper_stop = false;
 	return 0;
 }
 
@@ -328,31 +357,23 @@ static void setup_attr(posix_spawnattr_t *at)
 					 POSIX_SPAWN_SETSIGDEF);
 }
 
-int hooks_run(const struct config *cfg, const struct hook_event *ev)
+/* Spawn /bin/sh -c @cmd and register it with the reaper.  0 or -errno
+ * (logged); @shown names the item in the log. */
+static int spawn_hook(struct hooks *h, const char *name, const char *cmd, char **envp,
+		      const char *shown)
 {
-	const char *name = ev->kind == HOOK_POSTED ? "on_posted" : "on_failed";
-	const char *cmd = ev->kind == HOOK_POSTED ? cfg->on_posted : cfg->on_failed;
-	char *argv[] = {"sh", "-c", NULL, NULL};
+	char *argv[] = {"sh", "-c", (char *)cmd, NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
-	struct hook_proc *p = NULL;
-	char **envp = NULL, *shown;
+	struct hook_proc *p;
 	pid_t pid;
 	int rc;
 
-	if (!cmd || !*cmd)
-		return 0;
-	pthread_once(&conds_once, init_conds);
-	argv[2] = (char *)cmd;
-	shown = view_path(ev->path); /* before the lock: view_path takes it */
-	envp = build_env(cfg, ev, shown);
 	setup_files(&fa);
 	setup_attr(&at);
-
-	pthread_mutex_lock(&lock);
-	rc = start_reaper();
+	pthread_mutex_lock(&h->lock);
+	rc = start_reaper(h);
 	if (rc) {
-		pthread_mutex_unlock(&lock);
 		log_warn("%s for %s not run: cannot start the reaper thread: %s", name, shown,
 			 strerror(-rc));
 		goto out;
@@ -360,7 +381,6 @@ int hooks_run(const struct config *cfg, const struct hook_event *ev)
 	/* Spawn under the lock so the reaper cannot miss the new pid. */
 	rc = posix_spawn(&pid, "/bin/sh", &fa, &at, argv, envp);
 	if (rc) {
-		pthread_mutex_unlock(&lock);
 		log_warn("%s for %s not run: cannot start /bin/sh: %s", name, shown, strerror(rc));
 		rc = -rc;
 		goto out;
@@ -368,53 +388,98 @@ int hooks_run(const struct config *cfg, const struct hook_event *ev)
 	p = xcalloc(1, sizeof(*p));
 	p->pid = pid;
 	p->label = xasprintf("%s hook for %s (pid %ld)", name, shown, (long)pid);
-	p->timeout = timeout_s;
-	p->term_at = mono_now() + timeout_s;
-	p->kill_at = p->term_at + grace_s;
-	p->next = procs;
-	procs = p;
-	nprocs++;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
+	p->timeout = h->timeout_s;
+	p->term_at = mono_now() + h->timeout_s;
+	p->kill_at = p->term_at + h->grace_s;
+	p->next = h->procs;
+	h->procs = p;
+	h->nprocs++;
+	pthread_cond_signal(&h->wake);
 	log_debug("%s started", p->label);
-	rc = 0;
 out:
+	pthread_mutex_unlock(&h->lock);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
+	return rc;
+}
+
+int hooks_run(struct hooks *h, const struct hook_event *ev)
+{
+	const struct config *cfg = h->cfg;
+	const char *name = ev->kind == HOOK_POSTED ? "on_posted" : "on_failed";
+	const char *cmd = ev->kind == HOOK_POSTED ? cfg->on_posted : cfg->on_failed;
+	char **envp, *shown;
+	int rc;
+
+	if (!cmd || !*cmd)
+		return 0;
+	shown = view_path(h, ev->path); /* before the lock: view_path takes it */
+	envp = build_env(cfg, ev, shown);
+	rc = spawn_hook(h, name, cmd, envp, shown);
 	env_free(envp);
 	free(shown);
 	return rc;
 }
 
-unsigned hooks_shutdown(double wait_s)
+void hooks_item_ended(const struct job *j, void *hooks)
 {
-	unsigned killed = 0;
-	double deadline, now;
-	pthread_t thread;
-	bool join;
+	struct hooks *h = hooks;
+	struct hook_event ev = {
+	    .kind = j->state == JOB_POSTED ? HOOK_POSTED : HOOK_FAILED,
+	    .publish_id = j->publish_id,
+	    .post_id = j->post_id,
+	    .url = j->url,
+	    .error = j->error,
+	    .privacy = j->privacy,
+	};
+	char *path;
 
-	pthread_once(&conds_once, init_conds);
-	pthread_mutex_lock(&lock);
-	deadline = mono_now() + wait_s;
-	while (procs && (now = mono_now()) < deadline)
-		cond_wait_until(&done, deadline);
-	now = mono_now();
-	for (struct hook_proc *p = procs; p; p = p->next) {
+	pthread_mutex_lock(&h->lock);
+	path = h->staging_root ? xasprintf("%s/%s", h->staging_root, j->path) : xstrdup(j->path);
+	pthread_mutex_unlock(&h->lock);
+	ev.path = path;
+	hooks_run(h, &ev);
+	free(path);
+}
+
+/* At shutdown: every hook still running is due for SIGTERM now and SIGKILL
+ * a grace later.  How many there were.  Called with the lock held. */
+static unsigned doom_all(struct hooks *h)
+{
+	double now = mono_now();
+	unsigned n = 0;
+
+	for (struct hook_proc *p = h->procs; p; p = p->next) {
 		if (!p->term_sent) {
 			p->term_at = now;
 			p->by_shutdown = true;
 		}
 		if (p->kill_at > now + SHUTDOWN_GRACE_S)
 			p->kill_at = now + SHUTDOWN_GRACE_S;
-		killed++;
+		n++;
 	}
-	reaper_stop = true;
+	return n;
+}
+
+unsigned hooks_shutdown(struct hooks *h, double wait_s)
+{
+	unsigned killed;
+	double deadline;
+	pthread_t thread;
+	bool join;
+
+	pthread_mutex_lock(&h->lock);
+	deadline = mono_now() + wait_s;
+	while (h->procs && mono_now() < deadline)
+		cond_wait_until(h, &h->done, deadline);
+	killed = doom_all(h);
+	h->reaper_stop = true;
 	/* Copy the handle under the lock: a hooks_run() racing with us may
 	 * start a new reaper once this one has left. */
-	join = reaper_running;
-	thread = reaper;
-	pthread_cond_signal(&wake);
-	pthread_mutex_unlock(&lock);
+	join = h->reaper_running;
+	thread = h->reaper;
+	pthread_cond_signal(&h->wake);
+	pthread_mutex_unlock(&h->lock);
 	if (join)
 		pthread_join(thread, NULL);
 	return killed;
