@@ -30,6 +30,7 @@
 #include "meta/media/probe.h"
 #include "meta/rules.h"
 #include "meta/caption/sidecar.h"
+#include "meta/job/drop.h"
 #include "meta/caption/utf8.h"
 #include "meta/caption/when.h"
 #include "util/escape.h"
@@ -148,7 +149,9 @@ static char *find_caption(const char *video)
 /*
  * Is the video in scheduled/ of a staging tree or mount (a "scheduled"
  * folder with an "outbox" beside it)?  Then a schedule time is required,
- * as the daemon would require it.
+ * as the daemon would require it.  Not drop_in_scheduled(): `check` takes
+ * any path, absolute or relative to wherever it runs, so the real path is
+ * walked up to find a drop folder's layout.
  */
 static bool in_scheduled_folder(const char *video)
 {
@@ -159,9 +162,9 @@ static bool in_scheduled_folder(const char *video)
 		return false;
 	while (!found && (s = strrchr(real, '/')) != NULL) {
 		*s = '\0';
-		if (!strcmp(path_base(real), "scheduled")) {
-			char *outbox =
-			    xasprintf("%.*s/outbox", (int)(path_base(real) - real) - 1, real);
+		if (!strcmp(path_base(real), drop_folder_name(DROP_SCHEDULED))) {
+			char *outbox = xasprintf("%.*s/%s", (int)(path_base(real) - real) - 1, real,
+						 drop_folder_name(DROP_OUTBOX));
 			struct stat st;
 			found = stat(outbox, &st) == 0 && S_ISDIR(st.st_mode);
 			free(outbox);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "meta/hooks.h"
+#include "meta/job/drop.h"
 #include "meta/job/store.h"
 #include "meta/job/tracker.h"
 #include "net/http.h"
@@ -46,7 +47,8 @@ void daemon_init(struct daemon *d)
 
 /* ---- the state directory and the staging root ---- */
 
-/* mkdir -p; the last level gets @mode. */
+/* mkdir -p of state_dir (not part of the drop folder); the last level gets
+ * @mode, missing parents 0755 (a fresh ~/.local/share). */
 static int make_dir(const char *path, mode_t mode, struct tt_error *err)
 {
 	char *p = xstrdup(path);
@@ -77,8 +79,6 @@ fail:
 
 int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err)
 {
-	static const char *const folders[] = {"outbox", "scheduled", "posted", "failed"};
-	struct stat sb;
 	int rc;
 
 	if ((rc = make_dir(d->cfg.state_dir, 0700, err)) < 0)
@@ -90,25 +90,9 @@ int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err)
 			     strerror(errno));
 		return rc;
 	}
-	if ((rc = make_dir(root, 0755, err)) < 0)
+	/* The root and its four folders, by the mode rule of meta/job/drop.h. */
+	if ((rc = drop_create(root, err)) < 0)
 		return rc;
-	if (stat(root, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		tt_error_set(err, ERR_USER, "%s: not a directory", root);
-		return -ENOTDIR;
-	}
-	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++) {
-		char *f = xasprintf("%s/%s", root, folders[i]);
-
-		/* 1777 like /tmp when shared: everyone may drop files, and the
-		 * sticky bit keeps users from deleting each other's. */
-		if (mkdir(f, 0777) == 0)
-			chmod(f, geteuid() == 0 ? 01777 : 0755);
-		else if (errno != EEXIST)
-			rc = make_dir(f, 0755, err);
-		free(f);
-		if (rc < 0)
-			return rc;
-	}
 	free(d->root);
 	d->root = realpath(root, NULL);
 	if (!d->root) {

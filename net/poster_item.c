@@ -21,6 +21,7 @@
 #include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/media/media.h"
+#include "meta/job/drop.h"
 #include "meta/job/outcome.h"
 #include "meta/rules.h"
 #include "meta/job/store.h"
@@ -136,7 +137,7 @@ static void init_lost(struct poster *p, const struct job *j, struct tt_error *er
 static int validate(struct poster *p, const struct job *j, struct verdict *v,
 		    const struct creator_info *ci)
 {
-	bool in_scheduled = !strncmp(j->path, "scheduled/", 10);
+	bool in_scheduled = drop_in_scheduled(j->path);
 	int root_fd = sp_open_root(p->root);
 	int rc;
 

@@ -45,7 +45,7 @@
 
 struct found {
 	char *path;
-	enum kind k;
+	enum drop_kind k;
 	double age; /* seconds since its mtime, >= 0 */
 };
 
@@ -70,7 +70,7 @@ static double mtime_age(const struct stat *sb, const struct timespec *wall)
 	return age > 0 ? age : 0; /* a file from the future is fresh */
 }
 
-static void found_add(struct foundlist *out, char *path, enum kind k, double age)
+static void found_add(struct foundlist *out, char *path, enum drop_kind k, double age)
 {
 	if (out->n == out->alloc) {
 		out->alloc = out->alloc ? 2 * out->alloc : 64;
@@ -103,23 +103,23 @@ static void walk(struct tracker *t, const char *rel, int depth, const struct tim
 	while ((de = readdir(d))) {
 		struct stat sb;
 		char *child;
-		enum kind k;
+		enum drop_kind k;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		child = xasprintf("%s/%s", rel, de->d_name);
-		k = trk_classify(child);
+		k = drop_classify(child);
 		if (S_ISDIR(sb.st_mode)) {
-			if (depth < WALK_MAX_DEPTH && trk_dir_in_staging(child))
+			if (depth < WALK_MAX_DEPTH && drop_dir_visible(child))
 				walk(t, child, depth + 1, wall, out);
 			else if (depth >= WALK_MAX_DEPTH)
 				log_warn("%s/%s: folders nested too deep; not looked into", t->root,
 					 child);
-			if (k == K_CAPTION)
+			if (k == DROP_CAPTION)
 				found_add(out, xstrdup(child), k, mtime_age(&sb, wall));
-		} else if (k != K_NONE) {
+		} else if (k != DROP_NOT_ITEM) {
 			found_add(out, child, k, mtime_age(&sb, wall));
 			child = NULL;
 		}
@@ -227,25 +227,17 @@ static void close_vanished(struct tracker *t)
 
 int tracker_reconcile(struct tracker *t, double now)
 {
-	static const char *const folders[] = { "outbox", "scheduled", "posted", "failed" };
-	int rc = 0;
+	struct tt_error err;
+	int rc;
 
-	if (mkdir(t->root, 0700) < 0 && errno != EEXIST) {
-		rc = -errno;
-		log_err("%s: cannot create the staging folder: %s", t->root, strerror(errno));
+	/* Made by the daemon before: this is for a tracker on its own (tests),
+	 * and by the same rule (meta/job/drop.h). */
+	tt_error_clear(&err);
+	rc = drop_create(t->root, &err);
+	if (rc < 0) {
+		log_err("%s", err.what);
 		return rc;
 	}
-	for (size_t i = 0; i < 4; i++) {
-		char *abs = xasprintf("%s/%s", t->root, folders[i]);
-
-		if (mkdir(abs, 0755) < 0 && errno != EEXIST) {
-			rc = -errno;
-			log_err("%s: cannot create it: %s", abs, strerror(errno));
-		}
-		free(abs);
-	}
-	if (rc < 0)
-		return rc;
 	if (t->root_fd < 0 && (t->root_fd = sp_open_root(t->root)) < 0) {
 		rc = t->root_fd;
 		t->root_fd = -1;
@@ -257,8 +249,8 @@ int tracker_reconcile(struct tracker *t, double now)
 	rc = outcome_finish_moves(t->st, t->cfg, t->root);
 	if (rc < 0)
 		log_warn("cannot finish the moves a crash interrupted: %s", strerror(-rc));
-	scan_dir(t, "outbox", now, true);
-	scan_dir(t, "scheduled", now, true);
+	scan_dir(t, drop_folder_name(DROP_OUTBOX), now, true);
+	scan_dir(t, drop_folder_name(DROP_SCHEDULED), now, true);
 	close_vanished(t);
 	return 0;
 }
@@ -354,7 +346,7 @@ static void collect_due(struct tracker *t, double now, struct duelist *dl, struc
 			for (int i = 0; i < nc; i++)
 				d->cap[i] = xstrdup(caps[i]->path);
 			d->gen = f->gen;
-			d->sched = trk_in_scheduled(f->path);
+			d->sched = drop_in_scheduled(f->path);
 		}
 	}
 }
