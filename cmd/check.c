@@ -29,6 +29,7 @@
 #include "meta/creator.h"
 #include "meta/media/probe.h"
 #include "meta/rules.h"
+#include "meta/tiktok.h"
 #include "meta/caption/sidecar.h"
 #include "meta/job/drop.h"
 #include "meta/caption/utf8.h"
@@ -185,7 +186,7 @@ static void print_account(const struct creator_info *ci, bool have_ci)
 	}
 	for (int i = 0; i < ci->n_privacy && i < CREATOR_MAX_PRIVACY; i++) {
 		int k = snprintf(opts + len, sizeof(opts) - len, "%s%s", i ? ", " : "",
-				 rules_privacy_word(ci->privacy_options[i]));
+				 tiktok_privacy_word(ci->privacy_options[i]));
 		if (k < 0 || (size_t)k >= sizeof(opts) - len)
 			break;
 		len += (size_t)k;
@@ -250,10 +251,10 @@ static void print_caption(const char *name, const struct verdict *v)
 
 	put_esc(stdout, name);
 	putchar('\n');
-	printf("  caption       %zu of %d UTF-16 units\n", sc->caption_utf16, CAPTION_MAX_UTF16);
+	printf("  caption       %zu of %d UTF-16 units\n", sc->caption_utf16, TIKTOK_CAPTION_MAX_UTF16);
 	print_preview(sc->caption);
 	if (v->privacy[0])
-		printf("  privacy       %s%s\n", rules_privacy_word(v->privacy),
+		printf("  privacy       %s%s\n", tiktok_privacy_word(v->privacy),
 		       sc->privacy[0] ? "" : " (from the config)");
 	else
 		printf("  privacy       none chosen\n");
