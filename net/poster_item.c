@@ -309,7 +309,7 @@ static int try_start(struct poster *p, struct job *j, struct tt_error *err)
 		goto out;
 	if (v.privacy[0] && (!j->privacy || strcmp(j->privacy, v.privacy)))
 		store_set_ready(p->st, j->id, j->size, j->schedule_at, v.privacy,
-				v.warning[0] ? v.warning : NULL);
+				v.warning[0] ? v.warning : NULL, j->mime);
 	mime = container_mime(v.media.container);
 	if (!mime) {
 		tt_error_set(err, ERR_USER, "%s: TikTok takes MP4, MOV and WebM files only, not %s",

@@ -65,6 +65,10 @@ struct job {
 	char *move_from;
 	char *move_caption_from;
 	char *error_text; /* full NAME.error text of a failed job, secret-free */
+	/* Content-Type of the chunk PUTs (video/mp4 ...), from the probe when
+	 * the item became ready; NULL before that, and on rows readied before
+	 * schema version 3 (probe again then). */
+	char *mime;
 };
 
 void job_free(struct job *j);
@@ -113,8 +117,12 @@ int store_transition(struct store *st, int64_t id, enum job_state to, const char
 int store_stop_upload(struct store *st, int64_t id, const char *error, const char *note);
 
 /* Field updates, each committed. */
+/* What validation fixed when the item became ready: its size, schedule
+ * time (0: none), privacy, warning and MIME type (each may be NULL, which
+ * stores NULL).  A caller that changes one of them passes the others as
+ * the job has them. */
 int store_set_ready(struct store *st, int64_t id, uint64_t size, int64_t schedule_at,
-		    const char *privacy, const char *warning);
+		    const char *privacy, const char *warning, const char *mime);
 int store_set_error(struct store *st, int64_t id, const char *first_line);
 /* user.tiktok.warning (outcome.c: the item's folder was stepped aside). */
 int store_set_warning(struct store *st, int64_t id, const char *warning);

@@ -38,6 +38,7 @@
 #include "meta/config.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
+#include "util/array.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -45,10 +46,7 @@
 
 void trk_pl_add(struct pathlist *pl, const char *s)
 {
-	if (pl->n == pl->alloc) {
-		pl->alloc = pl->alloc ? 2 * pl->alloc : 8;
-		pl->v = xrealloc(pl->v, pl->alloc * sizeof(*pl->v));
-	}
+	ALLOC_GROW(pl->v, pl->n + 1, pl->alloc);
 	pl->v[pl->n++] = xstrdup(s);
 }
 
@@ -373,7 +371,7 @@ static void caption_gone_after_send(struct tracker *t, const struct job *j)
 		return; /* said already (the event, then the tick) */
 	warning = j->warning && *j->warning ? xasprintf("%s; %s", j->warning, note) : xstrdup(note);
 	log_info("%s: %s", j->path, note);
-	if (store_set_ready(t->st, j->id, j->size, j->schedule_at, j->privacy, warning) < 0)
+	if (store_set_warning(t->st, j->id, warning) < 0)
 		log_warn("%s: cannot record that its caption was removed", j->path);
 	free(warning);
 }

@@ -34,6 +34,8 @@
 #include "meta/rules.h"
 #include "meta/caption/sidecar.h"
 #include "meta/job/store.h"
+#include "meta/job/verdict.h"
+#include "util/array.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -72,10 +74,7 @@ static double mtime_age(const struct stat *sb, const struct timespec *wall)
 
 static void found_add(struct foundlist *out, char *path, enum drop_kind k, double age)
 {
-	if (out->n == out->alloc) {
-		out->alloc = out->alloc ? 2 * out->alloc : 64;
-		out->v = xrealloc(out->v, out->alloc * sizeof(*out->v));
-	}
+	ALLOC_GROW(out->v, out->n + 1, out->alloc);
 	out->v[out->n++] = (struct found){ path, k, age };
 }
 
@@ -188,10 +187,7 @@ static int collect_live(const struct job *j, void *arg)
 
 	if (job_state_final(j->state) || !j->path)
 		return 0;
-	if (jl->n == jl->alloc) {
-		jl->alloc = jl->alloc ? 2 * jl->alloc : 64;
-		jl->v = xrealloc(jl->v, jl->alloc * sizeof(*jl->v));
-	}
+	ALLOC_GROW(jl->v, jl->n + 1, jl->alloc);
 	jl->v[jl->n++] = (struct jobref){ j->id, xstrdup(j->path), trk_job_in_flight(j), j->state };
 	return 0;
 }
@@ -257,7 +253,9 @@ int tracker_reconcile(struct tracker *t, double now)
 
 /* ---- tick: settle, validate, apply ---- */
 
-enum due_what { D_OK, D_CAPTION, D_MEDIA, D_INCOMPLETE, D_IN_FLIGHT, D_GONE, D_RETRY };
+/* What the look at a due item found: a verdict to apply (meta/job/verdict.h),
+ * or a reason to leave it. */
+enum due_what { D_VERDICT, D_IN_FLIGHT, D_GONE, D_RETRY };
 
 struct due {
 	char *video;
@@ -267,9 +265,7 @@ struct due {
 	bool sched; /* in scheduled/ */
 	enum due_what what;
 	int64_t id;
-	struct verdict v;
-	bool have_v;
-	struct tt_error err;
+	struct verdict v; /* D_VERDICT; always initialised, verdict_free'd */
 };
 
 struct duelist {
@@ -285,8 +281,7 @@ static void duelist_clear(struct duelist *dl)
 		free(d->video);
 		free(d->cap[0]);
 		free(d->cap[1]);
-		if (d->have_v)
-			verdict_free(&d->v);
+		verdict_free(&d->v);
 	}
 	free(dl->v);
 	memset(dl, 0, sizeof(*dl));
@@ -335,12 +330,10 @@ static void collect_due(struct tracker *t, double now, struct duelist *dl, struc
 				trk_pl_add(nocap, f->path);
 				continue;
 			}
-			if (dl->n == dl->alloc) {
-				dl->alloc = dl->alloc ? 2 * dl->alloc : 16;
-				dl->v = xrealloc(dl->v, dl->alloc * sizeof(*dl->v));
-			}
+			ALLOC_GROW(dl->v, dl->n + 1, dl->alloc);
 			d = &dl->v[dl->n++];
 			memset(d, 0, sizeof(*d));
+			verdict_init(&d->v);
 			d->video = xstrdup(f->path);
 			d->ncap = nc;
 			for (int i = 0; i < nc; i++)
@@ -401,7 +394,7 @@ static bool captions_disagree(int root_fd, const char *a, const char *b)
 /*
  * Whether a file of @d is one the daemon will not read (a symlink, a hard
  * link, a FIFO, a socket, a device, a folder named like a caption): then
- * d->err says which and why, to be fixed in place.  Looked at before
+ * d->v is a caption verdict saying which and why, to be fixed in place.  Looked at before
  * anything is opened so that the video's refusal is named even when the
  * caption is refused too; the opens that follow refuse the same way if a
  * file is swapped meanwhile.
@@ -412,12 +405,14 @@ static bool item_refused(struct tracker *t, struct due *d)
 	int rc;
 
 	for (int i = 0; i < 3 && files[i]; i++) {
-		tt_error_clear(&d->err);
-		rc = itemfile_check(t->root_fd, files[i], path_base(files[i]), &d->err);
-		if (rc < 0 && itemfile_refused(rc))
+		tt_error_clear(&d->v.error);
+		rc = itemfile_check(t->root_fd, files[i], path_base(files[i]), &d->v.error);
+		if (rc < 0 && itemfile_refused(rc)) {
+			d->v.kind = VERDICT_CAPTION;
 			return true;
+		}
 	}
-	tt_error_clear(&d->err);
+	tt_error_clear(&d->v.error);
 	return false;
 }
 
@@ -448,137 +443,53 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		d->what = D_IN_FLIGHT;
 		return;
 	}
-	if (item_refused(t, d)) {
-		d->what = D_CAPTION;
+	d->what = D_VERDICT;
+	if (item_refused(t, d))
 		return;
-	}
 	if (d->ncap > 1 && captions_disagree(t->root_fd, d->cap[0], d->cap[1])) {
-		tt_error_set(&d->err, ERR_USER, "%s: two captions, %s and %s, differ",
+		tt_error_set(&d->v.error, ERR_USER, "%s: two captions, %s and %s, differ",
 			     path_base(d->video), path_base(d->cap[0]), path_base(d->cap[1]));
-		tt_error_advise(&d->err,
+		tt_error_advise(&d->v.error,
 				"Delete the one you do not want, or make them the same; "
 				"when both exist and agree, %s is used.",
 				path_base(d->cap[0]));
-		d->what = D_CAPTION;
+		d->v.kind = VERDICT_CAPTION;
 		return;
 	}
 	rules_validate_at(t->cfg, ci, t->root_fd, d->video, d->cap[0], d->sched, &d->v);
-	d->have_v = true;
-	d->err = d->v.error;
-	switch (d->v.kind) {
-	case VERDICT_OK:
-		d->what = D_OK;
-		break;
-	case VERDICT_CAPTION:
-		d->what = D_CAPTION;
-		break;
-	case VERDICT_MEDIA:
-		d->what = D_MEDIA;
-		break;
-	default:
-		d->what = D_INCOMPLETE;
-		break;
-	}
 }
 
-static void set_state(struct tracker *t, const struct due *d, enum job_state from,
-		      enum job_state to, const char *note)
-{
-	struct job cur;
-
-	/* @from is the snapshot taken before the validation, which runs
-	 * without the mutex: a move event may have reset the job meanwhile
-	 * ("moved: checking it again"), so "no change" is asked of the store. */
-	if (from == to && store_get(t->st, d->id, &cur) == 0) {
-		from = cur.state;
-		job_free(&cur);
-	}
-	if (from != to && store_transition(t->st, d->id, to, note) < 0)
-		log_warn("%s: cannot record that it is %s", d->video, job_state_name(to));
-}
-
-/* Each store setter is a commit (fsync): skip the ones that change nothing. */
-static void set_caption(struct tracker *t, const struct due *d, const struct job *j)
-{
-	if (!j->caption_path || strcmp(j->caption_path, d->cap[0]))
-		store_set_caption(t->st, d->id, d->cap[0]);
-}
-
-static void set_error(struct tracker *t, const struct due *d, const struct job *j,
-		      const char *line)
-{
-	if (line ? !j->error || strcmp(j->error, line) : j->error != NULL)
-		store_set_error(t->st, d->id, line);
-}
-
-static void apply_ok(struct tracker *t, struct tfile *f, const struct due *d, const struct job *j)
-{
-	enum job_state to = JOB_READY;
-	int64_t at = 0;
-	time_t wall = time(NULL);
-
-	/* In outbox/ a schedule is ignored: moving an item there posts it now.
-	 * A time already past in scheduled/ posts it now too. */
-	if (d->sched && d->v.have_sidecar && d->v.sidecar.has_schedule &&
-	    d->v.sidecar.schedule_at > (int64_t)wall) {
-		to = JOB_SCHEDULED;
-		at = d->v.sidecar.schedule_at;
-	}
-	set_caption(t, d, j);
-	if (store_set_ready(t->st, d->id, d->v.media.size, at,
-			    d->v.privacy[0] ? d->v.privacy : NULL,
-			    d->v.warning[0] ? d->v.warning : NULL) < 0) {
-		log_warn("%s: cannot record its checked details", d->video);
-		return;
-	}
-	set_error(t, d, j, NULL);
-	set_state(t, d, j->state, to,
-		  to == JOB_READY ? "complete and valid" : "complete and valid; waits for its time");
-	trk_clear_error_file(t, d->video);
-	f->armed = true;
-	log_info("%s: %s%s%s", d->video, job_state_name(to), d->v.warning[0] ? "; warning: " : "",
-		 d->v.warning);
-}
-
-static void apply_caption(struct tracker *t, struct tfile *f, const struct due *d,
-			  const struct job *j)
-{
-	/* The file first: whoever sees `invalid` finds NAME.error beside it. */
-	if (outcome_error_file(t->root, d->video, &d->err) < 0)
-		log_warn("%s: cannot write its .error file", d->video);
-	set_caption(t, d, j);
-	set_error(t, d, j, d->err.what);
-	set_state(t, d, j->state, JOB_INVALID, d->err.what);
-	f->armed = true;
-	log_info("%s: invalid: %s", d->video, d->err.what);
-}
-
-/* The video can never pass: to failed/ with its caption.  outcome_failed()
- * moves the files behind the filesystem's back, so the map forgets them
- * here; other videos that shared the caption lose it. */
-static void apply_media(struct tracker *t, struct tfile *f, const struct due *d,
-			const struct job *j, struct pathlist *resets)
+/*
+ * Apply the verdict (meta/job/verdict.h) and keep the map in step: an item
+ * left ready, scheduled or invalid by our hand is armed (a change sends it
+ * back to waiting); one sent to failed/ was moved behind the filesystem's
+ * back, so the map forgets it and its caption, and other videos that
+ * shared the caption lose it.
+ */
+static void apply_verdict(struct tracker *t, struct tfile *f, const struct due *d,
+			  const struct job *j, struct pathlist *resets)
 {
 	struct tfile *c = trk_find_path(t, d->cap[0]);
+	int rc = verdict_apply(t->st, t->cfg, t->root, j, &d->v, d->cap[0]);
 
-	set_caption(t, d, j);
-	if (outcome_failed(t->st, t->cfg, t->root, d->id, &d->err) < 0) {
-		log_warn("%s: cannot move it to failed/ (%s)", d->video, d->err.what);
-		return;
+	switch (d->v.kind) {
+	case VERDICT_OK:
+		f->armed = rc >= 0;
+		break;
+	case VERDICT_CAPTION:
+		f->armed = true;
+		break;
+	case VERDICT_MEDIA:
+		if (rc < 0)
+			break;
+		trk_entry_drop(t, f, resets);
+		if (c)
+			trk_entry_drop(t, c, resets);
+		break;
+	default:
+		f->armed = false;
+		break;
 	}
-	log_info("%s: failed: %s", d->video, d->err.what);
-	trk_entry_drop(t, f, resets);
-	if (c)
-		trk_entry_drop(t, c, resets);
-}
-
-static void apply_incomplete(struct tracker *t, struct tfile *f, const struct due *d,
-			     const struct job *j)
-{
-	set_error(t, d, j, d->err.what);
-	set_state(t, d, j->state, JOB_WAITING, d->err.what);
-	f->armed = false;
-	log_info("%s: waits: %s", d->video, d->err.what);
 }
 
 /* The item's job vanished or never was: a live one is lost. */
@@ -614,14 +525,8 @@ static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets)
 		f->armed = true;
 		log_info("%s: %s; not checked again, the poster owns it", d->video,
 			 job_state_name(j.state));
-	} else if (d->what == D_OK) {
-		apply_ok(t, f, d, &j);
-	} else if (d->what == D_CAPTION) {
-		apply_caption(t, f, d, &j);
-	} else if (d->what == D_MEDIA) {
-		apply_media(t, f, d, &j, resets);
 	} else {
-		apply_incomplete(t, f, d, &j);
+		apply_verdict(t, f, d, &j, resets);
 	}
 	job_free(&j);
 }

@@ -292,6 +292,7 @@ TEST(test_caption_first_then_video_becomes_ready)
 		CHECK_STR(j.privacy, "SELF_ONLY");
 		CHECK(j.size > 10000);
 		CHECK_INT(j.schedule_at, 0);
+		CHECK_STR(j.mime, "video/mp4"); /* what the poster PUTs it as */
 		job_free(&j);
 	} else {
 		FAILF("no job");
