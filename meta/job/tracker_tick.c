@@ -192,8 +192,28 @@ static int collect_live(const struct job *j, void *arg)
 	return 0;
 }
 
-/* Live jobs whose video is gone are closed as lost; the poster reconciles
- * in-flight ones by TikTok's status (the bytes may be published). */
+/*
+ * The one maker of live -> lost (meta/job/store.h, the state machine): the
+ * video of job @id at @path is gone and no upload holds it.  In flight,
+ * the poster reconciles by TikTok's status instead (the bytes may be
+ * published), so those are left alone and 0 is returned.
+ */
+static int close_lost(struct tracker *t, int64_t id, const char *path, bool in_flight,
+		      const char *why)
+{
+	int rc;
+
+	if (in_flight)
+		return 0;
+	rc = store_transition(t->st, id, JOB_LOST, why);
+	if (rc < 0)
+		log_warn("%s: cannot close its job as lost", path);
+	else
+		log_info("%s: job closed as lost: %s", path, why);
+	return rc;
+}
+
+/* Live jobs whose video is gone are closed as lost. */
 static void close_vanished(struct tracker *t)
 {
 	struct joblist jl = { 0 };
@@ -204,17 +224,12 @@ static void close_vanished(struct tracker *t)
 	for (size_t i = 0; i < jl.n; i++) {
 		struct jobref *r = &jl.v[i];
 
-		if (trk_file_at(t, r->path)) {
-			;
-		} else if (r->in_flight) {
-			log_info("%s: gone while %s; left for the poster to reconcile", r->path,
-				 job_state_name(r->state));
-		} else if (store_transition(t->st, r->id, JOB_LOST,
-					    "the video was gone when tiktokfs started") < 0) {
-			log_warn("%s: cannot close its job as lost", r->path);
-		} else {
-			log_info("%s: gone while tiktokfs was not running; job closed as lost",
-				 r->path);
+		if (!trk_file_at(t, r->path)) {
+			if (r->in_flight)
+				log_info("%s: gone while %s; left for the poster to reconcile",
+					 r->path, job_state_name(r->state));
+			close_lost(t, r->id, r->path, r->in_flight,
+				   "the video was gone when tiktokfs started");
 		}
 		free(r->path);
 	}
@@ -498,8 +513,7 @@ static void apply_gone(struct tracker *t, struct tfile *f, const struct due *d)
 	struct job j;
 
 	if (store_find_live(t->st, d->video, &j) == 0) {
-		if (!trk_job_in_flight(&j))
-			store_transition(t->st, j.id, JOB_LOST, "the video is no longer there");
+		close_lost(t, j.id, d->video, trk_job_in_flight(&j), "the video is no longer there");
 		job_free(&j);
 	}
 	trk_entry_drop(t, f, NULL);
