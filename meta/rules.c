@@ -365,7 +365,7 @@ static int settle_privacy(const struct config *cfg, const struct creator_info *c
 		return refuse_caption(v);
 	}
 	/* TikTok refuses paid partnerships that only the creator sees (§7). */
-	if (v->sidecar.branded == TRI_ON && !strcmp(v->privacy, "SELF_ONLY")) {
+	if (v->sidecar.branded == TRI_ON && !strcmp(v->privacy, TIKTOK_PRIVACY_SELF_ONLY)) {
 		tt_error_set(&v->error, ERR_USER,
 			     "%s: branded content cannot be private; TikTok refuses it", name);
 		tt_error_advise(

@@ -17,7 +17,7 @@ static const struct {
     {"PUBLIC_TO_EVERYONE", "public", "everyone"},
     {"MUTUAL_FOLLOW_FRIENDS", "friends", NULL},
     {"FOLLOWER_OF_CREATOR", "followers", NULL},
-    {"SELF_ONLY", "private", "self"},
+    {TIKTOK_PRIVACY_SELF_ONLY, "private", "self"},
 };
 #define N_LEVELS (sizeof(levels) / sizeof(levels[0]))
 

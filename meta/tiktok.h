@@ -63,6 +63,11 @@
 
 /* ---- privacy levels ([direct-post] post_info.privacy_level, §5.2) ---- */
 
+/* "Only me": branded content cannot be private (content-sharing
+ * guidelines, §7), and such posts never get a public post id (status
+ * fetch, publicaly_available_post_id, §5.7). */
+#define TIKTOK_PRIVACY_SELF_ONLY "SELF_ONLY"
+
 /*
  * TikTok's privacy level for a word a user writes ("public", "friends",
  * "followers", "private", and the aliases "everyone" and "self"), or for
