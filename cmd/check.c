@@ -29,7 +29,9 @@
 #include "meta/creator.h"
 #include "meta/media/probe.h"
 #include "meta/rules.h"
+#include "meta/tiktok.h"
 #include "meta/caption/sidecar.h"
+#include "meta/job/drop.h"
 #include "meta/caption/utf8.h"
 #include "meta/caption/when.h"
 #include "util/escape.h"
@@ -148,7 +150,9 @@ static char *find_caption(const char *video)
 /*
  * Is the video in scheduled/ of a staging tree or mount (a "scheduled"
  * folder with an "outbox" beside it)?  Then a schedule time is required,
- * as the daemon would require it.
+ * as the daemon would require it.  Not drop_in_scheduled(): `check` takes
+ * any path, absolute or relative to wherever it runs, so the real path is
+ * walked up to find a drop folder's layout.
  */
 static bool in_scheduled_folder(const char *video)
 {
@@ -159,9 +163,9 @@ static bool in_scheduled_folder(const char *video)
 		return false;
 	while (!found && (s = strrchr(real, '/')) != NULL) {
 		*s = '\0';
-		if (!strcmp(path_base(real), "scheduled")) {
-			char *outbox =
-			    xasprintf("%.*s/outbox", (int)(path_base(real) - real) - 1, real);
+		if (!strcmp(path_base(real), drop_folder_name(DROP_SCHEDULED))) {
+			char *outbox = xasprintf("%.*s/%s", (int)(path_base(real) - real) - 1, real,
+						 drop_folder_name(DROP_OUTBOX));
 			struct stat st;
 			found = stat(outbox, &st) == 0 && S_ISDIR(st.st_mode);
 			free(outbox);
@@ -182,7 +186,7 @@ static void print_account(const struct creator_info *ci, bool have_ci)
 	}
 	for (int i = 0; i < ci->n_privacy && i < CREATOR_MAX_PRIVACY; i++) {
 		int k = snprintf(opts + len, sizeof(opts) - len, "%s%s", i ? ", " : "",
-				 rules_privacy_word(ci->privacy_options[i]));
+				 tiktok_privacy_word(ci->privacy_options[i]));
 		if (k < 0 || (size_t)k >= sizeof(opts) - len)
 			break;
 		len += (size_t)k;
@@ -247,10 +251,10 @@ static void print_caption(const char *name, const struct verdict *v)
 
 	put_esc(stdout, name);
 	putchar('\n');
-	printf("  caption       %zu of %d UTF-16 units\n", sc->caption_utf16, CAPTION_MAX_UTF16);
+	printf("  caption       %zu of %d UTF-16 units\n", sc->caption_utf16, TIKTOK_CAPTION_MAX_UTF16);
 	print_preview(sc->caption);
 	if (v->privacy[0])
-		printf("  privacy       %s%s\n", rules_privacy_word(v->privacy),
+		printf("  privacy       %s%s\n", tiktok_privacy_word(v->privacy),
 		       sc->privacy[0] ? "" : " (from the config)");
 	else
 		printf("  privacy       none chosen\n");

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cmd/hooks.h"
+#include "meta/job/drop.h"
 #include "meta/job/store.h"
 #include "meta/job/tracker.h"
 #include "net/http.h"
@@ -54,8 +55,6 @@ static int make_dir(const char *path, mode_t mode, struct tt_error *err)
 
 int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err)
 {
-	static const char *const folders[] = {"outbox", "scheduled", "posted", "failed"};
-	struct stat sb;
 	int rc;
 
 	if ((rc = make_dir(d->cfg.state_dir, 0700, err)) < 0)
@@ -67,25 +66,9 @@ int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err)
 			     strerror(errno));
 		return rc;
 	}
-	if ((rc = make_dir(root, 0755, err)) < 0)
+	/* The root and its four folders, by the mode rule of meta/job/drop.h. */
+	if ((rc = drop_create(root, err)) < 0)
 		return rc;
-	if (stat(root, &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		tt_error_set(err, ERR_USER, "%s: not a directory", root);
-		return -ENOTDIR;
-	}
-	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++) {
-		char *f = xasprintf("%s/%s", root, folders[i]);
-
-		/* 1777 like /tmp when shared: everyone may drop files, and the
-		 * sticky bit keeps users from deleting each other's. */
-		if (mkdir(f, 0777) == 0)
-			chmod(f, geteuid() == 0 ? 01777 : 0755);
-		else if (errno != EEXIST)
-			rc = make_dir(f, 0755, err);
-		free(f);
-		if (rc < 0)
-			return rc;
-	}
 	free(d->root);
 	d->root = realpath(root, NULL);
 	if (!d->root) {

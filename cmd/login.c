@@ -35,6 +35,7 @@
 #include "net/http.h"
 #include "net/oauth.h"
 #include "net/tokens.h"
+#include "meta/tiktok.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -132,19 +133,6 @@ static int read_pasted(struct oauth_callback *cb, struct tt_error *err)
 	return rc;
 }
 
-static const char *privacy_word(const char *tiktok)
-{
-	if (!strcmp(tiktok, "PUBLIC_TO_EVERYONE"))
-		return "public";
-	if (!strcmp(tiktok, "MUTUAL_FOLLOW_FRIENDS"))
-		return "friends";
-	if (!strcmp(tiktok, "FOLLOWER_OF_CREATOR"))
-		return "followers";
-	if (!strcmp(tiktok, "SELF_ONLY"))
-		return "private";
-	return tiktok;
-}
-
 /* Who logged in, from creator_info (saved) and user/info. */
 static int report_who(const struct config *cfg)
 {
@@ -174,7 +162,7 @@ static int report_who(const struct config *cfg)
 	}
 	printf("Logged in as @%s (%s). Privacy options: ", ci.username, ci.nickname);
 	for (int i = 0; i < ci.n_privacy; i++)
-		printf("%s%s", i ? ", " : "", privacy_word(ci.privacy_options[i]));
+		printf("%s%s", i ? ", " : "", tiktok_privacy_word(ci.privacy_options[i]));
 	if (ci.max_duration_sec > 0)
 		printf(". Max video length: %d s.\n", ci.max_duration_sec);
 	else

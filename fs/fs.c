@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meta/job/drop.h"
 #include "meta/job/tracker.h"
 #include "util/clock.h"
 
@@ -56,21 +57,17 @@ const char *fs_rel(const char *path)
 	return *path ? path : ".";
 }
 
-static const char *const folders[] = {"outbox", "scheduled", "posted", "failed"};
-
 enum fs_place fs_place(const char *path)
 {
 	const char *rel = fs_rel(path);
 	const char *slash = strchr(rel, '/');
-	size_t n = slash ? (size_t)(slash - rel) : strlen(rel);
 
 	if (!strcmp(rel, "."))
 		return FS_ROOT;
 	if (!slash && !strcmp(rel, FS_STATUS_NAME))
 		return FS_STATUS;
-	for (size_t i = 0; i < sizeof(folders) / sizeof(folders[0]); i++)
-		if (strlen(folders[i]) == n && !strncmp(rel, folders[i], n))
-			return slash && slash[1] ? FS_INSIDE : FS_FOLDER;
+	if (drop_folder_of(rel) != DROP_NONE)
+		return slash && slash[1] ? FS_INSIDE : FS_FOLDER;
 	return FS_NOWHERE;
 }
 

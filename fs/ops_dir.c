@@ -23,6 +23,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "meta/job/drop.h"
 #include "meta/job/tracker.h"
 #include "util/clock.h"
 
@@ -260,14 +261,25 @@ int fs_opendir(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
-/* The root lists a fixed set, at fixed offsets 1..N. */
+/* The root lists a fixed set, at fixed offsets 1..N: ".", "..", the four
+ * folders in drop.h's order, STATUS.txt. */
+static const char *root_entry(off_t i)
+{
+	if (i == 0)
+		return ".";
+	if (i == 1)
+		return "..";
+	if (i - 2 < DROP_NFOLDERS)
+		return drop_folder_name((enum drop_folder)(i - 2));
+	return i - 2 == DROP_NFOLDERS ? FS_STATUS_NAME : NULL;
+}
+
 static int readdir_root(void *buf, fuse_fill_dir_t filler, off_t offset)
 {
-	static const char *const names[] = {".",      "..",	"outbox",      "scheduled",
-					    "posted", "failed", FS_STATUS_NAME};
+	const char *name;
 
-	for (off_t i = offset; i < (off_t)(sizeof(names) / sizeof(names[0])); i++)
-		if (filler(buf, names[i], NULL, i + 1, 0))
+	for (off_t i = offset; (name = root_entry(i)) != NULL; i++)
+		if (filler(buf, name, NULL, i + 1, 0))
 			break;
 	return 0;
 }

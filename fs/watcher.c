@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "fs/mirror.h"
+#include "meta/job/drop.h"
 #include "meta/job/tracker.h"
 #include "util/log.h"
 #include "util/safepath.h"
@@ -73,20 +74,6 @@ struct watcher {
 };
 
 /* ---- names ---- */
-
-/* A directory whose files can be items: under outbox/ or scheduled/, no
- * dot-directory on the way. */
-static bool watchable(const char *rel)
-{
-	const char *f = item_folder(rel);
-
-	if (!f || (strcmp(f, "outbox") && strcmp(f, "scheduled")))
-		return false;
-	for (const char *p = strchr(rel, '/'); p; p = strchr(p + 1, '/'))
-		if (p[1] == '.' || p[1] == '\0')
-			return false;
-	return true;
-}
 
 /* Our own files and the tracker's error files (and the temporaries they
  * are written through, ".NAME.error.XXXXXX"): never item events. */
@@ -189,7 +176,7 @@ static void report_dir(struct watcher *w, const char *rel, double now)
 {
 	const char *base = strrchr(rel, '/');
 
-	if (w->t && item_is_caption_name(base ? base + 1 : rel))
+	if (w->t && drop_is_caption_name(base ? base + 1 : rel))
 		tracker_changed(w->t, rel, now);
 }
 
@@ -203,7 +190,7 @@ static void add_tree(struct watcher *w, const char *rel, bool report, double now
 	struct dirent *de;
 	int fd;
 
-	if (!watchable(rel) || depth > WALK_MAX_DEPTH)
+	if (!drop_dir_visible(rel) || depth > WALK_MAX_DEPTH)
 		return;
 	/* the watch first, then the listing: a file created in between is
 	 * seen twice, never missed */
@@ -398,7 +385,7 @@ static void moved_pair(struct watcher *w, const char *from, const char *to, bool
 	if (dir) {
 		bool had = move_tree(w, from, to);
 
-		if (!watchable(to))
+		if (!drop_dir_visible(to))
 			drop_tree(w, to);
 		else if (!had)
 			add_tree(w, to, true, now, 0); /* from a dot-directory */
@@ -454,8 +441,8 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, double n
 		flush_from(w, now);
 		log_warn("%s: inotify queue overflowed; walking the folders again", w->root);
 		writers_release(w, now, "events were lost");
-		add_tree(w, "outbox", false, now, 0);
-		add_tree(w, "scheduled", false, now, 0);
+		add_tree(w, drop_folder_name(DROP_OUTBOX), false, now, 0);
+		add_tree(w, drop_folder_name(DROP_SCHEDULED), false, now, 0);
 		if (tracker_reconcile(w->t, now) < 0)
 			log_warn("%s: reconciling after the overflow failed", w->root);
 		return;
@@ -470,7 +457,7 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, double n
 		return;
 	ignored = !dir && ignored_file(ev->name);
 	path = join(d->path, ev->name);
-	if (!*d->path && !watchable(path)) { /* the root: only outbox/, scheduled/ */
+	if (!*d->path && !drop_dir_visible(path)) { /* the root: only outbox/, scheduled/ */
 		free(path);
 		return;
 	}
@@ -541,8 +528,8 @@ struct watcher *watcher_new(const char *root, double settle_time)
 	w->root = xstrdup(root);
 	w->quiet = settle_time * 10 > WATCH_WRITER_QUIET ? settle_time * 10 : WATCH_WRITER_QUIET;
 	add_watch(w, "", ROOT_MASK);
-	add_tree(w, "outbox", false, 0, 0);
-	add_tree(w, "scheduled", false, 0, 0);
+	add_tree(w, drop_folder_name(DROP_OUTBOX), false, 0, 0);
+	add_tree(w, drop_folder_name(DROP_SCHEDULED), false, 0, 0);
 	return w;
 }
 

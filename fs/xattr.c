@@ -24,7 +24,7 @@
 
 #include "meta/job/results.h"
 #include "meta/job/store.h"
-#include "meta/job/tracker.h"
+#include "meta/job/drop.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -51,12 +51,10 @@ static int job_of(const char *path, struct job *j)
 {
 	struct tiktokfs *fs = fs_ctx();
 	const char *rel = fs_rel(path);
-	const char *folder;
 
 	if (!fs->store || fs_place(path) != FS_INSIDE)
 		return -ENOENT;
-	folder = item_folder(rel);
-	if (folder && (!strcmp(folder, "outbox") || !strcmp(folder, "scheduled")))
+	if (drop_in_staging(rel))
 		return store_find_live(fs->store, rel, j);
 	return store_get_by_path(fs->store, rel, j);
 }

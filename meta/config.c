@@ -11,6 +11,7 @@
  * tiktokfs.conf.example, which tests/unit/test_config.c checks).
  */
 #include "meta/config.h"
+#include "meta/tiktok.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -94,25 +95,6 @@ int config_parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-const char *config_privacy_name(const char *s)
-{
-	static const struct {
-		const char *alias, *name;
-	} map[] = {
-		{ "public", "PUBLIC_TO_EVERYONE" },	 { "everyone", "PUBLIC_TO_EVERYONE" },
-		{ "friends", "MUTUAL_FOLLOW_FRIENDS" }, { "followers", "FOLLOWER_OF_CREATOR" },
-		{ "private", "SELF_ONLY" },		 { "self", "SELF_ONLY" },
-		{ "PUBLIC_TO_EVERYONE", "PUBLIC_TO_EVERYONE" },
-		{ "MUTUAL_FOLLOW_FRIENDS", "MUTUAL_FOLLOW_FRIENDS" },
-		{ "FOLLOWER_OF_CREATOR", "FOLLOWER_OF_CREATOR" },
-		{ "SELF_ONLY", "SELF_ONLY" },
-	};
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcasecmp(s, map[i].alias))
-			return map[i].name;
-	return NULL;
-}
-
 /*
  * One parser per key type.  Each takes the row (for its bounds), the field
  * the row's offset points at, and the value; it returns 0, or -1 when the
@@ -164,9 +146,10 @@ static const struct key_row keys[] = {
 	KEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
 	KEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
 	KEY(settle_time, T_SECONDS, 0, 86400, "2", "must be a number of seconds from 0 to 86400"),
-	KEY(chunk_size, T_SIZE, 5242880, 64000000, "10000000",
-	    "must be from 5242880 to 64000000 bytes"),
-	KEY(max_size, T_SIZE, 1, SIZE_CEILING, "4294967296", "must be a size such as 4G or 287.6M"),
+	KEY(chunk_size, T_SIZE, TIKTOK_CHUNK_MIN, TIKTOK_CHUNK_MAX, "10000000",
+	    "must be from " TIKTOK_STR(TIKTOK_CHUNK_MIN) " to " TIKTOK_STR(TIKTOK_CHUNK_MAX) " bytes"),
+	KEY(max_size, T_SIZE, 1, SIZE_CEILING, TIKTOK_STR(TIKTOK_FILE_MAX),
+	    "must be a size such as 4G or 287.6M"),
 	KEY(min_duration, T_SECONDS, 0, 36000, "3", "must be a number of seconds"),
 	KEY(max_duration, T_SECONDS, 0, 36000, "600", "must be a number of seconds"),
 	KEY(min_width, T_UINT, 1, 100000, "360", "must be a number of pixels"),
@@ -250,7 +233,7 @@ static int parse_mode(const struct key_row *k, void *field, const char *v)
 
 static int parse_privacy(const struct key_row *k, void *field, const char *v)
 {
-	const char *name = config_privacy_name(v);
+	const char *name = tiktok_privacy_name(v);
 
 	(void)k;
 	if (!name && *v)

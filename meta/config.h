@@ -16,9 +16,6 @@
 
 enum post_mode { POST_DIRECT = 0, POST_DRAFT };
 
-#define CONFIG_SINGLE_CHUNK_MAX 64000000ULL
-#define CONFIG_MAX_SIZE_DEFAULT 4294967296ULL
-
 struct config {
 	char *path; /* the file read, or NULL when none existed; owned */
 	char *client_key;
@@ -61,9 +58,6 @@ int config_set(struct config *cfg, const char *key, const char *value, struct tt
 const char *config_key_name(size_t i);
 /* Parse "5M", "1.5G", "1000" into bytes; 0 or -EINVAL. */
 int config_parse_size(const char *s, uint64_t *out);
-/* Map public/friends/followers/private or TikTok's own names to TikTok's
- * names; NULL if unknown.  Returns a static string. */
-const char *config_privacy_name(const char *s);
 void config_free(struct config *cfg);
 
 #endif

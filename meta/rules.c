@@ -32,42 +32,24 @@
 
 #include "meta/config.h"
 #include "meta/media/probe.h"
+#include "meta/tiktok.h"
 #include "util/path.h"
 
-/* TikTok's frame-rate window (§6).  A little slack: 59.94 and 23.976 are
- * the usual NTSC rates, and containers round the rate they state. */
-#define FPS_MIN 23.0
-#define FPS_MAX 60.0
+/* TikTok's frame-rate window (meta/tiktok.h) with a little slack: 59.94
+ * and 23.976 are the usual NTSC rates, and containers round the rate they
+ * state. */
 #define FPS_SLACK 0.01
 
-/* The API's own bounds (§6): below/above these a config value is TikTok's
- * limit, otherwise it is the user's own, and the message says which. */
-#define API_MIN_DURATION 3.0
-#define API_MAX_DURATION 600.0
-#define API_MIN_SIDE 360u
-#define API_MAX_SIDE 4096u
+/* Below/above TikTok's bounds (meta/tiktok.h) a config value is TikTok's
+ * limit, otherwise it is the user's own, and the message says which.
+ * The minimum duration is tiktokfs's own rule (min_duration's default;
+ * TikTok states none, docs/tiktok.md §6), worded as TikTok's since the
+ * start: the words are kept. */
+#define DEFAULT_MIN_DURATION 3.0
 
 /* The recommended picture (spec: a warning below it, not a refusal). */
 #define GOOD_SHORT_SIDE 720u
 #define GOOD_LONG_SIDE 1280u
-
-const char *rules_privacy_word(const char *tiktok_name)
-{
-	static const struct {
-		const char *name, *word;
-	} map[] = {
-	    {"PUBLIC_TO_EVERYONE", "public"},
-	    {"MUTUAL_FOLLOW_FRIENDS", "friends"},
-	    {"FOLLOWER_OF_CREATOR", "followers"},
-	    {"SELF_ONLY", "private"},
-	};
-	if (!tiktok_name)
-		return "";
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (!strcmp(tiktok_name, map[i].name))
-			return map[i].word;
-	return tiktok_name;
-}
 
 void verdict_init(struct verdict *v)
 {
@@ -174,7 +156,7 @@ static int check_size(const struct config *cfg, const char *name, const struct m
 		fmt_size(have, sizeof(have), mi->size);
 		fmt_size(lim, sizeof(lim), cfg->max_size);
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: %s; %s at most %s", name, have,
-			     cfg->max_size >= CONFIG_MAX_SIZE_DEFAULT
+			     cfg->max_size >= (uint64_t)TIKTOK_FILE_MAX
 				 ? "TikTok takes"
 				 : "max_size in the config allows",
 			     lim);
@@ -198,7 +180,7 @@ static int check_duration(const struct config *cfg, const struct creator_info *c
 	}
 	if (mi->duration < cfg->min_duration) {
 		fmt_num(have, sizeof(have), mi->duration, cfg->min_duration);
-		if (cfg->min_duration <= API_MIN_DURATION)
+		if (cfg->min_duration <= DEFAULT_MIN_DURATION)
 			tt_error_set(&v->error, ERR_PERMANENT,
 				     "%s: %s s long; TikTok needs at least %g s", name, have,
 				     cfg->min_duration);
@@ -220,7 +202,7 @@ static int check_duration(const struct config *cfg, const struct creator_info *c
 			tt_error_set(&v->error, ERR_PERMANENT,
 				     "%s: %s s long; this TikTok account may post at most %g s",
 				     name, have, max);
-		else if (max >= API_MAX_DURATION)
+		else if (max >= TIKTOK_DURATION_MAX)
 			tt_error_set(&v->error, ERR_PERMANENT,
 				     "%s: %s s long; TikTok takes at most %g s", name, have, max);
 		else
@@ -248,7 +230,7 @@ static int check_picture(const struct config *cfg, const char *name, const struc
 	if (w < cfg->min_width || h < cfg->min_height) {
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: %ux%u pixels; %s at least %ux%u", name,
 			     w, h,
-			     cfg->min_width <= API_MIN_SIDE && cfg->min_height <= API_MIN_SIDE
+			     cfg->min_width <= TIKTOK_SIDE_MIN && cfg->min_height <= TIKTOK_SIDE_MIN
 				 ? "TikTok needs"
 				 : "min_width/min_height in the config ask for",
 			     cfg->min_width, cfg->min_height);
@@ -258,7 +240,7 @@ static int check_picture(const struct config *cfg, const char *name, const struc
 	if (w > cfg->max_width || h > cfg->max_height) {
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: %ux%u pixels; %s at most %ux%u", name,
 			     w, h,
-			     cfg->max_width >= API_MAX_SIDE && cfg->max_height >= API_MAX_SIDE
+			     cfg->max_width >= TIKTOK_SIDE_MAX && cfg->max_height >= TIKTOK_SIDE_MAX
 				 ? "TikTok takes"
 				 : "max_width/max_height in the config allow",
 			     cfg->max_width, cfg->max_height);
@@ -299,11 +281,11 @@ static int check_codec(const char *name, const struct media_info *mi, struct ver
 				name);
 		return refuse_media(v);
 	}
-	if (mi->fps > 0 && (mi->fps < FPS_MIN - FPS_SLACK || mi->fps > FPS_MAX + FPS_SLACK)) {
-		fmt_num(have, sizeof(have), mi->fps, mi->fps < FPS_MIN ? FPS_MIN : FPS_MAX);
+	if (mi->fps > 0 && (mi->fps < TIKTOK_FPS_MIN - FPS_SLACK || mi->fps > TIKTOK_FPS_MAX + FPS_SLACK)) {
+		fmt_num(have, sizeof(have), mi->fps, mi->fps < TIKTOK_FPS_MIN ? TIKTOK_FPS_MIN : TIKTOK_FPS_MAX);
 		tt_error_set(&v->error, ERR_PERMANENT,
-			     "%s: %s frames per second; TikTok takes %g to %g", name, have, FPS_MIN,
-			     FPS_MAX);
+			     "%s: %s frames per second; TikTok takes %g to %g", name, have, TIKTOK_FPS_MIN,
+			     TIKTOK_FPS_MAX);
 		tt_error_advise(
 		    &v->error,
 		    "Re-encode it at 30 fps: ffmpeg -i '%s' -r 30 -c:v libx264 -c:a copy "
@@ -341,7 +323,7 @@ static void options_words(const struct creator_info *ci, char *buf, size_t size)
 	for (int i = 0; i < n && len < size; i++) {
 		const char *sep = i == 0 ? "" : i == n - 1 ? " or " : ", ";
 		int k = snprintf(buf + len, size - len, "%s%s", sep,
-				 rules_privacy_word(ci->privacy_options[i]));
+				 tiktok_privacy_word(ci->privacy_options[i]));
 		if (k < 0)
 			break;
 		len += (size_t)k;
@@ -378,12 +360,12 @@ static int settle_privacy(const struct config *cfg, const struct creator_info *c
 		options_words(ci, opts, sizeof(opts));
 		tt_error_set(&v->error, ERR_USER,
 			     "%s: privacy %s%s is not open to this account; it allows %s", name,
-			     rules_privacy_word(v->privacy), from, opts);
+			     tiktok_privacy_word(v->privacy), from, opts);
 		tt_error_advise(&v->error, "Set `privacy:` to one of: %s.", opts);
 		return refuse_caption(v);
 	}
 	/* TikTok refuses paid partnerships that only the creator sees (§7). */
-	if (v->sidecar.branded == TRI_ON && !strcmp(v->privacy, "SELF_ONLY")) {
+	if (v->sidecar.branded == TRI_ON && !strcmp(v->privacy, TIKTOK_PRIVACY_SELF_ONLY)) {
 		tt_error_set(&v->error, ERR_USER,
 			     "%s: branded content cannot be private; TikTok refuses it", name);
 		tt_error_advise(

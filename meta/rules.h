@@ -86,8 +86,4 @@ int rules_check_media(const struct config *cfg, const struct creator_info *ci, c
 int rules_check_caption(const struct config *cfg, const struct creator_info *ci,
 			const char *name, bool in_scheduled, struct verdict *v);
 
-/* "public", "friends", "followers", "private" for TikTok's privacy names;
- * the name itself when unknown.  Static string or @tiktok_name. */
-const char *rules_privacy_word(const char *tiktok_name);
-
 #endif

@@ -18,6 +18,7 @@
 
 #include "meta/config.h"
 #include "meta/creator.h"
+#include "meta/job/drop.h"
 #include "meta/job/store.h"
 #include "meta/media/media.h"
 #include "meta/rules.h"
@@ -94,7 +95,7 @@ static struct step api_error(struct poster *p, struct tt_error *err)
 static int validate(struct poster *p, struct turn *t, const struct creator_info *ci)
 {
 	const struct job *j = &t->j;
-	bool in_scheduled = !strncmp(j->path, "scheduled/", 10);
+	bool in_scheduled = drop_in_scheduled(j->path);
 	int root_fd = sp_open_root(p->root);
 	int rc;
 
@@ -232,7 +233,7 @@ struct step step_start(struct poster *p, struct turn *t)
 		return step_end(TURN_STOP, NULL);
 	if (t->v.privacy[0] && (!j->privacy || strcmp(j->privacy, t->v.privacy)))
 		store_set_ready(p->st, j->id, j->size, j->schedule_at, t->v.privacy,
-				t->v.warning[0] ? t->v.warning : NULL);
+				t->v.warning[0] ? t->v.warning : NULL, j->mime);
 	if (open_and_plan(p, t, &s))
 		return s;
 	return step_go(STEP_INIT);

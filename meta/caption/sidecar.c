@@ -9,6 +9,7 @@
  */
 #include "meta/caption/sidecar.h"
 #include "meta/config.h"
+#include "meta/tiktok.h"
 #include "meta/job/itemfile.h"
 #include "meta/caption/utf8.h"
 #include "meta/caption/when.h"
@@ -173,7 +174,7 @@ static int set_key(struct parser *ps, int line, enum key k, const char *v)
 
 	switch (k) {
 	case K_PRIVACY: {
-		const char *n = config_privacy_name(v);
+		const char *n = tiktok_privacy_name(v);
 		if (!n)
 			return bad_value(ps, line, k, v,
 					 "is not a privacy; write public, friends, followers or private");
@@ -451,13 +452,13 @@ static int set_caption(const char *name, const char *cs, const char *ce, struct 
 		ce--;
 	sc->caption = xstrndup(cs, (size_t)(ce - cs));
 	sc->caption_utf16 = utf8_utf16_len(cs, (size_t)(ce - cs));
-	if (sc->caption_utf16 <= CAPTION_MAX_UTF16)
+	if (sc->caption_utf16 <= TIKTOK_CAPTION_MAX_UTF16)
 		return 0;
 	tt_error_set(err, ERR_USER,
 		     "%s: caption is %zu UTF-16 units long; TikTok allows at most %d", name,
-		     sc->caption_utf16, CAPTION_MAX_UTF16);
+		     sc->caption_utf16, TIKTOK_CAPTION_MAX_UTF16);
 	tt_error_advise(err, "Shorten the caption by %zu units (an emoji counts 2).",
-			sc->caption_utf16 - CAPTION_MAX_UTF16);
+			sc->caption_utf16 - TIKTOK_CAPTION_MAX_UTF16);
 	sidecar_free(sc);
 	return -EINVAL;
 }

@@ -8,9 +8,9 @@
  * The caption is everything after the closing "---" line with surrounding
  * ASCII whitespace trimmed; inner bytes (newlines, CRLF, emoji) are kept
  * exactly.  A successful parse guarantees valid UTF-8 without NUL bytes and
- * at most CAPTION_MAX_UTF16 UTF-16 units.  A file that starts with a
- * UTF-16 or UTF-32 byte-order mark (Notepad's "Unicode") is refused by
- * that name, with "save it as UTF-8".
+ * at most TIKTOK_CAPTION_MAX_UTF16 (meta/tiktok.h) UTF-16 units.  A file
+ * that starts with a UTF-16 or UTF-32 byte-order mark (Notepad's
+ * "Unicode") is refused by that name, with "save it as UTF-8".
  */
 #ifndef TIKTOKFS_SIDECAR_H
 #define TIKTOKFS_SIDECAR_H
@@ -38,7 +38,6 @@ struct sidecar {
 };
 
 #define SIDECAR_MAX_BYTES (1024 * 1024)
-#define CAPTION_MAX_UTF16 2200
 
 /*
  * Parse @len bytes.  @name is the sidecar's file name, used in messages

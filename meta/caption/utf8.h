@@ -1,8 +1,8 @@
 /*
  * UTF-8 validation and UTF-16 length, for captions.  TikTok counts a
  * caption in UTF-16 code units (an emoji outside the Basic Multilingual
- * Plane counts 2), so the length we compare with 2200 is that count, not
- * bytes or code points.  Validation is strict (RFC 3629): no overlong forms,
+ * Plane counts 2), so the length compared with TIKTOK_CAPTION_MAX_UTF16
+ * (meta/tiktok.h) is that count, not bytes or code points.  Validation is strict (RFC 3629): no overlong forms,
  * no surrogates, nothing above U+10FFFF, no truncated sequences; invalid
  * input is reported, never repaired.
  */

@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "meta/config.h"
+#include "meta/job/drop.h"
 #include "meta/job/store.h"
 #include "util/escape.h"
 #include "util/timefmt.h"
@@ -277,7 +278,8 @@ static void move_init(struct move *m, struct store *st, const struct config *cfg
 	m->dst_v = xstrdup(j->path);
 	m->dst_c = j->caption_path ? xstrdup(j->caption_path) : NULL;
 	m->fresh = !strcmp(m->dst_v, m->cur_v);
-	oc_plan_names(&m->plan, m->failed ? "failed" : "posted", src_v, src_c, m->failed);
+	oc_plan_names(&m->plan, drop_folder_name(m->failed ? DROP_FAILED : DROP_POSTED), src_v, src_c,
+		      m->failed);
 }
 
 static void move_free(struct move *m)
@@ -573,7 +575,8 @@ static void report(struct move *m, int rc)
 {
 	const char *item = m->j->move_from ? m->j->move_from : m->j->path;
 	char *line = xasprintf("%s cannot move to %s/: %s", base_name(item),
-			       m->failed ? "failed" : "posted", m->why ? m->why : strerror(-rc));
+			       drop_folder_name(m->failed ? DROP_FAILED : DROP_POSTED),
+			       m->why ? m->why : strerror(-rc));
 
 	if (!m->j->error || strcmp(m->j->error, line)) {
 		log_warn("%s: %s", m->cur_v, line);

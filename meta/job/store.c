@@ -541,10 +541,10 @@ int store_set_status(struct store *st, int64_t id, const char *status)
 }
 
 int store_set_ready(struct store *st, int64_t id, uint64_t size, int64_t schedule_at,
-		    const char *privacy, const char *warning)
+		    const char *privacy, const char *warning, const char *mime)
 {
-	const struct sqlv v[] = {SV_I(id),	SV_I(size),    SV_I(schedule_at),
-				 SV_T(privacy), SV_T(warning), SV_I(now_sec())};
+	const struct sqlv v[] = {SV_I(id),	SV_I(size),    SV_I(schedule_at), SV_T(privacy),
+				 SV_T(warning), SV_T(mime), SV_I(now_sec())};
 	return exec_update(st, S_SET_READY, v, NVALS(v));
 }
 

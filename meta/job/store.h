@@ -10,6 +10,63 @@
  *
  * Thread-safe: one connection guarded by a mutex; callers never hold a
  * struct job across a state change they did not make.
+ *
+ * THE STATE MACHINE.  A job is born waiting and ends in one of the four
+ * final states; it never leaves a final state (a file that comes back is a
+ * new job).  Every arrow below is committed with a history row; the right
+ * column names the one function that makes it (store_transition() inside
+ * unless said; pw_* are in net/poster*.c, trk_* and the tracker's statics
+ * in meta/job/tracker*.c).  "live" is any non-final state; "idle" a live
+ * one not in flight (not uploading, not processing, no publish_id): the
+ * tracker applies a verdict only to those.
+ *
+ *   (none)     -> waiting     store_ensure()               tracker: a video appeared
+ *   idle       -> ready       verdict_apply()              valid, post now
+ *   idle       -> scheduled   verdict_apply()              valid, in scheduled/, time to come
+ *   idle       -> invalid     verdict_apply()              NAME.error beside it (1)
+ *   idle       -> waiting     verdict_apply()              a truncated copy
+ *   idle       -> failed      verdict_apply()              media can never pass: through
+ *                               -> outcome_failed()          store_begin_move() (3)
+ *   ready, scheduled, invalid,
+ *   deferred   -> waiting     trk_reset_job()              tracker: the item changed
+ *   ready, scheduled, deferred
+ *              -> uploading   start_publish()              poster: init answered (net/poster_item.c)
+ *   deferred   -> uploading   pw_resume_upload()           poster: a publish to resume
+ *   ready, scheduled, deferred,
+ *   uploading, processing
+ *              -> deferred    pw_defer()                   poster: a TikTok limit, retry_at
+ *   ready, scheduled, deferred,
+ *   uploading  -> waiting     pw_changed()                 poster: the file changed under it
+ *   uploading  -> waiting     store_stop_upload()          tracker: caption deleted mid-upload (2)
+ *   ready, scheduled, deferred
+ *              -> invalid     verdict_refused()            poster's re-check (1)
+ *   uploading  -> processing  pw_to_processing(),          poster: all bytes sent,
+ *                             pw_reconcile()               or TikTok has them after a restart
+ *   uploading, processing
+ *              -> ready       pw_restart()                 poster: this publish can never finish
+ *   live       -> failed      outcome_failed()             poster (pw_fail) or verdict_apply (3)
+ *   processing -> posted      outcome_posted()             poster: PUBLISH_COMPLETE (3)
+ *   live but processing
+ *              -> cancelled   cancel_job()                 tracker: the user deleted the video
+ *   live       -> cancelled   store_rename()               a rename replaced the file (2)
+ *   live, not in flight
+ *              -> lost        close_lost()                 tracker: the video vanished
+ *
+ * (1) -> invalid is made in two places today: verdict_apply() in meta/
+ *     and verdict_refused() in net/poster_item.c, which does the same
+ *     thing and is to become a call of verdict_apply().
+ * (2) These two share their target with another arrow but differ in
+ *     cause, and are made inside one transaction with what must go with
+ *     them: store_stop_upload() forgets the publish so that the poster's
+ *     move to processing comes wholly before or after it; store_rename()
+ *     cancels in the same commit that rewrites the paths.
+ * (3) posted and failed are entered only by store_begin_move(), called only
+ *     by outcome.c's finish_item(): the state, the destination paths and
+ *     move_from in one commit, then the renames, then store_end_move().
+ *
+ * A job in flight is moved by the tracker only when its video is deleted
+ * before the last byte (cancel_job) or its caption is (store_stop_upload);
+ * any other change to its files is logged and the upload goes on.
  */
 #ifndef TIKTOKFS_STORE_H
 #define TIKTOKFS_STORE_H
@@ -65,6 +122,10 @@ struct job {
 	char *move_from;
 	char *move_caption_from;
 	char *error_text; /* full NAME.error text of a failed job, secret-free */
+	/* Content-Type of the chunk PUTs (video/mp4 ...), from the probe when
+	 * the item became ready; NULL before that, and on rows readied before
+	 * schema version 3 (probe again then). */
+	char *mime;
 };
 
 void job_free(struct job *j);
@@ -113,8 +174,12 @@ int store_transition(struct store *st, int64_t id, enum job_state to, const char
 int store_stop_upload(struct store *st, int64_t id, const char *error, const char *note);
 
 /* Field updates, each committed. */
+/* What validation fixed when the item became ready: its size, schedule
+ * time (0: none), privacy, warning and MIME type (each may be NULL, which
+ * stores NULL).  A caller that changes one of them passes the others as
+ * the job has them. */
 int store_set_ready(struct store *st, int64_t id, uint64_t size, int64_t schedule_at,
-		    const char *privacy, const char *warning);
+		    const char *privacy, const char *warning, const char *mime);
 int store_set_error(struct store *st, int64_t id, const char *first_line);
 /* user.tiktok.warning (outcome.c: the item's folder was stepped aside). */
 int store_set_warning(struct store *st, int64_t id, const char *warning);

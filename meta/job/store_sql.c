@@ -72,6 +72,7 @@ void job_free(struct job *j)
 	free(j->move_from);
 	free(j->move_caption_from);
 	free(j->error_text);
+	free(j->mime);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -123,6 +124,9 @@ static const char *const migrations[] = {
     "CREATE INDEX history_job ON history(job_id);",
     /* 2: whether error was set since the last state change (S_SET_STATE) */
     "ALTER TABLE jobs ADD COLUMN error_fresh INTEGER NOT NULL DEFAULT 0;",
+    /* 3: the Content-Type of the chunk PUTs, fixed when the item became
+     * ready (store_set_ready); NULL on rows readied before this */
+    "ALTER TABLE jobs ADD COLUMN mime TEXT;",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -130,7 +134,7 @@ static const char *const migrations[] = {
 	"id, path, caption_path, state, mode, size, sent, schedule_at, retry_at, "                 \
 	"publish_id, upload_url, upload_expires, status, post_id, url, privacy, error, "           \
 	"warning, posted_at, attempts, created_at, updated_at, move_from, "                        \
-	"move_caption_from, error_text"
+	"move_caption_from, error_text, mime"
 
 /* In store_rename: ?1 old, ?2 new; a row "under" P is P itself or P/...;
  * substr comparisons, not LIKE, so that '%' and '_' in names are plain. */
@@ -166,7 +170,7 @@ const char *const store_stmt_sql[S_COUNT] = {
 		    " WHERE id = ?1",
     [S_SET_CAPTION] = "UPDATE jobs SET caption_path = ?2, updated_at = ?3 WHERE id = ?1",
     [S_SET_READY] = "UPDATE jobs SET size = ?2, schedule_at = ?3, privacy = ?4, warning = ?5,"
-		    " updated_at = ?6 WHERE id = ?1",
+		    " mime = ?6, updated_at = ?7 WHERE id = ?1",
     [S_SET_ERROR] = "UPDATE jobs SET error = ?2, error_fresh = 1, updated_at = ?3"
 		    " WHERE id = ?1",
     [S_SET_WARNING] = "UPDATE jobs SET warning = ?2, updated_at = ?3 WHERE id = ?1",
@@ -299,6 +303,7 @@ void store_read_job(sqlite3_stmt *s, struct job *j)
 	j->move_from = col_str(s, 22);
 	j->move_caption_from = col_str(s, 23);
 	j->error_text = col_str(s, 24);
+	j->mime = col_str(s, 25);
 }
 
 /* ---- migrating -------------------------------------------------------- */

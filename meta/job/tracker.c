@@ -38,6 +38,7 @@
 #include "meta/config.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
+#include "util/array.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -45,10 +46,7 @@
 
 void trk_pl_add(struct pathlist *pl, const char *s)
 {
-	if (pl->n == pl->alloc) {
-		pl->alloc = pl->alloc ? 2 * pl->alloc : 8;
-		pl->v = xrealloc(pl->v, pl->alloc * sizeof(*pl->v));
-	}
+	ALLOC_GROW(pl->v, pl->n + 1, pl->alloc);
 	pl->v[pl->n++] = xstrdup(s);
 }
 
@@ -68,11 +66,11 @@ static const char *skip_slash(const char *path)
 }
 
 /* "dir/clip.mp4" -> "dir/clip"; "dir/clip.caption" -> "dir/clip". */
-static char *key_of(const char *path, enum kind k)
+static char *key_of(const char *path, enum drop_kind k)
 {
 	size_t n = strlen(path);
 
-	if (k == K_CAPTION)
+	if (k == DROP_CAPTION)
 		return xstrndup(path, n - strlen(".caption"));
 	return xstrndup(path, (size_t)(strrchr(path, '.') - path));
 }
@@ -217,13 +215,13 @@ void trk_owners_touched(struct tracker *t, struct tfile *f, struct pathlist *res
 		item_touched(t, v, resets);
 }
 
-struct tfile *trk_entry_new(struct tracker *t, const char *path, enum kind k, double changed)
+struct tfile *trk_entry_new(struct tracker *t, const char *path, enum drop_kind k, double changed)
 {
 	struct tfile *f = xcalloc(1, sizeof(*f));
 
 	f->path = xstrdup(path);
 	f->key = key_of(path, k);
-	f->video = k == K_VIDEO;
+	f->video = k == DROP_VIDEO;
 	f->changed = changed;
 	tab_insert(t, f);
 	return f;
@@ -373,7 +371,7 @@ static void caption_gone_after_send(struct tracker *t, const struct job *j)
 		return; /* said already (the event, then the tick) */
 	warning = j->warning && *j->warning ? xasprintf("%s; %s", j->warning, note) : xstrdup(note);
 	log_info("%s: %s", j->path, note);
-	if (store_set_ready(t->st, j->id, j->size, j->schedule_at, j->privacy, warning) < 0)
+	if (store_set_warning(t->st, j->id, warning) < 0)
 		log_warn("%s: cannot record that its caption was removed", j->path);
 	free(warning);
 }
@@ -444,16 +442,16 @@ enum touch_how { T_CHANGED, T_OPEN, T_CLOSE, T_ARRIVED };
 static void touch(struct tracker *t, const char *path, double now, enum touch_how how)
 {
 	struct pathlist resets = { 0 };
-	enum kind k;
+	enum drop_kind k;
 	struct tfile *f;
 	bool created = false;
 
 	path = skip_slash(path);
-	if (!path || (k = trk_classify(path)) == K_NONE)
+	if (!path || (k = drop_classify(path)) == DROP_NOT_ITEM)
 		return;
 	pthread_mutex_lock(&t->mu);
 	f = trk_find_path(t, path);
-	if (f && f->video != (k == K_VIDEO)) {
+	if (f && f->video != (k == DROP_VIDEO)) {
 		trk_entry_drop(t, f, &resets); /* cannot happen: the kind is the name */
 		f = NULL;
 	}
@@ -471,7 +469,7 @@ static void touch(struct tracker *t, const char *path, double now, enum touch_ho
 	trk_owners_touched(t, f, &resets);
 	pthread_mutex_unlock(&t->mu);
 
-	if (created || (how == T_ARRIVED && k == K_VIDEO))
+	if (created || (how == T_ARRIVED && k == DROP_VIDEO))
 		trk_ensure_job(t, path);
 	trk_run_resets(t, &resets, "changed: checking it again");
 }
@@ -550,14 +548,14 @@ void tracker_removed(struct tracker *t, const char *path, double now)
 	pthread_mutex_unlock(&t->mu);
 	/* A video the tracker never saw (removed before reconcile) still has
 	 * its job ended. */
-	if (!cancels.n && trk_classify(path) == K_VIDEO)
+	if (!cancels.n && drop_classify(path) == DROP_VIDEO)
 		trk_pl_add(&cancels, path);
 	finish_removals(t, &cancels, &resets);
 }
 
 /* Move entry @f to @to (kind @k); the content is unchanged, so the settle
  * clock keeps running from its last change. */
-static void entry_move(struct tracker *t, struct tfile *f, const char *to, enum kind k,
+static void entry_move(struct tracker *t, struct tfile *f, const char *to, enum drop_kind k,
 		       struct pathlist *cancels, struct pathlist *resets)
 {
 	struct tfile *old = trk_find_path(t, to);
@@ -571,7 +569,7 @@ static void entry_move(struct tracker *t, struct tfile *f, const char *to, enum 
 	free(f->key);
 	f->path = xstrdup(to);
 	f->key = key_of(to, k);
-	f->video = k == K_VIDEO;
+	f->video = k == DROP_VIDEO;
 	f->pending = false;
 	tab_insert(t, f);
 	trk_owners_touched(t, f, resets); /* its new items (or itself) */
@@ -588,7 +586,7 @@ static bool dir_renamed(struct tracker *t, const char *from, const char *to,
 	struct pathlist under = { 0 };
 	bool moved = false;
 
-	if (!trk_dir_in_staging(to)) {
+	if (!drop_dir_visible(to)) {
 		forget_dir(t, from, cancels, resets);
 		return false;
 	}
@@ -600,9 +598,9 @@ static bool dir_renamed(struct tracker *t, const char *from, const char *to,
 		struct tfile *f = trk_find_path(t, under.v[i]);
 		char *dst = xasprintf("%s%s", to, under.v[i] + n);
 
-		enum kind k = trk_classify(dst);
+		enum drop_kind k = drop_classify(dst);
 
-		if (f && k != K_NONE) {
+		if (f && k != DROP_NOT_ITEM) {
 			entry_move(t, f, dst, k, cancels, resets);
 			moved = true;
 		} else if (f) {
@@ -625,14 +623,14 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 {
 	struct pathlist cancels = { 0 }, resets = { 0 };
 	struct tfile *f;
-	enum kind k;
+	enum drop_kind k;
 	bool moved = false, dir, dir_caption = false;
 
 	from = skip_slash(from);
 	to = skip_slash(to);
 	if (!from || !to)
 		return;
-	k = trk_classify(to);
+	k = drop_classify(to);
 	dir = is_dir(t, to); /* even one called "x.mp4" */
 	pthread_mutex_lock(&t->mu);
 	f = trk_find_path(t, from);
@@ -642,9 +640,9 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 		if (f)
 			forget_file(t, from, &cancels, &resets);
 		moved = dir_renamed(t, from, to, &cancels, &resets);
-		dir_caption = k == K_CAPTION;
-		k = K_NONE;
-	} else if (f && k != K_NONE && f->video == (k == K_VIDEO)) {
+		dir_caption = k == DROP_CAPTION;
+		k = DROP_NOT_ITEM;
+	} else if (f && k != DROP_NOT_ITEM && f->video == (k == DROP_VIDEO)) {
 		/* Within or between outbox/ and scheduled/: the same job.  From
 		 * scheduled/ to outbox/ it is validated again and posted now. */
 		entry_move(t, f, to, k, &cancels, &resets);
@@ -652,7 +650,7 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 	} else if (f) {
 		/* Out to posted/, failed/, a temporary or another kind of name. */
 		forget_file(t, from, &cancels, &resets);
-	} else if (trk_classify(from) == K_VIDEO && k == K_NONE) {
+	} else if (drop_classify(from) == DROP_VIDEO && k == DROP_NOT_ITEM) {
 		trk_pl_add(&cancels, from); /* a video we had not seen yet left */
 	}
 	pthread_mutex_unlock(&t->mu);
@@ -666,14 +664,14 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 		if (store_rename(t->st, from, to) < 0)
 			log_warn("%s -> %s: cannot record the move", from, to);
 		/* A NAME.error is written again under the new name if needed. */
-		if (k == K_VIDEO)
+		if (k == DROP_VIDEO)
 			trk_clear_error_file(t, from);
 	}
 	trk_run_resets(t, &resets, "moved: checking it again");
 	/* A temporary name (or a file from posted/ or failed/) becoming a real
 	 * name in the folders: that is when it arrives.  Also a video renamed
 	 * from a caption name, or over a known file: a change of @to. */
-	if (k != K_NONE && !moved)
+	if (k != DROP_NOT_ITEM && !moved)
 		touch(t, to, now, T_ARRIVED);
 	else if (dir_caption)
 		touch(t, to, now, T_CHANGED);

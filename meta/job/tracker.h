@@ -77,18 +77,4 @@ int tracker_reconcile(struct tracker *t, double now);
 double tracker_tick(struct tracker *t, double now);
 #define TRACKER_IDLE_WAIT 1.0
 
-/* Policy helpers, pure, also used by fs/ for folder rules. */
-/* Copy tools' temporary names: dotfiles (rsync's .name.XXXXXX,
- * .goutputstream-*, ._*, .DS_Store), ~* (incl. Office/Samba ~$*), *.part,
- * *.partial, *.crdownload, *.tmp, *.filepart (WinSCP), *.download (Safari);
- * suffixes case-insensitive.  NULL or "" counts as temporary. */
-bool item_is_temp_name(const char *basename);
-/* A real (not temporary) name with a video extension, case-insensitive:
- * mp4 mov m4v 3gp 3g2 webm mkv avi mpg mpeg ts m2ts mts wmv asf. */
-bool item_is_video_name(const char *basename);
-/* A real name ending in ".caption" (case-insensitive) with a stem. */
-bool item_is_caption_name(const char *basename);
-/* Top folder of a relative path: "outbox", "scheduled", "posted", "failed" or NULL. */
-const char *item_folder(const char *path);
-
 #endif

@@ -1,8 +1,8 @@
 /*
- * Inside the tracker: the in-memory map of item files and what the three
+ * Inside the tracker: the in-memory map of item files and what the two
  * files of the module share (tracker.c: the map and the events;
- * tracker_names.c: what a name means; tracker_tick.c: reconcile, settle,
- * validate, apply).  Nothing outside meta/tracker*.c includes this.
+ * tracker_tick.c: reconcile, settle, validate, apply; what a name means is
+ * meta/job/drop.h's).  Nothing outside meta/tracker*.c includes this.
  *
  * Locking: every field of struct tracker below `mu`, and every struct tfile,
  * is read and written only with `mu` held.  Functions marked "(locked)"
@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meta/job/drop.h"
 #include "meta/job/tracker.h"
 
 struct job;
@@ -66,17 +67,6 @@ struct tracker {
 	struct pathlist scans; /* directories moved in: walk at the next tick */
 };
 
-/* ---- names (tracker_names.c, pure) ---- */
-
-enum kind { K_NONE = 0, K_VIDEO, K_CAPTION };
-
-/* What a relative path is to the tracker: a video or caption with a real
- * name in outbox/ or scheduled/, not under a dot-directory. */
-enum kind trk_classify(const char *path);
-/* A directory inside outbox/ or scheduled/ whose files can be items. */
-bool trk_dir_in_staging(const char *path);
-bool trk_in_scheduled(const char *path);
-
 /* ---- the map (tracker.c) ---- */
 
 /* (locked) The entry at @path, or NULL. */
@@ -87,7 +77,7 @@ int trk_captions_of(struct tracker *t, const struct tfile *v, struct tfile *out[
  * again; armed ones are added to @resets (may be NULL). */
 void trk_owners_touched(struct tracker *t, struct tfile *f, struct pathlist *resets);
 /* (locked) A new entry; the caller touches its owners. */
-struct tfile *trk_entry_new(struct tracker *t, const char *path, enum kind k, double changed);
+struct tfile *trk_entry_new(struct tracker *t, const char *path, enum drop_kind k, double changed);
 /* (locked) Forget @f (its file is gone) and free it; its items are touched. */
 void trk_entry_drop(struct tracker *t, struct tfile *f, struct pathlist *resets);
 

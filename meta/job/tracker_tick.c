@@ -34,6 +34,8 @@
 #include "meta/rules.h"
 #include "meta/caption/sidecar.h"
 #include "meta/job/store.h"
+#include "meta/job/verdict.h"
+#include "util/array.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -45,7 +47,7 @@
 
 struct found {
 	char *path;
-	enum kind k;
+	enum drop_kind k;
 	double age; /* seconds since its mtime, >= 0 */
 };
 
@@ -70,12 +72,9 @@ static double mtime_age(const struct stat *sb, const struct timespec *wall)
 	return age > 0 ? age : 0; /* a file from the future is fresh */
 }
 
-static void found_add(struct foundlist *out, char *path, enum kind k, double age)
+static void found_add(struct foundlist *out, char *path, enum drop_kind k, double age)
 {
-	if (out->n == out->alloc) {
-		out->alloc = out->alloc ? 2 * out->alloc : 64;
-		out->v = xrealloc(out->v, out->alloc * sizeof(*out->v));
-	}
+	ALLOC_GROW(out->v, out->n + 1, out->alloc);
 	out->v[out->n++] = (struct found){ path, k, age };
 }
 
@@ -103,23 +102,23 @@ static void walk(struct tracker *t, const char *rel, int depth, const struct tim
 	while ((de = readdir(d))) {
 		struct stat sb;
 		char *child;
-		enum kind k;
+		enum drop_kind k;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		child = xasprintf("%s/%s", rel, de->d_name);
-		k = trk_classify(child);
+		k = drop_classify(child);
 		if (S_ISDIR(sb.st_mode)) {
-			if (depth < WALK_MAX_DEPTH && trk_dir_in_staging(child))
+			if (depth < WALK_MAX_DEPTH && drop_dir_visible(child))
 				walk(t, child, depth + 1, wall, out);
 			else if (depth >= WALK_MAX_DEPTH)
 				log_warn("%s/%s: folders nested too deep; not looked into", t->root,
 					 child);
-			if (k == K_CAPTION)
+			if (k == DROP_CAPTION)
 				found_add(out, xstrdup(child), k, mtime_age(&sb, wall));
-		} else if (k != K_NONE) {
+		} else if (k != DROP_NOT_ITEM) {
 			found_add(out, child, k, mtime_age(&sb, wall));
 			child = NULL;
 		}
@@ -188,16 +187,33 @@ static int collect_live(const struct job *j, void *arg)
 
 	if (job_state_final(j->state) || !j->path)
 		return 0;
-	if (jl->n == jl->alloc) {
-		jl->alloc = jl->alloc ? 2 * jl->alloc : 64;
-		jl->v = xrealloc(jl->v, jl->alloc * sizeof(*jl->v));
-	}
+	ALLOC_GROW(jl->v, jl->n + 1, jl->alloc);
 	jl->v[jl->n++] = (struct jobref){ j->id, xstrdup(j->path), trk_job_in_flight(j), j->state };
 	return 0;
 }
 
-/* Live jobs whose video is gone are closed as lost; the poster reconciles
- * in-flight ones by TikTok's status (the bytes may be published). */
+/*
+ * The one maker of live -> lost (meta/job/store.h, the state machine): the
+ * video of job @id at @path is gone and no upload holds it.  In flight,
+ * the poster reconciles by TikTok's status instead (the bytes may be
+ * published), so those are left alone and 0 is returned.
+ */
+static int close_lost(struct tracker *t, int64_t id, const char *path, bool in_flight,
+		      const char *why)
+{
+	int rc;
+
+	if (in_flight)
+		return 0;
+	rc = store_transition(t->st, id, JOB_LOST, why);
+	if (rc < 0)
+		log_warn("%s: cannot close its job as lost", path);
+	else
+		log_info("%s: job closed as lost: %s", path, why);
+	return rc;
+}
+
+/* Live jobs whose video is gone are closed as lost. */
 static void close_vanished(struct tracker *t)
 {
 	struct joblist jl = { 0 };
@@ -208,17 +224,12 @@ static void close_vanished(struct tracker *t)
 	for (size_t i = 0; i < jl.n; i++) {
 		struct jobref *r = &jl.v[i];
 
-		if (trk_file_at(t, r->path)) {
-			;
-		} else if (r->in_flight) {
-			log_info("%s: gone while %s; left for the poster to reconcile", r->path,
-				 job_state_name(r->state));
-		} else if (store_transition(t->st, r->id, JOB_LOST,
-					    "the video was gone when tiktokfs started") < 0) {
-			log_warn("%s: cannot close its job as lost", r->path);
-		} else {
-			log_info("%s: gone while tiktokfs was not running; job closed as lost",
-				 r->path);
+		if (!trk_file_at(t, r->path)) {
+			if (r->in_flight)
+				log_info("%s: gone while %s; left for the poster to reconcile",
+					 r->path, job_state_name(r->state));
+			close_lost(t, r->id, r->path, r->in_flight,
+				   "the video was gone when tiktokfs started");
 		}
 		free(r->path);
 	}
@@ -227,25 +238,17 @@ static void close_vanished(struct tracker *t)
 
 int tracker_reconcile(struct tracker *t, double now)
 {
-	static const char *const folders[] = { "outbox", "scheduled", "posted", "failed" };
-	int rc = 0;
+	struct tt_error err;
+	int rc;
 
-	if (mkdir(t->root, 0700) < 0 && errno != EEXIST) {
-		rc = -errno;
-		log_err("%s: cannot create the staging folder: %s", t->root, strerror(errno));
+	/* Made by the daemon before: this is for a tracker on its own (tests),
+	 * and by the same rule (meta/job/drop.h). */
+	tt_error_clear(&err);
+	rc = drop_create(t->root, &err);
+	if (rc < 0) {
+		log_err("%s", err.what);
 		return rc;
 	}
-	for (size_t i = 0; i < 4; i++) {
-		char *abs = xasprintf("%s/%s", t->root, folders[i]);
-
-		if (mkdir(abs, 0755) < 0 && errno != EEXIST) {
-			rc = -errno;
-			log_err("%s: cannot create it: %s", abs, strerror(errno));
-		}
-		free(abs);
-	}
-	if (rc < 0)
-		return rc;
 	if (t->root_fd < 0 && (t->root_fd = sp_open_root(t->root)) < 0) {
 		rc = t->root_fd;
 		t->root_fd = -1;
@@ -257,15 +260,17 @@ int tracker_reconcile(struct tracker *t, double now)
 	rc = outcome_finish_moves(t->st, t->cfg, t->root, t->on_final);
 	if (rc < 0)
 		log_warn("cannot finish the moves a crash interrupted: %s", strerror(-rc));
-	scan_dir(t, "outbox", now, true);
-	scan_dir(t, "scheduled", now, true);
+	scan_dir(t, drop_folder_name(DROP_OUTBOX), now, true);
+	scan_dir(t, drop_folder_name(DROP_SCHEDULED), now, true);
 	close_vanished(t);
 	return 0;
 }
 
 /* ---- tick: settle, validate, apply ---- */
 
-enum due_what { D_OK, D_CAPTION, D_MEDIA, D_INCOMPLETE, D_IN_FLIGHT, D_GONE, D_RETRY };
+/* What the look at a due item found: a verdict to apply (meta/job/verdict.h),
+ * or a reason to leave it. */
+enum due_what { D_VERDICT, D_IN_FLIGHT, D_GONE, D_RETRY };
 
 struct due {
 	char *video;
@@ -275,9 +280,7 @@ struct due {
 	bool sched; /* in scheduled/ */
 	enum due_what what;
 	int64_t id;
-	struct verdict v;
-	bool have_v;
-	struct tt_error err;
+	struct verdict v; /* D_VERDICT; always initialised, verdict_free'd */
 };
 
 struct duelist {
@@ -293,8 +296,7 @@ static void duelist_clear(struct duelist *dl)
 		free(d->video);
 		free(d->cap[0]);
 		free(d->cap[1]);
-		if (d->have_v)
-			verdict_free(&d->v);
+		verdict_free(&d->v);
 	}
 	free(dl->v);
 	memset(dl, 0, sizeof(*dl));
@@ -343,18 +345,16 @@ static void collect_due(struct tracker *t, double now, struct duelist *dl, struc
 				trk_pl_add(nocap, f->path);
 				continue;
 			}
-			if (dl->n == dl->alloc) {
-				dl->alloc = dl->alloc ? 2 * dl->alloc : 16;
-				dl->v = xrealloc(dl->v, dl->alloc * sizeof(*dl->v));
-			}
+			ALLOC_GROW(dl->v, dl->n + 1, dl->alloc);
 			d = &dl->v[dl->n++];
 			memset(d, 0, sizeof(*d));
+			verdict_init(&d->v);
 			d->video = xstrdup(f->path);
 			d->ncap = nc;
 			for (int i = 0; i < nc; i++)
 				d->cap[i] = xstrdup(caps[i]->path);
 			d->gen = f->gen;
-			d->sched = trk_in_scheduled(f->path);
+			d->sched = drop_in_scheduled(f->path);
 		}
 	}
 }
@@ -409,7 +409,7 @@ static bool captions_disagree(int root_fd, const char *a, const char *b)
 /*
  * Whether a file of @d is one the daemon will not read (a symlink, a hard
  * link, a FIFO, a socket, a device, a folder named like a caption): then
- * d->err says which and why, to be fixed in place.  Looked at before
+ * d->v is a caption verdict saying which and why, to be fixed in place.  Looked at before
  * anything is opened so that the video's refusal is named even when the
  * caption is refused too; the opens that follow refuse the same way if a
  * file is swapped meanwhile.
@@ -420,12 +420,14 @@ static bool item_refused(struct tracker *t, struct due *d)
 	int rc;
 
 	for (int i = 0; i < 3 && files[i]; i++) {
-		tt_error_clear(&d->err);
-		rc = itemfile_check(t->root_fd, files[i], path_base(files[i]), &d->err);
-		if (rc < 0 && itemfile_refused(rc))
+		tt_error_clear(&d->v.error);
+		rc = itemfile_check(t->root_fd, files[i], path_base(files[i]), &d->v.error);
+		if (rc < 0 && itemfile_refused(rc)) {
+			d->v.kind = VERDICT_CAPTION;
 			return true;
+		}
 	}
-	tt_error_clear(&d->err);
+	tt_error_clear(&d->v.error);
 	return false;
 }
 
@@ -456,137 +458,53 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		d->what = D_IN_FLIGHT;
 		return;
 	}
-	if (item_refused(t, d)) {
-		d->what = D_CAPTION;
+	d->what = D_VERDICT;
+	if (item_refused(t, d))
 		return;
-	}
 	if (d->ncap > 1 && captions_disagree(t->root_fd, d->cap[0], d->cap[1])) {
-		tt_error_set(&d->err, ERR_USER, "%s: two captions, %s and %s, differ",
+		tt_error_set(&d->v.error, ERR_USER, "%s: two captions, %s and %s, differ",
 			     path_base(d->video), path_base(d->cap[0]), path_base(d->cap[1]));
-		tt_error_advise(&d->err,
+		tt_error_advise(&d->v.error,
 				"Delete the one you do not want, or make them the same; "
 				"when both exist and agree, %s is used.",
 				path_base(d->cap[0]));
-		d->what = D_CAPTION;
+		d->v.kind = VERDICT_CAPTION;
 		return;
 	}
 	rules_validate_at(t->cfg, ci, t->root_fd, d->video, d->cap[0], d->sched, &d->v);
-	d->have_v = true;
-	d->err = d->v.error;
-	switch (d->v.kind) {
-	case VERDICT_OK:
-		d->what = D_OK;
-		break;
-	case VERDICT_CAPTION:
-		d->what = D_CAPTION;
-		break;
-	case VERDICT_MEDIA:
-		d->what = D_MEDIA;
-		break;
-	default:
-		d->what = D_INCOMPLETE;
-		break;
-	}
 }
 
-static void set_state(struct tracker *t, const struct due *d, enum job_state from,
-		      enum job_state to, const char *note)
-{
-	struct job cur;
-
-	/* @from is the snapshot taken before the validation, which runs
-	 * without the mutex: a move event may have reset the job meanwhile
-	 * ("moved: checking it again"), so "no change" is asked of the store. */
-	if (from == to && store_get(t->st, d->id, &cur) == 0) {
-		from = cur.state;
-		job_free(&cur);
-	}
-	if (from != to && store_transition(t->st, d->id, to, note) < 0)
-		log_warn("%s: cannot record that it is %s", d->video, job_state_name(to));
-}
-
-/* Each store setter is a commit (fsync): skip the ones that change nothing. */
-static void set_caption(struct tracker *t, const struct due *d, const struct job *j)
-{
-	if (!j->caption_path || strcmp(j->caption_path, d->cap[0]))
-		store_set_caption(t->st, d->id, d->cap[0]);
-}
-
-static void set_error(struct tracker *t, const struct due *d, const struct job *j,
-		      const char *line)
-{
-	if (line ? !j->error || strcmp(j->error, line) : j->error != NULL)
-		store_set_error(t->st, d->id, line);
-}
-
-static void apply_ok(struct tracker *t, struct tfile *f, const struct due *d, const struct job *j)
-{
-	enum job_state to = JOB_READY;
-	int64_t at = 0;
-	time_t wall = time(NULL);
-
-	/* In outbox/ a schedule is ignored: moving an item there posts it now.
-	 * A time already past in scheduled/ posts it now too. */
-	if (d->sched && d->v.have_sidecar && d->v.sidecar.has_schedule &&
-	    d->v.sidecar.schedule_at > (int64_t)wall) {
-		to = JOB_SCHEDULED;
-		at = d->v.sidecar.schedule_at;
-	}
-	set_caption(t, d, j);
-	if (store_set_ready(t->st, d->id, d->v.media.size, at,
-			    d->v.privacy[0] ? d->v.privacy : NULL,
-			    d->v.warning[0] ? d->v.warning : NULL) < 0) {
-		log_warn("%s: cannot record its checked details", d->video);
-		return;
-	}
-	set_error(t, d, j, NULL);
-	set_state(t, d, j->state, to,
-		  to == JOB_READY ? "complete and valid" : "complete and valid; waits for its time");
-	trk_clear_error_file(t, d->video);
-	f->armed = true;
-	log_info("%s: %s%s%s", d->video, job_state_name(to), d->v.warning[0] ? "; warning: " : "",
-		 d->v.warning);
-}
-
-static void apply_caption(struct tracker *t, struct tfile *f, const struct due *d,
-			  const struct job *j)
-{
-	/* The file first: whoever sees `invalid` finds NAME.error beside it. */
-	if (outcome_error_file(t->root, d->video, &d->err) < 0)
-		log_warn("%s: cannot write its .error file", d->video);
-	set_caption(t, d, j);
-	set_error(t, d, j, d->err.what);
-	set_state(t, d, j->state, JOB_INVALID, d->err.what);
-	f->armed = true;
-	log_info("%s: invalid: %s", d->video, d->err.what);
-}
-
-/* The video can never pass: to failed/ with its caption.  outcome_failed()
- * moves the files behind the filesystem's back, so the map forgets them
- * here; other videos that shared the caption lose it. */
-static void apply_media(struct tracker *t, struct tfile *f, const struct due *d,
-			const struct job *j, struct pathlist *resets)
+/*
+ * Apply the verdict (meta/job/verdict.h) and keep the map in step: an item
+ * left ready, scheduled or invalid by our hand is armed (a change sends it
+ * back to waiting); one sent to failed/ was moved behind the filesystem's
+ * back, so the map forgets it and its caption, and other videos that
+ * shared the caption lose it.
+ */
+static void apply_verdict(struct tracker *t, struct tfile *f, const struct due *d,
+			  const struct job *j, struct pathlist *resets)
 {
 	struct tfile *c = trk_find_path(t, d->cap[0]);
+	int rc = verdict_apply(t->st, t->cfg, t->root, t->on_final, j, &d->v, d->cap[0]);
 
-	set_caption(t, d, j);
-	if (outcome_failed(t->st, t->cfg, t->root, t->on_final, d->id, &d->err) < 0) {
-		log_warn("%s: cannot move it to failed/ (%s)", d->video, d->err.what);
-		return;
+	switch (d->v.kind) {
+	case VERDICT_OK:
+		f->armed = rc >= 0;
+		break;
+	case VERDICT_CAPTION:
+		f->armed = true;
+		break;
+	case VERDICT_MEDIA:
+		if (rc < 0)
+			break;
+		trk_entry_drop(t, f, resets);
+		if (c)
+			trk_entry_drop(t, c, resets);
+		break;
+	default:
+		f->armed = false;
+		break;
 	}
-	log_info("%s: failed: %s", d->video, d->err.what);
-	trk_entry_drop(t, f, resets);
-	if (c)
-		trk_entry_drop(t, c, resets);
-}
-
-static void apply_incomplete(struct tracker *t, struct tfile *f, const struct due *d,
-			     const struct job *j)
-{
-	set_error(t, d, j, d->err.what);
-	set_state(t, d, j->state, JOB_WAITING, d->err.what);
-	f->armed = false;
-	log_info("%s: waits: %s", d->video, d->err.what);
 }
 
 /* The item's job vanished or never was: a live one is lost. */
@@ -595,8 +513,7 @@ static void apply_gone(struct tracker *t, struct tfile *f, const struct due *d)
 	struct job j;
 
 	if (store_find_live(t->st, d->video, &j) == 0) {
-		if (!trk_job_in_flight(&j))
-			store_transition(t->st, j.id, JOB_LOST, "the video is no longer there");
+		close_lost(t, j.id, d->video, trk_job_in_flight(&j), "the video is no longer there");
 		job_free(&j);
 	}
 	trk_entry_drop(t, f, NULL);
@@ -622,14 +539,8 @@ static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets)
 		f->armed = true;
 		log_info("%s: %s; not checked again, the poster owns it", d->video,
 			 job_state_name(j.state));
-	} else if (d->what == D_OK) {
-		apply_ok(t, f, d, &j);
-	} else if (d->what == D_CAPTION) {
-		apply_caption(t, f, d, &j);
-	} else if (d->what == D_MEDIA) {
-		apply_media(t, f, d, &j, resets);
 	} else {
-		apply_incomplete(t, f, d, &j);
+		apply_verdict(t, f, d, &j, resets);
 	}
 	job_free(&j);
 }

@@ -8,6 +8,7 @@
  */
 #include "meta/config.h"
 #include "meta/caption/sidecar.h"
+#include "meta/tiktok.h"
 #include "meta/caption/utf8.h"
 #include "meta/caption/when.h"
 
@@ -37,9 +38,9 @@ static void check_sidecar(const uint8_t *data, size_t size)
 	if (!utf8_valid(sc.caption, len, NULL) || len > size)
 		abort();
 	if (sc.caption_utf16 != utf8_utf16_len(sc.caption, len) ||
-	    sc.caption_utf16 > CAPTION_MAX_UTF16)
+	    sc.caption_utf16 > TIKTOK_CAPTION_MAX_UTF16)
 		abort();
-	if (sc.privacy[0] && !config_privacy_name(sc.privacy))
+	if (sc.privacy[0] && !tiktok_privacy_name(sc.privacy))
 		abort();
 	if (sc.has_cover && (sc.cover_ms < 0 || sc.cover_ms > 2147483647))
 		abort();

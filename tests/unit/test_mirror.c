@@ -142,7 +142,7 @@ TEST(test_xattrs_follow_the_store_and_stale_ones_go)
 	CHECK_STR(xget("outbox/clip.mp4", "error"), "no caption yet");
 	/* the error is cleared in the store: it goes from the file too */
 	store_set_error(st, id, NULL);
-	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL);
+	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, NULL);
 	store_transition(st, id, JOB_READY, "test");
 	CHECK_INT(mirror_sync(m), 0);
 	CHECK_STR(xget("outbox/clip.mp4", "state"), "ready");
@@ -234,7 +234,7 @@ TEST(test_a_commit_after_quiet_rounds_reaches_the_file)
 	CHECK_STR(xget("outbox/q.mp4", "state"), "waiting");
 	CHECK_INT(mirror_sync(m), 0); /* nothing changed: skipped */
 	CHECK_INT(mirror_sync(m), 0);
-	store_set_ready(st, id, 10, 0, "SELF_ONLY", NULL);
+	store_set_ready(st, id, 10, 0, "SELF_ONLY", NULL, NULL);
 	store_transition(st, id, JOB_READY, "test");
 	CHECK_INT(mirror_sync(m), 0);
 	CHECK_STR(xget("outbox/q.mp4", "state"), "ready");

@@ -441,7 +441,7 @@ static int64_t ready_item(uint64_t size)
 	write_text(path, "---\nprivacy: private\n---\nSunset over the harbour\n");
 	id = store_ensure(st, "outbox/clip.mp4");
 	if (id <= 0 || store_set_caption(st, id, "outbox/clip.caption") ||
-	    store_set_ready(st, id, size, 0, "SELF_ONLY", NULL) ||
+	    store_set_ready(st, id, size, 0, "SELF_ONLY", NULL, "video/mp4") ||
 	    store_transition(st, id, JOB_READY, "complete and valid"))
 		abort();
 	return id;
@@ -670,7 +670,7 @@ TEST(test_changed_file_mid_upload_restarts_with_the_new_file)
 	CHECK_U64(fk->pub[0].held, CHUNK);
 	/* The copy ends with a new video; the tracker finds it settled. */
 	write_mp4(fk->video, VSIZE + 1000);
-	store_set_ready(st, id, VSIZE + 1000, 0, "SELF_ONLY", NULL);
+	store_set_ready(st, id, VSIZE + 1000, 0, "SELF_ONLY", NULL, "video/mp4");
 	store_transition(st, id, JOB_READY, "complete and valid");
 	run(p, false);
 	poster_free(p);

@@ -135,7 +135,7 @@ TEST(test_deferral_that_ended_leaves_no_retry_at)
 	if (!st)
 		return;
 	id = store_ensure(st, "outbox/clip.mp4");
-	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL);
+	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, NULL);
 	store_transition(st, id, JOB_READY, "complete and valid");
 	/* defer()'s order (net/poster_end.c): the reason and the time, then the state */
 	store_set_error(st, id, "rate limit exceeded");
@@ -210,7 +210,7 @@ TEST(test_posted_and_failed_through_the_outcome_move)
 	if (!st)
 		return;
 	a = store_ensure(st, "outbox/a.mp4");
-	store_set_ready(st, a, 4000, 0, "SELF_ONLY", NULL);
+	store_set_ready(st, a, 4000, 0, "SELF_ONLY", NULL, NULL);
 	store_set_publish(st, a, 0, "v_pub_a", "https://up.example/a", 99);
 	store_transition(st, a, JOB_UPLOADING, "init");
 	store_set_progress(st, a, 4000);

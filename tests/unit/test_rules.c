@@ -2,6 +2,7 @@
  * probe results and creator_info, each bound at and just beyond its limit. */
 #include "meta/config.h"
 #include "meta/rules.h"
+#include "meta/tiktok.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -329,11 +330,21 @@ TEST(test_privacy_must_be_one_of_the_accounts_options)
 
 TEST(test_privacy_words)
 {
-	CHECK_STR(rules_privacy_word("PUBLIC_TO_EVERYONE"), "public");
-	CHECK_STR(rules_privacy_word("MUTUAL_FOLLOW_FRIENDS"), "friends");
-	CHECK_STR(rules_privacy_word("FOLLOWER_OF_CREATOR"), "followers");
-	CHECK_STR(rules_privacy_word("SELF_ONLY"), "private");
-	CHECK_STR(rules_privacy_word("SOMETHING_NEW"), "SOMETHING_NEW");
+	CHECK_STR(tiktok_privacy_word("PUBLIC_TO_EVERYONE"), "public");
+	CHECK_STR(tiktok_privacy_word("MUTUAL_FOLLOW_FRIENDS"), "friends");
+	CHECK_STR(tiktok_privacy_word("FOLLOWER_OF_CREATOR"), "followers");
+	CHECK_STR(tiktok_privacy_word("SELF_ONLY"), "private");
+	CHECK_STR(tiktok_privacy_word("SOMETHING_NEW"), "SOMETHING_NEW");
+	CHECK_STR(tiktok_privacy_word(NULL), "");
+	/* The one table also reads the words back (config, sidecar). */
+	CHECK_STR(tiktok_privacy_name("Public"), "PUBLIC_TO_EVERYONE");
+	CHECK_STR(tiktok_privacy_name("everyone"), "PUBLIC_TO_EVERYONE");
+	CHECK_STR(tiktok_privacy_name("friends"), "MUTUAL_FOLLOW_FRIENDS");
+	CHECK_STR(tiktok_privacy_name("FOLLOWERS"), "FOLLOWER_OF_CREATOR");
+	CHECK_STR(tiktok_privacy_name("self"), "SELF_ONLY");
+	CHECK_STR(tiktok_privacy_name("self_only"), "SELF_ONLY");
+	CHECK(tiktok_privacy_name("sometimes") == NULL);
+	CHECK(tiktok_privacy_name(NULL) == NULL);
 }
 
 TEST(test_scheduled_folder_needs_a_schedule)

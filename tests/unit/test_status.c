@@ -63,11 +63,11 @@ TEST(test_status_shows_every_state)
 
 	job_in(st, "outbox/w.mp4", NULL, JOB_WAITING);
 	id = job_in(st, "outbox/r.mp4", "outbox/r.caption", JOB_READY);
-	store_set_ready(st, id, 100, 0, "SELF_ONLY", "720x720 is not 9:16; TikTok will crop it");
+	store_set_ready(st, id, 100, 0, "SELF_ONLY", "720x720 is not 9:16; TikTok will crop it", NULL);
 	id = job_in(st, "scheduled/s.mp4", "scheduled/s.caption", JOB_SCHEDULED);
-	store_set_ready(st, id, 100, 1796140800, "SELF_ONLY", NULL); /* 2026-12-01T16:00:00Z */
+	store_set_ready(st, id, 100, 1796140800, "SELF_ONLY", NULL, NULL); /* 2026-12-01T16:00:00Z */
 	id = job_in(st, "outbox/sub/u.mp4", "outbox/sub/u.caption", JOB_UPLOADING);
-	store_set_ready(st, id, 40000000, 0, "SELF_ONLY", NULL);
+	store_set_ready(st, id, 40000000, 0, "SELF_ONLY", NULL, NULL);
 	store_set_publish(st, id, 0, "v_pub_u", "https://upload.example/SIGNEDURL", 99);
 	store_set_progress(st, id, 30000000);
 	id = job_in(st, "outbox/p.mp4", "outbox/p.caption", JOB_PROCESSING);

@@ -196,7 +196,7 @@ TEST(test_field_setters_round_trip)
 		return;
 	id = store_ensure(st, "outbox/clip.mp4");
 	CHECK_INT(store_set_caption(st, id, "outbox/clip.caption"), 0);
-	CHECK_INT(store_set_ready(st, id, 5000000000ULL, 1800000000, "SELF_ONLY", "not 9:16"), 0);
+	CHECK_INT(store_set_ready(st, id, 5000000000ULL, 1800000000, "SELF_ONLY", "not 9:16", NULL), 0);
 	CHECK_INT(store_set_progress(st, id, 10000000), 0);
 	CHECK_INT(store_set_status(st, id, "PROCESSING_UPLOAD"), 0);
 	CHECK_INT(store_set_retry(st, id, 1700000000), 0);
@@ -272,13 +272,13 @@ TEST(test_next_work_order_and_wake_at)
 		return;
 	waiting = store_ensure(st, "outbox/w.mp4");
 	sched_later = store_ensure(st, "scheduled/later.mp4");
-	store_set_ready(st, sched_later, 1, now + 500, NULL, NULL);
+	store_set_ready(st, sched_later, 1, now + 500, NULL, NULL, NULL);
 	store_transition(st, sched_later, JOB_SCHEDULED, "");
 	defer_later = store_ensure(st, "outbox/defer.mp4");
 	store_set_retry(st, defer_later, now + 60);
 	store_transition(st, defer_later, JOB_DEFERRED, "rate limit");
 	sched_due = store_ensure(st, "scheduled/due.mp4");
-	store_set_ready(st, sched_due, 1, now - 5, NULL, NULL);
+	store_set_ready(st, sched_due, 1, now - 5, NULL, NULL, NULL);
 	store_transition(st, sched_due, JOB_SCHEDULED, "");
 	ready = store_ensure(st, "outbox/ready.mp4");
 	store_transition(st, ready, JOB_READY, "");
@@ -414,6 +414,76 @@ TEST(test_reopen_keeps_everything)
 	CHECK_INT(store_ensure(st, "outbox/keep.mp4"), id);
 	store_history(st, id, add_event, &h);
 	CHECK_INT(h.n, 2);
+	store_close(st);
+}
+
+/* The poster resumes an upload with the Content-Type the probe found when
+ * the item became ready, after any restart, without probing again. */
+TEST(test_mime_of_a_ready_item_survives_a_reopen)
+{
+	struct store *st = open_fresh();
+	struct tt_error e;
+	struct job j;
+	int64_t id, other;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/clip.mov");
+	other = store_ensure(st, "outbox/other.mp4");
+	CHECK_INT(store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, "video/quicktime"), 0);
+	store_transition(st, id, JOB_READY, "complete and valid");
+	store_close(st);
+	st = store_open(dbpath, &e);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.mime, "video/quicktime");
+	job_free(&j);
+	CHECK_INT(store_get(st, other, &j), 0);
+	CHECK(j.mime == NULL); /* never ready: nothing known */
+	job_free(&j);
+	/* readied again after a change: the new type replaces the old */
+	CHECK_INT(store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, "video/mp4"), 0);
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.mime, "video/mp4");
+	job_free(&j);
+	store_close(st);
+}
+
+/* A store made before the MIME column (schema version 2) is migrated in
+ * place: its rows keep everything and have no MIME type. */
+TEST(test_store_of_version_2_gains_the_mime_column)
+{
+	struct store *st = open_fresh();
+	struct tt_error e;
+	struct job j;
+	sqlite3 *db;
+	int64_t id;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/old.mp4");
+	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, "video/mp4");
+	store_close(st);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN mime;"
+				   "UPDATE schema_version SET version = 2",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(dbpath, &e);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.privacy, "SELF_ONLY");
+	CHECK(j.mime == NULL);
+	job_free(&j);
+	CHECK_INT(store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, "video/webm"), 0);
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.mime, "video/webm");
+	job_free(&j);
 	store_close(st);
 }
 

@@ -1,0 +1,95 @@
+/*
+ * The drop folder, known in one place: its four folders and their names,
+ * which folder a path is in, what a file name means to it (a copy tool's
+ * temporary, a video, a caption), which directories can hold items, and
+ * how the folders are created.  The tracker, the filesystem, watch mode,
+ * the daemon and the poster ask here instead of spelling "outbox" or
+ * "scheduled/" themselves (docs/contract.md, "The folders").
+ *
+ * Paths are relative to the drop folder's root ("outbox/sub/clip.mp4"); a
+ * leading '/' (the mount's form) is skipped.  Everything here is a pure
+ * function of strings except drop_create(), which makes the folders.
+ *
+ * The mode rule, stated once (drop_create):
+ *  - the root, when missing, is made 0755: in watch mode it is the folder
+ *    users reach (over Samba too), so it must let them in; in a mount it is
+ *    state_dir/staging, below state_dir's 0700, so 0755 opens nothing;
+ *  - each folder, when missing, is made 01777 when the daemon runs as root
+ *    and 0755 otherwise.  As root the daemon serves other users: in a mount
+ *    (allow_other) and in a shared watch folder they must all be able to
+ *    drop files, and the sticky bit, as on /tmp, keeps them from deleting
+ *    or renaming each other's.  A daemon of one user serves that user only.
+ *  - what exists is left as it is: an administrator's own modes win.
+ * The mode is set with fchmod after the mkdir, so the umask does not
+ * narrow it.
+ */
+#ifndef TIKTOKFS_DROP_H
+#define TIKTOKFS_DROP_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util/error.h"
+
+enum drop_folder {
+	DROP_NONE = -1,
+	DROP_OUTBOX = 0, /* items to post now */
+	DROP_SCHEDULED,	 /* items to post at their caption's schedule: time */
+	DROP_POSTED,	 /* results */
+	DROP_FAILED,	 /* what could not be posted, with NAME.error */
+	DROP_NFOLDERS
+};
+
+#define DROP_ROOT_MODE 0755
+#define DROP_FOLDER_MODE_SHARED 01777 /* the daemon runs as root */
+#define DROP_FOLDER_MODE_OWN 0755     /* the daemon runs as its user */
+
+/* "outbox", "scheduled", "posted", "failed"; NULL for anything else.
+ * Static strings. */
+const char *drop_folder_name(enum drop_folder f);
+/* The top folder of @path ("scheduled/a/b.mp4" -> DROP_SCHEDULED), or
+ * DROP_NONE for the root, STATUS.txt or an unknown name. */
+enum drop_folder drop_folder_of(const char *path);
+/* In outbox/ or scheduled/: where items wait (the folder itself too). */
+bool drop_in_staging(const char *path);
+/* In scheduled/, where a schedule time is required. */
+bool drop_in_scheduled(const char *path);
+
+/*
+ * A directory (outbox/ or scheduled/ or one below them) whose files can be
+ * items: no component below the top folder starts with a dot or is empty.
+ * A file under a dot-directory is no item: Samba's recycle bin (.recycle/),
+ * macOS's .TemporaryItems/ and sync tools' version folders live there, and
+ * moving a file into one is how those tools delete it.
+ */
+bool drop_dir_visible(const char *dir);
+
+/* Copy tools' temporary names: dotfiles (rsync's .name.XXXXXX,
+ * .goutputstream-*, ._*, .DS_Store), ~* (incl. Office/Samba ~$*), *.part,
+ * *.partial, *.crdownload, *.tmp, *.filepart (WinSCP), *.download (Safari);
+ * suffixes case-insensitive.  NULL or "" counts as temporary. */
+bool drop_is_temp_name(const char *basename);
+/* A real (not temporary) name with a video extension, case-insensitive:
+ * mp4 mov m4v 3gp 3g2 webm mkv avi mpg mpeg ts m2ts mts wmv asf. */
+bool drop_is_video_name(const char *basename);
+/* A real name ending in ".caption" (case-insensitive) with a stem. */
+bool drop_is_caption_name(const char *basename);
+
+enum drop_kind { DROP_NOT_ITEM = 0, DROP_VIDEO, DROP_CAPTION };
+
+/* What @path is: a video or a caption with a real name in a visible
+ * directory of outbox/ or scheduled/, or no part of an item. */
+enum drop_kind drop_classify(const char *path);
+
+/*
+ * Make @root (an absolute path the administrator configured, trusted as
+ * it is; missing parents 0755) and its four folders by the mode rule
+ * above.  The folders are made below the root's descriptor without
+ * following links (util/safepath.h).  A name that exists is left alone,
+ * whatever it is: the walks that use the folders refuse links and files
+ * on their own, and say so.  0, or -errno with @err saying which path and
+ * what to do.
+ */
+int drop_create(const char *root, struct tt_error *err);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * verdict_apply(): what a validation verdict does to a job (see
+ * verdict.h).  The tracker calls it for every settled item; the posting
+ * worker's own re-validation can hand its refusals here too, so that an
+ * invalid caption looks the same whoever found it.
+ */
+#include "meta/job/verdict.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include "meta/job/drop.h"
+#include "meta/job/outcome.h"
+#include "meta/media/media.h"
+#include "util/log.h"
+
+/* Move @j to @to unless it is there: @j was read before the caller's
+ * validation finished, so "no change" is asked of the store again (an
+ * event may have reset the job meanwhile). */
+static int set_state(struct store *st, const struct job *j, enum job_state to, const char *note)
+{
+	enum job_state from = j->state;
+	struct job cur;
+	int rc = 0;
+
+	if (from == to && store_get(st, j->id, &cur) == 0) {
+		from = cur.state;
+		job_free(&cur);
+	}
+	if (from != to && (rc = store_transition(st, j->id, to, note)) < 0)
+		log_warn("%s: cannot record that it is %s", j->path, job_state_name(to));
+	return rc;
+}
+
+static void set_caption(struct store *st, const struct job *j, const char *caption)
+{
+	if (caption && (!j->caption_path || strcmp(j->caption_path, caption)))
+		store_set_caption(st, j->id, caption);
+}
+
+static void set_error(struct store *st, const struct job *j, const char *line)
+{
+	if (line ? !j->error || strcmp(j->error, line) : j->error != NULL)
+		store_set_error(st, j->id, line);
+}
+
+static int apply_ok(struct store *st, const char *root, const struct job *j,
+		    const struct verdict *v)
+{
+	const struct sidecar *sc = &v->sidecar;
+	enum job_state to = JOB_READY;
+	int64_t at = 0;
+	int rc;
+
+	if (drop_in_scheduled(j->path) && v->have_sidecar && sc->has_schedule &&
+	    sc->schedule_at > (int64_t)time(NULL)) {
+		to = JOB_SCHEDULED;
+		at = sc->schedule_at;
+	}
+	rc = store_set_ready(st, j->id, v->media.size, at, v->privacy[0] ? v->privacy : NULL,
+			     v->warning[0] ? v->warning : NULL, container_mime(v->media.container));
+	if (rc < 0) {
+		log_warn("%s: cannot record its checked details", j->path);
+		return rc;
+	}
+	set_error(st, j, NULL);
+	rc = set_state(st, j, to,
+		       to == JOB_READY ? "complete and valid"
+				       : "complete and valid; waits for its time");
+	if (rc < 0)
+		return rc;
+	outcome_error_file(root, j->path, NULL);
+	log_info("%s: %s%s%s", j->path, job_state_name(to), v->warning[0] ? "; warning: " : "",
+		 v->warning);
+	return (int)to;
+}
+
+static int apply_caption(struct store *st, const char *root, const struct job *j,
+			 const struct verdict *v)
+{
+	int rc;
+
+	if (outcome_error_file(root, j->path, &v->error) < 0)
+		log_warn("%s: cannot write its .error file", j->path);
+	set_error(st, j, v->error.what);
+	rc = set_state(st, j, JOB_INVALID, v->error.what);
+	log_info("%s: invalid: %s", j->path, v->error.what);
+	return rc < 0 ? rc : JOB_INVALID;
+}
+
+static int apply_media(struct store *st, const struct config *cfg, const char *root,
+		       const struct outcome_final *on_final, const struct job *j,
+		       const struct verdict *v)
+{
+	int rc = outcome_failed(st, cfg, root, on_final, j->id, &v->error);
+
+	if (rc < 0) {
+		log_warn("%s: cannot move it to failed/ (%s)", j->path, v->error.what);
+		return rc;
+	}
+	log_info("%s: failed: %s", j->path, v->error.what);
+	return JOB_FAILED;
+}
+
+static int apply_incomplete(struct store *st, const struct job *j, const struct verdict *v)
+{
+	int rc;
+
+	set_error(st, j, v->error.what);
+	rc = set_state(st, j, JOB_WAITING, v->error.what);
+	log_info("%s: waits: %s", j->path, v->error.what);
+	return rc < 0 ? rc : JOB_WAITING;
+}
+
+int verdict_apply(struct store *st, const struct config *cfg, const char *root,
+		  const struct outcome_final *on_final, const struct job *j,
+		  const struct verdict *v, const char *caption)
+{
+	/* A truncated copy is not checked yet: its caption is not taken. */
+	if (v->kind != VERDICT_INCOMPLETE)
+		set_caption(st, j, caption);
+	switch (v->kind) {
+	case VERDICT_OK:
+		return apply_ok(st, root, j, v);
+	case VERDICT_CAPTION:
+		return apply_caption(st, root, j, v);
+	case VERDICT_MEDIA:
+		return apply_media(st, cfg, root, on_final, j, v);
+	default:
+		return apply_incomplete(st, j, v);
+	}
+}
