@@ -4,7 +4,7 @@
  * stored on disk: the renderer's text view without the command's extra
  * sections.  status_render() redacts secrets and escapes names itself.
  */
-#include "fs/fs.h"
+#include "fs/fs_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
