@@ -154,7 +154,7 @@ void status_json_item(struct status_walk *w, const struct job *j)
 char *status_json_end(struct status_walk *w)
 {
 	json_t *root = json_object();
-	char *doc;
+	char *doc, *out;
 
 	json_object_set_new(root, "version", json_integer(1));
 	json_object_set_new(root, "generated_at", j_time(w->now));
@@ -168,7 +168,7 @@ char *status_json_end(struct status_walk *w)
 	if (!doc)
 		return xstrdup("");
 	/* one line feed at the end, as a command's output has */
-	char *out = xasprintf("%s\n", doc);
+	out = xasprintf("%s\n", doc);
 	free(doc);
 	return out;
 }
