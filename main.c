@@ -1,11 +1,9 @@
 /*
- * tiktokfs: command dispatch.  Each command lives in cmd/; main only picks
- * one.  Kept short on purpose.
+ * tiktokfs's main(), and nothing else: it exists so that libtiktokfs.a
+ * (every other file, which the unit tests link) has no main().  cmd_main()
+ * (cmd/main.c) picks the command.
  */
 #include "cmd/cmd.h"
-
-#include <stdio.h>
-#include <string.h>
 
 int main(int argc, char **argv)
 {

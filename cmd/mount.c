@@ -246,48 +246,71 @@ static void stop(struct mount_ctx *m)
 		close(m->ready);
 }
 
+/* Step 1 of the file comment, before the fork: the arguments, the state
+ * and the fuse handle.  0, or the exit status (2 for a usage error). */
+static int prepare(struct mount_ctx *m, struct mount_args *a, struct fuse_args *fa, int argc,
+		   char **argv)
+{
+	if (parse_args(argc, argv, a) < 0) {
+		fprintf(stderr, "usage: tiktokfs [-f] [-c CONFIG] [-o FUSE_OPTIONS] MOUNTPOINT\n");
+		return 2;
+	}
+	if (open_state(m, a) < 0)
+		return 1;
+	build_fuse_args(fa, a);
+	m->fuse = fuse_new(fa, fs_operations(), sizeof(struct fuse_operations), &m->fs);
+	if (!m->fuse) {
+		fprintf(stderr, "tiktokfs: bad mount options: %s\n", strbuf_str(&a->opts));
+		return 1;
+	}
+	return 0;
+}
+
+/* Steps 3 to 5, after the fork (or in the foreground): the services and
+ * the mount, leaving the terminal, the loop, what was never released.
+ * The exit status. */
+static int run(struct mount_ctx *m, bool foreground)
+{
+	int rc;
+
+	if (start(m, foreground) < 0)
+		return 1;
+	if (m->ready >= 0) {
+		daemon_detach(m->ready, m->d.cfg.log_level);
+		m->ready = -1;
+	} else if (chdir("/") < 0) {
+		log_warn("cannot change to /: %s", strerror(errno));
+	}
+	log_info("mounted %s on %s (staging %s)", "tiktokfs", m->mountpoint, m->d.root);
+	rc = serve(m->fuse) < 0 ? 1 : 0; /* a signal number is a clean stop */
+	/* Before the tracker goes: what the kernel never released. */
+	fs_release_all(&m->fs);
+	log_info("unmounting %s", m->mountpoint);
+	return rc;
+}
+
 int cmd_mount(int argc, char **argv)
 {
 	struct mount_args a = {.foreground = false};
 	struct fuse_args fa = FUSE_ARGS_INIT(0, NULL);
 	struct mount_ctx m;
-	int rc = 1;
+	int rc;
 
 	memset(&m, 0, sizeof(m));
 	daemon_init(&m.d);
 	fs_ctx_init(&m.fs);
 	m.ready = -1;
 	strbuf_init(&a.opts);
-	if (parse_args(argc, argv, &a) < 0) {
-		fprintf(stderr, "usage: tiktokfs [-f] [-c CONFIG] [-o FUSE_OPTIONS] MOUNTPOINT\n");
-		rc = 2;
+	rc = prepare(&m, &a, &fa, argc, argv);
+	if (rc)
 		goto out;
-	}
-	if (open_state(&m, &a) < 0)
-		goto out;
-	build_fuse_args(&fa, &a);
-	m.fuse = fuse_new(&fa, fs_operations(), sizeof(struct fuse_operations), &m.fs);
-	if (!m.fuse) {
-		fprintf(stderr, "tiktokfs: bad mount options: %s\n", strbuf_str(&a.opts));
-		goto out;
-	}
+	/* Step 2: no thread and no SQLite connection exists yet. */
 	if (!a.foreground && daemon_background(&m.ready) < 0) {
 		fprintf(stderr, "tiktokfs: cannot become a daemon: %s\n", strerror(errno));
+		rc = 1;
 		goto out;
 	}
-	if (start(&m, a.foreground) < 0)
-		goto out;
-	if (m.ready >= 0) {
-		daemon_detach(m.ready, m.d.cfg.log_level);
-		m.ready = -1;
-	} else if (chdir("/") < 0) {
-		log_warn("cannot change to /: %s", strerror(errno));
-	}
-	log_info("mounted %s on %s (staging %s)", "tiktokfs", m.mountpoint, m.d.root);
-	rc = serve(m.fuse) < 0 ? 1 : 0; /* a signal number is a clean stop */
-	/* Before the tracker goes: what the kernel never released. */
-	fs_release_all(&m.fs);
-	log_info("unmounting %s", m.mountpoint);
+	rc = run(&m, a.foreground);
 out:
 	stop(&m);
 	fuse_opt_free_args(&fa);

@@ -149,83 +149,129 @@ static int serve(struct watcher *w, struct mirror *m, int sfd, struct daemon *d)
 	}
 }
 
+/* What cmd_watch holds; stop() releases whatever part of it was made. */
+struct watch_ctx {
+	struct daemon d;
+	struct watcher *w;
+	struct mirror *m;
+	char *config; /* -c made absolute: a reload (SIGHUP) runs in /; owned */
+	char *db;     /* state_dir/jobs.db, for the mirror's change check; owned */
+	int ready;    /* the waiting parent's pipe (cmd/daemon.h), -1 when none */
+	int sfd;      /* signalfd, -1 when none */
+	bool have_cfg;
+};
+
+/* Step 1 of the file comment: config, state_dir and the folders, each
+ * failure one line on the terminal. */
+static int prepare(struct watch_ctx *c, const struct watch_args *a)
+{
+	struct tt_error err;
+
+	tt_error_clear(&err);
+	c->config = daemon_abs_path(a->config);
+	if (config_load(&c->d.cfg, c->config, &err) < 0) {
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
+		return -1;
+	}
+	c->have_cfg = true;
+	log_init((enum log_level)c->d.cfg.log_level, false);
+	if (daemon_prepare(&c->d, a->dir, &err) < 0) {
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
+		return -1;
+	}
+	return 0;
+}
+
+/* Step 3, in the child: the lock, the signals, the watches before the
+ * store's walk, the services and the mirror. */
+static int start(struct watch_ctx *c, bool foreground)
+{
+	struct daemon *d = &c->d;
+	struct tt_error err;
+
+	tt_error_clear(&err);
+	if (daemon_claim(d, &err) < 0) {
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
+		return -1;
+	}
+	if ((c->sfd = block_signals()) < 0) {
+		fprintf(stderr, "tiktokfs: cannot set up signal handling: %s\n", strerror(errno));
+		return -1;
+	}
+	c->w = watcher_new(d->root, d->cfg.settle_time);
+	if (!c->w) {
+		fprintf(stderr, "tiktokfs: %s: cannot watch it: %s\n", d->root, strerror(errno));
+		return -1;
+	}
+	d->config_arg = c->config;
+	d->use_syslog = !foreground;
+	d->view_root = d->root; /* hooks: users see the folder itself */
+	if (daemon_start(d, &err) < 0) {
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
+		return -1;
+	}
+	watcher_attach(c->w, d->tracker);
+	c->db = xasprintf("%s/jobs.db", d->cfg.state_dir);
+	c->m = mirror_new(d->store, d->root, c->db);
+	return 0;
+}
+
+/* Step 4: leave the terminal, loop, stop the workers, mirror once more.
+ * The exit status. */
+static int run(struct watch_ctx *c)
+{
+	int rc;
+
+	log_info("watching %s (state_dir %s)", c->d.root, c->d.cfg.state_dir);
+	if (c->ready >= 0) {
+		daemon_detach(c->ready, c->d.cfg.log_level);
+		c->ready = -1;
+	}
+	rc = serve(c->w, c->m, c->sfd, &c->d) < 0 ? 1 : 0;
+	daemon_stop_workers(&c->d);
+	mirror_sync(c->m); /* the last results the poster wrote */
+	log_info("stopped watching %s", c->d.root);
+	return rc;
+}
+
+static void stop(struct watch_ctx *c)
+{
+	if (c->ready >= 0)
+		close(c->ready); /* the parent sees EOF: the start failed */
+	mirror_free(c->m);
+	free(c->db);
+	watcher_free(c->w);
+	daemon_stop(&c->d);
+	if (c->sfd >= 0)
+		close(c->sfd);
+	if (c->have_cfg)
+		config_free(&c->d.cfg);
+	free(c->config);
+}
+
 int cmd_watch(int argc, char **argv)
 {
 	struct watch_args a = {0};
-	struct daemon d;
-	struct tt_error err;
-	struct watcher *w = NULL;
-	struct mirror *m = NULL;
-	int ready = -1, sfd = -1, rc = 1;
-	bool have_cfg = false;
-	char *db = NULL, *config = NULL;
+	struct watch_ctx c;
+	int rc = 1;
 
-	daemon_init(&d);
-	tt_error_clear(&err);
+	memset(&c, 0, sizeof(c));
+	daemon_init(&c.d);
+	c.ready = c.sfd = -1;
 	if (parse_args(argc, argv, &a) < 0) {
 		fputs(usage, stderr);
 		return 2;
 	}
-	/* absolute: a reload (SIGHUP) reads it again after the change to / */
-	config = daemon_abs_path(a.config);
-	if (config_load(&d.cfg, config, &err) < 0) {
-		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
-		free(config);
-		return 1;
-	}
-	have_cfg = true;
-	log_init((enum log_level)d.cfg.log_level, false);
-	if (daemon_prepare(&d, a.dir, &err) < 0) {
-		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
+	if (prepare(&c, &a) < 0)
 		goto out;
-	}
-	if (!a.foreground && daemon_background(&ready) < 0) {
+	/* Step 2: no thread and no SQLite connection exists yet. */
+	if (!a.foreground && daemon_background(&c.ready) < 0) {
 		fprintf(stderr, "tiktokfs: cannot become a daemon: %s\n", strerror(errno));
 		goto out;
 	}
-	if (daemon_claim(&d, &err) < 0) {
-		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
-		goto out;
-	}
-	if ((sfd = block_signals()) < 0) {
-		fprintf(stderr, "tiktokfs: cannot set up signal handling: %s\n", strerror(errno));
-		goto out;
-	}
-	w = watcher_new(d.root, d.cfg.settle_time);
-	if (!w) {
-		fprintf(stderr, "tiktokfs: %s: cannot watch it: %s\n", d.root, strerror(errno));
-		goto out;
-	}
-	d.config_arg = config;
-	d.use_syslog = !a.foreground;
-	d.view_root = d.root; /* hooks: users see the folder itself */
-	if (daemon_start(&d, &err) < 0) {
-		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
-		goto out;
-	}
-	watcher_attach(w, d.tracker);
-	db = xasprintf("%s/jobs.db", d.cfg.state_dir);
-	m = mirror_new(d.store, d.root, db);
-	log_info("watching %s (state_dir %s)", d.root, d.cfg.state_dir);
-	if (ready >= 0) {
-		daemon_detach(ready, d.cfg.log_level);
-		ready = -1;
-	}
-	rc = serve(w, m, sfd, &d) < 0 ? 1 : 0;
-	daemon_stop_workers(&d);
-	mirror_sync(m); /* the last results the poster wrote */
-	log_info("stopped watching %s", d.root);
+	if (start(&c, a.foreground) == 0)
+		rc = run(&c);
 out:
-	if (ready >= 0)
-		close(ready); /* the parent sees EOF: the start failed */
-	mirror_free(m);
-	free(db);
-	watcher_free(w);
-	daemon_stop(&d);
-	if (sfd >= 0)
-		close(sfd);
-	if (have_cfg)
-		config_free(&d.cfg);
-	free(config);
+	stop(&c);
 	return rc;
 }

@@ -21,7 +21,7 @@
  *    with ESTALE.  The hidden name is told to the tracker as a removal of
  *    the old name (FS_HIDDEN_PREFIX) and left out of listings.
  */
-#include "fs/fs.h"
+#include "fs/fs_int.h"
 
 #include <errno.h>
 #include <stdint.h>

@@ -44,6 +44,10 @@ struct mirror;
 /* Final jobs looked at besides the live ones: a post ID that appears after
  * moderation reaches the file while its job is among these. */
 #define MIRROR_RECENT 200
+/* Seconds between walks while the store's files look unchanged (size and
+ * mtime of the database and its -wal): a commit that left both as they
+ * were still reaches the files within this. */
+#define MIRROR_FULL_EVERY 5.0
 
 /* The names and values written are those of meta/job/results.h. */
 
@@ -52,7 +56,6 @@ struct mirror;
  * with nothing left to retry skips the walk, except every
  * MIRROR_FULL_EVERY seconds.  NULL only when out of memory. */
 struct mirror *mirror_new(struct store *st, const char *root, const char *db_path);
-#define MIRROR_FULL_EVERY 5.0
 void mirror_free(struct mirror *m);
 /* Bring the files in step with the store.  0, or -errno when the store
  * cannot be read. */

@@ -10,7 +10,7 @@
  * which may run as root, read or upload whatever it points at, and a hard
  * link would give one staged file two item names.
  */
-#include "fs/fs.h"
+#include "fs/fs_int.h"
 
 #include <dirent.h>
 #include <errno.h>

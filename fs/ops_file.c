@@ -19,7 +19,7 @@
  * The daemon writes some files behind the kernel's back (NAME.error) and
  * a stale cache of a staged video would be worse than re-reading it.
  */
-#include "fs/fs.h"
+#include "fs/fs_int.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,10 @@
 /*
  * STATUS.txt: the text is rendered from the job store (meta/job/status.c) each
  * time the file is opened or stat'ed, so it is always current and never
- * stored on disk.  status_render() redacts secrets and escapes names itself.
+ * stored on disk: the renderer's text view without the command's extra
+ * sections.  status_render() redacts secrets and escapes names itself.
  */
-#include "fs/fs.h"
+#include "fs/fs_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -16,13 +17,13 @@
 int fs_status_render(char **out, size_t *len)
 {
 	struct tiktokfs *fs = fs_ctx();
-	struct status_extra x = {.state_dir = fs->cfg ? fs->cfg->state_dir : NULL};
+	struct status_view v = {.format = STATUS_TEXT,
+				.state_dir = fs->cfg ? fs->cfg->state_dir : NULL};
 
-	if (!fs->store) {
+	if (!fs->store)
 		*out = xstrdup("tiktokfs is starting\n");
-	} else {
-		*out = status_render(fs->store, &x);
-	}
+	else
+		status_render(fs->store, &v, out); /* an unread store is said in the text */
 	*len = strlen(*out);
 	return 0;
 }

@@ -431,6 +431,60 @@ static void on_file_event(struct watcher *w, uint32_t mask, const char *path, do
 	}
 }
 
+/* The kernel dropped events: report what waits, forget the writers and
+ * walk the folders again, as at start. */
+static void on_overflow(struct watcher *w, double now)
+{
+	flush_from(w, now);
+	log_warn("%s: inotify queue overflowed; walking the folders again", w->root);
+	writers_release(w, now, "events were lost");
+	add_tree(w, drop_folder_name(DROP_OUTBOX), false, now, 0);
+	add_tree(w, drop_folder_name(DROP_SCHEDULED), false, now, 0);
+	if (tracker_reconcile(w->t, now) < 0)
+		log_warn("%s: reconciling after the overflow failed", w->root);
+}
+
+/*
+ * A MOVED_FROM waits.  true when @ev is its MOVED_TO: the pair is handled
+ * and @path freed.  Otherwise an event on the same path (or one above or
+ * below it) reports the lone MOVED_FROM first, to keep the order of what
+ * happens to one path, and false lets @ev go on.
+ */
+static bool pair_with_from(struct watcher *w, const struct inotify_event *ev, char *path, bool dir,
+			   bool ignored, double now)
+{
+	char *from = w->from_path;
+
+	if (!(ev->mask & IN_MOVED_TO) || ev->cookie != w->from_cookie) {
+		if (under(path, w->from_path) || under(w->from_path, path))
+			flush_from(w, now);
+		return false;
+	}
+	if (ignored) { /* renamed to a name that is no item: gone */
+		flush_from(w, now);
+	} else {
+		w->from_pending = false;
+		w->from_path = NULL;
+		moved_pair(w, from, path, dir, now);
+		free(from);
+	}
+	free(path);
+	return true;
+}
+
+/* Keep a MOVED_FROM (and @path) until its MOVED_TO comes or
+ * WATCH_PAIR_WAIT passes; only one waits at a time. */
+static void hold_from(struct watcher *w, const struct inotify_event *ev, char *path, bool dir,
+		      double now)
+{
+	flush_from(w, now);
+	w->from_pending = true;
+	w->from_cookie = ev->cookie;
+	w->from_path = path;
+	w->from_dir = dir;
+	w->from_deadline = now + WATCH_PAIR_WAIT;
+}
+
 static void on_event(struct watcher *w, const struct inotify_event *ev, double now)
 {
 	struct wdir *d;
@@ -438,13 +492,7 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, double n
 	char *path;
 
 	if (ev->mask & IN_Q_OVERFLOW) {
-		flush_from(w, now);
-		log_warn("%s: inotify queue overflowed; walking the folders again", w->root);
-		writers_release(w, now, "events were lost");
-		add_tree(w, drop_folder_name(DROP_OUTBOX), false, now, 0);
-		add_tree(w, drop_folder_name(DROP_SCHEDULED), false, now, 0);
-		if (tracker_reconcile(w->t, now) < 0)
-			log_warn("%s: reconciling after the overflow failed", w->root);
+		on_overflow(w, now);
 		return;
 	}
 	d = dir_by_wd(w, ev->wd);
@@ -461,38 +509,14 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, double n
 		free(path);
 		return;
 	}
-	if (w->from_pending) {
-		if ((ev->mask & IN_MOVED_TO) && ev->cookie == w->from_cookie) {
-			char *from = w->from_path;
-
-			w->from_pending = false;
-			w->from_path = NULL;
-			if (ignored) { /* renamed to a name that is no item: gone */
-				w->from_path = from;
-				w->from_pending = true;
-				flush_from(w, now);
-			} else {
-				moved_pair(w, from, path, dir, now);
-				free(from);
-			}
-			free(path);
-			return;
-		}
-		/* keep the order of what happens to one path */
-		if (under(path, w->from_path) || under(w->from_path, path))
-			flush_from(w, now);
-	}
+	if (w->from_pending && pair_with_from(w, ev, path, dir, ignored, now))
+		return;
 	if (ignored) {
 		free(path);
 		return;
 	}
 	if (ev->mask & IN_MOVED_FROM) {
-		flush_from(w, now); /* only one waits at a time */
-		w->from_pending = true;
-		w->from_cookie = ev->cookie;
-		w->from_path = path;
-		w->from_dir = dir;
-		w->from_deadline = now + WATCH_PAIR_WAIT;
+		hold_from(w, ev, path, dir, now); /* keeps @path */
 		return;
 	}
 	if (dir)

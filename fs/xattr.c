@@ -14,7 +14,7 @@
  * The xattr syscalls have no *at() form for a path relative to a dirfd, so
  * they use the absolute staged path (the root never moves while mounted).
  */
-#include "fs/fs.h"
+#include "fs/fs_int.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,204 +1,177 @@
 /*
- * STATUS.txt rendering.  Three sections, in this order, each line naming an
- * item by its path under the mount:
+ * The status renderer: one read of the job store (store_each: live items
+ * oldest first, then the last final ones newest first), handed item by item
+ * to the format asked for, so that every view of a moment agrees with
+ * itself and the text depends only on the store and @now.
  *
+ * Text (status_text.c), each line naming an item by its path under the
+ * mount, in this order:
+ *
+ *   tiktokfs status
  *   Account: @username (nickname)        or "not logged in"
  *   Queue: every live item with its state and what it waits for
  *   Recent results: the last posted/failed/cancelled items
+ *   Uploads: a bar, bytes, percent, rate, ETA per upload   (STATUS_UPLOADS)
+ *   Next scheduled: the 10 soonest times                   (STATUS_NEXT)
  *   Generated at <ISO 8601 UTC>
  *
- * The queue is listed oldest first, results newest first (store_each's
- * order), so the text depends only on the store and @now.  Times are ISO
- * 8601 UTC: the reader may be on another continent (a Samba share).
- * struct job's upload_url is never read here.
+ * STATUS.txt has neither optional section; `tiktokfs status` has both.
+ * Times are ISO 8601 UTC: the reader may be on another continent (a Samba
+ * share).  Every name and text from the store goes through esc_text(): a
+ * file name is chosen by whoever can write to the share, and one holding a
+ * newline must not add a line ("  posted  fake.mp4") to the picture.
  *
- * Every name and text from the store goes through esc_text(): a file name
- * is chosen by whoever can write to the share, and one holding a newline
- * must not add a line ("  posted  fake.mp4") to the picture.  So each item
- * is exactly its lines, whatever its name.
+ * Rate and ETA: the store keeps bytes acknowledged (sent) and the time of
+ * the last progress write (updated_at), not a progress history; the upload
+ * started at the job's last transition to uploading (history).  So the
+ * rate is sent / (updated_at - started), in whole seconds: rough in the
+ * first seconds, and low after a resume (bytes sent before a restart count
+ * from the first start).  Unknown until a second has passed.
+ *
+ * JSON (status_json.c), version 1 (keys are only ever added):
+ *   { "version": 1, "generated_at": ISO,
+ *     "account": null | { "username", "nickname", "privacy_options": [..],
+ *                         "max_video_post_duration_sec", "fetched_at": ISO },
+ *     "queue":  [ ITEM, ... ]     live items, oldest first,
+ *     "recent": [ ITEM, ... ]     final items, newest first (at most 10),
+ *     "next_scheduled": [ { "path", "at": ISO }, ... ] soonest first }
+ *   ITEM: { "id", "path", "caption" (null), "state", "size", "sent",
+ *           "progress": null | { "sent", "total", "percent", "rate_bps" (null),
+ *                                "eta_seconds" (null), "started_at" (null) },
+ *           "schedule_at", "retry_at", "posted_at", "created_at",
+ *           "updated_at" (ISO or null), "publish_id", "status", "post_id",
+ *           "url", "privacy", "error", "warning" (string or null) }
+ * Names are bytes, JSON strings are UTF-8: every string is shown valid
+ * UTF-8, an invalid byte as U+FFFD, and "path" and "caption" (also in
+ * next_scheduled) get a lossless twin, "path_bytes" / "caption_bytes": the
+ * exact bytes in standard base64, present only when the name is not valid
+ * UTF-8 (a name that is valid needs none: JSON escapes newlines itself).
+ *
+ * struct job's upload_url is never read here.
  */
 #include "meta/job/status.h"
 
-#include <inttypes.h>
-#include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "meta/creator.h"
-#include "meta/job/results.h"
+#include "meta/job/status_int.h"
 #include "meta/job/store.h"
-#include "util/escape.h"
-#include "util/timefmt.h"
-#include "util/log.h"
+#include "util/array.h"
 #include "util/strbuf.h"
 
-struct render {
-	struct strbuf *sb;
-	int queued, results;
-	bool in_results;
-};
-
-static void add_time(struct strbuf *sb, int64_t t)
+unsigned status_percent(const struct job *j)
 {
-	char buf[32];
-
-	iso_utc(t, buf, sizeof(buf));
-	strbuf_addstr(sb, buf);
-}
-
-/* @s with an indent and a label, on one line: escaped whole, not cut at
- * its first newline, which may be inside a file name it quotes. */
-static void add_line(struct strbuf *sb, const char *label, const char *s)
-{
-	if (!s || !*s)
-		return;
-	strbuf_addf(sb, "      %s: ", label);
-	esc_text(sb, s);
-	strbuf_addch(sb, '\n');
-}
-
-/* "  STATE       PATH", the path escaped. */
-static void add_head(struct strbuf *sb, const struct job *j)
-{
-	strbuf_addf(sb, "  %-10s  ", job_state_name(j->state));
-	esc_text(sb, j->path);
-}
-
-static void add_account(struct strbuf *sb, const char *state_dir)
-{
-	struct creator_info ci;
-
-	memset(&ci, 0, sizeof(ci));
-	if (!state_dir || creator_load(state_dir, &ci) < 0 || !ci.username[0]) {
-		strbuf_addstr(sb, "Account: not logged in (run `tiktokfs login`)\n");
-		return;
-	}
-	strbuf_addstr(sb, "Account: @");
-	esc_text(sb, ci.username);
-	if (ci.nickname[0]) {
-		strbuf_addstr(sb, " (");
-		esc_text(sb, ci.nickname);
-		strbuf_addch(sb, ')');
-	}
-	strbuf_addch(sb, '\n');
-}
-
-static void add_progress(struct strbuf *sb, const struct job *j)
-{
-	if (j->size == 0) {
-		strbuf_addf(sb, "  %" PRIu64 " bytes sent", j->sent);
-		return;
-	}
-	/* floor: 100% only once the last byte is acknowledged; sizes are at
-	 * most max_size (a few GiB), so sent * 100 cannot overflow */
-	unsigned pct = j->sent >= j->size ? 100 : (unsigned)(j->sent * 100 / j->size);
-	strbuf_addf(sb, "  %" PRIu64 "/%" PRIu64 " bytes (%u%%)", j->sent, j->size, pct);
-}
-
-static void add_queued(struct strbuf *sb, const struct job *j)
-{
-	add_head(sb, j);
-	switch (j->state) {
-	case JOB_WAITING:
-		if (!j->caption_path)
-			strbuf_addstr(sb, "  (no caption yet)");
-		break;
-	case JOB_SCHEDULED:
-		strbuf_addstr(sb, "  publishes at ");
-		add_time(sb, j->schedule_at);
-		break;
-	case JOB_UPLOADING:
-		add_progress(sb, j);
-		break;
-	case JOB_PROCESSING:
-		if (j->status) {
-			strbuf_addstr(sb, "  TikTok: ");
-			esc_text(sb, j->status);
-		}
-		break;
-	case JOB_DEFERRED:
-		if (j->retry_at > 0) {
-			strbuf_addstr(sb, "  retries at ");
-			add_time(sb, j->retry_at);
-		}
-		break;
-	default:
-		break;
-	}
-	strbuf_addch(sb, '\n');
-	if (j->caption_path)
-		add_line(sb, "caption", j->caption_path);
-	add_line(sb, "warning", j->warning);
-	add_line(sb, j->state == JOB_DEFERRED ? "reason" : "error", j->error);
-}
-
-static void add_result(struct strbuf *sb, const struct job *j)
-{
-	add_head(sb, j);
-	if (j->state == JOB_POSTED && j->posted_at > 0) {
-		strbuf_addstr(sb, "  at ");
-		add_time(sb, j->posted_at);
-	}
-	strbuf_addch(sb, '\n');
-	if (j->state == JOB_POSTED) {
-		if (j->url)
-			add_line(sb, "url", j->url);
-		else if (j->publish_id)
-			add_line(sb, "publish_id", j->publish_id);
-		if (j->status && strcmp(j->status, "PUBLISH_COMPLETE"))
-			add_line(sb, "status", j->status);
-		add_line(sb, "warning", j->warning);
-		add_line(sb, "error", j->error); /* a move that could not be made */
-	} else {
-		add_line(sb, "error", j->error);
-	}
-}
-
-static int add_job(const struct job *j, void *arg)
-{
-	struct render *r = arg;
-
-	if (!job_state_final(j->state)) {
-		r->queued++;
-		add_queued(r->sb, j);
+	/* sizes are at most max_size (a few GiB): sent * 100 cannot overflow */
+	if (!j->size)
 		return 0;
-	}
-	/* store_each gives live jobs first, then the final ones */
-	if (!r->in_results) {
-		if (!r->queued)
-			strbuf_addstr(r->sb, "  (empty)\n");
-		strbuf_addstr(r->sb, "\nRecent results:\n");
-		r->in_results = true;
-	}
-	r->results++;
-	add_result(r->sb, j);
+	return j->sent >= j->size ? 100 : (unsigned)(j->sent * 100 / j->size);
+}
+
+static int last_upload_start(const struct store_event *ev, void *arg)
+{
+	int64_t *at = arg;
+
+	if (ev->to == JOB_UPLOADING && ev->from != JOB_UPLOADING)
+		*at = ev->at;
 	return 0;
 }
 
-char *status_render(struct store *st, const struct status_extra *x)
+void status_progress_of(const struct status_walk *w, const struct job *j, struct status_progress *p)
 {
-	struct strbuf sb = STRBUF_INIT;
-	struct render r = {&sb, 0, 0, false};
-	int64_t now = x && x->now ? x->now : (int64_t)time(NULL);
-	int recent = x && x->recent > 0 ? x->recent : STATUS_RECENT_DEFAULT;
-	char *text;
-	size_t len;
+	int64_t until;
 
-	strbuf_init(&sb);
-	strbuf_addstr(&sb, "tiktokfs status\n\n");
-	add_account(&sb, x ? x->state_dir : NULL);
-	strbuf_addstr(&sb, "\nQueue:\n");
-	if (!st || store_each(st, recent, add_job, &r) < 0)
-		strbuf_addstr(&sb, "  (the job store cannot be read; see the tiktokfs log)\n");
-	if (!r.in_results) {
-		if (!r.queued)
-			strbuf_addstr(&sb, "  (empty)\n");
-		strbuf_addstr(&sb, "\nRecent results:\n  (none)\n");
+	p->sent = j->sent;
+	p->total = j->size;
+	p->percent = status_percent(j);
+	p->started_at = 0;
+	p->rate = p->eta = -1;
+	store_history(w->st, j->id, last_upload_start, &p->started_at);
+	if (!p->started_at || !j->sent)
+		return;
+	until = j->updated_at > p->started_at ? j->updated_at : w->now;
+	if (until <= p->started_at)
+		return;
+	p->rate = (double)j->sent / (double)(until - p->started_at);
+	if (p->rate > 0 && j->size >= j->sent)
+		p->eta = (double)(j->size - j->sent) / p->rate;
+}
+
+static void keep_scheduled(struct status_walk *w, const struct job *j)
+{
+	ALLOC_GROW(w->sched, w->nsched + 1, w->asched);
+	w->sched[w->nsched++] =
+	    (struct job){.id = j->id, .path = xstrdup(j->path), .schedule_at = j->schedule_at};
+}
+
+/* Soonest first; the older item first at the same second. */
+static int by_time(const void *a, const void *b)
+{
+	const struct job *x = a, *y = b;
+
+	if (x->schedule_at != y->schedule_at)
+		return x->schedule_at < y->schedule_at ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int visit(const struct job *j, void *arg)
+{
+	struct status_walk *w = arg;
+
+	if (j->state == JOB_SCHEDULED && j->schedule_at > 0)
+		keep_scheduled(w, j);
+	if (w->format == STATUS_JSON)
+		status_json_item(w, j);
+	else
+		status_text_item(w, j);
+	return 0;
+}
+
+static void walk_init(struct status_walk *w, struct store *st, const struct status_view *v)
+{
+	memset(w, 0, sizeof(*w));
+	w->st = st;
+	w->format = v ? v->format : STATUS_TEXT;
+	w->sections = v ? v->sections : 0;
+	w->state_dir = v ? v->state_dir : NULL;
+	w->now = v && v->now ? v->now : (int64_t)time(NULL);
+	strbuf_init(&w->text);
+	strbuf_init(&w->uploads);
+}
+
+static void walk_release(struct status_walk *w)
+{
+	for (size_t i = 0; i < w->nsched; i++)
+		free(w->sched[i].path);
+	free(w->sched);
+	strbuf_release(&w->text);
+	strbuf_release(&w->uploads);
+	json_decref(w->queue);
+	json_decref(w->recent);
+}
+
+int status_render(struct store *st, const struct status_view *v, char **out)
+{
+	struct status_walk w;
+	int recent = v && v->recent > 0 ? v->recent : STATUS_RECENT_DEFAULT;
+	int rc = 0;
+
+	walk_init(&w, st, v);
+	if (w.format == STATUS_TEXT && !st) {
+		*out = xstrdup("No items yet.\n");
+		goto out;
 	}
-	strbuf_addstr(&sb, "\nGenerated at ");
-	add_time(&sb, now);
-	strbuf_addch(&sb, '\n');
-	text = strbuf_detach(&sb, &len);
-	return log_redact(text, len + 1);
+	if (w.format == STATUS_JSON)
+		status_json_begin(&w);
+	else
+		status_text_begin(&w);
+	if (st && store_each(st, recent, visit, &w) < 0)
+		rc = -EIO;
+	if (w.nsched)
+		qsort(w.sched, w.nsched, sizeof(*w.sched), by_time);
+	*out = w.format == STATUS_JSON ? status_json_end(&w) : status_text_end(&w, rc);
+out:
+	walk_release(&w);
+	return rc;
 }

@@ -1,10 +1,13 @@
 /*
- * STATUS.txt (and `tiktokfs status`): a plain-text picture of the account,
- * the queue with states and upload progress, and recent results, rendered
- * from the job store.  Deterministic for a given store and @now, and free of
- * secrets: upload URLs are never read, and the text passes through
- * log_redact() before it is returned.  Names and texts are escaped
- * (util/escape.h): whatever the file names, each item is exactly its lines.
+ * The views of the job store that people and scripts read: STATUS.txt in
+ * the mount, `tiktokfs status` and `tiktokfs status --json`.  One renderer
+ * makes all three from one read of the store (status.c documents the
+ * sections, the rate and ETA, and the JSON document; status_text.c and
+ * status_json.c write the two formats); the front ends only choose the
+ * format and print.  Deterministic for a given store and @now, and free of
+ * secrets: upload URLs are never read, and every text passes log_redact().
+ * Names are escaped (util/escape.h): whatever the file names, each item is
+ * exactly its lines.
  */
 #ifndef TIKTOKFS_STATUS_H
 #define TIKTOKFS_STATUS_H
@@ -15,13 +18,32 @@ struct store;
 
 #define STATUS_RECENT_DEFAULT 10
 
-struct status_extra {
+enum status_format {
+	STATUS_TEXT = 0, /* STATUS.txt's text, with the sections asked for */
+	STATUS_JSON	 /* `status --json`, version 1: everything, always */
+};
+
+/* Text sections beyond STATUS.txt's (JSON always has what they show). */
+#define STATUS_UPLOADS 0x1 /* "Uploads": bar, bytes, percent, rate, ETA */
+#define STATUS_NEXT 0x2	   /* "Next scheduled": the 10 soonest */
+#define STATUS_COMMAND (STATUS_UPLOADS | STATUS_NEXT) /* `tiktokfs status` */
+
+struct status_view {
+	enum status_format format;
+	unsigned sections;     /* STATUS_UPLOADS | STATUS_NEXT; text only */
 	const char *state_dir; /* where creator_info.json lives; NULL: "not logged in" */
 	int64_t now;	       /* unix seconds for the generated-at line; 0: the clock */
 	int recent;	       /* final results to list; 0: STATUS_RECENT_DEFAULT */
 };
 
-/* Render the whole text; @x may be NULL.  Never NULL; the caller frees. */
-char *status_render(struct store *st, const struct status_extra *x);
+/*
+ * Render the view @v (NULL: STATUS.txt's text) of @st into *@out, which is
+ * always set and which the caller frees.  @st NULL means no store exists
+ * yet: the text is "No items yet.", the JSON lists nothing.  Returns 0, or
+ * -EIO when the store could not be read: the text then says so in its
+ * queue, the JSON lists no items (`tiktokfs status --json` prints an error
+ * instead of it).
+ */
+int status_render(struct store *st, const struct status_view *v, char **out);
 
 #endif

@@ -111,6 +111,25 @@ def test_status_lists_next_scheduled_times(watched, media):
            "  2099-06-01T10:00:00Z  scheduled/later.mp4\n" in text, text
 
 
+def test_status_never_shows_the_client_secret_even_in_a_file_name(watched, media):
+    """A name may hold the client secret (pasted by mistake): every line of
+    `tiktokfs status` masks it, the "Next scheduled" section as well."""
+    secret = "Zq9fileSecret77"
+    w = watched(client_secret=secret)
+    sched = w.root / "scheduled"
+    shutil.copy(media["portrait.mp4"], sched / f"{secret}.mp4")
+    (sched / f"{secret}.caption").write_text(
+        "---\nprivacy: private\nschedule: 2099-06-01T10:00:00Z\n---\nLater\n")
+    w.wait_state(f"scheduled/{secret}.mp4", "scheduled")
+    text = w.status()
+    assert text.returncode == 0, text.stderr
+    assert "Next scheduled:\n  2099-06-01T10:00:00Z  scheduled/" in text.stdout, text.stdout
+    assert secret not in text.stdout, text.stdout
+    doc = w.status_json()
+    assert doc["next_scheduled"][0]["at"] == "2099-06-01T10:00:00Z"
+    assert secret not in json.dumps(doc)
+
+
 def test_status_shows_a_moving_progress_bar_during_a_throttled_upload(watched, sandbox,
                                                                       tmp_path):
     big = make_media("mp4", tmp_path / "m", w=360, h=640, dur=30)

@@ -4,7 +4,7 @@
  */
 #include <errno.h>
 
-#include "fs/fs.h"
+#include "fs/fs_int.h"
 #include "unit.h"
 
 TEST(test_rel_strips_leading_slashes)

@@ -1,4 +1,5 @@
-/* Unit tests for meta/job/status.c: the text of STATUS.txt. */
+/* Unit tests for meta/job/status.c: STATUS.txt, `tiktokfs status` and its
+ * JSON, all from the one renderer. */
 #include "meta/creator.h"
 #include "meta/job/status.h"
 #include "meta/job/store.h"
@@ -6,7 +7,9 @@
 #include "util/strbuf.h"
 #include "unit.h"
 
+#include <errno.h>
 #include <ftw.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,11 +49,35 @@ static int64_t job_in(struct store *st, const char *path, const char *caption, e
 	return id;
 }
 
+/* The view @format with @sections of @st at @now, with @dir's account. */
+static char *render(struct store *st, enum status_format format, unsigned sections, int64_t now)
+{
+	struct status_view v = {
+	    .format = format, .sections = sections, .state_dir = dir, .now = now};
+	char *out = NULL;
+
+	CHECK_INT(status_render(st, &v, &out), 0);
+	return out;
+}
+
+/* The store's clock is the wall clock: pin its times with plain SQL so
+ * that rates, ETAs and ISO times are the same in every run. */
+static void pin_times(const char *sql)
+{
+	char db[128], *msg = NULL;
+	sqlite3 *h;
+
+	snprintf(db, sizeof(db), "%s/jobs.db", dir);
+	if (sqlite3_open(db, &h) != SQLITE_OK || sqlite3_exec(h, sql, NULL, NULL, &msg))
+		FAILF("pin_times: %s", msg ? msg : sqlite3_errmsg(h));
+	sqlite3_free(msg);
+	sqlite3_close(h);
+}
+
 TEST(test_status_shows_every_state)
 {
 	struct store *st = open_fresh();
 	struct creator_info ci;
-	struct status_extra x;
 	int64_t id;
 	char *text;
 
@@ -93,10 +120,7 @@ TEST(test_status_shows_every_state)
 	store_transition(st, id, JOB_FAILED, "");
 	job_in(st, "outbox/gone.mp4", NULL, JOB_CANCELLED);
 
-	memset(&x, 0, sizeof(x));
-	x.state_dir = dir;
-	x.now = 1796054400; /* 2026-11-30T16:00:00Z */
-	text = status_render(st, &x);
+	text = render(st, STATUS_TEXT, 0, 1796054400); /* 2026-11-30T16:00:00Z */
 	CHECK_STR(text,
 		  "tiktokfs status\n"
 		  "\n"
@@ -133,14 +157,14 @@ TEST(test_status_shows_every_state)
 		  "Generated at 2026-11-30T16:00:00Z\n");
 	CHECK(text && !strstr(text, "SIGNEDURL"));
 	/* the same store renders the same text */
-	char *again = status_render(st, &x);
+	char *again = render(st, STATUS_TEXT, 0, 1796054400);
 	CHECK_STR(again, text);
 	free(again);
 	free(text);
 
 	/* only the most recent results */
-	x.recent = 1;
-	text = status_render(st, &x);
+	struct status_view one = {.state_dir = dir, .now = 1796054400, .recent = 1};
+	CHECK_INT(status_render(st, &one, &text), 0);
 	CHECK_CONTAINS(text, "outbox/gone.mp4");
 	CHECK(text && !strstr(text, "posted/a.mp4"));
 	free(text);
@@ -150,12 +174,11 @@ TEST(test_status_shows_every_state)
 TEST(test_status_of_an_empty_store_without_login)
 {
 	struct store *st = open_fresh();
-	struct status_extra x = {dir, 1796054400, 0};
 	char *text;
 
 	if (!st)
 		return;
-	text = status_render(st, &x);
+	text = render(st, STATUS_TEXT, 0, 1796054400);
 	CHECK_STR(text, "tiktokfs status\n"
 			"\n"
 			"Account: not logged in (run `tiktokfs login`)\n"
@@ -182,7 +205,7 @@ TEST(test_status_scrubs_registered_secrets)
 	log_add_secret("hunter2-secret");
 	id = job_in(st, "outbox/x.mp4", NULL, JOB_INVALID);
 	store_set_error(st, id, "bad: hunter2-secret");
-	text = status_render(st, NULL);
+	CHECK_INT(status_render(st, NULL, &text), 0);
 	CHECK_CONTAINS(text, "outbox/x.mp4");
 	CHECK(text && !strstr(text, "hunter2-secret"));
 	free(text);
@@ -193,19 +216,167 @@ TEST(test_status_scrubs_registered_secrets)
 TEST(test_status_names_cannot_forge_lines)
 {
 	struct store *st = open_fresh();
-	struct status_extra x = {dir, 1796054400, 0};
 	char *text;
 
 	if (!st)
 		return;
 	job_in(st, "outbox/a.mp4\n  posted      fake.mp4", "outbox/a\x1b[2J.caption", JOB_READY);
 	job_in(st, "outbox/b\xff.mp4", NULL, JOB_WAITING);
-	text = status_render(st, &x);
+	text = render(st, STATUS_TEXT, 0, 1796054400);
 	CHECK_CONTAINS(text, "  ready       outbox/a.mp4\\n  posted      fake.mp4\n"
 			     "      caption: outbox/a\\x1b[2J.caption\n"
 			     "  waiting     outbox/b\\xff.mp4  (no caption yet)\n");
 	CHECK(text && !strstr(text, "\n  posted"));
 	free(text);
+	store_close(st);
+}
+
+/* An upload started at 14:46:50 whose last acknowledged chunk came 20 s
+ * later, one of unknown size, and two scheduled items out of order. */
+static void fill_command_store(struct store *st)
+{
+	int64_t id;
+
+	id = job_in(st, "outbox/sub/u.mp4", "outbox/sub/u.caption", JOB_UPLOADING);
+	store_set_ready(st, id, 40000000, 0, "SELF_ONLY", NULL, NULL);
+	store_set_publish(st, id, 0, "v_pub_u", "https://upload.example/SIGNEDURL", 99);
+	store_set_progress(st, id, 30000000);
+	job_in(st, "outbox/u0.mp4", NULL, JOB_UPLOADING);
+	id = job_in(st, "scheduled/late.mp4", "scheduled/late.caption", JOB_SCHEDULED);
+	store_set_ready(st, id, 100, 1796140800, "SELF_ONLY", NULL, NULL);
+	id = job_in(st, "scheduled/soon\xff.mp4", NULL, JOB_SCHEDULED);
+	store_set_ready(st, id, 100, 1796100000, "SELF_ONLY", NULL, NULL);
+	pin_times("UPDATE history SET at = 1796050010;"
+		  "UPDATE jobs SET created_at = 1796050000 + id, updated_at = 1796050000 + id;"
+		  "UPDATE jobs SET updated_at = 1796050030 WHERE path = 'outbox/sub/u.mp4';");
+}
+
+TEST(test_status_command_adds_uploads_and_next_scheduled)
+{
+	struct store *st = open_fresh();
+	char *text, *plain;
+
+	if (!st)
+		return;
+	fill_command_store(st);
+	text = render(st, STATUS_TEXT, STATUS_COMMAND, 1796054400);
+	CHECK_STR(
+	    text,
+	    "tiktokfs status\n"
+	    "\n"
+	    "Account: not logged in (run `tiktokfs login`)\n"
+	    "\n"
+	    "Queue:\n"
+	    "  uploading   outbox/sub/u.mp4  30000000/40000000 bytes (75%)\n"
+	    "      caption: outbox/sub/u.caption\n"
+	    "  uploading   outbox/u0.mp4  0 bytes sent\n"
+	    "  scheduled   scheduled/late.mp4  publishes at 2026-12-01T16:00:00Z\n"
+	    "      caption: scheduled/late.caption\n"
+	    "  scheduled   scheduled/soon\\xff.mp4  publishes at 2026-12-01T04:40:00Z\n"
+	    "\n"
+	    "Recent results:\n"
+	    "  (none)\n"
+	    "\n"
+	    "Uploads:\n"
+	    "  outbox/sub/u.mp4\n"
+	    "    [######################........]  75%  30.0 MB of 40.0 MB  1.5 MB/s  ETA 0:07\n"
+	    "  outbox/u0.mp4\n"
+	    "    [..............................]   0%  0 B of 0 B\n"
+	    "\n"
+	    "Next scheduled:\n"
+	    "  2026-12-01T04:40:00Z  scheduled/soon\\xff.mp4\n"
+	    "  2026-12-01T16:00:00Z  scheduled/late.mp4\n"
+	    "\n"
+	    "Generated at 2026-11-30T16:00:00Z\n");
+	/* STATUS.txt is the same text without the two sections */
+	plain = render(st, STATUS_TEXT, 0, 1796054400);
+	const char *tail = plain ? strstr(plain, "\nGenerated at ") : NULL;
+	CHECK(tail && text && !strncmp(plain, text, (size_t)(tail - plain)));
+	CHECK(plain && !strstr(plain, "Uploads:") && !strstr(plain, "Next scheduled:"));
+	free(plain);
+	free(text);
+	store_close(st);
+}
+
+TEST(test_status_json_document)
+{
+	struct store *st = open_fresh();
+	char *doc;
+
+	if (!st)
+		return;
+	fill_command_store(st);
+	doc = render(st, STATUS_JSON, 0, 1796054400);
+	CHECK(doc && !strstr(doc, "SIGNEDURL"));
+	CHECK_CONTAINS(doc, "{\n  \"version\": 1,\n  \"generated_at\": \"2026-11-30T16:00:00Z\",\n"
+			    "  \"account\": null,\n  \"queue\": [\n    {\n      \"id\": 1,\n"
+			    "      \"path\": \"outbox/sub/u.mp4\",\n");
+	CHECK_CONTAINS(doc, "      \"progress\": {\n"
+			    "        \"sent\": 30000000,\n"
+			    "        \"total\": 40000000,\n"
+			    "        \"percent\": 75,\n"
+			    "        \"rate_bps\": 1500000.0,\n"
+			    "        \"eta_seconds\": 7,\n"
+			    "        \"started_at\": \"2026-11-30T14:46:50Z\"\n"
+			    "      },\n");
+	CHECK_CONTAINS(doc, "      \"path\": \"scheduled/soon\xef\xbf\xbd.mp4\",\n"
+			    "      \"path_bytes\": \"c2NoZWR1bGVkL3Nvb27/Lm1wNA==\",\n"
+			    "      \"caption\": null,\n");
+	CHECK_CONTAINS(doc, "  \"recent\": [],\n"
+			    "  \"next_scheduled\": [\n"
+			    "    {\n"
+			    "      \"path\": \"scheduled/soon\xef\xbf\xbd.mp4\",\n"
+			    "      \"path_bytes\": \"c2NoZWR1bGVkL3Nvb27/Lm1wNA==\",\n"
+			    "      \"at\": \"2026-12-01T04:40:00Z\"\n"
+			    "    },\n"
+			    "    {\n"
+			    "      \"path\": \"scheduled/late.mp4\",\n"
+			    "      \"at\": \"2026-12-01T16:00:00Z\"\n"
+			    "    }\n"
+			    "  ]\n"
+			    "}\n");
+	free(doc);
+	store_close(st);
+}
+
+TEST(test_status_without_a_store)
+{
+	struct status_view json = {.format = STATUS_JSON, .now = 1796054400};
+	char *out = NULL;
+
+	CHECK_INT(status_render(NULL, NULL, &out), 0);
+	CHECK_STR(out, "No items yet.\n");
+	free(out);
+	CHECK_INT(status_render(NULL, &json, &out), 0);
+	CHECK_STR(out, "{\n  \"version\": 1,\n  \"generated_at\": \"2026-11-30T16:00:00Z\",\n"
+		       "  \"account\": null,\n  \"queue\": [],\n  \"recent\": [],\n"
+		       "  \"next_scheduled\": []\n}\n");
+	free(out);
+}
+
+/* A name may hold a registered secret (a client secret typed as a file
+ * name): every view masks it, the command's extra sections too. */
+TEST(test_status_scrubs_secrets_in_every_view)
+{
+	struct store *st = open_fresh();
+	const enum status_format formats[] = {STATUS_TEXT, STATUS_JSON};
+	int64_t id;
+
+	if (!st)
+		return;
+	log_add_secret("hunter2-secret");
+	id = job_in(st, "outbox/hunter2-secret.mp4", NULL, JOB_UPLOADING);
+	store_set_ready(st, id, 1000, 0, "SELF_ONLY", NULL, NULL);
+	id = job_in(st, "scheduled/hunter2-secret.mp4", NULL, JOB_SCHEDULED);
+	store_set_ready(st, id, 100, 1796140800, "SELF_ONLY", NULL, NULL);
+	for (size_t i = 0; i < 2; i++) {
+		char *out = render(st, formats[i], STATUS_COMMAND, 1796054400);
+
+		CHECK_CONTAINS(out, "outbox/");
+		CHECK(out && !strstr(out, "hunter2-secret"));
+		free(out);
+	}
+	log_forget_secrets();
 	store_close(st);
 }
 

@@ -1,0 +1,252 @@
+/*
+ * The status renderer's text (status.c's file comment shows its sections):
+ * STATUS.txt and `tiktokfs status`.  The queue and results are written as
+ * the walk hands items over; the upload bars are gathered beside them and
+ * placed after the results, the scheduled times at the end.  The whole text
+ * passes log_redact() once it is complete.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "meta/creator.h"
+#include "meta/job/status_int.h"
+#include "util/escape.h"
+#include "util/log.h"
+#include "util/timefmt.h"
+
+#define BAR_WIDTH 30
+
+static void add_time(struct strbuf *sb, int64_t t)
+{
+	char buf[32];
+
+	iso_utc(t, buf, sizeof(buf));
+	strbuf_addstr(sb, buf);
+}
+
+/* @s with an indent and a label, on one line: escaped whole, not cut at
+ * its first newline, which may be inside a file name it quotes. */
+static void add_line(struct strbuf *sb, const char *label, const char *s)
+{
+	if (!s || !*s)
+		return;
+	strbuf_addf(sb, "      %s: ", label);
+	esc_text(sb, s);
+	strbuf_addch(sb, '\n');
+}
+
+/* "  STATE       PATH", the path escaped. */
+static void add_head(struct strbuf *sb, const struct job *j)
+{
+	strbuf_addf(sb, "  %-10s  ", job_state_name(j->state));
+	esc_text(sb, j->path);
+}
+
+static void add_account(struct strbuf *sb, const char *state_dir)
+{
+	struct creator_info ci;
+
+	memset(&ci, 0, sizeof(ci));
+	if (!state_dir || creator_load(state_dir, &ci) < 0 || !ci.username[0]) {
+		strbuf_addstr(sb, "Account: not logged in (run `tiktokfs login`)\n");
+		return;
+	}
+	strbuf_addstr(sb, "Account: @");
+	esc_text(sb, ci.username);
+	if (ci.nickname[0]) {
+		strbuf_addstr(sb, " (");
+		esc_text(sb, ci.nickname);
+		strbuf_addch(sb, ')');
+	}
+	strbuf_addch(sb, '\n');
+}
+
+/* What a live item waits for, after its head on the same line. */
+static void add_waits_for(struct strbuf *sb, const struct job *j)
+{
+	switch (j->state) {
+	case JOB_WAITING:
+		if (!j->caption_path)
+			strbuf_addstr(sb, "  (no caption yet)");
+		break;
+	case JOB_SCHEDULED:
+		strbuf_addstr(sb, "  publishes at ");
+		add_time(sb, j->schedule_at);
+		break;
+	case JOB_UPLOADING:
+		if (!j->size)
+			strbuf_addf(sb, "  %" PRIu64 " bytes sent", j->sent);
+		else
+			strbuf_addf(sb, "  %" PRIu64 "/%" PRIu64 " bytes (%u%%)", j->sent, j->size,
+				    status_percent(j));
+		break;
+	case JOB_PROCESSING:
+		if (j->status) {
+			strbuf_addstr(sb, "  TikTok: ");
+			esc_text(sb, j->status);
+		}
+		break;
+	case JOB_DEFERRED:
+		if (j->retry_at > 0) {
+			strbuf_addstr(sb, "  retries at ");
+			add_time(sb, j->retry_at);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void add_queued(struct strbuf *sb, const struct job *j)
+{
+	add_head(sb, j);
+	add_waits_for(sb, j);
+	strbuf_addch(sb, '\n');
+	if (j->caption_path)
+		add_line(sb, "caption", j->caption_path);
+	add_line(sb, "warning", j->warning);
+	add_line(sb, j->state == JOB_DEFERRED ? "reason" : "error", j->error);
+}
+
+static void add_result(struct strbuf *sb, const struct job *j)
+{
+	add_head(sb, j);
+	if (j->state == JOB_POSTED && j->posted_at > 0) {
+		strbuf_addstr(sb, "  at ");
+		add_time(sb, j->posted_at);
+	}
+	strbuf_addch(sb, '\n');
+	if (j->state == JOB_POSTED) {
+		if (j->url)
+			add_line(sb, "url", j->url);
+		else if (j->publish_id)
+			add_line(sb, "publish_id", j->publish_id);
+		if (j->status && strcmp(j->status, "PUBLISH_COMPLETE"))
+			add_line(sb, "status", j->status);
+		add_line(sb, "warning", j->warning);
+		add_line(sb, "error", j->error); /* a move that could not be made */
+	} else {
+		add_line(sb, "error", j->error);
+	}
+}
+
+/* 1234567 -> "1.2 MB": decimal units, as a file manager shows sizes. */
+static void add_bytes(struct strbuf *sb, double n)
+{
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+	int u = 0;
+
+	while (n >= 1000 && u < 4) {
+		n /= 1000;
+		u++;
+	}
+	strbuf_addf(sb, u ? "%.1f %s" : "%.0f %s", n, units[u]);
+}
+
+static void add_duration(struct strbuf *sb, double s)
+{
+	long t = (long)(s + 0.5);
+
+	if (t >= 3600)
+		strbuf_addf(sb, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		strbuf_addf(sb, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* "    [####....]  75%  30.0 MB of 40.0 MB  1.5 MB/s  ETA 0:07" */
+static void add_bar(struct strbuf *sb, const struct status_progress *p)
+{
+	int fill = (int)(p->percent * BAR_WIDTH / 100);
+
+	strbuf_addstr(sb, "    [");
+	for (int i = 0; i < BAR_WIDTH; i++)
+		strbuf_addch(sb, i < fill ? '#' : '.');
+	strbuf_addf(sb, "] %3u%%  ", p->percent);
+	add_bytes(sb, (double)p->sent);
+	strbuf_addstr(sb, " of ");
+	add_bytes(sb, (double)p->total);
+	if (p->rate >= 0) {
+		strbuf_addstr(sb, "  ");
+		add_bytes(sb, p->rate);
+		strbuf_addstr(sb, "/s");
+	}
+	if (p->eta >= 0) {
+		strbuf_addstr(sb, "  ETA ");
+		add_duration(sb, p->eta);
+	}
+	strbuf_addch(sb, '\n');
+}
+
+static void add_upload(struct status_walk *w, const struct job *j)
+{
+	struct status_progress p;
+
+	status_progress_of(w, j, &p);
+	strbuf_addstr(&w->uploads, "  ");
+	esc_text(&w->uploads, j->path);
+	strbuf_addch(&w->uploads, '\n');
+	add_bar(&w->uploads, &p);
+}
+
+void status_text_begin(struct status_walk *w)
+{
+	strbuf_addstr(&w->text, "tiktokfs status\n\n");
+	add_account(&w->text, w->state_dir);
+	strbuf_addstr(&w->text, "\nQueue:\n");
+}
+
+void status_text_item(struct status_walk *w, const struct job *j)
+{
+	if ((w->sections & STATUS_UPLOADS) && j->state == JOB_UPLOADING)
+		add_upload(w, j);
+	if (!job_state_final(j->state)) {
+		w->queued++;
+		add_queued(&w->text, j);
+		return;
+	}
+	/* store_each gives live jobs first, then the final ones */
+	if (!w->in_results) {
+		if (!w->queued)
+			strbuf_addstr(&w->text, "  (empty)\n");
+		strbuf_addstr(&w->text, "\nRecent results:\n");
+		w->in_results = true;
+	}
+	add_result(&w->text, j);
+}
+
+static void add_next_scheduled(struct strbuf *sb, const struct status_walk *w)
+{
+	strbuf_addstr(sb, "\nNext scheduled:\n");
+	for (size_t i = 0; i < w->nsched && i < STATUS_NEXT_TEXT_MAX; i++) {
+		strbuf_addstr(sb, "  ");
+		add_time(sb, w->sched[i].schedule_at);
+		strbuf_addstr(sb, "  ");
+		esc_text(sb, w->sched[i].path);
+		strbuf_addch(sb, '\n');
+	}
+}
+
+char *status_text_end(struct status_walk *w, int rc)
+{
+	struct strbuf *sb = &w->text;
+	size_t len;
+	char *text;
+
+	if (rc < 0)
+		strbuf_addstr(sb, "  (the job store cannot be read; see the tiktokfs log)\n");
+	if (!w->in_results) {
+		if (!w->queued)
+			strbuf_addstr(sb, "  (empty)\n");
+		strbuf_addstr(sb, "\nRecent results:\n  (none)\n");
+	}
+	if (w->uploads.len)
+		strbuf_addf(sb, "\nUploads:\n%s", strbuf_str(&w->uploads));
+	if ((w->sections & STATUS_NEXT) && w->nsched)
+		add_next_scheduled(sb, w);
+	strbuf_addstr(sb, "\nGenerated at ");
+	add_time(sb, w->now);
+	strbuf_addch(sb, '\n');
+	text = strbuf_detach(sb, &len);
+	return log_redact(text, len + 1);
+}
