@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "cmd/daemon.h"
+#include "fs/poller.h"
 #include "fs/watcher.h"
 #include "meta/hooks.h"
 #include "fs/mirror.h"
@@ -47,23 +48,48 @@
 
 #define MIRROR_INTERVAL 0.25 /* s: upload progress reaches the files this often */
 
-static const char usage[] = "usage: tiktokfs watch [-c CONFIG] [-f] DIR\n";
+static const char usage[] = "usage: tiktokfs watch [-c CONFIG] [-f] [--poll[=SECONDS]] DIR\n";
 
 struct watch_args {
 	const char *config;
 	const char *dir;
 	bool foreground;
+	double poll; /* --poll: -1 not given, 0 without SECONDS, else SECONDS */
 };
+
+/* --poll's SECONDS: a number above 0 and at most a day, as poll_interval. */
+static int parse_poll(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s) {
+		*out = 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0 && v <= 86400)) {
+		fprintf(stderr, "tiktokfs: --poll=%s: must be a number of seconds above 0 and "
+				"at most 86400\n",
+			s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct watch_args *a)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
 					     {"foreground", no_argument, NULL, 'f'},
 					     {"help", no_argument, NULL, 'h'},
+					     {"poll", optional_argument, NULL, 'p'},
 					     {NULL, 0, NULL, 0}};
 	int c;
 
 	optind = 1;
+	a->poll = -1;
 	while ((c = getopt_long(argc, argv, "+c:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -75,6 +101,10 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);
+		case 'p':
+			if (parse_poll(optarg, &a->poll) < 0)
+				return -1;
+			break;
 		default:
 			return -1;
 		}
@@ -83,6 +113,18 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 		return -1;
 	a->dir = argv[optind];
 	return 0;
+}
+
+/* The poll interval for watcher_new(): --poll=SECONDS, else --poll with
+ * the config's poll_interval or the default, else poll_interval (0: only
+ * where inotify cannot see). */
+static double poll_interval(const struct watch_args *a, const struct config *cfg)
+{
+	if (a->poll > 0)
+		return a->poll;
+	if (a->poll == 0)
+		return cfg->poll_interval > 0 ? cfg->poll_interval : POLL_DEFAULT_INTERVAL;
+	return cfg->poll_interval;
 }
 
 static int block_signals(void)
@@ -192,7 +234,7 @@ int cmd_watch(int argc, char **argv)
 		fprintf(stderr, "tiktokfs: cannot set up signal handling: %s\n", strerror(errno));
 		goto out;
 	}
-	w = watcher_new(d.root, d.cfg.settle_time);
+	w = watcher_new(d.root, d.cfg.settle_time, poll_interval(&a, &d.cfg));
 	if (!w) {
 		fprintf(stderr, "tiktokfs: %s: cannot watch it: %s\n", d.root, strerror(errno));
 		goto out;
@@ -207,7 +249,7 @@ int cmd_watch(int argc, char **argv)
 	watcher_attach(w, d.tracker);
 	db = xasprintf("%s/jobs.db", d.cfg.state_dir);
 	m = mirror_new(d.store, d.root, db);
-	log_info("watching %s (state_dir %s)", d.root, d.cfg.state_dir);
+	log_info("watching %s (state_dir %s): %s", d.root, d.cfg.state_dir, watcher_how(w));
 	if (ready >= 0) {
 		daemon_detach(ready, d.cfg.log_level);
 		ready = -1;

@@ -164,6 +164,7 @@ static const struct key_row keys[] = {
 	KEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
 	KEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
 	KEY(settle_time, T_SECONDS, 0, 86400, "2", "must be a number of seconds from 0 to 86400"),
+	KEY(poll_interval, T_SECONDS, 0, 86400, "0", "must be a number of seconds from 0 to 86400 (0: poll only network folders)"),
 	KEY(chunk_size, T_SIZE, 5242880, 64000000, "10000000",
 	    "must be from 5242880 to 64000000 bytes"),
 	KEY(max_size, T_SIZE, 1, SIZE_CEILING, "4294967296", "must be a size such as 4G or 287.6M"),
