@@ -7,7 +7,8 @@
  *
  * Three things run: the services of the mount (store, tracker and its
  * timer thread, poster: cmd/daemon.c), the inotify watcher that reports
- * file events to the tracker (fs/watcher.c), and, in this main thread, the
+ * file events to the tracker (fs/watcher.c; it polls instead on network
+ * folders or with --poll / poll_interval: fs/poller.h), and, in this main thread, the
  * result mirror that writes user.tiktok.* (or NAME.tiktok.json) onto the
  * real files from the store (fs/mirror.c) every MIRROR_INTERVAL.
  *
