@@ -7,7 +7,8 @@
  *
  * Three things run: the services of the mount (store, tracker and its
  * timer thread, poster: cmd/daemon.c), the inotify watcher that reports
- * file events to the tracker (fs/watcher.c), and, in this main thread, the
+ * file events to the tracker (fs/watcher.c; it polls instead on network
+ * folders or with --poll / poll_interval: fs/poller.h), and, in this main thread, the
  * result mirror that writes user.tiktok.* (or NAME.tiktok.json) onto the
  * real files from the store (fs/mirror.c) every MIRROR_INTERVAL.
  *
@@ -38,6 +39,7 @@
 #include <unistd.h>
 
 #include "cmd/daemon.h"
+#include "fs/poller.h"
 #include "fs/watcher.h"
 #include "fs/mirror.h"
 #include "util/clock.h"
@@ -46,23 +48,48 @@
 
 #define MIRROR_INTERVAL 0.25 /* s: upload progress reaches the files this often */
 
-static const char usage[] = "usage: tiktokfs watch [-c CONFIG] [-f] DIR\n";
+static const char usage[] = "usage: tiktokfs watch [-c CONFIG] [-f] [--poll[=SECONDS]] DIR\n";
 
 struct watch_args {
 	const char *config;
 	const char *dir;
 	bool foreground;
+	double poll; /* --poll: -1 not given, 0 without SECONDS, else SECONDS */
 };
+
+/* --poll's SECONDS: a number above 0 and at most a day, as poll_interval. */
+static int parse_poll(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (!s) {
+		*out = 0;
+		return 0;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0 && v <= 86400)) {
+		fprintf(stderr, "tiktokfs: --poll=%s: must be a number of seconds above 0 and "
+				"at most 86400\n",
+			s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct watch_args *a)
 {
 	static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
 					     {"foreground", no_argument, NULL, 'f'},
 					     {"help", no_argument, NULL, 'h'},
+					     {"poll", optional_argument, NULL, 'p'},
 					     {NULL, 0, NULL, 0}};
 	int c;
 
 	optind = 1;
+	a->poll = -1;
 	while ((c = getopt_long(argc, argv, "+c:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -74,6 +101,10 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 		case 'h':
 			fputs(usage, stdout);
 			exit(0);
+		case 'p':
+			if (parse_poll(optarg, &a->poll) < 0)
+				return -1;
+			break;
 		default:
 			return -1;
 		}
@@ -82,6 +113,18 @@ static int parse_args(int argc, char **argv, struct watch_args *a)
 		return -1;
 	a->dir = argv[optind];
 	return 0;
+}
+
+/* The poll interval for watcher_new(): --poll=SECONDS, else --poll with
+ * the config's poll_interval or the default, else poll_interval (0: only
+ * where inotify cannot see). */
+static double poll_interval(const struct watch_args *a, const struct config *cfg)
+{
+	if (a->poll > 0)
+		return a->poll;
+	if (a->poll == 0)
+		return cfg->poll_interval > 0 ? cfg->poll_interval : POLL_DEFAULT_INTERVAL;
+	return cfg->poll_interval;
 }
 
 static int block_signals(void)
@@ -184,7 +227,7 @@ static int prepare(struct watch_ctx *c, const struct watch_args *a)
 
 /* Step 3, in the child: the lock, the signals, the watches before the
  * store's walk, the services and the mirror. */
-static int start(struct watch_ctx *c, bool foreground)
+static int start(struct watch_ctx *c, const struct watch_args *a)
 {
 	struct daemon *d = &c->d;
 	struct tt_error err;
@@ -198,13 +241,13 @@ static int start(struct watch_ctx *c, bool foreground)
 		fprintf(stderr, "tiktokfs: cannot set up signal handling: %s\n", strerror(errno));
 		return -1;
 	}
-	c->w = watcher_new(d->root, d->cfg.settle_time);
+	c->w = watcher_new(d->root, d->cfg.settle_time, poll_interval(a, &d->cfg));
 	if (!c->w) {
 		fprintf(stderr, "tiktokfs: %s: cannot watch it: %s\n", d->root, strerror(errno));
 		return -1;
 	}
 	d->config_arg = c->config;
-	d->use_syslog = !foreground;
+	d->use_syslog = !a->foreground;
 	d->view_root = d->root; /* hooks: users see the folder itself */
 	if (daemon_start(d, &err) < 0) {
 		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
@@ -222,7 +265,8 @@ static int run(struct watch_ctx *c)
 {
 	int rc;
 
-	log_info("watching %s (state_dir %s)", c->d.root, c->d.cfg.state_dir);
+	log_info("watching %s (state_dir %s): %s", c->d.root, c->d.cfg.state_dir,
+		 watcher_how(c->w));
 	if (c->ready >= 0) {
 		daemon_detach(c->ready, c->d.cfg.log_level);
 		c->ready = -1;
@@ -269,7 +313,7 @@ int cmd_watch(int argc, char **argv)
 		fprintf(stderr, "tiktokfs: cannot become a daemon: %s\n", strerror(errno));
 		goto out;
 	}
-	if (start(&c, a.foreground) == 0)
+	if (start(&c, &a) == 0)
 		rc = run(&c);
 out:
 	stop(&c);

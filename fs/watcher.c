@@ -27,9 +27,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs/fstype.h"
 #include "fs/mirror.h"
 #include "meta/job/drop.h"
+#include "fs/poller.h"
 #include "meta/job/tracker.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -71,6 +74,9 @@ struct watcher {
 	bool from_dir;
 	double from_deadline;
 	bool warned_limit;
+	/* polling instead of inotify (fs/poller.h): every call goes there */
+	struct poller *poller;
+	char *how; /* "inotify" or why and how often it polls */
 };
 
 /* ---- names ---- */
@@ -528,10 +534,56 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, double n
 
 /* ---- life cycle ---- */
 
-struct watcher *watcher_new(const char *root, double settle_time)
+/*
+ * Polling is chosen when asked for (@poll_interval > 0) or when the root
+ * is on a file system where inotify misses other machines' writes.  The
+ * reason is kept for the log: a user who sees items picked up late should
+ * learn why from the first line of it.
+ */
+static struct watcher *watcher_new_polling(const char *root, double settle_time,
+					   double poll_interval, const char *fstype)
 {
+	double every = poll_interval > 0 ? poll_interval : POLL_DEFAULT_INTERVAL;
 	struct watcher *w = xcalloc(1, sizeof(*w));
 
+	w->fd = w->root_fd = -1;
+	w->poller = poller_new(root, every, settle_time);
+	if (!w->poller) {
+		int e = errno;
+
+		free(w);
+		errno = e;
+		return NULL;
+	}
+	w->root = xstrdup(root);
+	if (fstype)
+		w->how = xasprintf("polling every %g s: %s is on %s, which does not report "
+				   "changes made by other machines",
+				   every, root, fstype);
+	else
+		w->how = xasprintf("polling every %g s, as configured (--poll or poll_interval)",
+				   every);
+	return w;
+}
+
+static const char *root_fstype(const char *root)
+{
+	int fd = sp_open_root(root);
+	const char *name = fd >= 0 ? fstype_unwatchable_fd(fd) : NULL;
+
+	if (fd >= 0)
+		close(fd);
+	return name;
+}
+
+struct watcher *watcher_new(const char *root, double settle_time, double poll_interval)
+{
+	const char *fstype = root_fstype(root);
+	struct watcher *w;
+
+	if (poll_interval > 0 || fstype)
+		return watcher_new_polling(root, settle_time, poll_interval, fstype);
+	w = xcalloc(1, sizeof(*w));
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0) {
 		int e = errno;
@@ -550,6 +602,7 @@ struct watcher *watcher_new(const char *root, double settle_time)
 		return NULL;
 	}
 	w->root = xstrdup(root);
+	w->how = xstrdup("inotify");
 	w->quiet = settle_time * 10 > WATCH_WRITER_QUIET ? settle_time * 10 : WATCH_WRITER_QUIET;
 	add_watch(w, "", ROOT_MASK);
 	add_tree(w, drop_folder_name(DROP_OUTBOX), false, 0, 0);
@@ -557,9 +610,16 @@ struct watcher *watcher_new(const char *root, double settle_time)
 	return w;
 }
 
+const char *watcher_how(const struct watcher *w)
+{
+	return w->how;
+}
+
 void watcher_attach(struct watcher *w, struct tracker *t)
 {
 	w->t = t;
+	if (w->poller)
+		poller_attach_tracker(w->poller, t, mono_now());
 }
 
 int watcher_fd(const struct watcher *w)
@@ -571,7 +631,7 @@ int watcher_process(struct watcher *w, double now)
 {
 	char buf[64 * 1024] __attribute__((aligned(__alignof__(struct inotify_event))));
 
-	if (!w->t)
+	if (!w->t || w->poller)
 		return 0;
 	for (;;) {
 		ssize_t n = read(w->fd, buf, sizeof(buf));
@@ -593,6 +653,8 @@ double watcher_tick(struct watcher *w, double now)
 {
 	double next = 1.0;
 
+	if (w->poller)
+		return poller_tick(w->poller, now);
 	if (!w->t)
 		return next;
 	if (w->from_pending) {
@@ -636,6 +698,8 @@ void watcher_free(struct watcher *w)
 	free(w->dirs);
 	free(w->writers);
 	free(w->from_path);
+	poller_free(w->poller);
+	free(w->how);
 	free(w->root);
 	free(w);
 }

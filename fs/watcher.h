@@ -29,6 +29,8 @@
  * written for WATCH_WRITER_QUIET seconds (or 10 x settle_time if longer) is
  * counted as closed, and the settle timer decides from there.
  * NAME.tiktok.json (the mirror's) and NAME.error files are never reported.
+ * On network file systems inotify hears nothing of other machines' writes:
+ * there the watcher polls instead (fs/poller.h), behind the same calls.
  */
 #ifndef TIKTOKFS_WATCHER_H
 #define TIKTOKFS_WATCHER_H
@@ -39,17 +41,25 @@ struct watcher;
 #define WATCH_WRITER_QUIET 30.0
 
 /* @root absolute (borrowed).  Sets up inotify and watches the tree; events
- * wait in the kernel's queue until watcher_attach().  NULL + errno. */
-struct watcher *watcher_new(const char *root, double settle_time);
+ * wait in the kernel's queue until watcher_attach().  NULL + errno.
+ * Polls instead (fs/poller.h: every call below goes there, and
+ * watcher_fd() is -1) when @poll_interval > 0, every that many seconds, or
+ * when @root is on a file system where inotify does not see other
+ * machines' writes (fs/fstype.h), every POLL_DEFAULT_INTERVAL. */
+struct watcher *watcher_new(const char *root, double settle_time, double poll_interval);
+/* "inotify", or "polling every N s: ..." with the reason, for the log.
+ * Owned by @w. */
+const char *watcher_how(const struct watcher *w);
 /* Start reporting to @t (call after tracker_reconcile: the walk and the
  * watches overlap, so nothing created in between is missed). */
 void watcher_attach(struct watcher *w, struct tracker *t);
-/* The fd to poll for input. */
+/* The fd to poll for input; -1 when polling (poll(2) skips it). */
 int watcher_fd(const struct watcher *w);
 /* Read and dispatch what is queued; never blocks.  0 or -errno. */
 int watcher_process(struct watcher *w, double now);
-/* Housekeeping due by @now (quiet writers, unpaired moves); returns the
- * seconds until it is next due (<= 1). */
+/* Housekeeping due by @now (quiet writers, unpaired moves; a poll when
+ * polling); returns the seconds until it is next due (<= 1 with inotify,
+ * the next poll when polling). */
 double watcher_tick(struct watcher *w, double now);
 void watcher_free(struct watcher *w);
 

@@ -146,6 +146,7 @@ static const struct key_row keys[] = {
 	KEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
 	KEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
 	KEY(settle_time, T_SECONDS, 0, 86400, "2", "must be a number of seconds from 0 to 86400"),
+	KEY(poll_interval, T_SECONDS, 0, 86400, "0", "must be a number of seconds from 0 to 86400 (0: poll only network folders)"),
 	KEY(chunk_size, T_SIZE, TIKTOK_CHUNK_MIN, TIKTOK_CHUNK_MAX, "10000000",
 	    "must be from " TIKTOK_STR(TIKTOK_CHUNK_MIN) " to " TIKTOK_STR(TIKTOK_CHUNK_MAX) " bytes"),
 	KEY(max_size, T_SIZE, 1, SIZE_CEILING, TIKTOK_STR(TIKTOK_FILE_MAX),

@@ -28,6 +28,7 @@ struct config {
 	enum post_mode mode;
 	char *privacy;		/* TikTok's name (PUBLIC_TO_EVERYONE...) or NULL: no default */
 	double settle_time;	/* seconds */
+	double poll_interval;	/* watch mode, seconds; 0: poll only network folders */
 	uint64_t chunk_size;
 	uint64_t max_size;
 	double min_duration, max_duration; /* seconds */

@@ -35,7 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_env as E  # noqa: E402
 import bench_rows as R  # noqa: E402
 
-ROWS = ("ingest", "upload", "memory", "latency", "many", "listing")
+ROWS = ("ingest", "upload", "memory", "latency", "many", "listing", "poll")
 
 FULL = {"runs": 5, "ingest_mib": 1024, "upload": E.GiB, "mem_small": 100_000_000,
         "mem_big": 2 * E.GiB, "many": 1000, "many_budget": 65.0, "listing": 10_000}
@@ -117,6 +117,7 @@ def run_rows(env, p, only, rows, keep_going):
                                        p["many_budget"]))
     attempt("listing", lambda: R.listing_row(env, env.site("listing"), p["listing"],
                                              p["runs"]))
+    attempt("poll", lambda: R.poll_row(env))
 
 
 def on_term(signum, frame):

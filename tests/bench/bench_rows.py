@@ -484,3 +484,51 @@ def listing_row(env, site, n, runs):
     return [Row(f"listing: ls -l of {n} files in posted/",
                 {"tiktokfs ms": ft * 1000, "native ms": nt * 1000}, nt / ft, 0.5,
                 note="warm; ratio = native time / tiktokfs time")]
+
+
+def _cpu_ticks(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def poll_row(env, n=10000, polls=20, interval=0.2):
+    """`tiktokfs watch --poll` over @n settled files: the daemon's CPU per poll,
+    counted between two "polled" lines of its debug log.  The daemon's other
+    threads (the mirror, the tracker's timer) are idle with no work and count
+    too, so this is an upper bound."""
+    from bench_env import BIN
+    base = os.path.join(env.work, "poll")
+    rm(base)
+    drop = os.path.join(base, "drop")
+    outbox = os.path.join(drop, "outbox")
+    os.makedirs(outbox)
+    old = time.time() - 3600
+    for i in range(n):
+        p = os.path.join(outbox, f"settled-{i:05d}.mp4")
+        with open(p, "wb") as f:
+            f.write(b"x")
+        os.utime(p, (old, old))
+    conf = os.path.join(base, "tiktokfs.conf")
+    with open(conf, "w") as f:
+        f.write(f"state_dir = {base}/state\nlog_level = debug\nprivacy = private\n")
+    os.chmod(conf, 0o600)
+    logp = os.path.join(base, "watch.log")
+    with open(logp, "wb") as lf:
+        proc = subprocess.Popen([BIN, "watch", "-f", f"--poll={interval}", "-c", conf, drop],
+                                stdin=subprocess.DEVNULL, stdout=lf, stderr=lf)
+
+    def npolls():
+        with open(logp, errors="replace") as f:
+            return f.read().count(": polled, ")
+    try:
+        wait_for(lambda: npolls() >= 2, "the first polls", 120, proc)
+        start, t0 = npolls(), _cpu_ticks(proc.pid)
+        wait_for(lambda: npolls() >= start + polls, f"{polls} polls", 120, proc)
+        got, t1 = npolls() - start, _cpu_ticks(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    ms = (t1 - t0) * 1000.0 / os.sysconf("SC_CLK_TCK") / got
+    return [Row(f"poll of {n} settled files: CPU ms per poll", {"tiktokfs ms": ms},
+                note="watch --poll; entries and fstatat only, no file is opened")]
