@@ -166,7 +166,7 @@ static const struct key_row keys[] = {
 	KEY(settle_time, T_SECONDS, 0, 86400, "2", "must be a number of seconds from 0 to 86400"),
 	KEY(chunk_size, T_SIZE, 5242880, 64000000, "10000000",
 	    "must be from 5242880 to 64000000 bytes"),
-	KEY(max_size, T_SIZE, 1, SIZE_CEILING, "4294967296", "must be a size such as 4G or 287.6M"),
+	KEY(max_size, T_SIZE, 1, SIZE_CEILING, "4000000000", "must be a size such as 4G or 287.6M"),
 	KEY(min_duration, T_SECONDS, 0, 36000, "3", "must be a number of seconds"),
 	KEY(max_duration, T_SECONDS, 0, 36000, "600", "must be a number of seconds"),
 	KEY(min_width, T_UINT, 1, 100000, "360", "must be a number of pixels"),

@@ -17,7 +17,9 @@
 enum post_mode { POST_DIRECT = 0, POST_DRAFT };
 
 #define CONFIG_SINGLE_CHUNK_MAX 64000000ULL
-#define CONFIG_MAX_SIZE_DEFAULT 4294967296ULL
+/* TikTok's "4 GB" read as decimal, the reading safe under both (docs/tiktok.md
+ * §6); a larger max_size acts as this. */
+#define CONFIG_MAX_SIZE_DEFAULT 4000000000ULL
 
 struct config {
 	char *path; /* the file read, or NULL when none existed; owned */

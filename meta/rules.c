@@ -127,9 +127,8 @@ static void fmt_size(char *buf, size_t size, uint64_t n)
 		snprintf(buf, size, "%llu bytes", (unsigned long long)n);
 	else if (n < 1000ULL * 1000 * 1000)
 		snprintf(buf, size, "%.1f MB (%llu bytes)", (double)n / 1e6, (unsigned long long)n);
-	else
-		snprintf(buf, size, "%.2f GiB (%llu bytes)", (double)n / (1024.0 * 1024 * 1024),
-			 (unsigned long long)n);
+	else /* decimal, as TikTok's "4 GB" limit is read (§6) */
+		snprintf(buf, size, "%.2f GB (%llu bytes)", (double)n / 1e9, (unsigned long long)n);
 }
 
 static int refuse_media(struct verdict *v)
@@ -163,19 +162,22 @@ static int check_size(const struct config *cfg, const char *name, const struct m
 		      struct verdict *v)
 {
 	char have[64], lim[64];
+	uint64_t max = cfg->max_size;
 
 	if (mi->size == 0) {
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: empty file (0 bytes)", name);
 		tt_error_advise(&v->error, "Copy the video again; the copy held no data.");
 		return refuse_media(v);
 	}
-	if (cfg->max_size && mi->size > cfg->max_size) {
+	/* A max_size above TikTok's 4 GB cannot let more through. */
+	if (!max || max > CONFIG_MAX_SIZE_DEFAULT)
+		max = CONFIG_MAX_SIZE_DEFAULT;
+	if (mi->size > max) {
 		fmt_size(have, sizeof(have), mi->size);
-		fmt_size(lim, sizeof(lim), cfg->max_size);
+		fmt_size(lim, sizeof(lim), max);
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: %s; %s at most %s", name, have,
-			     cfg->max_size >= CONFIG_MAX_SIZE_DEFAULT
-				 ? "TikTok takes"
-				 : "max_size in the config allows",
+			     max == CONFIG_MAX_SIZE_DEFAULT ? "TikTok takes"
+							    : "max_size in the config allows",
 			     lim);
 		tt_error_advise(&v->error,
 				"Export it at a lower bitrate or cut it shorter so that it fits.");

@@ -159,11 +159,29 @@ TEST(test_size_bounds)
 	struct media_info mi = good_media();
 	mi.size = 0;
 	media_refused(&mi, NULL, "clip.mp4: empty file (0 bytes)");
-	mi.size = 4294967296ULL;
+	/* TikTok's "4 GB" is 4,000,000,000 bytes, not 4 GiB. */
+	mi.size = 4000000000ULL;
 	media_accepted(&mi, NULL);
-	mi.size = 4294967297ULL;
-	media_refused(&mi, NULL, "4294967297 bytes");
-	media_refused(&mi, NULL, "TikTok takes at most 4.00 GiB (4294967296 bytes)");
+	mi.size = 4000000001ULL;
+	media_refused(&mi, NULL, "clip.mp4: 4.00 GB (4000000001 bytes)");
+	media_refused(&mi, NULL, "TikTok takes at most 4.00 GB (4000000000 bytes)");
+	mi.size = 4294967296ULL;
+	media_refused(&mi, NULL, "TikTok takes at most 4.00 GB (4000000000 bytes)");
+}
+
+/* A max_size above 4 GB (an old config's 4294967296) cannot let more
+ * through than TikTok takes; a smaller one is the config's own limit. */
+TEST(test_max_size_above_tiktoks_limit_acts_as_it)
+{
+	struct media_info mi = good_media();
+
+	cfg.max_size = 4294967296ULL;
+	mi.size = 4000000001ULL;
+	media_refused(&mi, NULL, "TikTok takes at most 4.00 GB (4000000000 bytes)");
+	cfg.max_size = 287600000;
+	mi.size = 287600001;
+	media_refused(&mi, NULL, "max_size in the config allows at most 287.6 MB (287600000 bytes)");
+	cfg.max_size = 4000000000ULL;
 }
 
 TEST(test_picture_bounds)
@@ -637,6 +655,7 @@ int main(void)
 	RUN(test_creator_cap_smaller_than_config_wins);
 	RUN(test_config_max_smaller_than_creator_cap_wins);
 	RUN(test_size_bounds);
+	RUN(test_max_size_above_tiktoks_limit_acts_as_it);
 	RUN(test_picture_bounds);
 	RUN(test_unknown_facts_warn_but_do_not_refuse);
 	RUN(test_containers_tiktok_does_not_take_are_refused);
