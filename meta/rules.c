@@ -349,6 +349,23 @@ static void options_words(const struct creator_info *ci, char *buf, size_t size)
 	}
 }
 
+/*
+ * TikTok's inbox upload takes no title (§5.3): a draft arrives without its
+ * caption.  The caption file moves to posted/ with the video (and stays
+ * there with keep_posted = no), so the user is told to paste it from there.
+ */
+static void note_draft_caption(const char *name, struct verdict *v)
+{
+	const char *c = v->have_sidecar ? v->sidecar.caption : NULL;
+
+	if (c && c[strspn(c, " \t\r\n")])
+		warn(v,
+		     "draft mode: TikTok's inbox upload carries no caption, so the draft has "
+		     "none; %s stays beside the video in posted/: paste its text into the "
+		     "TikTok app when you finish the draft",
+		     name);
+}
+
 static int settle_privacy(const struct config *cfg, const struct creator_info *ci, const char *name,
 			  struct verdict *v)
 {
@@ -363,6 +380,7 @@ static int settle_privacy(const struct config *cfg, const struct creator_info *c
 		 * chooses them in the app when finishing the draft. */
 		if (!v->privacy[0])
 			warn(v, "draft mode: no privacy needed; you choose it in the TikTok app");
+		note_draft_caption(name, v);
 		return 0;
 	}
 	if (!v->privacy[0]) {

@@ -432,6 +432,36 @@ TEST(test_draft_mode_needs_no_privacy)
 	verdict_free(&v);
 }
 
+/* The inbox upload takes no title (§5.3): the user is told where the
+ * caption is and to paste it; a caption with no text needs no such note. */
+TEST(test_draft_says_the_caption_is_not_carried)
+{
+	struct verdict v;
+
+	caption_verdict(&v);
+	v.sidecar.mode = POST_DRAFT;
+	CHECK_INT(caption(&v, NULL, false), 0);
+	CHECK_CONTAINS(v.warning, "inbox upload carries no caption");
+	CHECK_CONTAINS(v.warning, "clip.caption stays beside the video in posted/");
+	CHECK_CONTAINS(v.warning, "paste its text into the TikTok app");
+	verdict_free(&v);
+
+	caption_verdict(&v);
+	v.sidecar.mode = POST_DRAFT;
+	free(v.sidecar.caption);
+	v.sidecar.caption = strdup(" \n");
+	CHECK_INT(caption(&v, NULL, false), 0);
+	CHECK(strstr(v.warning, "caption") == NULL);
+	verdict_free(&v);
+
+	/* A direct post carries its caption: no note. */
+	caption_verdict(&v);
+	set_privacy(&v, "SELF_ONLY");
+	CHECK_INT(caption(&v, NULL, false), 0);
+	CHECK_STR(v.warning, "");
+	verdict_free(&v);
+}
+
 TEST(test_branded_content_cannot_be_private)
 {
 	struct verdict v;
@@ -671,6 +701,7 @@ int main(void)
 	RUN(test_interactions_the_creator_disabled_are_turned_off_with_warning);
 	RUN(test_cover_must_be_within_the_video);
 	RUN(test_draft_mode_needs_no_privacy);
+	RUN(test_draft_says_the_caption_is_not_carried);
 	RUN(test_branded_content_cannot_be_private);
 	RUN(test_validate_missing_video_is_media_failure_and_no_caption_waits);
 	RUN(test_validate_real_files_end_to_end);
