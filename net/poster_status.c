@@ -26,6 +26,7 @@
 #include "net/api.h"
 #include "net/errors.h"
 #include "net/poster_int.h"
+#include "net/result_notes.h"
 #include "util/log.h"
 
 /* ---- post-ID watches ---------------------------------------------------- */
@@ -130,6 +131,7 @@ static void finish(struct poster *p, const struct job *j, const struct publish_s
 {
 	char url[256];
 	int64_t posted_at = pw_now();
+	bool made_private;
 	int rc;
 
 	pw_load_ci(p);
@@ -144,6 +146,7 @@ static void finish(struct poster *p, const struct job *j, const struct publish_s
 		return;
 	}
 	store_set_error(p->st, j->id, NULL);
+	made_private = result_notes_posted(p->st, p->cfg, j->id, ps->status);
 	rc = outcome_posted(p->st, p->cfg, p->root, j->id);
 	if (rc) {
 		log_err("job %" PRId64 ": posted as %s but cannot move to posted/: %s", j->id,
@@ -154,7 +157,7 @@ static void finish(struct poster *p, const struct job *j, const struct publish_s
 	log_info("job %" PRId64 ": %s %s (publish %s%s%s)", j->id, j->path,
 		 !strcmp(ps->status, "SEND_TO_USER_INBOX") ? "sent to the TikTok inbox" : "posted",
 		 j->publish_id, ps->post_id[0] ? ", post " : "", ps->post_id);
-	if (!ps->post_id[0] && !strcmp(ps->status, "PUBLISH_COMPLETE") &&
+	if (!ps->post_id[0] && !strcmp(ps->status, "PUBLISH_COMPLETE") && !made_private &&
 	    !(j->privacy && !strcmp(j->privacy, "SELF_ONLY")))
 		watch_add(p, j->id, j->publish_id, posted_at + WATCH_SEC);
 }

@@ -38,6 +38,7 @@ TEST(test_defaults_match_the_spec)
 	CHECK(c.settle_time == 2.0);
 	CHECK(c.privacy == NULL);
 	CHECK(c.keep_posted);
+	CHECK(c.audited);
 	CHECK_STR(c.auth_url, "https://www.tiktok.com/v2/auth/authorize/");
 	CHECK(c.client_key == NULL && c.client_secret == NULL && c.ca_file == NULL);
 	CHECK(c.on_posted == NULL && c.on_failed == NULL);
