@@ -26,11 +26,11 @@
 /* An unaudited app may post only SELF_ONLY, and only to private accounts
  * (§7); the same words whether TikTok says so at init or as a fail_reason. */
 #define UNAUDITED_WHAT                                                                             \
-	"Your TikTok app is not audited yet: it can only post SELF_ONLY (private) videos "        \
+	"Your TikTok app is not audited yet: it can only post SELF_ONLY (private) videos "         \
 	"to a private account"
 #define UNAUDITED_ADVICE                                                                           \
 	"Set `privacy: private` (SELF_ONLY) in the caption and make the TikTok account "           \
-	"private, or get the app audited (Content Posting API, in the developer portal); "       \
+	"private, or get the app audited (Content Posting API, in the developer portal); "         \
 	"then move the video back to outbox/."
 
 static const struct errors_entry api_codes[] = {

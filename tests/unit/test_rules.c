@@ -180,7 +180,8 @@ TEST(test_max_size_above_tiktoks_limit_acts_as_it)
 	media_refused(&mi, NULL, "TikTok takes at most 4.00 GB (4000000000 bytes)");
 	cfg.max_size = 287600000;
 	mi.size = 287600001;
-	media_refused(&mi, NULL, "max_size in the config allows at most 287.6 MB (287600000 bytes)");
+	media_refused(&mi, NULL,
+		      "max_size in the config allows at most 287.6 MB (287600000 bytes)");
 	cfg.max_size = 4000000000ULL;
 }
 
