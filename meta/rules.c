@@ -110,9 +110,8 @@ static void fmt_size(char *buf, size_t size, uint64_t n)
 		snprintf(buf, size, "%llu bytes", (unsigned long long)n);
 	else if (n < 1000ULL * 1000 * 1000)
 		snprintf(buf, size, "%.1f MB (%llu bytes)", (double)n / 1e6, (unsigned long long)n);
-	else
-		snprintf(buf, size, "%.2f GiB (%llu bytes)", (double)n / (1024.0 * 1024 * 1024),
-			 (unsigned long long)n);
+	else /* decimal, as TikTok's "4 GB" limit is read (§6) */
+		snprintf(buf, size, "%.2f GB (%llu bytes)", (double)n / 1e9, (unsigned long long)n);
 }
 
 static int refuse_media(struct verdict *v)
@@ -146,19 +145,22 @@ static int check_size(const struct config *cfg, const char *name, const struct m
 		      struct verdict *v)
 {
 	char have[64], lim[64];
+	uint64_t max = cfg->max_size;
 
 	if (mi->size == 0) {
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: empty file (0 bytes)", name);
 		tt_error_advise(&v->error, "Copy the video again; the copy held no data.");
 		return refuse_media(v);
 	}
-	if (cfg->max_size && mi->size > cfg->max_size) {
+	/* A max_size above TikTok's 4 GB cannot let more through. */
+	if (!max || max > (uint64_t)TIKTOK_FILE_MAX)
+		max = (uint64_t)TIKTOK_FILE_MAX;
+	if (mi->size > max) {
 		fmt_size(have, sizeof(have), mi->size);
-		fmt_size(lim, sizeof(lim), cfg->max_size);
+		fmt_size(lim, sizeof(lim), max);
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: %s; %s at most %s", name, have,
-			     cfg->max_size >= (uint64_t)TIKTOK_FILE_MAX
-				 ? "TikTok takes"
-				 : "max_size in the config allows",
+			     max == (uint64_t)TIKTOK_FILE_MAX ? "TikTok takes"
+							    : "max_size in the config allows",
 			     lim);
 		tt_error_advise(&v->error,
 				"Export it at a lower bitrate or cut it shorter so that it fits.");
@@ -330,6 +332,23 @@ static void options_words(const struct creator_info *ci, char *buf, size_t size)
 	}
 }
 
+/*
+ * TikTok's inbox upload takes no title (§5.3): a draft arrives without its
+ * caption.  The caption file moves to posted/ with the video (and stays
+ * there with keep_posted = no), so the user is told to paste it from there.
+ */
+static void note_draft_caption(const char *name, struct verdict *v)
+{
+	const char *c = v->have_sidecar ? v->sidecar.caption : NULL;
+
+	if (c && c[strspn(c, " \t\r\n")])
+		warn(v,
+		     "draft mode: TikTok's inbox upload carries no caption, so the draft has "
+		     "none; %s stays beside the video in posted/: paste its text into the "
+		     "TikTok app when you finish the draft",
+		     name);
+}
+
 static int settle_privacy(const struct config *cfg, const struct creator_info *ci, const char *name,
 			  struct verdict *v)
 {
@@ -344,6 +363,7 @@ static int settle_privacy(const struct config *cfg, const struct creator_info *c
 		 * chooses them in the app when finishing the draft. */
 		if (!v->privacy[0])
 			warn(v, "draft mode: no privacy needed; you choose it in the TikTok app");
+		note_draft_caption(name, v);
 		return 0;
 	}
 	if (!v->privacy[0]) {

@@ -33,9 +33,10 @@
 /* The last chunk takes the bytes left over and "may reach 128 MB": it is
  * below 2 x chunk_size <= 128,000,000. */
 #define TIKTOK_LAST_CHUNK_MAX 128000000
-/* "maximum of 4GB", read as 4 GiB like the 4 MB example (§5.6, §6;
- * §11.3 has an unverified 10 GB claim). */
-#define TIKTOK_FILE_MAX 4294967296
+/* "maximum of 4GB", read as decimal 4,000,000,000: the reading that is safe
+ * whichever TikTok means (§6; §11.3 has an unverified 10 GB claim).  A
+ * larger max_size in the config acts as this. */
+#define TIKTOK_FILE_MAX 4000000000
 
 /* ---- media and text (§6, [media-transfer] "video restrictions",
  * [direct-post] post_info.title) ---- */

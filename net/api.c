@@ -15,7 +15,7 @@
  *   - numbers are read as json_int_t or exact strings (net/json.c), never
  *     as doubles;
  *   - bodies are built with json_pack and sent as
- *     application/json; charset=UTF-8.
+ *     application/json; charset=UTF-8; creator_info sends none (§5.1).
  */
 #include "net/api.h"
 
@@ -235,7 +235,8 @@ int api_parse_user_info(const char *body, size_t len, long status, char *display
 
 /*
  * Send one request with a fresh access token; replay once when TikTok says
- * access_token_invalid.  0: an HTTP answer is in @r (to be parsed); -1: no
+ * access_token_invalid.  @body NULL: a GET; otherwise a POST of @body ("" for
+ * none).  0: an HTTP answer is in @r (to be parsed); -1: no
  * answer or no token (@err filled; r->maybe_sent for transport failures).
  */
 static int exchange(struct api *a, const char *path, const char *body, const char *scope,
@@ -283,7 +284,9 @@ int api_creator_info(struct api *a, struct creator_info *ci, struct tt_error *er
 	int rc;
 
 	http_reply_init(&r);
-	rc = exchange(a, "/v2/post/publish/creator_info/query/", "{}", SCOPE_PUBLISH, &r, err);
+	/* A POST with no body, as TikTok's reference request (§5.1): "" is an
+	 * empty body (NULL would make it a GET). */
+	rc = exchange(a, "/v2/post/publish/creator_info/query/", "", SCOPE_PUBLISH, &r, err);
 	if (!rc)
 		rc = api_parse_creator_info(r.body.buf, r.body.len, r.status, ci, err);
 	if (!rc) {

@@ -11,18 +11,23 @@
  *   - a file above 64,000,000 bytes but below 2 * chunk_size would give one
  *     chunk larger than 64,000,000 bytes (too big under the decimal reading),
  *     so such a file is cut in two halves instead (each > 32,000,000 bytes).
- * Sizes of 0 or above 4 GiB are refused; count stays in [1, 1000].
+ * Sizes of 0 or above 4,000,000,000 bytes are refused: TikTok's "4 GB" read
+ * as decimal, the reading that is safe under both (§6); count stays in
+ * [1, 1000].
  *
  * Pure arithmetic on uint64_t; nothing here can overflow because sizes are
- * bounded by 4 GiB before any multiplication.
+ * bounded by 4 GB before any multiplication.
  */
 #include "net/chunk.h"
 
-#define CHUNK_SINGLE_MAX 64000000ULL
-#define CHUNK_MIN 5242880ULL	     /* 5 MiB: >= 5 MB under both readings */
-#define CHUNK_MAX 64000000ULL	     /* <= 64 MB under both readings */
-#define CHUNK_FILE_MAX 4294967296ULL /* "Maximum of 4GB" */
-#define CHUNK_COUNT_MAX 1000ULL
+#include "meta/tiktok.h"
+
+/* TikTok's bounds (meta/tiktok.h, each with its source) as uint64_t. */
+#define CHUNK_SINGLE_MAX ((uint64_t)TIKTOK_SINGLE_CHUNK_MAX)
+#define CHUNK_MIN ((uint64_t)TIKTOK_CHUNK_MIN)
+#define CHUNK_MAX ((uint64_t)TIKTOK_CHUNK_MAX)
+#define CHUNK_FILE_MAX ((uint64_t)TIKTOK_FILE_MAX)
+#define CHUNK_COUNT_MAX ((uint64_t)TIKTOK_CHUNK_COUNT_MAX)
 
 int chunk_plan(uint64_t video_size, uint64_t chunk_size, struct chunk_plan *p)
 {

@@ -23,6 +23,16 @@
 
 #define HOUR 3600
 
+/* An unaudited app may post only SELF_ONLY, and only to private accounts
+ * (§7); the same words whether TikTok says so at init or as a fail_reason. */
+#define UNAUDITED_WHAT                                                                             \
+	"Your TikTok app is not audited yet: it can only post SELF_ONLY (private) videos "         \
+	"to a private account"
+#define UNAUDITED_ADVICE                                                                           \
+	"Set `privacy: private` (SELF_ONLY) in the caption and make the TikTok account "           \
+	"private, or get the app audited (Content Posting API, in the developer portal); "         \
+	"then move the video back to outbox/."
+
 static const struct errors_entry api_codes[] = {
     {"access_token_invalid", ERR_USER, 0, "TikTok no longer accepts the saved login",
      "Run `tiktokfs login` again."},
@@ -67,10 +77,8 @@ static const struct errors_entry api_codes[] = {
      "The TikTok app reached its daily quota "
      "of posting users",
      "Nothing to do: tiktokfs tries again later. An audit raises the quota."},
-    {"unaudited_client_can_only_post_to_private_accounts", ERR_USER, 0,
-     "Your TikTok app is not audited yet: TikTok only accepts private posts to private "
-     "accounts",
-     "Set `privacy: private` and make the account private, or apply for the audit."},
+    {"unaudited_client_can_only_post_to_private_accounts", ERR_USER, 0, UNAUDITED_WHAT,
+     UNAUDITED_ADVICE},
     {"url_ownership_unverified", ERR_PERMANENT, 0,
      "TikTok does not know the URL's domain "
      "as yours",
@@ -130,10 +138,8 @@ static const struct errors_entry fail_reasons[] = {
      "to outbox/."},
     {"spam_risk", ERR_PERMANENT, 0, "TikTok judged the post to be spam",
      "Check the video and caption; TikTok gives no details."},
-    {"unaudited_client_can_only_post_to_private_accounts", ERR_USER, 0,
-     "Your TikTok app is not audited yet: TikTok only accepts private posts to private "
-     "accounts",
-     "Set `privacy: private` and make the account private, or apply for the audit."},
+    {"unaudited_client_can_only_post_to_private_accounts", ERR_USER, 0, UNAUDITED_WHAT,
+     UNAUDITED_ADVICE},
 };
 
 /* Worded after TikTok's Login Kit troubleshooting. */

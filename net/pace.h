@@ -36,7 +36,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PACE_PER_MINUTE 6
+#include "meta/tiktok.h"
+
+#define PACE_PER_MINUTE TIKTOK_INITS_PER_MINUTE
 #define PACE_MINUTE 60
 #define PACE_DAY 86400
 #define PACE_CAP_RECHECK 3600

@@ -21,6 +21,7 @@
 #include "net/errors.h"
 #include "net/poster_int.h"
 #include "util/clock.h"
+#include "net/result_notes.h"
 #include "util/log.h"
 
 static bool is_done(const char *status)
@@ -192,6 +193,7 @@ struct step step_finish(struct poster *p, struct turn *t)
 	const struct publish_status *ps = &t->ps;
 	char url[256];
 	int64_t posted_at = pw_now();
+	bool made_private;
 	int rc;
 
 	pw_load_ci(p);
@@ -206,6 +208,7 @@ struct step step_finish(struct poster *p, struct turn *t)
 		return step_end(TURN_DONE, NULL);
 	}
 	store_set_error(p->st, j->id, NULL);
+	made_private = result_notes_posted(p->st, p->cfg, j->id, ps->status);
 	rc = outcome_posted(p->st, p->cfg, p->root, p->on_final, j->id);
 	if (rc) {
 		log_err("job %" PRId64 ": posted as %s but cannot move to posted/: %s", j->id,
@@ -215,7 +218,7 @@ struct step step_finish(struct poster *p, struct turn *t)
 	log_info("job %" PRId64 ": %s %s (publish %s%s%s)", j->id, j->path,
 		 !strcmp(ps->status, "SEND_TO_USER_INBOX") ? "sent to the TikTok inbox" : "posted",
 		 j->publish_id, ps->post_id[0] ? ", post " : "", ps->post_id);
-	if (!ps->post_id[0] && !strcmp(ps->status, "PUBLISH_COMPLETE") &&
+	if (!ps->post_id[0] && !strcmp(ps->status, "PUBLISH_COMPLETE") && !made_private &&
 	    !(j->privacy && !strcmp(j->privacy, "SELF_ONLY")))
 		pw_watch_add(p, j->id, j->publish_id, posted_at + WATCH_SEC);
 	return step_end(TURN_DONE, NULL);

@@ -164,6 +164,11 @@ CAP_MESSAGES = {
 # ---- creator info -----------------------------------------------------------
 @gate_first(["video.publish"], "creator_info", allow_empty=True)
 def creator_info(h, st, tok, grant, user, body):
+    # TikTok's own example sends no body; clients sending {} are observed to
+    # work.  Knob creator_info_body "none" refuses any body byte, so a test
+    # can prove a client sends none.
+    if st.knob("creator_info_body") == "none" and h.read_body():
+        return param_error(st, "creator_info/query takes no request body.")
     now = st.now()
     code = _cap_error(st, user, now, direct=True)
     if code:  # HTTP 200 on purpose (§5.1)
@@ -195,6 +200,7 @@ def _check_plan(st, si):
         return param_error(st, "video_size, chunk_size and total_chunk_count must be integers.",
                            plan=True)
     mb = st.mb()
+    cmax = int(st.knob("chunk_max"))
     bad_size = param_error(st, "The video size is invalid", plan=True)
     bad_chunk = param_error(st, "The chunk size is invalid", plan=True)
     bad_count = param_error(st, "The total chunk count is invalid", plan=True)
@@ -206,15 +212,18 @@ def _check_plan(st, si):
         return bad_chunk
     if n != vs // cs or not 1 <= n <= 1000:
         return bad_count
+    # One chunk is at most chunk_max (64,000,000) bytes whatever "MB" means:
+    # real TikTok refuses a 66,259,900-byte single chunk (§5.6).  Only the last
+    # chunk of a multi-chunk plan may be longer: it absorbs the remainder.
     if n == 1:
-        if vs > 64 * mb:
+        if vs > cmax:
             return bad_chunk
         if st.knob("single_chunk_exact") and cs != vs:
             return bad_chunk
     else:
         if st.knob("multi_chunk_rejected"):
             return bad_chunk
-        if not 5 * mb <= cs <= 64 * mb:
+        if not 5 * mb <= cs <= cmax:
             return bad_chunk
     if vs - (n - 1) * cs > 128 * mb:
         return bad_chunk
@@ -256,7 +265,7 @@ def _check_post_info(st, pi):
     return None
 
 
-def _create_task(st, h, user, mode, si, pi, public):
+def _create_task(st, h, user, mode, si, pi, public, applied=None):
     now = st.now()
     seq = st.next_seq()
     src = si["source"]
@@ -275,7 +284,7 @@ def _create_task(st, h, user, mode, si, pi, public):
              puts=0, busy=False, hasher=st.hasher(), sha256=None, completed_at=None,
              fail_reason=None, failed_at=None, injected_fail=None, inbox_posted_at=None,
              post_id=st.post_id_base() + seq, path=st.new_upload_file(seq),
-             upload_id=None, upload_token=None)
+             upload_id=None, upload_token=None, privacy_applied=applied)
     st.tasks[publish_id] = t
     data = {"publish_id": publish_id}
     if src == "FILE_UPLOAD":
@@ -285,6 +294,17 @@ def _create_task(st, h, user, mode, si, pi, public):
         data["upload_url"] = (f"https://127.0.0.1:{st.port}{st.knob('upload_path')}"
                               f"?upload_id={t.upload_id}&upload_token={t.upload_token}")
     return envelope(st, data)
+
+
+def _unaudited_refusal(st, user, level):
+    """Why an unaudited client may not make this post, or None (§7): only
+    SELF_ONLY posts to private accounts.  A private account's other levels
+    pass when knob unaudited_privacy is "allow"."""
+    if not user["private"]:
+        return "Unaudited clients can only post to private accounts."
+    if level != "SELF_ONLY" and st.knob("unaudited_privacy") == "reject":
+        return "Unaudited clients can only post with privacy_level SELF_ONLY."
+    return None
 
 
 @gate_first(["video.publish"], "video_init")
@@ -303,17 +323,15 @@ def video_init(h, st, tok, grant, user, body):
                         message="privacy_level is missing or not one of the creator's "
                                 "privacy_level_options.")
     public = not user["private"] and level != "SELF_ONLY"
-    if not st.audited():
-        if not user["private"]:
+    applied = level
+    if not st.audited() and st.knob("unaudited_rule") == "self_only":
+        # "restricted to private viewing mode": accepted, whatever was asked
+        applied, public = "SELF_ONLY", False
+    elif not st.audited():
+        refusal = _unaudited_refusal(st, user, level)
+        if refusal:
             return envelope(st, code="unaudited_client_can_only_post_to_private_accounts",
-                            status=403, message="Unaudited clients can only post to private "
-                                                "accounts.")
-        if level != "SELF_ONLY":
-            mode = st.knob("unaudited_privacy")
-            if mode == "reject":
-                return envelope(st, code="unaudited_client_can_only_post_to_private_accounts",
-                                status=403, message="Unaudited clients can only post with "
-                                                    "privacy_level SELF_ONLY.")
+                            status=403, message=refusal)
     now = st.now()
     code = _cap_error(st, user, now, direct=True)
     if code:
@@ -322,7 +340,7 @@ def video_init(h, st, tok, grant, user, body):
         return param_error(st, "The title is longer than 2200 UTF-16 code units.")
     if st.knob("require_brand_content_toggle") and "brand_content_toggle" not in pi:
         return param_error(st, "post_info.brand_content_toggle is required.")
-    return _create_task(st, h, user, "direct", si, pi, public)
+    return _create_task(st, h, user, "direct", si, pi, public, applied)
 
 
 @gate_first(["video.upload"], "inbox_init")

@@ -78,6 +78,20 @@ DEFAULT_KNOBS = {
     "body_timeout": 30.0,             # real seconds without body bytes -> 400
 }
 
+# Posting switches (issue 10), kept in their own block.  The defaults are the
+# ones today's client survives; README.md ("Defaults that are not TikTok's")
+# says which TikTok-like value each would have and what it waits for.
+POSTING_KNOBS = {
+    "chunk_max": 64000000,            # §5.6: bytes in any chunk but a multi-chunk
+                                      # plan's last one (64 MB read as decimal)
+    "unaudited_rule": "reject",       # §7/§11.7: unaudited init that is not
+                                      # SELF_ONLY to a private account: "reject"
+                                      # (403) or "self_only" (accepted, made private)
+    "creator_info_body": "accept",    # §5.1: "accept" empty or {}; "none": any
+                                      # body bytes -> 400 (TikTok's curl sends none)
+}
+DEFAULT_KNOBS.update(POSTING_KNOBS)
+
 
 def log_id(now):
     """TikTok's 34-char log id: UTC YYYYMMDDhhmmss + 20 upper-case hex digits."""
@@ -416,6 +430,7 @@ class State:
             "sha256": t.sha256, "file": t.path if self.knobs["keep_upload_bytes"] else None,
             "video_url": t.video_url,
             "title": t.title, "privacy_level": pi.get("privacy_level"),
+            "privacy_level_applied": getattr(t, "privacy_applied", None),
             "disable_duet": pi.get("disable_duet"), "disable_comment": pi.get("disable_comment"),
             "disable_stitch": pi.get("disable_stitch"),
             "brand_content_toggle": pi.get("brand_content_toggle"),

@@ -376,6 +376,16 @@ def test_creator_info_accepts_empty_body_and_empty_object(sandbox, tok):
     assert r.status == 400
 
 
+def test_creator_info_body_knob_refuses_any_body(sandbox, tok):
+    # TikTok's reference request has no body; knob "none" proves a client sends none.
+    sandbox.knobs(creator_info_body="none")
+    r = curl(sandbox, "POST", CREATOR, token=tok, json_body={})
+    assert r.status == 400 and r.code == "invalid_param", r
+    r = curl(sandbox, "POST", CREATOR, token=tok,
+             headers=["Content-Type: application/json; charset=UTF-8"], data="")
+    assert r.status == 200 and r.code == "ok", r
+
+
 # ---- chunk plans -------------------------------------------------------------
 def test_two_chunk_upload_answers_206_then_201_and_records_the_sha256(sandbox, tok, tmp_path):
     data = os.urandom(12_000_000)
@@ -414,7 +424,10 @@ def test_two_chunk_upload_answers_206_then_201_and_records_the_sha256(sandbox, t
     (150_000_000, 10_000_000, 15),
     (4_294_967_296, 10_000_000, 429),   # 4 GiB
     (15_000_000, 10_000_000, 1),        # count 1 with chunk_size < video_size is legal
-    (67_108_864, 67_108_864, 1),        # 64 MiB under the default binary reading
+    (5_242_879, 5_242_879, 1),          # just below 5 MiB: one chunk
+    (10_485_760, 5_242_880, 2),         # the smallest chunk of a multi-chunk plan
+    (128_000_000, 64_000_000, 2),       # the largest chunk, twice
+    (191_999_999, 64_000_000, 2),       # the last chunk absorbs: 127,999,999 bytes
 ])
 def test_valid_chunk_plans_are_accepted(sandbox, size, chunk, count):
     sandbox.knobs(unlimited=True)
@@ -428,8 +441,13 @@ def test_valid_chunk_plans_are_accepted(sandbox, size, chunk, count):
     (50_000_123, 10_000_000, 6, "The total chunk count is invalid"),
     (20_000_000, 4_000_000, 5, "The chunk size is invalid"),      # chunk < 5 MiB
     (12_000_000, 5_000_000, 2, "The chunk size is invalid"),      # 5 MB < 5 MiB
-    (200_000_000, 70_000_000, 2, "The chunk size is invalid"),    # chunk > 64 MiB
-    (70_000_000, 70_000_000, 1, "The chunk size is invalid"),     # single > 64 MiB
+    (200_000_000, 70_000_000, 2, "The chunk size is invalid"),    # chunk > 64,000,000
+    (70_000_000, 70_000_000, 1, "The chunk size is invalid"),     # single > 64,000,000
+    (64_000_001, 64_000_001, 1, "The chunk size is invalid"),     # one byte over, single
+    (66_259_900, 66_259_900, 1, "The chunk size is invalid"),     # post-for-me #327
+    (67_108_864, 67_108_864, 1, "The chunk size is invalid"),     # 64 MiB is over too
+    (200_000_000, 64_000_001, 3, "The chunk size is invalid"),    # multi, one byte over
+    (10_485_758, 5_242_879, 2, "The chunk size is invalid"),      # one byte under 5 MiB
     (4_000_000, 1_000_000, 4, "The chunk size is invalid"),       # < 5 MiB: one chunk
     (5_000_000, 0, 0, "The chunk size is invalid"),
     (0, 1, 0, "The video size is invalid"),
@@ -443,10 +461,18 @@ def test_plans_that_break_a_rule_get_400_invalid_params(sandbox, size, chunk, co
 
 
 def test_decimal_mb_knob_and_multi_chunk_rejection_knob(sandbox, tok):
-    assert init(sandbox, tok, 66_000_000).status == 200
+    # "MB" decides the 5 MB floor and the 4 GB ceiling; 64,000,000 is the
+    # chunk ceiling under both readings.
+    assert init(sandbox, tok, 12_000_000, 5_000_000, 2).code == "invalid_params"
+    sandbox.knobs(unlimited=True)
+    assert init(sandbox, tok, 4_000_000_001, 10_000_000, 400).status == 200
     sandbox.knobs(mb="decimal")
-    assert init(sandbox, tok, 66_000_000).code == "invalid_params"
+    assert init(sandbox, tok, 12_000_000, 5_000_000, 2).status == 200
+    assert init(sandbox, tok, 4_000_000_001, 10_000_000, 400).code == "invalid_params"
+    assert init(sandbox, tok, 64_000_001).code == "invalid_params"
     assert init(sandbox, tok, 64_000_000).status == 200
+    sandbox.knobs(chunk_max=67_108_864)  # the old binary reading, for comparison
+    assert init(sandbox, tok, 66_259_900).status == 200
     sandbox.knobs(mb="binary", multi_chunk_rejected=True)
     r = init(sandbox, tok, 64_000_001, 10_000_000, 6)
     assert r.status == 400 and r.json()["error"]["message"] == "The chunk size is invalid"
@@ -579,6 +605,18 @@ def test_direct_post_reaches_publish_complete_with_an_exact_post_id(sandbox, tok
     assert int(float(raw)) != int(raw)  # a double would have lost digits
 
 
+def test_moderation_can_take_hours_on_the_scaled_clock(sandbox, tok, tmp_path):
+    sandbox.knobs(processing_delay=0, moderation_delay=6 * 3600)
+    pid = upload_small(sandbox, tok, tmp_path)
+    sandbox.set_clock(scale=60)  # a minute a second, without jumps
+    sandbox.advance(5 * 3600)
+    d = status(sandbox, tok, pid).json()["data"]
+    assert d["status"] == "PUBLISH_COMPLETE" and d["publicaly_available_post_id"] == []
+    sandbox.advance(3600 + 1)
+    d = status(sandbox, tok, pid).json()["data"]
+    assert d["publicaly_available_post_id"] == [sandbox.received(pid)["post_id"]]
+
+
 def test_self_only_post_gets_an_empty_id_list(sandbox, tok, tmp_path):
     sandbox.knobs(processing_delay=0, moderation_delay=0)
     pid = upload_small(sandbox, tok, tmp_path, privacy="SELF_ONLY")
@@ -658,6 +696,30 @@ def test_unaudited_client_may_post_only_self_only_to_private_accounts(sandbox, t
     assert init(sandbox, priv, privacy="SELF_ONLY").status == 200
     r = init(sandbox, priv, privacy="FOLLOWER_OF_CREATOR")
     assert r.status == 403 and r.code == "unaudited_client_can_only_post_to_private_accounts"
+
+
+def test_unaudited_rule_self_only_accepts_and_makes_every_post_private(sandbox, tok, tmp_path):
+    sandbox.knobs(audited=False, unaudited_rule="self_only", processing_delay=0,
+                  moderation_delay=0)
+    pid = upload_small(sandbox, tok, tmp_path)  # public account, PUBLIC_TO_EVERYONE
+    got = sandbox.received(pid)
+    assert got["privacy_level"] == "PUBLIC_TO_EVERYONE"
+    assert got["privacy_level_applied"] == "SELF_ONLY"
+    sandbox.advance(3600)
+    d = status(sandbox, tok, pid).json()["data"]
+    assert d["status"] == "PUBLISH_COMPLETE" and d["publicaly_available_post_id"] == []
+    priv = login(sandbox, user="sbprivate")["access_token"]
+    r = init(sandbox, priv, privacy="FOLLOWER_OF_CREATOR")
+    assert r.status == 200, r
+    got = sandbox.received(r.json()["data"]["publish_id"])
+    assert got["privacy_level_applied"] == "SELF_ONLY"
+    # Still checked first: a level the account does not offer.
+    assert init(sandbox, priv, privacy="PUBLIC_TO_EVERYONE").code == \
+        "privacy_level_option_mismatch"
+    sandbox.knobs(audited=True)
+    r = init(sandbox, tok, privacy="MUTUAL_FOLLOW_FRIENDS")
+    assert sandbox.received(r.json()["data"]["publish_id"])["privacy_level_applied"] == \
+        "MUTUAL_FOLLOW_FRIENDS"
 
 
 def test_unaudited_client_reaches_the_active_user_cap_at_the_sixth_user():

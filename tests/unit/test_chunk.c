@@ -1,7 +1,8 @@
 /*
  * The chunk planner against every vector of docs/tiktok.md §5.6, plus the
- * edges: the chunk_size bounds, sizes 0 and above 4 GiB, a file just above
- * the single-chunk limit with a large chunk_size, and chunk_index_at().
+ * edges: the chunk_size bounds, sizes 0 and above 4 GB (4,000,000,000), a
+ * file just above the single-chunk limit with a large chunk_size, the
+ * longest last chunk, and chunk_index_at().
  */
 #include "net/chunk.h"
 #include "unit.h"
@@ -89,15 +90,16 @@ TEST(test_150_mb_is_fifteen_chunks)
 	check_plan(150000000, CHUNK, CHUNK, 15, 140000000, 149999999);
 }
 
-TEST(test_4_gib_is_429_chunks)
+TEST(test_4_gb_is_400_chunks)
 {
 	struct chunk_plan p;
 	uint64_t f, l;
 
-	check_plan(4294967296ULL, CHUNK, CHUNK, 429, 4280000000ULL, 4294967295ULL);
-	CHECK_INT(chunk_plan(4294967296ULL, CHUNK, &p), 0);
-	chunk_range(&p, 428, &f, &l);
-	CHECK_U64(l - f + 1, 14967296);
+	check_plan(4000000000ULL, CHUNK, CHUNK, 400, 3990000000ULL, 3999999999ULL);
+	CHECK_INT(chunk_plan(4000000000ULL, CHUNK, &p), 0);
+	chunk_range(&p, 399, &f, &l);
+	CHECK_U64(l - f + 1, CHUNK);
+	check_plan(3999999999ULL, CHUNK, CHUNK, 399, 3980000000ULL, 3999999998ULL);
 }
 
 TEST(test_official_five_chunk_example)
@@ -125,12 +127,14 @@ TEST(test_official_five_chunk_example)
 	}
 }
 
-TEST(test_refuses_empty_and_over_4_gib)
+TEST(test_refuses_empty_and_over_4_gb)
 {
 	struct chunk_plan p;
 
 	CHECK_INT(chunk_plan(0, CHUNK, &p), -1);
-	CHECK_INT(chunk_plan(4294967297ULL, CHUNK, &p), -1);
+	/* "4 GB" is 4,000,000,000 bytes: 4 GiB is 294,967,296 bytes over. */
+	CHECK_INT(chunk_plan(4000000001ULL, CHUNK, &p), -1);
+	CHECK_INT(chunk_plan(4294967296ULL, CHUNK, &p), -1);
 	CHECK_INT(chunk_plan(10000000000ULL, CHUNK, &p), -1);
 }
 
@@ -141,10 +145,50 @@ TEST(test_chunk_size_bounds)
 	CHECK_INT(chunk_plan(100000000, 5242879, &p), -1);
 	CHECK_INT(chunk_plan(100000000, 64000001, &p), -1);
 	CHECK_INT(chunk_plan(100000000, 0, &p), -1);
-	/* The smallest allowed chunk on a 4 GiB file: 819 chunks. */
-	check_plan(4294967296ULL, 5242880, 5242880, 819, 818ULL * 5242880, 4294967295ULL);
-	/* The largest: a 4 GiB file in 67 chunks, last below 128,000,000. */
-	check_plan(4294967296ULL, 64000000, 64000000, 67, 66ULL * 64000000, 4294967295ULL);
+	CHECK_INT(chunk_plan(100000000, 5242880, &p), 0);
+	CHECK_INT(chunk_plan(100000000, 64000000, &p), 0);
+	/* The smallest allowed chunk on a 4 GB file: 762 chunks. */
+	check_plan(4000000000ULL, 5242880, 5242880, 762, 761ULL * 5242880, 3999999999ULL);
+	/* The largest: a 4 GB file in 62 chunks, last below 128,000,000. */
+	check_plan(4000000000ULL, 64000000, 64000000, 62, 61ULL * 64000000, 3999999999ULL);
+}
+
+/* Below 5 MiB and up to 64,000,000 one chunk holds the whole file; from
+ * 64,000,001 on there are always two or more, none above 64,000,000 but
+ * the last. */
+TEST(test_single_chunk_bounds)
+{
+	struct chunk_plan p;
+
+	check_plan(5242879, CHUNK, 5242879, 1, 0, 5242878);
+	check_plan(5242880, CHUNK, 5242880, 1, 0, 5242879);
+	check_plan(64000000, 64000000, 64000000, 1, 0, 63999999);
+	check_plan(64000000, 5242880, 64000000, 1, 0, 63999999);
+	for (uint64_t chunk = 5242880; chunk <= 64000000; chunk += 1179648) {
+		CHECK_INT(chunk_plan(64000001, chunk, &p), 0);
+		CHECK(p.chunk_count >= 2);
+		CHECK(p.chunk_size <= 64000000);
+	}
+	CHECK_INT(chunk_plan(64000001, 64000000, &p), 0);
+	CHECK(p.chunk_count >= 2);
+}
+
+/* The last chunk absorbs the remainder: with 64,000,000-byte chunks it
+ * reaches 127,999,999 bytes (below 2 * chunk_size, so below 128,000,000),
+ * and one byte more starts a new chunk. */
+TEST(test_longest_last_chunk)
+{
+	struct chunk_plan p;
+	uint64_t f, l;
+
+	check_plan(191999999, 64000000, 64000000, 2, 64000000, 191999998);
+	CHECK_INT(chunk_plan(191999999, 64000000, &p), 0);
+	chunk_range(&p, 1, &f, &l);
+	CHECK_U64(l - f + 1, 127999999);
+	check_plan(192000000, 64000000, 64000000, 3, 128000000, 191999999);
+	/* 5 MiB chunks: the last is at most 10,485,759 bytes. */
+	check_plan(65536000ULL + 5242880 - 1, 5242880, 5242880, 13, 12ULL * 5242880,
+		   65536000ULL + 5242880 - 2);
 }
 
 TEST(test_just_above_single_max_with_big_chunk_is_halved)

@@ -36,10 +36,11 @@ TEST(test_defaults_match_the_spec)
 	CHECK_STR(c.redirect_uri, "http://localhost:3000/dashboard/platforms/callback");
 	CHECK_STR(c.api_base, "https://open.tiktokapis.com");
 	CHECK_U64(c.chunk_size, 10000000);
-	CHECK_U64(c.max_size, 4294967296ULL);
+	CHECK_U64(c.max_size, 4000000000ULL);
 	CHECK(c.settle_time == 2.0);
 	CHECK(c.privacy == NULL);
 	CHECK(c.keep_posted);
+	CHECK(c.audited);
 	CHECK_STR(c.auth_url, "https://www.tiktok.com/v2/auth/authorize/");
 	CHECK(c.client_key == NULL && c.client_secret == NULL && c.ca_file == NULL);
 	CHECK(c.on_posted == NULL && c.on_failed == NULL);
@@ -140,7 +141,7 @@ TEST(test_example_config_loads)
 	CHECK_INT(config_load(&c, "tiktokfs.conf.example", &e), 0);
 	if (e.what[0])
 		FAILF("%s", e.what);
-	CHECK_U64(c.max_size, 4294967296ULL);
+	CHECK_U64(c.max_size, 4000000000ULL);
 	CHECK_STR(c.api_base, "https://open.tiktokapis.com");
 	config_free(&c);
 }

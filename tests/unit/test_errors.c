@@ -111,9 +111,10 @@ TEST(test_unaudited_client_says_what_to_do)
 	errors_api(&e, "unaudited_client_can_only_post_to_private_accounts", "", "LOG1", 403,
 		   "video.publish");
 	CHECK_INT(e.cls, ERR_USER);
-	CHECK_CONTAINS(e.what, "Your TikTok app is not audited yet: TikTok only accepts private "
-			       "posts to private accounts");
-	CHECK_CONTAINS(e.advice, "Set `privacy: private` and make the account private");
+	CHECK_CONTAINS(e.what, "Your TikTok app is not audited yet: it can only post SELF_ONLY "
+			       "(private) videos to a private account");
+	CHECK_CONTAINS(e.advice, "Set `privacy: private` (SELF_ONLY)");
+	CHECK_CONTAINS(e.advice, "make the TikTok account private, or get the app audited");
 	CHECK_STR(e.code, "unaudited_client_can_only_post_to_private_accounts");
 	CHECK_STR(e.log_id, "LOG1");
 	CHECK_INT(e.http_status, 403);

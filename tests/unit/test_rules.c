@@ -161,11 +161,30 @@ TEST(test_size_bounds)
 	struct media_info mi = good_media();
 	mi.size = 0;
 	media_refused(&mi, NULL, "clip.mp4: empty file (0 bytes)");
-	mi.size = 4294967296ULL;
+	/* TikTok's "4 GB" is 4,000,000,000 bytes, not 4 GiB. */
+	mi.size = 4000000000ULL;
 	media_accepted(&mi, NULL);
-	mi.size = 4294967297ULL;
-	media_refused(&mi, NULL, "4294967297 bytes");
-	media_refused(&mi, NULL, "TikTok takes at most 4.00 GiB (4294967296 bytes)");
+	mi.size = 4000000001ULL;
+	media_refused(&mi, NULL, "clip.mp4: 4.00 GB (4000000001 bytes)");
+	media_refused(&mi, NULL, "TikTok takes at most 4.00 GB (4000000000 bytes)");
+	mi.size = 4294967296ULL;
+	media_refused(&mi, NULL, "TikTok takes at most 4.00 GB (4000000000 bytes)");
+}
+
+/* A max_size above 4 GB (an old config's 4294967296) cannot let more
+ * through than TikTok takes; a smaller one is the config's own limit. */
+TEST(test_max_size_above_tiktoks_limit_acts_as_it)
+{
+	struct media_info mi = good_media();
+
+	cfg.max_size = 4294967296ULL;
+	mi.size = 4000000001ULL;
+	media_refused(&mi, NULL, "TikTok takes at most 4.00 GB (4000000000 bytes)");
+	cfg.max_size = 287600000;
+	mi.size = 287600001;
+	media_refused(&mi, NULL,
+		      "max_size in the config allows at most 287.6 MB (287600000 bytes)");
+	cfg.max_size = 4000000000ULL;
 }
 
 TEST(test_picture_bounds)
@@ -423,6 +442,36 @@ TEST(test_draft_mode_needs_no_privacy)
 	CHECK_INT(caption(&v, NULL, false), -EINVAL);
 	CHECK_CONTAINS(v.error.what, "no privacy chosen");
 	cfg.mode = POST_DIRECT;
+	verdict_free(&v);
+}
+
+/* The inbox upload takes no title (§5.3): the user is told where the
+ * caption is and to paste it; a caption with no text needs no such note. */
+TEST(test_draft_says_the_caption_is_not_carried)
+{
+	struct verdict v;
+
+	caption_verdict(&v);
+	v.sidecar.mode = POST_DRAFT;
+	CHECK_INT(caption(&v, NULL, false), 0);
+	CHECK_CONTAINS(v.warning, "inbox upload carries no caption");
+	CHECK_CONTAINS(v.warning, "clip.caption stays beside the video in posted/");
+	CHECK_CONTAINS(v.warning, "paste its text into the TikTok app");
+	verdict_free(&v);
+
+	caption_verdict(&v);
+	v.sidecar.mode = POST_DRAFT;
+	free(v.sidecar.caption);
+	v.sidecar.caption = strdup(" \n");
+	CHECK_INT(caption(&v, NULL, false), 0);
+	CHECK(strstr(v.warning, "caption") == NULL);
+	verdict_free(&v);
+
+	/* A direct post carries its caption: no note. */
+	caption_verdict(&v);
+	set_privacy(&v, "SELF_ONLY");
+	CHECK_INT(caption(&v, NULL, false), 0);
+	CHECK_STR(v.warning, "");
 	verdict_free(&v);
 }
 
