@@ -24,8 +24,8 @@ def _authorize(sandbox, url, user):
     r = sandbox.api("GET", parts.path + "?" + query)
     if r.status == 302:
         return r.headers["location"]
-    # TikTok shows some errors on its own page; a person copies what it says.
-    return r.headers.get("x-sandbox-error") or r.text
+    # TikTok shows some errors on its own page; a person copies its address.
+    return r.headers.get("content-location") or r.headers.get("x-sandbox-error") or r.text
 
 
 def login_session(config_path, sandbox, user=None, transform=None, args=(), timeout=60,
