@@ -27,6 +27,7 @@
 #include "net/api.h"
 #include "net/chunk.h"
 #include "net/poster_int.h"
+#include "net/tokens.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -255,6 +256,28 @@ static int start_publish(struct poster *p, struct job *j, const struct verdict *
 	return 0;
 }
 
+/*
+ * A direct post asked with a drafts-only login (no video.publish: the
+ * login asks for it only with mode = direct, cmd/login.c).  TikTok would
+ * refuse it with scope_not_authorized; the item fails now, saying which
+ * scope is missing and where to enable it.
+ */
+static void no_publish_scope(struct poster *p, const struct job *j, struct tt_error *err)
+{
+	tt_error_set(err, ERR_USER,
+		     "%s asks for a direct post, but the TikTok login has no video.publish "
+		     "permission (it was made for drafts)",
+		     pw_base_name(j->path));
+	tt_error_advise(err,
+			"Post it as a draft (mode: draft in its caption), or: in the developer "
+			"portal enable Direct Post in the app's Content Posting API so that "
+			"video.publish is approved, set mode = direct in %s, run `tiktokfs "
+			"login` again, and put the video back in outbox/.",
+			p->cfg->path ? p->cfg->path : "the config");
+	tt_error_code(err, "scope_not_authorized", "");
+	pw_fail(p, j->id, err);
+}
+
 /* One try at a fresh item.  -EAGAIN with @err: pause and try again. */
 static int try_start(struct poster *p, struct job *j, struct tt_error *err)
 {
@@ -262,6 +285,7 @@ static int try_start(struct poster *p, struct job *j, struct tt_error *err)
 	struct creator_info ci;
 	struct chunk_plan plan;
 	const char *mime;
+	bool drafts_only;
 	int fd = -1, rc = -ECANCELED;
 
 	verdict_init(&v);
@@ -277,11 +301,19 @@ static int try_start(struct poster *p, struct job *j, struct tt_error *err)
 	pw_load_ci(p);
 	if (validate(p, j, &v, p->have_ci ? &p->ci : NULL))
 		goto out;
+	drafts_only = tokens_lacks_scope(p->tokens, "video.publish");
+	if (drafts_only && v.mode != POST_DRAFT) {
+		no_publish_scope(p, j, err);
+		goto out;
+	}
 	if (!pace_turn(p, j, v.mode != POST_DRAFT))
 		goto out;
-	if (!pw_limiter_take(p, &p->creator_lim))
+	if (!drafts_only && !pw_limiter_take(p, &p->creator_lim))
 		goto out;
-	if (api_creator_info(p->api, &ci, err) == 0) {
+	if (drafts_only) {
+		/* creator_info needs video.publish, which a drafts-only
+		 * login lacks; a draft goes on without it. */
+	} else if (api_creator_info(p->api, &ci, err) == 0) {
 		bool same = p->have_ci && ci_same(&ci, &p->ci);
 
 		p->ci = ci;
