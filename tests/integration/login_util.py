@@ -29,8 +29,9 @@ def _authorize(sandbox, url, user):
 
 
 def login_session(config_path, sandbox, user=None, transform=None, args=(), timeout=60,
-                  env=None):
-    """Run login --no-browser; @transform(pasted) may alter the pasted text.
+                  env=None, url_transform=None):
+    """Run login --no-browser; @url_transform(url) may alter the address the
+    'browser' opens, @transform(pasted) the pasted text.
     Returns the CompletedProcess (stdout/stderr as text)."""
     proc = subprocess.Popen([BIN, "login", "--no-browser", "-c", str(config_path), *args],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -48,6 +49,8 @@ def login_session(config_path, sandbox, user=None, transform=None, args=(), time
             out, err = proc.communicate(timeout=timeout)
             return subprocess.CompletedProcess(proc.args, proc.returncode,
                                                "".join(out_lines) + out, err)
+        if url_transform:
+            url = url_transform(url)
         pasted = _authorize(sandbox, url, user)
         if transform:
             pasted = transform(pasted)
