@@ -351,23 +351,25 @@ static int page_error(const struct oauth_callback *cb, const struct config *cfg,
 		      struct tt_error *err)
 {
 	const char *t = cb->error_type;
+	const char *ru = cfg->redirect_uri ? cfg->redirect_uri : "";
+	const char *key = cfg->client_key ? cfg->client_key : "";
 
 	if (!strcmp(t, "redirect_uri")) {
 		tt_error_set(err, ERR_USER,
 			     "Redirect URI mismatch: the app has no redirect URI %s registered "
 			     "(TikTok: %s, error_type %s)",
-			     cfg->redirect_uri, cb->error, t);
+			     ru, cb->error, t);
 		tt_error_advise(err,
 				"In the developer portal (your app, Login Kit, Redirect URI) "
 				"register exactly %s, byte for byte: localhost and 127.0.0.1 "
 				"differ, and the port and the final / count. Or set redirect_uri "
 				"in %s to a URI that is registered.",
-				cfg->redirect_uri, config_name(cfg));
+				ru, config_name(cfg));
 	} else if (!strcmp(t, "client_key")) {
 		tt_error_set(err, ERR_USER,
 			     "Invalid client key or insufficient permissions: TikTok refused "
 			     "client_key %s for this login (TikTok: %s, error_type %s)",
-			     cfg->client_key, cb->error, t);
+			     key, cb->error, t);
 		tt_error_advise(err,
 				"In the developer portal check that client_key in %s is the app's "
 				"Client key; that the app has the products Login Kit and Content "
