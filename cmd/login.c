@@ -223,12 +223,17 @@ out:
 /* Print how to go on, open the browser (unless @no_browser) and wait for
  * the answer: the redirect on @lfd or a paste on standard input. */
 static int await_answer(const struct config *cfg, const char *url, int no_browser, int lfd,
-			const char *path, const char *state, int timeout,
-			struct oauth_callback *cb, struct tt_error *err)
+			const char *path, const char *state, int timeout, struct oauth_callback *cb,
+			struct tt_error *err)
 {
-	struct oauth_wait w = {.lfd = lfd, .paste_fd = STDIN_FILENO, .path = path,
-			       .state = state, .timeout_sec = timeout, .hint_ms = hint_ms(),
-			       .hint = print_hint, .arg = (void *)cfg};
+	struct oauth_wait w = {.lfd = lfd,
+			       .paste_fd = STDIN_FILENO,
+			       .path = path,
+			       .state = state,
+			       .timeout_sec = timeout,
+			       .hint_ms = hint_ms(),
+			       .hint = print_hint,
+			       .arg = (void *)cfg};
 
 	if (no_browser)
 		printf("Open this address in a browser, log in to TikTok and allow access:\n\n"
@@ -246,8 +251,7 @@ static int await_answer(const struct config *cfg, const char *url, int no_browse
 }
 
 /* A loopback listener on the redirect URI's port; -1 with @err. */
-static int listen_redirect(const struct config *cfg, char *path, size_t size,
-			   struct tt_error *err)
+static int listen_redirect(const struct config *cfg, char *path, size_t size, struct tt_error *err)
 {
 	int port;
 
@@ -338,8 +342,9 @@ static int parse_args(int argc, char **argv, const char **config, int *no_browse
 		} else if (c == 't' && timeout) {
 			*timeout = parse_timeout(optarg);
 			if (*timeout < 0) {
-				fprintf(stderr, "tiktokfs: --timeout %s: give whole seconds, 1 to "
-						"86400\n",
+				fprintf(stderr,
+					"tiktokfs: --timeout %s: give whole seconds, 1 to "
+					"86400\n",
 					optarg);
 				return 2;
 			}

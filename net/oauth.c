@@ -382,12 +382,13 @@ static int page_error(const struct oauth_callback *cb, const struct config *cfg,
 			     "TikTok refused the login's PKCE challenge (TikTok: %s, error_type "
 			     "%s)",
 			     cb->error, t);
-		tt_error_advise(err,
-				"tiktokfs sends an S256 challenge as TikTok's desktop apps need: "
-				"register the app's platform as Desktop (Login Kit) in the developer "
-				"portal, and check that auth_url in %s is TikTok's authorize page "
-				"(now %s).",
-				config_name(cfg), cfg->auth_url ? cfg->auth_url : "");
+		tt_error_advise(
+		    err,
+		    "tiktokfs sends an S256 challenge as TikTok's desktop apps need: "
+		    "register the app's platform as Desktop (Login Kit) in the developer "
+		    "portal, and check that auth_url in %s is TikTok's authorize page "
+		    "(now %s).",
+		    config_name(cfg), cfg->auth_url ? cfg->auth_url : "");
 	} else {
 		return 0;
 	}

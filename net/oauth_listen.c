@@ -57,8 +57,8 @@ struct conn {
 struct listener {
 	int lfd;
 	const char *path, *state;
-	int paste_fd;	   /* -1 once the input ended (or none) */
-	int64_t hint_ms;   /* when to give the hint; 0: given or none */
+	int paste_fd;	      /* -1 once the input ended (or none) */
+	int64_t hint_ms;      /* when to give the hint; 0: given or none */
 	struct tt_error *err; /* why the wait ended without an answer */
 	const struct oauth_wait *w;
 	struct oauth_paste paste;
