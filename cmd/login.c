@@ -7,11 +7,17 @@
  * on the redirect_uri's port, bound to 127.0.0.1 only so nothing outside
  * the machine can reach it; what arrives there without our state is
  * ignored, an error included, since any local process or web page can
- * send it.  With --no-browser (a NAS over ssh) the URL is printed and the
- * redirected address is read from standard input: that is the user's own
- * paste, so TikTok's error page (which carries no state, §2.2) is told.
- * Either way a code needs our state; then it is exchanged, the tokens
- * saved (0600), and creator_info tells who logged in.
+ * send it.  TikTok shows the errors of its authorize step on its own page
+ * and never redirects them (docs/tiktok.md §2.2), so at the same time an
+ * address pasted on standard input is accepted: the user's own paste, so
+ * its error is told even without our state.  With --no-browser (a NAS over
+ * ssh) only the paste is awaited.  The wait never is silent: after
+ * TIKTOKFS_LOGIN_HINT_SEC (60 s; tests shorten it) the usual causes are
+ * printed, and --timeout bounds it.  A code needs our state; then it is
+ * exchanged, the tokens saved (0600), and TikTok tells who logged in.
+ *
+ * The scopes asked follow the config's mode (oauth_scopes): an app
+ * approved only for drafts (video.upload) can log in with mode = draft.
  *
  * logout revokes the grant at TikTok and deletes tokens.json and
  * creator_info.json.  Not being logged in is not an error: logout is
@@ -41,8 +47,9 @@
 
 extern char **environ;
 
-#define LISTEN_TIMEOUT_SEC (10 * 60)
-#define PASTED_MAX 16384
+#define LOGIN_TIMEOUT_SEC (10 * 60)
+#define LOGIN_HINT_SEC 60
+#define LOGIN_HINT_ENV "TIKTOKFS_LOGIN_HINT_SEC"
 
 static void print_error(const struct tt_error *err)
 {
@@ -112,25 +119,41 @@ static void open_browser(const char *url)
 	posix_spawn_file_actions_destroy(&fa);
 }
 
-static int read_pasted(struct oauth_callback *cb, struct tt_error *err)
+/* The hint's delay in ms: LOGIN_HINT_SEC, or the environment's (tests). */
+static long hint_ms(void)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n = getline(&line, &cap, stdin);
-	int rc = 0;
+	const char *v = getenv(LOGIN_HINT_ENV);
+	char *end;
+	double sec;
 
-	if (n <= 0 || n > PASTED_MAX || oauth_parse_callback(line, cb)) {
-		tt_error_set(err, ERR_USER,
-			     "no redirect address was pasted, or it holds neither "
-			     "a code nor an error");
-		tt_error_advise(err, "Paste the whole address from the browser's address bar.");
-		rc = -1;
-	}
-	if (line) {
-		explicit_bzero(line, cap);
-		free(line);
-	}
-	return rc;
+	if (!v || !*v)
+		return LOGIN_HINT_SEC * 1000L;
+	sec = strtod(v, &end);
+	if (*end || sec < 0 || sec > 86400)
+		return LOGIN_HINT_SEC * 1000L;
+	return (long)(sec * 1000);
+}
+
+/* Printed when neither the redirect nor a paste came for a while: the three
+ * usual causes, each with what to change (docs/tiktok.md §2.2). */
+static void print_hint(void *arg)
+{
+	const struct config *cfg = arg;
+	const char *conf = cfg->path ? cfg->path : "the config";
+
+	fprintf(stderr,
+		"tiktokfs: still no answer from TikTok. If its page shows an error, paste that "
+		"page's address here. What usually went wrong:\n"
+		"  - Invalid client key: client_key (%s) in %s must be the app's Client key "
+		"from the developer portal.\n"
+		"  - Redirect URI mismatch: register exactly %s in the developer portal (Login "
+		"Kit, Redirect URI); localhost and 127.0.0.1 differ, and the port counts. Or "
+		"set redirect_uri in %s to one that is registered.\n"
+		"  - Insufficient permissions: the app lacks Login Kit or the Content Posting "
+		"API, a scope of %s is not approved for it, or (a sandbox app) this TikTok "
+		"account is not one of its Target users.\n",
+		cfg->client_key, conf, cfg->redirect_uri, conf, oauth_scopes(cfg));
+	fflush(stderr);
 }
 
 /* Who logged in, from creator_info (saved) and user/info. */
@@ -149,6 +172,13 @@ static int report_who(const struct config *cfg)
 	}
 	if (api_user_info(a, dn, sizeof(dn), un, sizeof(un), &err)) {
 		print_error(&err);
+		goto out;
+	}
+	if (tokens_lacks_scope(t, "video.publish")) {
+		/* creator_info needs video.publish: a drafts-only login. */
+		printf("Logged in as %s%s, for drafts only (no video.publish: mode = draft).\n",
+		       un[0] ? "@" : "", un[0] ? un : dn);
+		rc = 0;
 		goto out;
 	}
 	if (api_creator_info(a, &ci, &err)) {
@@ -174,50 +204,73 @@ out:
 	return rc;
 }
 
-static int login_flow(const struct config *cfg, int no_browser)
+/* Print how to go on, open the browser (unless @no_browser) and wait for
+ * the answer: the redirect on @lfd or a paste on standard input. */
+static int await_answer(const struct config *cfg, const char *url, int no_browser, int lfd,
+			const char *path, const char *state, int timeout, struct oauth_callback *cb,
+			struct tt_error *err)
+{
+	struct oauth_wait w = {.lfd = lfd,
+			       .paste_fd = STDIN_FILENO,
+			       .path = path,
+			       .state = state,
+			       .timeout_sec = timeout,
+			       .hint_ms = hint_ms(),
+			       .hint = print_hint,
+			       .arg = (void *)cfg};
+
+	if (no_browser)
+		printf("Open this address in a browser, log in to TikTok and allow access:\n\n"
+		       "%s\n\nThen paste the address the browser was sent to (it starts with "
+		       "%s), or the address of TikTok's error page:\n",
+		       url, cfg->redirect_uri);
+	else
+		printf("Opening the TikTok login in the browser. If nothing opens, visit:\n\n"
+		       "%s\n\nIf TikTok shows an error page, paste its address here.\n",
+		       url);
+	fflush(stdout);
+	if (!no_browser)
+		open_browser(url);
+	return oauth_wait_answer(&w, cb, err);
+}
+
+/* A loopback listener on the redirect URI's port; -1 with @err. */
+static int listen_redirect(const struct config *cfg, char *path, size_t size, struct tt_error *err)
+{
+	int port;
+
+	if (redirect_target(cfg->redirect_uri, &port, path, size)) {
+		tt_error_set(err, ERR_USER,
+			     "redirect_uri %s is not http://localhost:PORT/... or "
+			     "http://127.0.0.1:PORT/...: cannot catch the redirect here",
+			     cfg->redirect_uri);
+		tt_error_advise(err, "Use --no-browser and paste the address you are sent to.");
+		return -1;
+	}
+	return oauth_listen_socket(port, err);
+}
+
+static int login_flow(const struct config *cfg, int no_browser, int timeout)
 {
 	struct oauth_pkce pk;
 	struct oauth_callback cb;
 	struct token_set ts;
 	struct tt_error err;
-	char path[1024];
+	char path[1024] = "/";
 	char *url = NULL;
 	CURL *h = NULL;
-	int port, lfd = -1, rc = 1;
+	int lfd = -1, rc = 1;
 
 	tt_error_clear(&err);
+	memset(&cb, 0, sizeof(cb));
 	if (oauth_pkce_new(&pk) || !(url = oauth_authorize_url(cfg, &pk))) {
 		fprintf(stderr, "tiktokfs: cannot prepare the login (random generator)\n");
 		goto out;
 	}
-	if (no_browser) {
-		printf(
-		    "Open this address in a browser, log in to TikTok and allow access:\n\n"
-		    "%s\n\nThen paste the address the browser was sent to (it starts with %s):\n",
-		    url, cfg->redirect_uri);
-		fflush(stdout);
-		if (read_pasted(&cb, &err))
-			goto fail;
-	} else {
-		if (redirect_target(cfg->redirect_uri, &port, path, sizeof(path))) {
-			fprintf(stderr,
-				"tiktokfs: redirect_uri %s is not http://localhost:PORT/... or "
-				"http://127.0.0.1:PORT/...: cannot catch the redirect here; use "
-				"--no-browser\n",
-				cfg->redirect_uri);
-			goto out;
-		}
-		lfd = oauth_listen_socket(port, &err);
-		if (lfd < 0)
-			goto fail;
-		printf("Opening the TikTok login in the browser. If nothing opens, visit:\n\n"
-		       "%s\n\n",
-		       url);
-		fflush(stdout);
-		open_browser(url);
-		if (oauth_listen_callback(lfd, path, pk.state, LISTEN_TIMEOUT_SEC, &cb, &err))
-			goto fail;
-	}
+	if (!no_browser && (lfd = listen_redirect(cfg, path, sizeof(path), &err)) < 0)
+		goto fail;
+	if (await_answer(cfg, url, no_browser, lfd, path, pk.state, timeout, &cb, &err))
+		goto fail;
 	if (oauth_check_callback(&cb, pk.state, cfg, &err))
 		goto fail;
 	h = http_easy_new(cfg);
@@ -241,12 +294,24 @@ out:
 	return rc;
 }
 
-static int parse_args(int argc, char **argv, const char **config, int *no_browser,
+/* --timeout's value: whole seconds, 1 to a day.  -1 if it is not one. */
+static int parse_timeout(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	return (end == v || *end || n < 1 || n > 86400) ? -1 : (int)n;
+}
+
+/* Options of login (@no_browser, @timeout) and logout (both NULL).  -1 to
+ * go on, else the exit status. */
+static int parse_args(int argc, char **argv, const char **config, int *no_browser, int *timeout,
 		      const char *usage)
 {
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'c'},
 	    {"no-browser", no_argument, NULL, 'n'},
+	    {"timeout", required_argument, NULL, 't'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -254,17 +319,20 @@ static int parse_args(int argc, char **argv, const char **config, int *no_browse
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
+		if (c == 'c') {
 			*config = optarg;
-			break;
-		case 'n':
-			if (no_browser) {
-				*no_browser = 1;
-				break;
+		} else if (c == 'n' && no_browser) {
+			*no_browser = 1;
+		} else if (c == 't' && timeout) {
+			*timeout = parse_timeout(optarg);
+			if (*timeout < 0) {
+				fprintf(stderr,
+					"tiktokfs: --timeout %s: give whole seconds, 1 to "
+					"86400\n",
+					optarg);
+				return 2;
 			}
-			/* fall through */
-		default:
+		} else {
 			fputs(usage, c == 'h' ? stdout : stderr);
 			return c == 'h' ? 0 : 2;
 		}
@@ -279,18 +347,18 @@ static int parse_args(int argc, char **argv, const char **config, int *no_browse
 int cmd_login(int argc, char **argv)
 {
 	const char *path = NULL;
-	int no_browser = 0, rc;
+	int no_browser = 0, timeout = LOGIN_TIMEOUT_SEC, rc;
 	struct config cfg;
 
-	rc = parse_args(argc, argv, &path, &no_browser,
-			"usage: tiktokfs login [-c CONFIG] [--no-browser]\n");
+	rc = parse_args(argc, argv, &path, &no_browser, &timeout,
+			"usage: tiktokfs login [-c CONFIG] [--no-browser] [--timeout SECONDS]\n");
 	if (rc >= 0)
 		return rc;
 	log_init(LOG_LVL_WARN, false);
 	if (load_config(path, &cfg, 1))
 		return 1;
 	http_global_init();
-	rc = login_flow(&cfg, no_browser);
+	rc = login_flow(&cfg, no_browser, timeout);
 	config_free(&cfg);
 	return rc;
 }
@@ -320,7 +388,7 @@ int cmd_logout(int argc, char **argv)
 	CURL *h = NULL;
 	int rc, revoked = 0;
 
-	rc = parse_args(argc, argv, &path, NULL, "usage: tiktokfs logout [-c CONFIG]\n");
+	rc = parse_args(argc, argv, &path, NULL, NULL, "usage: tiktokfs logout [-c CONFIG]\n");
 	if (rc >= 0)
 		return rc;
 	log_init(LOG_LVL_WARN, false);

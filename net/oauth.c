@@ -79,6 +79,11 @@ static int add_param(struct strbuf *sb, const char *name, const char *value)
 	return 0;
 }
 
+const char *oauth_scopes(const struct config *cfg)
+{
+	return cfg->mode == POST_DRAFT ? OAUTH_SCOPES_DRAFT : OAUTH_SCOPES_DIRECT;
+}
+
 char *oauth_authorize_url(const struct config *cfg, const struct oauth_pkce *p)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -88,7 +93,7 @@ char *oauth_authorize_url(const struct config *cfg, const struct oauth_pkce *p)
 	strbuf_addstr(&sb, cfg->auth_url);
 	strbuf_addch(&sb, strchr(cfg->auth_url, '?') ? '&' : '?');
 	rc |= add_param(&sb, "client_key", cfg->client_key);
-	rc |= add_param(&sb, "scope", OAUTH_SCOPES);
+	rc |= add_param(&sb, "scope", oauth_scopes(cfg));
 	rc |= add_param(&sb, "response_type", "code");
 	rc |= add_param(&sb, "redirect_uri", cfg->redirect_uri);
 	rc |= add_param(&sb, "state", p->state);
@@ -331,21 +336,83 @@ static int has_scope(const char *list, const char *scope)
 	return 0;
 }
 
+/* "-c PATH" for advice, or "the config". */
+static const char *config_name(const struct config *cfg)
+{
+	return cfg->path && *cfg->path ? cfg->path : "the config";
+}
+
+/*
+ * The errors TikTok shows on its authorize page instead of redirecting
+ * (docs/tiktok.md §2.2), each told with what to change.  0 when @cb's
+ * error_type is not one of them.
+ */
+static int page_error(const struct oauth_callback *cb, const struct config *cfg,
+		      struct tt_error *err)
+{
+	const char *t = cb->error_type;
+	const char *ru = cfg->redirect_uri ? cfg->redirect_uri : "";
+	const char *key = cfg->client_key ? cfg->client_key : "";
+
+	if (!strcmp(t, "redirect_uri")) {
+		tt_error_set(err, ERR_USER,
+			     "Redirect URI mismatch: the app has no redirect URI %s registered "
+			     "(TikTok: %s, error_type %s)",
+			     ru, cb->error, t);
+		tt_error_advise(err,
+				"In the developer portal (your app, Login Kit, Redirect URI) "
+				"register exactly %s, byte for byte: localhost and 127.0.0.1 "
+				"differ, and the port and the final / count. Or set redirect_uri "
+				"in %s to a URI that is registered.",
+				ru, config_name(cfg));
+	} else if (!strcmp(t, "client_key")) {
+		tt_error_set(err, ERR_USER,
+			     "Invalid client key or insufficient permissions: TikTok refused "
+			     "client_key %s for this login (TikTok: %s, error_type %s)",
+			     key, cb->error, t);
+		tt_error_advise(err,
+				"In the developer portal check that client_key in %s is the app's "
+				"Client key; that the app has the products Login Kit and Content "
+				"Posting API; that the scopes %s are approved for it (mode = draft "
+				"needs no video.publish); and, for a sandbox app, that this TikTok "
+				"account is one of its Target users.",
+				config_name(cfg), oauth_scopes(cfg));
+	} else if (!strcmp(t, "code_challenge") || !strcmp(t, "code_challenge_method")) {
+		tt_error_set(err, ERR_USER,
+			     "TikTok refused the login's PKCE challenge (TikTok: %s, error_type "
+			     "%s)",
+			     cb->error, t);
+		tt_error_advise(
+		    err,
+		    "tiktokfs sends an S256 challenge as TikTok's desktop apps need: "
+		    "register the app's platform as Desktop (Login Kit) in the developer "
+		    "portal, and check that auth_url in %s is TikTok's authorize page "
+		    "(now %s).",
+		    config_name(cfg), cfg->auth_url ? cfg->auth_url : "");
+	} else {
+		return 0;
+	}
+	tt_error_code(err, cb->error, "");
+	return 1;
+}
+
 int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 			 const struct config *cfg, struct tt_error *err)
 {
 	static const char *const needed[] = {"user.info.basic", "video.upload", "video.publish"};
+	size_t n_needed = cfg->mode == POST_DRAFT ? 2 : 3;
 	struct strbuf missing = STRBUF_INIT;
 	int rc = 0;
 
 	tt_error_clear(err);
-	/* TikTok's own error page carries no state (§2.2), and the user
-	 * pastes its address (--no-browser): it is told as it is.  Over the
-	 * loopback listener, where anyone may send one, oauth_judge_request
-	 * has already required our state. */
+	/* TikTok's own error page carries no state of ours (§2.2), and the
+	 * user pastes its address: it is told as it is.  Over the loopback
+	 * listener, where anyone may send one, oauth_judge_request has
+	 * already required our state. */
 	if (cb->error[0]) {
-		errors_oauth(err, cb->error, cb->error_description, cb->error_type, "",
-			     cfg->client_key, cfg->redirect_uri);
+		if (!page_error(cb, cfg, err))
+			errors_oauth(err, cb->error, cb->error_description, cb->error_type, "",
+				     cfg->client_key, cfg->redirect_uri);
 		http_redact_error(err);
 		return -1;
 	}
@@ -364,7 +431,7 @@ int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 	}
 	strbuf_init(&missing);
 	if (cb->scopes[0])
-		for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		for (size_t i = 0; i < n_needed; i++)
 			if (!has_scope(cb->scopes, needed[i]))
 				strbuf_addf(&missing, "%s%s", missing.len ? ", " : "", needed[i]);
 	if (missing.len) {

@@ -17,8 +17,13 @@
 
 struct config;
 
-#define OAUTH_SCOPES "user.info.basic,video.upload,video.publish"
+/* What a login asks for follows the config's mode (docs/contract.md,
+ * `login`): drafts need video.upload only, so an app approved for drafts
+ * alone can log in; direct posts need video.publish as well. */
+#define OAUTH_SCOPES_DRAFT "user.info.basic,video.upload"
+#define OAUTH_SCOPES_DIRECT "user.info.basic,video.upload,video.publish"
 #define OAUTH_VERIFIER_LEN 64
+#define OAUTH_PASTE_MAX 16384
 
 struct oauth_pkce {
 	char verifier[129]; /* 43-128 chars of [A-Za-z0-9-._~] */
@@ -31,6 +36,8 @@ struct oauth_pkce {
 int oauth_pkce_new(struct oauth_pkce *p);
 /* TikTok's challenge: lower-case hex of SHA-256(@verifier) (§2.3). */
 void oauth_challenge(const char *verifier, char out[65]);
+/* The scopes a login with @cfg asks for (static text). */
+const char *oauth_scopes(const struct config *cfg);
 /* The consent page URL (caller frees).  NULL if escaping fails. */
 char *oauth_authorize_url(const struct config *cfg, const struct oauth_pkce *p);
 
@@ -70,27 +77,60 @@ size_t oauth_clean_text(char *dst, size_t size, const char *src, size_t len);
 int oauth_judge_request(const char *head, size_t len, const char *path, const char *state,
 			struct oauth_callback *cb);
 /*
- * Judge a parsed callback: an error from TikTok (in TikTok's words, with
- * or without a state: TikTok's error page has none, and the listener
- * lets no error through without our state), a
- * state that is not @state (refused: it may be a forged redirect), no
- * code, or granted scopes lacking one tiktokfs needs (named).  0 when the
- * code may be exchanged.
+ * Judge a parsed callback: an error from TikTok (with or without a state:
+ * TikTok's error page need not carry ours, and the listener lets no error
+ * through without it), a state that is not @state (refused: it may be a
+ * forged redirect), no code, or granted scopes lacking one this login
+ * asked for (named).  0 when the code may be exchanged.  An error of the
+ * authorize page (error_type redirect_uri, client_key, code_challenge)
+ * gets its own message naming what to change; others are told in
+ * TikTok's words (errors_oauth).
  */
 int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 			 const struct config *cfg, struct tt_error *err);
 
 /*
- * The loopback listener for browser mode (net/oauth_listen.c).
- * oauth_listen_socket: a listening socket on 127.0.0.1:@port only, or -1
- * with @err saying why.  oauth_listen_callback: serve every connection
- * to @lfd, answering and ignoring all that oauth_judge_request refuses,
- * until this login's redirect to @path with @state comes (0, @cb filled,
- * which may hold TikTok's error) or @timeout_sec pass (-1, @err).
+ * A pasted address, assembled from what standard input gives
+ * (net/oauth_paste.c).  TikTok's error page is a page, not a redirect
+ * (docs/tiktok.md §2.2), so the user's paste of its address is the only
+ * way its error reaches us.  Zero the struct to start.
  */
+struct oauth_paste {
+	size_t len;
+	char buf[OAUTH_PASTE_MAX + 1];
+};
+/*
+ * Feed @n bytes read from the paste (@n == 0: end of input).  Blank lines
+ * are skipped; the first other line (or the unfinished one at the end of
+ * input) is parsed with oauth_parse_callback.  1: a line parsed, @cb
+ * filled; 0: more is needed; -EINVAL: the line holds neither a code nor
+ * an error; -E2BIG: a line longer than OAUTH_PASTE_MAX; -ENODATA: input
+ * ended with nothing pasted.  The buffer is wiped of what it consumed.
+ */
+int oauth_paste_feed(struct oauth_paste *p, const char *data, size_t n, struct oauth_callback *cb);
+
+/*
+ * Waiting for the login's answer (net/oauth_listen.c): the redirect on the
+ * loopback listener @lfd (browser mode; -1 for none) or an address pasted
+ * on @paste_fd (-1 for none), whichever comes first.  Nothing arriving is
+ * trusted: the listener serves every connection, answering and ignoring
+ * all that oauth_judge_request refuses.  After @hint_ms with neither,
+ * @hint(@arg) is called once (login must not wait in silence).  An end of
+ * input on @paste_fd ends the wait only when there is no listener.
+ */
+struct oauth_wait {
+	int lfd, paste_fd;
+	const char *path, *state; /* the redirect URI's path, this login's state */
+	int timeout_sec;
+	long hint_ms; /* < 0: no hint */
+	void (*hint)(void *arg);
+	void *arg;
+};
+/* A listening socket on 127.0.0.1:@port only, or -1 with @err saying why. */
 int oauth_listen_socket(int port, struct tt_error *err);
-int oauth_listen_callback(int lfd, const char *path, const char *state, int timeout_sec,
-			  struct oauth_callback *cb, struct tt_error *err);
+/* 0 with @cb filled (it may hold TikTok's error); -1 with @err: the
+ * timeout, a paste that is not an address, or nothing pasted. */
+int oauth_wait_answer(const struct oauth_wait *w, struct oauth_callback *cb, struct tt_error *err);
 
 /*
  * A token endpoint answer: flat JSON; success iff access_token is present

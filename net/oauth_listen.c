@@ -10,6 +10,14 @@
  * goes on.  An error from TikTok without our state is ignored too: it
  * would let anyone cancel the login and print text of their choosing.
  *
+ * TikTok's own error page never redirects here (docs/tiktok.md §2.2), so
+ * the same wait also reads standard input, where the user may paste the
+ * address of that page (or of the redirect, should the browser be on
+ * another machine): whichever comes first ends the wait.  What was pasted
+ * is the user's own, so its error is told even without our state
+ * (oauth_check_callback).  After a while with neither, a hint says what
+ * usually went wrong, since waiting in silence teaches nothing.
+ *
  * One thread serves every connection with poll(): up to LISTEN_CONNS at a
  * time, each with its own buffer and a deadline of LISTEN_READ_SEC to send
  * its whole request head (at most LISTEN_HEAD_MAX bytes; more is answered
@@ -49,6 +57,11 @@ struct conn {
 struct listener {
 	int lfd;
 	const char *path, *state;
+	int paste_fd;	      /* -1 once the input ended (or none) */
+	int64_t hint_ms;      /* when to give the hint; 0: given or none */
+	struct tt_error *err; /* why the wait ended without an answer */
+	const struct oauth_wait *w;
+	struct oauth_paste paste;
 	struct conn c[LISTEN_CONNS];
 };
 
@@ -201,14 +214,51 @@ static int on_accept(struct listener *l, struct oauth_callback *cb)
 	return 0;
 }
 
-/* One round of poll(): until @end_ms at most, or the first connection's
- * deadline.  1 when our redirect came, 0 to go on. */
-static int round_once(struct listener *l, int64_t end_ms, struct oauth_callback *cb)
+/* Tell the user why the paste was not taken.  -1: the wait ends. */
+static int paste_refused(struct listener *l, int rc)
 {
-	struct pollfd p[LISTEN_CONNS + 1] = {{.fd = l->lfd, .events = POLLIN}};
-	int64_t now = now_ms(), wake = end_ms;
-	int idx[LISTEN_CONNS], n = 1;
+	if (rc == -ENODATA) {
+		l->paste_fd = -1;
+		if (l->lfd >= 0)
+			return 0; /* no input (a service, </dev/null): the listener goes on */
+		tt_error_set(l->err, ERR_USER, "no address was pasted (standard input ended)");
+	} else if (rc == -E2BIG) {
+		tt_error_set(l->err, ERR_USER, "the pasted line is longer than %d bytes",
+			     OAUTH_PASTE_MAX);
+	} else {
+		tt_error_set(l->err, ERR_USER,
+			     "the pasted text is not an address with a code or an error");
+	}
+	tt_error_advise(l->err, "Run `tiktokfs login` again and paste the whole address from "
+				"the browser's address bar: the page you were sent to, or "
+				"TikTok's error page.");
+	return -1;
+}
 
+/* Read what was pasted.  1: an address parsed into @cb; 0: go on; -1: end. */
+static int on_paste(struct listener *l, struct oauth_callback *cb)
+{
+	char buf[4096];
+	ssize_t n = read(l->paste_fd, buf, sizeof(buf));
+	int rc;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	rc = oauth_paste_feed(&l->paste, buf, n > 0 ? (size_t)n : 0, cb);
+	explicit_bzero(buf, sizeof(buf));
+	if (rc == 1)
+		return 1;
+	return rc ? paste_refused(l, rc) : 0;
+}
+
+/* The next wake-up: @end_ms, the hint, or the first connection's deadline
+ * (connections past theirs are dropped here). */
+static int64_t collect(struct listener *l, int64_t end_ms, struct pollfd *p, int *idx, int *n)
+{
+	int64_t now = now_ms(), wake = end_ms;
+
+	if (l->hint_ms && l->hint_ms < wake)
+		wake = l->hint_ms;
 	for (int i = 0; i < LISTEN_CONNS; i++) {
 		if (l->c[i].fd < 0)
 			continue;
@@ -221,47 +271,73 @@ static int round_once(struct listener *l, int64_t end_ms, struct oauth_callback 
 		}
 		if (l->c[i].deadline_ms < wake)
 			wake = l->c[i].deadline_ms;
-		p[n] = (struct pollfd){.fd = l->c[i].fd, .events = POLLIN};
-		idx[n - 1] = i;
-		n++;
+		p[*n] = (struct pollfd){.fd = l->c[i].fd, .events = POLLIN};
+		idx[(*n)++] = i;
 	}
-	if (poll(p, (nfds_t)n, (int)(wake > now ? wake - now : 0)) <= 0)
-		return 0;
-	for (int k = 1; k < n; k++)
-		if (p[k].revents && on_readable(l, &l->c[idx[k - 1]], cb))
-			return 1;
-	return (p[0].revents & POLLIN) && on_accept(l, cb);
+	return wake > now ? wake - now : 0;
 }
 
-int oauth_listen_callback(int lfd, const char *path, const char *state, int timeout_sec,
-			  struct oauth_callback *cb, struct tt_error *err)
+/* One round of poll(): until @end_ms at most, the hint, or the first
+ * connection's deadline.  1 when our answer came, 0 to go on, -1 to end. */
+static int round_once(struct listener *l, int64_t end_ms, struct oauth_callback *cb)
+{
+	struct pollfd p[LISTEN_CONNS + 2] = {{.fd = l->lfd, .events = POLLIN},
+					     {.fd = l->paste_fd, .events = POLLIN}};
+	int idx[LISTEN_CONNS + 2], n = 2, ready;
+	int64_t wait = collect(l, end_ms, p, idx, &n);
+
+	ready = poll(p, (nfds_t)n, (int)wait);
+	if (l->hint_ms && now_ms() >= l->hint_ms) {
+		l->hint_ms = 0;
+		l->w->hint(l->w->arg);
+	}
+	if (ready <= 0)
+		return 0;
+	for (int k = 2; k < n; k++)
+		if (p[k].revents && on_readable(l, &l->c[idx[k]], cb))
+			return 1;
+	if (l->paste_fd >= 0 && p[1].revents) {
+		int rc = on_paste(l, cb);
+		if (rc)
+			return rc;
+	}
+	return l->lfd >= 0 && (p[0].revents & POLLIN) && on_accept(l, cb);
+}
+
+int oauth_wait_answer(const struct oauth_wait *w, struct oauth_callback *cb, struct tt_error *err)
 {
 	struct listener *l = calloc(1, sizeof(*l));
-	int64_t end_ms = now_ms() + (int64_t)timeout_sec * 1000;
-	int rc = -1;
+	int64_t start = now_ms(), end_ms = start + (int64_t)w->timeout_sec * 1000;
+	int rc = 0;
 
+	memset(cb, 0, sizeof(*cb));
 	if (!l) {
-		tt_error_set(err, ERR_USER, "out of memory waiting for the login redirect");
+		tt_error_set(err, ERR_USER, "out of memory waiting for the login's answer");
 		return -1;
 	}
-	l->lfd = lfd;
-	l->path = path;
-	l->state = state;
+	l->lfd = w->lfd;
+	l->paste_fd = w->paste_fd;
+	l->path = w->path;
+	l->state = w->state;
+	l->err = err;
+	l->w = w;
+	l->hint_ms = w->hint && w->hint_ms >= 0 ? start + w->hint_ms : 0; /* start > 0 */
 	for (int i = 0; i < LISTEN_CONNS; i++)
 		l->c[i].fd = -1;
-	while (now_ms() < end_ms) {
-		if (round_once(l, end_ms, cb)) {
-			rc = 0;
-			break;
-		}
-	}
-	if (rc) {
-		tt_error_set(err, ERR_USER, "no answer from the browser within %d minutes",
-			     timeout_sec / 60);
-		tt_error_advise(err, "Run `tiktokfs login` again, or use --no-browser.");
+	while (!rc && now_ms() < end_ms)
+		rc = round_once(l, end_ms, cb);
+	if (!rc && l->hint_ms)
+		w->hint(w->arg); /* the causes, before the timeout that refers to them */
+	if (!rc) {
+		tt_error_set(err, ERR_USER, "no answer from TikTok within %d s (--timeout)",
+			     w->timeout_sec);
+		tt_error_advise(err, "Nothing came back from the browser and nothing was "
+				     "pasted: see the causes above, then run `tiktokfs login` "
+				     "again.");
 	}
 	for (int i = 0; i < LISTEN_CONNS; i++)
 		drop(&l->c[i]);
+	explicit_bzero(&l->paste, sizeof(l->paste));
 	free(l);
-	return rc;
+	return rc == 1 ? 0 : -1;
 }

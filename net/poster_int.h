@@ -79,6 +79,9 @@ struct poster_io {
 	/* Forget the login (TikTok refused it); the next login() reopens. */
 	void (*logout)(void *ctx);
 	int (*creator_info)(void *ctx, struct creator_info *ci, struct tt_error *err);
+	/* Whether the login is known to lack @scope (a drafts-only login has no
+	 * video.publish).  NULL: never. */
+	bool (*lacks_scope)(void *ctx, const char *scope);
 	/* video/init (or inbox/video/init when @draft), as api_init(). */
 	int (*init)(void *ctx, bool draft, const struct post_info *pi,
 		    const struct chunk_plan *plan, struct publish_ticket *out,

@@ -103,6 +103,13 @@ static void real_free(void *ctx)
 	free(r);
 }
 
+static bool real_lacks_scope(void *ctx, const char *scope)
+{
+	struct real_io *r = ctx;
+
+	return r->tokens && tokens_lacks_scope(r->tokens, scope);
+}
+
 struct poster_io poster_io_real(const struct config *cfg)
 {
 	struct real_io *r = xcalloc(1, sizeof(*r));
@@ -110,6 +117,7 @@ struct poster_io poster_io_real(const struct config *cfg)
 			       .login = real_login,
 			       .logout = real_logout,
 			       .creator_info = real_creator_info,
+			       .lacks_scope = real_lacks_scope,
 			       .init = real_init,
 			       .status = real_status,
 			       .upload = real_upload,

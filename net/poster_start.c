@@ -217,17 +217,47 @@ static int open_and_plan(struct poster *p, struct turn *t, struct step *s)
 	return 0;
 }
 
+/*
+ * A direct post asked with a drafts-only login (no video.publish: the
+ * login asks for it only with mode = direct, cmd/login.c).  TikTok would
+ * refuse it with scope_not_authorized; the item fails now, saying which
+ * scope is missing and where to enable it.
+ */
+static struct step no_publish_scope(struct poster *p, const struct job *j)
+{
+	struct tt_error err;
+
+	tt_error_clear(&err);
+	tt_error_set(&err, ERR_USER,
+		     "%s asks for a direct post, but the TikTok login has no video.publish "
+		     "permission (it was made for drafts)",
+		     path_base(j->path));
+	tt_error_advise(&err,
+			"Post it as a draft (mode: draft in its caption), or: in the developer "
+			"portal enable Direct Post in the app's Content Posting API so that "
+			"video.publish is approved, set mode = direct in %s, run `tiktokfs "
+			"login` again, and put the video back in outbox/.",
+			p->cfg->path ? p->cfg->path : "the config");
+	tt_error_code(&err, "scope_not_authorized", "");
+	return step_end(TURN_FAIL, &err);
+}
+
 struct step step_start(struct poster *p, struct turn *t)
 {
 	struct job *j = &t->j;
 	struct step s;
+	bool drafts_only;
 
 	/* Validate with what is known (the saved creator_info) to learn the
 	 * mode, then ask TikTok and validate again when the answer differs. */
 	pw_load_ci(p);
 	if (validate(p, t, p->have_ci ? &p->ci : NULL))
 		return step_end(TURN_REFUSED, NULL);
-	if (pace_turn(p, j, t->v.mode != POST_DRAFT, &s) || ask_creator(p, t, &s))
+	drafts_only = p->io.lacks_scope && p->io.lacks_scope(p->io.ctx, "video.publish");
+	if (drafts_only && t->v.mode != POST_DRAFT)
+		return no_publish_scope(p, j);
+	/* creator_info needs video.publish: a drafts-only login goes on without it */
+	if (pace_turn(p, j, t->v.mode != POST_DRAFT, &s) || (!drafts_only && ask_creator(p, t, &s)))
 		return s;
 	if (pw_stopping(p))
 		return step_end(TURN_STOP, NULL);

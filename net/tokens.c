@@ -221,8 +221,8 @@ static int refresh_locked(struct tokens *t, const char *stale, int64_t now, stru
 	explicit_bzero(&disk, sizeof(disk));
 	if (t->cur.refresh_expires && t->cur.refresh_expires <= now) {
 		tt_error_set(err, ERR_USER,
-			     "the TikTok login expired (the refresh token is a year "
-			     "old)");
+			     "the TikTok login expired: TikTok's refresh token lasts 180 days and "
+			     "this one has run out");
 		tt_error_advise(err, "Run `tiktokfs login` again.");
 		return -EKEYEXPIRED;
 	}
@@ -237,8 +237,9 @@ static int refresh_locked(struct tokens *t, const char *stale, int64_t now, stru
 	if (rc) {
 		if (err->cls == ERR_USER || err->cls == ERR_PERMANENT) {
 			tt_error_advise(err,
-					"The saved login no longer works: run `tiktokfs login` "
-					"again.");
+					"The saved login no longer works (a TikTok login lasts 180 "
+					"days, and ends when access is removed in the TikTok app): "
+					"run `tiktokfs login` again.");
 			err->cls = ERR_USER;
 		}
 		return -EACCES;
@@ -309,4 +310,14 @@ bool tokens_has_scope(struct tokens *t, const char *scope)
 	}
 	pthread_mutex_unlock(&t->mu);
 	return found;
+}
+
+bool tokens_lacks_scope(struct tokens *t, const char *scope)
+{
+	bool known;
+
+	pthread_mutex_lock(&t->mu);
+	known = t->cur.scope[0] != '\0';
+	pthread_mutex_unlock(&t->mu);
+	return known && !tokens_has_scope(t, scope);
 }

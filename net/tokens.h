@@ -46,5 +46,8 @@ int tokens_load(const char *state_dir, struct token_set *ts); /* -ENOENT if none
 int tokens_remove(const char *state_dir);		      /* 0 also when there was none */
 /* Whether the saved grant includes @scope (e.g. "user.info.profile"). */
 bool tokens_has_scope(struct tokens *t, const char *scope);
+/* Whether the saved grant names its scopes and @scope is not among them
+ * (a login from before scopes were saved is taken to have them all). */
+bool tokens_lacks_scope(struct tokens *t, const char *scope);
 
 #endif

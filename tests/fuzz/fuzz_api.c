@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for everything net/ reads from TikTok: the §4 envelope,
  * the creator_info, init, status and user/info replies, the flat token
- * answer, the OAuth callback and the loopback listener's request judge,
+ * answer, the OAuth callback, a pasted address fed in two pieces, the
+ * loopback listener's request judge,
  * the terminal-safe text filter, and the exact-integer JSON pre-pass.  Each
  * input is tried as a body answered with HTTP 200, then with its first
  * byte picking the status and the rest as the body.  Besides "no crash,
@@ -103,6 +104,24 @@ static void run_all(const char *body, size_t size, long status)
 			abort();
 		if (oauth_check_callback(&cb, "fuzzstate", &(struct config){0}, &e))
 			must_say_why(&e);
+	}
+	/* A paste arrives in pieces: split it at the first byte's choice, and
+	 * whatever parses must carry a code or an error. */
+	{
+		struct oauth_paste *p = calloc(1, sizeof(*p));
+		size_t cut = size ? (unsigned char)body[0] % (size + 1) : 0;
+		int rc = 0;
+
+		if (p) {
+			rc = oauth_paste_feed(p, body, cut, &cb);
+			if (!rc && cut < size)
+				rc = oauth_paste_feed(p, body + cut, size - cut, &cb);
+			if (!rc)
+				rc = oauth_paste_feed(p, NULL, 0, &cb);
+			if (rc == 1 && !cb.code[0] && !cb.error[0])
+				abort();
+			free(p);
+		}
 	}
 	/* The loopback listener's judge sees whatever a local process sends;
 	 * what it lets through must carry our state, and every text printed

@@ -24,13 +24,14 @@ def _authorize(sandbox, url, user):
     r = sandbox.api("GET", parts.path + "?" + query)
     if r.status == 302:
         return r.headers["location"]
-    # TikTok shows some errors on its own page; a person copies what it says.
-    return r.headers.get("x-sandbox-error") or r.text
+    # TikTok shows some errors on its own page; a person copies its address.
+    return r.headers.get("content-location") or r.headers.get("x-sandbox-error") or r.text
 
 
 def login_session(config_path, sandbox, user=None, transform=None, args=(), timeout=60,
-                  env=None):
-    """Run login --no-browser; @transform(pasted) may alter the pasted text.
+                  env=None, url_transform=None):
+    """Run login --no-browser; @url_transform(url) may alter the address the
+    'browser' opens, @transform(pasted) the pasted text.
     Returns the CompletedProcess (stdout/stderr as text)."""
     proc = subprocess.Popen([BIN, "login", "--no-browser", "-c", str(config_path), *args],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -48,6 +49,8 @@ def login_session(config_path, sandbox, user=None, transform=None, args=(), time
             out, err = proc.communicate(timeout=timeout)
             return subprocess.CompletedProcess(proc.args, proc.returncode,
                                                "".join(out_lines) + out, err)
+        if url_transform:
+            url = url_transform(url)
         pasted = _authorize(sandbox, url, user)
         if transform:
             pasted = transform(pasted)
@@ -62,5 +65,7 @@ def login_session(config_path, sandbox, user=None, transform=None, args=(), time
 def do_login(config_path, sandbox, user=None):
     cp = login_session(config_path, sandbox, user=user)
     assert cp.returncode == 0, f"login failed ({cp.returncode}): {cp.stderr}"
-    assert "Logged in as @" in cp.stdout, cp.stdout
+    # "@name (Nick)" from creator_info; a drafts-only login (mode = draft: no
+    # video.publish, so no creator_info) says "Nick, for drafts only".
+    assert "Logged in as " in cp.stdout, cp.stdout
     return cp

@@ -91,14 +91,14 @@ def test_unregistered_redirect_uri_gives_the_mismatch_message(sandbox_config, sa
     uri = "http://localhost:3999/not/registered/"
     cp = login_session(sandbox_config(redirect_uri=uri), sandbox)
     assert cp.returncode == 1
-    assert "redirect URI mismatch" in cp.stderr
-    assert uri in cp.stderr
+    assert "Redirect URI mismatch" in cp.stderr
+    assert f"register exactly {uri}, byte for byte: localhost and 127.0.0.1 differ" in cp.stderr
 
 
-def test_account_not_allowed_gives_developer_access_pending(sandbox_config, sandbox):
+def test_account_not_a_target_user_names_target_users(sandbox_config, sandbox):
     cp = login_session(sandbox_config(), sandbox, user="nobody_registered")
     assert cp.returncode == 1
-    assert "Developer access pending" in cp.stderr
+    assert "insufficient permissions" in cp.stderr
     assert "Target users" in cp.stderr
 
 

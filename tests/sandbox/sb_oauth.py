@@ -1,8 +1,12 @@
 """OAuth v2 as TikTok does it (docs/tiktok.md §2, §8 "OAuth").
 
 authorize: auto-consent, 302 back to the redirect URI with code, scopes (plural)
-and state.  A bad client_key or an unregistered redirect URI is shown on the
-page itself (error=unauthorized_client&error_type=client_key), never redirected.
+and state.  Errors before consent are shown on TikTok's own page, never
+redirected: an unregistered redirect URI (invalid_request/redirect_uri), an
+unknown client_key, a scope the app is not approved for or a user who is not a
+target user (unauthorized_client/client_key), a missing or non-S256 PKCE
+challenge (invalid_request/code_challenge).  The user's refusal (access_denied)
+and malformed requests from a known app are redirected with the state.
 token: form-encoded only; authorization_code with TikTok's PKCE variant (the
 challenge is lower-case HEX of SHA-256(verifier), not base64url: §2.3), codes
 single-use and short-lived, redirect_uri byte-equal; refresh_token with rotation.
@@ -13,6 +17,8 @@ with auth_removed (§2.5).
 """
 import hashlib
 import hmac
+import html
+import json
 import re
 import secrets
 import urllib.parse
@@ -31,14 +37,29 @@ def _first(q, key):
     return v[0] if v else None
 
 
-def _page_error(st, error, error_type):
-    """TikTok shows these on its own page instead of redirecting (§2.2)."""
+def _page_error(h, st, error, error_type):
+    """TikTok shows authorize errors on its own page and sends the browser nowhere
+    (docs/tiktok.md §2.2): an HTML page (HTTP 200, no Location) whose address
+    carries error and error_type.  The address is the request's own with those
+    two added, set in the browser's address bar by history.replaceState (as
+    TikTok's single-page app does) and given as Content-Location for clients
+    that run no script; a person pastes it back to tiktokfs."""
     lid = log_id(st.now())
+    params = urllib.parse.urlencode({"error": error, "error_type": error_type})
+    if "error" in urllib.parse.parse_qs(h.query):
+        path = h.url_path + "?" + h.query  # the page reloaded: its address as it is
+    else:
+        path = h.url_path + "?" + (h.query + "&" if h.query else "") + params
+    address = f"https://127.0.0.1:{st.port}{path}"
     text = (f"<!doctype html><html><head><title>TikTok</title></head><body>"
-            f"<p>Something went wrong</p><p>error={error}&error_type={error_type}</p>"
+            f"<script>history.replaceState(null, '', {html.escape(json.dumps(path))});"
+            f"</script>"
+            f"<p>Something went wrong</p>"
+            f"<p>error={html.escape(error)}&error_type={html.escape(error_type)}</p>"
             f"<p>log_id={lid}</p></body></html>")
     return Reply(200, text, ctype="text/html; charset=utf-8", code=error, logid=lid,
-                 headers={"X-Sandbox-Error": f"error={error}&error_type={error_type}"})
+                 headers={"X-Sandbox-Error": f"error={error}&error_type={error_type}",
+                          "Content-Location": address})
 
 
 def _redirect(st, uri, params):
@@ -55,16 +76,35 @@ def _new_code():
     return secrets.token_urlsafe(36) + "*" + secrets.token_urlsafe(6) + "!" + secrets.token_hex(4)
 
 
+def _page_check(h, st, q):
+    """The errors TikTok shows on its page (§2.2), in the order it meets them;
+    None when the request may go on to consent."""
+    if _first(q, "error"):  # the error page's own address, reloaded
+        return _page_error(h, st, _first(q, "error"), _first(q, "error_type") or "")
+    if _first(q, "client_key") != st.cfg["client_key"]:
+        return _page_error(h, st, "unauthorized_client", "client_key")
+    ru = _first(q, "redirect_uri")
+    if not ru or not st.redirect_registered(ru):
+        return _page_error(h, st, "invalid_request", "redirect_uri")
+    scope = _first(q, "scope")
+    # A comma list; a space-separated one is one bad scope.  A scope the app
+    # is not approved for is told as a client_key problem, as TikTok does.
+    if scope and any(s not in st.app_scopes() for s in scope.split(",")):
+        return _page_error(h, st, "unauthorized_client", "client_key")
+    challenge = _first(q, "code_challenge")
+    if (st.knob("require_pkce") and not challenge) or \
+            (challenge and _first(q, "code_challenge_method") != "S256"):
+        return _page_error(h, st, "invalid_request", "code_challenge")
+    return None
+
+
 def authorize(h, st):
     q = urllib.parse.parse_qs(h.query, keep_blank_values=True)
-    ck = _first(q, "client_key")
-    ru = _first(q, "redirect_uri")
     with st.lock:
-        if ck != st.cfg["client_key"]:
-            return _page_error(st, "unauthorized_client", "client_key")
-        if not ru or not st.redirect_registered(ru):
-            return _page_error(st, "unauthorized_client", "client_key")
-        state = _first(q, "state")
+        page = _page_check(h, st, q)
+        if page:
+            return page
+        ck, ru, state = _first(q, "client_key"), _first(q, "redirect_uri"), _first(q, "state")
         base = {} if state is None else {"state": state}
 
         def fail(err, desc):
@@ -72,31 +112,21 @@ def authorize(h, st):
 
         if _first(q, "response_type") != "code":
             return fail("unsupported_response_type", "The response_type must be code.")
-        if state is None:
-            return fail("invalid_request", MISSING)
         scope = _first(q, "scope")
-        if not scope:
+        if state is None or not scope:
             return fail("invalid_request", MISSING)
-        scopes = scope.split(",")  # comma list; a space-separated one is one bad scope
-        for s in scopes:
-            if s not in st.cfg["scopes"]:
-                return fail("invalid_scope", f"The scope {s} is invalid or not approved.")
-        challenge = _first(q, "code_challenge")
-        method = _first(q, "code_challenge_method")
-        if st.knob("require_pkce") and not challenge:
-            return fail("invalid_request", MISSING)
-        if challenge and method != "S256":
-            return fail("invalid_request", "The code_challenge_method must be S256.")
-        if st.knob("consent_deny"):
-            return fail("access_denied", "The user denied the request.")
         who = _first(q, "sandbox_user") or st.knob("consent_user") or st.cfg["default_user"]
         user = st.user_by_name(who)
-        if user is None:
-            return _page_error(st, "unauthorized_client", "user")
+        if user is None or not st.is_target_user(user):
+            # A sandbox app lets only its target users in (§2.2).
+            return _page_error(h, st, "unauthorized_client", "client_key")
+        if st.knob("consent_deny"):
+            return fail("access_denied", "The user denied the request.")
         ticked = st.knob("consent_scopes")
-        granted = [s for s in scopes if ticked is None or s in ticked]
+        granted = [s for s in scope.split(",") if ticked is None or s in ticked]
         code = _new_code()
-        st.codes[code] = {"client_key": ck, "redirect_uri": ru, "challenge": challenge,
+        st.codes[code] = {"client_key": ck, "redirect_uri": ru,
+                          "challenge": _first(q, "code_challenge"),
                           "scopes": granted, "open_id": user["open_id"],
                           "expires": st.now() + float(st.knob("code_lifetime")), "used": False}
         return _redirect(st, ru, {"code": code, "scopes": ",".join(granted), **base})
@@ -211,7 +241,7 @@ def _grant_refresh(st, form):
         return oauth_ok(st, _issue(st, rec["grant"], refresh_token=rt))
     if st.knob("refresh_resets_lifetime"):
         expires = now + float(st.refresh_lifetime())
-    else:  # "365 days after the initial issuance" (§2.4)
+    else:  # counted from the first issue (whether TikTok restarts it is unsure, §2.4)
         expires = rec["expires"]
     out = _issue(st, rec["grant"], refresh_expires=expires)
     if st.knob("invalidate_old_refresh") and rec["dead_at"] is None:

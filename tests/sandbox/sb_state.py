@@ -40,7 +40,7 @@ DEFAULT_KNOBS = {
     "rotate_refresh": True,           # refresh grant returns a new refresh token
     "invalidate_old_refresh": True,   # ...and the old one stops working
     "refresh_grace_seconds": 0,       # §11.9: old refresh token still valid this long
-    "refresh_resets_lifetime": False,  # §11.9: 365 days restart on each refresh
+    "refresh_resets_lifetime": False,  # §11.9: the 180 days restart on each refresh
     "code_lifetime": 300,
     "access_token_lifetime": None,    # None: from the config
     "refresh_token_lifetime": None,
@@ -91,6 +91,14 @@ POSTING_KNOBS = {
                                       # body bytes -> 400 (TikTok's curl sends none)
 }
 DEFAULT_KNOBS.update(POSTING_KNOBS)
+
+# Login Kit switches (sb_oauth.py): what the app is approved for and who may log
+# in to it.  None: the config's "scopes" / "target_users".
+OAUTH_KNOBS = {
+    "app_scopes": None,               # e.g. ["user.info.basic", "video.upload"]: drafts only
+    "target_users": None,             # sandbox app: usernames allowed to log in
+}
+DEFAULT_KNOBS.update(OAUTH_KNOBS)
 
 
 def log_id(now):
@@ -175,8 +183,9 @@ def normalize_config(cfg):
         raise ValueError("config: redirect_uris must be a non-empty list")
     cfg.setdefault("audited", True)
     cfg.setdefault("daily_post_cap", 15)
-    cfg.setdefault("access_token_lifetime", 86400)
-    cfg.setdefault("refresh_token_lifetime", 31536000)
+    cfg.setdefault("access_token_lifetime", 7200)       # 2 hours (Nov 2026)
+    cfg.setdefault("refresh_token_lifetime", 15552000)  # 180 days
+    cfg.setdefault("target_users", None)                # None: every user
     cfg.setdefault("active_user_cap", None)
     cfg.setdefault("scopes", list(ALL_SCOPES))
     cfg.setdefault("verified_url_prefixes", [])
@@ -342,6 +351,16 @@ class State:
                 if re.match(pat, uri):
                     return True
         return False
+
+    # ---- Login Kit: the app's approval and its target users ---------------
+    def app_scopes(self):
+        v = self.knobs["app_scopes"]
+        return self.cfg["scopes"] if v is None else v
+
+    def is_target_user(self, user):
+        v = self.knobs["target_users"]
+        allowed = self.cfg.get("target_users") if v is None else v
+        return allowed is None or user["username"] in allowed
 
     # ---- rate limiting -------------------------------------------------
     def rate_ok(self, key, limit, now):

@@ -211,7 +211,7 @@ def test_oauth_with_hex_challenge_succeeds_using_the_spec_test_vector(sandbox):
     t = r.json()
     assert r.status == 200 and "error" not in t and "data" not in t
     assert t["access_token"].startswith("act.") and t["refresh_token"].startswith("rft.")
-    assert t["expires_in"] == 86400 and t["refresh_expires_in"] == 31536000
+    assert t["expires_in"] == 7200 and t["refresh_expires_in"] == 15552000  # 2 h, 180 days
     assert t["token_type"] == "Bearer" and t["scope"] == "user.info.basic,video.upload,video.publish"
     assert t["open_id"] == sandbox.config["users"][0]["open_id"]
     # the code is single-use
@@ -266,7 +266,7 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(sandbox):
     r = curl(sandbox, "POST", "/v2/oauth/token/", form=form)
     t2 = r.json()
     assert r.status == 200 and t2["refresh_token"] != t1["refresh_token"]
-    assert t2["access_token"] != t1["access_token"] and t2["expires_in"] == 86400
+    assert t2["access_token"] != t1["access_token"] and t2["expires_in"] == 7200
     r = curl(sandbox, "POST", "/v2/oauth/token/", form=form)
     assert r.json()["error"] == "invalid_grant"
     r = curl(sandbox, "GET", "/v2/user/info/?fields=open_id,display_name",
@@ -276,37 +276,81 @@ def test_refresh_rotates_and_the_old_refresh_token_stops_working(sandbox):
     assert "access_token" in curl(sandbox, "POST", "/v2/oauth/token/", form=form).json()
 
 
+def page_error(r):
+    """The error TikTok's page shows: it answers 200 and redirects nowhere; its
+    address (Content-Location) carries error and error_type."""
+    assert r.status == 200 and "location" not in r.headers, r
+    addr = r.headers["content-location"]
+    assert addr.startswith("https://127.0.0.1:")
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(addr).query)
+    assert f"error={q['error'][0]}&error_type={q['error_type'][0]}" in r.text
+    return q["error"][0], q["error_type"][0]
+
+
 def test_authorize_refuses_unknown_client_key_on_the_page_itself(sandbox):
     r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE, client_key="notmyapp"))
-    assert r.status == 200 and "location" not in r.headers
-    assert "error=unauthorized_client&error_type=client_key" in r.text
+    assert page_error(r) == ("unauthorized_client", "client_key")
 
 
-def test_authorize_refuses_an_unregistered_redirect_uri(sandbox):
+def test_authorize_refuses_an_unregistered_redirect_uri_on_the_page(sandbox):
     for uri in ("http://localhost:3000/dashboard/platforms/callback/",
                 "http://localhost:3001/dashboard/platforms/callback",
+                "http://127.0.0.1:3000/dashboard/platforms/callback",  # localhost != 127.0.0.1
                 "https://evil.example/cb"):
         r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE, redirect_uri=uri))
-        assert r.status == 200 and "location" not in r.headers, uri
-        assert "error=unauthorized_client&error_type=client_key" in r.text
+        assert page_error(r) == ("invalid_request", "redirect_uri"), uri
     r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE,
                                            redirect_uri="http://127.0.0.1:3000/callback/"))
     assert r.status == 302
+
+
+def test_authorize_refuses_unapproved_scopes_and_non_target_users_as_client_key(sandbox):
+    r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE,
+                                           scopes="user.info.basic video.upload"))
+    assert page_error(r) == ("unauthorized_client", "client_key")
+    sandbox.knobs(app_scopes=["user.info.basic", "video.upload"])  # drafts only
+    r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE))
+    assert page_error(r) == ("unauthorized_client", "client_key")
+    _, cb = callback(curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE,
+                                                        scopes="user.info.basic,video.upload")))
+    assert cb["scopes"] == "user.info.basic,video.upload"
+    sandbox.knobs(target_users=["sbprivate"])
+    r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE,
+                                           scopes="user.info.basic,video.upload"))
+    assert page_error(r) == ("unauthorized_client", "client_key")
+    r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE, user="nobody",
+                                           scopes="user.info.basic,video.upload"))
+    assert page_error(r) == ("unauthorized_client", "client_key")
+    r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE, user="sbprivate",
+                                           scopes="user.info.basic,video.upload"))
+    assert r.status == 302
+
+
+def test_a_draft_only_token_carries_only_its_scopes(sandbox):
+    sandbox.knobs(app_scopes=["user.info.basic", "video.upload"])
+    t = login(sandbox, scopes="user.info.basic,video.upload")
+    assert t["scope"] == "user.info.basic,video.upload"
+    r = curl(sandbox, "POST", CREATOR, token=t["access_token"], json_body={})
+    assert r.status == 401 and r.code == "scope_not_authorized"
 
 
 def test_authorize_requires_code_response_type_and_an_s256_challenge(sandbox):
     _, cb = callback(curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE,
                                                         response_type="token")))
     assert cb["error"] == "unsupported_response_type" and cb["state"] == "st4te"
-    _, cb = callback(curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE,
-                                                        code_challenge_method="plain")))
-    assert cb["error"] == "invalid_request"
+    r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE,
+                                           code_challenge_method="plain"))
+    assert page_error(r) == ("invalid_request", "code_challenge")
     q = authorize_url(sandbox, HEX_CHALLENGE).replace("&code_challenge=" + HEX_CHALLENGE, "")
-    _, cb = callback(curl(sandbox, "GET", q))
-    assert cb["error"] == "invalid_request" and "code" not in cb
-    _, cb = callback(curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE,
-                                                        scopes="user.info.basic video.upload")))
-    assert cb["error"] == "invalid_scope"
+    assert page_error(curl(sandbox, "GET", q)) == ("invalid_request", "code_challenge")
+
+
+def test_the_error_page_reloaded_shows_the_same_error(sandbox):
+    r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE, client_key="notmyapp"))
+    addr = r.headers["content-location"]
+    r2 = curl(sandbox, "GET", addr[addr.index("/v2/"):])
+    assert page_error(r2) == ("unauthorized_client", "client_key")
+    assert r2.headers["content-location"] == addr
 
 
 def test_revoked_and_expired_tokens_get_401_access_token_invalid(sandbox):

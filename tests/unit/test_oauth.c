@@ -107,9 +107,111 @@ TEST(test_callback_error_in_tiktoks_words)
 	CHECK_STR(cb.error_description, "User said no");
 	CHECK(oauth_check_callback(&cb, "s", &cfg, &e) < 0);
 	CHECK_CONTAINS(e.what, "did not allow access");
-	CHECK_INT(oauth_parse_callback("error=unauthorized_client&error_type=client_key", &cb), 0);
+	CHECK_INT(oauth_parse_callback("error=unauthorized_client", &cb), 0);
 	CHECK(oauth_check_callback(&cb, "s", &cfg, &e) < 0);
 	CHECK_CONTAINS(e.what, "Invalid client key or redirect URI mismatch");
+}
+
+/* The errors TikTok shows on its own page (docs/tiktok.md §2.2): each its
+ * own message, naming what to change, whether or not a state came along. */
+TEST(test_authorize_page_errors_name_what_to_change)
+{
+	struct config c = cfg;
+	struct oauth_callback cb;
+	struct tt_error e;
+
+	c.path = "/etc/tiktokfs.conf";
+	CHECK_INT(oauth_parse_callback("https://www.tiktok.com/v2/auth/authorize/?client_key=k&"
+				       "state=s&error=invalid_request&error_type=redirect_uri",
+				       &cb),
+		  0);
+	CHECK(oauth_check_callback(&cb, "other", &c, &e) < 0);
+	CHECK_CONTAINS(e.what, "Redirect URI mismatch");
+	CHECK_CONTAINS(e.what, c.redirect_uri);
+	CHECK_CONTAINS(e.advice, "register exactly http://localhost:3000/dashboard/platforms/"
+				 "callback, byte for byte: localhost and 127.0.0.1 differ");
+	CHECK_CONTAINS(e.advice, "/etc/tiktokfs.conf");
+
+	CHECK_INT(oauth_parse_callback("?error=unauthorized_client&error_type=client_key", &cb), 0);
+	CHECK(oauth_check_callback(&cb, "s", &c, &e) < 0);
+	CHECK_CONTAINS(e.what, "Invalid client key or insufficient permissions");
+	CHECK_CONTAINS(e.what, "client_key sbawtestclientkey");
+	CHECK_CONTAINS(e.advice, "Login Kit and Content Posting API");
+	CHECK_CONTAINS(e.advice, "user.info.basic,video.upload,video.publish are approved");
+	CHECK_CONTAINS(e.advice, "Target users");
+
+	CHECK_INT(oauth_parse_callback("?error=invalid_request&error_type=code_challenge", &cb), 0);
+	CHECK(oauth_check_callback(&cb, "s", &c, &e) < 0);
+	CHECK_CONTAINS(e.what, "PKCE challenge");
+	CHECK_CONTAINS(e.advice, "Desktop");
+	CHECK_STR(e.code, "invalid_request");
+}
+
+/* Scopes follow the mode: a drafts-only app can log in with mode = draft. */
+TEST(test_scopes_follow_the_mode)
+{
+	struct config c = cfg;
+	struct oauth_pkce p;
+	struct oauth_callback cb;
+	struct tt_error e;
+	char *url;
+
+	c.mode = POST_DRAFT;
+	oauth_pkce_new(&p);
+	url = oauth_authorize_url(&c, &p);
+	CHECK_CONTAINS(url, "&scope=user.info.basic%2Cvideo.upload&");
+	free(url);
+	CHECK_INT(oauth_parse_callback("?code=c&state=s&scopes=user.info.basic,video.upload", &cb),
+		  0);
+	CHECK_INT(oauth_check_callback(&cb, "s", &c, &e), 0);
+	CHECK(oauth_check_callback(&cb, "s", &cfg, &e) < 0); /* mode direct */
+	CHECK_CONTAINS(e.what, "did not grant video.publish");
+	CHECK_INT(oauth_parse_callback("?error=unauthorized_client&error_type=client_key", &cb), 0);
+	CHECK(oauth_check_callback(&cb, "s", &c, &e) < 0);
+	CHECK_CONTAINS(e.advice, "scopes user.info.basic,video.upload are approved");
+}
+
+/* Feed @text to a fresh paste in pieces of @step bytes, then the end. */
+static int paste(const char *text, size_t step, struct oauth_callback *cb)
+{
+	struct oauth_paste p;
+	size_t n = strlen(text);
+	int rc = 0;
+
+	memset(&p, 0, sizeof(p));
+	for (size_t i = 0; i < n && !rc; i += step)
+		rc = oauth_paste_feed(&p, text + i, n - i < step ? n - i : step, cb);
+	return rc ? rc : oauth_paste_feed(&p, NULL, 0, cb);
+}
+
+TEST(test_pasted_address_is_assembled_from_pieces)
+{
+	static const char addr[] = "https://www.tiktok.com/v2/auth/authorize/?client_key=k&"
+				   "error=invalid_request&error_type=redirect_uri\r\n";
+	struct oauth_callback cb;
+	char *big = malloc(OAUTH_PASTE_MAX + 10);
+
+	for (size_t step = 1; step < sizeof(addr); step += 7) {
+		CHECK_INT(paste(addr, step, &cb), 1);
+		CHECK_STR(cb.error, "invalid_request");
+		CHECK_STR(cb.error_type, "redirect_uri");
+	}
+	/* blank lines first, and a last line without its newline */
+	CHECK_INT(paste("\n  \r\n?code=x&state=s", 3, &cb), 1);
+	CHECK_STR(cb.code, "x");
+	CHECK_INT(paste("", 1, &cb), -ENODATA);
+	CHECK_INT(paste("\n\n", 1, &cb), -ENODATA);
+	CHECK_INT(paste("hello\n", 2, &cb), -EINVAL);
+	{
+		struct oauth_paste p;
+
+		memset(&p, 0, sizeof(p));
+		CHECK_INT(oauth_paste_feed(&p, "?code=x\0&state=s\n", 18, &cb), -EINVAL);
+	}
+	memset(big, 'a', OAUTH_PASTE_MAX + 9);
+	big[OAUTH_PASTE_MAX + 9] = '\0';
+	CHECK_INT(paste(big, 4096, &cb), -E2BIG);
+	free(big);
 }
 
 TEST(test_missing_scopes_are_named)
