@@ -14,6 +14,7 @@
 #include "meta/config.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
+#include "meta/job/verdict.h"
 #include "net/poster_int.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -133,24 +134,17 @@ static void login_wait(struct poster *p, int64_t id, const struct tt_error *err)
 	p->login_retry_at = mono_now() + LOGIN_RETRY_SEC;
 }
 
-/* The validation verdict says no: hand the item back where it belongs.
- * (One function, so that a shared verdict_apply() can replace it.) */
+/* The validation verdict says no: hand the item back where it belongs, the
+ * way the tracker does (meta/job/verdict.h).  An incomplete file also drops
+ * the publish, as any change does. */
 static void refused(struct poster *p, const struct job *j, const struct verdict *v)
 {
-	switch (v->kind) {
-	case VERDICT_INCOMPLETE:
+	if (v->kind == VERDICT_INCOMPLETE) {
 		changed(p, j->id, &v->error);
-		break;
-	case VERDICT_CAPTION:
-		log_info("job %" PRId64 ": %s", j->id, v->error.what);
-		outcome_error_file(p->root, j->path, &v->error);
-		store_set_error(p->st, j->id, v->error.what);
-		store_transition(p->st, j->id, JOB_INVALID, v->error.what);
-		break;
-	default:
-		fail(p, j->id, &v->error);
-		break;
+		return;
 	}
+	if (verdict_apply(p->st, p->cfg, p->root, p->on_final, j, v, NULL) < 0)
+		pw_nap(p, 5);
 }
 
 void end_turn(struct poster *p, struct turn *t, struct step *s)

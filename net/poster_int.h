@@ -184,7 +184,7 @@ struct turn {
 	struct verdict v;
 	bool have_verdict;
 	struct chunk_plan plan;
-	const char *mime; /* static string */
+	const char *mime; /* static string, or t->j's stored one */
 	int fd;		  /* the staging file, -1 when not open */
 	int64_t chunk;	  /* the next chunk to send */
 	uint64_t from;	  /* STEP_RESUME: bytes TikTok holds */

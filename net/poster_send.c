@@ -255,8 +255,11 @@ static int reopen(struct poster *p, struct turn *t, struct step *s)
 		*s = step_end(TURN_CHANGED, &err);
 		return -1;
 	}
-	if (probe_fd(t->fd, path_base(j->path), &mi, &err) ||
-	    !(t->mime = container_mime(mi.container))) {
+	/* The type was stored when the item became ready; only rows readied
+	 * before that column existed probe the file again. */
+	t->mime = j->mime;
+	if (!t->mime && (probe_fd(t->fd, path_base(j->path), &mi, &err) ||
+			 !(t->mime = container_mime(mi.container)))) {
 		if (err.cls == ERR_NONE)
 			tt_error_set(&err, ERR_PERMANENT, "%s: not a container TikTok takes",
 				     path_base(j->path));
