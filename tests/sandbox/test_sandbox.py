@@ -654,10 +654,11 @@ def test_moderation_can_take_hours_on_the_scaled_clock(sandbox, tok, tmp_path):
     pid = upload_small(sandbox, tok, tmp_path)
     sandbox.set_clock(scale=60)  # a minute a second, without jumps
     sandbox.advance(5 * 3600)
-    d = status(sandbox, tok, pid).json()["data"]
+    # access tokens live 2 hours: a client hours later holds a fresh one
+    d = status(sandbox, login(sandbox)["access_token"], pid).json()["data"]
     assert d["status"] == "PUBLISH_COMPLETE" and d["publicaly_available_post_id"] == []
     sandbox.advance(3600 + 1)
-    d = status(sandbox, tok, pid).json()["data"]
+    d = status(sandbox, login(sandbox)["access_token"], pid).json()["data"]
     assert d["publicaly_available_post_id"] == [sandbox.received(pid)["post_id"]]
 
 
