@@ -20,6 +20,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
+#include "mp4w.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -284,62 +285,10 @@ static void open_store(void)
 }
 
 /*
- * A minimal faststart MP4 (as in tests/unit/test_rules.c): ftyp, moov with
+ * A minimal faststart MP4 (boxes written with mp4w.h): ftyp, moov with
  * one 10 s H.264 1080x1920 track, and an mdat over the rest of @size bytes,
  * left sparse so that a three-chunk video costs no disk.
  */
-struct mp4w {
-	unsigned char b[1024];
-	size_t len;
-	size_t stack[8];
-	int depth;
-};
-
-static void put(struct mp4w *m, const void *p, size_t n)
-{
-	memcpy(m->b + m->len, p, n);
-	m->len += n;
-}
-
-static void put32(struct mp4w *m, uint32_t v)
-{
-	unsigned char x[4] = {v >> 24, v >> 16, v >> 8, v};
-	put(m, x, 4);
-}
-
-static void put16(struct mp4w *m, unsigned v)
-{
-	unsigned char x[2] = {v >> 8, v};
-	put(m, x, 2);
-}
-
-static void zeros(struct mp4w *m, size_t n)
-{
-	memset(m->b + m->len, 0, n);
-	m->len += n;
-}
-
-static void open_box(struct mp4w *m, const char *type)
-{
-	m->stack[m->depth++] = m->len;
-	put32(m, 0);
-	put(m, type, 4);
-}
-
-static void close_box(struct mp4w *m)
-{
-	size_t at = m->stack[--m->depth], size = m->len - at;
-	unsigned char x[4] = {size >> 24, size >> 16, size >> 8, size};
-	memcpy(m->b + at, x, 4);
-}
-
-static void matrix(struct mp4w *m)
-{
-	static const uint32_t unity[9] = {0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000};
-	for (int i = 0; i < 9; i++)
-		put32(m, unity[i]);
-}
-
 static void video_track(struct mp4w *m, uint32_t frames)
 {
 	open_box(m, "trak");

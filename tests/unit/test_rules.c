@@ -3,6 +3,7 @@
 #include "meta/config.h"
 #include "meta/rules.h"
 #include "meta/tiktok.h"
+#include "mp4w.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -503,58 +504,6 @@ TEST(test_validate_missing_video_is_media_failure_and_no_caption_waits)
  * file: ftyp, moov (mvhd, one H.264 video trak) and an mdat of @mdat_have
  * bytes whose header claims @mdat_claim.  @secs long at 30 fps, w x h.
  */
-struct mp4w {
-	unsigned char b[2048];
-	size_t len;
-	size_t stack[8];
-	int depth;
-};
-
-static void put(struct mp4w *m, const void *p, size_t n)
-{
-	memcpy(m->b + m->len, p, n);
-	m->len += n;
-}
-
-static void put32(struct mp4w *m, uint32_t v)
-{
-	unsigned char x[4] = {v >> 24, v >> 16, v >> 8, v};
-	put(m, x, 4);
-}
-
-static void put16(struct mp4w *m, unsigned v)
-{
-	unsigned char x[2] = {v >> 8, v};
-	put(m, x, 2);
-}
-
-static void zeros(struct mp4w *m, size_t n)
-{
-	memset(m->b + m->len, 0, n);
-	m->len += n;
-}
-
-static void open_box(struct mp4w *m, const char *type)
-{
-	m->stack[m->depth++] = m->len;
-	put32(m, 0);
-	put(m, type, 4);
-}
-
-static void close_box(struct mp4w *m)
-{
-	size_t at = m->stack[--m->depth], size = m->len - at;
-	unsigned char x[4] = {size >> 24, size >> 16, size >> 8, size};
-	memcpy(m->b + at, x, 4);
-}
-
-static void matrix(struct mp4w *m)
-{
-	static const uint32_t unity[9] = {0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000};
-	for (int i = 0; i < 9; i++)
-		put32(m, unity[i]);
-}
-
 static char *write_mp4(const char *dir, const char *name, double secs, unsigned w, unsigned h,
 		       uint32_t mdat_claim, size_t mdat_have)
 {
