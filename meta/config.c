@@ -9,10 +9,18 @@
  * through that same parser, so a default is always a value the file could
  * hold.  Adding a key is adding a row (and its lines in tiktokfs.1 and
  * tiktokfs.conf.example, which tests/unit/test_config.c checks).
+ *
+ * A row written AKEY is also a key of an [account NAME] section: it names
+ * the same field in struct account, and the same parser fills it there, so
+ * an account's key takes exactly the values and gives exactly the errors
+ * of the key outside sections.  The sections themselves are read by
+ * parse_section(); config.h says what they mean.
  */
 #include "meta/config.h"
+#include "meta/account.h"
 #include "meta/tiktok.h"
 #include "util/log.h"
+#include "util/escape.h"
 #include "util/strbuf.h"
 
 #include <assert.h>
@@ -41,6 +49,16 @@ static char *home_path(const char *rel)
 	return xasprintf("%s/%s", home, rel);
 }
 
+static void account_release(struct account *a)
+{
+	free(a->name);
+	free(a->platform);
+	free(a->privacy);
+	free(a->on_posted);
+	free(a->on_failed);
+	memset(a, 0, sizeof(*a));
+}
+
 void config_free(struct config *cfg)
 {
 	if (!cfg)
@@ -58,6 +76,10 @@ void config_free(struct config *cfg)
 	free(cfg->privacy);
 	free(cfg->on_posted);
 	free(cfg->on_failed);
+	free(cfg->platform);
+	for (size_t i = 0; i < cfg->n_accounts; i++)
+		account_release(&cfg->accounts[i]);
+	free(cfg->accounts);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -117,12 +139,23 @@ enum key_type {
 	T_RATE,	     /* uint64_t bytes per second; empty or none means 0 */
 	T_UINT,	     /* unsigned integer from lo to hi */
 	T_BOOL,	     /* yes/no, true/false, on/off, 1/0 */
+	T_PLATFORM,  /* where an account posts: "tiktok" only, for now */
 };
+
+/* What a field of each type is, for copying the default account's values
+ * into a new account: a string (char *, owned) or plain bytes. */
+static const size_t type_size[T_PLATFORM + 1] = {
+	[T_MODE] = sizeof(enum post_mode), [T_LOG_LEVEL] = sizeof(int),
+	[T_SECONDS] = sizeof(double),	   [T_SIZE] = sizeof(uint64_t),
+	[T_RATE] = sizeof(uint64_t),	   [T_UINT] = sizeof(unsigned),
+	[T_BOOL] = sizeof(bool),
+}; /* 0: a string */
 
 struct key_row {
 	const char *name;
 	enum key_type type;
 	size_t off;	 /* offsetof the field in struct config */
+	size_t aoff;	 /* offsetof the field in struct account, or NOT_PER_ACCOUNT */
 	double lo, hi;	 /* bounds of T_SECONDS, T_SIZE and T_UINT */
 	const char *def; /* the default, as the file would write it; NULL: none */
 	const char *why; /* what a value must be, for the error message */
@@ -132,8 +165,11 @@ struct key_row {
 #define SIZE_CEILING 1.8e19
 
 /* clang-format off: one row per line reads as the table it is */
+#define NOT_PER_ACCOUNT ((size_t)-1)
 #define KEY(field, type, lo, hi, def, why) \
-	{ #field, type, offsetof(struct config, field), lo, hi, def, why }
+	{ #field, type, offsetof(struct config, field), NOT_PER_ACCOUNT, lo, hi, def, why }
+#define AKEY(field, type, lo, hi, def, why) \
+	{ #field, type, offsetof(struct config, field), offsetof(struct account, field), lo, hi, def, why }
 
 static const struct key_row keys[] = {
 	KEY(client_key, T_STR, 0, 0, NULL, NULL),
@@ -143,8 +179,9 @@ static const struct key_row keys[] = {
 	KEY(auth_url, T_STR, 0, 0, "https://www.tiktok.com/v2/auth/authorize/", NULL),
 	KEY(ca_file, T_STR_OPT, 0, 0, NULL, NULL),
 	KEY(state_dir, T_DIR, 0, 0, "~/.local/share/tiktokfs", "must be an absolute path"),
-	KEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
-	KEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
+	AKEY(platform, T_PLATFORM, 0, 0, "tiktok", "must be tiktok: the only platform tiktokfs posts to for now"),
+	AKEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
+	AKEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
 	KEY(settle_time, T_SECONDS, 0, 86400, "2", "must be a number of seconds from 0 to 86400"),
 	KEY(poll_interval, T_SECONDS, 0, 86400, "0", "must be a number of seconds from 0 to 86400 (0: poll only network folders)"),
 	KEY(chunk_size, T_SIZE, TIKTOK_CHUNK_MIN, TIKTOK_CHUNK_MAX, "10000000",
@@ -158,10 +195,11 @@ static const struct key_row keys[] = {
 	KEY(max_width, T_UINT, 1, 100000, "4096", "must be a number of pixels"),
 	KEY(max_height, T_UINT, 1, 100000, "4096", "must be a number of pixels"),
 	KEY(bandwidth_limit, T_RATE, 0, 0, NULL, "must be bytes per second such as 5M"),
+	AKEY(bandwidth_share, T_UINT, 1, 100, "1", "must be a whole number from 1 to 100"),
 	KEY(keep_posted, T_BOOL, 0, 0, "yes", "must be yes or no"),
 	KEY(audited, T_BOOL, 0, 0, "yes", "must be yes or no"),
-	KEY(on_posted, T_STR_OPT, 0, 0, NULL, NULL),
-	KEY(on_failed, T_STR_OPT, 0, 0, NULL, NULL),
+	AKEY(on_posted, T_STR_OPT, 0, 0, NULL, NULL),
+	AKEY(on_failed, T_STR_OPT, 0, 0, NULL, NULL),
 	KEY(log_level, T_LOG_LEVEL, 0, 0, "info", "must be error, warn, info or debug"),
 };
 /* clang-format on */
@@ -321,6 +359,15 @@ static int parse_bool(const struct key_row *k, void *field, const char *v)
 	return 0;
 }
 
+static int parse_platform(const struct key_row *k, void *field, const char *v)
+{
+	(void)k;
+	if (strcmp(v, "tiktok"))
+		return -EINVAL;
+	set_str(field, v);
+	return 0;
+}
+
 static const key_parser parsers[] = {
 	[T_STR] = parse_str,
 	[T_STR_OPT] = parse_str_opt,
@@ -334,6 +381,7 @@ static const key_parser parsers[] = {
 	[T_RATE] = parse_rate,
 	[T_UINT] = parse_uint,
 	[T_BOOL] = parse_bool,
+	[T_PLATFORM] = parse_platform,
 };
 
 static const struct key_row *find_key(const char *key)
@@ -352,6 +400,11 @@ static int set_row(struct config *cfg, const struct key_row *k, const char *v)
 const char *config_key_name(size_t i)
 {
 	return i < N_KEYS ? keys[i].name : NULL;
+}
+
+bool config_key_per_account(size_t i)
+{
+	return i < N_KEYS && keys[i].aoff != NOT_PER_ACCOUNT;
 }
 
 void config_defaults(struct config *cfg)
@@ -396,43 +449,222 @@ static char *trim(char *s)
 	return s;
 }
 
+/* A trailing " # comment" is allowed after a value and after a section
+ * header. */
+static char *cut_comment(char *s)
+{
+	char *hash = strstr(s, " #");
+
+	if (hash)
+		*hash = '\0';
+	return trim(s);
+}
+
+static void copy_field(const struct key_row *k, void *dst, const void *src)
+{
+	if (type_size[k->type])
+		memcpy(dst, src, type_size[k->type]);
+	else
+		set_str(dst, *(char *const *)src);
+}
+
+/* A new account named @name, starting from the default account's values:
+ * the keys above the first section are all read by the time one opens. */
+static size_t account_add(struct config *cfg, const char *name, unsigned line)
+{
+	struct account *a;
+
+	cfg->accounts = xrealloc(cfg->accounts, (cfg->n_accounts + 1) * sizeof(*a));
+	a = &cfg->accounts[cfg->n_accounts];
+	memset(a, 0, sizeof(*a));
+	a->name = xstrdup(name);
+	a->line = line;
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (keys[i].aoff != NOT_PER_ACCOUNT)
+			copy_field(&keys[i], (char *)a + keys[i].aoff, (char *)cfg + keys[i].off);
+	return cfg->n_accounts++;
+}
+
+/* Whether @name may open a new section: valid, not the default account's,
+ * not one already opened, not one that differs only in case (Samba and
+ * Windows clients would see one folder).  0 or -EINVAL with @err. */
+static int account_name_free(const struct config *cfg, const char *name, struct tt_error *err)
+{
+	char why[256];
+
+	if (account_name_check(name, why, sizeof(why))) {
+		char *shown = esc_text_dup(name);
+		tt_error_set(err, ERR_USER, "[account %s]: %s", shown, why);
+		free(shown);
+		return -EINVAL;
+	}
+	if (!strcasecmp(name, CONFIG_DEFAULT_ACCOUNT)) {
+		tt_error_set(err, ERR_USER,
+			     "[account %s]: the account named default is the keys above the first "
+			     "[account] section: set them there, or choose another name",
+			     name);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < cfg->n_accounts; i++) {
+		const struct account *a = &cfg->accounts[i];
+		if (!strcmp(a->name, name)) {
+			tt_error_set(err, ERR_USER,
+				     "[account %s] again: its section opened at line %u; give each "
+				     "account one section",
+				     name, a->line);
+			return -EINVAL;
+		}
+		if (!strcasecmp(a->name, name)) {
+			tt_error_set(err, ERR_USER,
+				     "[account %s]: differs from account %s (line %u) only in case, "
+				     "and on a Samba or Windows share they would be one folder: "
+				     "choose another name",
+				     name, a->name, a->line);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* "[account NAME]" (@head starts with '['): the index of the new account,
+ * or -1 with @err. */
+static long parse_section(struct config *cfg, char *head, unsigned lineno, struct tt_error *err)
+{
+	size_t n = strlen(head);
+	char *inner;
+
+	if (head[n - 1] != ']') {
+		tt_error_set(err, ERR_USER, "a section header ends with ']': write [account NAME]");
+		return -1;
+	}
+	head[n - 1] = '\0';
+	inner = trim(head + 1);
+	if (strncmp(inner, "account", 7) || (inner[7] && !isspace((unsigned char)inner[7]))) {
+		char *shown = esc_text_dup(inner);
+		tt_error_set(err, ERR_USER, "unknown section [%s]: the only section is [account NAME]",
+			     shown);
+		free(shown);
+		return -1;
+	}
+	inner = trim(inner + 7);
+	if (account_name_free(cfg, inner, err))
+		return -1;
+	return (long)account_add(cfg, inner, lineno);
+}
+
+/* The keys an [account] section takes, as words for an error. */
+static void per_account_keys(struct strbuf *sb)
+{
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (keys[i].aoff != NOT_PER_ACCOUNT)
+			strbuf_addf(sb, "%s%s", sb->len ? ", " : "", keys[i].name);
+}
+
+/* One "key = value" of account @a's section.  0, or -EINVAL with @err. */
+static int account_set(struct account *a, const char *key, const char *v, struct tt_error *err)
+{
+	const struct key_row *k = find_key(key);
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!k) {
+		tt_error_set(err, ERR_USER, "[account %s]: unknown key '%s'", a->name, key);
+		return -EINVAL;
+	}
+	if (k->aoff == NOT_PER_ACCOUNT) {
+		strbuf_init(&sb);
+		per_account_keys(&sb);
+		tt_error_set(err, ERR_USER,
+			     "[account %s]: %s is the same for every account: set it above the "
+			     "first [account] section (a section takes %s)",
+			     a->name, key, sb.buf);
+		strbuf_release(&sb);
+		return -EINVAL;
+	}
+	if (parsers[k->type](k, (char *)a + k->aoff, v)) {
+		tt_error_set(err, ERR_USER, "[account %s]: %s = %s: %s", a->name, key, v, k->why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* One line that is not blank or a comment; @acct the open section (-1:
+ * none yet).  0, or -EINVAL with @sub. */
+static int parse_line(struct config *cfg, char *line, unsigned lineno, long *acct,
+		      struct tt_error *sub)
+{
+	char *key = line, *val, *eq;
+
+	if (*key == '[') {
+		*acct = parse_section(cfg, cut_comment(key), lineno, sub);
+		return *acct < 0 ? -EINVAL : 0;
+	}
+	eq = strchr(key, '=');
+	if (!eq) {
+		tt_error_set(sub, ERR_USER, "expected 'key = value' or [account NAME]");
+		return -EINVAL;
+	}
+	*eq = '\0';
+	val = cut_comment(eq + 1);
+	key = trim(key);
+	if (*acct >= 0)
+		return account_set(&cfg->accounts[*acct], key, val, sub);
+	if (config_set(cfg, key, val, sub))
+		return -EINVAL;
+	if (!strcmp(key, "client_secret") && *val)
+		cfg->secret_from_file = true;
+	return 0;
+}
+
 static int parse_file(struct config *cfg, FILE *f, const char *path, struct tt_error *err)
 {
 	char line[4096];
 	unsigned lineno = 0;
+	long acct = -1;
 
 	while (fgets(line, sizeof(line), f)) {
-		char *key, *val, *eq;
+		char *text;
 		struct tt_error sub;
 
 		lineno++;
-		key = trim(line);
-		if (!*key || *key == '#')
+		text = trim(line);
+		if (!*text || *text == '#')
 			continue;
-		eq = strchr(key, '=');
-		if (!eq) {
-			tt_error_set(err, ERR_USER, "%s: line %u: expected 'key = value'", path,
-				     lineno);
-			return -EINVAL;
-		}
-		*eq = '\0';
-		val = trim(eq + 1);
-		key = trim(key);
-		/* a trailing " # comment" is allowed after a value */
-		char *hash = strstr(val, " #");
-		if (hash) {
-			*hash = '\0';
-			val = trim(val);
-		}
 		tt_error_clear(&sub);
-		if (config_set(cfg, key, val, &sub)) {
+		if (parse_line(cfg, text, lineno, &acct, &sub)) {
 			tt_error_set(err, ERR_USER, "%s: line %u: %s", path, lineno, sub.what);
 			return -EINVAL;
 		}
-		if (!strcmp(key, "client_secret") && *val)
-			cfg->secret_from_file = true;
 	}
 	return 0;
+}
+
+/* Put the default account, made of the keys outside any section, first. */
+static void add_default_account(struct config *cfg)
+{
+	size_t i = account_add(cfg, CONFIG_DEFAULT_ACCOUNT, 0);
+	struct account def = cfg->accounts[i];
+
+	memmove(&cfg->accounts[1], &cfg->accounts[0], i * sizeof(def));
+	cfg->accounts[0] = def;
+}
+
+const struct account *config_account(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_accounts; i++)
+		if (!strcmp(cfg->accounts[i].name, name))
+			return &cfg->accounts[i];
+	return NULL;
+}
+
+void config_account_view(const struct config *cfg, const struct account *a, const char *state_dir,
+			 struct config *view)
+{
+	*view = *cfg;
+	for (size_t i = 0; i < N_KEYS; i++)
+		if (keys[i].aoff != NOT_PER_ACCOUNT)
+			memcpy((char *)view + keys[i].off, (const char *)a + keys[i].aoff,
+			       type_size[keys[i].type] ? type_size[keys[i].type] : sizeof(char *));
+	view->state_dir = (char *)state_dir;
 }
 
 static char *find_path(const char *explicit_path)
@@ -499,6 +731,8 @@ int config_load(struct config *cfg, const char *path, struct tt_error *err)
 	apply_env(cfg);
 	rc = 0;
 out:
+	if (!rc)
+		add_default_account(cfg);
 	if (cfg->client_secret)
 		log_add_secret(cfg->client_secret);
 	if (f)

@@ -4,6 +4,15 @@
  * (first that exists), with TIKTOK_CLIENT_ID, TIKTOK_CLIENT_SECRET and
  * TIKTOK_REDIRECT_URI overriding the file.  Read-only once loaded: a reload
  * builds a new struct config and swaps it whole.
+ *
+ * Accounts.  `[account NAME]` opens a section whose keys (a subset of the
+ * key table: platform, mode, privacy, bandwidth_share, on_posted,
+ * on_failed) belong to account NAME; a section ends at the next one or at
+ * the end of the file.  The keys above the first section are the app's and
+ * the account named "default", so a file without sections is one account,
+ * as before.  An account starts from the default account's values and
+ * changes what its section says.  Names are folder names (account_name_check
+ * in meta/account.h).
  */
 #ifndef TIKTOKFS_CONFIG_H
 #define TIKTOKFS_CONFIG_H
@@ -15,6 +24,20 @@
 #include "util/error.h"
 
 enum post_mode { POST_DIRECT = 0, POST_DRAFT };
+
+#define CONFIG_DEFAULT_ACCOUNT "default"
+
+/* One account: what its section (or, for "default", the keys outside any
+ * section) says.  The field names are the keys' own. */
+struct account {
+	char *name;	/* owned */
+	char *platform; /* "tiktok": the only one for now */
+	enum post_mode mode;
+	char *privacy; /* TikTok's name or NULL */
+	char *on_posted, *on_failed;
+	unsigned bandwidth_share; /* weight among accounts uploading at once */
+	unsigned line;		  /* the line of its [account NAME]; 0 for default */
+};
 
 struct config {
 	char *path; /* the file read, or NULL when none existed; owned */
@@ -39,6 +62,12 @@ struct config {
 	char *on_posted, *on_failed;
 	int log_level; /* enum log_level */
 	bool secret_from_file; /* client_secret came from the file (permission check applies) */
+	char *platform;		  /* the default account's */
+	unsigned bandwidth_share; /* the default account's */
+	/* Every account, "default" first (config_load builds it from the keys
+	 * above the first section); owned.  Empty after config_defaults alone. */
+	struct account *accounts;
+	size_t n_accounts;
 };
 
 /* Fill @cfg with the defaults of the spec (strings allocated). */
@@ -55,6 +84,19 @@ int config_load(struct config *cfg, const char *path, struct tt_error *err);
 /* Parse one "key = value" (used by config_load and by tests): 0, or
  * -EINVAL with @err saying why. */
 int config_set(struct config *cfg, const char *key, const char *value, struct tt_error *err);
+/* The account named @name, or NULL when the config has none (borrowed). */
+const struct account *config_account(const struct config *cfg, const char *name);
+/*
+ * @view becomes @cfg as account @a sees it: @a's per-account values and
+ * @state_dir (the account's own, meta/account.h) in place of the default
+ * account's, everything else @cfg's.  A shallow copy: it borrows every
+ * string of @cfg, @a and @state_dir, lives no longer than they do, and is
+ * never passed to config_free.
+ */
+void config_account_view(const struct config *cfg, const struct account *a, const char *state_dir,
+			 struct config *view);
+/* Whether the @i-th key may be set in an [account] section. */
+bool config_key_per_account(size_t i);
 /* The @i-th key of the key table, or NULL past the last (for tests that
  * check the documentation against the code).  Returns a static string. */
 const char *config_key_name(size_t i);
