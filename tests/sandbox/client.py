@@ -209,6 +209,10 @@ class Sandbox:
             return items[0]
         return items
 
+    def authorizations(self):
+        """One per code issued, oldest first: {t, user, open_id, asked, session_user}."""
+        return self._control("GET", "authorizations")["authorizations"]
+
     def request_log(self):
         return self._control("GET", "requests")["requests"]
 

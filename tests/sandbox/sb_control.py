@@ -95,6 +95,8 @@ def _route(h, st, method, path, args):
             return control({"items": items})
         if name == "requests":
             return control({"requests": list(st.requests)})
+        if name == "authorizations":
+            return control({"authorizations": list(st.authorizations)})
         if name == "requests/clear" and method == "POST":
             st.requests.clear()
             return control({"ok": True})

@@ -1,7 +1,11 @@
 """OAuth v2 as TikTok does it (docs/tiktok.md §2, §8 "OAuth").
 
 authorize: auto-consent, 302 back to the redirect URI with code, scopes (plural)
-and state.  Errors before consent are shown on TikTok's own page, never
+and state.  The browser is "signed in" as one user (sandbox_user, knob
+consent_user, else default_user) who is authorised silently, unless the request
+says disable_auto_auth=1: then the login page asks again and whoever signs in
+there (knob login_user, else the same user) is authorised.  Each authorisation is
+recorded for /_sandbox/authorizations.  Errors before consent are shown on TikTok's own page, never
 redirected: an unregistered redirect URI (invalid_request/redirect_uri), an
 unknown client_key, a scope the app is not approved for or a user who is not a
 target user (unauthorized_client/client_key), a missing or non-S256 PKCE
@@ -98,6 +102,22 @@ def _page_check(h, st, q):
     return None
 
 
+def _session_user(st, q):
+    """Who the browser is signed in as."""
+    return _first(q, "sandbox_user") or st.knob("consent_user") or st.cfg["default_user"]
+
+
+def _who_signs_in(st, q):
+    """(username, asked): the browser's session user is authorised silently
+    (TikTok's auto-auth); with disable_auto_auth=1 the page asks, and the user
+    who signs in there is knob login_user (a person choosing another account)
+    or, unset, the session's user again (docs/tiktok.md §2.2)."""
+    session = _session_user(st, q)
+    if _first(q, "disable_auto_auth") == "1":
+        return st.knob("login_user") or session, True
+    return session, False
+
+
 def authorize(h, st):
     q = urllib.parse.parse_qs(h.query, keep_blank_values=True)
     with st.lock:
@@ -115,7 +135,7 @@ def authorize(h, st):
         scope = _first(q, "scope")
         if state is None or not scope:
             return fail("invalid_request", MISSING)
-        who = _first(q, "sandbox_user") or st.knob("consent_user") or st.cfg["default_user"]
+        who, asked = _who_signs_in(st, q)
         user = st.user_by_name(who)
         if user is None or not st.is_target_user(user):
             # A sandbox app lets only its target users in (§2.2).
@@ -125,6 +145,9 @@ def authorize(h, st):
         ticked = st.knob("consent_scopes")
         granted = [s for s in scope.split(",") if ticked is None or s in ticked]
         code = _new_code()
+        st.authorizations.append({"t": st.now(), "user": user["username"],
+                                  "open_id": user["open_id"], "asked": asked,
+                                  "session_user": _session_user(st, q)})
         st.codes[code] = {"client_key": ck, "redirect_uri": ru,
                           "challenge": _first(q, "code_challenge"),
                           "scopes": granted, "open_id": user["open_id"],

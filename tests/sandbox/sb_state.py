@@ -97,6 +97,8 @@ DEFAULT_KNOBS.update(POSTING_KNOBS)
 OAUTH_KNOBS = {
     "app_scopes": None,               # e.g. ["user.info.basic", "video.upload"]: drafts only
     "target_users": None,             # sandbox app: usernames allowed to log in
+    "login_user": None,               # who signs in when the page asks again
+                                      # (disable_auto_auth=1); None: the browser's user
 }
 DEFAULT_KNOBS.update(OAUTH_KNOBS)
 
@@ -253,6 +255,7 @@ class State:
             self.knobs = copy.deepcopy(DEFAULT_KNOBS)
             self.knobs.update(copy.deepcopy(self.cfg.get("knobs", {})))
             self.codes = {}        # code -> dict
+            self.authorizations = []  # one per code issued: who, asked or silent
             self.grants = {}       # grant id -> dict (one authorization)
             self.access = {}       # access token -> dict
             self.refresh = {}      # refresh token -> dict

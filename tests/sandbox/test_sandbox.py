@@ -326,6 +326,71 @@ def test_authorize_refuses_unapproved_scopes_and_non_target_users_as_client_key(
     assert r.status == 302
 
 
+def _exchange(sb, verifier, cb):
+    r = curl(sb, "POST", "/v2/oauth/token/", form=token_form(sb, code=cb["code"],
+                                                             code_verifier=verifier))
+    assert r.status == 200 and "access_token" in r.json(), r
+    return r.json()
+
+
+def test_a_signed_in_browser_authorises_its_user_silently(sandbox):
+    # The browser is signed in as sbpublic; a person would pick sbprivate if asked.
+    sandbox.knobs(consent_user="sbpublic", login_user="sbprivate")
+    verifier, challenge = pkce_pair()
+    _, cb = callback(curl(sandbox, "GET", authorize_url(sandbox, challenge)))
+    tok = _exchange(sandbox, verifier, cb)
+    assert tok["open_id"] == "723f24d7-e717-40f8-a2b6-cb8464cd23b4"  # sbpublic
+    auth = sandbox.authorizations()[-1]
+    assert (auth["user"], auth["asked"], auth["session_user"]) == ("sbpublic", False,
+                                                                   "sbpublic")
+
+
+def test_disable_auto_auth_asks_who_signs_in(sandbox):
+    sandbox.knobs(consent_user="sbpublic", login_user="sbprivate")
+    verifier, challenge = pkce_pair()
+    _, cb = callback(curl(sandbox, "GET", authorize_url(sandbox, challenge,
+                                                        disable_auto_auth="1")))
+    tok = _exchange(sandbox, verifier, cb)
+    assert tok["open_id"] == "afd97af1-b87b-48b9-ac98-410a9cda5344"  # sbprivate
+    auth = sandbox.authorizations()[-1]
+    assert (auth["user"], auth["asked"], auth["session_user"]) == ("sbprivate", True,
+                                                                   "sbpublic")
+    # With nobody choosing otherwise, the page's answer is the session's user again.
+    sandbox.knobs(login_user=None)
+    _, cb = callback(curl(sandbox, "GET", authorize_url(sandbox, challenge,
+                                                        disable_auto_auth="1")))
+    assert sandbox.authorizations()[-1]["user"] == "sbpublic"
+    # disable_auto_auth=0 is TikTok's default: silent.
+    sandbox.knobs(login_user="sbprivate")
+    _, cb = callback(curl(sandbox, "GET", authorize_url(sandbox, challenge,
+                                                        disable_auto_auth="0")))
+    assert sandbox.authorizations()[-1]["user"] == "sbpublic"
+    assert sandbox.authorizations()[-1]["asked"] is False
+
+
+def test_the_user_who_signs_in_must_still_be_a_target_user(sandbox):
+    sandbox.knobs(target_users=["sbpublic"], login_user="sbprivate")
+    r = curl(sandbox, "GET", authorize_url(sandbox, HEX_CHALLENGE, disable_auto_auth="1"))
+    assert page_error(r) == ("unauthorized_client", "client_key")
+
+
+def test_reset_forgets_the_authorizations(sandbox):
+    login(sandbox)
+    assert len(sandbox.authorizations()) == 1
+    sandbox.reset()
+    assert sandbox.authorizations() == []
+
+
+def test_received_names_the_user_and_open_id_of_each_post(sandbox):
+    a = login(sandbox, user="sbpublic")["access_token"]
+    b = login(sandbox, user="sbprivate")["access_token"]
+    pa = init(sandbox, a).json()["data"]["publish_id"]
+    pb = init(sandbox, b, privacy="SELF_ONLY").json()["data"]["publish_id"]
+    ra, rb = sandbox.received(pa), sandbox.received(pb)
+    assert (ra["user"], ra["open_id"]) == ("sbpublic", "723f24d7-e717-40f8-a2b6-cb8464cd23b4")
+    assert (rb["user"], rb["open_id"]) == ("sbprivate", "afd97af1-b87b-48b9-ac98-410a9cda5344")
+
+
 def test_a_draft_only_token_carries_only_its_scopes(sandbox):
     sandbox.knobs(app_scopes=["user.info.basic", "video.upload"])
     t = login(sandbox, scopes="user.info.basic,video.upload")
