@@ -99,6 +99,10 @@ char *oauth_authorize_url(const struct config *cfg, const struct oauth_pkce *p)
 	rc |= add_param(&sb, "state", p->state);
 	rc |= add_param(&sb, "code_challenge", p->challenge);
 	rc |= add_param(&sb, "code_challenge_method", "S256");
+	/* Always ask who logs in: a browser still signed in to another TikTok
+	 * user would otherwise authorise that one silently, and its tokens
+	 * would post to the wrong account (docs/tiktok.md §2.2). */
+	rc |= add_param(&sb, "disable_auto_auth", "1");
 	if (rc) {
 		strbuf_release(&sb);
 		return NULL;

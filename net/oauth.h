@@ -38,7 +38,8 @@ int oauth_pkce_new(struct oauth_pkce *p);
 void oauth_challenge(const char *verifier, char out[65]);
 /* The scopes a login with @cfg asks for (static text). */
 const char *oauth_scopes(const struct config *cfg);
-/* The consent page URL (caller frees).  NULL if escaping fails. */
+/* The consent page URL (caller frees), with disable_auto_auth=1 so that
+ * TikTok always asks who signs in.  NULL if escaping fails. */
 char *oauth_authorize_url(const struct config *cfg, const struct oauth_pkce *p);
 
 struct oauth_callback {

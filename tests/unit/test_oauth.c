@@ -66,6 +66,17 @@ TEST(test_authorize_url_has_every_parameter)
 	free(url);
 }
 
+TEST(test_authorize_url_asks_who_logs_in_every_time)
+{
+	struct oauth_pkce p;
+	char *url;
+
+	oauth_pkce_new(&p);
+	url = oauth_authorize_url(&cfg, &p);
+	CHECK_CONTAINS(url, "&disable_auto_auth=1");
+	free(url);
+}
+
 TEST(test_callback_code_is_url_decoded)
 {
 	struct oauth_callback cb;
