@@ -16,14 +16,26 @@
  * printed, and --timeout bounds it.  A code needs our state; then it is
  * exchanged, the tokens saved (0600), and TikTok tells who logged in.
  *
- * The scopes asked follow the config's mode (oauth_scopes): an app
+ * The scopes asked follow the account's mode (oauth_scopes): an app
  * approved only for drafts (video.upload) can log in with mode = draft.
  *
- * logout revokes the grant at TikTok and deletes tokens.json and
- * creator_info.json.  Not being logged in is not an error: logout is
- * idempotent, so scripts may call it unconditionally.
+ * Accounts.  --account NAME logs in (or out) one account of the config
+ * (cmd/accounts.h); without it, the default one, whose files are where
+ * they always were.  The authorize URL carries disable_auto_auth=1, so
+ * TikTok asks who logs in even when the browser is signed in to another
+ * user.  After the exchange, before anything is saved, the open_id of the
+ * token answer is checked against the other accounts' bindings: a TikTok
+ * user bound to another account name is refused (TikTok's caps count per
+ * user, and two folders would share them unseen) unless --rebind moves
+ * the user here.  Then the tokens are saved, TikTok tells who logged in,
+ * and the binding (open_id and names) is written beside the tokens.
+ *
+ * logout revokes the grant at TikTok and deletes the account's tokens,
+ * creator info and binding.  Not being logged in is not an error: logout
+ * is idempotent, so scripts may call it unconditionally.
  */
 #include "cmd/cmd.h"
+#include "cmd/accounts.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "meta/config.h"
@@ -42,6 +55,7 @@
 #include "net/oauth.h"
 #include "net/tokens.h"
 #include "meta/tiktok.h"
+#include "util/escape.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -50,6 +64,13 @@ extern char **environ;
 #define LOGIN_TIMEOUT_SEC (10 * 60)
 #define LOGIN_HINT_SEC 60
 #define LOGIN_HINT_ENV "TIKTOKFS_LOGIN_HINT_SEC"
+
+/* The options of login and logout. */
+struct login_opts {
+	const char *config;
+	const char *account; /* NULL: the default account */
+	int no_browser, timeout, rebind;
+};
 
 static void print_error(const struct tt_error *err)
 {
@@ -156,48 +177,62 @@ static void print_hint(void *arg)
 	fflush(stderr);
 }
 
-/* Who logged in, from creator_info (saved) and user/info. */
-static int report_who(const struct config *cfg)
+/* "Account NAME is now bound to TikTok user WHO, open_id ID." */
+static void print_binding(const struct account_ctx *ctx, const struct account_binding *b)
 {
+	char *who = accounts_user_words(b);
+	char *oid = esc_text_dup(b->open_id);
+
+	printf("Account %s is now bound to TikTok user %s, open_id %s.\n", ctx->a->name, who, oid);
+	free(oid);
+	free(who);
+}
+
+/* The posting options creator_info gave, or why there are none. */
+static void print_options(const struct creator_info *ci)
+{
+	printf("Logged in as @%s (%s). Privacy options: ", ci->username, ci->nickname);
+	for (int i = 0; i < ci->n_privacy; i++)
+		printf("%s%s", i ? ", " : "", tiktok_privacy_word(ci->privacy_options[i]));
+	if (ci->max_duration_sec > 0)
+		printf(". Max video length: %d s.\n", ci->max_duration_sec);
+	else
+		printf(".\n");
+}
+
+/* Who logged in, from user/info and creator_info (saved): printed, and the
+ * names put in @b for the binding. */
+static int report_who(const struct account_ctx *ctx, struct account_binding *b)
+{
+	const struct config *cfg = &ctx->view;
 	struct tt_error err;
 	struct creator_info ci;
 	struct tokens *t = tokens_open(cfg, &err);
 	struct api *a = t ? api_new(cfg, t) : NULL;
-	char dn[256], un[128];
+	char *un = b->username;
 	int rc = -1;
 
-	if (!a) {
+	if (!a || api_user_info(a, b->display_name, sizeof(b->display_name), b->username,
+				sizeof(b->username), &err)) {
 		print_error(&err);
 		goto out;
 	}
-	if (api_user_info(a, dn, sizeof(dn), un, sizeof(un), &err)) {
-		print_error(&err);
-		goto out;
-	}
+	print_binding(ctx, b);
+	rc = 0;
 	if (tokens_lacks_scope(t, "video.publish")) {
 		/* creator_info needs video.publish: a drafts-only login. */
 		printf("Logged in as %s%s, for drafts only (no video.publish: mode = draft).\n",
-		       un[0] ? "@" : "", un[0] ? un : dn);
-		rc = 0;
-		goto out;
-	}
-	if (api_creator_info(a, &ci, &err)) {
+		       un[0] ? "@" : "", un[0] ? un : b->display_name);
+	} else if (api_creator_info(a, &ci, &err)) {
 		/* The login itself worked (tokens saved); only the posting
 		 * options are unknown for now, e.g. the daily cap answered. */
-		printf("Logged in as %s%s.\n", un[0] ? "@" : "", un[0] ? un : dn);
+		printf("Logged in as %s%s.\n", un[0] ? "@" : "", un[0] ? un : b->display_name);
 		fprintf(stderr, "tiktokfs: warning: cannot read the account's posting options:\n");
 		print_error(&err);
-		rc = 0;
-		goto out;
+	} else {
+		snprintf(b->username, sizeof(b->username), "%s", ci.username);
+		print_options(&ci);
 	}
-	printf("Logged in as @%s (%s). Privacy options: ", ci.username, ci.nickname);
-	for (int i = 0; i < ci.n_privacy; i++)
-		printf("%s%s", i ? ", " : "", tiktok_privacy_word(ci.privacy_options[i]));
-	if (ci.max_duration_sec > 0)
-		printf(". Max video length: %d s.\n", ci.max_duration_sec);
-	else
-		printf(".\n");
-	rc = 0;
 out:
 	api_free(a);
 	tokens_free(t);
@@ -250,8 +285,37 @@ static int listen_redirect(const struct config *cfg, char *path, size_t size, st
 	return oauth_listen_socket(port, err);
 }
 
-static int login_flow(const struct config *cfg, int no_browser, int timeout)
+/* The exchanged tokens @ts: bound (accounts_bind_check), saved, told.  The exit
+ * status. */
+static int save_login(const struct account_ctx *ctx, struct token_set *ts, int rebind)
 {
+	struct account_binding b;
+	struct tt_error err;
+	int rc, src;
+
+	tt_error_clear(&err);
+	memset(&b, 0, sizeof(b));
+	if (accounts_bind_check(ctx, ts->open_id, rebind))
+		return 1;
+	if (tokens_save(ctx->dir, ts, &err)) {
+		print_error(&err);
+		return 1;
+	}
+	snprintf(b.open_id, sizeof(b.open_id), "%s", ts->open_id);
+	b.bound_at = (int64_t)time(NULL);
+	rc = report_who(ctx, &b) ? 1 : 0;
+	/* bound even when TikTok did not tell the names: the tokens are saved */
+	if ((src = account_binding_save(ctx->dir, &b))) {
+		fprintf(stderr, "tiktokfs: cannot save the binding of account %s in %s: %s\n",
+			ctx->a->name, ctx->dir, strerror(-src));
+		rc = 1;
+	}
+	return rc;
+}
+
+static int login_flow(const struct account_ctx *ctx, const struct login_opts *o)
+{
+	const struct config *cfg = &ctx->view;
 	struct oauth_pkce pk;
 	struct oauth_callback cb;
 	struct token_set ts;
@@ -263,27 +327,26 @@ static int login_flow(const struct config *cfg, int no_browser, int timeout)
 
 	tt_error_clear(&err);
 	memset(&cb, 0, sizeof(cb));
+	memset(&ts, 0, sizeof(ts));
 	if (oauth_pkce_new(&pk) || !(url = oauth_authorize_url(cfg, &pk))) {
 		fprintf(stderr, "tiktokfs: cannot prepare the login (random generator)\n");
 		goto out;
 	}
-	if (!no_browser && (lfd = listen_redirect(cfg, path, sizeof(path), &err)) < 0)
+	if (!o->no_browser && (lfd = listen_redirect(cfg, path, sizeof(path), &err)) < 0)
 		goto fail;
-	if (await_answer(cfg, url, no_browser, lfd, path, pk.state, timeout, &cb, &err))
+	if (await_answer(cfg, url, o->no_browser, lfd, path, pk.state, o->timeout, &cb, &err))
 		goto fail;
 	if (oauth_check_callback(&cb, pk.state, cfg, &err))
 		goto fail;
 	h = http_easy_new(cfg);
 	if (!h || oauth_exchange(h, cfg, cb.code, pk.verifier, &ts, &err))
 		goto fail;
-	if (tokens_save(cfg->state_dir, &ts, &err))
-		goto fail;
-	explicit_bzero(&ts, sizeof(ts));
-	rc = report_who(cfg) ? 1 : 0;
+	rc = save_login(ctx, &ts, o->rebind);
 	goto out;
 fail:
 	print_error(&err);
 out:
+	explicit_bzero(&ts, sizeof(ts));
 	explicit_bzero(&pk, sizeof(pk));
 	explicit_bzero(&cb, sizeof(cb));
 	if (h)
@@ -303,15 +366,16 @@ static int parse_timeout(const char *v)
 	return (end == v || *end || n < 1 || n > 86400) ? -1 : (int)n;
 }
 
-/* Options of login (@no_browser, @timeout) and logout (both NULL).  -1 to
- * go on, else the exit status. */
-static int parse_args(int argc, char **argv, const char **config, int *no_browser, int *timeout,
-		      const char *usage)
+/* Options of login (@login: --no-browser, --timeout, --rebind too) and
+ * logout.  -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct login_opts *o, bool login, const char *usage)
 {
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'c'},
+	    {"account", required_argument, NULL, 'a'},
 	    {"no-browser", no_argument, NULL, 'n'},
 	    {"timeout", required_argument, NULL, 't'},
+	    {"rebind", no_argument, NULL, 'r'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -320,12 +384,16 @@ static int parse_args(int argc, char **argv, const char **config, int *no_browse
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		if (c == 'c') {
-			*config = optarg;
-		} else if (c == 'n' && no_browser) {
-			*no_browser = 1;
-		} else if (c == 't' && timeout) {
-			*timeout = parse_timeout(optarg);
-			if (*timeout < 0) {
+			o->config = optarg;
+		} else if (c == 'a') {
+			o->account = optarg;
+		} else if (c == 'n' && login) {
+			o->no_browser = 1;
+		} else if (c == 'r' && login) {
+			o->rebind = 1;
+		} else if (c == 't' && login) {
+			o->timeout = parse_timeout(optarg);
+			if (o->timeout < 0) {
 				fprintf(stderr,
 					"tiktokfs: --timeout %s: give whole seconds, 1 to "
 					"86400\n",
@@ -346,68 +414,65 @@ static int parse_args(int argc, char **argv, const char **config, int *no_browse
 
 int cmd_login(int argc, char **argv)
 {
-	const char *path = NULL;
-	int no_browser = 0, timeout = LOGIN_TIMEOUT_SEC, rc;
+	struct login_opts o = {.timeout = LOGIN_TIMEOUT_SEC};
+	struct account_ctx ctx;
 	struct config cfg;
+	int rc;
 
-	rc = parse_args(argc, argv, &path, &no_browser, &timeout,
-			"usage: tiktokfs login [-c CONFIG] [--no-browser] [--timeout SECONDS]\n");
+	rc = parse_args(argc, argv, &o, true,
+			"usage: tiktokfs login [-c CONFIG] [--account NAME] [--rebind] "
+			"[--no-browser] [--timeout SECONDS]\n");
 	if (rc >= 0)
 		return rc;
 	log_init(LOG_LVL_WARN, false);
-	if (load_config(path, &cfg, 1))
+	if (load_config(o.config, &cfg, 1))
 		return 1;
-	http_global_init();
-	rc = login_flow(&cfg, no_browser, timeout);
+	if (accounts_pick(&cfg, o.account, &ctx)) {
+		config_free(&cfg);
+		return 2;
+	}
+	rc = account_dir_prepare(cfg.state_dir, ctx.a->name);
+	if (rc) {
+		fprintf(stderr, "tiktokfs: cannot make the directory of account %s in %s: %s\n",
+			ctx.a->name, cfg.state_dir, strerror(-rc));
+		rc = 1;
+	} else {
+		http_global_init();
+		rc = login_flow(&ctx, &o);
+	}
+	accounts_ctx_release(&ctx);
 	config_free(&cfg);
 	return rc;
 }
 
-static int remove_state(const struct config *cfg)
+static int remove_state(const struct account_ctx *ctx)
 {
-	char *ci = xasprintf("%s/creator_info.json", cfg->state_dir);
-	int rc = tokens_remove(cfg->state_dir);
+	int rc = accounts_forget(ctx->dir);
 
-	if (unlink(ci) && errno != ENOENT && !rc)
-		rc = -errno;
 	if (rc)
-		fprintf(stderr, "tiktokfs: cannot delete the login in %s: %s\n", cfg->state_dir,
-			strerror(-rc));
-	free(ci);
+		fprintf(stderr, "tiktokfs: cannot delete the login of account %s in %s: %s\n",
+			ctx->a->name, ctx->dir, strerror(-rc));
 	return rc;
 }
 
-int cmd_logout(int argc, char **argv)
+/* Revoke the saved grant at TikTok (a valid access token is needed: it is
+ * refreshed if it expired).  1 when TikTok confirmed, else 0 with a
+ * warning printed. */
+static int revoke_saved(const struct config *cfg)
 {
-	const char *path = NULL;
-	struct config cfg;
 	struct token_set ts;
 	struct tt_error err;
-	struct tokens *t = NULL;
+	struct tokens *t;
 	char token[sizeof(ts.access_token)];
-	CURL *h = NULL;
-	int rc, revoked = 0;
+	CURL *h;
+	int revoked = 0;
 
-	rc = parse_args(argc, argv, &path, NULL, NULL, "usage: tiktokfs logout [-c CONFIG]\n");
-	if (rc >= 0)
-		return rc;
-	log_init(LOG_LVL_WARN, false);
-	if (load_config(path, &cfg, 0))
-		return 1;
 	tt_error_clear(&err);
-	if (tokens_load(cfg.state_dir, &ts) == -ENOENT) {
-		printf("Not logged in.\n");
-		remove_state(&cfg);
-		config_free(&cfg);
-		return 0;
-	}
-	explicit_bzero(&ts, sizeof(ts));
 	http_global_init();
-	/* A valid access token is needed to revoke: refresh it if it expired. */
-	t = tokens_open(&cfg, &err);
-	h = http_easy_new(&cfg);
+	t = tokens_open(cfg, &err);
+	h = http_easy_new(cfg);
 	if (t && h && tokens_access(t, NULL, token, sizeof(token), &err) == 0 &&
-	    oauth_revoke(h, &cfg, token, &err) == 0)
+	    oauth_revoke(h, cfg, token, &err) == 0)
 		revoked = 1;
 	explicit_bzero(token, sizeof(token));
 	if (!revoked) {
@@ -416,12 +481,45 @@ int cmd_logout(int argc, char **argv)
 		fprintf(stderr, "  The local login is deleted anyway; to be sure, remove the app "
 				"under Settings > Security > Apps in the TikTok app.\n");
 	}
-	rc = remove_state(&cfg) ? 1 : 0;
-	if (!rc)
-		printf("Logged out.\n");
 	if (h)
 		curl_easy_cleanup(h);
 	tokens_free(t);
+	return revoked;
+}
+
+int cmd_logout(int argc, char **argv)
+{
+	struct login_opts o = {0};
+	struct account_ctx ctx;
+	struct config cfg;
+	struct token_set ts;
+	int rc, revoked;
+
+	rc = parse_args(argc, argv, &o, false,
+			"usage: tiktokfs logout [-c CONFIG] [--account NAME]\n");
+	if (rc >= 0)
+		return rc;
+	log_init(LOG_LVL_WARN, false);
+	if (load_config(o.config, &cfg, 0))
+		return 1;
+	if (accounts_pick(&cfg, o.account, &ctx)) {
+		config_free(&cfg);
+		return 2;
+	}
+	if (tokens_load(ctx.dir, &ts) == -ENOENT) {
+		printf("Not logged in.\n");
+		remove_state(&ctx);
+		rc = 0;
+		goto out;
+	}
+	explicit_bzero(&ts, sizeof(ts));
+	revoked = revoke_saved(&ctx.view);
+	rc = remove_state(&ctx) ? 1 : 0;
+	if (!rc)
+		printf("Logged out.\n");
+	rc = rc ? 1 : (revoked ? 0 : 1);
+out:
+	accounts_ctx_release(&ctx);
 	config_free(&cfg);
-	return rc ? 1 : (revoked ? 0 : 1);
+	return rc;
 }

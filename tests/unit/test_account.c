@@ -47,8 +47,7 @@ TEST(test_a_config_without_sections_is_the_default_account)
 	struct config c;
 	struct tt_error e;
 
-	CHECK_INT(load_text(&c, "privacy = private\nmode = draft\non_posted = /bin/true\n", &e),
-		  0);
+	CHECK_INT(load_text(&c, "privacy = private\nmode = draft\non_posted = /bin/true\n", &e), 0);
 	CHECK_INT(c.n_accounts, 1);
 	CHECK_STR(c.accounts[0].name, "default");
 	CHECK_STR(c.accounts[0].platform, "tiktok");
@@ -106,8 +105,9 @@ TEST(test_an_account_view_is_the_config_as_that_account_sees_it)
 	struct tt_error e;
 	const struct account *a;
 
-	CHECK_INT(load_text(&c, "state_dir = /var/lib/t\n[account brand-a]\nmode = draft\n"
-				"privacy = public\n",
+	CHECK_INT(load_text(&c,
+			    "state_dir = /var/lib/t\n[account brand-a]\nmode = draft\n"
+			    "privacy = public\n",
 			    &e),
 		  0);
 	a = config_account(&c, "brand-a");
@@ -143,8 +143,9 @@ TEST(test_bad_account_names_are_refused_with_the_rule)
 	check_refused("[account ../etc]\n", "the account name starts with '.'");
 	check_refused("[account a/b]\n", "the account name has '/' (byte 2)");
 	check_refused("[account caf\xc3\xa9]\n", "the account name has byte 0xc3 (byte 4)");
-	check_refused("[account aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n",
-		      "the account name is 65 bytes, over the limit of 64");
+	check_refused(
+	    "[account aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]\n",
+	    "the account name is 65 bytes, over the limit of 64");
 	check_refused("[account ]\n", "line 1: [account ]: the account name is empty");
 	check_refused("[accounts x]\n",
 		      "line 1: unknown section [accounts x]: the only section is [account NAME]");
@@ -239,8 +240,10 @@ TEST(test_account_directories_are_private)
 TEST(test_a_binding_is_saved_privately_and_read_back)
 {
 	char tmpl[] = "/tmp/ttfs-bind-XXXXXX";
-	struct account_binding b = {.open_id = "723f", .display_name = "Sandbox Public",
-				    .username = "sbpublic", .bound_at = 1700000000};
+	struct account_binding b = {.open_id = "723f",
+				    .display_name = "Sandbox Public",
+				    .username = "sbpublic",
+				    .bound_at = 1700000000};
 	struct account_binding r;
 	char *path;
 	struct stat st;
