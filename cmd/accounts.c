@@ -137,7 +137,7 @@ static void refuse_second_name(const struct account_ctx *ctx, const struct accou
 	const char *me = ctx->a->name, *conf = ctx->cfg->path ? ctx->cfg->path : "CONFIG";
 
 	fprintf(stderr,
-		"tiktokfs: TikTok user %s (open_id %s) is already bound to account %s; one TikTok "
+		"tiktokfs: TikTok user %s, open_id %s, is already bound to account %s; one TikTok "
 		"user posts through one account name, since TikTok's limits count per user. "
 		"Nothing was saved for account %s.\n"
 		"  Log in again and choose another TikTok user when TikTok asks, or run "

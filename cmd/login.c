@@ -207,11 +207,15 @@ static int report_who(const struct account_ctx *ctx, struct account_binding *b)
 	const struct config *cfg = &ctx->view;
 	struct tt_error err;
 	struct creator_info ci;
-	struct tokens *t = tokens_open(cfg, &err);
-	struct api *a = t ? api_new(cfg, t) : NULL;
+	struct tokens *t;
+	struct api *a = NULL;
 	char *un = b->username;
 	int rc = -1;
 
+	tt_error_clear(&err);
+	t = tokens_open(cfg, &err);
+	if (t && !(a = api_new(cfg, t)))
+		tt_error_set(&err, ERR_RETRY, "cannot create an HTTP handle");
 	if (!a || api_user_info(a, b->display_name, sizeof(b->display_name), b->username,
 				sizeof(b->username), &err)) {
 		print_error(&err);

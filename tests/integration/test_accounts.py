@@ -120,8 +120,8 @@ def test_a_second_account_name_for_the_same_user_is_refused(sandbox_config, sand
     before = tokens(cfg, "default")
     cp = login_as(cfg, sandbox, "brand-b", "sbpublic")
     assert cp.returncode == 1
-    assert (f"TikTok user Sandbox Public (@sbpublic) (open_id {PUBLIC_ID}) is already bound "
-            f"to account default") in cp.stderr
+    assert (f"TikTok user Sandbox Public (@sbpublic), open_id {PUBLIC_ID}, is already bound "
+            f"to account default; one TikTok user posts through one account name") in cp.stderr
     assert "Nothing was saved for account brand-b" in cp.stderr
     assert f"--account brand-b --rebind" in cp.stderr
     assert not os.path.exists(os.path.join(account_dir(cfg, "brand-b"), "tokens.json"))

@@ -232,7 +232,9 @@ TEST(test_account_directories_are_private)
 	free(dir);
 	dir = xasprintf("%s/accounts", root);
 	CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
-	CHECK(system(xasprintf("rm -rf %s", tmpl)) == 0);
+	free(dir);
+	dir = xasprintf("rm -rf %s", tmpl);
+	CHECK(system(dir) == 0);
 	free(dir);
 	free(root);
 }
