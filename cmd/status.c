@@ -10,6 +10,10 @@
  * sections; the renderer (meta/job/status.h) makes both formats and
  * documents them.  This file only parses the arguments, opens the store,
  * chooses the format and prints.
+ *
+ * --health (a container's health check) prints the same, then exits 1 with
+ * one line on stderr when the daemon is not healthy (cmd/health.h: none
+ * running on this state_dir, not logged in, login expired).
  */
 #include "cmd/cmd.h"
 
@@ -21,13 +25,20 @@
 #include <sys/stat.h>
 
 #include "cmd/daemon.h"
+#include "cmd/health.h"
 #include "meta/config.h"
 #include "meta/job/status.h"
 #include "meta/job/store.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
-static const char usage[] = "usage: tiktokfs status [-c CONFIG] [--json]\n";
+static const char usage[] = "usage: tiktokfs status [-c CONFIG] [--json] [--health]\n";
+
+struct status_args {
+	const char *config;
+	bool json;
+	bool health; /* exit 1 unless the daemon is healthy */
+};
 
 /* Print the view of @st (NULL: no store yet); 0 or 1, the exit status. */
 static int print_view(struct store *st, const char *state_dir, bool json)
@@ -50,11 +61,12 @@ static int print_view(struct store *st, const char *state_dir, bool json)
 	return rc < 0;
 }
 
-/* 0 with the options in @json and @config; 1 after --help printed the
- * usage, -1 after a usage error did. */
-static int parse_args(int argc, char **argv, bool *json, const char **config)
+/* 0 with the options in @a; 1 after --help printed the usage, -1 after a
+ * usage error did. */
+static int parse_args(int argc, char **argv, struct status_args *a)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {"health", no_argument, NULL, 'H'},
 					     {"config", required_argument, NULL, 'c'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
@@ -64,10 +76,13 @@ static int parse_args(int argc, char **argv, bool *json, const char **config)
 	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			*json = true;
+			a->json = true;
+			break;
+		case 'H':
+			a->health = true;
 			break;
 		case 'c':
-			*config = optarg;
+			a->config = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -89,16 +104,15 @@ int cmd_status(int argc, char **argv)
 	struct config cfg;
 	struct tt_error err;
 	struct store *st = NULL;
-	const char *config = NULL;
-	bool json = false;
+	struct status_args a = {0};
 	struct stat sb;
 	char *db = NULL;
-	int rc = parse_args(argc, argv, &json, &config);
+	int rc = parse_args(argc, argv, &a);
 
 	if (rc)
 		return rc < 0 ? 2 : 0;
 	tt_error_clear(&err);
-	if (config_load(&cfg, config, &err) < 0) {
+	if (config_load(&cfg, a.config, &err) < 0) {
 		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		return 1;
 	}
@@ -113,7 +127,11 @@ int cmd_status(int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = print_view(st, cfg.state_dir, json);
+	rc = print_view(st, cfg.state_dir, a.json);
+	if (a.health && !rc && health_check(&cfg, &err) < 0) {
+		tt_error_print(stderr, "tiktokfs: unhealthy", &err, TT_ERR_TERM);
+		rc = 1;
+	}
 out:
 	if (st)
 		store_close(st);
