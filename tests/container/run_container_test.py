@@ -14,10 +14,11 @@ sandbox on 127.0.0.1.  What it checks, in order:
     (`tiktokfs status --json --health`) fails, saying "not logged in";
  2. `compose run --rm tiktokfs login --no-browser` (the address opened, the
     redirect pasted back) logs in while the daemon runs; the check passes;
- 3. a video and caption written into outbox/ by a share user (uid 4242, not
-    root) are posted: the sandbox received the same SHA-256 and the caption,
-    posted/ holds the video with user.tiktok.* on the bind mount, and it
-    still belongs to its user;
+ 3. a video and caption written into a folder of outbox/ by a share user
+    (uid 4242, not root) are posted: the sandbox received the same SHA-256
+    and the caption, posted/ holds the video with user.tiktok.* on the bind
+    mount, and both the video and the folder made for it in posted/ belong
+    to that user;
  4. `podman stop` ends the daemon with exit 0; after a start the item
     stays in posted/ with the same publish ID, a second item is posted, and
     the sandbox holds exactly two uploads: nothing was posted twice;
@@ -261,11 +262,13 @@ def watch_service(r, media):
     wait_for("health after login", lambda: r.health(name)[0] == 0, 30, logs)
     log("2. logged in through `run --rm tiktokfs login --no-browser`; healthy")
     text1 = "Harbour at dusk #container"
-    drop(r.share / "outbox", "clip.mp4", media[0], text1)
-    x1 = wait_posted(r.share / "posted" / "clip.mp4", logs)
+    as_share_user("mkdir", str(r.share / "outbox" / "team"))
+    drop(r.share / "outbox" / "team", "clip.mp4", media[0], text1)
+    x1 = wait_posted(r.share / "posted" / "team" / "clip.mp4", logs)
     check_received(r.sb, x1, media[0], text1)
-    st = os.stat(r.share / "posted" / "clip.mp4")
-    assert st.st_uid == SHARE_UID, f"posted/clip.mp4 belongs to {st.st_uid}"
+    for rel in ("posted/team", "posted/team/clip.mp4"):  # made for, and kept with, its user
+        uid = os.stat(r.share / rel).st_uid
+        assert uid == SHARE_UID, f"{rel} belongs to uid {uid}, not the share user"
     log(f"3. posted {x1['publish_id']}: sha256 and caption received, xattrs on the share")
     restart(r, name, x1, media[1], logs)
 
@@ -280,7 +283,7 @@ def restart(r, name, x1, video, logs):
     drop(r.share / "outbox", "clip2.mp4", video, text2)
     x2 = wait_posted(r.share / "posted" / "clip2.mp4", logs)
     check_received(r.sb, x2, video, text2)
-    again = xattrs(r.share / "posted" / "clip.mp4")
+    again = xattrs(r.share / "posted" / "team" / "clip.mp4")
     assert again.get("publish_id") == x1["publish_id"] and again.get("state") == "posted", again
     got = r.sb.received()
     assert len(got) == 2, f"the sandbox received {len(got)} uploads: {json.dumps(got)[:800]}"
