@@ -19,6 +19,9 @@ sandbox on 127.0.0.1.  What it checks, in order:
     and the caption, posted/ holds the video with user.tiktok.* on the bind
     mount, and both the video and the folder made for it in posted/ belong
     to that user;
+ 3b. a share user's video under 3 s goes to failed/ with its .error (the
+    share's outbox/ was made by another user, mode 1777 like /tmp: moving
+    out of it is what needs CAP_FOWNER);
  4. `podman stop` ends the daemon with exit 0; after a start the item
     stays in posted/ with the same publish ID, a second item is posted, and
     the sandbox holds exactly two uploads: nothing was posted twice;
@@ -59,6 +62,7 @@ BASE = "localhost/bookworm-base"
 IMAGE = "localhost/tiktokfs:container-check"
 COMPOSE = ROOT / "contrib" / "container" / "compose.yaml"
 SHARE_UID = 4242
+ADMIN_UID = 4243
 TT = "user.tiktok."
 
 
@@ -253,7 +257,11 @@ def check_received(sb, x, video, text):
 def watch_service(r, media):
     name = f"{r.tag}-watch"
     logs = lambda: podman("logs", name, check=False).stderr  # noqa: E731
+    # as on a NAS, the share's admin (another user) made outbox/ like /tmp
     r.share.mkdir(mode=0o755)
+    (r.share / "outbox").mkdir()
+    os.chown(r.share / "outbox", ADMIN_UID, ADMIN_UID)
+    os.chmod(r.share / "outbox", 0o1777)
     r.start("tiktokfs", name)
     rc, why = r.health(name)
     assert rc != 0 and "not logged in" in why, f"health before login: {rc} {why}"
@@ -270,6 +278,13 @@ def watch_service(r, media):
         uid = os.stat(r.share / rel).st_uid
         assert uid == SHARE_UID, f"{rel} belongs to uid {uid}, not the share user"
     log(f"3. posted {x1['publish_id']}: sha256 and caption received, xattrs on the share")
+    drop(r.share / "outbox", "short.mp4", media[3], "Too short")
+    wait_for("failed/short.mp4.error", lambda: (r.share / "failed" / "short.mp4.error").exists(),
+             60, logs)
+    why = (r.share / "failed" / "short.mp4.error").read_text()
+    assert "short.mp4" in why and xattrs(r.share / "failed" / "short.mp4").get("state") == \
+        "failed", why
+    log(f"   a video under 3 s went to failed/ with its .error: {why.splitlines()[0][:100]}")
     restart(r, name, x1, media[1], logs)
 
 
@@ -332,7 +347,7 @@ def main():
         build(a.base or BASE)
     work = pathlib.Path(tempfile.mkdtemp(prefix="ttfs-container-"))
     os.chmod(work, 0o755)
-    media = [make_media("mp4", work / "media", w=360, h=640, dur=d) for d in (3.0, 3.5, 4.0)]
+    media = [make_media("mp4", work / "media", w=360, h=640, dur=d) for d in (3.0, 3.5, 4.0, 2.0)]
     sb = Sandbox().start()
     r = Run(work, sb)
     try:
