@@ -117,10 +117,10 @@ bench: deps
 	@$(PYTHON) tests/bench/bench.py $(BENCH_ARGS)
 
 # The container of contrib/container/, built and run for real with rootful
-# podman (tests/container/run_container_test.py says what it covers).  Not
+# podman (tests/container/container_check.py says what it covers).  Not
 # in `check`: a build takes minutes and needs a Debian mirror.
 container-check:
-	@$(PYTHON) tests/container/run_container_test.py $(CONTAINER_ARGS)
+	@$(PYTHON) tests/container/container_check.py $(CONTAINER_ARGS)
 
 # Installed layout.  The units name the binary by its installed path, so
 # install fills @BINDIR@ in as it copies them from dist/.  install does not

@@ -1,7 +1,7 @@
 """contrib/container/compose.yaml as `podman run` arguments.
 
 podman-compose is not in Debian 12's podman, and Docker is not on the test
-machine, so run_container_test.py starts the services of the real
+machine, so container_check.py starts the services of the real
 compose.yaml through this translation: whatever the compose file says
 about a service (command, capabilities, security options, devices, init,
 environment, volumes with their propagation, health check) reaches podman,
