@@ -32,8 +32,11 @@ sandbox on 127.0.0.1.  What it checks, in order:
     `mount --make-shared` does on a NAS.
 
 Everything it makes (containers, volumes, the sandbox, the bind mount) is
-removed at the end, whatever happened; the two images stay for the next run
-(`podman rmi localhost/tiktokfs:container-check localhost/bookworm-base`).
+removed at the end, whatever happened; the images stay for the next run:
+the two named ones (`podman rmi localhost/tiktokfs:container-check
+localhost/bookworm-base`) and the build stage's, unnamed, which keeps its
+apt-get layer cached (`podman image prune` removes the ones a newer build
+replaced).
 Exit 0 when all passed.  Its name does not start or end with "test", so
 `make check`'s pytest never collects it.
 """
