@@ -8,6 +8,8 @@
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (clang)
 #   make demo            post a sample video through a real mount to the sandbox
 #   make bench           ratios measured side by side
+#   make container-check build the NAS container (contrib/container/) with podman
+#                        and post through it to the sandbox; not part of check
 #   make install         PREFIX=/usr/local DESTDIR=
 
 PREFIX   ?= /usr/local
@@ -50,7 +52,8 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 
-.PHONY: all tiktokfs deps check unit fuzz demo bench install uninstall clean sandbox-check
+.PHONY: all tiktokfs deps check unit fuzz demo bench install uninstall clean sandbox-check \
+	container-check
 
 all: tiktokfs
 
@@ -112,6 +115,12 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory tiktokfs
 	@$(PYTHON) tests/bench/bench.py $(BENCH_ARGS)
+
+# The container of contrib/container/, built and run for real with rootful
+# podman (tests/container/container_check.py says what it covers).  Not
+# in `check`: a build takes minutes and needs a Debian mirror.
+container-check:
+	@$(PYTHON) tests/container/container_check.py $(CONTAINER_ARGS)
 
 # Installed layout.  The units name the binary by its installed path, so
 # install fills @BINDIR@ in as it copies them from dist/.  install does not

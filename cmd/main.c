@@ -21,7 +21,7 @@ static const char usage[] =
 	"  tiktokfs [-f] [-c CONFIG] [-o FUSE_OPTIONS] MOUNTPOINT   mount (daemon unless -f)\n"
 	"  tiktokfs login [--no-browser]      authorize a TikTok account (OAuth, PKCE)\n"
 	"  tiktokfs logout                    revoke the token and forget it\n"
-	"  tiktokfs status [--json]           queue, progress, recent results\n"
+	"  tiktokfs status [--json] [--health] queue, progress, recent results\n"
 	"  tiktokfs check VIDEO [CAPTION]     validate offline; exit 0 when it would be accepted\n"
 	"  tiktokfs watch [-c CONFIG] DIR     the same drop-folder on a plain directory\n"
 	"  tiktokfs --help | --version\n"

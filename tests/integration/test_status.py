@@ -5,6 +5,7 @@ writing the job store by hand; status reads the store read-only while the
 daemon runs and after it stopped.
 """
 import json
+import pathlib
 import re
 import shutil
 import subprocess
@@ -164,3 +165,39 @@ def test_status_shows_a_moving_progress_bar_during_a_throttled_upload(watched, s
         assert f"of {size / 1000:.1f} kB" in rates[-1] or "MB" in rates[-1], rates[-1]
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+def test_health_fails_until_a_logged_in_daemon_runs_and_says_why(watched, sandbox):
+    """`status --health` is a container's health check: exit 1 with the reason
+    on stderr while no daemon runs, or it is not logged in, or the login
+    expired; exit 0 (and the usual JSON) once all is well."""
+    w = watched(start=False)
+    assert run_status(w.config, "--json").returncode == 0  # no --health: as before
+    cp = run_status(w.config, "--json", "--health")
+    assert cp.returncode == 1 and "no tiktokfs (mount or watch) is running" in cp.stderr
+    json.loads(cp.stdout)  # the document is printed all the same
+    w.start()
+    cp = run_status(w.config, "--json", "--health")
+    assert cp.returncode == 1 and "not logged in" in cp.stderr, cp.stderr
+    assert "tiktokfs login" in cp.stderr
+    do_login(w.config, sandbox)
+    cp = run_status(w.config, "--json", "--health")
+    assert cp.returncode == 0, cp.stderr
+    assert json.loads(cp.stdout)["version"] == 1
+    assert w.stop() == 0
+    cp = run_status(w.config, "--health")
+    assert cp.returncode == 1 and "no tiktokfs (mount or watch) is running" in cp.stderr
+
+
+def test_health_fails_when_the_login_expired(watched, sandbox):
+    w = watched(start=False)
+    do_login(w.config, sandbox)
+    tokens = pathlib.Path(w.state) / "tokens.json"
+    doc = json.loads(tokens.read_text())
+    doc["refresh_expires"] = 1700000000  # 2023-11-14T22:13:20Z
+    tokens.write_text(json.dumps(doc))
+    w.start()
+    cp = run_status(w.config, "--health")
+    assert cp.returncode == 1, cp.stderr
+    assert "the TikTok login expired at 2023-11-14T22:13:20Z" in cp.stderr
+    assert doc["refresh_token"] not in cp.stderr + cp.stdout
