@@ -6,6 +6,13 @@ sandbox_server  one sandbox process for the whole session (started lazily, by th
 sandbox         the same process, reset before each test (tokens, tasks, faults,
                 knobs, clock and request log forgotten; CA and config kept).  If a
                 test killed it, it is restarted.
+time_scale      the test's clock scale: 1, or N for a test marked
+                @pytest.mark.time_scale(N).  At N, the sandbox's clock runs N
+                times faster (set after its reset) and every tiktokfs the test
+                starts inherits TIKTOKFS_TEST_TIME_SCALE=N and the matching
+                TIKTOKFS_TEST_TIME_OFFSET (util/clock.h), so
+                TikTok's minutes (the pace window, a 429's deferral) pass in
+                seconds on both sides while the assertions stay in TikTok time.
 sandbox_config  a factory: sandbox_config(**extra) writes a tiktokfs config (mode
                 0600) into the test's tmp_path pointing at the sandbox, with
                 state_dir = tmp_path/state, and returns its path.
@@ -46,11 +53,43 @@ def sandbox_server():
         sb.stop()
 
 
+TIME_SCALE_ENV = "TIKTOKFS_TEST_TIME_SCALE"
+TIME_OFFSET_ENV = "TIKTOKFS_TEST_TIME_OFFSET"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "time_scale(n): run the sandbox's and the daemon's clocks n times "
+        "faster (tests/conftest.py, time_scale)")
+
+
 @pytest.fixture
-def sandbox(sandbox_server, request):
+def time_scale(request, monkeypatch):
+    mark = request.node.get_closest_marker("time_scale")
+    scale = mark.args[0] if mark else 1
+    assert 1 <= scale <= 10000, "the daemon takes scales from 1 to 10000"
+    monkeypatch.delenv(TIME_SCALE_ENV, raising=False)
+    monkeypatch.delenv(TIME_OFFSET_ENV, raising=False)
+    return scale
+
+
+def scale_clocks(sb, monkeypatch, scale):
+    """Run @sb's clock at @scale and give every tiktokfs started from now
+    the same clock: the scale, and the offset that puts its wall clock on the
+    sandbox's (both are "real x scale + offset")."""
+    c = sb.set_clock(scale=scale)
+    real = c["now"] - c["offset"]  # the real time the sandbox read
+    monkeypatch.setenv(TIME_SCALE_ENV, repr(float(scale)))
+    monkeypatch.setenv(TIME_OFFSET_ENV, repr(c["now"] - real * scale))
+
+
+@pytest.fixture
+def sandbox(sandbox_server, request, time_scale, monkeypatch):
     if not sandbox_server.alive():
         sandbox_server.restart()
     sandbox_server.reset()
+    if time_scale != 1:
+        scale_clocks(sandbox_server, monkeypatch, time_scale)
     attach_sandbox(request, sandbox_server)
     yield sandbox_server
 
@@ -70,3 +109,87 @@ def pytest_runtest_makereport(item, call):
         return
     for sb in getattr(item, "_sandboxes", []):
         rep.sections.append((f"sandbox stderr (port {sb.port}, {rep.when})", sb.stderr_tail()))
+
+
+# -- order: the longest tests first --------------------------------------------
+#
+# Most of the suite's time is waiting (for the daemon, the sandbox, TikTok's
+# clock), so `make check` runs it on several pytest-xdist workers.  The
+# suite's wall time is then the time of the busiest worker: a long test
+# handed out last stretches the tail while the other workers idle.  So the
+# known-long tests (>= ~8 s each in `--durations`, longest first; measured on
+# this suite with the test clock in use, tests/tools/run_check.py) run
+# first, and each worker is handed tests one by one instead of in chunks
+# (xdist's own "load" mode gives each worker a quarter of its share at once,
+# so every long test would land on the first worker): longest first onto the
+# next free worker is the classic near-optimal greedy schedule.  A test
+# missing from this list only runs later; keeping it current is for speed.
+LONG_FIRST = [
+    "tests/integration/test_pacing.py::test_a_burst_of_20_goes_out_at_the_allowed_rate",
+    "tests/integration/test_status.py::test_status_shows_a_moving_progress_bar_during_a_throttled_upload",
+    "tests/integration/test_schedule.py::test_editing_the_caption_reschedules",
+    "tests/integration/test_watch_poll.py::test_growing_file_is_never_taken_early",
+    "tests/integration/test_schedule.py::test_schedule_survives_an_unmount",
+    "tests/integration/test_schedule.py::test_schedule_posts_inside_the_window_and_not_before",
+    "tests/integration/test_results_state.py::test_deleting_the_caption_mid_upload_stops_it_and_the_video_waits",
+    "tests/integration/test_security_login.py::test_junk_requests_and_other_paths_are_ignored",
+    "tests/integration/test_exactly_once.py::test_kill_while_polling",
+    "tests/integration/test_schedule.py::test_deleting_cancels",
+    "tests/integration/test_fs_items.py::test_killed_copy_is_never_ready",
+    "tests/integration/test_reload.py::test_sighup_reloads_the_mount_config",
+    "tests/integration/test_schedule.py::test_time_passed_while_unmounted_posts_at_once",
+    "tests/integration/test_security.py::test_watch_fifos_sockets_and_devices_anywhere_never_block_it",
+    "tests/integration/test_watch_poll.py::test_server_side_copy_is_found_by_polling_and_posted_once",
+    "tests/integration/test_posting.py::test_150_mb_goes_in_15_chunks_of_10_mb",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {nodeid: i for i, nodeid in enumerate(LONG_FIRST)}
+    # stable: the other tests keep their order, after the long ones
+    items.sort(key=lambda item: rank.get(item.nodeid, len(rank)))
+
+
+try:
+    from xdist.scheduler import LoadScheduling
+except ImportError:  # pragma: no cover  (pytest without xdist: no hook)
+    LoadScheduling = None
+
+if LoadScheduling is not None:
+    class OneByOneScheduling(LoadScheduling):
+        """xdist's load mode, but a worker holds at most two tests (the one
+        it runs and the next, which pytest needs to know), handed out in
+        collection order to whichever worker is free."""
+
+        def schedule(self):
+            assert self.collection_is_completed
+            if self.collection is not None:
+                for node in self.nodes:
+                    self.check_schedule(node)
+                return
+            if not self._check_nodes_have_same_collection():
+                self.log("**Different tests collected, aborting run**")
+                return
+            self.collection = list(self.node2collection.values())[0]
+            self.pending[:] = range(len(self.collection))
+            for _ in range(2):
+                for node in self.nodes:
+                    if self.pending:
+                        self._send_tests(node, 1)
+            if not self.pending:
+                for node in self.nodes:
+                    node.shutdown()
+
+        def check_schedule(self, node, duration=0):
+            if node.shutting_down:
+                return
+            if not self.pending:
+                node.shutdown()
+                return
+            if len(self.node2pending[node]) < 2:
+                self._send_tests(node, 2 - len(self.node2pending[node]))
+
+    def pytest_xdist_make_scheduler(config, log):
+        if config.getoption("dist") != "load":
+            return None
+        return OneByOneScheduling(config, log)
