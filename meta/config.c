@@ -11,6 +11,8 @@
  * tiktokfs.conf.example, which tests/unit/test_config.c checks).
  */
 #include "meta/config.h"
+#include "meta/caption/tzdb.h"
+#include "meta/job/slots.h"
 #include "meta/tiktok.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -58,6 +60,8 @@ void config_free(struct config *cfg)
 	free(cfg->privacy);
 	free(cfg->on_posted);
 	free(cfg->on_failed);
+	free(cfg->slots);
+	free(cfg->timezone);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -117,6 +121,9 @@ enum key_type {
 	T_RATE,	     /* uint64_t bytes per second; empty or none means 0 */
 	T_UINT,	     /* unsigned integer from lo to hi */
 	T_BOOL,	     /* yes/no, true/false, on/off, 1/0 */
+	T_SLOTS,     /* posting slots (meta/job/slots.h), kept as written; empty: none */
+	T_ZONE,	     /* a zone of the tz database; empty: none */
+	T_MINUTES,   /* unsigned minutes from lo to hi, "N" or "N minutes" */
 };
 
 struct key_row {
@@ -163,6 +170,10 @@ static const struct key_row keys[] = {
 	KEY(on_posted, T_STR_OPT, 0, 0, NULL, NULL),
 	KEY(on_failed, T_STR_OPT, 0, 0, NULL, NULL),
 	KEY(log_level, T_LOG_LEVEL, 0, 0, "info", "must be error, warn, info or debug"),
+	KEY(slots, T_SLOTS, 0, 0, NULL, "must be days and times such as Mon-Fri 09:00,18:00; Sat 12:00"),
+	KEY(timezone, T_ZONE, 0, 0, NULL, "must be a zone of the tz database such as Europe/Berlin"),
+	KEY(slot_jitter, T_MINUTES, 0, SLOTS_JITTER_MAX, "0",
+	    "must be a number of minutes from 0 to " TIKTOK_STR(SLOTS_JITTER_MAX)),
 };
 /* clang-format on */
 
@@ -321,6 +332,49 @@ static int parse_bool(const struct key_row *k, void *field, const char *v)
 	return 0;
 }
 
+static int parse_slots(const struct key_row *k, void *field, const char *v)
+{
+	struct slots sl;
+	struct tt_error err;
+
+	(void)k;
+	tt_error_clear(&err);
+	if (*v && slots_parse(v, &sl, &err) < 0)
+		return -EINVAL;
+	set_str(field, *v ? v : NULL);
+	return 0;
+}
+
+static int parse_zone(const struct key_row *k, void *field, const char *v)
+{
+	const struct tzfile *tz;
+	char why[256];
+
+	(void)k;
+	if (*v && tzdb_get(v, &tz, why, sizeof(why)) < 0)
+		return -EINVAL;
+	set_str(field, *v ? v : NULL);
+	return 0;
+}
+
+/* "30", "30 minutes", "30 min" or "30m". */
+static int parse_minutes(const struct key_row *k, void *field, const char *v)
+{
+	char num[32];
+	size_t n = strspn(v, "0123456789");
+	const char *unit = v + n;
+
+	while (*unit == ' ' || *unit == '\t')
+		unit++;
+	if (n == 0 || n >= sizeof(num) ||
+	    (*unit && strcmp(unit, "minutes") && strcmp(unit, "minute") && strcmp(unit, "min") &&
+	     strcmp(unit, "m")))
+		return -EINVAL;
+	memcpy(num, v, n);
+	num[n] = '\0';
+	return parse_uint(k, field, num);
+}
+
 static const key_parser parsers[] = {
 	[T_STR] = parse_str,
 	[T_STR_OPT] = parse_str_opt,
@@ -334,6 +388,9 @@ static const key_parser parsers[] = {
 	[T_RATE] = parse_rate,
 	[T_UINT] = parse_uint,
 	[T_BOOL] = parse_bool,
+	[T_SLOTS] = parse_slots,
+	[T_ZONE] = parse_zone,
+	[T_MINUTES] = parse_minutes,
 };
 
 static const struct key_row *find_key(const char *key)
@@ -378,7 +435,14 @@ int config_set(struct config *cfg, const char *key, const char *v, struct tt_err
 		return -EINVAL;
 	}
 	if (set_row(cfg, k, v)) {
-		tt_error_set(err, ERR_USER, "%s = %s: %s", key, v, k->why);
+		struct slots sl;
+		struct tt_error why;
+
+		/* the slots' parser says which part is wrong, better than any row */
+		tt_error_clear(&why);
+		if (k->type != T_SLOTS || slots_parse(v, &sl, &why) == 0)
+			tt_error_set(&why, ERR_USER, "%s", k->why);
+		tt_error_set(err, ERR_USER, "%s = %s: %s", key, v, why.what);
 		return -EINVAL;
 	}
 	return 0;
