@@ -14,6 +14,7 @@
 #include "meta/job/outcome.h"
 #include "meta/job/queue.h"
 #include "meta/media/media.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 /* Move @j to @to unless it is there: @j was read before the caller's
@@ -75,14 +76,14 @@ static int post_time(struct store *st, const struct config *cfg, const char *roo
 		queue_forget(st, j); /* moved out: the slot is free for others */
 	if (drop_in_queue(j->path)) {
 		tt_error_clear(&qerr);
-		if (queue_plan(st, cfg, j, (int64_t)time(NULL), at, &qerr) < 0) {
+		if (queue_plan(st, cfg, j, wall_now(), at, &qerr) < 0) {
 			apply_refusal(st, root, j, &qerr);
 			return -1;
 		}
 		if (*at <= 0)
 			*at = 1; /* a slot is a time: never "none" */
 	} else if (drop_in_scheduled(j->path) && v->have_sidecar && sc->has_schedule &&
-		   sc->schedule_at > (int64_t)time(NULL)) {
+		   sc->schedule_at > wall_now()) {
 		*at = sc->schedule_at;
 	}
 	return 0;

@@ -148,6 +148,7 @@ def test_single_chunk_retried_after_503_and_drop(mounted, sandbox, clip, tmp_pat
     assert [s for s, _ in uploads(sandbox)] == [503, 0, 201]
 
 
+@pytest.mark.time_scale(20)  # TikTok's minute of deferral in 3 s
 def test_429_on_init_defers_then_posts(mounted, sandbox, clip):
     m = logged_in_mount(mounted, sandbox)
     sandbox.inject("video_init", nth=1, status=429)
