@@ -254,6 +254,7 @@ def test_long_names_post_and_never_hold_up_the_queue(mounted, sandbox, clip):
     assert len(got) == 1 and got[0]["sha256"] == sha256(clip)
 
 
+@pytest.mark.time_scale(10)  # the status polls and pauses, x10
 def test_long_names_fail_with_an_error_file_that_fits(mounted, sandbox, clip):
     m = logged_in_mount(mounted, sandbox)
     a = stem_of(246, "a")  # NAME.error would be 256 bytes
