@@ -7,6 +7,7 @@
 #include "meta/job/queue.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,29 @@ static int full(const struct config *cfg, const struct job *j, struct tt_error *
 	return -ENOSPC;
 }
 
+static void queue_folder(char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/", drop_folder_name(DROP_QUEUE));
+}
+
+/* Whether another item holds @slot: one that took it while @j was out of
+ * queue/ (a slot is freed when its item leaves, and @j came back). */
+static bool held_by_other(struct store *st, const struct job *j, int64_t slot)
+{
+	int64_t *held = NULL;
+	size_t n = 0;
+	char folder[32];
+	bool found = false;
+
+	queue_folder(folder, sizeof(folder));
+	if (store_slots_held(st, slot, folder, j->id, &held, &n) < 0)
+		return false;
+	for (size_t i = 0; i < n && !found; i++)
+		found = held[i] == slot;
+	free(held);
+	return found;
+}
+
 int queue_plan(struct store *st, const struct config *cfg, const struct job *j, int64_t now,
 	       int64_t *at, struct tt_error *err)
 {
@@ -97,14 +121,15 @@ int queue_plan(struct store *st, const struct config *cfg, const struct job *j, 
 	char folder[32];
 	int rc;
 
-	if (store_get_slot(st, j->id, &slot, &jitter) == 0 && slot > 0) {
+	if (store_get_slot(st, j->id, &slot, &jitter) == 0 && slot > 0 &&
+	    !held_by_other(st, j, slot)) {
 		*at = slot + jitter; /* planned once: kept, whatever came since */
 		return 0;
 	}
 	rc = plan_inputs(cfg, j, &sl, &in, err);
 	if (rc < 0)
 		return rc;
-	snprintf(folder, sizeof(folder), "%s/", drop_folder_name(DROP_QUEUE));
+	queue_folder(folder, sizeof(folder));
 	rc = store_slots_held(st, now - in.window, folder, j->id, &held, &nheld);
 	if (rc < 0) {
 		tt_error_set(err, ERR_RETRY, "%s: cannot read the slots taken: %s",

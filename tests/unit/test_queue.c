@@ -149,6 +149,10 @@ TEST(test_a_removed_item_frees_its_slot_for_the_next_newcomer_only)
 	/* moved out to outbox/: its slot is free too */
 	CHECK_INT(store_rename(e.st, "queue/c.mp4", "outbox/c.mp4"), 0);
 	CHECK_INT(plan(&e, "queue/e.mp4", now), c);
+	/* c comes back: e holds its old slot now, so c gets a new one */
+	CHECK_INT(store_rename(e.st, "outbox/c.mp4", "queue/c.mp4"), 0);
+	CHECK(plan(&e, "queue/c.mp4", now) > d && plan(&e, "queue/c.mp4", now) != c);
+	CHECK_INT(plan(&e, "queue/e.mp4", now), c);
 	env_down(&e);
 }
 
