@@ -2,6 +2,8 @@
 time of their own and take the next free posting slot of the config's
 `slots`, in the order they become ready, and keep it.
 
+- slots that pass while the daemon is down post at the next mount, at once
+  and in slot order;
 - ten items copied into queue/ get ten distinct slots in name order
   (user.tiktok.schedule_at, STATUS.txt, `status --json`), keep them across a
   remount and are posted each at its slot, never before it and before the
@@ -51,8 +53,8 @@ def status_json(config):
     return json.loads(cp.stdout)
 
 
-def drop_ten(m, clip):
-    names = [f"queue/q{i:02d}.mp4" for i in range(10)]
+def drop_ten(m, clip, n=10):
+    names = [f"queue/q{i:02d}.mp4" for i in range(n)]
     for i, rel in enumerate(names):
         drop(m, clip, CAPTION.format(title=f"q{i:02d}"), name=rel.split("/")[1], folder="queue")
     return names
@@ -88,6 +90,28 @@ def test_ten_items_take_ten_slots_in_order_keep_them_and_post_at_them(mounted, s
     for i, at in enumerate(slots):
         got = tasks[f"q{i:02d}"]
         assert at <= got < at + GAP, f"q{i:02d}: init at {got:.1f}, slot {at} ({got - at:+.1f} s)"
+
+
+@pytest.mark.time_scale(SCALE)
+def test_slots_missed_while_unmounted_post_at_once_in_order(mounted, sandbox, clip):
+    now = sandbox.clock()["now"]
+    first = (int(now) // 60 + 4) * 60  # 3 to 4 shared minutes (6 to 8 s) from now
+    slots = [first + 60 * i for i in range(3)]
+    spec = ",".join(time.strftime("%H:%M", time.gmtime(t)) for t in slots)
+    m = logged_in_mount(mounted, sandbox, slots=spec, timezone="UTC")
+    names = drop_ten(m, clip, 3)
+    for rel in names:
+        m.wait_state(rel, "scheduled", timeout=30)
+    assert times_of(m, names) == [iso(t) for t in slots]
+    m.unmount()
+    assert sandbox.clock()["now"] < slots[0], "the test itself was too slow: slot 1 passed"
+    wait_for(lambda: sandbox.clock()["now"] > slots[-1] + 30, 60, "the three slots to pass")
+    m.mount()
+    m.wait_state("posted/q02.mp4", "posted", timeout=60)
+    tasks = {t["title"].strip(): t["created_at"] for t in sandbox.received()}
+    got = [tasks[f"q{i:02d}"] for i in range(3)]
+    assert got == sorted(got), f"not in slot order: {got}"
+    assert got[0] > slots[-1], "posted while unmounted?"
 
 
 def week_slots(zone, start_day, days):
