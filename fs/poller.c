@@ -1,7 +1,7 @@
 /*
  * Polling a drop folder (see poller.h for what is reported and when).
  *
- * The walk: outbox/ and scheduled/, depth-first, each folder opened from
+ * The walk: outbox/, scheduled/ and queue/, depth-first, each folder opened from
  * the root descriptor without following links (sp_open_dir) and listed
  * with readdir; each entry is looked at with fstatat(AT_SYMLINK_NOFOLLOW)
  * and never opened.  A symlink, a FIFO or a device is recorded by its name
@@ -117,7 +117,7 @@ static int walk_dir(struct poller *p, const char *rel, int depth, struct psnap *
 	return rc;
 }
 
-/* A new snapshot of outbox/ and scheduled/, sorted; -errno and nothing
+/* A new snapshot of outbox/, scheduled/ and queue/, sorted; -errno and nothing
  * in @out when some folder could not be listed. */
 static int snapshot(struct poller *p, struct psnap *out)
 {
@@ -125,6 +125,10 @@ static int snapshot(struct poller *p, struct psnap *out)
 
 	if (rc == 0)
 		rc = walk_dir(p, drop_folder_name(DROP_SCHEDULED), 0, out);
+	/* queue/ came later than the others: a folder made before it, not
+	 * yet created by a start of this version, has none */
+	if (rc == 0 && (rc = walk_dir(p, drop_folder_name(DROP_QUEUE), 0, out)) == -ENOENT)
+		rc = 0;
 	if (rc < 0) {
 		psnap_clear(out);
 		return rc;

@@ -7,7 +7,7 @@
  * A poll reads directory entries and fstatat(AT_SYMLINK_NOFOLLOW) only,
  * from the root descriptor without following links (util/safepath.h): no
  * file is ever opened, so a poll of 10,000 settled files costs a listing.
- * It keeps (inode, size, mtime) per path under outbox/ and scheduled/
+ * It keeps (inode, size, mtime) per path under outbox/, scheduled/ and queue/
  * (dot-folders skipped, the daemon's own NAME.tiktok.json and NAME.error
  * left out) and reports:
  *   new file, or size or mtime changed   tracker_open_write (held: see below)

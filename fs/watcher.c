@@ -446,6 +446,7 @@ static void on_overflow(struct watcher *w, double now)
 	writers_release(w, now, "events were lost");
 	add_tree(w, drop_folder_name(DROP_OUTBOX), false, now, 0);
 	add_tree(w, drop_folder_name(DROP_SCHEDULED), false, now, 0);
+	add_tree(w, drop_folder_name(DROP_QUEUE), false, now, 0);
 	if (tracker_reconcile(w->t, now) < 0)
 		log_warn("%s: reconciling after the overflow failed", w->root);
 }
@@ -511,7 +512,7 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, double n
 		return;
 	ignored = !dir && ignored_file(ev->name);
 	path = join(d->path, ev->name);
-	if (!*d->path && !drop_dir_visible(path)) { /* the root: only outbox/, scheduled/ */
+	if (!*d->path && !drop_dir_visible(path)) { /* the root: only the staging folders */
 		free(path);
 		return;
 	}
@@ -607,6 +608,7 @@ struct watcher *watcher_new(const char *root, double settle_time, double poll_in
 	add_watch(w, "", ROOT_MASK);
 	add_tree(w, drop_folder_name(DROP_OUTBOX), false, 0, 0);
 	add_tree(w, drop_folder_name(DROP_SCHEDULED), false, 0, 0);
+	add_tree(w, drop_folder_name(DROP_QUEUE), false, 0, 0);
 	return w;
 }
 

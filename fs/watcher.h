@@ -2,8 +2,8 @@
  * The inotify half of watch mode: turns kernel events on a plain directory
  * tree into tracker events (meta/job/tracker.h), the way fs/ does for the mount.
  *
- * Watched: the root (for the four folders themselves) and every directory
- * under outbox/ and scheduled/ except dot-directories (Samba's .recycle,
+ * Watched: the root (for the five folders themselves) and every directory
+ * under outbox/, scheduled/ and queue/ except dot-directories (Samba's .recycle,
  * macOS's .TemporaryItems: the tracker ignores their files anyway).
  *
  * Mapping:

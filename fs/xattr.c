@@ -45,7 +45,7 @@ static char *staged_path(const char *path)
 	return xasprintf("%s/%s", fs_ctx()->root, fs_rel(path));
 }
 
-/* The job shown on @path: the live one in outbox/ and scheduled/ (video or
+/* The job shown on @path: the live one in outbox/, scheduled/ and queue/ (video or
  * caption), the newest one naming the file in posted/ and failed/. */
 static int job_of(const char *path, struct job *j)
 {

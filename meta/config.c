@@ -18,6 +18,8 @@
  */
 #include "meta/config.h"
 #include "meta/account.h"
+#include "meta/caption/tzdb.h"
+#include "meta/job/slots.h"
 #include "meta/tiktok.h"
 #include "util/log.h"
 #include "util/escape.h"
@@ -80,6 +82,8 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->n_accounts; i++)
 		account_release(&cfg->accounts[i]);
 	free(cfg->accounts);
+	free(cfg->slots);
+	free(cfg->timezone);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -140,15 +144,18 @@ enum key_type {
 	T_UINT,	     /* unsigned integer from lo to hi */
 	T_BOOL,	     /* yes/no, true/false, on/off, 1/0 */
 	T_PLATFORM,  /* where an account posts: "tiktok" only, for now */
+	T_SLOTS,     /* posting slots (meta/job/slots.h), kept as written; empty: none */
+	T_ZONE,	     /* a zone of the tz database; empty: none */
+	T_MINUTES,   /* unsigned minutes from lo to hi, "N" or "N minutes" */
 };
 
 /* What a field of each type is, for copying the default account's values
  * into a new account: a string (char *, owned) or plain bytes. */
-static const size_t type_size[T_PLATFORM + 1] = {
+static const size_t type_size[T_MINUTES + 1] = {
 	[T_MODE] = sizeof(enum post_mode), [T_LOG_LEVEL] = sizeof(int),
 	[T_SECONDS] = sizeof(double),	   [T_SIZE] = sizeof(uint64_t),
 	[T_RATE] = sizeof(uint64_t),	   [T_UINT] = sizeof(unsigned),
-	[T_BOOL] = sizeof(bool),
+	[T_BOOL] = sizeof(bool),	   [T_MINUTES] = sizeof(unsigned),
 }; /* 0: a string */
 
 struct key_row {
@@ -201,6 +208,10 @@ static const struct key_row keys[] = {
 	AKEY(on_posted, T_STR_OPT, 0, 0, NULL, NULL),
 	AKEY(on_failed, T_STR_OPT, 0, 0, NULL, NULL),
 	KEY(log_level, T_LOG_LEVEL, 0, 0, "info", "must be error, warn, info or debug"),
+	KEY(slots, T_SLOTS, 0, 0, NULL, "must be days and times such as Mon-Fri 09:00,18:00; Sat 12:00"),
+	KEY(timezone, T_ZONE, 0, 0, NULL, "must be a zone of the tz database such as Europe/Berlin"),
+	KEY(slot_jitter, T_MINUTES, 0, SLOTS_JITTER_MAX, "0",
+	    "must be a number of minutes from 0 to " TIKTOK_STR(SLOTS_JITTER_MAX)),
 };
 /* clang-format on */
 
@@ -368,6 +379,49 @@ static int parse_platform(const struct key_row *k, void *field, const char *v)
 	return 0;
 }
 
+static int parse_slots(const struct key_row *k, void *field, const char *v)
+{
+	struct slots sl;
+	struct tt_error err;
+
+	(void)k;
+	tt_error_clear(&err);
+	if (*v && slots_parse(v, &sl, &err) < 0)
+		return -EINVAL;
+	set_str(field, *v ? v : NULL);
+	return 0;
+}
+
+static int parse_zone(const struct key_row *k, void *field, const char *v)
+{
+	const struct tzfile *tz;
+	char why[256];
+
+	(void)k;
+	if (*v && tzdb_get(v, &tz, why, sizeof(why)) < 0)
+		return -EINVAL;
+	set_str(field, *v ? v : NULL);
+	return 0;
+}
+
+/* "30", "30 minutes", "30 min" or "30m". */
+static int parse_minutes(const struct key_row *k, void *field, const char *v)
+{
+	char num[32];
+	size_t n = strspn(v, "0123456789");
+	const char *unit = v + n;
+
+	while (*unit == ' ' || *unit == '\t')
+		unit++;
+	if (n == 0 || n >= sizeof(num) ||
+	    (*unit && strcmp(unit, "minutes") && strcmp(unit, "minute") && strcmp(unit, "min") &&
+	     strcmp(unit, "m")))
+		return -EINVAL;
+	memcpy(num, v, n);
+	num[n] = '\0';
+	return parse_uint(k, field, num);
+}
+
 static const key_parser parsers[] = {
 	[T_STR] = parse_str,
 	[T_STR_OPT] = parse_str_opt,
@@ -382,6 +436,9 @@ static const key_parser parsers[] = {
 	[T_UINT] = parse_uint,
 	[T_BOOL] = parse_bool,
 	[T_PLATFORM] = parse_platform,
+	[T_SLOTS] = parse_slots,
+	[T_ZONE] = parse_zone,
+	[T_MINUTES] = parse_minutes,
 };
 
 static const struct key_row *find_key(const char *key)
@@ -431,7 +488,14 @@ int config_set(struct config *cfg, const char *key, const char *v, struct tt_err
 		return -EINVAL;
 	}
 	if (set_row(cfg, k, v)) {
-		tt_error_set(err, ERR_USER, "%s = %s: %s", key, v, k->why);
+		struct slots sl;
+		struct tt_error why;
+
+		/* the slots' parser says which part is wrong, better than any row */
+		tt_error_clear(&why);
+		if (k->type != T_SLOTS || slots_parse(v, &sl, &why) == 0)
+			tt_error_set(&why, ERR_USER, "%s", k->why);
+		tt_error_set(err, ERR_USER, "%s = %s: %s", key, v, why.what);
 		return -EINVAL;
 	}
 	return 0;

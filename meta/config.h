@@ -60,6 +60,12 @@ struct config {
 	bool keep_posted;
 	bool audited; /* the app passed TikTok's audit (else posts end up SELF_ONLY, §7) */
 	char *on_posted, *on_failed;
+	/* queue/ (meta/job/queue.h): the `slots` line as written (checked
+	 * with slots_parse when loaded; NULL: none), the zone its wall times
+	 * are in (NULL: UTC), and the jitter in minutes */
+	char *slots;
+	char *timezone;
+	unsigned slot_jitter;
 	int log_level; /* enum log_level */
 	bool secret_from_file; /* client_secret came from the file (permission check applies) */
 	char *platform;		  /* the default account's */

@@ -61,6 +61,11 @@
 /* inbox/video/init: "at most 5 pending shares" in 24 h, then 403
  * spam_risk_too_many_pending_share. */
 #define TIKTOK_PENDING_DRAFTS_MAX 5
+/* "about 15 direct posts per creator per 24 h, varying by creator"
+ * (spam_risk_too_many_posts, §7): the number queue/'s planner plans a
+ * day's slots up to (meta/job/queue.h).  Not a guarantee: a creator with a
+ * lower cap is held back by the pace (net/pace.h) when TikTok says so. */
+#define TIKTOK_DAILY_POSTS 15
 
 /* ---- privacy levels ([direct-post] post_info.privacy_level, §5.2) ---- */
 

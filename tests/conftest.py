@@ -125,6 +125,7 @@ def pytest_runtest_makereport(item, call):
 # next free worker is the classic near-optimal greedy schedule.  A test
 # missing from this list only runs later; keeping it current is for speed.
 LONG_FIRST = [
+    "tests/integration/test_queue.py::test_ten_items_take_ten_slots_in_order_keep_them_and_post_at_them",
     "tests/integration/test_pacing.py::test_a_burst_of_20_goes_out_at_the_allowed_rate",
     "tests/integration/test_status.py::test_status_shows_a_moving_progress_bar_during_a_throttled_upload",
     "tests/integration/test_schedule.py::test_editing_the_caption_reschedules",

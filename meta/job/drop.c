@@ -1,6 +1,6 @@
 /*
  * The drop folder's names and folders (see drop.h): pure functions on
- * relative paths, and drop_create(), which makes the four folders by the
+ * relative paths, and drop_create(), which makes the five folders by the
  * one mode rule stated in drop.h.  What used to be spelled in the tracker,
  * the filesystem, watch mode and the daemon is here.
  */
@@ -22,6 +22,7 @@ static const char *const folder_names[DROP_NFOLDERS] = {
     [DROP_SCHEDULED] = "scheduled",
     [DROP_POSTED] = "posted",
     [DROP_FAILED] = "failed",
+    [DROP_QUEUE] = "queue",
 };
 
 const char *drop_folder_name(enum drop_folder f)
@@ -48,12 +49,17 @@ bool drop_in_staging(const char *path)
 {
 	enum drop_folder f = drop_folder_of(path);
 
-	return f == DROP_OUTBOX || f == DROP_SCHEDULED;
+	return f == DROP_OUTBOX || f == DROP_SCHEDULED || f == DROP_QUEUE;
 }
 
 bool drop_in_scheduled(const char *path)
 {
 	return drop_folder_of(path) == DROP_SCHEDULED;
+}
+
+bool drop_in_queue(const char *path)
+{
+	return drop_folder_of(path) == DROP_QUEUE;
 }
 
 /*

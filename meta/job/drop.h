@@ -1,5 +1,5 @@
 /*
- * The drop folder, known in one place: its four folders and their names,
+ * The drop folder, known in one place: its five folders and their names,
  * which folder a path is in, what a file name means to it (a copy tool's
  * temporary, a video, a caption), which directories can hold items, and
  * how the folders are created.  The tracker, the filesystem, watch mode,
@@ -37,6 +37,7 @@ enum drop_folder {
 	DROP_SCHEDULED,	 /* items to post at their caption's schedule: time */
 	DROP_POSTED,	 /* results */
 	DROP_FAILED,	 /* what could not be posted, with NAME.error */
+	DROP_QUEUE,	 /* items to post at the next free slot (meta/job/queue.h) */
 	DROP_NFOLDERS
 };
 
@@ -44,19 +45,22 @@ enum drop_folder {
 #define DROP_FOLDER_MODE_SHARED 01777 /* the daemon runs as root */
 #define DROP_FOLDER_MODE_OWN 0755     /* the daemon runs as its user */
 
-/* "outbox", "scheduled", "posted", "failed"; NULL for anything else.
+/* "outbox", "scheduled", "posted", "failed", "queue"; NULL for anything else.
  * Static strings. */
 const char *drop_folder_name(enum drop_folder f);
 /* The top folder of @path ("scheduled/a/b.mp4" -> DROP_SCHEDULED), or
  * DROP_NONE for the root, STATUS.txt or an unknown name. */
 enum drop_folder drop_folder_of(const char *path);
-/* In outbox/ or scheduled/: where items wait (the folder itself too). */
+/* In outbox/, scheduled/ or queue/: where items wait (the folder itself
+ * too). */
 bool drop_in_staging(const char *path);
 /* In scheduled/, where a schedule time is required. */
 bool drop_in_scheduled(const char *path);
+/* In queue/, where an item gets the next free posting slot. */
+bool drop_in_queue(const char *path);
 
 /*
- * A directory (outbox/ or scheduled/ or one below them) whose files can be
+ * A directory (outbox/, scheduled/, queue/ or one below them) whose files can be
  * items: no component below the top folder starts with a dot or is empty.
  * A file under a dot-directory is no item: Samba's recycle bin (.recycle/),
  * macOS's .TemporaryItems/ and sync tools' version folders live there, and
@@ -78,12 +82,12 @@ bool drop_is_caption_name(const char *basename);
 enum drop_kind { DROP_NOT_ITEM = 0, DROP_VIDEO, DROP_CAPTION };
 
 /* What @path is: a video or a caption with a real name in a visible
- * directory of outbox/ or scheduled/, or no part of an item. */
+ * directory of outbox/, scheduled/ or queue/, or no part of an item. */
 enum drop_kind drop_classify(const char *path);
 
 /*
  * Make @root (an absolute path the administrator configured, trusted as
- * it is; missing parents 0755) and its four folders by the mode rule
+ * it is; missing parents 0755) and its five folders by the mode rule
  * above.  The folders are made below the root's descriptor without
  * following links (util/safepath.h).  A name that exists is left alone,
  * whatever it is: the walks that use the folders refuse links and files

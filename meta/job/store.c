@@ -759,3 +759,72 @@ int store_history(struct store *st, int64_t id, store_event_fn fn, void *arg)
 	free(v);
 	return rc;
 }
+
+/* ---- queue/'s slots (meta/job/queue.c) -------------------------------- */
+
+int store_get_slot(struct store *st, int64_t id, int64_t *slot_at, int64_t *jitter)
+{
+	const struct sqlv v[] = {SV_I(id)};
+	sqlite3_stmt *s;
+	int rc = -EIO;
+
+	pthread_mutex_lock(&st->lock);
+	s = bound(st, S_SLOT_GET, v, NVALS(v));
+	if (s) {
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			*slot_at = sqlite3_column_int64(s, 0);
+			*jitter = sqlite3_column_int64(s, 1);
+		}
+		rc = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : store_sql_errno(rc);
+		sqlite3_reset(s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+int store_set_slot(struct store *st, int64_t id, int64_t slot_at, int64_t jitter)
+{
+	const struct sqlv set[] = {SV_I(id), SV_I(slot_at), SV_I(jitter)};
+	const struct sqlv forget[] = {SV_I(id)};
+	int rc;
+
+	if (st->readonly)
+		return -EROFS;
+	pthread_mutex_lock(&st->lock);
+	if (slot_at)
+		rc = run_with(st, S_SLOT_SET, set, NVALS(set));
+	else
+		rc = run_with(st, S_SLOT_FORGET, forget, NVALS(forget));
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+int store_slots_held(struct store *st, int64_t from, const char *folder, int64_t except,
+		     int64_t **out, size_t *n)
+{
+	const struct sqlv v[] = {SV_I(from), SV_T(folder), SV_I(except)};
+	sqlite3_stmt *s;
+	size_t alloc = 0;
+	int rc = -EIO;
+
+	*out = NULL;
+	*n = 0;
+	pthread_mutex_lock(&st->lock);
+	s = bound(st, S_SLOTS_HELD, v, NVALS(v));
+	if (s) {
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			ALLOC_GROW(*out, *n + 1, alloc);
+			(*out)[(*n)++] = sqlite3_column_int64(s, 0);
+		}
+		rc = rc == SQLITE_DONE ? 0 : store_sql_errno(rc);
+		sqlite3_reset(s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	if (rc < 0) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}

@@ -23,7 +23,11 @@
  *   (none)     -> waiting     store_ensure()               tracker: a video appeared
  *   idle       -> ready       verdict_apply()              valid, post now
  *   idle       -> scheduled   verdict_apply()              valid, in scheduled/, time to come
+ *   idle       -> scheduled   verdict_apply()              valid, in queue/: at its slot, kept or
+ *                               -> queue_plan()              planned now (4)
  *   idle       -> invalid     verdict_apply()              NAME.error beside it (1)
+ *   idle       -> invalid     verdict_apply()              in queue/, no slot to give: no slots
+ *                                                          configured, or a year full (4)
  *   idle       -> waiting     verdict_apply()              a truncated copy
  *   idle       -> failed      verdict_apply()              media can never pass: through
  *                               -> outcome_failed()          store_begin_move() (3)
@@ -63,6 +67,12 @@
  * (3) posted and failed are entered only by store_begin_move(), called only
  *     by outcome.c's finish_item(): the state, the destination paths and
  *     move_from in one commit, then the renames, then store_end_move().
+ * (4) A job of queue/ holds its slot in the slots table (store_set_slot)
+ *     while it is live in queue/, and after it is posted (the daily cap
+ *     counts it); a final state other than posted, or a path outside
+ *     queue/, frees it without a transition (store_slots_held() no longer
+ *     counts it; verdict_apply() forgets it at the next check).  A slot
+ *     already past is still `scheduled`: due at once, store_next_work().
  *
  * A job in flight is moved by the tracker only when its video is deleted
  * before the last byte (cancel_job) or its caption is (store_stop_upload);
@@ -72,6 +82,7 @@
 #define TIKTOKFS_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/error.h"
@@ -245,5 +256,18 @@ typedef int (*store_event_fn)(const struct store_event *ev, void *arg);
 /* Record of history, oldest first (newest last), for tests and `status`.
  * A callback returning non-zero stops the walk and that value is returned. */
 int store_history(struct store *st, int64_t id, store_event_fn fn, void *arg);
+
+/*
+ * The posting slot of an item of queue/ (meta/job/queue.h), kept beside its
+ * job: the slot and the jitter chosen for it once.  store_get_slot: 0 or
+ * -ENOENT when the job has none.  store_set_slot with @slot_at 0 forgets it.
+ * store_slots_held: the slots from @from on held by jobs other than
+ * @except, i.e. of live jobs whose path starts with @folder ("queue/") and
+ * of posted ones; an array the caller frees, and its length.
+ */
+int store_get_slot(struct store *st, int64_t id, int64_t *slot_at, int64_t *jitter);
+int store_set_slot(struct store *st, int64_t id, int64_t slot_at, int64_t jitter);
+int store_slots_held(struct store *st, int64_t from, const char *folder, int64_t except,
+		     int64_t **out, size_t *n);
 
 #endif

@@ -48,6 +48,10 @@ enum stmt_id {
 	S_EACH_LIVE,
 	S_EACH_FINAL,
 	S_HISTORY,
+	S_SLOT_GET, /* queue/'s slots (store_*_slot*) */
+	S_SLOT_SET,
+	S_SLOT_FORGET,
+	S_SLOTS_HELD,
 	S_COUNT
 };
 

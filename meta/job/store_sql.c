@@ -127,6 +127,14 @@ static const char *const migrations[] = {
     /* 3: the Content-Type of the chunk PUTs, fixed when the item became
      * ready (store_set_ready); NULL on rows readied before this */
     "ALTER TABLE jobs ADD COLUMN mime TEXT;",
+    /* 4: the posting slot of an item of queue/ (meta/job/queue.c): the
+     * slot itself and the jitter chosen once for it; the row goes with its
+     * job, and holds the slot while the job is live in queue/ or posted */
+    "CREATE TABLE IF NOT EXISTS slots ("
+    " job_id INTEGER PRIMARY KEY REFERENCES jobs(id) ON DELETE CASCADE,"
+    " slot_at INTEGER NOT NULL,"
+    " jitter INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS slots_at ON slots(slot_at);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -238,6 +246,15 @@ const char *const store_stmt_sql[S_COUNT] = {
 		     " ORDER BY updated_at DESC, id DESC LIMIT ?1",
     [S_HISTORY] = "SELECT job_id, at, from_state, to_state, note FROM history"
 		  " WHERE job_id = ?1 ORDER BY id",
+    [S_SLOT_GET] = "SELECT slot_at, jitter FROM slots WHERE job_id = ?1",
+    [S_SLOT_SET] = "INSERT OR REPLACE INTO slots(job_id, slot_at, jitter) VALUES (?1, ?2, ?3)",
+    [S_SLOT_FORGET] = "DELETE FROM slots WHERE job_id = ?1",
+    /* ?1 from, ?2 the queue folder with its slash, ?3 a job to leave out:
+     * a slot is held by a live job still in queue/, and by a posted one
+     * (it counts towards the daily cap) */
+    [S_SLOTS_HELD] = "SELECT s.slot_at FROM slots s JOIN jobs j ON j.id = s.job_id"
+		     " WHERE s.slot_at >= ?1 AND s.job_id != ?3 AND (j.state = 'posted'"
+		     " OR (j.state NOT IN " SQL_FINAL " AND substr(j.path, 1, length(?2)) = ?2))",
 };
 
 int store_sql_errno(int rc)

@@ -643,8 +643,9 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 		dir_caption = k == DROP_CAPTION;
 		k = DROP_NOT_ITEM;
 	} else if (f && k != DROP_NOT_ITEM && f->video == (k == DROP_VIDEO)) {
-		/* Within or between outbox/ and scheduled/: the same job.  From
-		 * scheduled/ to outbox/ it is validated again and posted now. */
+		/* Within or between the staging folders: the same job.  From
+		 * scheduled/ to outbox/ it is validated again and posted now;
+		 * out of queue/ it gives its slot up (meta/job/queue.h). */
 		entry_move(t, f, to, k, &cancels, &resets);
 		moved = true;
 	} else if (f) {

@@ -8,7 +8,7 @@
  * it waiting (truncated copy).  No HTTP here.
  *
  * Paths are relative to the staging root ("outbox/clip.mp4"; a leading '/'
- * is ignored).  Only files in outbox/ and scheduled/ (subfolders allowed)
+ * is ignored).  Only files in outbox/, scheduled/ and queue/ (subfolders allowed)
  * take part; events about anything else are ignored, except that a file
  * moved out of those folders is a removal.  All calls are thread-safe and
  * cheap: the expensive work (probe, sidecar, rules) happens in

@@ -33,7 +33,7 @@ void trk_pl_clear(struct pathlist *pl);
 enum { BY_PATH = 0, BY_KEY = 1 };
 
 /*
- * One video or caption file in outbox/ or scheduled/.  Found by path and,
+ * One video or caption file in outbox/, scheduled/ or queue/.  Found by path and,
  * for pairing, by key: a video's key is its path without the extension
  * ("outbox/clip"), a caption's is its path without ".caption"
  * ("outbox/clip" or "outbox/clip.mp4").

@@ -263,6 +263,7 @@ int tracker_reconcile(struct tracker *t, double now)
 		log_warn("cannot finish the moves a crash interrupted: %s", strerror(-rc));
 	scan_dir(t, drop_folder_name(DROP_OUTBOX), now, true);
 	scan_dir(t, drop_folder_name(DROP_SCHEDULED), now, true);
+	scan_dir(t, drop_folder_name(DROP_QUEUE), now, true);
 	close_vanished(t);
 	return 0;
 }
@@ -301,6 +302,14 @@ static void duelist_clear(struct duelist *dl)
 	}
 	free(dl->v);
 	memset(dl, 0, sizeof(*dl));
+}
+
+/* Items that settled together are checked, and so planned into queue/'s
+ * slots (meta/job/queue.h), in name order: one rsync batch of a week's
+ * renders takes the slots in the order of its names. */
+static int due_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct due *)a)->video, ((const struct due *)b)->video);
 }
 
 static void not_pending(struct tracker *t, struct tfile *f)
@@ -590,6 +599,8 @@ double tracker_tick(struct tracker *t, double now)
 	for (size_t i = 0; i < nocap.n; i++)
 		no_caption(t, nocap.v[i]);
 	trk_pl_clear(&nocap);
+	if (dl.n > 1)
+		qsort(dl.v, dl.n, sizeof(*dl.v), due_cmp);
 	if (dl.n && t->cfg->state_dir)
 		have_ci = creator_load(t->cfg->state_dir, &ci) == 0;
 	/* One item at a time, the mutex only around each apply: a batch of

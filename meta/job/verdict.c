@@ -12,6 +12,7 @@
 
 #include "meta/job/drop.h"
 #include "meta/job/outcome.h"
+#include "meta/job/queue.h"
 #include "meta/media/media.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -46,19 +47,58 @@ static void set_error(struct store *st, const struct job *j, const char *line)
 		store_set_error(st, j->id, line);
 }
 
-static int apply_ok(struct store *st, const char *root, const struct job *j,
-		    const struct verdict *v)
+static int apply_refusal(struct store *st, const char *root, const struct job *j,
+			 const struct tt_error *e)
+{
+	int rc;
+
+	if (outcome_error_file(root, j->path, e) < 0)
+		log_warn("%s: cannot write its .error file", j->path);
+	set_error(st, j, e->what);
+	rc = set_state(st, j, JOB_INVALID, e->what);
+	log_info("%s: invalid: %s", j->path, e->what);
+	return rc < 0 ? rc : JOB_INVALID;
+}
+
+/*
+ * When a valid item posts: in queue/ at its slot (meta/job/queue.h), in
+ * scheduled/ at its caption's time still to come, else now (0).  An item
+ * of queue/ that can get no slot is refused with the reason: -1.
+ */
+static int post_time(struct store *st, const struct config *cfg, const char *root,
+		     const struct job *j, const struct verdict *v, int64_t *at)
 {
 	const struct sidecar *sc = &v->sidecar;
-	enum job_state to = JOB_READY;
+	struct tt_error qerr;
+
+	*at = 0;
+	if (!drop_in_queue(j->path))
+		queue_forget(st, j); /* moved out: the slot is free for others */
+	if (drop_in_queue(j->path)) {
+		tt_error_clear(&qerr);
+		if (queue_plan(st, cfg, j, wall_now(), at, &qerr) < 0) {
+			apply_refusal(st, root, j, &qerr);
+			return -1;
+		}
+		if (*at <= 0)
+			*at = 1; /* a slot is a time: never "none" */
+	} else if (drop_in_scheduled(j->path) && v->have_sidecar && sc->has_schedule &&
+		   sc->schedule_at > wall_now()) {
+		*at = sc->schedule_at;
+	}
+	return 0;
+}
+
+static int apply_ok(struct store *st, const struct config *cfg, const char *root,
+		    const struct job *j, const struct verdict *v)
+{
+	enum job_state to;
 	int64_t at = 0;
 	int rc;
 
-	if (drop_in_scheduled(j->path) && v->have_sidecar && sc->has_schedule &&
-	    sc->schedule_at > wall_now()) {
-		to = JOB_SCHEDULED;
-		at = sc->schedule_at;
-	}
+	if (post_time(st, cfg, root, j, v, &at) < 0)
+		return JOB_INVALID;
+	to = at ? JOB_SCHEDULED : JOB_READY;
 	rc = store_set_ready(st, j->id, v->media.size, at, v->privacy[0] ? v->privacy : NULL,
 			     v->warning[0] ? v->warning : NULL, container_mime(v->media.container));
 	if (rc < 0) {
@@ -67,8 +107,9 @@ static int apply_ok(struct store *st, const char *root, const struct job *j,
 	}
 	set_error(st, j, NULL);
 	rc = set_state(st, j, to,
-		       to == JOB_READY ? "complete and valid"
-				       : "complete and valid; waits for its time");
+		       to == JOB_READY		 ? "complete and valid"
+		       : drop_in_queue(j->path) ? "complete and valid; waits for its slot"
+						: "complete and valid; waits for its time");
 	if (rc < 0)
 		return rc;
 	outcome_error_file(root, j->path, NULL);
@@ -80,14 +121,7 @@ static int apply_ok(struct store *st, const char *root, const struct job *j,
 static int apply_caption(struct store *st, const char *root, const struct job *j,
 			 const struct verdict *v)
 {
-	int rc;
-
-	if (outcome_error_file(root, j->path, &v->error) < 0)
-		log_warn("%s: cannot write its .error file", j->path);
-	set_error(st, j, v->error.what);
-	rc = set_state(st, j, JOB_INVALID, v->error.what);
-	log_info("%s: invalid: %s", j->path, v->error.what);
-	return rc < 0 ? rc : JOB_INVALID;
+	return apply_refusal(st, root, j, &v->error);
 }
 
 static int apply_media(struct store *st, const struct config *cfg, const char *root,
@@ -123,7 +157,7 @@ int verdict_apply(struct store *st, const struct config *cfg, const char *root,
 		set_caption(st, j, caption);
 	switch (v->kind) {
 	case VERDICT_OK:
-		return apply_ok(st, root, j, v);
+		return apply_ok(st, cfg, root, j, v);
 	case VERDICT_CAPTION:
 		return apply_caption(st, root, j, v);
 	case VERDICT_MEDIA:

@@ -5,7 +5,10 @@
  *
  *   VERDICT_OK          -> ready, or scheduled when the item is in
  *                          scheduled/ and its schedule time is still to
- *                          come; size, privacy, warning and MIME type
+ *                          come, or in queue/ (at its slot, planned now
+ *                          or kept: meta/job/queue.h; with no slot to
+ *                          give, invalid with NAME.error saying why);
+ *                          size, privacy, warning and MIME type
  *                          recorded; error and NAME.error cleared
  *   VERDICT_CAPTION     -> NAME.error written beside the video, then
  *                          invalid with the error (fixed in place)

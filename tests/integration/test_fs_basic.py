@@ -32,11 +32,11 @@ def sha256(path):
     return h.hexdigest()
 
 
-def test_root_shows_the_four_folders_and_status(mounted):
+def test_root_shows_the_five_folders_and_status(mounted):
     m = mounted()
     assert sorted(os.listdir(m.mnt)) == ["STATUS.txt", "failed", "outbox", "posted",
-                                         "scheduled"]
-    for d in ("outbox", "scheduled", "posted", "failed"):
+                                         "queue", "scheduled"]
+    for d in ("outbox", "scheduled", "posted", "failed", "queue"):
         assert (m.mnt / d).is_dir()
         assert (m.staging / d).is_dir()
     assert oct(os.stat(m.state).st_mode & 0o777) == "0o700"

@@ -49,7 +49,7 @@ def test_sighup_reloads_the_mount_config(mounted, sandbox, clip):
     hup_and_wait(m.proc, m.log_text, "config reloaded", 1)
     # Files work during and after the reload.
     assert sorted(p.name for p in m.mnt.iterdir()) == [
-        "STATUS.txt", "failed", "outbox", "posted", "scheduled"]
+        "STATUS.txt", "failed", "outbox", "posted", "queue", "scheduled"]
     drop_plain(m.mnt / "outbox", clip, "two", "second, after the reload")
     m.wait_state("posted/two.mp4", "posted", timeout=60)
     by_title = {t["title"]: t for t in sandbox.received()}

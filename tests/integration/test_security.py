@@ -157,7 +157,7 @@ def test_watch_fifos_sockets_and_devices_anywhere_never_block_it(
         watched, sandbox, media, tmp_path):
     w = logged_in_watch(watched, sandbox)
     refused = []
-    for folder in ("outbox", "scheduled", "posted", "failed", "outbox/sub"):
+    for folder in ("outbox", "scheduled", "posted", "failed", "queue", "outbox/sub"):
         for kind in KINDS:
             base = w.root / folder
             special(base / f"{kind}.txt", kind)               # a plain extra file
@@ -165,7 +165,7 @@ def test_watch_fifos_sockets_and_devices_anywhere_never_block_it(
             (base / f"{kind}v.caption").write_text(CAPTION_TEXT)
             put_video(media, base / f"{kind}c.mp4")          # as a caption
             special(base / f"{kind}c.caption", kind)
-            if folder in ("outbox", "scheduled", "outbox/sub"):
+            if folder in ("outbox", "scheduled", "queue", "outbox/sub"):
                 refused += [(f"{folder}/{kind}v.mp4", f"{kind}v.mp4 is refused"),
                             (f"{folder}/{kind}c.mp4", f"{kind}c.caption is refused")]
     for video, words in refused:
@@ -201,7 +201,7 @@ def test_mount_refuses_to_make_links_fifos_sockets_and_devices(mounted, sandbox,
                                                                tmp_path):
     m = logged_in_mount(mounted, sandbox)
     secret = secret_file(tmp_path)
-    for folder in ("outbox", "scheduled", "posted", "failed"):
+    for folder in ("outbox", "scheduled", "posted", "failed", "queue"):
         d = m.mnt / folder
         for name in ("x.mp4", "x.caption", "x.txt"):
             with pytest.raises(PermissionError):

@@ -42,7 +42,7 @@ def history(w, rel):
 
 def test_cp_into_outbox_becomes_ready_with_xattrs(watched, media):
     w = watched()
-    for folder in ("outbox", "scheduled", "posted", "failed"):
+    for folder in ("outbox", "scheduled", "posted", "failed", "queue"):
         assert (w.root / folder).is_dir()
     put_item(w, media)
     w.wait_state("outbox/clip.mp4", "ready")

@@ -613,6 +613,46 @@ TEST(test_scheduled_future_past_and_missing_times)
 	env_down(&e);
 }
 
+/* Items of queue/ that settle together take their slots in name order
+ * (meta/job/queue.h), whatever order they arrived in: one rsync of a
+ * week's renders is planned as it is named. */
+TEST(test_a_batch_in_queue_takes_its_slots_in_name_order)
+{
+	static const char *const stems[] = {"queue/e", "queue/c", "queue/a", "queue/f",
+					    "queue/d", "queue/b"};
+	struct tt_error err;
+	struct env e;
+	int64_t last = 0;
+
+	env_up(&e);
+	tt_error_clear(&err);
+	CHECK_INT(config_set(&e.cfg, "slots", "daily 06:00,09:00,12:00,18:00", &err), 0);
+	for (size_t i = 0; i < sizeof(stems) / sizeof(stems[0]); i++) {
+		char *v = xasprintf("%s.mp4", stems[i]), *c = xasprintf("%s.caption", stems[i]);
+
+		put_media(&e, v, "portrait.mp4", 1000);
+		put_text(&e, c, good_caption, 1000);
+		free(v);
+		free(c);
+	}
+	tracker_tick(e.t, 1002.1);
+	for (char n = 'a'; n <= 'f'; n++) {
+		char rel[32];
+		struct job j;
+
+		snprintf(rel, sizeof(rel), "queue/%c.mp4", n);
+		CHECK_STR(state(&e, rel), "scheduled");
+		if (store_find_live(e.st, rel, &j) < 0)
+			continue;
+		if (j.schedule_at <= last)
+			FAILF("%s: slot %" PRId64 " not after the one before, %" PRId64, rel,
+			      j.schedule_at, last);
+		last = j.schedule_at;
+		job_free(&j);
+	}
+	env_down(&e);
+}
+
 TEST(test_scheduled_moved_to_outbox_posts_now_as_the_same_job)
 {
 	struct env e;
