@@ -16,6 +16,11 @@
 
 enum post_mode { POST_DIRECT = 0, POST_DRAFT };
 
+/* Where a video's caption comes from when it has no caption file
+ * (meta/caption/defaults.h): it waits for one, or it is made of the
+ * video's file name. */
+enum caption_from { CAPTION_FROM_SIDECAR = 0, CAPTION_FROM_FILENAME };
+
 struct config {
 	char *path; /* the file read, or NULL when none existed; owned */
 	char *client_key;
@@ -27,6 +32,7 @@ struct config {
 	char *state_dir; /* absolute */
 	enum post_mode mode;
 	char *privacy;		/* TikTok's name (PUBLIC_TO_EVERYONE...) or NULL: no default */
+	int caption_from;	/* enum caption_from */
 	double settle_time;	/* seconds */
 	double poll_interval;	/* watch mode, seconds; 0: poll only network folders */
 	uint64_t chunk_size;

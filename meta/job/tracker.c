@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meta/caption/defaults.h"
 #include "meta/config.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
@@ -447,7 +448,8 @@ static void touch(struct tracker *t, const char *path, double now, enum touch_ho
 	bool created = false;
 
 	path = skip_slash(path);
-	if (!path || (k = drop_classify(path)) == DROP_NOT_ITEM)
+	if (!path || trk_defaults_event(t, path, now) ||
+	    (k = drop_classify(path)) == DROP_NOT_ITEM)
 		return;
 	pthread_mutex_lock(&t->mu);
 	f = trk_find_path(t, path);
@@ -537,9 +539,8 @@ void tracker_removed(struct tracker *t, const char *path, double now)
 {
 	struct pathlist cancels = { 0 }, resets = { 0 };
 
-	(void)now;
 	path = skip_slash(path);
-	if (!path)
+	if (!path || trk_defaults_event(t, path, now))
 		return;
 	/* An rmdir needs nothing: the directory was empty, so no entry was
 	 * under it (rm -r and inotify report every file first). */
@@ -613,6 +614,25 @@ static bool dir_renamed(struct tracker *t, const char *from, const char *to,
 	return moved;
 }
 
+/* A rename from or to a .defaults (an editor saving one through a
+ * temporary name): the folders' items are checked again, and a file that
+ * became the .defaults, or the .defaults that became an item's file, is
+ * gone or has arrived.  False when neither name is a .defaults. */
+static bool defaults_renamed(struct tracker *t, const char *from, const char *to, double now)
+{
+	bool fd, td;
+
+	if (!dflt_is_defaults_path(from) && !dflt_is_defaults_path(to))
+		return false;
+	fd = trk_defaults_event(t, from, now);
+	td = trk_defaults_event(t, to, now);
+	if (!fd)
+		tracker_removed(t, from, now);
+	if (!td && drop_classify(to) != DROP_NOT_ITEM)
+		touch(t, to, now, T_ARRIVED);
+	return true;
+}
+
 /*
  * Order matters after the mutex is released: jobs of files that were
  * replaced or moved out are cancelled first (while they still sit at their
@@ -628,7 +648,7 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 
 	from = skip_slash(from);
 	to = skip_slash(to);
-	if (!from || !to)
+	if (!from || !to || defaults_renamed(t, from, to, now))
 		return;
 	k = drop_classify(to);
 	dir = is_dir(t, to); /* even one called "x.mp4" */

@@ -270,7 +270,7 @@ int tracker_reconcile(struct tracker *t, double now)
 
 /* What the look at a due item found: a verdict to apply (meta/job/verdict.h),
  * or a reason to leave it. */
-enum due_what { D_VERDICT, D_IN_FLIGHT, D_GONE, D_RETRY };
+enum due_what { D_VERDICT, D_IN_FLIGHT, D_GONE, D_RETRY, D_NOCAP };
 
 struct due {
 	char *video;
@@ -310,10 +310,11 @@ static void not_pending(struct tracker *t, struct tfile *f)
 	}
 }
 
-/* Under the mutex: the items whose settle time has passed.  @next gets the
- * earliest time something still settling becomes due. */
-static void collect_due(struct tracker *t, double now, struct duelist *dl, struct pathlist *nocap,
-			double *next)
+/* Under the mutex: the items whose settle time has passed, with a caption
+ * file or without (a .defaults may make theirs of the name: D_NOCAP when
+ * not).  @next gets the earliest time something still settling becomes
+ * due. */
+static void collect_due(struct tracker *t, double now, struct duelist *dl, double *next)
 {
 	double settle = t->cfg->settle_time;
 
@@ -338,11 +339,6 @@ static void collect_due(struct tracker *t, double now, struct duelist *dl, struc
 			if (now - last < settle) {
 				if (last + settle - now < *next)
 					*next = last + settle - now;
-				continue;
-			}
-			if (nc == 0) {
-				not_pending(t, f); /* waits for its caption */
-				trk_pl_add(nocap, f->path);
 				continue;
 			}
 			ALLOC_GROW(dl->v, dl->n + 1, dl->alloc);
@@ -436,9 +432,17 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 {
 	struct job j;
 	bool in_flight;
+	int nocap_rc = 0;
 
 	if (!trk_file_at(t, d->video)) {
 		d->what = D_GONE;
+		return;
+	}
+	/* No caption file: it waits for one, unless the folder's .defaults
+	 * or the config make the caption of its name (or a .defaults is
+	 * bad: that is said on the item). */
+	if (d->ncap == 0 && (nocap_rc = trk_caption_source(t, d->video, &d->v.error)) == -ENOENT) {
+		d->what = D_NOCAP;
 		return;
 	}
 	d->id = store_ensure(t->st, d->video);
@@ -453,12 +457,18 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		return;
 	}
 	in_flight = trk_job_in_flight(&j);
+	if (!in_flight && d->ncap == 0 && j.caption_path)
+		store_set_caption(t->st, j.id, NULL); /* its caption file went */
 	job_free(&j);
 	if (in_flight) {
 		d->what = D_IN_FLIGHT;
 		return;
 	}
 	d->what = D_VERDICT;
+	if (d->ncap == 0 && nocap_rc < 0) {
+		d->v.kind = VERDICT_CAPTION;
+		return;
+	}
 	if (item_refused(t, d))
 		return;
 	if (d->ncap > 1 && captions_disagree(t->root_fd, d->cap[0], d->cap[1])) {
@@ -484,7 +494,7 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 static void apply_verdict(struct tracker *t, struct tfile *f, const struct due *d,
 			  const struct job *j, struct pathlist *resets)
 {
-	struct tfile *c = trk_find_path(t, d->cap[0]);
+	struct tfile *c = d->cap[0] ? trk_find_path(t, d->cap[0]) : NULL;
 	int rc = verdict_apply(t->st, t->cfg, t->root, t->on_final, j, &d->v, d->cap[0]);
 
 	switch (d->v.kind) {
@@ -519,8 +529,10 @@ static void apply_gone(struct tracker *t, struct tfile *f, const struct due *d)
 	trk_entry_drop(t, f, NULL);
 }
 
-/* Under the mutex: apply @d unless its item changed meanwhile. */
-static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets)
+/* Under the mutex: apply @d unless its item changed meanwhile.  A video
+ * that waits for its caption file goes to @nocap. */
+static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets,
+		      struct pathlist *nocap)
 {
 	struct tfile *f = trk_find_path(t, d->video);
 	struct job j;
@@ -529,6 +541,11 @@ static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets)
 		return; /* changed while we looked: it settles again */
 	if (d->what == D_GONE) {
 		apply_gone(t, f, d);
+		return;
+	}
+	if (d->what == D_NOCAP) {
+		not_pending(t, f); /* waits for its caption */
+		trk_pl_add(nocap, f->path);
 		return;
 	}
 	not_pending(t, f);
@@ -583,12 +600,9 @@ double tracker_tick(struct tracker *t, double now)
 
 	run_scans(t, now);
 	pthread_mutex_lock(&t->mu);
-	collect_due(t, now, &dl, &nocap, &next);
+	collect_due(t, now, &dl, &next);
 	pthread_mutex_unlock(&t->mu);
 
-	for (size_t i = 0; i < nocap.n; i++)
-		no_caption(t, nocap.v[i]);
-	trk_pl_clear(&nocap);
 	if (dl.n && t->cfg->state_dir)
 		have_ci = creator_load(t->cfg->state_dir, &ci) == 0;
 	/* One item at a time, the mutex only around each apply: a batch of
@@ -597,11 +611,14 @@ double tracker_tick(struct tracker *t, double now)
 	for (size_t i = 0; i < dl.n; i++) {
 		validate_due(t, &dl.v[i], have_ci ? &ci : NULL);
 		pthread_mutex_lock(&t->mu);
-		apply_due(t, &dl.v[i], &resets);
+		apply_due(t, &dl.v[i], &resets, &nocap);
 		pthread_mutex_unlock(&t->mu);
 		if (dl.v[i].what == D_RETRY && t->cfg->settle_time < next)
 			next = t->cfg->settle_time;
 	}
+	for (size_t i = 0; i < nocap.n; i++)
+		no_caption(t, nocap.v[i]);
+	trk_pl_clear(&nocap);
 	trk_run_resets(t, &resets, "its caption went to failed/ with another video");
 	duelist_clear(&dl);
 	return next > 0 ? next : 0;
