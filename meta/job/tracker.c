@@ -417,7 +417,9 @@ void trk_caption_gone(struct tracker *t, const char *video, const char *why)
 		trk_reset_job(t, video, why);
 		return;
 	}
-	if (!trk_job_in_flight(&j))
+	/* An upload whose caption was made of the name (caption_from:
+	 * filename) never depended on a caption file. */
+	if (!trk_job_in_flight(&j) || !j.caption_path)
 		trk_reset_job(t, video, why);
 	else if (j.state == JOB_PROCESSING)
 		caption_gone_after_send(t, &j);

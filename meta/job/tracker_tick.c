@@ -438,13 +438,6 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		d->what = D_GONE;
 		return;
 	}
-	/* No caption file: it waits for one, unless the folder's .defaults
-	 * or the config make the caption of its name (or a .defaults is
-	 * bad: that is said on the item). */
-	if (d->ncap == 0 && (nocap_rc = trk_caption_source(t, d->video, &d->v.error)) == -ENOENT) {
-		d->what = D_NOCAP;
-		return;
-	}
 	d->id = store_ensure(t->st, d->video);
 	if (d->id == -EBUSY) {
 		/* the source of a pending outcome move: a final job owns it */
@@ -462,6 +455,15 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 	job_free(&j);
 	if (in_flight) {
 		d->what = D_IN_FLIGHT;
+		return;
+	}
+	/* No caption file: it waits for one, unless the folder's .defaults
+	 * or the config make the caption of its name (or a .defaults is
+	 * bad: that is said on the item).  Asked after the in-flight check:
+	 * an upload that started keeps its caption whatever a .defaults
+	 * says now. */
+	if (d->ncap == 0 && (nocap_rc = trk_caption_source(t, d->video, &d->v.error)) == -ENOENT) {
+		d->what = D_NOCAP;
 		return;
 	}
 	d->what = D_VERDICT;

@@ -569,6 +569,29 @@ TEST(test_caption_from_filename_takes_a_video_without_caption)
 	env_down(&e);
 }
 
+TEST(test_defaults_edits_during_an_upload_do_not_disturb_it)
+{
+	struct env e;
+
+	env_up(&e);
+	put_text(&e, "outbox/.defaults", "privacy: private\ncaption_from: filename\n", 1000);
+	put_media(&e, "outbox/by_name.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/by_name.mp4"), "ready");
+	/* the poster takes it; then the folder stops taking names */
+	CHECK_INT(store_transition(e.st, live_id(&e, "outbox/by_name.mp4"), JOB_UPLOADING, "test"),
+		  0);
+	put_text(&e, "outbox/.defaults", "privacy: private\n", 1100);
+	tracker_tick(e.t, 1200);
+	CHECK_STR(state(&e, "outbox/by_name.mp4"), "uploading");
+	/* a caption file that comes and goes changes nothing of it either */
+	put_text(&e, "outbox/by_name.caption", good_caption, 1300);
+	do_unlink(&e, "outbox/by_name.caption", 1301);
+	tracker_tick(e.t, 1400);
+	CHECK_STR(state(&e, "outbox/by_name.mp4"), "uploading");
+	env_down(&e);
+}
+
 TEST(test_both_caption_names)
 {
 	struct env e;
