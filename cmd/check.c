@@ -10,9 +10,13 @@
  *
  * Unlike rules_validate(), which stops at the first reason, check reports
  * the media's and the caption's problems both, so that one run tells the
- * user everything to fix.  The account's limits come from the cached
- * creator_info.json in state_dir; check never talks to the network and never
- * prints a secret (it prints nothing of the config but the bounds).  Every
+ * user everything to fix.  The caption is settled as the daemon settles
+ * it (meta/caption/defaults.h): merged with the .defaults of the folders
+ * above the video, found from the nearest "outbox" or "scheduled" folder
+ * on its real path, and the output says where each key came from.  The
+ * account's limits come from the cached creator_info.json in state_dir;
+ * check never talks to the network and never prints a secret (it prints
+ * nothing of the config but the bounds and the file's path).  Every
  * name and reason is printed through util/escape.h, so a file name with a
  * newline or a terminal escape shows as \n or \x1b, on its own line.
  */
