@@ -722,9 +722,15 @@ struct tracker *tracker_new(struct store *st, const struct config *cfg, const ch
 
 void tracker_set_config(struct tracker *t, const struct config *cfg)
 {
+	struct pathlist resets = { 0 };
+
 	pthread_mutex_lock(&t->mu);
+	/* Whether a video without a caption is taken depends on it. */
+	if (t->cfg && t->cfg->caption_from != cfg->caption_from)
+		trk_touch_all(t, &resets);
 	t->cfg = cfg;
 	pthread_mutex_unlock(&t->mu);
+	trk_run_resets(t, &resets, "caption_from changed in the config: checking it again");
 }
 
 void tracker_free(struct tracker *t)

@@ -44,7 +44,8 @@ struct tracker *tracker_new(struct store *st, const struct config *cfg, const ch
 void tracker_free(struct tracker *t);
 /* Point the tracker at another config (SIGHUP reload), under its lock.
  * The timer thread must be stopped: tracker_tick() reads the config outside
- * the lock while it validates. */
+ * the lock while it validates.  When caption_from changed, every item is
+ * checked again (a video without a caption may now be taken, or not). */
 void tracker_set_config(struct tracker *t, const struct config *cfg);
 
 /*

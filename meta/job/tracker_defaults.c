@@ -38,6 +38,14 @@ static void touch_below(struct tracker *t, const char *dir, double now, struct p
 	}
 }
 
+void trk_touch_all(struct tracker *t, struct pathlist *resets)
+{
+	for (size_t b = 0; b < t->nbuckets; b++)
+		for (struct tfile *f = t->tab[BY_PATH][b]; f; f = f->next[BY_PATH])
+			if (f->video)
+				trk_owners_touched(t, f, resets);
+}
+
 bool trk_defaults_event(struct tracker *t, const char *path, double now)
 {
 	struct pathlist resets = {0};

@@ -112,5 +112,8 @@ bool trk_defaults_event(struct tracker *t, const char *path, double now);
  * -ENOENT when it waits for a caption file, -EINVAL with @err when a
  * .defaults above it is bad or the name makes no caption. */
 int trk_caption_source(struct tracker *t, const char *video, struct tt_error *err);
+/* (locked) Every video is checked again (caption_from changed in the
+ * config); armed ones are added to @resets. */
+void trk_touch_all(struct tracker *t, struct pathlist *resets);
 
 #endif

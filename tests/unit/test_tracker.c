@@ -592,6 +592,28 @@ TEST(test_defaults_edits_during_an_upload_do_not_disturb_it)
 	env_down(&e);
 }
 
+TEST(test_caption_from_changed_by_a_reload_checks_lone_videos_again)
+{
+	struct env e;
+	struct config next;
+
+	env_up(&e);
+	put_media(&e, "outbox/alone.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
+	next = e.cfg; /* the reload's new config, sharing the strings */
+	next.caption_from = CAPTION_FROM_FILENAME;
+	next.privacy = e.cfg.privacy ? e.cfg.privacy : (char *)"SELF_ONLY";
+	tracker_set_config(e.t, &next);
+	tracker_tick(e.t, 1003);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "ready");
+	tracker_set_config(e.t, &e.cfg);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
+	tracker_tick(e.t, 1004);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
+	env_down(&e);
+}
+
 TEST(test_both_caption_names)
 {
 	struct env e;
