@@ -427,42 +427,60 @@ static bool item_refused(struct tracker *t, struct due *d)
 	return false;
 }
 
+/*
+ * Without the mutex: the job of @d (made if missing), whether it is in
+ * flight and whether it had a caption file.  False, with d->what set,
+ * when it is not to be looked at now.  A video whose caption file went
+ * loses it from its job here, unless an upload holds it.
+ */
+static bool job_of_due(struct tracker *t, struct due *d, bool *in_flight, bool *had_caption)
+{
+	struct job j;
+
+	d->id = store_ensure(t->st, d->video);
+	if (d->id == -EBUSY) {
+		/* the source of a pending outcome move: a final job owns it */
+		d->what = D_IN_FLIGHT;
+		return false;
+	}
+	if (d->id < 0 || store_get(t->st, d->id, &j) < 0) {
+		log_warn("%s: cannot read its job; trying again", d->video);
+		d->what = D_RETRY;
+		return false;
+	}
+	*in_flight = trk_job_in_flight(&j);
+	*had_caption = j.caption_path != NULL;
+	if (!*in_flight && d->ncap == 0 && j.caption_path)
+		store_set_caption(t->st, j.id, NULL);
+	job_free(&j);
+	return true;
+}
+
 /* Without the mutex: decide what a due item is. */
 static void validate_due(struct tracker *t, struct due *d, const struct creator_info *ci)
 {
-	struct job j;
-	bool in_flight;
+	bool in_flight, had_caption;
 	int nocap_rc = 0;
 
 	if (!trk_file_at(t, d->video)) {
 		d->what = D_GONE;
 		return;
 	}
-	d->id = store_ensure(t->st, d->video);
-	if (d->id == -EBUSY) {
-		/* the source of a pending outcome move: a final job owns it */
-		d->what = D_IN_FLIGHT;
+	if (!job_of_due(t, d, &in_flight, &had_caption))
 		return;
-	}
-	if (d->id < 0 || store_get(t->st, d->id, &j) < 0) {
-		log_warn("%s: cannot read its job; trying again", d->video);
-		d->what = D_RETRY;
-		return;
-	}
-	in_flight = trk_job_in_flight(&j);
-	if (!in_flight && d->ncap == 0 && j.caption_path)
-		store_set_caption(t->st, j.id, NULL); /* its caption file went */
-	job_free(&j);
-	if (in_flight) {
+	/* An upload whose caption file is missing at a tick is for
+	 * trk_caption_gone() to judge (D_NOCAP), as when it is deleted. */
+	if (in_flight && !(d->ncap == 0 && had_caption)) {
 		d->what = D_IN_FLIGHT;
 		return;
 	}
 	/* No caption file: it waits for one, unless the folder's .defaults
 	 * or the config make the caption of its name (or a .defaults is
 	 * bad: that is said on the item).  Asked after the in-flight check:
-	 * an upload that started keeps its caption whatever a .defaults
+	 * an upload that started from a name keeps it whatever a .defaults
 	 * says now. */
-	if (d->ncap == 0 && (nocap_rc = trk_caption_source(t, d->video, &d->v.error)) == -ENOENT) {
+	if (d->ncap == 0 &&
+	    (in_flight || (nocap_rc = trk_caption_source(t, d->video, &d->v.error)) == -ENOENT)) {
 		d->what = D_NOCAP;
 		return;
 	}

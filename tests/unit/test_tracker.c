@@ -614,6 +614,30 @@ TEST(test_caption_from_changed_by_a_reload_checks_lone_videos_again)
 	env_down(&e);
 }
 
+TEST(test_caption_missing_at_a_start_stops_the_upload_that_had_it)
+{
+	struct env e;
+	char *p;
+	int64_t a;
+
+	env_up(&e);
+	put_text(&e, "outbox/a.caption", good_caption, 1000);
+	put_media(&e, "outbox/a.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	a = live_id(&e, "outbox/a.mp4");
+	store_set_publish(e.st, a, 0, "v_pub_a", "https://up.example/a", 99);
+	CHECK_INT(store_transition(e.st, a, JOB_UPLOADING, "test"), 0);
+	/* the daemon stops; the caption is deleted while it is away */
+	tracker_free(e.t);
+	p = abs_of(&e, "outbox/a.caption");
+	CHECK_INT(unlink(p), 0);
+	free(p);
+	env_start_tracker(&e, 2000);
+	tracker_tick(e.t, 2003);
+	CHECK_STR(state(&e, "outbox/a.mp4"), "waiting");
+	env_down(&e);
+}
+
 TEST(test_both_caption_names)
 {
 	struct env e;
