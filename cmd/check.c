@@ -398,7 +398,8 @@ static int check_video(const struct config *cfg, const struct creator_info *ci, 
 static const char *default_source(const struct config *cfg, enum sidecar_key k, char *buf,
 				  size_t size)
 {
-	bool in_cfg = (k == SK_PRIVACY && cfg->privacy) || (k == SK_MODE && cfg->mode != POST_DIRECT) ||
+	bool in_cfg = (k == SK_PRIVACY && cfg->privacy) ||
+		      (k == SK_MODE && cfg->mode != POST_DIRECT) ||
 		      (k == SK_CAPTION_FROM && cfg->caption_from != CAPTION_FROM_SIDECAR);
 
 	if (in_cfg) {
@@ -431,7 +432,8 @@ static void print_sources(const struct config *cfg, const struct dflt_sources *s
 		const char *from = src->from[k];
 
 		printf("  %-13s ", sidecar_key_name((enum sidecar_key)k));
-		put_esc(stdout, from ? from : default_source(cfg, (enum sidecar_key)k, buf, sizeof(buf)));
+		put_esc(stdout,
+			from ? from : default_source(cfg, (enum sidecar_key)k, buf, sizeof(buf)));
 		putchar('\n');
 	}
 }

@@ -117,7 +117,7 @@ enum key_type {
 	T_RATE,	     /* uint64_t bytes per second; empty or none means 0 */
 	T_UINT,	     /* unsigned integer from lo to hi */
 	T_BOOL,	     /* yes/no, true/false, on/off, 1/0 */
-	T_CAPTION_FROM, /* enum caption_from: sidecar or filename */
+	T_CAPTION,   /* enum caption_from: sidecar or filename */
 };
 
 struct key_row {
@@ -146,7 +146,7 @@ static const struct key_row keys[] = {
 	KEY(state_dir, T_DIR, 0, 0, "~/.local/share/tiktokfs", "must be an absolute path"),
 	KEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
 	KEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
-	KEY(caption_from, T_CAPTION_FROM, 0, 0, "sidecar", "must be sidecar or filename"),
+	KEY(caption_from, T_CAPTION, 0, 0, "sidecar", "must be sidecar or filename"),
 	KEY(settle_time, T_SECONDS, 0, 86400, "2", "must be a number of seconds from 0 to 86400"),
 	KEY(poll_interval, T_SECONDS, 0, 86400, "0", "must be a number of seconds from 0 to 86400 (0: poll only network folders)"),
 	KEY(chunk_size, T_SIZE, TIKTOK_CHUNK_MIN, TIKTOK_CHUNK_MAX, "10000000",
@@ -350,7 +350,7 @@ static const key_parser parsers[] = {
 	[T_RATE] = parse_rate,
 	[T_UINT] = parse_uint,
 	[T_BOOL] = parse_bool,
-	[T_CAPTION_FROM] = parse_caption_from,
+	[T_CAPTION] = parse_caption_from,
 };
 
 static const struct key_row *find_key(const char *key)

@@ -26,10 +26,13 @@
 
 #include "util/strbuf.h"
 
+/* In the order of enum sidecar_key (sidecar.h). */
+/* clang-format off */
 static const char *const key_names[SK_COUNT] = {
-	"privacy", "schedule", "comments",    "duet",	      "stitch",	      "cover",
-	"mode",	   "branded",  "promotional", "ai_generated", "caption_from", "hashtags",
+	"privacy", "schedule", "comments", "duet", "stitch", "cover", "mode", "branded",
+	"promotional", "ai_generated", "caption_from", "hashtags",
 };
+/* clang-format on */
 
 /* A value quoted for a message: at most 80 bytes, whole characters, no
  * control characters (they would reach a terminal or an xattr). */
@@ -113,7 +116,8 @@ struct parser {
 	bool defaults;	    /* a folder's .defaults, not an item's caption */
 };
 
-static int bad_value(struct parser *ps, int line, enum sidecar_key k, const char *v, const char *why)
+static int bad_value(struct parser *ps, int line, enum sidecar_key k, const char *v,
+		     const char *why)
 {
 	char q[128];
 
@@ -207,7 +211,8 @@ static int set_defaults_key(struct parser *ps, int line, enum sidecar_key k, con
 	else if (!strcasecmp(v, "filename"))
 		sc->caption_from = CAPTION_FROM_FILENAME;
 	else
-		return bad_value(ps, line, k, v, "is not a caption source; write sidecar or filename");
+		return bad_value(ps, line, k, v,
+				 "is not a caption source; write sidecar or filename");
 	return 0;
 }
 
@@ -474,8 +479,8 @@ static int check_bytes(const char *name, const char *buf, size_t len, const char
 	size_t bad;
 
 	if (len > SIDECAR_MAX_BYTES) {
-		tt_error_set(err, ERR_USER, "%s: %zu bytes; %s may be at most %d", name, len,
-			     what, SIDECAR_MAX_BYTES);
+		tt_error_set(err, ERR_USER, "%s: %zu bytes; %s may be at most %d", name, len, what,
+			     SIDECAR_MAX_BYTES);
 		return -EINVAL;
 	}
 	if (refuse_other_bom(name, buf, len, err))

@@ -57,8 +57,8 @@ struct sidecar {
 	int mode;		/* -1 unset, else enum post_mode */
 	enum tristate branded, promotional, ai_generated;
 	bool schedule_ambiguous; /* the wall time occurred twice; the first was taken */
-	int caption_from;	/* .defaults: -1 unset, else enum caption_from */
-	char *hashtags;		/* .defaults: "#a #b" to append to the caption; NULL unset; owned */
+	int caption_from;	 /* .defaults: -1 unset, else enum caption_from */
+	char *hashtags;		 /* .defaults: "#a #b" to append; NULL unset; owned */
 };
 
 #define SIDECAR_MAX_BYTES (1024 * 1024)

@@ -450,8 +450,7 @@ static void touch(struct tracker *t, const char *path, double now, enum touch_ho
 	bool created = false;
 
 	path = skip_slash(path);
-	if (!path || trk_defaults_event(t, path, now) ||
-	    (k = drop_classify(path)) == DROP_NOT_ITEM)
+	if (!path || trk_defaults_event(t, path, now) || (k = drop_classify(path)) == DROP_NOT_ITEM)
 		return;
 	pthread_mutex_lock(&t->mu);
 	f = trk_find_path(t, path);
@@ -722,7 +721,7 @@ struct tracker *tracker_new(struct store *st, const struct config *cfg, const ch
 
 void tracker_set_config(struct tracker *t, const struct config *cfg)
 {
-	struct pathlist resets = { 0 };
+	struct pathlist resets = {0};
 
 	pthread_mutex_lock(&t->mu);
 	/* Whether a video without a caption is taken depends on it. */

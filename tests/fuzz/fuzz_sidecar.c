@@ -66,8 +66,8 @@ static void check_defaults(const uint8_t *data, size_t size)
 	}
 	if (!sc.caption || sc.caption[0] || sc.has_cover)
 		abort(); /* a .defaults has no caption and no cover */
-	if (sc.hashtags && (sc.hashtags[0] != '#' || !utf8_valid(sc.hashtags,
-								 strlen(sc.hashtags), NULL)))
+	if (sc.hashtags &&
+	    (sc.hashtags[0] != '#' || !utf8_valid(sc.hashtags, strlen(sc.hashtags), NULL)))
 		abort();
 	if (sc.caption_from != -1 && sc.caption_from != CAPTION_FROM_SIDECAR &&
 	    sc.caption_from != CAPTION_FROM_FILENAME)
