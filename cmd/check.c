@@ -10,9 +10,13 @@
  *
  * Unlike rules_validate(), which stops at the first reason, check reports
  * the media's and the caption's problems both, so that one run tells the
- * user everything to fix.  The account's limits come from the cached
- * creator_info.json in state_dir; check never talks to the network and never
- * prints a secret (it prints nothing of the config but the bounds).  Every
+ * user everything to fix.  The caption is settled as the daemon settles
+ * it (meta/caption/defaults.h): merged with the .defaults of the folders
+ * above the video, found from the nearest "outbox" or "scheduled" folder
+ * on its real path, and the output says where each key came from.  The
+ * account's limits come from the cached creator_info.json in state_dir;
+ * check never talks to the network and never prints a secret (it prints
+ * nothing of the config but the bounds and the file's path).  Every
  * name and reason is printed through util/escape.h, so a file name with a
  * newline or a terminal escape shows as \n or \x1b, on its own line.
  */
@@ -30,11 +34,13 @@
 #include "meta/media/probe.h"
 #include "meta/rules.h"
 #include "meta/tiktok.h"
+#include "meta/caption/defaults.h"
 #include "meta/caption/sidecar.h"
 #include "meta/job/drop.h"
 #include "meta/caption/utf8.h"
 #include "meta/caption/when.h"
 #include "util/escape.h"
+#include "util/safepath.h"
 #include "util/strbuf.h"
 #include "util/path.h"
 
@@ -175,6 +181,46 @@ static bool in_scheduled_folder(const char *video)
 	return found;
 }
 
+/* Whether the component of @path that starts at @p is @name. */
+static bool component_is(const char *p, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(p, name, n) && (p[n] == '/' || p[n] == '\0');
+}
+
+/*
+ * The folder the daemon would read .defaults from for @video: below the
+ * nearest "outbox" or "scheduled" folder above it, each folder from that
+ * one down (*@root its parent, *@dir "outbox/brand"); for a video in no
+ * drop folder, its own folder's .defaults alone (*@dir "").  Both owned;
+ * false when the video's real path cannot be found.
+ */
+static bool locate(const char *video, char **root, char **dir)
+{
+	char *real = realpath(video, NULL), *s;
+	const char *top = NULL;
+
+	if (!real || !(s = strrchr(real, '/'))) {
+		free(real);
+		return false;
+	}
+	*s = '\0'; /* the video's folder */
+	for (const char *p = real; (p = strchr(p, '/')) != NULL; p++)
+		if (component_is(p + 1, drop_folder_name(DROP_OUTBOX)) ||
+		    component_is(p + 1, drop_folder_name(DROP_SCHEDULED)))
+			top = p;
+	if (top) {
+		*root = top == real ? xstrdup("/") : xstrndup(real, (size_t)(top - real));
+		*dir = xstrdup(top + 1);
+	} else {
+		*root = xstrdup(*real ? real : "/");
+		*dir = xstrdup("");
+	}
+	free(real);
+	return true;
+}
+
 static void print_account(const struct creator_info *ci, bool have_ci)
 {
 	char opts[160] = "";
@@ -291,6 +337,31 @@ static void print_reason(const char *label, const struct tt_error *e)
 	tt_error_print(stderr, label, e, TT_ERR_TERM);
 }
 
+/* The .defaults that apply to @video, into @c (always initialised).
+ * 0, or -1 after printing why they cannot be used. */
+static int load_defaults(const char *video, struct dflt_chain *c)
+{
+	struct tt_error err;
+	char *root = NULL, *dir = NULL;
+	int fd, rc = 0;
+
+	dflt_chain_init(c);
+	if (!locate(video, &root, &dir))
+		return 0;
+	tt_error_clear(&err);
+	fd = sp_open_root(root);
+	if (fd >= 0) {
+		dflt_chain_free(c);
+		rc = dflt_chain_load(fd, dir, c, &err);
+		close(fd);
+	}
+	if (rc < 0)
+		print_reason("Refused", &err);
+	free(root);
+	free(dir);
+	return rc < 0 ? -1 : 0;
+}
+
 static const char *reason_label(enum verdict_kind k)
 {
 	return k == VERDICT_INCOMPLETE ? "Not ready" : "Refused";
@@ -323,26 +394,103 @@ static int check_video(const struct config *cfg, const struct creator_info *ci, 
 }
 
 /* Parse and check the caption; @vc->media holds the video's findings. */
-static int check_caption(const struct config *cfg, const struct creator_info *ci,
-			 const char *caption, bool in_scheduled, struct verdict *vc)
+/* Where a key that no file sets comes from. */
+static const char *default_source(const struct config *cfg, enum sidecar_key k, char *buf,
+				  size_t size)
 {
-	const char *name = path_base(caption);
+	bool in_cfg = (k == SK_PRIVACY && cfg->privacy) ||
+		      (k == SK_MODE && cfg->mode != POST_DIRECT) ||
+		      (k == SK_CAPTION_FROM && cfg->caption_from != CAPTION_FROM_SIDECAR);
 
-	if (sidecar_load(caption, name, &vc->sidecar, &vc->error)) {
+	if (in_cfg) {
+		snprintf(buf, size, "the config%s%s%s", cfg->path ? " (" : "",
+			 cfg->path ? cfg->path : "", cfg->path ? ")" : "");
+		return buf;
+	}
+	if (k == SK_PRIVACY)
+		return "nowhere: none chosen";
+	if (k == SK_HASHTAGS || k == SK_SCHEDULE || k == SK_COVER)
+		return "nowhere: none";
+	return "the built-in default";
+}
+
+/* Where each key came from: the caption file, a .defaults, the config, the
+ * built-in default (meta/caption/defaults.h). */
+static void print_sources(const struct config *cfg, const struct dflt_sources *src,
+			  const char *caption_name)
+{
+	char buf[4200];
+
+	printf("Where each setting came from:\n");
+	printf("  %-13s ", "caption");
+	if (src->caption_from_name)
+		fputs("the video's file name (caption_from: filename)", stdout);
+	else
+		put_esc(stdout, caption_name);
+	putchar('\n');
+	for (int k = 0; k < SK_COUNT; k++) {
+		const char *from = src->from[k];
+
+		printf("  %-13s ", sidecar_key_name((enum sidecar_key)k));
+		put_esc(stdout,
+			from ? from : default_source(cfg, (enum sidecar_key)k, buf, sizeof(buf)));
+		putchar('\n');
+	}
+}
+
+/* No caption file, and none is made of the name: it would wait. */
+static int no_caption(const char *video, struct verdict *vc)
+{
+	const char *name = path_base(video), *dot = strrchr(name, '.');
+	int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
+
+	vc->kind = VERDICT_INCOMPLETE;
+	tt_error_set(&vc->error, ERR_INCOMPLETE, "no caption: %s is waiting for %.*s.caption", name,
+		     stem, name);
+	tt_error_advise(&vc->error,
+			"Put the caption beside the video as %.*s.caption or %s.caption, or name "
+			"it as the second argument, or set `caption_from: filename` in a .defaults "
+			"of its folder (or caption_from = filename in the config).",
+			stem, name, name);
+	print_reason("Not ready", &vc->error);
+	return -1;
+}
+
+/*
+ * Settle and check the caption as the daemon would: the caption file
+ * @caption (NULL: none) merged with the chain @c, or made of the name.
+ * @vc->media holds the video's findings.  0 when it would pass.
+ */
+static int check_caption(const struct config *cfg, const struct creator_info *ci,
+			 const struct dflt_chain *c, const char *caption, const char *video,
+			 bool in_scheduled, struct verdict *vc)
+{
+	const char *name = path_base(caption ? caption : video);
+	struct dflt_sources src;
+	int rc;
+
+	if (caption && sidecar_load(caption, name, &vc->sidecar, &vc->error)) {
+		vc->kind = VERDICT_CAPTION;
+		print_reason("Refused", &vc->error);
+		return -1;
+	}
+	rc = dflt_settle(cfg, c, &vc->sidecar, caption != NULL, name, path_base(video), &src,
+			 &vc->error);
+	if (rc == -ENOENT)
+		return no_caption(video, vc);
+	if (rc) {
 		vc->kind = VERDICT_CAPTION;
 		print_reason("Refused", &vc->error);
 		return -1;
 	}
 	vc->have_sidecar = true;
-	if (rules_check_caption(cfg, ci, name, in_scheduled, vc)) {
-		print_caption(name, vc);
-		print_warnings(vc->warning);
-		print_reason(reason_label(vc->kind), &vc->error);
-		return -1;
-	}
+	rc = rules_check_caption(cfg, ci, name, in_scheduled, vc);
 	print_caption(name, vc);
+	print_sources(cfg, &src, name);
 	print_warnings(vc->warning);
-	return 0;
+	if (rc)
+		print_reason(reason_label(vc->kind), &vc->error);
+	return rc ? -1 : 0;
 }
 
 int cmd_check(int argc, char **argv)
@@ -352,6 +500,7 @@ int cmd_check(int argc, char **argv)
 	struct creator_info ci;
 	struct tt_error err;
 	struct verdict vm, vc;
+	struct dflt_chain chain;
 	char *caption = NULL;
 	bool have_ci, cfg_loaded = false, in_scheduled;
 	int rc, bad = 0;
@@ -379,21 +528,10 @@ int cmd_check(int argc, char **argv)
 	if (check_video(&cfg, have_ci ? &ci : NULL, a.video, &vm))
 		bad = 1;
 	vc.media = vm.media;
-	if (!caption) {
-		const char *name = path_base(a.video), *dot = strrchr(name, '.');
-		int stem = dot && dot != name ? (int)(dot - name) : (int)strlen(name);
-		vc.kind = VERDICT_INCOMPLETE;
-		tt_error_set(&vc.error, ERR_INCOMPLETE,
-			     "no caption: %s is waiting for %.*s.caption", name, stem, name);
-		tt_error_advise(&vc.error,
-				"Put the caption beside the video as %.*s.caption or %s.caption, "
-				"or name it as the second argument.",
-				stem, name, name);
-		print_reason("Not ready", &vc.error);
+	if (load_defaults(a.video, &chain) ||
+	    check_caption(&cfg, have_ci ? &ci : NULL, &chain, caption, a.video, in_scheduled, &vc))
 		bad = 1;
-	} else if (check_caption(&cfg, have_ci ? &ci : NULL, caption, in_scheduled, &vc)) {
-		bad = 1;
-	}
+	dflt_chain_free(&chain);
 	if (!bad)
 		printf("OK: would be accepted%s\n",
 		       vm.warning[0] || vc.warning[0] ? " (with the warnings above)" : "");

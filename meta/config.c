@@ -147,15 +147,18 @@ enum key_type {
 	T_SLOTS,     /* posting slots (meta/job/slots.h), kept as written; empty: none */
 	T_ZONE,	     /* a zone of the tz database; empty: none */
 	T_MINUTES,   /* unsigned minutes from lo to hi, "N" or "N minutes" */
+	T_CAPTION,   /* enum caption_from: sidecar or filename */
+	T_NTYPES
 };
 
 /* What a field of each type is, for copying the default account's values
  * into a new account: a string (char *, owned) or plain bytes. */
-static const size_t type_size[T_MINUTES + 1] = {
+static const size_t type_size[T_NTYPES] = {
 	[T_MODE] = sizeof(enum post_mode), [T_LOG_LEVEL] = sizeof(int),
 	[T_SECONDS] = sizeof(double),	   [T_SIZE] = sizeof(uint64_t),
 	[T_RATE] = sizeof(uint64_t),	   [T_UINT] = sizeof(unsigned),
 	[T_BOOL] = sizeof(bool),	   [T_MINUTES] = sizeof(unsigned),
+	[T_CAPTION] = sizeof(enum caption_from),
 }; /* 0: a string */
 
 struct key_row {
@@ -189,6 +192,7 @@ static const struct key_row keys[] = {
 	AKEY(platform, T_PLATFORM, 0, 0, "tiktok", "must be tiktok: the only platform tiktokfs posts to for now"),
 	AKEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
 	AKEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
+	KEY(caption_from, T_CAPTION, 0, 0, "sidecar", "must be sidecar or filename"),
 	KEY(settle_time, T_SECONDS, 0, 86400, "2", "must be a number of seconds from 0 to 86400"),
 	KEY(poll_interval, T_SECONDS, 0, 86400, "0", "must be a number of seconds from 0 to 86400 (0: poll only network folders)"),
 	KEY(chunk_size, T_SIZE, TIKTOK_CHUNK_MIN, TIKTOK_CHUNK_MAX, "10000000",
@@ -277,6 +281,20 @@ static int parse_mode(const struct key_row *k, void *field, const char *v)
 		*dst = POST_DIRECT;
 	else if (!strcmp(v, "draft"))
 		*dst = POST_DRAFT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_caption_from(const struct key_row *k, void *field, const char *v)
+{
+	int *dst = field;
+
+	(void)k;
+	if (!strcmp(v, "sidecar"))
+		*dst = CAPTION_FROM_SIDECAR;
+	else if (!strcmp(v, "filename"))
+		*dst = CAPTION_FROM_FILENAME;
 	else
 		return -EINVAL;
 	return 0;
@@ -439,6 +457,7 @@ static const key_parser parsers[] = {
 	[T_SLOTS] = parse_slots,
 	[T_ZONE] = parse_zone,
 	[T_MINUTES] = parse_minutes,
+	[T_CAPTION] = parse_caption_from,
 };
 
 static const struct key_row *find_key(const char *key)

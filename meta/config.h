@@ -25,6 +25,11 @@
 
 enum post_mode { POST_DIRECT = 0, POST_DRAFT };
 
+/* Where a video's caption comes from when it has no caption file
+ * (meta/caption/defaults.h): it waits for one, or it is made of the
+ * video's file name. */
+enum caption_from { CAPTION_FROM_SIDECAR = 0, CAPTION_FROM_FILENAME };
+
 #define CONFIG_DEFAULT_ACCOUNT "default"
 
 /* One account: what its section (or, for "default", the keys outside any
@@ -50,6 +55,7 @@ struct config {
 	char *state_dir; /* absolute */
 	enum post_mode mode;
 	char *privacy;		/* TikTok's name (PUBLIC_TO_EVERYONE...) or NULL: no default */
+	int caption_from;	/* enum caption_from */
 	double settle_time;	/* seconds */
 	double poll_interval;	/* watch mode, seconds; 0: poll only network folders */
 	uint64_t chunk_size;

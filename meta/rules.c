@@ -22,6 +22,7 @@
  */
 #include "meta/rules.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include <time.h>
 
 #include "meta/config.h"
+#include "meta/caption/defaults.h"
 #include "meta/media/probe.h"
 #include "meta/tiktok.h"
 #include "util/clock.h"
@@ -530,6 +532,7 @@ int rules_validate_at(const struct config *cfg, const struct creator_info *ci, i
 	const char *name = path_base(video_rel);
 	struct media_info mi;
 	struct tt_error err;
+	int rc;
 
 	verdict_init(v);
 	tt_error_clear(&err);
@@ -538,12 +541,18 @@ int rules_validate_at(const struct config *cfg, const struct creator_info *ci, i
 		return probe_failed(&err, v);
 	if (rules_check_media(cfg, ci, name, &mi, v))
 		return tt_error_errno(v->error.cls);
-	if (!caption_rel)
+	/* The caption file merged with the folders' .defaults, or made of
+	 * the name (meta/caption/defaults.h). */
+	rc = dflt_item_caption_at(cfg, root_fd, video_rel, caption_rel, &v->sidecar, &v->error);
+	if (rc == -ENOENT && !caption_rel) {
+		sidecar_free(&v->sidecar);
 		return caption_missing(name, v);
-	if (sidecar_load_at(root_fd, caption_rel, path_base(caption_rel), &v->sidecar, &v->error)) {
+	}
+	if (rc) {
 		v->kind = VERDICT_CAPTION;
 		return tt_error_errno(v->error.cls);
 	}
 	v->have_sidecar = true;
-	return rules_check_caption(cfg, ci, path_base(caption_rel), in_scheduled, v);
+	return rules_check_caption(cfg, ci, caption_rel ? path_base(caption_rel) : name,
+				   in_scheduled, v);
 }

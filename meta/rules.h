@@ -51,7 +51,12 @@ int rules_validate(const struct config *cfg, const struct creator_info *ci,
  * @caption_rel (or NULL) are relative to the root descriptor @root_fd and
  * opened through meta/job/itemfile.h.  A video or caption that is a link, a
  * FIFO, a socket, a device or a folder is never opened: VERDICT_CAPTION
- * (fixed in place) with "NAME is refused: ..." in v->error.
+ * (fixed in place) with "NAME is refused: ..." in v->error.  The caption
+ * is settled with the .defaults of the folders above the video
+ * (meta/caption/defaults.h): a bad .defaults is a VERDICT_CAPTION naming
+ * it, and with caption_from filename a video without @caption_rel has a
+ * caption made of its name (v->have_sidecar is then true too).
+ * rules_validate(), on plain paths, reads no .defaults.
  */
 int rules_validate_at(const struct config *cfg, const struct creator_info *ci, int root_fd,
 		      const char *video_rel, const char *caption_rel, bool in_scheduled,

@@ -26,24 +26,13 @@
 
 #include "util/strbuf.h"
 
-enum key {
-	K_PRIVACY,
-	K_SCHEDULE,
-	K_COMMENTS,
-	K_DUET,
-	K_STITCH,
-	K_COVER,
-	K_MODE,
-	K_BRANDED,
-	K_PROMOTIONAL,
-	K_AI_GENERATED,
-	K_COUNT
+/* In the order of enum sidecar_key (sidecar.h). */
+/* clang-format off */
+static const char *const key_names[SK_COUNT] = {
+	"privacy", "schedule", "comments", "duet", "stitch", "cover", "mode", "branded",
+	"promotional", "ai_generated", "caption_from", "hashtags",
 };
-
-static const char *const key_names[K_COUNT] = {
-	"privacy", "schedule", "comments", "duet", "stitch",
-	"cover",   "mode",     "branded",  "promotional", "ai_generated",
-};
+/* clang-format on */
 
 /* A value quoted for a message: at most 80 bytes, whole characters, no
  * control characters (they would reach a terminal or an xattr). */
@@ -123,10 +112,12 @@ struct parser {
 	const char *name;
 	struct sidecar *sc;
 	struct tt_error *err;
-	int seen[K_COUNT]; /* line where each key was set, 0 if not yet */
+	int seen[SK_COUNT]; /* line where each key was set, 0 if not yet */
+	bool defaults;	    /* a folder's .defaults, not an item's caption */
 };
 
-static int bad_value(struct parser *ps, int line, enum key k, const char *v, const char *why)
+static int bad_value(struct parser *ps, int line, enum sidecar_key k, const char *v,
+		     const char *why)
 {
 	char q[128];
 
@@ -138,33 +129,94 @@ static int bad_value(struct parser *ps, int line, enum key k, const char *v, con
 
 /* The on/off (or yes/no) field of key @k, and how to write it; NULL for
  * a key that is no flag. */
-static enum tristate *flag_of(struct sidecar *sc, enum key k, const char **hint)
+static enum tristate *flag_of(struct sidecar *sc, enum sidecar_key k, const char **hint)
 {
 	*hint = "is not on or off; write on or off";
 	switch (k) {
-	case K_COMMENTS:
+	case SK_COMMENTS:
 		return &sc->comments;
-	case K_DUET:
+	case SK_DUET:
 		return &sc->duet;
-	case K_STITCH:
+	case SK_STITCH:
 		return &sc->stitch;
 	default:
 		break;
 	}
 	*hint = "is not yes or no; write yes or no";
 	switch (k) {
-	case K_BRANDED:
+	case SK_BRANDED:
 		return &sc->branded;
-	case K_PROMOTIONAL:
+	case SK_PROMOTIONAL:
 		return &sc->promotional;
-	case K_AI_GENERATED:
+	case SK_AI_GENERATED:
 		return &sc->ai_generated;
 	default:
 		return NULL;
 	}
 }
 
-static int set_key(struct parser *ps, int line, enum key k, const char *v)
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* "#travel sunset" -> "#travel #sunset": words, each made a hashtag.
+ * 0, or -EINVAL for a word that is a lone '#' or holds another one. */
+static int parse_hashtags(const char *v, char **out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = v;
+	int rc = 0;
+
+	while (*p && !rc) {
+		size_t n;
+
+		while (is_blank(*p) || *p == ',')
+			p++;
+		n = strcspn(p, " \t\r,");
+		if (!n)
+			break;
+		if (*p == '#')
+			p++, n--;
+		if (!n || memchr(p, '#', n))
+			rc = -EINVAL;
+		else
+			strbuf_addf(&sb, "%s#%.*s", sb.len ? " " : "", (int)n, p);
+		p += n;
+	}
+	if (!rc && !sb.len)
+		rc = -EINVAL;
+	if (rc)
+		strbuf_release(&sb);
+	else
+		*out = strbuf_detach(&sb, NULL);
+	return rc;
+}
+
+/* The keys only a .defaults has (sidecar.h). */
+static int set_defaults_key(struct parser *ps, int line, enum sidecar_key k, const char *v)
+{
+	struct sidecar *sc = ps->sc;
+
+	if (k == SK_HASHTAGS) {
+		free(sc->hashtags);
+		sc->hashtags = NULL;
+		if (parse_hashtags(v, &sc->hashtags))
+			return bad_value(ps, line, k, v,
+					 "is not a list of hashtags; write e.g. #travel #sunset");
+		return 0;
+	}
+	if (!strcasecmp(v, "sidecar"))
+		sc->caption_from = CAPTION_FROM_SIDECAR;
+	else if (!strcasecmp(v, "filename"))
+		sc->caption_from = CAPTION_FROM_FILENAME;
+	else
+		return bad_value(ps, line, k, v,
+				 "is not a caption source; write sidecar or filename");
+	return 0;
+}
+
+static int set_key(struct parser *ps, int line, enum sidecar_key k, const char *v)
 {
 	struct sidecar *sc = ps->sc;
 	enum tristate *flag;
@@ -173,7 +225,7 @@ static int set_key(struct parser *ps, int line, enum key k, const char *v)
 	int rc;
 
 	switch (k) {
-	case K_PRIVACY: {
+	case SK_PRIVACY: {
 		const char *n = tiktok_privacy_name(v);
 		if (!n)
 			return bad_value(ps, line, k, v,
@@ -181,7 +233,7 @@ static int set_key(struct parser *ps, int line, enum key k, const char *v)
 		snprintf(sc->privacy, sizeof(sc->privacy), "%s", n);
 		return 0;
 	}
-	case K_SCHEDULE:
+	case SK_SCHEDULE:
 		tt_error_clear(&why);
 		rc = when_parse(v, &sc->schedule_at, &sc->schedule_ambiguous, &why);
 		if (rc) {
@@ -190,13 +242,13 @@ static int set_key(struct parser *ps, int line, enum key k, const char *v)
 		}
 		sc->has_schedule = true;
 		return 0;
-	case K_COVER:
+	case SK_COVER:
 		if (parse_cover(v, &sc->cover_ms))
 			return bad_value(ps, line, k, v,
 					 "is not a time in the video; write e.g. 1.5s or 1500ms");
 		sc->has_cover = true;
 		return 0;
-	case K_MODE:
+	case SK_MODE:
 		if (!strcasecmp(v, "direct"))
 			sc->mode = POST_DIRECT;
 		else if (!strcasecmp(v, "draft"))
@@ -204,6 +256,9 @@ static int set_key(struct parser *ps, int line, enum key k, const char *v)
 		else
 			return bad_value(ps, line, k, v, "is not a mode; write direct or draft");
 		return 0;
+	case SK_CAPTION_FROM:
+	case SK_HASHTAGS:
+		return set_defaults_key(ps, line, k, v);
 	default:
 		break;
 	}
@@ -211,11 +266,6 @@ static int set_key(struct parser *ps, int line, enum key k, const char *v)
 	if (!flag || parse_onoff(v, flag))
 		return bad_value(ps, line, k, v, hint);
 	return 0;
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
 }
 
 /* Split "key: value" in place: the key without trailing blanks, the value
@@ -242,18 +292,96 @@ static char *split_value(char *text)
 	return val;
 }
 
+/* Whether the line [s, e) sets the hashtags (leading blanks skipped). */
+static bool is_hashtags_line(const char *s, const char *e)
+{
+	size_t n = strlen("hashtags");
+
+	while (s < e && is_blank(*s))
+		s++;
+	if ((size_t)(e - s) < n || strncasecmp(s, "hashtags", n))
+		return false;
+	for (s += n; s < e && is_blank(*s);)
+		s++;
+	return s < e && *s == ':';
+}
+
+/*
+ * Where the line [s, e) ends once its comment is cut: a '#' starts one at
+ * the start of the line or after a blank.  On a .defaults' hashtags line
+ * "#travel" is a tag, so there only a '#' followed by a blank (or ending
+ * the line) starts a comment.
+ */
+static const char *cut_comment(const struct parser *ps, const char *s, const char *e)
+{
+	bool tags = ps->defaults && is_hashtags_line(s, e);
+
+	for (const char *c = s; c < e; c++) {
+		if (*c != '#' || (c > s && !is_blank(c[-1])))
+			continue;
+		if (!tags || c + 1 == e || is_blank(c[1]))
+			return c;
+	}
+	return e;
+}
+
+/* The key named @key, or -1 with the error set: unknown, or not one this
+ * kind of file takes. */
+static int find_key(struct parser *ps, int line, const char *key)
+{
+	char q[128];
+	int k;
+
+	for (k = 0; k < SK_COUNT; k++)
+		if (!strcasecmp(key, key_names[k]))
+			break;
+	if (ps->defaults && k == SK_COVER) {
+		tt_error_set(ps->err, ERR_USER,
+			     "%s: line %d: cover: a cover time belongs to one video, not to a "
+			     "folder; set it in that video's caption file",
+			     ps->name, line);
+		return -1;
+	}
+	if (k < SK_COUNT && (ps->defaults || k < SK_CAPTION_FROM))
+		return k;
+	quote_value(key, strlen(key), q, sizeof(q));
+	tt_error_set(ps->err, ERR_USER, "%s: line %d: %s: unknown key; the keys are %s", ps->name,
+		     line, q,
+		     ps->defaults ? "privacy, schedule, comments, duet, stitch, mode, branded, "
+				    "promotional, ai_generated, caption_from, hashtags"
+				  : "privacy, schedule, comments, duet, stitch, cover, mode, "
+				    "branded, promotional, ai_generated");
+	return -1;
+}
+
+/* The example a key with no value is told to follow. */
+static const char *example_of(int k)
+{
+	switch (k) {
+	case SK_PRIVACY:
+		return "privacy: private";
+	case SK_SCHEDULE:
+		return "schedule: 2026-12-01 18:00 Europe/Berlin";
+	case SK_COVER:
+		return "cover: 1.5s";
+	case SK_MODE:
+		return "mode: direct";
+	case SK_CAPTION_FROM:
+		return "caption_from: filename";
+	case SK_HASHTAGS:
+		return "hashtags: #travel #sunset";
+	default:
+		return "off";
+	}
+}
+
 /* One front matter line [s, e), without its '\n'.  Valid UTF-8, no NUL. */
 static int parse_line(struct parser *ps, int line, const char *s, const char *e)
 {
-	char *text = NULL, *key, *val;
+	char *text = NULL, *val;
 	int k, rc = -EINVAL;
 
-	/* A '#' starts a comment at the start of the line or after a blank. */
-	for (const char *c = s; c < e; c++)
-		if (*c == '#' && (c == s || is_blank(c[-1]))) {
-			e = c;
-			break;
-		}
+	e = cut_comment(ps, s, e);
 	while (s < e && is_blank(*s))
 		s++;
 	while (e > s && is_blank(e[-1]))
@@ -267,24 +395,13 @@ static int parse_line(struct parser *ps, int line, const char *s, const char *e)
 		quote_value(text, strlen(text), q, sizeof(q));
 		tt_error_set(ps->err, ERR_USER,
 			     "%s: line %d: \"%s\" is not a `key: value` line; write e.g. "
-			     "`privacy: private`, or close the front matter with ---",
-			     ps->name, line, q);
+			     "`privacy: private`%s",
+			     ps->name, line, q,
+			     ps->defaults ? "" : ", or close the front matter with ---");
 		goto out;
 	}
-	key = text;
-	for (k = 0; k < K_COUNT; k++)
-		if (!strcasecmp(key, key_names[k]))
-			break;
-	if (k == K_COUNT) {
-		char q[128];
-		quote_value(key, strlen(key), q, sizeof(q));
-		tt_error_set(ps->err, ERR_USER,
-			     "%s: line %d: %s: unknown key; the keys are privacy, schedule, "
-			     "comments, duet, stitch, cover, mode, branded, promotional, "
-			     "ai_generated",
-			     ps->name, line, q);
+	if ((k = find_key(ps, line, text)) < 0)
 		goto out;
-	}
 	if (ps->seen[k]) {
 		tt_error_set(ps->err, ERR_USER,
 			     "%s: line %d: %s: set twice (first on line %d); keep one", ps->name,
@@ -294,15 +411,10 @@ static int parse_line(struct parser *ps, int line, const char *s, const char *e)
 	ps->seen[k] = line;
 	if (!*val) {
 		tt_error_set(ps->err, ERR_USER, "%s: line %d: %s: no value; write e.g. %s",
-			     ps->name, line, key_names[k],
-			     k == K_PRIVACY    ? "privacy: private"
-			     : k == K_SCHEDULE ? "schedule: 2026-12-01 18:00 Europe/Berlin"
-			     : k == K_COVER    ? "cover: 1.5s"
-			     : k == K_MODE     ? "mode: direct"
-					       : "off");
+			     ps->name, line, key_names[k], example_of(k));
 		goto out;
 	}
-	rc = set_key(ps, line, (enum key)k, val);
+	rc = set_key(ps, line, (enum sidecar_key)k, val);
 out:
 	free(text);
 	return rc;
@@ -360,14 +472,15 @@ static int line_of(const char *buf, size_t off)
 }
 
 /* The bytes as a whole: the size, the encoding, no NUL.  0 or -EINVAL. */
-static int check_bytes(const char *name, const char *buf, size_t len, struct tt_error *err)
+static int check_bytes(const char *name, const char *buf, size_t len, const char *what,
+		       struct tt_error *err)
 {
 	const char *nul;
 	size_t bad;
 
 	if (len > SIDECAR_MAX_BYTES) {
-		tt_error_set(err, ERR_USER, "%s: %zu bytes; a caption file may be at most %d",
-			     name, len, SIDECAR_MAX_BYTES);
+		tt_error_set(err, ERR_USER, "%s: %zu bytes; %s may be at most %d", name, len, what,
+			     SIDECAR_MAX_BYTES);
 		return -EINVAL;
 	}
 	if (refuse_other_bom(name, buf, len, err))
@@ -463,6 +576,15 @@ static int set_caption(const char *name, const char *cs, const char *ce, struct 
 	return -EINVAL;
 }
 
+void sidecar_init(struct sidecar *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->comments = sc->duet = sc->stitch = TRI_UNSET;
+	sc->branded = sc->promotional = sc->ai_generated = TRI_UNSET;
+	sc->mode = -1;
+	sc->caption_from = -1;
+}
+
 int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar *sc,
 		  struct tt_error *err)
 {
@@ -470,17 +592,67 @@ int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar 
 	const char *p = buf, *end = buf + len, *cs;
 	int rc;
 
-	memset(sc, 0, sizeof(*sc));
-	sc->comments = sc->duet = sc->stitch = TRI_UNSET;
-	sc->branded = sc->promotional = sc->ai_generated = TRI_UNSET;
-	sc->mode = -1;
-	if ((rc = check_bytes(name, buf, len, err)) < 0)
+	sidecar_init(sc);
+	if ((rc = check_bytes(name, buf, len, "a caption file", err)) < 0)
 		return rc;
 	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		p += 3; /* BOM: Windows editors write one */
 	if ((rc = parse_front_matter(&ps, p, end, &cs)) < 0)
 		return rc;
 	return set_caption(name, cs, end, sc, err);
+}
+
+/* A .defaults without --- lines: every line is a key line. */
+static int parse_bare_lines(struct parser *ps, const char *p, const char *end)
+{
+	const char *le;
+	int line = 0, rc;
+
+	for (const char *q = p; q < end; q = next_line(le, end)) {
+		le = line_end(q, end);
+		if ((rc = parse_line(ps, ++line, q, le)) < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Text after a .defaults' front matter: refused, since a caption shared
+ * by a folder would post every video with the same words. */
+static int refuse_body(const char *name, const char *buf, const char *cs, const char *end,
+		       struct tt_error *err)
+{
+	while (cs < end && isspace((unsigned char)*cs))
+		cs++;
+	if (cs == end)
+		return 0;
+	tt_error_set(err, ERR_USER,
+		     "%s: line %d: text after the front matter; a .defaults file holds only "
+		     "keys",
+		     name, line_of(buf, (size_t)(cs - buf)));
+	tt_error_advise(err, "Put a caption in each video's caption file; to add hashtags to "
+			     "every caption below this folder, write `hashtags: #tag #tag` "
+			     "between the --- lines.");
+	return -EINVAL;
+}
+
+int sidecar_parse_defaults(const char *name, const char *buf, size_t len, struct sidecar *sc,
+			   struct tt_error *err)
+{
+	struct parser ps = {.name = name, .sc = sc, .err = err, .defaults = true};
+	const char *p = buf, *end = buf + len, *cs;
+	int rc;
+
+	sidecar_init(sc);
+	sc->caption = xstrdup("");
+	if ((rc = check_bytes(name, buf, len, "a .defaults file", err)) < 0)
+		return rc;
+	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+		p += 3;
+	if (!is_fence(p, line_end(p, end)))
+		return parse_bare_lines(&ps, p, end);
+	if ((rc = parse_front_matter(&ps, p, end, &cs)) < 0)
+		return rc;
+	return refuse_body(name, buf, cs, end, err);
 }
 
 /* Read at most SIDECAR_MAX_BYTES + 1 bytes of @fd and parse them. */
@@ -556,4 +728,74 @@ void sidecar_free(struct sidecar *sc)
 		return;
 	free(sc->caption);
 	sc->caption = NULL;
+	free(sc->hashtags);
+	sc->hashtags = NULL;
+}
+
+const char *sidecar_key_name(enum sidecar_key k)
+{
+	return k >= 0 && k < SK_COUNT ? key_names[k] : "?";
+}
+
+/* The on/off field of @k, whatever kind of flag. */
+static enum tristate *any_flag(struct sidecar *sc, enum sidecar_key k)
+{
+	const char *hint;
+
+	return flag_of(sc, k, &hint);
+}
+
+bool sidecar_key_is_set(const struct sidecar *sc, enum sidecar_key k)
+{
+	enum tristate *flag;
+
+	switch (k) {
+	case SK_PRIVACY:
+		return sc->privacy[0] != '\0';
+	case SK_SCHEDULE:
+		return sc->has_schedule;
+	case SK_COVER:
+		return sc->has_cover;
+	case SK_MODE:
+		return sc->mode >= 0;
+	case SK_CAPTION_FROM:
+		return sc->caption_from >= 0;
+	case SK_HASHTAGS:
+		return sc->hashtags != NULL;
+	default:
+		flag = any_flag((struct sidecar *)sc, k);
+		return flag && *flag != TRI_UNSET;
+	}
+}
+
+void sidecar_key_copy(struct sidecar *dst, const struct sidecar *src, enum sidecar_key k)
+{
+	switch (k) {
+	case SK_PRIVACY:
+		memcpy(dst->privacy, src->privacy, sizeof(dst->privacy));
+		break;
+	case SK_SCHEDULE:
+		dst->has_schedule = src->has_schedule;
+		dst->schedule_at = src->schedule_at;
+		dst->schedule_ambiguous = src->schedule_ambiguous;
+		break;
+	case SK_COVER:
+		dst->has_cover = src->has_cover;
+		dst->cover_ms = src->cover_ms;
+		break;
+	case SK_MODE:
+		dst->mode = src->mode;
+		break;
+	case SK_CAPTION_FROM:
+		dst->caption_from = src->caption_from;
+		break;
+	case SK_HASHTAGS:
+		free(dst->hashtags);
+		dst->hashtags = src->hashtags ? xstrdup(src->hashtags) : NULL;
+		break;
+	default:
+		if (any_flag(dst, k))
+			*any_flag(dst, k) = *any_flag((struct sidecar *)src, k);
+		break;
+	}
 }

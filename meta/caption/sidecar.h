@@ -11,6 +11,9 @@
  * at most TIKTOK_CAPTION_MAX_UTF16 (meta/tiktok.h) UTF-16 units.  A file
  * that starts with a UTF-16 or UTF-32 byte-order mark (Notepad's
  * "Unicode") is refused by that name, with "save it as UTF-8".
+ *
+ * A folder's .defaults is the same front matter without a caption
+ * (sidecar_parse_defaults; merged with an item's by meta/caption/defaults.h).
  */
 #ifndef TIKTOKFS_SIDECAR_H
 #define TIKTOKFS_SIDECAR_H
@@ -22,6 +25,25 @@
 #include "util/error.h"
 
 enum tristate { TRI_UNSET = -1, TRI_OFF = 0, TRI_ON = 1 };
+
+/* The front matter's keys, in the order messages list them.  The last two
+ * are a folder's .defaults only (meta/caption/defaults.h): a caption file
+ * that names them is told they are unknown there. */
+enum sidecar_key {
+	SK_PRIVACY,
+	SK_SCHEDULE,
+	SK_COMMENTS,
+	SK_DUET,
+	SK_STITCH,
+	SK_COVER,
+	SK_MODE,
+	SK_BRANDED,
+	SK_PROMOTIONAL,
+	SK_AI_GENERATED,
+	SK_CAPTION_FROM, /* .defaults only */
+	SK_HASHTAGS,	 /* .defaults only */
+	SK_COUNT
+};
 
 struct sidecar {
 	char *caption;		/* UTF-8, front matter removed, trimmed; owned; never NULL after parse */
@@ -35,6 +57,8 @@ struct sidecar {
 	int mode;		/* -1 unset, else enum post_mode */
 	enum tristate branded, promotional, ai_generated;
 	bool schedule_ambiguous; /* the wall time occurred twice; the first was taken */
+	int caption_from;	 /* .defaults: -1 unset, else enum caption_from */
+	char *hashtags;		 /* .defaults: "#a #b" to append; NULL unset; owned */
 };
 
 #define SIDECAR_MAX_BYTES (1024 * 1024)
@@ -59,5 +83,26 @@ int sidecar_load(const char *path, const char *name, struct sidecar *sc, struct 
 int sidecar_load_at(int root_fd, const char *rel, const char *name, struct sidecar *sc,
 		    struct tt_error *err);
 void sidecar_free(struct sidecar *sc);
+/* @sc with every key unset and no caption (NULL): what a file that says
+ * nothing gives. */
+void sidecar_init(struct sidecar *sc);
+
+/*
+ * A folder's .defaults (meta/caption/defaults.h): the same front matter,
+ * between --- lines or, as a convenience, the key lines alone, with no
+ * caption text after it, where `cover` (a time in one video) is refused
+ * and `caption_from` and `hashtags` are also keys.  @name (the file's path
+ * below the drop folder, "outbox/brand/.defaults") starts every message.
+ * 0 or -EINVAL with @err set (class ERR_USER); sidecar_free() either way.
+ */
+int sidecar_parse_defaults(const char *name, const char *buf, size_t len, struct sidecar *sc,
+			   struct tt_error *err);
+
+/* "privacy", "caption_from"...: a static string. */
+const char *sidecar_key_name(enum sidecar_key k);
+/* Whether @k was written in the file @sc was parsed from. */
+bool sidecar_key_is_set(const struct sidecar *sc, enum sidecar_key k);
+/* Copy @k's value (set or not) from @src to @dst. */
+void sidecar_key_copy(struct sidecar *dst, const struct sidecar *src, enum sidecar_key k);
 
 #endif

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meta/caption/defaults.h"
 #include "meta/config.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
@@ -416,7 +417,9 @@ void trk_caption_gone(struct tracker *t, const char *video, const char *why)
 		trk_reset_job(t, video, why);
 		return;
 	}
-	if (!trk_job_in_flight(&j))
+	/* An upload whose caption was made of the name (caption_from:
+	 * filename) never depended on a caption file. */
+	if (!trk_job_in_flight(&j) || !j.caption_path)
 		trk_reset_job(t, video, why);
 	else if (j.state == JOB_PROCESSING)
 		caption_gone_after_send(t, &j);
@@ -447,7 +450,7 @@ static void touch(struct tracker *t, const char *path, double now, enum touch_ho
 	bool created = false;
 
 	path = skip_slash(path);
-	if (!path || (k = drop_classify(path)) == DROP_NOT_ITEM)
+	if (!path || trk_defaults_event(t, path, now) || (k = drop_classify(path)) == DROP_NOT_ITEM)
 		return;
 	pthread_mutex_lock(&t->mu);
 	f = trk_find_path(t, path);
@@ -537,9 +540,8 @@ void tracker_removed(struct tracker *t, const char *path, double now)
 {
 	struct pathlist cancels = { 0 }, resets = { 0 };
 
-	(void)now;
 	path = skip_slash(path);
-	if (!path)
+	if (!path || trk_defaults_event(t, path, now))
 		return;
 	/* An rmdir needs nothing: the directory was empty, so no entry was
 	 * under it (rm -r and inotify report every file first). */
@@ -613,6 +615,25 @@ static bool dir_renamed(struct tracker *t, const char *from, const char *to,
 	return moved;
 }
 
+/* A rename from or to a .defaults (an editor saving one through a
+ * temporary name): the folders' items are checked again, and a file that
+ * became the .defaults, or the .defaults that became an item's file, is
+ * gone or has arrived.  False when neither name is a .defaults. */
+static bool defaults_renamed(struct tracker *t, const char *from, const char *to, double now)
+{
+	bool fd, td;
+
+	if (!dflt_is_defaults_path(from) && !dflt_is_defaults_path(to))
+		return false;
+	fd = trk_defaults_event(t, from, now);
+	td = trk_defaults_event(t, to, now);
+	if (!fd)
+		tracker_removed(t, from, now);
+	if (!td && drop_classify(to) != DROP_NOT_ITEM)
+		touch(t, to, now, T_ARRIVED);
+	return true;
+}
+
 /*
  * Order matters after the mutex is released: jobs of files that were
  * replaced or moved out are cancelled first (while they still sit at their
@@ -628,7 +649,7 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 
 	from = skip_slash(from);
 	to = skip_slash(to);
-	if (!from || !to)
+	if (!from || !to || defaults_renamed(t, from, to, now))
 		return;
 	k = drop_classify(to);
 	dir = is_dir(t, to); /* even one called "x.mp4" */
@@ -701,9 +722,15 @@ struct tracker *tracker_new(struct store *st, const struct config *cfg, const ch
 
 void tracker_set_config(struct tracker *t, const struct config *cfg)
 {
+	struct pathlist resets = {0};
+
 	pthread_mutex_lock(&t->mu);
+	/* Whether a video without a caption is taken depends on it. */
+	if (t->cfg && t->cfg->caption_from != cfg->caption_from)
+		trk_touch_all(t, &resets);
 	t->cfg = cfg;
 	pthread_mutex_unlock(&t->mu);
+	trk_run_resets(t, &resets, "caption_from changed in the config: checking it again");
 }
 
 void tracker_free(struct tracker *t)

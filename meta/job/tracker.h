@@ -18,6 +18,11 @@
  * "clip.caption".  When both exist, "clip.mp4.caption" is used (it names one
  * video, "clip.caption" may be shared by clip.mp4 and clip.mov); if the two
  * differ in content the item is invalid with a NAME.error saying so.
+ *
+ * Folder defaults (meta/caption/defaults.h): an event on a .defaults is an
+ * event on every item below its folder (tracker_defaults.c), and a video
+ * without a caption is validated when caption_from makes its caption of
+ * its name; otherwise it waits for its caption as before.
  */
 #ifndef TIKTOKFS_TRACKER_H
 #define TIKTOKFS_TRACKER_H
@@ -39,7 +44,8 @@ struct tracker *tracker_new(struct store *st, const struct config *cfg, const ch
 void tracker_free(struct tracker *t);
 /* Point the tracker at another config (SIGHUP reload), under its lock.
  * The timer thread must be stopped: tracker_tick() reads the config outside
- * the lock while it validates. */
+ * the lock while it validates.  When caption_from changed, every item is
+ * checked again (a video without a caption may now be taken, or not). */
 void tracker_set_config(struct tracker *t, const struct config *cfg);
 
 /*

@@ -102,4 +102,18 @@ bool trk_file_at(struct tracker *t, const char *rel);
 /* Remove the NAME.error beside @video, if any. */
 void trk_clear_error_file(struct tracker *t, const char *video);
 
+/* ---- folder defaults (tracker_defaults.c, called without the mutex) ---- */
+
+struct tt_error;
+/* When @path is a .defaults: every item below its folder is checked again
+ * (and true is returned, the event is handled); else false. */
+bool trk_defaults_event(struct tracker *t, const char *path, double now);
+/* A video with no caption file: 0 when its caption is made of its name,
+ * -ENOENT when it waits for a caption file, -EINVAL with @err when a
+ * .defaults above it is bad or the name makes no caption. */
+int trk_caption_source(struct tracker *t, const char *video, struct tt_error *err);
+/* (locked) Every video is checked again (caption_from changed in the
+ * config); armed ones are added to @resets. */
+void trk_touch_all(struct tracker *t, struct pathlist *resets);
+
 #endif

@@ -272,7 +272,7 @@ int tracker_reconcile(struct tracker *t, double now)
 
 /* What the look at a due item found: a verdict to apply (meta/job/verdict.h),
  * or a reason to leave it. */
-enum due_what { D_VERDICT, D_IN_FLIGHT, D_GONE, D_RETRY };
+enum due_what { D_VERDICT, D_IN_FLIGHT, D_GONE, D_RETRY, D_NOCAP };
 
 struct due {
 	char *video;
@@ -320,10 +320,11 @@ static void not_pending(struct tracker *t, struct tfile *f)
 	}
 }
 
-/* Under the mutex: the items whose settle time has passed.  @next gets the
- * earliest time something still settling becomes due. */
-static void collect_due(struct tracker *t, double now, struct duelist *dl, struct pathlist *nocap,
-			double *next)
+/* Under the mutex: the items whose settle time has passed, with a caption
+ * file or without (a .defaults may make theirs of the name: D_NOCAP when
+ * not).  @next gets the earliest time something still settling becomes
+ * due. */
+static void collect_due(struct tracker *t, double now, struct duelist *dl, double *next)
 {
 	double settle = t->cfg->settle_time;
 
@@ -348,11 +349,6 @@ static void collect_due(struct tracker *t, double now, struct duelist *dl, struc
 			if (now - last < settle) {
 				if (last + settle - now < *next)
 					*next = last + settle - now;
-				continue;
-			}
-			if (nc == 0) {
-				not_pending(t, f); /* waits for its caption */
-				trk_pl_add(nocap, f->path);
 				continue;
 			}
 			ALLOC_GROW(dl->v, dl->n + 1, dl->alloc);
@@ -441,34 +437,68 @@ static bool item_refused(struct tracker *t, struct due *d)
 	return false;
 }
 
+/*
+ * Without the mutex: the job of @d (made if missing), whether it is in
+ * flight and whether it had a caption file.  False, with d->what set,
+ * when it is not to be looked at now.  A video whose caption file went
+ * loses it from its job here, unless an upload holds it.
+ */
+static bool job_of_due(struct tracker *t, struct due *d, bool *in_flight, bool *had_caption)
+{
+	struct job j;
+
+	d->id = store_ensure(t->st, d->video);
+	if (d->id == -EBUSY) {
+		/* the source of a pending outcome move: a final job owns it */
+		d->what = D_IN_FLIGHT;
+		return false;
+	}
+	if (d->id < 0 || store_get(t->st, d->id, &j) < 0) {
+		log_warn("%s: cannot read its job; trying again", d->video);
+		d->what = D_RETRY;
+		return false;
+	}
+	*in_flight = trk_job_in_flight(&j);
+	*had_caption = j.caption_path != NULL;
+	if (!*in_flight && d->ncap == 0 && j.caption_path)
+		store_set_caption(t->st, j.id, NULL);
+	job_free(&j);
+	return true;
+}
+
 /* Without the mutex: decide what a due item is. */
 static void validate_due(struct tracker *t, struct due *d, const struct creator_info *ci)
 {
-	struct job j;
-	bool in_flight;
+	bool in_flight, had_caption;
+	int nocap_rc = 0;
 
 	if (!trk_file_at(t, d->video)) {
 		d->what = D_GONE;
 		return;
 	}
-	d->id = store_ensure(t->st, d->video);
-	if (d->id == -EBUSY) {
-		/* the source of a pending outcome move: a final job owns it */
+	if (!job_of_due(t, d, &in_flight, &had_caption))
+		return;
+	/* An upload whose caption file is missing at a tick is for
+	 * trk_caption_gone() to judge (D_NOCAP), as when it is deleted. */
+	if (in_flight && !(d->ncap == 0 && had_caption)) {
 		d->what = D_IN_FLIGHT;
 		return;
 	}
-	if (d->id < 0 || store_get(t->st, d->id, &j) < 0) {
-		log_warn("%s: cannot read its job; trying again", d->video);
-		d->what = D_RETRY;
-		return;
-	}
-	in_flight = trk_job_in_flight(&j);
-	job_free(&j);
-	if (in_flight) {
-		d->what = D_IN_FLIGHT;
+	/* No caption file: it waits for one, unless the folder's .defaults
+	 * or the config make the caption of its name (or a .defaults is
+	 * bad: that is said on the item).  Asked after the in-flight check:
+	 * an upload that started from a name keeps it whatever a .defaults
+	 * says now. */
+	if (d->ncap == 0 &&
+	    (in_flight || (nocap_rc = trk_caption_source(t, d->video, &d->v.error)) == -ENOENT)) {
+		d->what = D_NOCAP;
 		return;
 	}
 	d->what = D_VERDICT;
+	if (d->ncap == 0 && nocap_rc < 0) {
+		d->v.kind = VERDICT_CAPTION;
+		return;
+	}
 	if (item_refused(t, d))
 		return;
 	if (d->ncap > 1 && captions_disagree(t->root_fd, d->cap[0], d->cap[1])) {
@@ -494,7 +524,7 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 static void apply_verdict(struct tracker *t, struct tfile *f, const struct due *d,
 			  const struct job *j, struct pathlist *resets)
 {
-	struct tfile *c = trk_find_path(t, d->cap[0]);
+	struct tfile *c = d->cap[0] ? trk_find_path(t, d->cap[0]) : NULL;
 	int rc = verdict_apply(t->st, t->cfg, t->root, t->on_final, j, &d->v, d->cap[0]);
 
 	switch (d->v.kind) {
@@ -529,8 +559,10 @@ static void apply_gone(struct tracker *t, struct tfile *f, const struct due *d)
 	trk_entry_drop(t, f, NULL);
 }
 
-/* Under the mutex: apply @d unless its item changed meanwhile. */
-static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets)
+/* Under the mutex: apply @d unless its item changed meanwhile.  A video
+ * that waits for its caption file goes to @nocap. */
+static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets,
+		      struct pathlist *nocap)
 {
 	struct tfile *f = trk_find_path(t, d->video);
 	struct job j;
@@ -539,6 +571,11 @@ static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets)
 		return; /* changed while we looked: it settles again */
 	if (d->what == D_GONE) {
 		apply_gone(t, f, d);
+		return;
+	}
+	if (d->what == D_NOCAP) {
+		not_pending(t, f); /* waits for its caption */
+		trk_pl_add(nocap, f->path);
 		return;
 	}
 	not_pending(t, f);
@@ -593,12 +630,9 @@ double tracker_tick(struct tracker *t, double now)
 
 	run_scans(t, now);
 	pthread_mutex_lock(&t->mu);
-	collect_due(t, now, &dl, &nocap, &next);
+	collect_due(t, now, &dl, &next);
 	pthread_mutex_unlock(&t->mu);
 
-	for (size_t i = 0; i < nocap.n; i++)
-		no_caption(t, nocap.v[i]);
-	trk_pl_clear(&nocap);
 	if (dl.n > 1)
 		qsort(dl.v, dl.n, sizeof(*dl.v), due_cmp);
 	if (dl.n && t->cfg->state_dir)
@@ -609,11 +643,14 @@ double tracker_tick(struct tracker *t, double now)
 	for (size_t i = 0; i < dl.n; i++) {
 		validate_due(t, &dl.v[i], have_ci ? &ci : NULL);
 		pthread_mutex_lock(&t->mu);
-		apply_due(t, &dl.v[i], &resets);
+		apply_due(t, &dl.v[i], &resets, &nocap);
 		pthread_mutex_unlock(&t->mu);
 		if (dl.v[i].what == D_RETRY && t->cfg->settle_time < next)
 			next = t->cfg->settle_time;
 	}
+	for (size_t i = 0; i < nocap.n; i++)
+		no_caption(t, nocap.v[i]);
+	trk_pl_clear(&nocap);
 	trk_run_resets(t, &resets, "its caption went to failed/ with another video");
 	duelist_clear(&dl);
 	return next > 0 ? next : 0;

@@ -4,9 +4,12 @@
  * crash, a leak or undefined behaviour.  On success it also checks the
  * parser's promises: the caption is valid UTF-8 without NUL, its UTF-16
  * length is the one stored and at most 2200, and every set field holds a
- * value the rest of the program can use.
+ * value the rest of the program can use.  The same bytes go through the
+ * folder .defaults parser (no caption text allowed, two more keys) and,
+ * cut at the first NUL, through the caption made of a file name.
  */
 #include "meta/config.h"
+#include "meta/caption/defaults.h"
 #include "meta/caption/sidecar.h"
 #include "meta/tiktok.h"
 #include "meta/caption/utf8.h"
@@ -49,6 +52,48 @@ static void check_sidecar(const uint8_t *data, size_t size)
 	sidecar_free(&sc);
 }
 
+static void check_defaults(const uint8_t *data, size_t size)
+{
+	struct sidecar sc;
+	struct tt_error err;
+
+	tt_error_clear(&err);
+	if (sidecar_parse_defaults("fuzz/.defaults", (const char *)data, size, &sc, &err)) {
+		if (!err.what[0] || err.cls != ERR_USER)
+			abort();
+		sidecar_free(&sc);
+		return;
+	}
+	if (!sc.caption || sc.caption[0] || sc.has_cover)
+		abort(); /* a .defaults has no caption and no cover */
+	if (sc.hashtags &&
+	    (sc.hashtags[0] != '#' || !utf8_valid(sc.hashtags, strlen(sc.hashtags), NULL)))
+		abort();
+	if (sc.caption_from != -1 && sc.caption_from != CAPTION_FROM_SIDECAR &&
+	    sc.caption_from != CAPTION_FROM_FILENAME)
+		abort();
+	sidecar_free(&sc);
+}
+
+static void check_name(const uint8_t *data, size_t size)
+{
+	char name[256];
+	struct sidecar sc;
+	struct tt_error err;
+
+	if (size >= sizeof(name))
+		size = sizeof(name) - 1;
+	memcpy(name, data, size);
+	name[size] = '\0';
+	sidecar_init(&sc);
+	tt_error_clear(&err);
+	if (dflt_caption_from_name(name, &sc, &err) == 0 &&
+	    (!sc.caption[0] || sc.caption[0] == ' ' || strstr(sc.caption, "  ") ||
+	     !utf8_valid(sc.caption, strlen(sc.caption), NULL)))
+		abort(); /* trimmed, single spaces, valid text */
+	sidecar_free(&sc);
+}
+
 static void check_when(const uint8_t *data, size_t size)
 {
 	char s[128];
@@ -71,6 +116,8 @@ static void check_when(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_sidecar(data, size);
+	check_defaults(data, size);
+	check_name(data, size);
 	check_when(data, size);
 	return 0;
 }

@@ -400,3 +400,51 @@ def test_utf8_bom_caption_is_accepted(tmp_path, media):
     r = run_check(tmp_path, v)
     assert r.returncode == 0, r.out
     assert "privacy       public" in r.out
+
+
+# -- folder defaults (.defaults) -------------------------------------------------
+
+def test_check_shows_the_merged_caption_and_where_each_key_came_from(tmp_path, media):
+    brand = tmp_path / "drop" / "outbox" / "brand"
+    brand.mkdir(parents=True)
+    v = brand / "My_Day-1.mp4"
+    shutil.copyfile(media["portrait.mp4"], v)
+    (tmp_path / "drop" / "outbox" / ".defaults").write_text(
+        "---\nprivacy: public\ncaption_from: filename\nhashtags: #team\n---\n")
+    (brand / ".defaults").write_text("privacy: friends\ncomments: off\n")
+    write_config(tmp_path, mode="draft")
+    r = run_check(tmp_path, v)
+    assert r.returncode == 0, r.out
+    assert 'text          "My Day 1 #team"' in r.out
+    assert "privacy       friends" in r.out
+    assert "Where each setting came from:" in r.out
+    assert "caption       the video's file name (caption_from: filename)" in r.out
+    assert "privacy       outbox/brand/.defaults" in r.out
+    assert "comments      outbox/brand/.defaults" in r.out
+    assert "caption_from  outbox/.defaults" in r.out
+    assert "hashtags      outbox/.defaults" in r.out
+    assert f"mode          the config ({tmp_path / 'tiktokfs.conf'})" in r.out
+    assert "duet          the built-in default" in r.out
+    # a caption file wins key by key
+    caption(brand / "My_Day-1.caption", "Own words", comments="on")
+    r = run_check(tmp_path, v)
+    assert r.returncode == 0, r.out
+    assert 'text          "Own words #team"' in r.out
+    assert "comments      My_Day-1.caption" in r.out
+    assert "privacy       outbox/brand/.defaults" in r.out
+    assert SECRET not in r.out
+
+
+def test_check_refuses_a_bad_defaults_naming_file_and_line(tmp_path, media):
+    v = item(tmp_path, media, privacy="public")
+    (v.parent / ".defaults").write_text("privacy: public\nlikes: on\n")
+    r = run_check(tmp_path, v)
+    assert r.returncode == 1, r.out
+    # not in a drop folder: the video's own folder's .defaults
+    assert ".defaults: line 2: likes: unknown key" in r.out
+    (v.parent / ".defaults").unlink()
+    os.symlink(tmp_path / "tiktokfs.conf", v.parent / ".defaults")
+    r = run_check(tmp_path, v)
+    assert r.returncode == 1, r.out
+    assert ".defaults is refused: it is a symbolic link" in r.out
+    assert SECRET not in r.out

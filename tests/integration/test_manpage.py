@@ -42,13 +42,24 @@ def usage_commands():
     return cmds, opts
 
 
-def sidecar_keys():
+def front_matter_keys():
     src = (ROOT / "meta/caption/sidecar.c").read_text()
-    table = src[src.index("key_names[K_COUNT]"):]
+    table = src[src.index("key_names[SK_COUNT]"):]
     table = table[:table.index("};")]
     keys = re.findall(r'"([a-z_]+)"', table)
-    assert "privacy" in keys
+    assert "privacy" in keys and "caption_from" in keys
     return keys
+
+
+def sidecar_keys():
+    """The caption file's keys; those from caption_from on are a .defaults' only."""
+    keys = front_matter_keys()
+    return keys[:keys.index("caption_from")]
+
+
+def defaults_only_keys():
+    keys = front_matter_keys()
+    return keys[keys.index("caption_from"):]
 
 
 def man_text():
@@ -104,6 +115,11 @@ def test_man_page_has_the_sections_a_user_looks_for():
     for key in sidecar_keys():
         assert re.search(r"^\.TP\n\.BR? .*(?<![\w.])" + key + ":", sidecar, re.M), \
             f"caption sidecar key {key} has no entry"
+    folder_defaults = desc[desc.index(".SS Folder defaults"):]
+    folder_defaults = folder_defaults[:folder_defaults.index(".SS ", 4)]
+    for key in defaults_only_keys():
+        assert re.search(r"^\.TP\n\.BR? .*(?<![\w.])" + key + ":", folder_defaults, re.M), \
+            f".defaults key {key} has no entry"
     for state in ("waiting", "ready", "scheduled", "uploading", "processing", "deferred"):
         assert re.search(r"^\.B " + state + "$", desc, re.M), f"state {state}"
     for x in ("state", "progress", "retry_at", "warning", "publish_id", "status",

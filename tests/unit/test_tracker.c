@@ -509,6 +509,135 @@ TEST(test_editing_a_ready_item_checks_it_again)
 	env_down(&e);
 }
 
+/* ---- folder defaults (meta/caption/defaults.h) ---- */
+
+TEST(test_bad_defaults_holds_the_items_below_it_until_fixed)
+{
+	struct env e;
+	char *p, *text;
+	size_t len;
+
+	env_up(&e);
+	put_text(&e, "outbox/brand/.defaults", "privacy: private\nduet: maybe\n", 1000);
+	put_text(&e, "outbox/brand/clip.caption", "Brand clip\n", 1000);
+	put_media(&e, "outbox/brand/clip.mp4", "portrait.mp4", 1000);
+	put_text(&e, "outbox/other.caption", good_caption, 1000);
+	put_media(&e, "outbox/other.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/brand/clip.mp4"), "invalid");
+	CHECK_STR(state(&e, "outbox/other.mp4"), "ready");
+	p = abs_of(&e, "outbox/brand/clip.mp4.error");
+	text = read_file(p, &len);
+	CHECK_CONTAINS(text, "outbox/brand/.defaults: line 2: duet: \"maybe\"");
+	free(text);
+	free(p);
+	CHECK(!exists(&e, "outbox/brand/.defaults.error"));
+	/* fixed: back to waiting at once, ready once settled */
+	put_text(&e, "outbox/brand/.defaults", "privacy: private\nduet: off\n", 2000);
+	CHECK_STR(state(&e, "outbox/brand/clip.mp4"), "waiting");
+	CHECK_STR(state(&e, "outbox/other.mp4"), "ready");
+	tracker_tick(e.t, 2002.1);
+	CHECK_STR(state(&e, "outbox/brand/clip.mp4"), "ready");
+	CHECK(!exists(&e, "outbox/brand/clip.mp4.error"));
+	CHECK(exists(&e, "outbox/brand/.defaults"));
+	env_down(&e);
+}
+
+TEST(test_caption_from_filename_takes_a_video_without_caption)
+{
+	struct env e;
+	char *p;
+	struct stat sb;
+
+	env_up(&e);
+	put_media(&e, "outbox/alone.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
+	/* a .defaults saying filename, saved through a temporary name */
+	put_text(&e, "outbox/.defaults.tmp", "privacy: private\ncaption_from: filename\n", 1100);
+	do_rename(&e, "outbox/.defaults.tmp", "outbox/.defaults", 1100);
+	tracker_tick(e.t, 1102.1);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "ready");
+	/* and back: it waits for its caption file again */
+	p = abs_of(&e, "outbox/.defaults");
+	CHECK_INT(lstat(p, &sb), 0);
+	free(p);
+	do_unlink(&e, "outbox/.defaults", 1200);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
+	tracker_tick(e.t, 1202.1);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
+	env_down(&e);
+}
+
+TEST(test_defaults_edits_during_an_upload_do_not_disturb_it)
+{
+	struct env e;
+
+	env_up(&e);
+	put_text(&e, "outbox/.defaults", "privacy: private\ncaption_from: filename\n", 1000);
+	put_media(&e, "outbox/by_name.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/by_name.mp4"), "ready");
+	/* the poster takes it; then the folder stops taking names */
+	CHECK_INT(store_transition(e.st, live_id(&e, "outbox/by_name.mp4"), JOB_UPLOADING, "test"),
+		  0);
+	put_text(&e, "outbox/.defaults", "privacy: private\n", 1100);
+	tracker_tick(e.t, 1200);
+	CHECK_STR(state(&e, "outbox/by_name.mp4"), "uploading");
+	/* a caption file that comes and goes changes nothing of it either */
+	put_text(&e, "outbox/by_name.caption", good_caption, 1300);
+	do_unlink(&e, "outbox/by_name.caption", 1301);
+	tracker_tick(e.t, 1400);
+	CHECK_STR(state(&e, "outbox/by_name.mp4"), "uploading");
+	env_down(&e);
+}
+
+TEST(test_caption_from_changed_by_a_reload_checks_lone_videos_again)
+{
+	struct env e;
+	struct config next;
+
+	env_up(&e);
+	put_media(&e, "outbox/alone.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
+	next = e.cfg; /* the reload's new config, sharing the strings */
+	next.caption_from = CAPTION_FROM_FILENAME;
+	next.privacy = e.cfg.privacy ? e.cfg.privacy : (char *)"SELF_ONLY";
+	tracker_set_config(e.t, &next);
+	tracker_tick(e.t, 1003);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "ready");
+	tracker_set_config(e.t, &e.cfg);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
+	tracker_tick(e.t, 1004);
+	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
+	env_down(&e);
+}
+
+TEST(test_caption_missing_at_a_start_stops_the_upload_that_had_it)
+{
+	struct env e;
+	char *p;
+	int64_t a;
+
+	env_up(&e);
+	put_text(&e, "outbox/a.caption", good_caption, 1000);
+	put_media(&e, "outbox/a.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	a = live_id(&e, "outbox/a.mp4");
+	store_set_publish(e.st, a, 0, "v_pub_a", "https://up.example/a", 99);
+	CHECK_INT(store_transition(e.st, a, JOB_UPLOADING, "test"), 0);
+	/* the daemon stops; the caption is deleted while it is away */
+	tracker_free(e.t);
+	p = abs_of(&e, "outbox/a.caption");
+	CHECK_INT(unlink(p), 0);
+	free(p);
+	env_start_tracker(&e, 2000);
+	tracker_tick(e.t, 2003);
+	CHECK_STR(state(&e, "outbox/a.mp4"), "waiting");
+	env_down(&e);
+}
+
 TEST(test_both_caption_names)
 {
 	struct env e;
