@@ -127,3 +127,13 @@ def test_the_checker_sees_what_it_must():
     assert HEADING.findall("## 5. Content\n### 5.6 Chunk rules\n#### 2.1. x\n") == \
         ["5", "5.6", "2.1"]
     assert ITEM.findall("| 11.6 | a question |\n| 5 | no |\n") == ["11.6"]
+
+
+# Built from pieces, as FORBIDDEN is, so that this file does not trip over itself.
+CONFLICT = re.compile("^(" + "<" * 7 + " |" + ">" * 7 + " )", re.M)
+
+
+def test_no_file_keeps_a_merge_conflict_marker():
+    bad = [rel for rel in tracked_files()
+           if (text := read_text(rel)) is not None and CONFLICT.search(text)]
+    assert not bad, f"merge conflict markers left in: {', '.join(bad)}"
