@@ -65,8 +65,9 @@ def _fate(st, s, user):
 def _is_short(st, s):
     m = s["media"]
     day = time.strftime("%Y-%m-%d", time.gmtime(s["completed_at"]))
-    return bool(m and m["width"] <= m["height"] and day >= st.knob("shorts_since")
-                and m["duration_s"] <= float(st.knob("shorts_max_seconds")))
+    # before the three-minute Shorts (15 Oct 2024) a Short was at most 60 s
+    limit = float(st.knob("shorts_max_seconds")) if day >= st.knob("shorts_since") else 60.0
+    return bool(m and m["width"] <= m["height"] and m["duration_s"] <= limit)
 
 
 def complete(st, s):
