@@ -1,13 +1,18 @@
-"""The YouTube sandbox's own tests, with the real curl binary as the client.
+"""The YouTube sandbox's own tests, with curl and http.client as the clients.
 
-Every request goes through `curl --cacert DIR/ca.pem` (never -k), as a
-libcurl client would.  Each rule of README.md has a test, each refusal too;
+Most requests go through an in-process HTTPS client (http.client, verifying the
+sandbox's CA) that answers in the shape of the TikTok sandbox tests' curl
+helper: a curl process per request would make this file take minutes.  The
+tests that matter most to a libcurl client (the login, the worked chunk
+example, the dropped connection) use the real curl binary with
+`--cacert DIR/ca.pem` (never -k).  Each rule of README.md has a test, each refusal too;
 time-dependent rules (code and session lifetimes, the 7-day Testing refresh
 token, Pacific midnight, processing) move the sandbox clock instead of
 waiting.  One sandbox process serves the module, reset before each test.
 """
 import base64
 import hashlib
+import http.client
 import json
 import os
 import struct
@@ -16,7 +21,7 @@ import urllib.parse
 
 import pytest
 
-from sandbox.test_sandbox import curl
+from sandbox.test_sandbox import Curl, curl as real_curl
 from sandbox.youtube.client import REDIRECT, SCOPE, UPLOAD_SCOPES, YouTubeSandbox, pkce_pair
 
 RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -47,6 +52,35 @@ def yt(yt_server):
 
 
 # ---- helpers -----------------------------------------------------------------
+def curl(sb, method, path, *, token=None, json_body=None, form=None, data=None, headers=()):
+    """One request over http.client, answered as the curl helper answers
+    (a dropped connection is rc 1, status 0).  A header "Name:" with no value
+    is left out, as curl leaves it out."""
+    hdrs = {}
+    for h in headers:
+        k, _, v = h.partition(":")
+        if v.strip():
+            hdrs[k.strip()] = v.strip()
+    if token:
+        hdrs["Authorization"] = f"Bearer {token}"
+    body = data.encode() if isinstance(data, str) else data
+    if json_body is not None:
+        body = json.dumps(json_body).encode()
+        hdrs.setdefault("Content-Type", "application/json; charset=UTF-8")
+    if form is not None:
+        body = urllib.parse.urlencode(form).encode()
+        hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+    conn = http.client.HTTPSConnection("127.0.0.1", sb.port, context=sb._ssl, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=hdrs)
+        r = conn.getresponse()
+        return Curl(0, r.status, {k.lower(): v for k, v in r.getheaders()}, r.read(), "")
+    except (OSError, http.client.HTTPException) as e:
+        return Curl(1, 0, {}, b"", str(e))
+    finally:
+        conn.close()
+
+
 def box(kind, body):
     return struct.pack(">I4s", 8 + len(body), kind) + body
 
@@ -100,19 +134,21 @@ def session(sb, tok, **kw):
     return loc[len(sb.base_url):]
 
 
-def put(sb, uri, tok, data, rng=None, method="PUT", headers=()):
+def put(sb, uri, tok, data, rng=None, method="PUT", headers=(), client=curl):
+    hdrs = list(headers) + ([f"Content-Range: {rng}"] if rng else []) + [
+        "Content-Type: video/mp4", "Expect:"]
+    if client is curl:
+        return curl(sb, method, uri, token=tok, headers=hdrs, data=data)
     with tempfile.NamedTemporaryFile() as f:
         f.write(data)
         f.flush()
-        hdrs = list(headers) + ([f"Content-Range: {rng}"] if rng else [])
-        return curl(sb, method, uri, token=tok, headers=hdrs + ["Expect:"],
-                    extra=["--data-binary", "@" + f.name,
-                           "-H", "Content-Type: video/mp4"])
+        return real_curl(sb, method, uri, token=tok, headers=hdrs,
+                         extra=["--data-binary", "@" + f.name])
 
 
-def query(sb, uri, tok, total, headers=()):
-    return curl(sb, "PUT", uri, token=tok,
-                headers=[f"Content-Range: bytes */{total}", "Content-Length: 0"] + list(headers))
+def query(sb, uri, tok, total, headers=(), client=curl):
+    return client(sb, "PUT", uri, token=tok,
+                  headers=[f"Content-Range: bytes */{total}", "Content-Length: 0"] + list(headers))
 
 
 def upload(sb, tok, data, meta=META):
@@ -130,12 +166,13 @@ def listed(sb, tok, vid):
 
 # ---- OAuth -------------------------------------------------------------------
 def test_rfc7636_vector_logs_in_with_base64url_challenge(yt):
-    r = curl(yt, "GET", yt.authorize_query(B64_CHALLENGE))
+    r = real_curl(yt, "GET", yt.authorize_query(B64_CHALLENGE))
     cb = callback(r)
     assert cb["state"] == "st4te" and cb["code"].startswith("4/0A")
     assert cb["scope"].split() == UPLOAD_SCOPES.split()
     assert r.headers["location"].startswith(REDIRECT + "?")
-    t = form(yt, "/token", yt.token_form(code=cb["code"], code_verifier=RFC_VERIFIER)).json()
+    t = real_curl(yt, "POST", "/token",
+                  form=yt.token_form(code=cb["code"], code_verifier=RFC_VERIFIER)).json()
     assert t["access_token"].startswith("ya29.") and t["refresh_token"].startswith("1//")
     assert t["expires_in"] == 3599 and t["token_type"] == "Bearer"
     assert t["scope"] == UPLOAD_SCOPES
@@ -297,19 +334,19 @@ def test_worked_example_chunks_308_range_and_status_query(yt):
     ranges = []
     for first in (0, 524288):
         r = put(yt, uri, tok, data[first:first + 524288],
-                f"bytes {first}-{first + 524287}/2000000")
+                f"bytes {first}-{first + 524287}/2000000", client=real_curl)
         assert r.status == 308, r
         ranges.append(r.headers["range"])
     assert ranges == ["bytes=0-524287", "bytes=0-1048575"]
-    r = query(yt, uri, tok, 2000000)
+    r = query(yt, uri, tok, 2000000, client=real_curl)
     assert (r.status, r.headers["range"]) == (308, "bytes=0-1048575")
-    r = put(yt, uri, tok, data[1048576:1572864], "bytes 1048576-1572863/*")
+    r = put(yt, uri, tok, data[1048576:1572864], "bytes 1048576-1572863/*", client=real_curl)
     assert (r.status, r.headers["range"]) == (308, "bytes=0-1572863"), "* before the last"
-    r = put(yt, uri, tok, data[1572864:], "bytes 1572864-1999999/2000000")
+    r = put(yt, uri, tok, data[1572864:], "bytes 1572864-1999999/2000000", client=real_curl)
     assert r.status == 201 and r.json()["status"]["uploadStatus"] == "uploaded", r
     v = yt.videos(r.json()["id"])[0]
     assert v["sha256"] == hashlib.sha256(data).hexdigest() and v["size"] == 2000000
-    r = query(yt, uri, tok, 2000000)
+    r = query(yt, uri, tok, 2000000, client=real_curl)
     assert r.status == 201 and r.json()["id"] == v["video_id"], "done: the video, no new one"
 
 
@@ -695,7 +732,7 @@ def test_connection_dropped_mid_chunk_keeps_nothing_of_it(yt):
     data = mp4(1080, 1920, 20, size=2 * KIB256)
     uri = session(yt, tok, total=len(data))
     yt.inject("upload", drop_after=100000)
-    r = put(yt, uri, tok, data[:KIB256], f"bytes 0-{KIB256 - 1}/{len(data)}")
+    r = put(yt, uri, tok, data[:KIB256], f"bytes 0-{KIB256 - 1}/{len(data)}", client=real_curl)
     assert r.rc != 0 and r.status == 0, r
     r = query(yt, uri, tok, len(data))
     assert r.status == 308 and "range" not in r.headers

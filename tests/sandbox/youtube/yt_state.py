@@ -71,13 +71,13 @@ DEFAULT_KNOBS = {
     "session_ttl": 7 * 86400,         # [?] YouTube does not say; Drive/GCS: one week
     "session_needs_bearer": True,     # chunk PUTs must carry the channel's token
     "chunk_multiple": True,           # non-final chunks must be multiples of 256 KiB [?]
-    "overlap": "accept",              # a chunk starting before the stored end: "accept" or "reject" [?]
+    "overlap": "accept",              # chunk before the stored end: "accept" or "reject" [?]
     "partial_store": None,            # store at most this many bytes (256 KiB multiple) per chunk
     "no308_header_honoured": True,    # X-GUploader-No-308: yes -> 200 + override header
     "complete_status_code": 201,      # answer to the last byte (201; 200 also seen)
     # processing
     "processing_delay": 5.0,          # sandbox seconds from last byte to the outcome
-    "invalid_media": "failed",        # bytes that are not MP4/MOV: "failed" (invalidFile) or "processed"
+    "invalid_media": "failed",        # not MP4/MOV: "failed" (invalidFile) or "processed"
     "reject_duplicates": True,        # same sha256 as an earlier upload of the channel
     "rejected_processing_status": "succeeded",  # [INF] processingStatus of a rejected video
     "shorts_since": "2024-10-15",     # uploads from this day on may be three-minute Shorts
