@@ -196,11 +196,8 @@ def _incomplete(h, st, s):
 
 def _check_chunk(st, s, first, last, total, length):
     """None, or the 400 for a chunk that breaks a rule."""
-    if total != "*":
-        if s["total"] is None:
-            s["total"] = int(total)
-        elif int(total) != s["total"]:
-            return "the total in Content-Range is not the file's size"
+    if total != "*" and s["total"] is not None and int(total) != s["total"]:
+        return "the total in Content-Range is not the file's size"
     if last < first or last - first + 1 != length:
         return "Content-Range does not match Content-Length"
     if length > MAX_CHUNK:
@@ -209,11 +206,13 @@ def _check_chunk(st, s, first, last, total, length):
         return f"chunk starts at {first}, the session holds {s['received']} bytes"
     if first < s["received"] and st.knob("overlap") == "reject":
         return f"chunk starts at {first}, before the stored {s['received']} bytes"
-    final = s["total"] is not None and last + 1 == s["total"]
-    if s["total"] is not None and last + 1 > s["total"]:
+    size = s["total"] if total == "*" or s["total"] is not None else int(total)
+    if size is not None and last + 1 > size:
         return "chunk goes past the end of the file"
+    final = size is not None and last + 1 == size
     if not final and st.knob("chunk_multiple") and length % QUANTUM:
         return f"a chunk other than the last must be a multiple of {QUANTUM} bytes"
+    s["total"] = size  # learnt from the last chunk when the start did not say
     return None
 
 
