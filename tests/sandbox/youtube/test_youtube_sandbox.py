@@ -300,6 +300,52 @@ def test_revoke_kills_the_grant(yt):
     assert r.status == 400 and r.json()["error"] == "invalid_token"
 
 
+# ---- device flow ----------------------------------------------------------
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+
+
+def device_code(yt, scope=SCOPE + "youtube"):
+    return form(yt, "/device/code", {"client_id": yt.client_id, "scope": scope})
+
+
+def device_poll(yt, dev):
+    return form(yt, "/token", {"client_id": yt.client_id, "client_secret": yt.client_secret,
+                               "grant_type": DEVICE_GRANT, "device_code": dev})
+
+
+def test_device_flow_pending_slow_down_then_tokens(yt):
+    r = device_code(yt)
+    d = r.json()
+    assert r.status == 200 and set(d) == {"device_code", "user_code", "verification_url",
+                                          "expires_in", "interval"}
+    assert d["verification_url"] == "https://www.google.com/device" and d["interval"] == 5
+    r = device_poll(yt, d["device_code"])
+    assert (r.status, r.json()["error"]) == (428, "authorization_pending")
+    r = device_poll(yt, d["device_code"])
+    assert (r.status, r.json()["error"]) == (403, "slow_down")
+    yt._control("POST", "device_answer", {"user_code": d["user_code"], "user": SECOND})
+    yt.advance(5)
+    t = device_poll(yt, d["device_code"]).json()
+    assert t["access_token"].startswith("ya29.") and t["refresh_token"].startswith("1//")
+    assert t["scope"] == SCOPE + "youtube"
+
+
+def test_device_flow_refusals(yt):
+    r = device_code(yt, scope=UPLOAD_SCOPES)
+    assert (r.status, r.json()["error"]) == (400, "invalid_scope"), "youtube.upload [?]"
+    r = form(yt, "/device/code", {"client_id": "x", "scope": SCOPE + "youtube"})
+    assert (r.status, r.json()["error"]) == (401, "invalid_client")
+    d = device_code(yt).json()
+    yt._control("POST", "device_answer", {"user_code": d["user_code"], "approve": False})
+    r = device_poll(yt, d["device_code"])
+    assert (r.status, r.json()["error"]) == (403, "access_denied")
+    d = device_code(yt).json()
+    yt.advance(1801)
+    assert device_poll(yt, d["device_code"]).json()["error"] == "expired_token"
+    yt.knobs(device_upload_scope=True)
+    assert device_code(yt, scope=UPLOAD_SCOPES).status == 200
+
+
 # ---- Data API authentication ---------------------------------------------
 def test_expired_or_garbled_bearer_is_autherror_in_the_envelope(yt):
     t = login(yt)

@@ -13,6 +13,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from sb_control import Fault  # noqa: E402
 
+import yt_device  # noqa: E402
 import yt_quota  # noqa: E402
 import yt_videos  # noqa: E402
 from yt_reply import control  # noqa: E402
@@ -139,6 +140,10 @@ def _act(st, name, args):
     elif name == "quota":
         st.quota.update({k: int(args[k]) for k in ("units", "inserts") if k in args})
         st.quota["day"] = st.pacific_day()
+    elif name == "device_answer":
+        if not yt_device.answer(st, args["user_code"], args.get("user"),
+                                bool(args.get("approve", True))):
+            raise ValueError("no device request with that user_code")
     elif name == "reset":
         st.reset()
     else:

@@ -15,6 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import sb_http  # noqa: E402
 
 import yt_control  # noqa: E402
+import yt_device  # noqa: E402
 import yt_oauth  # noqa: E402
 import yt_upload  # noqa: E402
 import yt_videos  # noqa: E402
@@ -26,10 +27,11 @@ ROUTES = {
     ("GET", "/o/oauth2/v2/auth"): ("authorize", yt_oauth.authorize),
     ("POST", "/token"): ("token", yt_oauth.token),
     ("POST", "/revoke"): ("revoke", yt_oauth.revoke),
+    ("POST", "/device/code"): ("device_code", yt_device.code),
     ("GET", "/youtube/v3/videos"): ("list", yt_videos.list_videos),
     ("PUT", UPLOAD): ("upload", yt_upload.put),
 }
-OAUTH_NAMES = {"authorize", "token", "revoke"}
+OAUTH_NAMES = {"authorize", "token", "revoke", "device_code"}
 FAULT_REASONS = {401: "authError", 403: "forbidden", 404: "notFound",
                  429: "rateLimitExceeded"}
 

@@ -14,6 +14,7 @@ for ten minutes, redirect_uri byte-equal; refresh_token without rotation.
 Refresh tokens die with revoke, with the 101st token of the same user and
 client, and after seven days when the knob testing_mode is on.
 revoke (POST /revoke): an access or refresh token; the whole grant dies.
+The device flow's grant is yt_device's.
 Errors are flat {error, error_description} with a 4xx status.
 """
 import base64
@@ -23,6 +24,7 @@ import re
 import secrets
 import urllib.parse
 
+import yt_device
 from yt_reply import oauth_error, oauth_ok, page, empty, Reply
 from yt_state import KNOWN_SCOPES
 
@@ -128,6 +130,8 @@ def token(h, st):
             return _exchange(st, f)
         if grant == "refresh_token":
             return _refresh(st, f)
+        if grant == yt_device.GRANT:
+            return yt_device.poll(st, f)
     if not grant:
         return oauth_error("invalid_request", "Missing required parameter: grant_type")
     return oauth_error("unsupported_grant_type", "Invalid grant_type: " + grant[:40])
@@ -147,14 +151,19 @@ def _exchange(st, f):
             return oauth_error("invalid_request", "Missing code verifier.")
         if not pkce_ok(code["method"], code["challenge"], f["code_verifier"]):
             return oauth_error("invalid_grant", "Invalid code verifier.")
+    return oauth_ok(issue(st, code["user"], code["scopes"]))
+
+
+def issue(st, user, scopes):
+    """A new grant: the token answer with an access and a refresh token."""
     grant_id = st.next_seq()
     refresh = "1//0" + secrets.token_urlsafe(60)
-    st.refresh[refresh] = {"user": code["user"], "scopes": code["scopes"],
-                           "issued": st.now(), "grant": grant_id, "seq": st.next_seq()}
-    _limit_refresh_tokens(st, code["user"])
-    out = _access(st, code["user"], code["scopes"], grant_id)
+    st.refresh[refresh] = {"user": user, "scopes": scopes, "issued": st.now(),
+                           "grant": grant_id, "seq": st.next_seq()}
+    _limit_refresh_tokens(st, user)
+    out = _access(st, user, scopes, grant_id)
     out["refresh_token"] = refresh
-    return oauth_ok(out)
+    return out
 
 
 def _limit_refresh_tokens(st, user):

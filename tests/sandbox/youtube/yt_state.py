@@ -52,6 +52,7 @@ DEFAULT_KNOBS = {
     "consent_user": None,             # None: login_hint, else the config's default_user
     "consent_scopes": None,           # granular consent: the scopes the user ticks
     "consent_deny": False,            # the user presses "Cancel"
+    "device_upload_scope": False,     # [?] device flow may ask for youtube.upload
     # quota (project-wide, reset at Pacific midnight in sandbox time)
     "quota_model": "units",           # "units": insert 1600 of 10000; "bucket": 100 inserts
     "daily_units": 10000,
@@ -161,6 +162,7 @@ class State:
             self.codes = {}          # code -> authorization
             self.access = {}         # access token -> {user, scopes, expires, grant}
             self.refresh = {}        # refresh token -> {user, scopes, issued, grant, seq}
+            self.devices = {}        # device_code -> device-flow request
             self.sessions = {}       # upload_id -> Session
             self.videos = {}         # video id -> Session (completed)
             self.quota = {"day": None, "units": 0, "inserts": 0}
