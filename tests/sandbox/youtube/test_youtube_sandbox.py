@@ -758,6 +758,47 @@ def test_before_three_minute_shorts_a_short_was_a_minute(yt):
     assert yt.videos(upload(yt, tok, mp4(1080, 1920, 59))["id"])[0]["is_short"] is True
 
 
+# ---- thumbnails.set ----------------------------------------------------------
+JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 2000
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 2000
+
+
+def thumb(yt, tok, vid, data, ctype="image/jpeg"):
+    return curl(yt, "POST", f"/upload/youtube/v3/thumbnails/set?videoId={vid}", token=tok,
+                data=data, headers=[f"Content-Type: {ctype}"])
+
+
+def test_thumbnail_set_on_a_verified_channel(yt):
+    tok = login(yt, user=SECOND)["access_token"]
+    vid = upload(yt, tok, mp4(1920, 1080, 30))["id"]
+    units = yt.quota()["units"]
+    r = thumb(yt, tok, vid, JPEG)
+    assert r.status == 200 and r.json()["kind"] == "youtube#thumbnailSetResponse", r
+    assert set(r.json()["items"][0]) == {"default", "medium", "high"}
+    assert yt.quota()["units"] == units + 50
+    assert thumb(yt, tok, vid, PNG, "image/png").status == 200
+    assert yt.videos(vid)[0]["thumbnail_sha256"] == hashlib.sha256(PNG).hexdigest()
+
+
+def test_thumbnail_refusals(yt):
+    tok = login(yt, user=SECOND)["access_token"]
+    vid = upload(yt, tok, mp4(1920, 1080, 30))["id"]
+    mine = login(yt)["access_token"]
+    own = upload(yt, mine, mp4(1920, 1080, 31))["id"]
+    cases = [(thumb(yt, tok, "AAAAAAAAAAA", JPEG), 404, "videoNotFound"),
+             (thumb(yt, tok, own, JPEG), 403, "forbidden"),
+             (thumb(yt, mine, own, JPEG), 403, "forbidden"),
+             (thumb(yt, tok, vid, b""), 400, "mediaBodyRequired"),
+             (thumb(yt, tok, vid, b"GIF89a" + b"\0" * 100, "image/gif"), 400, "invalidImage"),
+             (thumb(yt, tok, vid, b"GIF89a" + b"\0" * 100), 400, "invalidImage"),
+             (thumb(yt, tok, vid, JPEG + b"\0" * (2 << 20)), 400, "invalidImage")]
+    for r, status, why in cases:
+        assert (r.status, reason(r)) == (status, why), r
+    yt.knobs(thumbnails_need_verified=False, thumbnail_max_bytes=1000)
+    assert thumb(yt, mine, own, PNG[:900], "image/png").status == 200
+    assert reason(thumb(yt, mine, own, PNG)) == "invalidImage"
+
+
 # ---- faults ------------------------------------------------------------------
 def test_injected_5xx_on_a_chunk_then_resume_by_status_query(yt):
     tok = login(yt)["access_token"]

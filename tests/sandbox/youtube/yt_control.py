@@ -66,6 +66,7 @@ def video_view(st, s):
             "duration_s": media.get("duration_s"), "is_short": s["is_short"],
             "upload_status": v["status"]["uploadStatus"],
             "processing_status": v["processingDetails"]["processingStatus"],
+            "thumbnail_sha256": s.get("thumbnail_sha256"),
             "uploads_same_sha256": sum(1 for o in st.videos.values()
                                        if o["sha256"] == s["sha256"]),
             "session": s["seq"], "file": s["path"]}

@@ -17,6 +17,7 @@ import sb_http  # noqa: E402
 import yt_control  # noqa: E402
 import yt_device  # noqa: E402
 import yt_oauth  # noqa: E402
+import yt_thumbnails  # noqa: E402
 import yt_upload  # noqa: E402
 import yt_videos  # noqa: E402
 from yt_reply import REASONS, error, oauth_error  # noqa: E402
@@ -29,6 +30,7 @@ ROUTES = {
     ("POST", "/revoke"): ("revoke", yt_oauth.revoke),
     ("POST", "/device/code"): ("device_code", yt_device.code),
     ("GET", "/youtube/v3/videos"): ("list", yt_videos.list_videos),
+    ("POST", "/upload/youtube/v3/thumbnails/set"): ("thumbnail", yt_thumbnails.set_thumbnail),
     ("PUT", UPLOAD): ("upload", yt_upload.put),
 }
 OAUTH_NAMES = {"authorize", "token", "revoke", "device_code"}

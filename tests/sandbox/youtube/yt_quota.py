@@ -3,7 +3,8 @@
 The quota belongs to the Cloud project (the sandbox is one project), not to a
 channel: every channel's calls draw from it.  Two published rules disagree
 (docs/youtube.md §6), so the knob quota_model picks one: "units" (videos.insert
-costs insert_cost = 1600 of daily_units = 10,000; videos.list costs 1) or
+costs insert_cost = 1600 of daily_units = 10,000; videos.list costs 1,
+thumbnails.set 50) or
 "bucket" (videos.insert has its own bucket of insert_bucket = 100 calls a day,
 cost 1; other calls draw on the units).  Both reset at midnight Pacific time
 (America/Los_Angeles) in sandbox time.  A call is charged once it passes
@@ -19,7 +20,8 @@ def _roll(st):
 
 
 def charge(st, call):
-    """Charge @call ("insert" or "list"); None, or the 403 quotaExceeded reply."""
+    """Charge @call ("insert", "list" or "thumbnail"); None, or the 403
+    quotaExceeded reply."""
     with st.lock:
         _roll(st)
         q = st.quota
@@ -28,7 +30,7 @@ def charge(st, call):
                 return error(403, "quotaExceeded")
             q["inserts"] += 1
             return None
-        cost = int(st.knob("insert_cost" if call == "insert" else "list_cost"))
+        cost = int(st.knob(f"{call}_cost"))
         if q["units"] + cost > int(st.knob("daily_units")):
             return error(403, "quotaExceeded")
         q["units"] += cost

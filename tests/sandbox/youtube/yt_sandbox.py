@@ -7,8 +7,9 @@ YouTube, over HTTPS on 127.0.0.1.
 
 The process around the rules is the TikTok sandbox's (../sandbox.py: throwaway
 CA, port file, exit with the owner); the modules beside this file hold the
-rules: yt_state (knobs, memory), yt_oauth, yt_device, yt_upload, yt_meta, yt_media,
-yt_videos, yt_quota, yt_control, yt_http (routes), yt_reply (answer shapes).
+rules: yt_state (knobs, memory), yt_oauth, yt_device, yt_upload, yt_meta,
+yt_media, yt_videos, yt_thumbnails, yt_quota, yt_control, yt_http (routes),
+yt_reply (answer shapes).
 Python 3 standard library only.
 """
 import os

@@ -59,6 +59,9 @@ DEFAULT_KNOBS = {
     "insert_cost": 1600,
     "insert_bucket": 100,
     "list_cost": 1,
+    "thumbnail_cost": 50,
+    "thumbnail_max_bytes": 2 << 20,   # [?] "2 MB": 2,097,152 or 2,000,000
+    "thumbnails_need_verified": True,  # custom thumbnails need a phone-verified channel
     "channel_daily_uploads": None,    # per-channel cap (uploadLimitExceeded), None: off
     # session start
     "upload_length_header": "required",   # "required" or "optional" [?]
