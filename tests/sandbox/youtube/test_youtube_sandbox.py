@@ -596,6 +596,16 @@ def test_length_learned_from_the_last_chunk_when_the_header_is_optional(yt):
     assert r.status == 201
 
 
+def test_a_refused_chunk_does_not_fix_the_size_of_the_session(yt):
+    yt.knobs(upload_length_header="optional")
+    tok = login(yt)["access_token"]
+    data = mp4(1080, 1920, 5, size=400000)
+    uri = session(yt, tok, total=None)
+    r = put(yt, uri, tok, data[:100000], "bytes 0-99999/300000")
+    assert r.status == 400 and "multiple" in r.json()["error"]["message"]
+    assert put(yt, uri, tok, data, "bytes 0-399999/400000").status == 201
+
+
 # ---- quota -------------------------------------------------------------------
 def test_six_inserts_fit_the_day_the_seventh_is_quota_exceeded(yt):
     tok = login(yt)["access_token"]
