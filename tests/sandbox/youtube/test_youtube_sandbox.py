@@ -438,6 +438,8 @@ def test_malformed_range_and_partial_body_without_range_are_refused(yt):
     uri = session(yt, tok, total=3 * KIB256)
     assert put(yt, uri, tok, b"v" * 10, "bytes=0-9/786432").status == 400
     assert put(yt, uri, tok, b"v" * 10).status == 400, "no Content-Range: whole file only"
+    r = curl(yt, "PUT", uri, token=tok, headers=["Content-Length: ten"])
+    assert r.status == 400 and reason(r) == "invalidParameter", "a garbled Content-Length"
 
 
 def test_chunk_size_rule_has_a_lenient_switch(yt):

@@ -158,7 +158,10 @@ def put(h, st):
         if rec is None or rec["user"] != s["user"]:
             return error(401, "authError")
     cr = (h.headers.get("Content-Range") or "").strip()
-    length = int(h.headers.get("Content-Length") or 0)
+    raw = (h.headers.get("Content-Length") or "0").strip()
+    if not raw.isdigit():
+        return error(400, "invalidParameter", "A session request needs a Content-Length.")
+    length = int(raw)
     if cr:
         m = RANGE_RE.match(cr)
         if not m:
