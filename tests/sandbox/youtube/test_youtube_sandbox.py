@@ -264,6 +264,21 @@ def test_refresh_gives_an_access_token_and_keeps_the_refresh_token(yt):
     assert refresh(yt, t["refresh_token"]).status == 200, "Google does not rotate"
 
 
+def test_switches_for_refresh_rotation_and_offline_access(yt):
+    yt.knobs(rotate_refresh=True)
+    t = login(yt)
+    r = refresh(yt, t["refresh_token"]).json()
+    assert r["refresh_token"] != t["refresh_token"]
+    assert refresh(yt, r["refresh_token"]).status == 200
+    assert refresh(yt, t["refresh_token"]).status == 200, "the old one still works"
+    yt.knobs(refresh_needs_offline=True)
+    assert "refresh_token" not in login(yt)
+    verifier, challenge = pkce_pair()
+    cb = callback(curl(yt, "GET", yt.authorize_query(challenge, access_type="offline")))
+    t = form(yt, "/token", yt.token_form(code=cb["code"], code_verifier=verifier)).json()
+    assert refresh(yt, t["refresh_token"]).status == 200
+
+
 def test_testing_mode_refresh_token_dies_after_seven_days(yt):
     yt.knobs(testing_mode=True)
     t = login(yt)
@@ -563,6 +578,18 @@ def test_limits_are_inclusive_and_counted_as_youtube_counts(yt):
           with_status(publishAt="2099-01-01T00:00:00Z"), with_snippet(categoryId=22)]
     for meta in ok:
         assert start(yt, tok, meta=meta).status == 200, meta
+
+
+def test_metadata_limits_are_switches(yt):
+    tok = login(yt)["access_token"]
+    yt.knobs(title_max=10, description_max=4, description_unit="characters", tags_max=3)
+    assert reason(start(yt, tok, meta=with_snippet(title="x" * 11))) == "invalidTitle"
+    assert start(yt, tok, meta=with_snippet(title="x" * 10, description="\u00e9" * 4,
+                                            tags=["abc"])).status == 200
+    assert reason(start(yt, tok, meta=with_snippet(title="x", description="abcde"))) == \
+        "invalidDescription"
+    meta = with_snippet(title="x", description="", tags=["ab", "c"])
+    assert reason(start(yt, tok, meta=meta)) == "invalidTags"
 
 
 def test_body_that_is_not_json_is_a_parse_error(yt):

@@ -4,7 +4,9 @@ validate() returns None or the 400 reply for the first rule the body breaks, in
 the order YouTube's fields are listed: title (at most 100 characters, counted as
 code points, no < or >), description (at most 5000 UTF-8 bytes, no < or >),
 tags (at most 500 characters in all, a comma between tags counting one and a
-tag holding a space counting two more for its quotes), categoryId (a fixed
+tag holding a space counting two more for its quotes; the three numbers and the
+description's unit are knobs, the limits being known only from pages read in
+part), categoryId (a fixed
 list), privacyStatus (public, private, unlisted), publishAt (only with private,
 in the future), localizations (need snippet.defaultLanguage).
 """
@@ -29,22 +31,30 @@ def _title(st, snippet):
         return None if st.knob("missing_title") == "derive" else \
             error(400, "invalidTitle", "The request metadata specifies an invalid or empty "
                   "video title.", "youtube.video")
-    if not isinstance(title, str) or not title.strip() or len(title) > 100 \
+    if not isinstance(title, str) or not title.strip() or len(title) > int(st.knob("title_max")) \
             or "<" in title or ">" in title:
         return error(400, "invalidTitle", "The request metadata specifies an invalid or empty "
                      "video title.", "youtube.video")
     return None
 
 
-def _description_tags(snippet):
+def _description_length(st, desc):
+    """Bytes of UTF-8 (YouTube's count), or characters with the knob."""
+    if st.knob("description_unit") == "characters":
+        return len(desc)
+    return len(desc.encode("utf-8", "surrogatepass"))
+
+
+def _description_tags(st, snippet):
     desc = snippet.get("description", "")
-    if not isinstance(desc, str) or len(desc.encode("utf-8", "surrogatepass")) > 5000 \
-            or "<" in desc or ">" in desc:
+    too_long = isinstance(desc, str) and \
+        _description_length(st, desc) > int(st.knob("description_max"))
+    if not isinstance(desc, str) or too_long or "<" in desc or ">" in desc:
         return error(400, "invalidDescription",
                      "The request metadata specifies an invalid video description.")
     tags = snippet.get("tags", [])
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags) \
-            or tags_length(tags) > 500:
+            or tags_length(tags) > int(st.knob("tags_max")):
         return error(400, "invalidTags", "The request metadata specifies invalid video keywords.")
     cat = snippet.get("categoryId", "22")
     if str(cat) not in CATEGORIES:
@@ -87,7 +97,7 @@ def validate(st, body):
     status = body.get("status") or {}
     if not isinstance(snippet, dict) or not isinstance(status, dict):
         return error(400, "invalidVideoMetadata", "The request metadata is invalid.")
-    for check in (lambda: _title(st, snippet), lambda: _description_tags(snippet),
+    for check in (lambda: _title(st, snippet), lambda: _description_tags(st, snippet),
                   lambda: _status(st, status, snippet)):
         bad = check()
         if bad:

@@ -82,6 +82,7 @@ def authorize(h, st):
     granted = [s for s in asked if ticked is None or s in ticked]
     code = "4/0A" + secrets.token_urlsafe(40)
     st.codes[code] = {"user": user["email"], "scopes": granted, "redirect_uri": redirect,
+                      "offline": _first(q, "access_type") == "offline",
                       "challenge": _first(q, "code_challenge"),
                       "method": _first(q, "code_challenge_method") or "plain",
                       "expires": st.now() + float(st.knob("code_lifetime")), "used": False}
@@ -151,7 +152,10 @@ def _exchange(st, f):
             return oauth_error("invalid_request", "Missing code verifier.")
         if not pkce_ok(code["method"], code["challenge"], f["code_verifier"]):
             return oauth_error("invalid_grant", "Invalid code verifier.")
-    return oauth_ok(issue(st, code["user"], code["scopes"]))
+    out = issue(st, code["user"], code["scopes"])
+    if st.knob("refresh_needs_offline") and not code["offline"]:
+        st.refresh.pop(out.pop("refresh_token"), None)  # 1 h of access, then log in again
+    return oauth_ok(out)
 
 
 def issue(st, user, scopes):
@@ -194,7 +198,13 @@ def _refresh(st, f):
     rec = st.refresh.get(f.get("refresh_token", ""))
     if not refresh_alive(st, rec):
         return oauth_error("invalid_grant", EXPIRED)
-    return oauth_ok(_access(st, rec["user"], rec["scopes"], rec["grant"]))
+    out = _access(st, rec["user"], rec["scopes"], rec["grant"])
+    if st.knob("rotate_refresh"):
+        # the old token stays valid: Google never said it stops
+        new = "1//0" + secrets.token_urlsafe(60)
+        st.refresh[new] = dict(rec, seq=st.next_seq())
+        out["refresh_token"] = new
+    return oauth_ok(out)
 
 
 def _kill_grant(st, grant_id):

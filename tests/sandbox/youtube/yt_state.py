@@ -46,6 +46,8 @@ DEFAULT_KNOBS = {
     "allow_plain_pkce": True,         # Google accepts method "plain"
     "code_lifetime": 600,
     "access_token_lifetime": 3599,
+    "rotate_refresh": False,          # Google does not rotate refresh tokens (normally)
+    "refresh_needs_offline": False,   # [?] refresh token only with access_type=offline
     "testing_mode": False,            # consent screen "Testing": refresh tokens die in 7 days
     "testing_refresh_lifetime": 7 * 86400,
     "max_refresh_tokens": 100,        # per (user, client): the 101st kills the oldest
@@ -66,6 +68,10 @@ DEFAULT_KNOBS = {
     # session start
     "upload_length_header": "required",   # "required" or "optional" [?]
     "check_upload_type": True,        # X-Upload-Content-Type must be video/* or octet-stream
+    "title_max": 100,                 # characters (code points)
+    "description_max": 5000,
+    "description_unit": "bytes",      # UTF-8 bytes, or "characters"
+    "tags_max": 500,
     "missing_title": "derive",        # "derive" (file name / "unknown") or "reject"
     "privacy_error_reason": "invalidParameter",  # or "invalidVideoMetadata" [?]
     "require_made_for_kids": False,   # YouTube accepts without; our client always sends it
