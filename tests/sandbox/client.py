@@ -58,6 +58,12 @@ class Response:
 
 
 class Sandbox:
+    # The server script and its default config; the YouTube sandbox's client
+    # (youtube/client.py) changes these two and keeps the rest.
+    SCRIPT = SANDBOX_PY
+    CONFIG = DEFAULT_CONFIG
+    PREFIX = "tiktok-sandbox-"
+
     def __init__(self, config=None, python=PYTHON):
         """@config: a path, a dict (written to the temp dir) or None (default.json)."""
         self.config_arg = config
@@ -69,13 +75,13 @@ class Sandbox:
 
     # ---- lifecycle -------------------------------------------------------
     def start(self, timeout=20):
-        self.dir = tempfile.mkdtemp(prefix="tiktok-sandbox-")
+        self.dir = tempfile.mkdtemp(prefix=self.PREFIX)
         if isinstance(self.config_arg, dict):
             cfg_path = os.path.join(self.dir, "config.json")
             with open(cfg_path, "w") as f:
                 json.dump(self.config_arg, f)
         else:
-            cfg_path = self.config_arg or DEFAULT_CONFIG
+            cfg_path = self.config_arg or self.CONFIG
         with open(cfg_path) as f:
             self.config = json.load(f)
         self.config_path = cfg_path
@@ -84,7 +90,7 @@ class Sandbox:
         self.stderr_path = os.path.join(self.dir, "stderr.log")
         self._stderr = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(
-            [self.python, SANDBOX_PY, "--config", cfg_path, "--dir", self.server_dir,
+            [self.python, self.SCRIPT, "--config", cfg_path, "--dir", self.server_dir,
              "--port-file", port_file, "--owner-pid", str(os.getpid()), "--remove-dir"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._stderr)
         _running.append(self)

@@ -72,7 +72,13 @@ def write_port(path, port):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    return serve(__doc__.split("\n")[0], load_config, State, make_server)
+
+
+def serve(description, load_config, State, make_server):
+    """The whole life of a sandbox process; the YouTube sandbox runs it too,
+    with its own config loader, state and server."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--config", required=True)
     ap.add_argument("--dir", required=True)
     ap.add_argument("--port-file")

@@ -166,6 +166,37 @@ class Handler(BaseHTTPRequestHandler):
     def do_HEAD(self):
         self._dispatch("HEAD")
 
+    # ---- hooks a sandbox for another service overrides ------------------
+    def route(self, method):
+        """(name, function) for this request, or None.  The name is what faults
+        and the request log call the endpoint."""
+        return ROUTES.get((method, self.url_path))
+
+    def control(self, st, method):
+        return sb_control.handle(self, st, method)
+
+    def no_route(self, st):
+        return not_found(st)
+
+    def internal_error(self, st):
+        return envelope(st, code="internal_error", status=500, message="sandbox bug")
+
+    def body_error(self, st, name):
+        """The answer to a request whose body could not be read."""
+        if name in OAUTH_NAMES:
+            return oauth_error(st, "invalid_request", "The request parameters are malformed.")
+        if name == "upload":
+            return empty(st, 400, code="bad_body")
+        return envelope(st, code="invalid_params", status=400,
+                        message="The request body could not be read.")
+
+    def redact_path(self, path):
+        return redact(path)
+
+    def trace_headers(self, reply):
+        """Headers every answer carries (TikTok: its log id)."""
+        return {"X-Tt-Logid": reply.log_id or log_id(self.server.st.now())}
+
     def _dispatch(self, method):
         st = self.server.st
         self.body_cache = None
@@ -175,10 +206,10 @@ class Handler(BaseHTTPRequestHandler):
         parts = urllib.parse.urlsplit(self.path)
         self.url_path, self.query = parts.path, parts.query
         if self.url_path.startswith("/_sandbox/"):
-            reply = sb_control.handle(self, st, method)
+            reply = self.control(st, method)
             self._send(method, reply, log=False)
             return
-        route = ROUTES.get((method, self.url_path))
+        route = self.route(method)
         name = route[0] if route else None
         fault = None
         if route:
@@ -188,40 +219,42 @@ class Handler(BaseHTTPRequestHandler):
                 fault = fired[0] if fired else None
         reply = None
         try:
-            if fault and fault.delay:
-                time.sleep(fault.delay)
-            if fault and fault.when == "before":
-                if fault.drop_after is not None:
-                    self.drop_after = int(fault.drop_after)
-                elif fault.drop:
-                    self.abort()
-                elif fault.status is not None:
-                    reply = self._fault_reply(st, name, fault)
-            if reply is None and not self.aborted:
-                reply = route[1](self, st) if route else not_found(st)
-            if fault and fault.when == "after" and not self.aborted:
-                if fault.drop or fault.drop_after is not None:
-                    self.abort()
-                elif fault.status is not None:
-                    reply = self._fault_reply(st, name, fault)
+            reply = self._run(st, route, name, fault)
         except Exception as e:  # noqa: BLE001 - a sandbox bug must still answer
             if not isinstance(e, BodyError):
                 import traceback
                 sys.stderr.write("sandbox: internal error\n" + scrub(traceback.format_exc()))
                 self.close_connection = True
-                reply = envelope(st, code="internal_error", status=500, message="sandbox bug")
+                reply = self.internal_error(st)
             elif not self.aborted:
-                reply = (oauth_error(st, "invalid_request", "The request parameters are malformed.")
-                         if name in OAUTH_NAMES else
-                         empty(st, 400, code="bad_body") if name == "upload" else
-                         envelope(st, code="invalid_params", status=400,
-                                  message="The request body could not be read."))
+                reply = self.body_error(st, name)
         if self.aborted or reply is None:
             st.log_request(method, self.path, 0, "connection_dropped")
-            self.log_message("%s %s -> dropped", method, redact(self.path))
+            self.log_message("%s %s -> dropped", method, self.redact_path(self.path))
             return
         self._send(method, reply)
         st.log_request(method, self.path, reply.status, reply.code)
+
+    def _run(self, st, route, name, fault):
+        """The endpoint's answer with @fault (or None) applied before or after."""
+        reply = None
+        if fault and fault.delay:
+            time.sleep(fault.delay)
+        if fault and fault.when == "before":
+            if fault.drop_after is not None:
+                self.drop_after = int(fault.drop_after)
+            elif fault.drop:
+                self.abort()
+            elif fault.status is not None:
+                reply = self._fault_reply(st, name, fault)
+        if reply is None and not self.aborted:
+            reply = route[1](self, st) if route else self.no_route(st)
+        if fault and fault.when == "after" and not self.aborted:
+            if fault.drop or fault.drop_after is not None:
+                self.abort()
+            elif fault.status is not None:
+                reply = self._fault_reply(st, name, fault)
+        return reply
 
     def _fault_reply(self, st, name, fault):
         status = int(fault.status)
@@ -245,7 +278,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", reply.ctype)
         for k, v in reply.headers.items():
             self.send_header(k, v)
-        self.send_header("X-Tt-Logid", reply.log_id or log_id(self.server.st.now()))
+        for k, v in self.trace_headers(reply).items():
+            self.send_header(k, v)
         self.send_header("Content-Length", str(len(reply.body)))
         if self.close_connection:
             self.send_header("Connection", "close")
@@ -253,7 +287,7 @@ class Handler(BaseHTTPRequestHandler):
         if method != "HEAD":
             self.wfile.write(reply.body)
         if log:
-            self.log_message("%s %s -> %d %s", method, redact(self.path), reply.status,
+            self.log_message("%s %s -> %d %s", method, self.redact_path(self.path), reply.status,
                              reply.code or "")
 
     # ---- logging -------------------------------------------------------
@@ -281,8 +315,8 @@ class Server(ThreadingHTTPServer):
         sys.stderr.write("sandbox: internal error\n" + scrub(traceback.format_exc()))
 
 
-def make_server(st, ssl_ctx):
-    srv = Server(("127.0.0.1", 0), Handler, bind_and_activate=True)
+def make_server(st, ssl_ctx, handler=Handler):
+    srv = Server(("127.0.0.1", 0), handler, bind_and_activate=True)
     srv.socket = ssl_ctx.wrap_socket(srv.socket, server_side=True,
                                      do_handshake_on_connect=False)
     srv.st = st
