@@ -159,6 +159,7 @@ static const struct key_row keys[] = {
 	KEY(max_height, T_UINT, 1, 100000, "4096", "must be a number of pixels"),
 	KEY(bandwidth_limit, T_RATE, 0, 0, NULL, "must be bytes per second such as 5M"),
 	KEY(keep_posted, T_BOOL, 0, 0, "yes", "must be yes or no"),
+	KEY(post_id_wait, T_UINT, 1, 720, "72", "must be a number of hours from 1 to 720"),
 	KEY(audited, T_BOOL, 0, 0, "yes", "must be yes or no"),
 	KEY(on_posted, T_STR_OPT, 0, 0, NULL, NULL),
 	KEY(on_failed, T_STR_OPT, 0, 0, NULL, NULL),
