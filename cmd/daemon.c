@@ -193,6 +193,9 @@ out:
 
 /* ---- services ---- */
 
+/* The tracker's timer runs on real time (mono_real_now): its settle
+ * windows are compared with file mtimes, which the test clock does not
+ * speed up. */
 static void *tick_main(void *arg)
 {
 	struct daemon *d = arg;
@@ -203,19 +206,13 @@ static void *tick_main(void *arg)
 		struct timespec ts;
 
 		pthread_mutex_unlock(&d->tick_lock);
-		wait = tracker_tick(d->tracker, mono_now());
+		wait = tracker_tick(d->tracker, mono_real_now());
 		pthread_mutex_lock(&d->tick_lock);
 		if (!(wait < TICK_MAX))
 			wait = TICK_MAX; /* also catches NaN */
 		if (wait < TICK_MIN)
 			wait = TICK_MIN;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += (time_t)wait;
-		ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		ts = mono_real_deadline(wait);
 		if (!d->tick_stop)
 			pthread_cond_timedwait(&d->tick_cond, &d->tick_lock, &ts);
 	}
@@ -294,10 +291,23 @@ static int open_store(struct daemon *d, struct tt_error *err)
 	return d->store ? 0 : -EIO;
 }
 
+/* The test clock (util/clock.h) is for tests only: say so when it is on,
+ * and why the variable was ignored when it was set wrong. */
+static void note_clock(void)
+{
+	if (clock_scale_problem())
+		log_warn("%s", clock_scale_problem());
+	else if (clock_scale() != 1.0)
+		log_warn("test clock: TikTok's waits, retries and schedules run %g times "
+			 "faster (" CLOCK_SCALE_ENV "; for tests only)",
+			 clock_scale());
+}
+
 int daemon_start(struct daemon *d, struct tt_error *err)
 {
 	int rc;
 
+	note_clock();
 	/* Before the tracker: its reconcile may finish a move and end an item. */
 	d->hooks = hooks_new(&d->cfg);
 	hooks_set_view(d->hooks, d->root, d->view_root ? d->view_root : d->root);
@@ -305,7 +315,7 @@ int daemon_start(struct daemon *d, struct tt_error *err)
 	if ((rc = open_store(d, err)) < 0)
 		return rc;
 	d->tracker = tracker_new(d->store, &d->cfg, d->root, &d->on_final);
-	if (tracker_reconcile(d->tracker, mono_now()) < 0)
+	if (tracker_reconcile(d->tracker, mono_real_now()) < 0)
 		log_warn("%s: reconciling the folders with the job store failed; "
 			 "continuing with what was read",
 			 d->root);

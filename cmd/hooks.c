@@ -215,13 +215,13 @@ static void *reaper_main(void *arg)
 
 	pthread_mutex_lock(&h->lock);
 	for (;;) {
-		poll_all(h, mono_now());
+		poll_all(h, mono_real_now());
 		if (!h->procs && h->reaper_stop)
 			break;
 		if (!h->procs)
 			pthread_cond_wait(&h->wake, &h->lock);
 		else
-			cond_wait_until(h, &h->wake, mono_now() + REAP_INTERVAL_S);
+			cond_wait_until(h, &h->wake, mono_real_now() + REAP_INTERVAL_S);
 	}
 	h->reaper_running = false;
 	pthread_mutex_unlock(&h->lock);
@@ -389,7 +389,7 @@ static int spawn_hook(struct hooks *h, const char *name, const char *cmd, char *
 	p->pid = pid;
 	p->label = xasprintf("%s hook for %s (pid %ld)", name, shown, (long)pid);
 	p->timeout = h->timeout_s;
-	p->term_at = mono_now() + h->timeout_s;
+	p->term_at = mono_real_now() + h->timeout_s;
 	p->kill_at = p->term_at + h->grace_s;
 	p->next = h->procs;
 	h->procs = p;
@@ -446,7 +446,7 @@ void hooks_item_ended(const struct job *j, void *hooks)
  * a grace later.  How many there were.  Called with the lock held. */
 static unsigned doom_all(struct hooks *h)
 {
-	double now = mono_now();
+	double now = mono_real_now();
 	unsigned n = 0;
 
 	for (struct hook_proc *p = h->procs; p; p = p->next) {
@@ -469,8 +469,8 @@ unsigned hooks_shutdown(struct hooks *h, double wait_s)
 	bool join;
 
 	pthread_mutex_lock(&h->lock);
-	deadline = mono_now() + wait_s;
-	while (h->procs && mono_now() < deadline)
+	deadline = mono_real_now() + wait_s;
+	while (h->procs && mono_real_now() < deadline)
 		cond_wait_until(h, &h->done, deadline);
 	killed = doom_all(h);
 	h->reaper_stop = true;

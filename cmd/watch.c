@@ -167,7 +167,7 @@ static int serve(struct watcher *w, struct mirror *m, int sfd, struct daemon *d)
 
 	for (;;) {
 		struct pollfd pfd[2] = {{sfd, POLLIN, 0}, {watcher_fd(w), POLLIN, 0}};
-		double now = mono_now();
+		double now = mono_real_now();
 		double wait = watcher_tick(w, now);
 		int ms;
 
@@ -185,7 +185,7 @@ static int serve(struct watcher *w, struct mirror *m, int sfd, struct daemon *d)
 		}
 		if ((pfd[0].revents & POLLIN) && read_signals(sfd, d))
 			return 0;
-		if ((pfd[1].revents & POLLIN) && watcher_process(w, mono_now()) < 0) {
+		if ((pfd[1].revents & POLLIN) && watcher_process(w, mono_real_now()) < 0) {
 			log_err("reading inotify events failed: %s", strerror(errno));
 			return -1;
 		}

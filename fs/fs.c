@@ -106,7 +106,7 @@ void fs_ev_changed(const char *path)
 	struct tiktokfs *fs = fs_ctx();
 
 	if (path && fs->tracker && fs_place(path) == FS_INSIDE)
-		tracker_changed(fs->tracker, fs_rel(path), mono_now());
+		tracker_changed(fs->tracker, fs_rel(path), mono_real_now());
 }
 
 static void *fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)

@@ -247,7 +247,7 @@ static void temp_name(const char *base, char *out, size_t size)
 
 	if (getrandom(r, sizeof(r), 0) < 0) {
 		/* O_EXCL makes a guessable name safe; it only has to differ */
-		uint64_t x = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
+		uint64_t x = (uint64_t)wall_real_now() ^ ((uint64_t)getpid() << 20);
 
 		memcpy(r, &x, sizeof(r));
 	}
@@ -507,7 +507,7 @@ static bool store_changed(struct mirror *m)
 
 int mirror_sync(struct mirror *m)
 {
-	double t = mono_now();
+	double t = mono_real_now();
 	bool changed = store_changed(m);
 	int rc;
 

@@ -54,7 +54,7 @@ static int status_stat(struct stat *st)
 	st->st_nlink = 1;
 	st->st_size = (off_t)len;
 	st->st_blocks = (blkcnt_t)((len + 511) / 512);
-	clock_gettime(CLOCK_REALTIME, &st->st_mtim);
+	st->st_mtim = wall_real_timespec(); /* a file time: real */
 	st->st_ctim = st->st_mtim;
 	st->st_atim = st->st_mtim;
 	return 0;
@@ -160,7 +160,7 @@ int fs_unlink(const char *path)
 	if (unlinkat(fs->root_fd, fs_rel(path), 0) < 0)
 		return -errno;
 	if (fs->tracker)
-		tracker_removed(fs->tracker, fs_rel(path), mono_now());
+		tracker_removed(fs->tracker, fs_rel(path), mono_real_now());
 	return 0;
 }
 
@@ -174,7 +174,7 @@ int fs_rmdir(const char *path)
 	if (unlinkat(fs->root_fd, fs_rel(path), AT_REMOVEDIR) < 0)
 		return -errno;
 	if (fs->tracker)
-		tracker_removed(fs->tracker, fs_rel(path), mono_now());
+		tracker_removed(fs->tracker, fs_rel(path), mono_real_now());
 	return 0;
 }
 
@@ -212,13 +212,13 @@ int fs_rename(const char *from, const char *to, unsigned int flags)
 		return 0;
 	if (flags & RENAME_EXCHANGE) {
 		/* Both names now hold other content: each is a changed file. */
-		tracker_changed(fs->tracker, fs_rel(from), mono_now());
-		tracker_changed(fs->tracker, fs_rel(to), mono_now());
+		tracker_changed(fs->tracker, fs_rel(from), mono_real_now());
+		tracker_changed(fs->tracker, fs_rel(to), mono_real_now());
 	} else if (is_hidden(to)) {
 		/* libfuse hiding an unlinked open file: for the user it is gone. */
-		tracker_removed(fs->tracker, fs_rel(from), mono_now());
+		tracker_removed(fs->tracker, fs_rel(from), mono_real_now());
 	} else {
-		tracker_renamed(fs->tracker, fs_rel(from), fs_rel(to), mono_now());
+		tracker_renamed(fs->tracker, fs_rel(from), fs_rel(to), mono_real_now());
 	}
 	return 0;
 }

@@ -77,7 +77,7 @@ static void file_release(struct tiktokfs *fs, struct fs_file *f, const char *pat
 	if (f->fd >= 0)
 		close(f->fd);
 	if (f->writer && path && fs->tracker && fs_place(path) == FS_INSIDE)
-		tracker_close_write(fs->tracker, fs_rel(path), mono_now());
+		tracker_close_write(fs->tracker, fs_rel(path), mono_real_now());
 	free(f->text);
 	free(f);
 }
@@ -96,9 +96,9 @@ static int attach(const char *path, int fd, struct fuse_file_info *fi, bool crea
 	fi->fh = (uint64_t)(uintptr_t)f;
 	fi->keep_cache = 0;
 	if (fs->tracker && f->writer && fs_place(path) == FS_INSIDE) {
-		tracker_open_write(fs->tracker, fs_rel(path), mono_now());
+		tracker_open_write(fs->tracker, fs_rel(path), mono_real_now());
 		if (created || (fi->flags & O_TRUNC))
-			tracker_changed(fs->tracker, fs_rel(path), mono_now());
+			tracker_changed(fs->tracker, fs_rel(path), mono_real_now());
 	}
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include "fs/mirror.h"
 #include "meta/job/drop.h"
 #include "meta/job/tracker.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/path.h"
 #include "util/safepath.h"
@@ -165,7 +166,7 @@ void poller_attach(struct poller *p, const struct poll_sink *sink, double now)
 {
 	struct timespec wall;
 
-	clock_gettime(CLOCK_REALTIME, &wall);
+	wall = wall_real_timespec(); /* against mtimes: real */
 	p->sink = *sink;
 	p->attached = true;
 	for (size_t i = 0; i < p->cur.n; i++) {

@@ -619,7 +619,7 @@ void watcher_attach(struct watcher *w, struct tracker *t)
 {
 	w->t = t;
 	if (w->poller)
-		poller_attach_tracker(w->poller, t, mono_now());
+		poller_attach_tracker(w->poller, t, mono_real_now());
 }
 
 int watcher_fd(const struct watcher *w)

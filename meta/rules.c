@@ -33,6 +33,7 @@
 #include "meta/config.h"
 #include "meta/media/probe.h"
 #include "meta/tiktok.h"
+#include "util/clock.h"
 #include "util/path.h"
 
 /* TikTok's frame-rate window (meta/tiktok.h) with a little slack: 59.94
@@ -433,7 +434,7 @@ static int check_schedule(const char *name, bool in_scheduled, struct verdict *v
 	if (sc->has_schedule && sc->schedule_ambiguous)
 		warn(v, "the schedule's wall time occurs twice (clocks go back); the first one "
 			"is used");
-	if (in_scheduled && sc->has_schedule && sc->schedule_at < (int64_t)time(NULL))
+	if (in_scheduled && sc->has_schedule && sc->schedule_at < wall_now())
 		warn(v, "the schedule time has passed; it will be posted right away");
 	return 0;
 }

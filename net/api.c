@@ -30,6 +30,7 @@
 #include "net/http.h"
 #include "net/json.h"
 #include "net/tokens.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -144,7 +145,7 @@ int api_parse_creator_info(const char *body, size_t len, long status, struct cre
 	v = json_object_get(d, "max_video_post_duration_sec");
 	if (json_is_integer(v) && json_integer_value(v) > 0 && json_integer_value(v) < 1000000)
 		ci->max_duration_sec = (int)json_integer_value(v);
-	ci->fetched_at = (int64_t)time(NULL);
+	ci->fetched_at = wall_now();
 	json_decref(d);
 	if (!ci->username[0]) {
 		tt_error_set(err, ERR_RETRY, "TikTok's creator_info answer names no creator");

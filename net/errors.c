@@ -17,6 +17,7 @@
  *                                      a draft in the app; hourly is enough.
  */
 #include "net/errors.h"
+#include "util/clock.h"
 
 #include <string.h>
 #include <time.h>
@@ -215,7 +216,7 @@ static void apply(struct tt_error *err, const struct errors_entry *e, const char
 	tt_error_code(err, code, log_id);
 	err->http_status = status;
 	if (e->cls == ERR_DEFER)
-		err->retry_at = (int64_t)time(NULL) + e->defer_sec;
+		err->retry_at = wall_now() + e->defer_sec;
 }
 
 /* Codes TikTok did not document, or an HTTP answer without an envelope. */
@@ -230,7 +231,7 @@ static void unknown(struct tt_error *err, const char *code, const char *message,
 	} else if (status == 429) {
 		tt_error_set(err, ERR_DEFER, "TikTok's rate limit was reached (HTTP 429)");
 		tt_error_advise(err, "Nothing to do: tiktokfs waits a minute and tries again.");
-		err->retry_at = (int64_t)time(NULL) + 60;
+		err->retry_at = wall_now() + 60;
 	} else if (*code) {
 		tt_error_set(err, ERR_PERMANENT, "TikTok refused the request with code %s%s%s",
 			     code, *message ? ": " : "", message);

@@ -32,6 +32,7 @@
 #include "net/errors.h"
 #include "net/http.h"
 #include "net/json.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -554,7 +555,7 @@ static int token_call(CURL *h, const struct config *cfg, struct strbuf *form, st
 		http_transport_error(&r, "token request", err);
 		goto out;
 	}
-	rc = oauth_parse_token_reply(r.body.buf, r.body.len, r.status, (int64_t)time(NULL), cfg, ts,
+	rc = oauth_parse_token_reply(r.body.buf, r.body.len, r.status, wall_now(), cfg, ts,
 				     err);
 out:
 	explicit_bzero(r.body.buf, r.body.len);

@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/strbuf.h"
 
 #define LISTEN_CONNS 32
@@ -67,10 +68,8 @@ struct listener {
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	/* real: a person's browser and the network answer in real time */
+	return (int64_t)(mono_real_now() * 1000.0);
 }
 
 int oauth_listen_socket(int port, struct tt_error *err)

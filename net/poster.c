@@ -122,21 +122,13 @@ int64_t pw_now(void)
 	return wall_now();
 }
 
-/* CLOCK_REALTIME with fractions: schedules are wall times. */
-static double wall_frac(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 bool pw_stopping(struct poster *p)
 {
 	return atomic_load(&p->stop);
 }
 
-/* Sleep @sec seconds of real time, waking early only to stop. */
+/* Sleep @sec seconds of the daemon's time (util/clock.h), waking early
+ * only to stop. */
 static bool nap_real(struct poster *p, double sec)
 {
 	double until = mono_now() + sec;
@@ -155,7 +147,8 @@ bool pw_nap(struct poster *p, double sec)
 	return nap_real(p, sec * p->nap_scale);
 }
 
-/* The windows count real time, whatever nap_scale says. */
+/* The windows count the daemon's time, whatever nap_scale says (the test
+ * clock speeds them up as the sandbox speeds up TikTok's). */
 bool pw_window_take(struct poster *p, struct pace_window *w)
 {
 	double d;
@@ -403,10 +396,10 @@ static double idle_sleep(struct poster *p, int64_t wake_at, double now)
 	double sleep_s = 30, wait = pw_wait_next(p);
 
 	/* Wake at the due second itself, not up to a poll late: a schedule
-	 * must post within 2 s of its time.  The +1 ms makes sure time(NULL)
+	 * must post within 2 s of its time.  The +1 ms makes sure wall_now()
 	 * has reached wake_at when we look again. */
-	if (wake_at && (double)wake_at - wall_frac() < sleep_s)
-		sleep_s = (double)wake_at - wall_frac();
+	if (wake_at && (double)wake_at - wall_now_frac() < sleep_s)
+		sleep_s = (double)wake_at - wall_now_frac();
 	if (wait >= 0 && wait < sleep_s)
 		sleep_s = wait;
 	if (p->moves_pending && p->moves_at - now < sleep_s)

@@ -32,6 +32,7 @@
 #include "net/http.h"
 #include "net/json.h"
 #include "net/oauth.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
@@ -263,7 +264,7 @@ static int refresh_locked(struct tokens *t, const char *stale, int64_t now, stru
 
 int tokens_access(struct tokens *t, const char *stale, char *out, size_t size, struct tt_error *err)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = wall_now();
 	char *lock = NULL;
 	int lfd = -1, rc = 0;
 

@@ -6,6 +6,13 @@ sandbox_server  one sandbox process for the whole session (started lazily, by th
 sandbox         the same process, reset before each test (tokens, tasks, faults,
                 knobs, clock and request log forgotten; CA and config kept).  If a
                 test killed it, it is restarted.
+time_scale      the test's clock scale: 1, or N for a test marked
+                @pytest.mark.time_scale(N).  At N, the sandbox's clock runs N
+                times faster (set after its reset) and every tiktokfs the test
+                starts inherits TIKTOKFS_TEST_TIME_SCALE=N and the matching
+                TIKTOKFS_TEST_TIME_OFFSET (util/clock.h), so
+                TikTok's minutes (the pace window, a 429's deferral) pass in
+                seconds on both sides while the assertions stay in TikTok time.
 sandbox_config  a factory: sandbox_config(**extra) writes a tiktokfs config (mode
                 0600) into the test's tmp_path pointing at the sandbox, with
                 state_dir = tmp_path/state, and returns its path.
@@ -46,11 +53,43 @@ def sandbox_server():
         sb.stop()
 
 
+TIME_SCALE_ENV = "TIKTOKFS_TEST_TIME_SCALE"
+TIME_OFFSET_ENV = "TIKTOKFS_TEST_TIME_OFFSET"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "time_scale(n): run the sandbox's and the daemon's clocks n times "
+        "faster (tests/conftest.py, time_scale)")
+
+
 @pytest.fixture
-def sandbox(sandbox_server, request):
+def time_scale(request, monkeypatch):
+    mark = request.node.get_closest_marker("time_scale")
+    scale = mark.args[0] if mark else 1
+    assert 1 <= scale <= 10000, "the daemon takes scales from 1 to 10000"
+    monkeypatch.delenv(TIME_SCALE_ENV, raising=False)
+    monkeypatch.delenv(TIME_OFFSET_ENV, raising=False)
+    return scale
+
+
+def scale_clocks(sb, monkeypatch, scale):
+    """Run @sb's clock at @scale and give every tiktokfs started from now
+    the same clock: the scale, and the offset that puts its wall clock on the
+    sandbox's (both are "real x scale + offset")."""
+    c = sb.set_clock(scale=scale)
+    real = c["now"] - c["offset"]  # the real time the sandbox read
+    monkeypatch.setenv(TIME_SCALE_ENV, repr(float(scale)))
+    monkeypatch.setenv(TIME_OFFSET_ENV, repr(c["now"] - real * scale))
+
+
+@pytest.fixture
+def sandbox(sandbox_server, request, time_scale, monkeypatch):
     if not sandbox_server.alive():
         sandbox_server.restart()
     sandbox_server.reset()
+    if time_scale != 1:
+        scale_clocks(sandbox_server, monkeypatch, time_scale)
     attach_sandbox(request, sandbox_server)
     yield sandbox_server
 

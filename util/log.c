@@ -6,6 +6,7 @@
  * ("contact.mp4" has "act." in it).
  */
 #include "util/log.h"
+#include "util/clock.h"
 #include "util/escape.h"
 #include "util/strbuf.h"
 
@@ -178,7 +179,7 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	struct timespec ts;
 	struct tm tm;
 	char stamp[32];
-	clock_gettime(CLOCK_REALTIME, &ts);
+	ts = wall_real_timespec(); /* operators read real times */
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
 	fprintf(stderr, "%s.%03ld tiktokfs %s: %s\n", stamp, ts.tv_nsec / 1000000L, tags[level],

@@ -63,6 +63,7 @@
 #include "meta/job/status_int.h"
 #include "meta/job/store.h"
 #include "util/array.h"
+#include "util/clock.h"
 #include "util/strbuf.h"
 
 unsigned status_percent(const struct job *j)
@@ -139,7 +140,7 @@ static void walk_init(struct status_walk *w, struct store *st, const struct stat
 	w->format = v ? v->format : STATUS_TEXT;
 	w->sections = v ? v->sections : 0;
 	w->state_dir = v ? v->state_dir : NULL;
-	w->now = v && v->now ? v->now : (int64_t)time(NULL);
+	w->now = v && v->now ? v->now : wall_now();
 	strbuf_init(&w->text);
 	strbuf_init(&w->uploads);
 	strbuf_init(&w->waiting);

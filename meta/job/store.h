@@ -253,7 +253,8 @@ int store_moving(struct store *st, store_each_fn fn, void *arg);
 int64_t store_next_work(struct store *st, int64_t now, int64_t *wake_at);
 /* Wake anyone in store_wait() (called after every transition). */
 void store_kick(struct store *st);
-/* Sleep until kicked or @timeout_ms passes. */
+/* Sleep until kicked or @timeout_ms of the daemon's time pass (util/clock.h:
+ * shorter in real time under the test clock). */
 void store_wait(struct store *st, int timeout_ms);
 
 /* Iterate live jobs and every published one (oldest first), then the most

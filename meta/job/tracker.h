@@ -43,7 +43,9 @@ void tracker_free(struct tracker *t);
 void tracker_set_config(struct tracker *t, const struct config *cfg);
 
 /*
- * Events.  @now is CLOCK_MONOTONIC seconds (tests pass their own clock).
+ * Events.  @now is real CLOCK_MONOTONIC seconds, mono_real_now(): the
+ * settle windows are compared with file mtimes, which the test clock does not
+ * speed up (tests pass their own clock).
  * open_write/close_write count writers per path; close_write must name the
  * file's current path (after renames), as libfuse's release does.  A file
  * removed while open gets no close_write: tracker_removed forgot it.

@@ -36,6 +36,7 @@
 #include "meta/job/store.h"
 #include "meta/job/verdict.h"
 #include "util/array.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -161,7 +162,7 @@ static void scan_dir(struct tracker *t, const char *rel, double now, bool by_mti
 	struct foundlist fl = { 0 };
 	struct timespec wall;
 
-	clock_gettime(CLOCK_REALTIME, &wall);
+	wall = wall_real_timespec(); /* against mtimes: real */
 	walk(t, rel, 0, &wall, &fl);
 	enter_found(t, &fl, now, by_mtime);
 	found_clear(&fl);

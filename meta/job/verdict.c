@@ -13,6 +13,7 @@
 #include "meta/job/drop.h"
 #include "meta/job/outcome.h"
 #include "meta/media/media.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 /* Move @j to @to unless it is there: @j was read before the caller's
@@ -54,7 +55,7 @@ static int apply_ok(struct store *st, const char *root, const struct job *j,
 	int rc;
 
 	if (drop_in_scheduled(j->path) && v->have_sidecar && sc->has_schedule &&
-	    sc->schedule_at > (int64_t)time(NULL)) {
+	    sc->schedule_at > wall_now()) {
 		to = JOB_SCHEDULED;
 		at = sc->schedule_at;
 	}
