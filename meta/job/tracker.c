@@ -653,6 +653,9 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 	} else if (drop_classify(from) == DROP_VIDEO && k == DROP_NOT_ITEM) {
 		trk_pl_add(&cancels, from); /* a video we had not seen yet left */
 	}
+	/* Within posted/ the results (a post ID may be still to come) follow. */
+	moved = moved || (!f && drop_folder_of(from) == DROP_POSTED &&
+			  drop_folder_of(to) == DROP_POSTED);
 	pthread_mutex_unlock(&t->mu);
 
 	for (size_t i = 0; i < cancels.n; i++) {
