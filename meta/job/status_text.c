@@ -124,6 +124,8 @@ static void add_result(struct strbuf *sb, const struct job *j)
 			add_line(sb, "publish_id", j->publish_id);
 		if (j->status && strcmp(j->status, "PUBLISH_COMPLETE"))
 			add_line(sb, "status", j->status);
+		if (!j->url) /* a wait for the post ID that ended without one */
+			add_line(sb, "post", j->post_status);
 		add_line(sb, "warning", j->warning);
 		add_line(sb, "error", j->error); /* a move that could not be made */
 	} else {

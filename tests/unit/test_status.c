@@ -376,6 +376,14 @@ TEST(test_status_lists_posts_waiting_for_their_id)
 			     "  posted/a.mp4  published at 2026-11-30T12:00:00Z\n"
 			     "  posted/sub/b.mp4  published at 2026-11-30T14:46:40Z\n");
 	CHECK_CONTAINS(text, "Recent results:\n  posted      posted/done.mp4\n");
+	free(text);
+	/* a wait that ended without an ID says why among the results */
+	CHECK_INT(store_end_post_wait(st, b, NULL, NULL, "no post ID after 72 hours", "end"), 0);
+	text = render(st, STATUS_TEXT, 0, 1796054400);
+	CHECK_CONTAINS(text, "\nWaiting for post IDs (1):\n"
+			     "  posted/a.mp4  published at 2026-11-30T12:00:00Z\n");
+	CHECK_CONTAINS(text, "  posted      posted/sub/b.mp4  at 2026-11-30T14:46:40Z\n"
+			     "      post: no post ID after 72 hours\n");
 	CHECK(text && !strstr(text, "published   posted/a.mp4"));
 	doc = render(st, STATUS_JSON, 0, 1796054400);
 	CHECK_CONTAINS(doc, "  \"waiting_post_id\": [\n    {\n      \"id\": 1,\n"
