@@ -64,9 +64,10 @@
  *     them: store_stop_upload() forgets the publish so that the poster's
  *     move to processing comes wholly before or after it; store_rename()
  *     cancels in the same commit that rewrites the paths.
- * (3) posted and failed are entered only by store_begin_move(), called only
- *     by outcome.c's finish_item(): the state, the destination paths and
- *     move_from in one commit, then the renames, then store_end_move().
+ * (3) posted, failed and published are entered from a live state only by
+ *     store_begin_move(), called only by outcome.c's finish_item(): the
+ *     state, the destination paths and move_from in one commit, then the
+ *     renames, then store_end_move().  (published -> posted moves no file.)
  *
  * (4) published is final for the files (the item is in posted/, the
  *     tracker leaves it alone, its path is no longer a live one) but not
