@@ -109,3 +109,87 @@ def pytest_runtest_makereport(item, call):
         return
     for sb in getattr(item, "_sandboxes", []):
         rep.sections.append((f"sandbox stderr (port {sb.port}, {rep.when})", sb.stderr_tail()))
+
+
+# -- order: the longest tests first --------------------------------------------
+#
+# Most of the suite's time is waiting (for the daemon, the sandbox, TikTok's
+# clock), so `make check` runs it on several pytest-xdist workers.  The
+# suite's wall time is then the time of the busiest worker: a long test
+# handed out last stretches the tail while the other workers idle.  So the
+# known-long tests (>= ~8 s each in `--durations`, longest first; measured on
+# this suite with the test clock in use, tests/tools/run_check.py) run
+# first, and each worker is handed tests one by one instead of in chunks
+# (xdist's own "load" mode gives each worker a quarter of its share at once,
+# so every long test would land on the first worker): longest first onto the
+# next free worker is the classic near-optimal greedy schedule.  A test
+# missing from this list only runs later; keeping it current is for speed.
+LONG_FIRST = [
+    "tests/integration/test_pacing.py::test_a_burst_of_20_goes_out_at_the_allowed_rate",
+    "tests/integration/test_status.py::test_status_shows_a_moving_progress_bar_during_a_throttled_upload",
+    "tests/integration/test_schedule.py::test_editing_the_caption_reschedules",
+    "tests/integration/test_watch_poll.py::test_growing_file_is_never_taken_early",
+    "tests/integration/test_schedule.py::test_schedule_survives_an_unmount",
+    "tests/integration/test_schedule.py::test_schedule_posts_inside_the_window_and_not_before",
+    "tests/integration/test_results_state.py::test_deleting_the_caption_mid_upload_stops_it_and_the_video_waits",
+    "tests/integration/test_security_login.py::test_junk_requests_and_other_paths_are_ignored",
+    "tests/integration/test_exactly_once.py::test_kill_while_polling",
+    "tests/integration/test_schedule.py::test_deleting_cancels",
+    "tests/integration/test_fs_items.py::test_killed_copy_is_never_ready",
+    "tests/integration/test_reload.py::test_sighup_reloads_the_mount_config",
+    "tests/integration/test_schedule.py::test_time_passed_while_unmounted_posts_at_once",
+    "tests/integration/test_security.py::test_watch_fifos_sockets_and_devices_anywhere_never_block_it",
+    "tests/integration/test_watch_poll.py::test_server_side_copy_is_found_by_polling_and_posted_once",
+    "tests/integration/test_posting.py::test_150_mb_goes_in_15_chunks_of_10_mb",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {nodeid: i for i, nodeid in enumerate(LONG_FIRST)}
+    # stable: the other tests keep their order, after the long ones
+    items.sort(key=lambda item: rank.get(item.nodeid, len(rank)))
+
+
+try:
+    from xdist.scheduler import LoadScheduling
+except ImportError:  # pragma: no cover  (pytest without xdist: no hook)
+    LoadScheduling = None
+
+if LoadScheduling is not None:
+    class OneByOneScheduling(LoadScheduling):
+        """xdist's load mode, but a worker holds at most two tests (the one
+        it runs and the next, which pytest needs to know), handed out in
+        collection order to whichever worker is free."""
+
+        def schedule(self):
+            assert self.collection_is_completed
+            if self.collection is not None:
+                for node in self.nodes:
+                    self.check_schedule(node)
+                return
+            if not self._check_nodes_have_same_collection():
+                self.log("**Different tests collected, aborting run**")
+                return
+            self.collection = list(self.node2collection.values())[0]
+            self.pending[:] = range(len(self.collection))
+            for _ in range(2):
+                for node in self.nodes:
+                    if self.pending:
+                        self._send_tests(node, 1)
+            if not self.pending:
+                for node in self.nodes:
+                    node.shutdown()
+
+        def check_schedule(self, node, duration=0):
+            if node.shutting_down:
+                return
+            if not self.pending:
+                node.shutdown()
+                return
+            if len(self.node2pending[node]) < 2:
+                self._send_tests(node, 2 - len(self.node2pending[node]))
+
+    def pytest_xdist_make_scheduler(config, log):
+        if config.getoption("dist") != "load":
+            return None
+        return OneByOneScheduling(config, log)

@@ -181,6 +181,7 @@ def test_kill_during_init_never_posts_twice(mounted, sandbox, clip):
     posted_once(m, sandbox, title, clip, inits=2)
 
 
+@pytest.mark.time_scale(20)  # the minute's deferral in 3 s
 def test_lost_init_answer_is_retried_once_it_cannot_post(mounted, sandbox, clip):
     m = started(mounted, sandbox)
     sandbox.inject("video_init", nth=1, drop=True, when="after")

@@ -22,6 +22,7 @@ ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 BIG = 70_000_000  # above the 64,000,000 single-chunk limit: 7 chunks of 10,000,000
 
 
+@pytest.mark.time_scale(10)  # the wait for the post ID (moderation), x10
 def test_direct_post_arrives_exactly_as_copied(mounted, sandbox, clip):
     # Moderation of seconds, not the sandbox's 30 minutes: the post ID is
     # part of what arrives (test_post_wait.py has the hours).
@@ -119,6 +120,7 @@ def test_150_mb_goes_in_15_chunks_of_10_mb(mounted, sandbox, clip, tmp_path):
     assert [s for s, _ in uploads(sandbox)] == [206] * 14 + [201]
 
 
+@pytest.mark.time_scale(10)  # the daemon's pauses between tries, x10
 def test_5xx_on_a_chunk_is_retried_on_the_same_range(mounted, sandbox, clip, tmp_path):
     big = padded_video(clip, tmp_path / "src" / "big.mp4", BIG)
     m = logged_in_mount(mounted, sandbox, chunk_size="10000000")
@@ -135,6 +137,7 @@ def test_5xx_on_a_chunk_is_retried_on_the_same_range(mounted, sandbox, clip, tmp
     assert 416 not in statuses
 
 
+@pytest.mark.time_scale(10)  # the daemon's pauses between tries, x10
 def test_connection_dropped_mid_chunk_recovers(mounted, sandbox, clip, tmp_path):
     big = padded_video(clip, tmp_path / "src" / "big.mp4", BIG)
     m = logged_in_mount(mounted, sandbox, chunk_size="10000000")
@@ -159,6 +162,7 @@ def test_single_chunk_retried_after_503_and_drop(mounted, sandbox, clip, tmp_pat
     assert [s for s, _ in uploads(sandbox)] == [503, 0, 201]
 
 
+@pytest.mark.time_scale(20)  # TikTok's minute of deferral in 3 s
 def test_429_on_init_defers_then_posts(mounted, sandbox, clip):
     m = logged_in_mount(mounted, sandbox)
     sandbox.inject("video_init", nth=1, status=429)
@@ -228,6 +232,7 @@ def test_each_fail_reason_class_ends_where_it_should(mounted, sandbox, clip, rea
         assert m.job(rel)["publish_id"] is None  # the failed publish is forgotten
 
 
+@pytest.mark.time_scale(10)  # the daemon's wait before it looks for a login again, x10
 def test_not_logged_in_waits_ready_then_posts_after_login(mounted, sandbox, clip):
     m = mounted(settle_time="0.5")
     rel = drop(m, clip, "---\nprivacy: private\n---\nBefore login")

@@ -12,6 +12,8 @@ import os
 import shutil
 import sys
 
+import pytest
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from login_util import do_login  # noqa: E402
@@ -60,6 +62,7 @@ def xattrs_if_there(get):
 
 # -- #13: a deferral that ended leaves no retry_at ------------------------------
 
+@pytest.mark.time_scale(20)  # the 429's minute in 3 s
 def test_mounted_deferred_then_posted_has_no_retry_at(mounted, sandbox, clip):
     m = logged_in_mount(mounted, sandbox)
     sandbox.inject("video_init", nth=1, status=429)
@@ -76,6 +79,7 @@ def test_mounted_deferred_then_posted_has_no_retry_at(mounted, sandbox, clip):
     assert m.job("posted/clip.mp4")["retry_at"] == 0
 
 
+@pytest.mark.time_scale(20)  # the 429's minute in 3 s
 def test_watch_deferred_then_posted_has_no_retry_at(watched, sandbox, clip):
     w = watched(settle_time="0.5")
     do_login(w.config, sandbox)

@@ -48,6 +48,7 @@ def wait_error(w, rel, needle, timeout=60):
 
 # -- links in watch mode -------------------------------------------------------
 
+@pytest.mark.time_scale(10)  # the daemon's 30 s between move retries in 3 s
 def test_symlinked_posted_folder_never_takes_the_item_out(watched, sandbox, media, tmp_path):
     w = logged_in_watch(watched, sandbox)
     away = tmp_path / "away"
@@ -74,6 +75,7 @@ def test_symlinked_posted_folder_never_takes_the_item_out(watched, sandbox, medi
     assert w.stop() == 0
 
 
+@pytest.mark.time_scale(10)  # the daemon's 30 s between move retries in 3 s
 def test_stuck_item_renamed_by_its_user_is_published_once(watched, sandbox, media, tmp_path):
     w = logged_in_watch(watched, sandbox)
     away = tmp_path / "away"
@@ -216,6 +218,7 @@ def fits(name):
     return len(name.encode()) <= 255
 
 
+@pytest.mark.time_scale(10)  # six items' processing and status polls, x10
 def test_long_names_post_and_never_hold_up_the_queue(mounted, sandbox, clip):
     m = logged_in_mount(mounted, sandbox)
     a = stem_of(246, "a")  # a.mp4 is 250 bytes, its caption 254
@@ -251,6 +254,7 @@ def test_long_names_post_and_never_hold_up_the_queue(mounted, sandbox, clip):
     assert len(got) == 1 and got[0]["sha256"] == sha256(clip)
 
 
+@pytest.mark.time_scale(10)  # the status polls and pauses, x10
 def test_long_names_fail_with_an_error_file_that_fits(mounted, sandbox, clip):
     m = logged_in_mount(mounted, sandbox)
     a = stem_of(246, "a")  # NAME.error would be 256 bytes
