@@ -425,7 +425,7 @@ void hooks_item_ended(const struct job *j, void *hooks)
 {
 	struct hooks *h = hooks;
 	struct hook_event ev = {
-	    .kind = j->state == JOB_POSTED ? HOOK_POSTED : HOOK_FAILED,
+	    .kind = j->state == JOB_FAILED ? HOOK_FAILED : HOOK_POSTED,
 	    .publish_id = j->publish_id,
 	    .post_id = j->post_id,
 	    .url = j->url,

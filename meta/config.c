@@ -208,6 +208,7 @@ static const struct key_row keys[] = {
 	KEY(bandwidth_limit, T_RATE, 0, 0, NULL, "must be bytes per second such as 5M"),
 	AKEY(bandwidth_share, T_UINT, 1, 100, "1", "must be a whole number from 1 to 100"),
 	KEY(keep_posted, T_BOOL, 0, 0, "yes", "must be yes or no"),
+	KEY(post_id_wait, T_UINT, 1, 720, "72", "must be a number of hours from 1 to 720"),
 	KEY(audited, T_BOOL, 0, 0, "yes", "must be yes or no"),
 	AKEY(on_posted, T_STR_OPT, 0, 0, NULL, NULL),
 	AKEY(on_failed, T_STR_OPT, 0, 0, NULL, NULL),

@@ -64,6 +64,7 @@ struct config {
 	unsigned min_width, min_height, max_width, max_height;
 	uint64_t bandwidth_limit; /* bytes/s, 0 = none */
 	bool keep_posted;
+	unsigned post_id_wait; /* hours a public post's ID is asked for after the publish */
 	bool audited; /* the app passed TikTok's audit (else posts end up SELF_ONLY, §7) */
 	char *on_posted, *on_failed;
 	/* queue/ (meta/job/queue.h): the `slots` line as written (checked

@@ -68,11 +68,11 @@
  * one stuck move never holds up the queue.
  *
  * Post IDs: PUBLISH_COMPLETE may come with no publicaly_available_post_id
- * yet (moderation); SELF_ONLY posts never get one.  For other posts the
- * worker keeps a small list of watches and polls them, between its other
- * work, for up to WATCH_SEC, filling user.tiktok.post_id and .url in later.
- * Watches live in memory; at start, posts of the last WATCH_SEC without an
- * ID are watched again.
+ * yet (moderation, which can take hours); SELF_ONLY posts never get one.
+ * Other posts go to posted/ in state `published` and are asked about,
+ * between the other work, for up to post_id_wait hours
+ * (net/poster_watch.c); the store holds every wait, so a restart goes on
+ * with all of them.
  *
  * Cancel: deleting an item sets its job to cancelled (or removes it).  The
  * worker checks between chunks and twice a second inside a transfer, and
@@ -90,7 +90,7 @@
  * turn ends; steps never call each other, and only end_turn()
  * (net/poster_end.c) ends a turn.  The first step is chosen here from the
  * job's stored state: with a publish_id, reconcile; without, start.  The
- * dispatcher pauses before a retry and services post-ID watches between
+ * dispatcher pauses before a retry and services the post-ID waits between
  * steps.  This file holds the thread, its loop, the dispatcher and the
  * helpers the steps share.
  */
@@ -340,8 +340,8 @@ static void run_turn(struct poster *p, struct turn *t)
 			s = retry_pause(p, t, s);
 		if (s.next == STEP_END)
 			break;
-		/* Between steps (between chunks, between polls): the watches. */
-		pw_watch_service(p);
+		/* Between steps (between chunks, between polls): the waits. */
+		pw_wait_service(p, true);
 		if (pw_stopping(p) || (s.wait > 0 && !pw_nap(p, s.wait)))
 			s = step_end(TURN_STOP, NULL);
 	}
@@ -389,19 +389,19 @@ int64_t poster_work_once(struct poster *p, int64_t *wake_at)
 /*
  * How long the loop may sleep: until @wake_at (from the same look at the
  * store that found nothing due: a second look could find the job due
- * already, and then no later time), the next watch or the next move.
+ * already, and then no later time), the next post-ID ask or the next move.
  */
 static double idle_sleep(struct poster *p, int64_t wake_at, double now)
 {
-	double sleep_s = 30;
+	double sleep_s = 30, wait = pw_wait_next(p);
 
 	/* Wake at the due second itself, not up to a poll late: a schedule
 	 * must post within 2 s of its time.  The +1 ms makes sure wall_now()
 	 * has reached wake_at when we look again. */
 	if (wake_at && (double)wake_at - wall_now_frac() < sleep_s)
 		sleep_s = (double)wake_at - wall_now_frac();
-	if (p->nwatch && pw_watch_next(p) - now < sleep_s)
-		sleep_s = pw_watch_next(p) - now;
+	if (wait >= 0 && wait < sleep_s)
+		sleep_s = wait;
 	if (p->moves_pending && p->moves_at - now < sleep_s)
 		sleep_s = p->moves_at - now;
 	return sleep_s < 0.001 ? 0.001 : sleep_s;
@@ -416,7 +416,7 @@ static void *run(void *arg)
 		double now = mono_now();
 		int64_t wake_at = 0;
 
-		pw_watch_service(p);
+		pw_wait_service(p, false);
 		retry_moves(p, now);
 		if (p->login_retry_at > now) {
 			nap_real(p, p->login_retry_at - now);
@@ -454,10 +454,8 @@ void poster_prepare(struct poster *p)
 
 	tt_error_clear(&err);
 	pace_seed(p);
-	if (p->io.login(p->io.ctx, &err) == 0) {
+	if (p->io.login(p->io.ctx, &err) == 0)
 		p->logged_in = true;
-		store_each(p->st, 100, pw_watch_scan, p);
-	}
 }
 
 void poster_free(struct poster *p)

@@ -14,7 +14,9 @@
  *   net/poster_send.c    STEP_RESUME and STEP_SEND: one chunk PUT a step
  *   net/poster_status.c  STEP_RECONCILE, STEP_PROCESSING, STEP_POLL,
  *                        STEP_FINISH: what TikTok says about a publish
- *   net/poster_watch.c   post-ID watches, serviced between steps
+ *   net/poster_watch.c   the wait for post IDs after moderation (jobs
+ *                        published in the store), serviced between steps
+ *                        and between jobs
  *   net/poster_io.c      the real struct poster_io over net/api.c and
  *                        net/upload.c
  *
@@ -58,8 +60,16 @@ struct config;
 #define PROCESSING_DEFER_SEC 300
 #define POLL_FIRST 1.0
 #define POLL_MAX 10.0
-#define WATCH_SEC 120
-#define MAX_WATCHES 32
+/* The wait for a post ID (net/poster_watch.c): the first ask this long
+ * after the publish, the gap doubling (it is the age of the publish) up to
+ * the cap; while an upload runs, this many calls of the 30/min status
+ * window stay free for it; at most a burst of asks at a time. */
+#define POST_WAIT_FIRST 3
+#define POST_WAIT_CAP 900
+#define POST_WAIT_RESERVE 10
+#define POST_WAIT_BURST 8
+#define POST_WAIT_TEXT "waiting for TikTok's moderation (post ID not known yet)"
+#define POST_WAIT_FOUND "public: the post ID came after TikTok's moderation"
 #define CANCEL_CHECK_SEC 0.5
 #define PROGRESS_STEP (4u << 20) /* store progress every 4 MiB ... */
 #define PROGRESS_SEC 1.0	 /* ... or every second */
@@ -98,15 +108,6 @@ struct poster_io {
  * with io->free(io->ctx), which poster_free() does. */
 struct poster_io poster_io_real(const struct config *cfg);
 
-/* A posted item whose public post ID has not appeared yet. */
-struct watch {
-	int64_t id;
-	char publish_id[80];
-	double next; /* monotonic */
-	double gap;
-	int64_t until; /* unix seconds */
-};
-
 /* Inits whose answer was lost, per job (net/poster.c, top). */
 struct lost_init {
 	int64_t id;
@@ -133,8 +134,6 @@ struct poster {
 
 	struct pace_window creator_lim, status_lim; /* 20/min, 30/min */
 	struct pace pace; /* upload starts: 6/min, daily cap (net/pace.h) */
-	struct watch watches[MAX_WATCHES];
-	int nwatch;
 	struct lost_init lost[16];
 	int nlost;
 };
@@ -250,18 +249,24 @@ int pw_make_plan(struct poster *p, const struct job *j, uint64_t size, struct ch
 void pw_load_ci(struct poster *p);
 /* https://www.tiktok.com/@user/video/ID into @out, or "" when unknown. */
 void pw_post_url(const struct poster *p, const char *post_id, char *out, size_t size);
-void pw_watch_add(struct poster *p, int64_t id, const char *publish_id, int64_t until);
-/* Poll the watches that are due, never waiting for the rate limit. */
-void pw_watch_service(struct poster *p);
-double pw_watch_next(const struct poster *p);
-int pw_watch_scan(const struct job *j, void *arg); /* store_each callback */
+/* Seconds to the next ask of a wait whose publish is @since s old. */
+int64_t pw_wait_gap(int64_t since);
+/* Unix seconds after which published job @j is asked about no more. */
+int64_t pw_wait_deadline(const struct poster *p, const struct job *j);
+/* Before outcome_published(): the first ask and the item's post_status. */
+int pw_wait_begin(struct poster *p, int64_t id, int64_t posted_at);
+/* Ask about the waits that are due, never waiting for the rate limit;
+ * @in_turn: an upload is in progress, keep POST_WAIT_RESERVE calls free. */
+void pw_wait_service(struct poster *p, bool in_turn);
+/* Seconds until pw_wait_service() has something to do; -1: no wait. */
+double pw_wait_next(struct poster *p);
 
 /* ---- net/poster.c: the worker without its thread (unit tests) ---- */
 /* A worker on @st, @cfg, @root (borrowed) that asks TikTok through @io
  * (owned from here on).  Free with poster_free(). */
 struct poster *poster_new(struct store *st, const struct config *cfg, const char *root,
 			  struct poster_io io);
-/* What the thread does before its loop: seed the pace, watch recent posts. */
+/* What the thread does before its loop: seed the pace, log in. */
 void poster_prepare(struct poster *p);
 /* One turn of the job that is due now: its id, or 0 when none is and
  * *@wake_at is when the next one will be (0: none waits for a time). */

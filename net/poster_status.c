@@ -7,7 +7,8 @@
  * records that every byte is at TikTok; STEP_POLL asks once a step, the
  * dispatcher waiting 1 s growing to 10 s in between (under the 30/min
  * window); unknown statuses are pending.  STEP_FINISH records the result
- * and moves the item to posted/.
+ * and moves the item to posted/: state posted, or published when a public
+ * post's ID is still to come (net/poster_watch.c waits for it).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -193,7 +194,7 @@ struct step step_finish(struct poster *p, struct turn *t)
 	const struct publish_status *ps = &t->ps;
 	char url[256];
 	int64_t posted_at = pw_now();
-	bool made_private;
+	bool made_private, wait;
 	int rc;
 
 	pw_load_ci(p);
@@ -209,7 +210,13 @@ struct step step_finish(struct poster *p, struct turn *t)
 	}
 	store_set_error(p->st, j->id, NULL);
 	made_private = result_notes_posted(p->st, p->cfg, j->id, ps->status);
-	rc = outcome_posted(p->st, p->cfg, p->root, p->on_final, j->id);
+	wait = !ps->post_id[0] && !strcmp(ps->status, "PUBLISH_COMPLETE") && !made_private &&
+	       !(j->privacy && !strcmp(j->privacy, "SELF_ONLY"));
+	/* a public post with no ID yet: published, its ID awaited (poster_watch.c) */
+	if (wait && pw_wait_begin(p, j->id, posted_at))
+		return step_end(TURN_PAUSE, NULL);
+	rc = wait ? outcome_published(p->st, p->cfg, p->root, p->on_final, j->id)
+		  : outcome_posted(p->st, p->cfg, p->root, p->on_final, j->id);
 	if (rc) {
 		log_err("job %" PRId64 ": posted as %s but cannot move to posted/: %s", j->id,
 			j->publish_id, strerror(-rc));
@@ -218,8 +225,5 @@ struct step step_finish(struct poster *p, struct turn *t)
 	log_info("job %" PRId64 ": %s %s (publish %s%s%s)", j->id, j->path,
 		 !strcmp(ps->status, "SEND_TO_USER_INBOX") ? "sent to the TikTok inbox" : "posted",
 		 j->publish_id, ps->post_id[0] ? ", post " : "", ps->post_id);
-	if (!ps->post_id[0] && !strcmp(ps->status, "PUBLISH_COMPLETE") && !made_private &&
-	    !(j->privacy && !strcmp(j->privacy, "SELF_ONLY")))
-		pw_watch_add(p, j->id, j->publish_id, posted_at + WATCH_SEC);
 	return step_end(TURN_DONE, NULL);
 }

@@ -1,20 +1,36 @@
 /*
- * Post-ID watches of the posting worker (net/poster_int.h).
- * PUBLISH_COMPLETE may come with no publicaly_available_post_id yet
- * (moderation); SELF_ONLY posts never get one.  Other posts are watched
- * for WATCH_SEC: the dispatcher calls pw_watch_service() between steps and
- * the thread between jobs, and a due watch asks status/fetch once, never
- * waiting for the 30/min window (a watch can wait, a chunk should not).
- * Watches live in memory; at start, posts of the last WATCH_SEC without an
- * ID are watched again (pw_watch_scan).
+ * The wait for public post IDs (net/poster_int.h).  PUBLISH_COMPLETE may
+ * come with no publicaly_available_post_id yet: TikTok's moderation can
+ * take hours (docs/tiktok.md).  Such a job is `published` in the store
+ * (meta/job/store.h, (4)): its item is already in posted/, and the store,
+ * not this file, remembers that an ID is owed and when to ask next
+ * (post_poll_at).  So a restart or a remount picks every wait up where it
+ * was, and a hundred waiting posts are a hundred rows, not a list that
+ * could overflow.
+ *
+ * Asks come through the same 30/min status window as the active upload's
+ * polls, and the upload goes first: between its steps a wait is asked
+ * about only while POST_WAIT_RESERVE calls of the window stay free, and
+ * never by waiting for room.  The interval doubles with the age of the
+ * publish (the gap is the time since the publish: 3 s, 6 s, 12 s ...),
+ * capped at POST_WAIT_CAP; waits due at once go in order of their due
+ * time.  The wait ends, published -> posted through store_end_post_wait(),
+ * when the ID comes (post_id and url set; the results follow the file
+ * wherever it went within posted/, as for any posted item), when TikTok
+ * says FAILED meanwhile (post_status and NAME.error beside the file, which
+ * stays in posted/: the upload did happen), or after config post_id_wait
+ * hours with no ID (post_status says so; no more asks).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "meta/config.h"
 #include "meta/creator.h"
+#include "meta/job/outcome.h"
 #include "meta/job/store.h"
+#include "net/errors.h"
 #include "net/poster_int.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -32,89 +48,178 @@ void pw_load_ci(struct poster *p)
 		p->have_ci = true;
 }
 
-void pw_watch_add(struct poster *p, int64_t id, const char *publish_id, int64_t until)
+int64_t pw_wait_gap(int64_t since)
 {
-	struct watch *w;
-
-	if (p->nwatch == MAX_WATCHES) {
-		memmove(p->watches, p->watches + 1, sizeof(p->watches[0]) * (MAX_WATCHES - 1));
-		p->nwatch--;
-	}
-	w = &p->watches[p->nwatch++];
-	memset(w, 0, sizeof(*w));
-	w->id = id;
-	snprintf(w->publish_id, sizeof(w->publish_id), "%s", publish_id);
-	w->gap = 3.0;
-	w->next = mono_now() + w->gap;
-	w->until = until;
+	if (since < POST_WAIT_FIRST)
+		return POST_WAIT_FIRST;
+	return since > POST_WAIT_CAP ? POST_WAIT_CAP : since;
 }
 
-static void watch_remove(struct poster *p, int i)
+int64_t pw_wait_deadline(const struct poster *p, const struct job *j)
 {
-	memmove(p->watches + i, p->watches + i + 1,
-		sizeof(p->watches[0]) * (size_t)(p->nwatch - i - 1));
-	p->nwatch--;
+	return j->posted_at + (int64_t)p->cfg->post_id_wait * 3600;
 }
 
-/* Ask about watch @w once; true when its post ID came (it is done). */
-static bool watch_poll(struct poster *p, struct watch *w, double now)
+int pw_wait_begin(struct poster *p, int64_t id, int64_t posted_at)
+{
+	return store_set_post_poll(p->st, id, posted_at + POST_WAIT_FIRST, POST_WAIT_TEXT);
+}
+
+/* The next ask of @j after one at @now: the gap, never past the deadline. */
+static void wait_again(struct poster *p, const struct job *j, int64_t now)
+{
+	int64_t next = now + pw_wait_gap(now - j->posted_at);
+	int64_t end = pw_wait_deadline(p, j);
+
+	store_set_post_poll(p->st, j->id, next < end ? next : end, NULL);
+}
+
+static void wait_end(struct poster *p, const struct job *j, const char *post_id, const char *url,
+		     const char *post_status, const char *note)
+{
+	int rc = store_end_post_wait(p->st, j->id, post_id, url, post_status, note);
+
+	if (rc && rc != -ENOENT)
+		log_warn("job %" PRId64 ": cannot record the end of the wait for its post ID: %s",
+			 j->id, strerror(-rc));
+}
+
+static void wait_found(struct poster *p, const struct job *j, const char *post_id)
+{
+	char url[256];
+
+	pw_load_ci(p);
+	pw_post_url(p, post_id, url, sizeof(url));
+	log_info("job %" PRId64 ": %s: public post ID %s after moderation", j->id, j->path,
+		 post_id);
+	wait_end(p, j, post_id, url[0] ? url : NULL, POST_WAIT_FOUND, "post ID known");
+}
+
+/* FAILED after PUBLISH_COMPLETE: moderation took the post down, or TikTok
+ * gave up.  Said on the item and in NAME.error beside it. */
+static void wait_failed(struct poster *p, const struct job *j, const char *reason)
+{
+	struct tt_error err;
+	char text[sizeof(err.what)];
+	int rc;
+
+	tt_error_clear(&err);
+	errors_fail_reason(&err, reason);
+	snprintf(text, sizeof(text), "TikTok reported FAILED (%.80s) after publishing it: %.300s",
+		 reason[0] ? reason : "no reason given", err.what);
+	memcpy(err.what, text, sizeof(err.what));
+	tt_error_advise(&err, "The upload was made, so the video stays in posted/. Look for the "
+			      "post in the TikTok app; to post it again, move it back to outbox/.");
+	log_warn("job %" PRId64 ": %s: %s", j->id, j->path, text);
+	rc = outcome_error_file(p->root, j->path, &err);
+	if (rc)
+		log_warn("%s: cannot write its .error file: %s", j->path, strerror(-rc));
+	wait_end(p, j, NULL, NULL, text, "TikTok reported FAILED after publishing");
+}
+
+static void wait_expired(struct poster *p, const struct job *j)
+{
+	char text[256];
+
+	snprintf(text, sizeof(text),
+		 "no post ID after %u hours (post_id_wait): TikTok's moderation has not made "
+		 "the post public; look for it in the TikTok app",
+		 p->cfg->post_id_wait);
+	log_info("job %" PRId64 ": %s: %s", j->id, j->path, text);
+	wait_end(p, j, NULL, NULL, text, "no post ID in time");
+}
+
+/* One status/fetch for waiting job @j at @now (the window was checked). */
+static void wait_ask(struct poster *p, const struct job *j, int64_t now)
 {
 	struct publish_status ps;
 	struct tt_error err;
-	char url[256];
 
-	pace_window_note(&p->status_lim, now);
+	pace_window_note(&p->status_lim, mono_now());
 	tt_error_clear(&err);
-	w->gap = w->gap * 1.5 > 15 ? 15 : w->gap * 1.5;
-	w->next = now + w->gap;
-	if (p->io.status(p->io.ctx, w->publish_id, &ps, &err) || !ps.post_id[0])
-		return false;
-	pw_load_ci(p);
-	pw_post_url(p, ps.post_id, url, sizeof(url));
-	store_set_result(p->st, w->id, ps.post_id, url[0] ? url : NULL, 0);
-	log_info("job %" PRId64 ": public post ID %s", w->id, ps.post_id);
-	return true;
+	memset(&ps, 0, sizeof(ps));
+	wait_again(p, j, now); /* first: whatever happens, this ask counts */
+	if (p->io.status(p->io.ctx, j->publish_id, &ps, &err)) {
+		log_info("job %" PRId64 ": asking for the post ID: %s", j->id, err.what);
+		if (pw_login_problem(&err)) {
+			p->io.logout(p->io.ctx);
+			p->logged_in = false;
+			p->login_retry_at = mono_now() + LOGIN_RETRY_SEC;
+		}
+		return;
+	}
+	if (ps.post_id[0])
+		wait_found(p, j, ps.post_id);
+	else if (!strcmp(ps.status, "FAILED"))
+		wait_failed(p, j, ps.fail_reason);
 }
 
-void pw_watch_service(struct poster *p)
+/* Whether a wait may be asked about now: logged in (trying once more when
+ * the pause after a refusal is over) and room in the window, keeping
+ * @reserve calls for the upload in progress. */
+static bool may_ask(struct poster *p, int reserve)
 {
-	for (int i = 0; i < p->nwatch && !pw_stopping(p); i++) {
-		struct watch *w = &p->watches[i];
-		double now = mono_now();
+	double now = mono_now();
+	struct tt_error err;
 
-		if (pw_now() > w->until) {
-			log_info("job %" PRId64
-				 ": no public post ID after %d s; TikTok may show it "
-				 "after moderation",
-				 w->id, WATCH_SEC);
-			watch_remove(p, i--);
-			continue;
+	if (!p->logged_in) {
+		if (now < p->login_retry_at)
+			return false;
+		tt_error_clear(&err);
+		if (p->io.login(p->io.ctx, &err)) {
+			p->login_retry_at = now + LOGIN_RETRY_SEC;
+			return false;
 		}
-		if (now < w->next || !p->logged_in || pace_window_delay(&p->status_lim, now) > 0)
-			continue;
-		if (watch_poll(p, w, now))
-			watch_remove(p, i--);
+		p->logged_in = true;
+	}
+	return pace_window_delay(&p->status_lim, now) <= 0 &&
+	       p->status_lim.n + reserve < p->status_lim.max;
+}
+
+/* The next due wait into @j: 1 when one is due at @now, else 0. */
+static int due_wait(struct poster *p, struct job *j, int64_t now)
+{
+	if (store_next_post_wait(p->st, j))
+		return 0;
+	if (j->post_poll_at <= now)
+		return 1;
+	job_free(j);
+	return 0;
+}
+
+void pw_wait_service(struct poster *p, bool in_turn)
+{
+	int reserve = in_turn ? POST_WAIT_RESERVE : 0;
+	struct job j;
+
+	for (int n = 0; n < POST_WAIT_BURST && !pw_stopping(p); n++) {
+		int64_t now = pw_now();
+
+		if (!due_wait(p, &j, now))
+			return;
+		if (now >= pw_wait_deadline(p, &j))
+			wait_expired(p, &j);
+		else if (may_ask(p, reserve))
+			wait_ask(p, &j, now);
+		else
+			n = POST_WAIT_BURST;
+		job_free(&j);
 	}
 }
 
-double pw_watch_next(const struct poster *p)
+double pw_wait_next(struct poster *p)
 {
-	double next = 0;
+	struct job j;
+	double in, d;
 
-	for (int i = 0; i < p->nwatch; i++)
-		if (!next || p->watches[i].next < next)
-			next = p->watches[i].next;
-	return next;
-}
-
-int pw_watch_scan(const struct job *j, void *arg)
-{
-	struct poster *p = arg;
-	int64_t until = j->posted_at + WATCH_SEC;
-
-	if (j->state == JOB_POSTED && j->publish_id && (!j->post_id || !j->post_id[0]) &&
-	    j->status && !strcmp(j->status, "PUBLISH_COMPLETE") &&
-	    !(j->privacy && !strcmp(j->privacy, "SELF_ONLY")) && until > pw_now())
-		pw_watch_add(p, j->id, j->publish_id, until);
-	return 0;
+	if (store_next_post_wait(p->st, &j))
+		return -1;
+	in = (double)j.post_poll_at - (double)pw_now();
+	job_free(&j);
+	d = pace_window_delay(&p->status_lim, mono_now());
+	if (d > in)
+		in = d;
+	if (!p->logged_in && p->login_retry_at - mono_now() > in)
+		in = p->login_retry_at - mono_now();
+	return in < 0 ? 0 : in;
 }

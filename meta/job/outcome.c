@@ -271,7 +271,7 @@ static void move_init(struct move *m, struct store *st, const struct config *cfg
 	m->st = st;
 	m->j = j;
 	m->failed = j->state == JOB_FAILED;
-	m->drop = j->state == JOB_POSTED && cfg && !cfg->keep_posted;
+	m->drop = (j->state == JOB_POSTED || j->state == JOB_PUBLISHED) && cfg && !cfg->keep_posted;
 	m->root_fd = m->dfd = -1;
 	m->cur_v = xstrdup(src_v);
 	m->cur_c = src_c ? xstrdup(src_c) : NULL;
@@ -698,6 +698,12 @@ int outcome_posted(struct store *st, const struct config *cfg, const char *root,
 		   const struct outcome_final *on_final, int64_t id)
 {
 	return finish_item(st, cfg, root, on_final, id, JOB_POSTED, NULL);
+}
+
+int outcome_published(struct store *st, const struct config *cfg, const char *root,
+		      const struct outcome_final *on_final, int64_t id)
+{
+	return finish_item(st, cfg, root, on_final, id, JOB_PUBLISHED, NULL);
 }
 
 int outcome_failed(struct store *st, const struct config *cfg, const char *root,

@@ -45,6 +45,10 @@ struct outcome_final {
  * outcome_finish_moves() to try again.  -errno when the store failed. */
 int outcome_posted(struct store *st, const struct config *cfg, const char *root,
 		   const struct outcome_final *on_final, int64_t id);
+/* The same as outcome_posted(), state published: TikTok published the
+ * post and its public post ID is still to come (meta/job/store.h, (4)). */
+int outcome_published(struct store *st, const struct config *cfg, const char *root,
+		      const struct outcome_final *on_final, int64_t id);
 /* Move job @id to failed/ with NAME.error from @why (state failed); the
  * same return as outcome_posted().  A failed item that cannot reach
  * failed/ gets its NAME.error beside it. */

@@ -20,11 +20,11 @@
 #include "util/log.h"
 #include "util/timefmt.h"
 
-const char *const results_keys[] = {"state",	 "progress", "publish_id", "status",
-				    "posted_at", "privacy",  "post_id",	   "url",
-				    "error",	 "warning",  "retry_at",   "schedule_at"};
+const char *const results_keys[] = {"state",	"progress",    "publish_id", "status", "posted_at",
+				    "privacy",	"post_id",     "url",	     "error",  "warning",
+				    "retry_at", "schedule_at", "post_status"};
 const size_t results_nkeys = sizeof(results_keys) / sizeof(results_keys[0]);
-_Static_assert(sizeof(results_keys) / sizeof(results_keys[0]) == 12,
+_Static_assert(sizeof(results_keys) / sizeof(results_keys[0]) == 13,
 	       "one K_ bit below per name, in the same order");
 
 /* One bit per name, in results_keys order. */
@@ -41,6 +41,7 @@ enum {
 	K_WARNING = 1 << 9,
 	K_RETRY_AT = 1 << 10,
 	K_SCHEDULE_AT = 1 << 11,
+	K_POST_STATUS = 1 << 12,
 };
 
 /* What the validation decided (stale once the item is waiting or invalid
@@ -65,7 +66,10 @@ static const unsigned shows[] = {
     [JOB_DEFERRED] = K_STATE | K_PUBLISH | K_CHECKED | K_ERROR | K_RETRY_AT,
     [JOB_INVALID] = K_STATE | K_ERROR,
     [JOB_POSTED] = K_STATE | K_PUBLISH | K_POSTED_AT | K_PRIVACY | K_POST_ID | K_URL | K_WARNING |
-		   K_ERROR,
+		   K_ERROR | K_POST_STATUS,
+    /* published: in posted/, its post ID still to come (store.h, (4)) */
+    [JOB_PUBLISHED] =
+	K_STATE | K_PUBLISH | K_POSTED_AT | K_PRIVACY | K_WARNING | K_ERROR | K_POST_STATUS,
     [JOB_FAILED] = K_STATE | K_PUBLISH | K_PRIVACY | K_ERROR,
     [JOB_CANCELLED] = K_STATE | K_ERROR,
     [JOB_LOST] = K_STATE | K_ERROR,
@@ -105,6 +109,7 @@ static const char *text_value(const struct job *j, const char *key)
 	    {"url", offsetof(struct job, url)},
 	    {"error", offsetof(struct job, error)},
 	    {"warning", offsetof(struct job, warning)},
+	    {"post_status", offsetof(struct job, post_status)},
 	};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)

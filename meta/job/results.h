@@ -23,7 +23,7 @@ extern const size_t results_nkeys;
  * The value of user.tiktok.@key for @j into @out; false when the job has
  * none, or when its state does not show that name (a table in results.c:
  * retry_at only while deferred, progress only while uploading, posted_at,
- * post_id and url only once posted, ...: a field left from an earlier
+ * post_id and url only once posted, post_status once published, ...: a field left from an earlier
  * state never shows).  progress is "SENT/TOTAL" while uploading; times are ISO 8601 UTC;
  * text values are cut to their first line and passed through log_redact(),
  * since whatever reaches a user must hold no secret.

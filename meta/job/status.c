@@ -11,6 +11,8 @@
  *   Account: @username (nickname)        or "not logged in"
  *   Queue: every live item with its state and what it waits for
  *   Recent results: the last posted/failed/cancelled items
+ *   Waiting for post IDs (N): every published item, with since when
+ *                             (only when there is one)
  *   Uploads: a bar, bytes, percent, rate, ETA per upload   (STATUS_UPLOADS)
  *   Next scheduled: the 10 soonest times                   (STATUS_NEXT)
  *   Generated at <ISO 8601 UTC>
@@ -34,13 +36,15 @@
  *                         "max_video_post_duration_sec", "fetched_at": ISO },
  *     "queue":  [ ITEM, ... ]     live items, oldest first,
  *     "recent": [ ITEM, ... ]     final items, newest first (at most 10),
- *     "next_scheduled": [ { "path", "at": ISO }, ... ] soonest first }
+ *     "next_scheduled": [ { "path", "at": ISO }, ... ] soonest first,
+ *     "waiting_post_id": [ ITEM, ... ]  published items, their post ID
+ *                        still to come (posted_at: since when), oldest first }
  *   ITEM: { "id", "path", "caption" (null), "state", "size", "sent",
  *           "progress": null | { "sent", "total", "percent", "rate_bps" (null),
  *                                "eta_seconds" (null), "started_at" (null) },
  *           "schedule_at", "retry_at", "posted_at", "created_at",
  *           "updated_at" (ISO or null), "publish_id", "status", "post_id",
- *           "url", "privacy", "error", "warning" (string or null) }
+ *           "url", "privacy", "error", "warning", "post_status" (string or null) }
  * Names are bytes, JSON strings are UTF-8: every string is shown valid
  * UTF-8, an invalid byte as U+FFFD, and "path" and "caption" (also in
  * next_scheduled) get a lossless twin, "path_bytes" / "caption_bytes": the
@@ -139,6 +143,7 @@ static void walk_init(struct status_walk *w, struct store *st, const struct stat
 	w->now = v && v->now ? v->now : wall_now();
 	strbuf_init(&w->text);
 	strbuf_init(&w->uploads);
+	strbuf_init(&w->waiting);
 }
 
 static void walk_release(struct status_walk *w)
@@ -148,8 +153,10 @@ static void walk_release(struct status_walk *w)
 	free(w->sched);
 	strbuf_release(&w->text);
 	strbuf_release(&w->uploads);
+	strbuf_release(&w->waiting);
 	json_decref(w->queue);
 	json_decref(w->recent);
+	json_decref(w->jwaiting);
 }
 
 int status_render(struct store *st, const struct status_view *v, char **out)

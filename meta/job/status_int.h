@@ -36,11 +36,12 @@ struct status_walk {
 	struct job *sched;
 	size_t nsched, asched;
 	/* text */
-	struct strbuf text, uploads;
+	struct strbuf text, uploads, waiting;
+	int nwaiting; /* published jobs: their post ID awaited */
 	int queued;
 	bool in_results;
 	/* JSON */
-	json_t *queue, *recent;
+	json_t *queue, *recent, *jwaiting;
 };
 
 /* Percent of @j's bytes acknowledged, rounded down; 0 for an unknown size. */

@@ -103,6 +103,7 @@ static json_t *j_item(const struct status_walk *w, const struct job *j)
 	json_object_set_new(o, "privacy", j_str(j->privacy));
 	json_object_set_new(o, "error", j_str(j->error));
 	json_object_set_new(o, "warning", j_str(j->warning));
+	json_object_set_new(o, "post_status", j_str(j->post_status));
 	return o;
 }
 
@@ -144,11 +145,16 @@ void status_json_begin(struct status_walk *w)
 {
 	w->queue = json_array();
 	w->recent = json_array();
+	w->jwaiting = json_array();
 }
 
 void status_json_item(struct status_walk *w, const struct job *j)
 {
-	json_array_append_new(job_state_final(j->state) ? w->recent : w->queue, j_item(w, j));
+	json_t *to = job_state_final(j->state) ? w->recent : w->queue;
+
+	if (j->state == JOB_PUBLISHED)
+		to = w->jwaiting;
+	json_array_append_new(to, j_item(w, j));
 }
 
 char *status_json_end(struct status_walk *w)
@@ -163,6 +169,7 @@ char *status_json_end(struct status_walk *w)
 	json_object_set(root, "queue", w->queue);
 	json_object_set(root, "recent", w->recent);
 	json_object_set_new(root, "next_scheduled", j_next_scheduled(w));
+	json_object_set(root, "waiting_post_id", w->jwaiting);
 	doc = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	if (!doc)

@@ -124,6 +124,8 @@ static void add_result(struct strbuf *sb, const struct job *j)
 			add_line(sb, "publish_id", j->publish_id);
 		if (j->status && strcmp(j->status, "PUBLISH_COMPLETE"))
 			add_line(sb, "status", j->status);
+		if (!j->url) /* a wait for the post ID that ended without one */
+			add_line(sb, "post", j->post_status);
 		add_line(sb, "warning", j->warning);
 		add_line(sb, "error", j->error); /* a move that could not be made */
 	} else {
@@ -196,10 +198,27 @@ void status_text_begin(struct status_walk *w)
 	strbuf_addstr(&w->text, "\nQueue:\n");
 }
 
+/* "  posted/clip.mp4  published at ISO" in the waiting section. */
+static void add_waiting(struct status_walk *w, const struct job *j)
+{
+	w->nwaiting++;
+	strbuf_addstr(&w->waiting, "  ");
+	esc_text(&w->waiting, j->path);
+	if (j->posted_at > 0) {
+		strbuf_addstr(&w->waiting, "  published at ");
+		add_time(&w->waiting, j->posted_at);
+	}
+	strbuf_addch(&w->waiting, '\n');
+}
+
 void status_text_item(struct status_walk *w, const struct job *j)
 {
 	if ((w->sections & STATUS_UPLOADS) && j->state == JOB_UPLOADING)
 		add_upload(w, j);
+	if (j->state == JOB_PUBLISHED) {
+		add_waiting(w, j);
+		return;
+	}
 	if (!job_state_final(j->state)) {
 		w->queued++;
 		add_queued(&w->text, j);
@@ -240,6 +259,9 @@ char *status_text_end(struct status_walk *w, int rc)
 			strbuf_addstr(sb, "  (empty)\n");
 		strbuf_addstr(sb, "\nRecent results:\n  (none)\n");
 	}
+	if (w->nwaiting)
+		strbuf_addf(sb, "\nWaiting for post IDs (%d):\n%s", w->nwaiting,
+			    strbuf_str(&w->waiting));
 	if (w->uploads.len)
 		strbuf_addf(sb, "\nUploads:\n%s", strbuf_str(&w->uploads));
 	if ((w->sections & STATUS_NEXT) && w->nsched)

@@ -583,6 +583,45 @@ int store_set_result(struct store *st, int64_t id, const char *post_id, const ch
 	return exec_update(st, S_SET_RESULT, v, NVALS(v));
 }
 
+int store_set_post_poll(struct store *st, int64_t id, int64_t next_at, const char *post_status)
+{
+	const struct sqlv v[] = {SV_I(id), SV_I(next_at), SV_T(post_status)};
+	return exec_update(st, S_SET_POST_POLL, v, NVALS(v));
+}
+
+int store_end_post_wait(struct store *st, int64_t id, const char *post_id, const char *url,
+			const char *post_status, const char *note)
+{
+	const struct sqlv v[] = {SV_I(id), SV_T(post_id), SV_T(url), SV_T(post_status),
+				 SV_I(now_sec())};
+	int rc;
+
+	if (st->readonly)
+		return -EROFS;
+	rc = txn_begin(st);
+	if (rc == 0)
+		rc = run_with(st, S_END_POST_WAIT, v, NVALS(v));
+	/* no longer published: someone else ended the wait, or never began it */
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = -ENOENT;
+	if (rc == 0)
+		rc = set_state(st, id, JOB_POSTED, note);
+	return txn_end(st, rc, true);
+}
+
+int store_next_post_wait(struct store *st, struct job *out)
+{
+	sqlite3_stmt *s;
+	int rc = -EIO;
+
+	pthread_mutex_lock(&st->lock);
+	s = stmt(st, S_NEXT_POST_WAIT);
+	if (s)
+		rc = fetch_one(st, s, out);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
 int store_set_paths(struct store *st, int64_t id, const char *video_path, const char *caption_path)
 {
 	const struct sqlv v[] = {SV_I(id), SV_T(video_path), SV_T(caption_path), SV_I(now_sec())};

@@ -50,6 +50,10 @@
  *              -> ready       pw_restart()                 poster: this publish can never finish
  *   live       -> failed      outcome_failed()             poster (pw_fail) or verdict_apply (3)
  *   processing -> posted      outcome_posted()             poster: PUBLISH_COMPLETE (3)
+ *   processing -> published   outcome_published()          poster: PUBLISH_COMPLETE with no
+ *                                                            post ID yet (moderation) (3)(4)
+ *   published  -> posted      store_end_post_wait()        poster: the post ID came, TikTok
+ *                                                            said FAILED, or the wait ran out (4)
  *   live but processing
  *              -> cancelled   cancel_job()                 tracker: the user deleted the video
  *   live       -> cancelled   store_rename()               a rename replaced the file (2)
@@ -64,12 +68,25 @@
  *     them: store_stop_upload() forgets the publish so that the poster's
  *     move to processing comes wholly before or after it; store_rename()
  *     cancels in the same commit that rewrites the paths.
+ * (3) posted, failed and published are entered from a live state only by
+ *     store_begin_move(), called only by outcome.c's finish_item(): the
+ *     state, the destination paths and move_from in one commit, then the
+ *     renames, then store_end_move().  (published -> posted moves no file.)
+ *
+ * (4) published is final for the files (the item is in posted/, the
+ *     tracker leaves it alone, its path is no longer a live one) but not
+ *     for the post: TikTok has published it and the public post ID is still
+ *     to come.  It is the one final state that is left, and only for
+ *     posted, which changes what is known of the post, never the files.
+ *     post_poll_at says when status/fetch is asked next; store_each walks
+ *     every published job with the live ones, whatever @recent says.
+ *
  * (3) posted and failed are entered only by store_begin_move(), called only
  *     by outcome.c's finish_item(): the state, the destination paths and
  *     move_from in one commit, then the renames, then store_end_move().
- * (4) A job of queue/ holds its slot in the slots table (store_set_slot)
- *     while it is live in queue/, and after it is posted (the daily cap
- *     counts it); a final state other than posted, or a path outside
+ * (5) A job of queue/ holds its slot in the slots table (store_set_slot)
+ *     while it is live in queue/, and after it is posted or published (the
+ *     daily cap counts it); a final state other than posted, or a path outside
  *     queue/, frees it without a transition (store_slots_held() no longer
  *     counts it; verdict_apply() forgets it at the next check).  A slot
  *     already past is still `scheduled`: due at once, store_next_work().
@@ -98,7 +115,8 @@ enum job_state {
 	JOB_POSTED,	 /* final: in posted/ */
 	JOB_FAILED,	 /* final: in failed/ with NAME.error */
 	JOB_CANCELLED,	 /* final: the user deleted it */
-	JOB_LOST	 /* final: the file vanished while the daemon was away */
+	JOB_LOST,	 /* final: the file vanished while the daemon was away */
+	JOB_PUBLISHED	 /* final for the files: in posted/, its post ID awaited (4) */
 };
 
 const char *job_state_name(enum job_state s); /* "waiting", "ready", ... */
@@ -137,6 +155,11 @@ struct job {
 	 * the item became ready; NULL before that, and on rows readied before
 	 * schema version 3 (probe again then). */
 	char *mime;
+	/* user.tiktok.post_status: what became of the post after the upload
+	 * (waiting for moderation, public, FAILED meanwhile, no ID in time);
+	 * NULL for a post whose ID came with the publish. */
+	char *post_status;
+	int64_t post_poll_at; /* published: unix seconds of the next status/fetch */
 };
 
 void job_free(struct job *j);
@@ -202,6 +225,17 @@ int store_set_status(struct store *st, int64_t id, const char *status);
 int store_set_retry(struct store *st, int64_t id, int64_t retry_at);
 int store_set_result(struct store *st, int64_t id, const char *post_id, const char *url,
 		     int64_t posted_at);
+/* A published job's next status/fetch at @next_at; @post_status (NULL:
+ * kept) is what its item says meanwhile.  Not a transition. */
+int store_set_post_poll(struct store *st, int64_t id, int64_t next_at, const char *post_status);
+/* End the wait of a published job, in one transaction: post_id and url
+ * (NULL: kept), @post_status, state posted with @note.  -ENOENT when the
+ * job is not published (the wait was ended already). */
+int store_end_post_wait(struct store *st, int64_t id, const char *post_id, const char *url,
+			const char *post_status, const char *note);
+/* The published job whose status/fetch is due first (smallest
+ * post_poll_at) into @out (caller frees with job_free); -ENOENT: none. */
+int store_next_post_wait(struct store *st, struct job *out);
 /* The item's files moved: rewrite video and caption paths (also every job
  * under a renamed directory when @old is a directory prefix).  Rows whose
  * files are gone (cancelled, lost) keep their old paths.  A live job that
@@ -239,8 +273,9 @@ void store_kick(struct store *st);
  * shorter in real time under the test clock). */
 void store_wait(struct store *st, int timeout_ms);
 
-/* Iterate live jobs and the most recent @recent final ones, for STATUS.txt
- * and `tiktokfs status`.  The callback gets a borrowed job. */
+/* Iterate live jobs and every published one (oldest first), then the most
+ * recent @recent other final ones, for STATUS.txt and `tiktokfs status`.
+ * The callback gets a borrowed job. */
 int store_each(struct store *st, int recent, store_each_fn fn, void *arg);
 
 /* One history row: a state change of job @job_id at @at. */

@@ -21,7 +21,9 @@
 
 /* Final states, as SQL, for the partial index and the queries.  Must match
  * job_state_final(). */
-#define SQL_FINAL "('posted','failed','cancelled','lost')"
+#define SQL_FINAL "('posted','failed','cancelled','lost','published')"
+/* The final states when migration 1 shipped: its text must never change. */
+#define SQL_FINAL_V1 "('posted','failed','cancelled','lost')"
 /* States entered with a reason that the caller sets just before (waiting:
  * "cut short"; ready: "starting a new upload"; invalid, deferred, failed),
  * and the two that end a job whose files are gone. */
@@ -31,7 +33,7 @@
 
 static const char *const state_names[] = {
     "waiting", "ready",	 "scheduled", "uploading", "processing", "deferred",
-    "invalid", "posted", "failed",    "cancelled", "lost",
+    "invalid", "posted", "failed",    "cancelled", "lost",	 "published",
 };
 #define N_STATES ((int)(sizeof(state_names) / sizeof(state_names[0])))
 
@@ -52,7 +54,8 @@ int job_state_parse(const char *s)
 
 bool job_state_final(enum job_state s)
 {
-	return s == JOB_POSTED || s == JOB_FAILED || s == JOB_CANCELLED || s == JOB_LOST;
+	return s == JOB_POSTED || s == JOB_FAILED || s == JOB_CANCELLED || s == JOB_LOST ||
+	       s == JOB_PUBLISHED;
 }
 
 void job_free(struct job *j)
@@ -73,6 +76,7 @@ void job_free(struct job *j)
 	free(j->move_caption_from);
 	free(j->error_text);
 	free(j->mime);
+	free(j->post_status);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -110,7 +114,7 @@ static const char *const migrations[] = {
     " move_from TEXT,"
     " move_caption_from TEXT,"
     " error_text TEXT);"
-    "CREATE UNIQUE INDEX jobs_live_path ON jobs(path) WHERE state NOT IN " SQL_FINAL ";"
+    "CREATE UNIQUE INDEX jobs_live_path ON jobs(path) WHERE state NOT IN " SQL_FINAL_V1 ";"
     "CREATE INDEX jobs_path ON jobs(path);"
     "CREATE INDEX jobs_caption ON jobs(caption_path);"
     "CREATE INDEX jobs_state ON jobs(state);"
@@ -135,6 +139,14 @@ static const char *const migrations[] = {
     " slot_at INTEGER NOT NULL,"
     " jitter INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX IF NOT EXISTS slots_at ON slots(slot_at);",
+    /* 5: the wait for a post ID after moderation (state 'published'):
+     * what the user is told of the post, and when status/fetch is asked
+     * next.  'published' is final for the files, so the live-path index
+     * is made again without it (its old text named four final states). */
+    "ALTER TABLE jobs ADD COLUMN post_status TEXT;"
+    "ALTER TABLE jobs ADD COLUMN post_poll_at INTEGER NOT NULL DEFAULT 0;"
+    "DROP INDEX jobs_live_path;"
+    "CREATE UNIQUE INDEX jobs_live_path ON jobs(path) WHERE state NOT IN " SQL_FINAL ";",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -142,7 +154,7 @@ static const char *const migrations[] = {
 	"id, path, caption_path, state, mode, size, sent, schedule_at, retry_at, "                 \
 	"publish_id, upload_url, upload_expires, status, post_id, url, privacy, error, "           \
 	"warning, posted_at, attempts, created_at, updated_at, move_from, "                        \
-	"move_caption_from, error_text, mime"
+	"move_caption_from, error_text, mime, post_status, post_poll_at"
 
 /* In store_rename: ?1 old, ?2 new; a row "under" P is P itself or P/...;
  * substr comparisons, not LIKE, so that '%' and '_' in names are plain. */
@@ -196,6 +208,15 @@ const char *const store_stmt_sql[S_COUNT] = {
     [S_SET_RESULT] = "UPDATE jobs SET post_id = COALESCE(?2, post_id), url = COALESCE(?3, url),"
 		     " posted_at = CASE WHEN ?4 > 0 THEN ?4 ELSE posted_at END,"
 		     " updated_at = ?5 WHERE id = ?1",
+    [S_SET_POST_POLL] = "UPDATE jobs SET post_poll_at = ?2, post_status = COALESCE(?3, post_status)"
+			" WHERE id = ?1",
+    /* the end of a wait (store_end_post_wait), inside its transaction */
+    [S_END_POST_WAIT] = "UPDATE jobs SET post_id = COALESCE(?2, post_id), url = COALESCE(?3, url),"
+			" post_status = ?4, post_poll_at = 0, updated_at = ?5"
+			" WHERE id = ?1 AND state = 'published'",
+    /* the waiting post asked about next: the earliest due, then the oldest */
+    [S_NEXT_POST_WAIT] = "SELECT " JOB_COLS " FROM jobs WHERE state = 'published'"
+			 " ORDER BY post_poll_at, id LIMIT 1",
     [S_SET_PATHS] = "UPDATE jobs SET path = ?2, caption_path = ?3, updated_at = ?4 WHERE id = ?1",
     [S_BEGIN_MOVE] = "UPDATE jobs SET move_from = path, move_caption_from = caption_path,"
 		     " path = ?2, caption_path = ?3, error_text = COALESCE(?4, error_text),"
@@ -240,20 +261,22 @@ const char *const store_stmt_sql[S_COUNT] = {
 	       " SELECT schedule_at AS t FROM jobs WHERE state = 'scheduled' AND schedule_at > ?1"
 	       " UNION ALL"
 	       " SELECT retry_at FROM jobs WHERE state = 'deferred' AND retry_at > ?1)",
-    [S_EACH_LIVE] =
-	"SELECT " JOB_COLS " FROM jobs WHERE state NOT IN " SQL_FINAL " ORDER BY created_at, id",
+    /* published posts are walked with the live ones, all of them: each is
+     * still awaited (status lists them, the mirror keeps them current) */
+    [S_EACH_LIVE] = "SELECT " JOB_COLS " FROM jobs WHERE state NOT IN " SQL_FINAL
+		    " OR state = 'published' ORDER BY created_at, id",
     [S_EACH_FINAL] = "SELECT " JOB_COLS " FROM jobs WHERE state IN " SQL_FINAL
-		     " ORDER BY updated_at DESC, id DESC LIMIT ?1",
+		     " AND state != 'published' ORDER BY updated_at DESC, id DESC LIMIT ?1",
     [S_HISTORY] = "SELECT job_id, at, from_state, to_state, note FROM history"
 		  " WHERE job_id = ?1 ORDER BY id",
     [S_SLOT_GET] = "SELECT slot_at, jitter FROM slots WHERE job_id = ?1",
     [S_SLOT_SET] = "INSERT OR REPLACE INTO slots(job_id, slot_at, jitter) VALUES (?1, ?2, ?3)",
     [S_SLOT_FORGET] = "DELETE FROM slots WHERE job_id = ?1",
     /* ?1 from, ?2 the queue folder with its slash, ?3 a job to leave out:
-     * a slot is held by a live job still in queue/, and by a posted one
-     * (it counts towards the daily cap) */
+     * a slot is held by a live job still in queue/, and by a posted or
+     * published one (it counts towards the daily cap) */
     [S_SLOTS_HELD] = "SELECT s.slot_at FROM slots s JOIN jobs j ON j.id = s.job_id"
-		     " WHERE s.slot_at >= ?1 AND s.job_id != ?3 AND (j.state = 'posted'"
+		     " WHERE s.slot_at >= ?1 AND s.job_id != ?3 AND (j.state IN ('posted','published')"
 		     " OR (j.state NOT IN " SQL_FINAL " AND substr(j.path, 1, length(?2)) = ?2))",
 };
 
@@ -321,6 +344,8 @@ void store_read_job(sqlite3_stmt *s, struct job *j)
 	j->move_caption_from = col_str(s, 23);
 	j->error_text = col_str(s, 24);
 	j->mime = col_str(s, 25);
+	j->post_status = col_str(s, 26);
+	j->post_poll_at = sqlite3_column_int64(s, 27);
 }
 
 /* ---- migrating -------------------------------------------------------- */

@@ -634,6 +634,17 @@ static bool defaults_renamed(struct tracker *t, const char *from, const char *to
 	return true;
 }
 
+/* Cancel the jobs of @cancels (their items left the folders) and clear
+ * the list; outside the tracker's lock, since cancelling takes the store's. */
+static void cancel_moved_out(struct tracker *t, struct pathlist *cancels)
+{
+	for (size_t i = 0; i < cancels->n; i++) {
+		cancel_job(t, cancels->v[i], "moved out of the folder by the user");
+		trk_clear_error_file(t, cancels->v[i]);
+	}
+	trk_pl_clear(cancels);
+}
+
 /*
  * Order matters after the mutex is released: jobs of files that were
  * replaced or moved out are cancelled first (while they still sit at their
@@ -675,13 +686,12 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 	} else if (drop_classify(from) == DROP_VIDEO && k == DROP_NOT_ITEM) {
 		trk_pl_add(&cancels, from); /* a video we had not seen yet left */
 	}
+	/* Within posted/ the results (a post ID may be still to come) follow. */
+	moved = moved || (!f && drop_folder_of(from) == DROP_POSTED &&
+			  drop_folder_of(to) == DROP_POSTED);
 	pthread_mutex_unlock(&t->mu);
 
-	for (size_t i = 0; i < cancels.n; i++) {
-		cancel_job(t, cancels.v[i], "moved out of the folder by the user");
-		trk_clear_error_file(t, cancels.v[i]);
-	}
-	trk_pl_clear(&cancels);
+	cancel_moved_out(t, &cancels);
 	if (moved) {
 		if (store_rename(t->st, from, to) < 0)
 			log_warn("%s -> %s: cannot record the move", from, to);

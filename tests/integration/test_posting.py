@@ -24,6 +24,9 @@ BIG = 70_000_000  # above the 64,000,000 single-chunk limit: 7 chunks of 10,000,
 
 @pytest.mark.time_scale(10)  # the wait for the post ID (moderation), x10
 def test_direct_post_arrives_exactly_as_copied(mounted, sandbox, clip):
+    # Moderation of seconds, not the sandbox's 30 minutes: the post ID is
+    # part of what arrives (test_post_wait.py has the hours).
+    sandbox.knobs(moderation_delay=5)
     m = logged_in_mount(mounted, sandbox)
     caption = "Sunset 🌅 over the harbour\nsecond line #travel @friend\n\n  third, indented"
     rel = drop(m, clip, "---\nprivacy: public\ncomments: on\nai_generated: yes\n---\n" + caption)
@@ -55,6 +58,14 @@ def test_direct_post_arrives_exactly_as_copied(mounted, sandbox, clip):
     assert x["url"] == f"https://www.tiktok.com/@sbpublic/video/{post_id}"
     job = m.job("posted/clip.mp4")
     assert job["state"] == "posted" and job["upload_url"] is None and job["attempts"] == 1
+    # It waited for its ID as published, in posted/, before that.
+    con = m._store()
+    try:
+        states = [r[0] for r in con.execute(
+            "SELECT to_state FROM history WHERE job_id = ? ORDER BY id", (job["id"],))]
+    finally:
+        con.close()
+    assert states[-2:] == ["published", "posted"], states
 
 
 def test_draft_goes_to_the_inbox(mounted, sandbox, clip):

@@ -66,7 +66,7 @@ DEFAULT_KNOBS = {
                     "status": 30, "user_info": 600, "cancel": 30},
     "unlimited": False,               # lift all rate limits and caps (benchmarks)
     "processing_delay": 2.0,          # sandbox seconds after the last byte
-    "moderation_delay": 5.0,          # public post: id appears this much later
+    "moderation_delay": 1800.0,       # public post: id appears this much later
     "inbox_user_posts_after": None,   # seconds after SEND_TO_USER_INBOX, None: never
     "upload_url_lifetime": 3600,
     "expired_upload_status": "PROCESSING_UPLOAD",  # §11.10: or "FAILED"

@@ -250,6 +250,8 @@ TEST(test_init_then_status_with_exact_post_id)
 	int i;
 
 	sb("POST", "/_sandbox/clock", "{\"scale\": 60}", NULL);
+	/* seconds of moderation, not the sandbox's default 30 minutes */
+	sb("POST", "/_sandbox/knobs", "{\"moderation_delay\": 5}", NULL);
 	CHECK_INT(api_init(a, false, &public_post, 1000, 1000, 1, &tk, &err), 0);
 	CHECK(!strncmp(tk.publish_id, "v_pub_file~", 11));
 	CHECK(tk.upload_url != NULL);
@@ -266,6 +268,7 @@ TEST(test_init_then_status_with_exact_post_id)
 	CHECK_INT(strlen(st.post_id), 19);
 	CHECK(!strncmp(st.post_id, "741234567890123", 15));
 	CHECK_U64(st.uploaded_bytes, 1000);
+	sb("POST", "/_sandbox/knobs", "{\"moderation_delay\": 1800}", NULL);
 	sb("POST", "/_sandbox/clock", "{\"scale\": 1}", NULL);
 	publish_ticket_clear(&tk);
 	api_free(a);

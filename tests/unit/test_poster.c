@@ -68,6 +68,10 @@ struct fake {
 	int pending_polls;		      /* status says PROCESSING_DOWNLOAD this often first */
 	bool in_child;
 	char video[256]; /* absolute path of the video, for shrink_put */
+	/* moderation: a public post's first N complete answers have no post
+	 * ID; a fail_later reason makes them FAILED instead (taken down) */
+	int moderation_polls;
+	char fail_later[48];
 };
 
 static struct fake *fk;
@@ -178,7 +182,12 @@ static int fake_status(void *ctx, const char *publish_id, struct publish_status 
 	} else {
 		snprintf(out->status, sizeof(out->status), "%s",
 			 f->draft ? "SEND_TO_USER_INBOX" : "PUBLISH_COMPLETE");
-		if (!f->draft)
+		if (!f->draft && fk->moderation_polls > 0)
+			fk->moderation_polls--;
+		else if (!f->draft && fk->fail_later[0]) {
+			snprintf(out->status, sizeof(out->status), "FAILED");
+			snprintf(out->fail_reason, sizeof(out->fail_reason), "%s", fk->fail_later);
+		} else if (!f->draft)
 			snprintf(out->post_id, sizeof(out->post_id), "7300000000000000001");
 	}
 	return 0;
@@ -738,6 +747,262 @@ TEST(test_unknown_publish_while_uploading_is_started_again)
 	CHECK_INT(posts(), 1);
 	job_free(&j);
 	check_posted(id);
+}
+
+/* ---- the wait for a post ID after moderation ---------------------------- */
+
+/* outbox/clip.mp4 as ready_item(), but public: its post ID is awaited. */
+static int64_t public_item(uint64_t size)
+{
+	char path[256];
+	int64_t id = ready_item(size);
+
+	snprintf(path, sizeof(path), "%s/outbox/clip.caption", root);
+	write_text(path, "---\nprivacy: public\n---\nSunset over the harbour\n");
+	store_set_ready(st, id, size, 0, "PUBLIC_TO_EVERYONE", NULL, "video/mp4");
+	return id;
+}
+
+/* The whole of a small text file into *@out (caller frees); 0 or -1. */
+static int read_text(const char *path, char **out)
+{
+	char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	*out = xstrdup(buf);
+	return 0;
+}
+
+/* Make the next ask of published job @id due now (no waiting in tests). */
+static void due_now(int64_t id)
+{
+	CHECK_INT(store_set_post_poll(st, id, wall_now() - 1, NULL), 0);
+}
+
+/* A published job of its own, as a run left it: posted/NAME, published
+ * @age seconds ago, its next ask due now. */
+static int64_t published_job(const char *name, const char *publish_id, int64_t age)
+{
+	char path[256];
+	int64_t id;
+
+	snprintf(path, sizeof(path), "posted/%s", name);
+	id = store_ensure(st, path);
+	if (id <= 0 || store_set_publish(st, id, 0, publish_id, NULL, 0) ||
+	    store_set_result(st, id, NULL, NULL, wall_now() - age) ||
+	    store_set_post_poll(st, id, wall_now() - 1, POST_WAIT_TEXT) ||
+	    store_transition(st, id, JOB_PUBLISHED, "published"))
+		abort();
+	return id;
+}
+
+TEST(test_public_post_without_an_id_waits_in_posted_and_gets_it_later)
+{
+	struct poster *p;
+	struct job j;
+	char path[256];
+	int64_t id;
+
+	setup();
+	id = public_item(VSIZE);
+	fk->moderation_polls = 1;
+	p = worker();
+	run(p, false);
+	j = job_of(id);
+	CHECK_STR(job_state_name(j.state), "published");
+	CHECK_STR(j.path, "posted/clip.mp4");
+	CHECK(j.post_id == NULL);
+	CHECK_STR(j.post_status, POST_WAIT_TEXT);
+	CHECK(j.posted_at > 0 && j.post_poll_at == j.posted_at + POST_WAIT_FIRST);
+	job_free(&j);
+	/* the user renames it within posted/ meanwhile: the ID follows */
+	CHECK_INT(store_rename(st, "posted/clip.mp4", "posted/sunset.mp4"), 0);
+	due_now(id);
+	pw_wait_service(p, false);
+	poster_free(p);
+	j = job_of(id);
+	CHECK_STR(job_state_name(j.state), "posted");
+	CHECK_STR(j.path, "posted/sunset.mp4");
+	CHECK_STR(j.post_id, "7300000000000000001");
+	CHECK_STR(j.url, "https://www.tiktok.com/@tester/video/7300000000000000001");
+	CHECK_STR(j.post_status, POST_WAIT_FOUND);
+	job_free(&j);
+	snprintf(path, sizeof(path), "%s/posted/clip.mp4", root);
+	CHECK(access(path, F_OK) == 0); /* the store's rename; the file is the test's */
+	CHECK_INT(fk->inits, 1);
+}
+
+/* The gap is the age of the publish: 3 s, then doubling, capped at 15 min. */
+TEST(test_post_id_asks_grow_from_seconds_to_the_cap)
+{
+	struct poster *p;
+	struct job j;
+	int64_t id;
+
+	CHECK_INT((int)pw_wait_gap(0), POST_WAIT_FIRST);
+	CHECK_INT((int)pw_wait_gap(3), 3);
+	CHECK_INT((int)pw_wait_gap(6), 6);
+	CHECK_INT((int)pw_wait_gap(12), 12);
+	CHECK_INT((int)pw_wait_gap(600), 600);
+	CHECK_INT((int)pw_wait_gap(901), POST_WAIT_CAP);
+	CHECK_INT((int)pw_wait_gap(50 * 3600), POST_WAIT_CAP);
+	setup();
+	id = published_job("a.mp4", "v_pub_file~v2-77", 100);
+	p = worker();
+	pw_wait_service(p, false);
+	j = job_of(id);
+	CHECK_STR(job_state_name(j.state), "published"); /* TikTok never heard of it */
+	CHECK(j.post_poll_at >= wall_now() + 99 && j.post_poll_at <= wall_now() + 101);
+	job_free(&j);
+	CHECK_INT(fk->status_calls, 1);
+	pw_wait_service(p, false); /* not due: not asked */
+	CHECK_INT(fk->status_calls, 1);
+	CHECK_INT(store_set_result(st, id, NULL, NULL, wall_now() - 5 * 3600), 0);
+	due_now(id);
+	pw_wait_service(p, false);
+	j = job_of(id);
+	CHECK(j.post_poll_at >= wall_now() + POST_WAIT_CAP - 1 &&
+	      j.post_poll_at <= wall_now() + POST_WAIT_CAP);
+	job_free(&j);
+	poster_free(p);
+}
+
+TEST(test_post_id_wait_ends_after_post_id_wait_hours)
+{
+	struct poster *p;
+	struct job j;
+	int64_t near, over;
+
+	setup();
+	cfg.post_id_wait = 72;
+	near = published_job("near.mp4", "v_pub_file~v2-70", 72 * 3600 - 10);
+	over = published_job("over.mp4", "v_pub_file~v2-71", 72 * 3600 + 1);
+	p = worker();
+	pw_wait_service(p, false);
+	poster_free(p);
+	CHECK_INT(fk->status_calls, 1); /* the one past its deadline is not asked */
+	j = job_of(near);
+	CHECK_STR(job_state_name(j.state), "published");
+	CHECK(j.post_poll_at == j.posted_at + 72 * 3600); /* never past the deadline */
+	job_free(&j);
+	j = job_of(over);
+	CHECK_STR(job_state_name(j.state), "posted");
+	CHECK(j.post_id == NULL);
+	CHECK_CONTAINS(j.post_status, "no post ID after 72 hours");
+	job_free(&j);
+}
+
+TEST(test_failed_after_publishing_is_said_beside_the_posted_file)
+{
+	struct poster *p;
+	struct job j;
+	char path[256], *text = NULL;
+	int64_t id;
+
+	setup();
+	id = public_item(VSIZE);
+	fk->moderation_polls = 1;
+	p = worker();
+	run(p, false);
+	snprintf(fk->fail_later, sizeof(fk->fail_later), "spam_risk_too_many_posts");
+	due_now(id);
+	pw_wait_service(p, false);
+	poster_free(p);
+	j = job_of(id);
+	CHECK_STR(job_state_name(j.state), "posted");
+	CHECK_STR(j.path, "posted/clip.mp4");
+	CHECK(j.post_id == NULL);
+	CHECK_CONTAINS(j.post_status, "FAILED (spam_risk_too_many_posts)");
+	job_free(&j);
+	snprintf(path, sizeof(path), "%s/posted/clip.mp4", root);
+	CHECK(access(path, F_OK) == 0);
+	snprintf(path, sizeof(path), "%s/posted/clip.mp4.error", root);
+	CHECK(read_text(path, &text) == 0);
+	CHECK_CONTAINS(text, "spam_risk_too_many_posts");
+	CHECK(text && !strstr(text, "upload_token"));
+	free(text);
+}
+
+/* Nothing of the wait lives in the worker: a new one (a restart, a
+ * remount) goes on with it. */
+TEST(test_a_restart_goes_on_with_the_wait)
+{
+	struct poster *p;
+	struct job j;
+	int64_t id;
+
+	setup();
+	id = public_item(VSIZE);
+	fk->moderation_polls = 1;
+	p = worker();
+	run(p, false);
+	poster_free(p);
+	store_close(st);
+	open_store();
+	due_now(id);
+	p = worker();
+	run(p, false); /* no work: the published job is no turn's */
+	CHECK_INT(fk->inits, 1);
+	pw_wait_service(p, false);
+	poster_free(p);
+	j = job_of(id);
+	CHECK_STR(job_state_name(j.state), "posted");
+	CHECK_STR(j.post_id, "7300000000000000001");
+	job_free(&j);
+}
+
+/* A hundred waiting posts: all kept, asked earliest-due first, within the
+ * 30/min status window, and while an upload runs its polls keep room. */
+TEST(test_a_hundred_waiting_posts_are_all_kept_and_asked_in_due_order)
+{
+	struct poster *p;
+	int64_t ids[100];
+	int asked = 0, late = 0;
+
+	setup();
+	for (int i = 0; i < 100; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "p%03d.mp4", i);
+		ids[i] = published_job(name, "v_pub_file~v2-500", 600);
+		/* due at different past times: 99 is the most overdue */
+		store_set_post_poll(st, ids[i], wall_now() - 1 - i, NULL);
+	}
+	p = worker();
+	for (int i = 0; i < 20; i++)
+		pace_window_note(&p->status_lim, mono_now());
+	pw_wait_service(p, true); /* an upload runs: 10 calls stay its own */
+	CHECK_INT(fk->status_calls, 0);
+	pace_window_init(&p->status_lim, 30, 60.0);
+	for (int round = 0; round < 10; round++)
+		pw_wait_service(p, false);
+	CHECK_INT(fk->status_calls, 30); /* the window, never more */
+	for (int i = 0; i < 100; i++) {
+		struct job j = job_of(ids[i]);
+
+		CHECK_STR(job_state_name(j.state), "published");
+		if (j.post_poll_at > wall_now()) {
+			asked++;
+			late += i < 70; /* asked before a more overdue one */
+		}
+		job_free(&j);
+	}
+	CHECK_INT(asked, 30);
+	CHECK_INT(late, 0);
+	pace_window_init(&p->status_lim, 30, 60.0);
+	for (int round = 0; round < 3; round++) {
+		for (int k = 0; k < 10; k++)
+			pw_wait_service(p, false);
+		pace_window_init(&p->status_lim, 30, 60.0);
+	}
+	CHECK_INT(fk->status_calls, 100); /* every one asked, none dropped */
+	poster_free(p);
 }
 
 int main(int argc, char **argv)

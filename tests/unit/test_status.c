@@ -333,7 +333,8 @@ TEST(test_status_json_document)
 			    "      \"path\": \"scheduled/late.mp4\",\n"
 			    "      \"at\": \"2026-12-01T16:00:00Z\"\n"
 			    "    }\n"
-			    "  ]\n"
+			    "  ],\n"
+			    "  \"waiting_post_id\": []\n"
 			    "}\n");
 	free(doc);
 	store_close(st);
@@ -350,8 +351,49 @@ TEST(test_status_without_a_store)
 	CHECK_INT(status_render(NULL, &json, &out), 0);
 	CHECK_STR(out, "{\n  \"version\": 1,\n  \"generated_at\": \"2026-11-30T16:00:00Z\",\n"
 		       "  \"account\": null,\n  \"queue\": [],\n  \"recent\": [],\n"
-		       "  \"next_scheduled\": []\n}\n");
+		       "  \"next_scheduled\": [],\n  \"waiting_post_id\": []\n}\n");
 	free(out);
+}
+
+/* Published posts whose ID is still to come: a section of their own, with
+ * the count and since when, in every view; never in the queue or results. */
+TEST(test_status_lists_posts_waiting_for_their_id)
+{
+	struct store *st = open_fresh();
+	char *text, *doc;
+	int64_t a, b;
+
+	if (!st)
+		return;
+	a = job_in(st, "posted/a.mp4", NULL, JOB_PUBLISHED);
+	b = job_in(st, "posted/sub/b.mp4", NULL, JOB_PUBLISHED);
+	job_in(st, "posted/done.mp4", NULL, JOB_POSTED);
+	store_set_result(st, a, NULL, NULL, 1796040000);
+	store_set_result(st, b, NULL, NULL, 1796050000);
+	store_set_post_poll(st, a, 1796041000, "waiting for TikTok's moderation");
+	text = render(st, STATUS_TEXT, 0, 1796054400);
+	CHECK_CONTAINS(text, "\nWaiting for post IDs (2):\n"
+			     "  posted/a.mp4  published at 2026-11-30T12:00:00Z\n"
+			     "  posted/sub/b.mp4  published at 2026-11-30T14:46:40Z\n");
+	CHECK_CONTAINS(text, "Recent results:\n  posted      posted/done.mp4\n");
+	free(text);
+	/* a wait that ended without an ID says why among the results */
+	CHECK_INT(store_end_post_wait(st, b, NULL, NULL, "no post ID after 72 hours", "end"), 0);
+	text = render(st, STATUS_TEXT, 0, 1796054400);
+	CHECK_CONTAINS(text, "\nWaiting for post IDs (1):\n"
+			     "  posted/a.mp4  published at 2026-11-30T12:00:00Z\n");
+	CHECK_CONTAINS(text, "  posted      posted/sub/b.mp4  at 2026-11-30T14:46:40Z\n"
+			     "      post: no post ID after 72 hours\n");
+	CHECK(text && !strstr(text, "published   posted/a.mp4"));
+	doc = render(st, STATUS_JSON, 0, 1796054400);
+	CHECK_CONTAINS(doc, "  \"waiting_post_id\": [\n    {\n      \"id\": 1,\n"
+			    "      \"path\": \"posted/a.mp4\",\n");
+	CHECK_CONTAINS(doc, "      \"state\": \"published\",\n");
+	CHECK_CONTAINS(doc, "      \"posted_at\": \"2026-11-30T12:00:00Z\",\n");
+	CHECK_CONTAINS(doc, "      \"post_status\": \"waiting for TikTok's moderation\"\n");
+	free(text);
+	free(doc);
+	store_close(st);
 }
 
 /* A name may hold a registered secret (a client secret typed as a file

@@ -467,7 +467,9 @@ TEST(test_store_of_version_2_gains_the_mime_column)
 	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, "video/mp4");
 	store_close(st);
 	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN mime;"
+	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN post_poll_at;"
+				   "ALTER TABLE jobs DROP COLUMN post_status;"
+				   "ALTER TABLE jobs DROP COLUMN mime;"
 				   "UPDATE schema_version SET version = 2",
 			       NULL, NULL, NULL),
 		  SQLITE_OK);
@@ -484,6 +486,85 @@ TEST(test_store_of_version_2_gains_the_mime_column)
 	CHECK_INT(store_get(st, id, &j), 0);
 	CHECK_STR(j.mime, "video/webm");
 	job_free(&j);
+	store_close(st);
+}
+
+static int tally(const struct job *j, void *arg)
+{
+	(void)j;
+	++*(int *)arg;
+	return 0;
+}
+
+/* published: final for the files (the tracker's live walk and the live
+ * path index skip it), walked with the live jobs, left only for posted
+ * and only once. */
+TEST(test_published_waits_for_its_post_id_then_is_posted)
+{
+	struct store *st = open_fresh();
+	struct job j;
+	int64_t id, again;
+	int n = 0;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/a.mp4");
+	CHECK_INT(store_begin_move(st, id, JOB_PUBLISHED, "posted/a.mp4", NULL, NULL, "published"),
+		  0);
+	CHECK(job_state_final(JOB_PUBLISHED));
+	CHECK_INT(store_set_post_poll(st, id, 1796040000, "waiting for moderation"), 0);
+	again = store_ensure(st, "posted/a.mp4"); /* not a live path any more */
+	CHECK(again > 0 && again != id);
+	store_transition(st, again, JOB_CANCELLED, "test");
+	CHECK_INT(store_each(st, 0, tally, &n), 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(store_next_post_wait(st, &j), 0);
+	CHECK(j.id == id && j.post_poll_at == 1796040000);
+	CHECK_STR(j.post_status, "waiting for moderation");
+	job_free(&j);
+	CHECK_INT(store_end_post_wait(st, id, "7300000000000000001", "https://x/1", "public", "id"),
+		  0);
+	CHECK_STR(state_of(st, id), "posted");
+	CHECK_INT(store_end_post_wait(st, id, "7", NULL, "again", "id"), -ENOENT);
+	CHECK_INT(store_next_post_wait(st, &j), -ENOENT);
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.post_id, "7300000000000000001");
+	CHECK_STR(j.post_status, "public");
+	CHECK(j.post_poll_at == 0);
+	job_free(&j);
+	store_close(st);
+}
+
+/* A store of schema version 3 gains the wait's columns, its rows intact. */
+TEST(test_store_of_version_3_gains_the_post_wait)
+{
+	struct store *st = open_fresh();
+	struct tt_error e;
+	struct job j;
+	sqlite3 *db;
+	int64_t id;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/old.mp4");
+	store_close(st);
+	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN post_poll_at;"
+				   "ALTER TABLE jobs DROP COLUMN post_status;"
+				   "UPDATE schema_version SET version = 3",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(dbpath, &e);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.path, "outbox/old.mp4");
+	CHECK(j.post_status == NULL && j.post_poll_at == 0);
+	job_free(&j);
+	CHECK_INT(store_transition(st, id, JOB_PUBLISHED, "published"), 0);
+	CHECK(store_ensure(st, "outbox/old.mp4") != id); /* the index was made anew */
 	store_close(st);
 }
 

@@ -989,6 +989,31 @@ TEST(test_rename_within_outbox_keeps_the_job)
 	env_down(&e);
 }
 
+TEST(test_rename_within_posted_keeps_the_results)
+{
+	struct env e;
+	struct job j;
+	int64_t id;
+
+	env_up(&e);
+	put_text(&e, "outbox/clip.caption", good_caption, 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	id = live_id(&e, "outbox/clip.mp4");
+	/* published, its post ID still to come, when the user renames it */
+	CHECK_INT(outcome_published(e.st, &e.cfg, e.root, NULL, id), 0);
+	CHECK(exists(&e, "posted/clip.mp4"));
+	do_rename(&e, "posted/clip.mp4", "posted/sunset.mp4", 2000);
+	do_rename(&e, "posted/clip.caption", "posted/2026/sunset.caption", 2000);
+	CHECK_INT(store_get(e.st, id, &j), 0);
+	CHECK_STR(j.path, "posted/sunset.mp4");
+	CHECK_STR(j.caption_path, "posted/2026/sunset.caption");
+	CHECK_STR(job_state_name(j.state), "published");
+	job_free(&j);
+	CHECK_INT(count_live(&e), 1); /* the published job (walked with the live), no new one */
+	env_down(&e);
+}
+
 TEST(test_mv_over_an_existing_item_replaces_it)
 {
 	struct env e;
