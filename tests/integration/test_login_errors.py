@@ -16,7 +16,7 @@ import pytest
 
 from sandbox.client import Sandbox
 from login_util import BIN, do_login, login_session
-from posting_util import FAST, drop
+from posting_util import FAST, drop, wait_for
 
 DRAFT_SCOPES = ["user.info.basic", "video.upload"]
 
@@ -219,6 +219,9 @@ def test_draft_only_app_logs_in_and_posts_a_draft(mounted, sandbox, clip):
     # A direct post asked in the caption names the missing scope and where to get it.
     drop(m, clip, "---\nmode: direct\nprivacy: private\n---\nDirect", name="direct.mp4")
     m.wait_state("failed/direct.mp4", "failed", timeout=60)
-    text = (m.mnt / "failed" / "direct.mp4.error").read_text()
+    # the video moves first, its NAME.error is written next (meta/job/outcome.c)
+    errfile = m.mnt / "failed" / "direct.mp4.error"
+    wait_for(errfile.exists, 10, "failed/direct.mp4.error")
+    text = errfile.read_text()
     assert "no video.publish permission" in text and "Direct Post" in text
     assert len(sandbox.received()) == 1
