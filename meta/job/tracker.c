@@ -705,6 +705,12 @@ void tracker_set_config(struct tracker *t, const struct config *cfg)
 	pthread_mutex_unlock(&t->mu);
 }
 
+void tracker_set_hook(struct tracker *t, tracker_hook_fn *fn, void *arg)
+{
+	t->hook = fn;
+	t->hook_arg = arg;
+}
+
 void tracker_free(struct tracker *t)
 {
 	if (!t)

@@ -441,6 +441,8 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		d->what = D_GONE;
 		return;
 	}
+	if (t->hook)
+		t->hook(t->hook_arg, TRACKER_SEEN, d->video);
 	d->id = store_ensure(t->st, d->video);
 	if (d->id == -EBUSY) {
 		/* the source of a pending outcome move: a final job owns it */
@@ -596,6 +598,8 @@ double tracker_tick(struct tracker *t, double now)
 	 * validations or a hundred items' commits. */
 	for (size_t i = 0; i < dl.n; i++) {
 		validate_due(t, &dl.v[i], have_ci ? &ci : NULL);
+		if (t->hook)
+			t->hook(t->hook_arg, TRACKER_VALIDATED, dl.v[i].video);
 		pthread_mutex_lock(&t->mu);
 		apply_due(t, &dl.v[i], &resets);
 		pthread_mutex_unlock(&t->mu);
