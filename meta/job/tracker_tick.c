@@ -12,7 +12,10 @@
  * generation is unchanged (an event since then bumped it: the result
  * describes bytes that are gone, and the item settles again).  Applying
  * (a few commits, an error file, outcome_failed's renames) happens under the
- * mutex so that no event can slip between the check and the apply.
+ * mutex so that no event can slip between the check and the apply; so does
+ * the one commit of step (2), the job made for an item that has none, with
+ * the same check, or a job would be made at a name just renamed or deleted.
+ * tests/unit/test_tracker_race.c forces each of these interleavings.
  * tracker_tick() is called by one thread.
  */
 #include "meta/job/tracker_int.h"
@@ -270,7 +273,7 @@ int tracker_reconcile(struct tracker *t, double now)
 
 /* What the look at a due item found: a verdict to apply (meta/job/verdict.h),
  * or a reason to leave it. */
-enum due_what { D_VERDICT, D_IN_FLIGHT, D_GONE, D_RETRY };
+enum due_what { D_VERDICT, D_IN_FLIGHT, D_GONE, D_RETRY, D_STALE };
 
 struct due {
 	char *video;
@@ -431,6 +434,27 @@ static bool item_refused(struct tracker *t, struct due *d)
 	return false;
 }
 
+/*
+ * The job of a due item, made if it has none, but only while the map still
+ * has the item as it was collected: a rename or a removal since then moved
+ * or ended its job (tracker_renamed, tracker_removed), and a job made at
+ * the old name would be one no file belongs to.  Under the mutex, as the
+ * apply is, so that no event slips between the look and the commit.
+ * -ESTALE when the item changed.
+ */
+static int64_t due_job(struct tracker *t, const struct due *d)
+{
+	struct tfile *f;
+	int64_t id = -ESTALE;
+
+	pthread_mutex_lock(&t->mu);
+	f = trk_find_path(t, d->video);
+	if (f && f->video && f->gen == d->gen)
+		id = store_ensure(t->st, d->video);
+	pthread_mutex_unlock(&t->mu);
+	return id;
+}
+
 /* Without the mutex: decide what a due item is. */
 static void validate_due(struct tracker *t, struct due *d, const struct creator_info *ci)
 {
@@ -443,7 +467,11 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 	}
 	if (t->hook)
 		t->hook(t->hook_arg, TRACKER_SEEN, d->video);
-	d->id = store_ensure(t->st, d->video);
+	d->id = due_job(t, d);
+	if (d->id == -ESTALE) {
+		d->what = D_STALE;
+		return;
+	}
 	if (d->id == -EBUSY) {
 		/* the source of a pending outcome move: a final job owns it */
 		d->what = D_IN_FLIGHT;
@@ -527,7 +555,7 @@ static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets)
 	struct tfile *f = trk_find_path(t, d->video);
 	struct job j;
 
-	if (!f || !f->video || f->gen != d->gen || d->what == D_RETRY)
+	if (!f || !f->video || f->gen != d->gen || d->what == D_RETRY || d->what == D_STALE)
 		return; /* changed while we looked: it settles again */
 	if (d->what == D_GONE) {
 		apply_gone(t, f, d);

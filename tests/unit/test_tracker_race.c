@@ -260,6 +260,11 @@ TEST(test_renamed_after_validation_is_applied_under_its_new_name)
 	renamed_follows(TRACKER_VALIDATED, TOLD_AT_ONCE);
 }
 
+TEST(test_renamed_before_its_job_is_looked_up_leaves_no_job_at_the_old_name)
+{
+	renamed_follows(TRACKER_SEEN, TOLD_AT_ONCE);
+}
+
 TEST(test_renamed_after_validation_told_late_follows_the_item)
 {
 	renamed_follows(TRACKER_VALIDATED, TOLD_AFTER_TICK);
@@ -293,6 +298,11 @@ TEST(test_deleted_after_validation_posts_nothing)
 TEST(test_deleted_after_a_refusal_leaves_no_error_file)
 {
 	deleted_leaves_nothing(TRACKER_VALIDATED, TOLD_AT_ONCE, bad_caption);
+}
+
+TEST(test_deleted_before_its_job_is_looked_up_leaves_no_job)
+{
+	deleted_leaves_nothing(TRACKER_SEEN, TOLD_AT_ONCE, good_caption);
 }
 
 TEST(test_deleted_after_validation_told_late_leaves_nothing)
