@@ -360,6 +360,11 @@ TEST(test_replaced_after_validation_told_late_is_validated_anew)
 	replaced_is_validated(TRACKER_VALIDATED, TOLD_AFTER_TICK, "mp4");
 }
 
+TEST(test_replaced_while_validated_told_late_is_validated_anew)
+{
+	replaced_is_validated(TRACKER_SEEN, TOLD_AFTER_TICK, "text");
+}
+
 int main(int argc, char **argv)
 {
 	unit_args(argc, argv);
