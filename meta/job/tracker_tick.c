@@ -455,6 +455,15 @@ static int64_t due_job(struct tracker *t, const struct due *d)
 	return id;
 }
 
+/* After the validation: a file of the item went away while it was read
+ * (its event may not have come yet, in watch mode).  What the verdict
+ * says of it (unreadable, no caption) is not the user's doing: the event
+ * decides. */
+static bool due_files_gone(struct tracker *t, const struct due *d)
+{
+	return !trk_file_at(t, d->video) || !trk_file_at(t, d->cap[0]);
+}
+
 /* Without the mutex: decide what a due item is. */
 static void validate_due(struct tracker *t, struct due *d, const struct creator_info *ci)
 {
@@ -502,6 +511,8 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		return;
 	}
 	rules_validate_at(t->cfg, ci, t->root_fd, d->video, d->cap[0], d->sched, &d->v);
+	if (due_files_gone(t, d))
+		d->what = D_GONE;
 }
 
 /*
@@ -537,14 +548,25 @@ static void apply_verdict(struct tracker *t, struct tfile *f, const struct due *
 	}
 }
 
-/* The item's job vanished or never was: a live one is lost. */
+/*
+ * A file of the item is gone, and no event has said so (the item's
+ * generation is unchanged): in watch mode inotify and the poller report a
+ * rename or a removal after it happened.  That event decides: a rename
+ * carries the job to the new name, a removal cancels it.  Closing the job
+ * as lost here would end an item that was only renamed (the rename would
+ * then make a second job), so a live job is left as it is, and the item
+ * waits for its event; a restart's walk closes what never gets one.  An
+ * entry with no live job is stale (outcome.c moved its file): forgotten.
+ */
 static void apply_gone(struct tracker *t, struct tfile *f, const struct due *d)
 {
 	struct job j;
 
 	if (store_find_live(t->st, d->video, &j) == 0) {
-		close_lost(t, j.id, d->video, trk_job_in_flight(&j), "the video is no longer there");
+		log_info("%s: gone while it was checked; waiting to hear where it went", d->video);
+		not_pending(t, f);
 		job_free(&j);
+		return;
 	}
 	trk_entry_drop(t, f, NULL);
 }

@@ -270,8 +270,30 @@ TEST(test_renamed_after_validation_told_late_follows_the_item)
 	renamed_follows(TRACKER_VALIDATED, TOLD_AFTER_TICK);
 }
 
+TEST(test_renamed_while_validated_told_late_follows_the_item)
+{
+	renamed_follows(TRACKER_SEEN, TOLD_AFTER_TICK);
+}
+
 /* The tick finds the video gone before it looks at anything: watch mode
  * has not reported the rename yet.  The job is not closed as lost. */
+TEST(test_renamed_before_the_tick_told_late_is_not_lost)
+{
+	struct race r;
+
+	if (!race_up(&r, TRACKER_SEEN, TOLD_AFTER_TICK, rename_item, good_caption))
+		goto out;
+	tracker_set_hook(r.fx.t, NULL, NULL);
+	rename_item(&r);
+	tracker_tick(r.fx.t, T0 + SETTLE + 0.1);
+	tell_held(&r, T0 + SETTLE + 0.3);
+	settle_all(&r);
+	CHECK_LIVE(&r, "outbox/new.mp4:ready;");
+	CHECK_STR(state_at(&r, "outbox/clip.mp4"), "none");
+	check_no_results(&r);
+out:
+	race_down(&r);
+}
 
 /* ---- deleted ---- */
 
@@ -308,6 +330,11 @@ TEST(test_deleted_before_its_job_is_looked_up_leaves_no_job)
 TEST(test_deleted_after_validation_told_late_leaves_nothing)
 {
 	deleted_leaves_nothing(TRACKER_VALIDATED, TOLD_AFTER_TICK, bad_caption);
+}
+
+TEST(test_deleted_while_validated_told_late_leaves_nothing)
+{
+	deleted_leaves_nothing(TRACKER_SEEN, TOLD_AFTER_TICK, good_caption);
 }
 
 /* ---- replaced ---- */
