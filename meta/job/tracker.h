@@ -85,8 +85,8 @@ double tracker_tick(struct tracker *t, double now);
  * may make events.  The daemon never sets it (NULL: nothing is called).
  *   TRACKER_SEEN       its video was found in place; its job is looked up
  *                      and the files validated next
- *   TRACKER_VALIDATED  the verdict is ready; it is applied next (or dropped
- *                      if an event touched the item since TRACKER_SEEN)
+ *   TRACKER_VALIDATED  the verdict is ready; it is applied next, or dropped
+ *                      if an event touched the item since the tick took it
  */
 enum tracker_stage { TRACKER_SEEN, TRACKER_VALIDATED };
 typedef void tracker_hook_fn(void *arg, enum tracker_stage stage, const char *video);
