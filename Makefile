@@ -73,9 +73,13 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB)
+# Every unit test is linked with the shared set-up (tests/unit/fixture.h).
+UNIT_FIXTURE := $(BUILD)/tests/unit/fixture.o
+.SECONDARY: $(UNIT_FIXTURE)
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(UNIT_FIXTURE) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(UNIT_FIXTURE) $(LIB) $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
 	@$(PYTHON) tests/tools/run_unit.py $(UNIT_BIN)
@@ -157,4 +161,4 @@ uninstall:
 clean:
 	rm -rf build build-san build-fuzz tiktokfs
 
--include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(UNIT_FIXTURE:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)

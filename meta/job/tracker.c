@@ -305,9 +305,16 @@ static void cancel_job(struct tracker *t, const char *video, const char *why)
  */
 void trk_ensure_job(struct tracker *t, const char *video)
 {
-	int64_t id = store_ensure(t->st, video);
+	int64_t id;
 	bool gone;
 
+	/* An event late for a file that is no longer there (watch mode: a
+	 * rename reported after the tick moved the item to failed/), or one
+	 * reached through a link: a job made now would wait for a file that
+	 * never comes. */
+	if (!trk_file_at(t, video))
+		return;
+	id = store_ensure(t->st, video);
 	if (id < 0) {
 		log_warn("%s: cannot create its job: %s", video, strerror((int)-id));
 		return;
@@ -741,6 +748,12 @@ void tracker_set_config(struct tracker *t, const struct config *cfg)
 	t->cfg = cfg;
 	pthread_mutex_unlock(&t->mu);
 	trk_run_resets(t, &resets, "caption_from changed in the config: checking it again");
+}
+
+void tracker_set_hook(struct tracker *t, tracker_hook_fn *fn, void *arg)
+{
+	t->hook = fn;
+	t->hook_arg = arg;
 }
 
 void tracker_free(struct tracker *t)

@@ -85,4 +85,19 @@ int tracker_reconcile(struct tracker *t, double now);
 double tracker_tick(struct tracker *t, double now);
 #define TRACKER_IDLE_WAIT 1.0
 
+/*
+ * A seam for unit tests (tests/unit/test_tracker_race.c), which must force
+ * what a filesystem thread may do while tracker_tick() validates without
+ * the mutex: rename, delete or replace the item.  @fn is called for each
+ * due item at each stage below, without the mutex, in the tick's thread; it
+ * may make events.  The daemon never sets it (NULL: nothing is called).
+ *   TRACKER_SEEN       its video was found in place; its job is looked up
+ *                      and the files validated next
+ *   TRACKER_VALIDATED  the verdict is ready; it is applied next, or dropped
+ *                      if an event touched the item since the tick took it
+ */
+enum tracker_stage { TRACKER_SEEN, TRACKER_VALIDATED };
+typedef void tracker_hook_fn(void *arg, enum tracker_stage stage, const char *video);
+void tracker_set_hook(struct tracker *t, tracker_hook_fn *fn, void *arg);
+
 #endif

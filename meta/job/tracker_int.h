@@ -59,6 +59,8 @@ struct tracker {
 	 * an item file walks from it without following links.  -1 until the
 	 * root exists (tracker_reconcile creates it); set before serving. */
 	int root_fd;
+	tracker_hook_fn *hook; /* tests only (tracker.h); NULL in the daemon */
+	void *hook_arg;
 
 	pthread_mutex_t mu; /* everything below */
 	struct tfile **tab[2];

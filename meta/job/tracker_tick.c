@@ -12,7 +12,10 @@
  * generation is unchanged (an event since then bumped it: the result
  * describes bytes that are gone, and the item settles again).  Applying
  * (a few commits, an error file, outcome_failed's renames) happens under the
- * mutex so that no event can slip between the check and the apply.
+ * mutex so that no event can slip between the check and the apply; so does
+ * the one commit of step (2), the job made for an item that has none, with
+ * the same check, or a job would be made at a name just renamed or deleted.
+ * tests/unit/test_tracker_race.c forces each of these interleavings.
  * tracker_tick() is called by one thread.
  */
 #include "meta/job/tracker_int.h"
@@ -272,7 +275,7 @@ int tracker_reconcile(struct tracker *t, double now)
 
 /* What the look at a due item found: a verdict to apply (meta/job/verdict.h),
  * or a reason to leave it. */
-enum due_what { D_VERDICT, D_IN_FLIGHT, D_GONE, D_RETRY, D_NOCAP };
+enum due_what { D_VERDICT, D_IN_FLIGHT, D_GONE, D_RETRY, D_NOCAP, D_STALE };
 
 struct due {
 	char *video;
@@ -438,7 +441,28 @@ static bool item_refused(struct tracker *t, struct due *d)
 }
 
 /*
- * Without the mutex: the job of @d (made if missing), whether it is in
+ * The job of a due item, made if it has none, but only while the map still
+ * has the item as it was collected: a rename or a removal since then moved
+ * or ended its job (tracker_renamed, tracker_removed), and a job made at
+ * the old name would be one no file belongs to.  Under the mutex, as the
+ * apply is, so that no event slips between the look and the commit.
+ * -ESTALE when the item changed.
+ */
+static int64_t due_job(struct tracker *t, const struct due *d)
+{
+	struct tfile *f;
+	int64_t id = -ESTALE;
+
+	pthread_mutex_lock(&t->mu);
+	f = trk_find_path(t, d->video);
+	if (f && f->video && f->gen == d->gen)
+		id = store_ensure(t->st, d->video);
+	pthread_mutex_unlock(&t->mu);
+	return id;
+}
+
+/*
+ * The job of @d (made if missing, by due_job()), whether it is in
  * flight and whether it had a caption file.  False, with d->what set,
  * when it is not to be looked at now.  A video whose caption file went
  * loses it from its job here, unless an upload holds it.
@@ -447,7 +471,11 @@ static bool job_of_due(struct tracker *t, struct due *d, bool *in_flight, bool *
 {
 	struct job j;
 
-	d->id = store_ensure(t->st, d->video);
+	d->id = due_job(t, d);
+	if (d->id == -ESTALE) {
+		d->what = D_STALE;
+		return false;
+	}
 	if (d->id == -EBUSY) {
 		/* the source of a pending outcome move: a final job owns it */
 		d->what = D_IN_FLIGHT;
@@ -466,6 +494,15 @@ static bool job_of_due(struct tracker *t, struct due *d, bool *in_flight, bool *
 	return true;
 }
 
+/* After the validation: a file of the item went away while it was read
+ * (its event may not have come yet, in watch mode).  What the verdict
+ * says of it (unreadable, no caption) is not the user's doing: the event
+ * decides. */
+static bool due_files_gone(struct tracker *t, const struct due *d)
+{
+	return !trk_file_at(t, d->video) || (d->cap[0] && !trk_file_at(t, d->cap[0]));
+}
+
 /* Without the mutex: decide what a due item is. */
 static void validate_due(struct tracker *t, struct due *d, const struct creator_info *ci)
 {
@@ -476,6 +513,8 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		d->what = D_GONE;
 		return;
 	}
+	if (t->hook)
+		t->hook(t->hook_arg, TRACKER_SEEN, d->video);
 	if (!job_of_due(t, d, &in_flight, &had_caption))
 		return;
 	/* An upload whose caption file is missing at a tick is for
@@ -512,6 +551,8 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		return;
 	}
 	rules_validate_at(t->cfg, ci, t->root_fd, d->video, d->cap[0], d->sched, &d->v);
+	if (due_files_gone(t, d))
+		d->what = D_GONE;
 }
 
 /*
@@ -547,14 +588,25 @@ static void apply_verdict(struct tracker *t, struct tfile *f, const struct due *
 	}
 }
 
-/* The item's job vanished or never was: a live one is lost. */
+/*
+ * A file of the item is gone, and no event has said so (the item's
+ * generation is unchanged): in watch mode inotify and the poller report a
+ * rename or a removal after it happened.  That event decides: a rename
+ * carries the job to the new name, a removal cancels it.  Closing the job
+ * as lost here would end an item that was only renamed (the rename would
+ * then make a second job), so a live job is left as it is, and the item
+ * waits for its event; a restart's walk closes what never gets one.  An
+ * entry with no live job is stale (outcome.c moved its file): forgotten.
+ */
 static void apply_gone(struct tracker *t, struct tfile *f, const struct due *d)
 {
 	struct job j;
 
 	if (store_find_live(t->st, d->video, &j) == 0) {
-		close_lost(t, j.id, d->video, trk_job_in_flight(&j), "the video is no longer there");
+		log_info("%s: gone while it was checked; waiting to hear where it went", d->video);
+		not_pending(t, f);
 		job_free(&j);
+		return;
 	}
 	trk_entry_drop(t, f, NULL);
 }
@@ -567,7 +619,7 @@ static void apply_due(struct tracker *t, struct due *d, struct pathlist *resets,
 	struct tfile *f = trk_find_path(t, d->video);
 	struct job j;
 
-	if (!f || !f->video || f->gen != d->gen || d->what == D_RETRY)
+	if (!f || !f->video || f->gen != d->gen || d->what == D_RETRY || d->what == D_STALE)
 		return; /* changed while we looked: it settles again */
 	if (d->what == D_GONE) {
 		apply_gone(t, f, d);
@@ -642,6 +694,8 @@ double tracker_tick(struct tracker *t, double now)
 	 * validations or a hundred items' commits. */
 	for (size_t i = 0; i < dl.n; i++) {
 		validate_due(t, &dl.v[i], have_ci ? &ci : NULL);
+		if (t->hook)
+			t->hook(t->hook_arg, TRACKER_VALIDATED, dl.v[i].video);
 		pthread_mutex_lock(&t->mu);
 		apply_due(t, &dl.v[i], &resets, &nocap);
 		pthread_mutex_unlock(&t->mu);

@@ -289,12 +289,14 @@ class Site:
         return rows[0][0] if rows else None
 
     def place(self, src, rel, age=30):
-        """Put @src at staging/@rel (a hard link: no copy) with its caption,
+        """Move @src to staging/@rel (a rename: no copy) with its caption,
         both modified @age seconds ago, while no daemon runs: the next
-        mount finds a complete item at once."""
+        mount finds a complete item at once.  Not a hard link: tiktokfs
+        refuses a video with two names (util/safepath.h), so the caller
+        moves the posted file back to @src for the next run."""
         dst = os.path.join(self.staging, rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        os.link(src, dst)
+        os.rename(src, dst)
         cap = os.path.splitext(dst)[0] + ".caption"
         with open(cap, "w") as f:
             f.write(CAPTION)

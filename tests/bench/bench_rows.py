@@ -206,7 +206,7 @@ def daemon_post(site, src, rel, timeout):
     finally:
         d.stop()
     posted = os.path.join(site.staging, "posted", os.path.basename(rel))
-    rm(posted)
+    os.rename(posted, src)  # site.place moved it in: the next run's item
     rm(os.path.splitext(posted)[0] + ".caption")
     return {"cpu": out["c1"] - out["c0"], "hwm": hwm, "log": entries}
 

@@ -10,6 +10,7 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "unit.h"
+#include "fixture.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static char dir[] = "/tmp/test_hooks.XXXXXX";
+/* One temporary folder for the run (tests/unit/fixture.h): the hooks
+ * write their dumps and markers in fx.dir. */
+static struct fixture fx;
 static int saved_stderr = -1;
 static char *cap_path;
 
@@ -41,7 +44,7 @@ static char *slurp(const char *path)
 
 static bool exists(const char *name)
 {
-	char *p = xasprintf("%s/%s", dir, name);
+	char *p = xasprintf("%s/%s", fx.dir, name);
 	bool r = access(p, F_OK) == 0;
 
 	free(p);
@@ -54,7 +57,7 @@ static void capture_begin(void)
 	int fd;
 
 	free(cap_path);
-	cap_path = xasprintf("%s/log.%s", dir, unit_cur);
+	cap_path = xasprintf("%s/log.%s", fx.dir, unit_cur);
 	fd = open(cap_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	fflush(stderr);
 	saved_stderr = dup(2);
@@ -116,8 +119,8 @@ TEST(test_values_arrive_in_the_environment_exactly)
 {
 	struct config cfg;
 	struct hooks *h;
-	char *cmd = xasprintf("env > %s/env.txt", dir);
-	char *path = xasprintf("%s/posted/sub/clip one.mp4", dir);
+	char *cmd = xasprintf("env > %s/env.txt", fx.dir);
+	char *path = xasprintf("%s/posted/sub/clip one.mp4", fx.dir);
 	struct hook_event ev = {
 	    .kind = HOOK_POSTED,
 	    .path = path,
@@ -162,7 +165,7 @@ static void paths_seen(const char *staging_root, const char *view_root, const ch
 {
 	struct config cfg;
 	struct hooks *h;
-	char *cmd = xasprintf("env > %s/env-view.txt", dir), *dump, *log;
+	char *cmd = xasprintf("env > %s/env-view.txt", fx.dir), *dump, *log;
 	struct hook_event ev = {.kind = HOOK_POSTED, .path = staged};
 
 	path[0] = staging[0] = '\0';
@@ -209,7 +212,7 @@ TEST(test_failed_event_carries_the_first_line_of_the_error)
 {
 	struct config cfg;
 	struct hooks *h;
-	char *cmd = xasprintf("env > %s/env-failed.txt", dir);
+	char *cmd = xasprintf("env > %s/env-failed.txt", fx.dir);
 	struct hook_event ev = {
 	    .kind = HOOK_FAILED,
 	    /* "act." in a name is no token: it reaches the hook unmasked */
@@ -251,7 +254,7 @@ TEST(test_client_secret_is_not_visible_to_the_hook)
 	struct config cfg;
 	struct hooks *h;
 	char *cmd = xasprintf("env > %s/env-secret.txt; cat /proc/$$/environ >> %s/env-secret.txt",
-			      dir, dir);
+			      fx.dir, fx.dir);
 	struct hook_event ev = {.kind = HOOK_POSTED, .path = "/x/posted/a.mp4"};
 	char *dump, *log;
 
@@ -267,7 +270,7 @@ TEST(test_client_secret_is_not_visible_to_the_hook)
 	unsetenv("TIKTOK_CLIENT_SECRET");
 	unsetenv("SOME_COPY_OF_IT");
 	{
-		char *dp = xasprintf("%s/env-secret.txt", dir);
+		char *dp = xasprintf("%s/env-secret.txt", fx.dir);
 		dump = slurp(dp);
 		free(dp);
 	}
@@ -291,10 +294,10 @@ TEST(test_file_name_cannot_inject_shell_commands)
 	/* a hook that uses the value the ordinary way, and one that is careless */
 	char *cmd = xasprintf("printf '%%s' \"$TIKTOKFS_PATH\" > %s/path.txt; "
 			      "echo $TIKTOKFS_PATH $TIKTOKFS_ERROR > /dev/null",
-			      dir);
+			      fx.dir);
 	char *path = xasprintf("%s/posted/it's \"$(touch pwned1)\" `touch pwned2`; "
 			       "touch pwned3 '; touch pwned4; '.mp4",
-			       dir);
+			       fx.dir);
 	struct hook_event ev = {
 	    .kind = HOOK_POSTED,
 	    .path = path,
@@ -305,14 +308,14 @@ TEST(test_file_name_cannot_inject_shell_commands)
 
 	config_with(&cfg, cmd, NULL);
 	h = hooks_new(&cfg);
-	CHECK_INT(chdir(dir), 0); /* a `touch` that ran would land here */
+	CHECK_INT(chdir(fx.dir), 0); /* a `touch` that ran would land here */
 	capture_begin();
 	CHECK_INT(hooks_run(h, &ev), 0);
 	CHECK(wait_idle(h, 20));
 	log = capture_end();
 	CHECK_INT(chdir(old), 0);
 	{
-		char *pt = xasprintf("%s/path.txt", dir);
+		char *pt = xasprintf("%s/path.txt", fx.dir);
 		got = slurp(pt);
 		free(pt);
 	}
@@ -336,10 +339,10 @@ TEST(test_hooks_run_returns_while_the_hook_still_runs)
 {
 	struct config cfg;
 	struct hooks *h;
-	char *fifo = xasprintf("%s/handshake", dir);
-	char *cmd = xasprintf("read x < %s; echo \"$x\" > %s/got", fifo, dir);
+	char *fifo = xasprintf("%s/handshake", fx.dir);
+	char *cmd = xasprintf("read x < %s; echo \"$x\" > %s/got", fifo, fx.dir);
 	struct hook_event ev = {.kind = HOOK_POSTED, .path = "/x/posted/a.mp4"};
-	char *got = NULL, *gotp = xasprintf("%s/got", dir), *log;
+	char *got = NULL, *gotp = xasprintf("%s/got", fx.dir), *log;
 	int fd;
 
 	CHECK_INT(mkfifo(fifo, 0600), 0);
@@ -395,9 +398,9 @@ TEST(test_slow_hook_is_killed_with_its_children_after_the_timeout)
 	struct config cfg;
 	struct hooks *h;
 	/* ignores SIGTERM (so SIGKILL is needed) and leaves a grandchild */
-	char *cmd = xasprintf("trap '' TERM; sleep 1000 & echo $! > %s/child; wait", dir);
+	char *cmd = xasprintf("trap '' TERM; sleep 1000 & echo $! > %s/child; wait", fx.dir);
 	struct hook_event ev = {.kind = HOOK_FAILED, .path = "/x/failed/slow.mp4"};
-	char *childp = xasprintf("%s/child", dir), *child = NULL, *log;
+	char *childp = xasprintf("%s/child", fx.dir), *child = NULL, *log;
 
 	config_with(&cfg, NULL, cmd);
 	h = hooks_new(&cfg);
@@ -438,7 +441,7 @@ TEST(test_failing_hook_is_logged_and_the_next_one_still_runs)
 {
 	struct config cfg;
 	struct hooks *h;
-	char *cmd2 = xasprintf("touch %s/second-ran", dir);
+	char *cmd2 = xasprintf("touch %s/second-ran", fx.dir);
 	struct hook_event ev = {.kind = HOOK_POSTED, .path = "/x/posted/a.mp4"};
 	char *log;
 
@@ -497,7 +500,7 @@ TEST(test_shutdown_kills_hooks_still_running)
 	CHECK_CONTAINS(log, "still running at shutdown");
 	/* and hooks work again after a shutdown */
 	free(cfg.on_posted);
-	cfg.on_posted = xasprintf("touch %s/after-shutdown", dir);
+	cfg.on_posted = xasprintf("touch %s/after-shutdown", fx.dir);
 	free(log);
 	capture_begin();
 	CHECK_INT(hooks_run(h, &ev), 0);
@@ -513,7 +516,7 @@ TEST(test_item_ended_runs_the_hook_for_the_job_where_users_see_it)
 {
 	struct config cfg;
 	struct hooks *h, *other;
-	char *cmd = xasprintf("env > %s/env-ended.txt", dir), *dump, *log;
+	char *cmd = xasprintf("env > %s/env-ended.txt", fx.dir), *dump, *log;
 	struct job j = {0};
 	char v[1024];
 
@@ -554,17 +557,14 @@ TEST(test_item_ended_runs_the_hook_for_the_job_where_users_see_it)
 
 int main(void)
 {
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
+	if (fixture_up(&fx, "hooks") < 0) {
+		fprintf(stderr, "test_hooks: set-up: %s\n", fx.why);
+		return UNIT_DONE();
 	}
 	log_init(LOG_LVL_INFO, false);
 	setenv("TEST_HOOKS_MARKER", "kept", 1);
 	unit_run_all();
 	free(cap_path);
-	char *rm = xasprintf("rm -rf '%s'", dir);
-	if (system(rm) != 0)
-		fprintf(stderr, "could not remove %s\n", dir);
-	free(rm);
+	fixture_down(&fx);
 	return UNIT_DONE();
 }

@@ -7,97 +7,43 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "unit.h"
+#include "fixture.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64];
-static char root[128];
-static struct store *st;
-static struct config cfg;
+/* The fixture of the running test (tests/unit/fixture.h). */
+static struct fixture fx;
 
-static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb, (void)type, (void)ftw;
-	return remove(p);
-}
-
-static void cleanup(void)
-{
-	if (st)
-		store_close(st);
-	st = NULL;
-	if (dir[0])
-		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	dir[0] = '\0';
-}
-
-/* A fresh state dir with a staging root and a store. */
+/* A fresh drop folder, store and config, made as the daemon makes them;
+ * the posted videos are kept (keep_posted). */
 static int setup(void)
 {
-	struct tt_error e;
-	char db[160];
-
-	cleanup();
-	snprintf(dir, sizeof(dir), "/tmp/ttfs-outcome-XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(root, sizeof(root), "%s/staging", dir);
-	mkdir(root, 0700);
-	snprintf(db, sizeof(db), "%s/jobs.db", dir);
-	st = store_open(db, &e);
-	if (!st) {
-		FAILF("store_open: %s", e.what);
+	fixture_down(&fx);
+	if (!FIXTURE_UP(&fx, "outcome"))
 		return -1;
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.keep_posted = true;
+	fx.cfg.keep_posted = true;
 	return 0;
 }
 
 /* Create root/@rel (and its folders) holding @text. */
 static void put(const char *rel, const char *text)
 {
-	char p[512];
-	FILE *f;
-
-	for (const char *s = strchr(rel, '/'); s; s = strchr(s + 1, '/')) {
-		snprintf(p, sizeof(p), "%s/%.*s", root, (int)(s - rel), rel);
-		mkdir(p, 0755);
-	}
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	f = fopen(p, "w");
-	if (!f)
-		abort();
-	fputs(text, f);
-	fclose(f);
+	if (fixture_put(&fx, rel, text, strlen(text)) < 0)
+		FAILF("%s", fx.why);
 }
 
 static bool has(const char *rel)
 {
-	char p[512];
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	return access(p, F_OK) == 0;
+	return fixture_exists(&fx, rel);
 }
 
 static char *slurp(const char *rel)
 {
-	char p[512], buf[8192];
-	FILE *f;
-	size_t n;
-
-	snprintf(p, sizeof(p), "%s/%s", root, rel);
-	f = fopen(p, "r");
-	if (!f)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return xstrdup(buf);
+	return fixture_slurp(&fx, rel, NULL);
 }
 
 /* An item with a caption, as the tracker would have registered it. */
@@ -106,12 +52,12 @@ static int64_t item(const char *video, const char *caption)
 	int64_t id;
 
 	put(video, "VIDEO");
-	id = store_ensure(st, video);
+	id = store_ensure(fx.st, video);
 	if (caption) {
 		put(caption, "CAPTION");
-		store_set_caption(st, id, caption);
+		store_set_caption(fx.st, id, caption);
 	}
-	store_transition(st, id, JOB_PROCESSING, "");
+	store_transition(fx.st, id, JOB_PROCESSING, "");
 	return id;
 }
 
@@ -123,19 +69,19 @@ TEST(test_posted_item_keeps_its_subfolder)
 	if (setup())
 		return;
 	id = item("outbox/trips/clip.mp4", "outbox/trips/clip.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, id), 0);
 	CHECK(has("posted/trips/clip.mp4"));
 	CHECK(has("posted/trips/clip.caption"));
 	CHECK(!has("outbox/trips/clip.mp4"));
 	CHECK(!has("outbox/trips/clip.caption"));
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK_INT(j.state, JOB_POSTED);
 	CHECK_STR(j.path, "posted/trips/clip.mp4");
 	CHECK_STR(j.caption_path, "posted/trips/clip.caption");
 	CHECK(j.move_from == NULL && j.move_caption_from == NULL);
 	job_free(&j);
 	/* calling it again changes nothing */
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, id), 0);
 	CHECK(has("posted/trips/clip.mp4"));
 }
 
@@ -149,27 +95,27 @@ TEST(test_same_name_in_posted_gets_suffix_for_video_and_caption)
 	put("posted/clip.mp4", "OLD");
 	put("posted/clip.mp4.caption", "OLD");
 	a = item("outbox/clip.mp4", "outbox/clip.mp4.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, a), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, a), 0);
 	CHECK(has("posted/clip (2).mp4"));
 	CHECK(has("posted/clip (2).mp4.caption"));
 	char *old = slurp("posted/clip.mp4");
 	CHECK_STR(old, "OLD"); /* nothing is overwritten */
 	free(old);
-	CHECK_INT(store_get(st, a, &j), 0);
+	CHECK_INT(store_get(fx.st, a, &j), 0);
 	CHECK_STR(j.path, "posted/clip (2).mp4");
 	CHECK_STR(j.caption_path, "posted/clip (2).mp4.caption");
 	job_free(&j);
 
 	/* the other caption spelling follows the same number */
 	b = item("scheduled/clip.mp4", "scheduled/clip.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, b), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, b), 0);
 	CHECK(has("posted/clip (3).mp4"));
 	CHECK(has("posted/clip (3).caption"));
 
 	/* a caption alone (keep_posted=no earlier) also takes the name */
 	put("posted/solo.caption", "OLD");
 	c = item("outbox/solo.mp4", "outbox/solo.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, c), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, c), 0);
 	CHECK(has("posted/solo (2).mp4"));
 	CHECK(has("posted/solo (2).caption"));
 }
@@ -181,13 +127,13 @@ TEST(test_keep_posted_no_removes_only_the_video)
 
 	if (setup())
 		return;
-	cfg.keep_posted = false;
+	fx.cfg.keep_posted = false;
 	id = item("outbox/a/b/v.mov", "outbox/a/b/v.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, id), 0);
 	CHECK(!has("outbox/a/b/v.mov"));
 	CHECK(!has("posted/a/b/v.mov"));
 	CHECK(has("posted/a/b/v.caption"));
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK_INT(j.state, JOB_POSTED);
 	CHECK_STR(j.caption_path, "posted/a/b/v.caption");
 	job_free(&j);
@@ -205,13 +151,14 @@ TEST(test_failed_item_gets_error_file_without_secrets)
 	log_add_secret("s3cr3t-client-secret");
 	id = item("outbox/sub/v.mp4", "outbox/sub/v.mp4.caption");
 	put("outbox/sub/v.mp4.error", "an older caption problem");
-	store_set_publish(st, id, 0, "v_pub_1", "https://upload.example/put?sig=ZZZsignedZZZ", 1);
+	store_set_publish(fx.st, id, 0, "v_pub_1", "https://upload.example/put?sig=ZZZsignedZZZ",
+			  1);
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_USER, "TikTok refused the post (s3cr3t-client-secret)");
 	tt_error_code(&why, "unaudited_client_can_only_post_to_private_accounts", "2026LOGID42");
 	tt_error_advise(&why, "Set `privacy: private` and make the account private. "
 			      "URL was https://upload.example/put?sig=ZZZsignedZZZ");
-	CHECK_INT(outcome_failed(st, &cfg, root, NULL, id, &why), 0);
+	CHECK_INT(outcome_failed(fx.st, &fx.cfg, fx.root, NULL, id, &why), 0);
 	CHECK(has("failed/sub/v.mp4"));
 	CHECK(has("failed/sub/v.mp4.caption"));
 	CHECK(!has("outbox/sub/v.mp4"));
@@ -226,7 +173,7 @@ TEST(test_failed_item_gets_error_file_without_secrets)
 	CHECK(text && !strstr(text, "s3cr3t-client-secret"));
 	CHECK(text && !strstr(text, "ZZZsignedZZZ"));
 	free(text);
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK_INT(j.state, JOB_FAILED);
 	CHECK_STR(j.path, "failed/sub/v.mp4");
 	CHECK_CONTAINS(j.error, "v.mp4: TikTok refused the post");
@@ -247,7 +194,7 @@ TEST(test_failed_name_collision_counts_error_files)
 	id = item("outbox/v.mp4", NULL);
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_PERMANENT, "v.mp4: 2.4 s long; TikTok needs at least 3 s");
-	CHECK_INT(outcome_failed(st, &cfg, root, NULL, id, &why), 0);
+	CHECK_INT(outcome_failed(fx.st, &fx.cfg, fx.root, NULL, id, &why), 0);
 	CHECK(has("failed/v (2).mp4"));
 	CHECK(has("failed/v (2).mp4.error"));
 	char *text = slurp("failed/v (2).mp4.error");
@@ -266,32 +213,32 @@ TEST(test_crash_after_commit_is_finished_at_start)
 		return;
 	/* a: state committed, nothing moved yet */
 	a = item("outbox/x/a.mp4", "outbox/x/a.caption");
-	CHECK_INT(store_begin_move(st, a, JOB_POSTED, "posted/x/a.mp4", "posted/x/a.caption", NULL,
-				   "published"),
+	CHECK_INT(store_begin_move(fx.st, a, JOB_POSTED, "posted/x/a.mp4", "posted/x/a.caption",
+				   NULL, "published"),
 		  0);
 	/* b: the video moved, then the kill came before the caption */
 	b = item("outbox/b.mp4", "outbox/b.caption");
-	CHECK_INT(store_begin_move(st, b, JOB_FAILED, "failed/b.mp4", "failed/b.caption",
+	CHECK_INT(store_begin_move(fx.st, b, JOB_FAILED, "failed/b.mp4", "failed/b.caption",
 				   "b.mp4: it broke\nWhat to do: retry\n", "failed"),
 		  0);
 	char from[256], to[256];
-	snprintf(from, sizeof(from), "%s/outbox/b.mp4", root);
-	snprintf(to, sizeof(to), "%s/failed", root);
+	snprintf(from, sizeof(from), "%s/outbox/b.mp4", fx.root);
+	snprintf(to, sizeof(to), "%s/failed", fx.root);
 	mkdir(to, 0755);
-	snprintf(to, sizeof(to), "%s/failed/b.mp4", root);
+	snprintf(to, sizeof(to), "%s/failed/b.mp4", fx.root);
 	CHECK_INT(rename(from, to), 0);
 
-	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
+	CHECK_INT(outcome_finish_moves(fx.st, &fx.cfg, fx.root, NULL), 0);
 	CHECK(has("posted/x/a.mp4") && has("posted/x/a.caption"));
 	CHECK(!has("outbox/x/a.mp4") && !has("outbox/x/a.caption"));
 	CHECK(has("failed/b.mp4") && has("failed/b.caption"));
 	char *text = slurp("failed/b.mp4.error");
 	CHECK_STR(text, "b.mp4: it broke\nWhat to do: retry\n");
 	free(text);
-	CHECK_INT(store_get(st, a, &j), 0);
+	CHECK_INT(store_get(fx.st, a, &j), 0);
 	CHECK(j.move_from == NULL);
 	job_free(&j);
-	CHECK_INT(store_get(st, b, &j), 0);
+	CHECK_INT(store_get(fx.st, b, &j), 0);
 	CHECK(j.move_from == NULL);
 	CHECK_STR(j.error, "b.mp4: it broke");
 	job_free(&j);
@@ -303,14 +250,14 @@ TEST(test_crash_with_keep_posted_no_still_drops_the_video)
 
 	if (setup())
 		return;
-	cfg.keep_posted = false;
+	fx.cfg.keep_posted = false;
 	id = item("outbox/k.mp4", "outbox/k.caption");
-	CHECK_INT(store_begin_move(st, id, JOB_POSTED, "posted/k.mp4", "posted/k.caption", NULL,
+	CHECK_INT(store_begin_move(fx.st, id, JOB_POSTED, "posted/k.mp4", "posted/k.caption", NULL,
 				   "published"),
 		  0);
 	/* the leftover is not a new item while the move is pending */
-	CHECK_INT(store_ensure(st, "outbox/k.mp4"), -EBUSY);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
+	CHECK_INT(store_ensure(fx.st, "outbox/k.mp4"), -EBUSY);
+	CHECK_INT(outcome_finish_moves(fx.st, &fx.cfg, fx.root, NULL), 0);
 	CHECK(!has("outbox/k.mp4") && !has("posted/k.mp4"));
 	CHECK(has("posted/k.caption"));
 }
@@ -323,18 +270,18 @@ TEST(test_name_taken_after_the_choice_is_never_overwritten)
 	if (setup())
 		return;
 	id = item("outbox/r.mp4", "outbox/r.caption");
-	CHECK_INT(store_begin_move(st, id, JOB_POSTED, "posted/r.mp4", "posted/r.caption", NULL,
+	CHECK_INT(store_begin_move(fx.st, id, JOB_POSTED, "posted/r.mp4", "posted/r.caption", NULL,
 				   "published"),
 		  0);
 	/* someone drops posted/r.caption between the choice and the rename */
 	put("posted/r.caption", "THEIRS");
-	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
+	CHECK_INT(outcome_finish_moves(fx.st, &fx.cfg, fx.root, NULL), 0);
 	char *theirs = slurp("posted/r.caption");
 	CHECK_STR(theirs, "THEIRS");
 	free(theirs);
 	CHECK(has("posted/r (2).mp4") && has("posted/r (2).caption"));
 	CHECK(!has("posted/r.mp4"));
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK_STR(j.path, "posted/r (2).mp4");
 	CHECK_STR(j.caption_path, "posted/r (2).caption");
 	CHECK(j.move_from == NULL);
@@ -351,14 +298,14 @@ TEST(test_error_file_beside_live_item_comes_and_goes)
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_USER, "c.caption: line 2: privacy: unknown value \"pub\"");
 	tt_error_advise(&why, "Use public, friends, followers or private.");
-	CHECK_INT(outcome_error_file(root, "outbox/c.mp4", &why), 0);
+	CHECK_INT(outcome_error_file(fx.root, "outbox/c.mp4", &why), 0);
 	char *text = slurp("outbox/c.mp4.error");
 	CHECK_CONTAINS(text, "c.mp4: c.caption: line 2");
 	CHECK_CONTAINS(text, "What to do: Use public");
 	free(text);
-	CHECK_INT(outcome_error_file(root, "outbox/c.mp4", NULL), 0);
+	CHECK_INT(outcome_error_file(fx.root, "outbox/c.mp4", NULL), 0);
 	CHECK(!has("outbox/c.mp4.error"));
-	CHECK_INT(outcome_error_file(root, "outbox/c.mp4", NULL), 0); /* already gone */
+	CHECK_INT(outcome_error_file(fx.root, "outbox/c.mp4", NULL), 0); /* already gone */
 }
 
 TEST(test_error_text_for_each_class)
@@ -390,13 +337,13 @@ TEST(test_error_text_for_each_class)
 
 static char *abs_of(const char *rel)
 {
-	return xasprintf("%s/%s", root, rel);
+	return fixture_path(&fx, rel);
 }
 
 /* A folder outside the staging root, for links to point at. */
 static char *outside(void)
 {
-	char *p = xasprintf("%s/elsewhere", dir);
+	char *p = xasprintf("%s/elsewhere", fx.dir);
 
 	mkdir(p, 0755);
 	return p;
@@ -487,8 +434,8 @@ TEST(test_long_name_posts_and_is_shortened_only_when_it_must)
 	if (setup())
 		goto out;
 	a = item(video, cap);
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, a), 0);
-	CHECK_INT(store_get(st, a, &j), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, a), 0);
+	CHECK_INT(store_get(fx.st, a, &j), 0);
 	CHECK_INT(j.state, JOB_POSTED);
 	CHECK(j.move_from == NULL);
 	CHECK(j.path && !strcmp(j.path + 7, video + 7)); /* fits: the same name */
@@ -496,8 +443,8 @@ TEST(test_long_name_posts_and_is_shortened_only_when_it_must)
 	job_free(&j);
 	/* the same name again needs " (2)": the stem gives way */
 	b = item(video, cap);
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, b), 0);
-	CHECK_INT(store_get(st, b, &j), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, b), 0);
+	CHECK_INT(store_get(fx.st, b, &j), 0);
 	CHECK(j.move_from == NULL);
 	CHECK(j.path && strstr(j.path, " (2).mp4") && name_ok(j.path) && has(j.path));
 	CHECK(j.caption_path && strstr(j.caption_path, " (2).caption") && name_ok(j.caption_path));
@@ -523,8 +470,8 @@ TEST(test_failed_long_name_gets_an_error_file_that_fits)
 	id = item(video, NULL);
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_PERMANENT, "too short");
-	CHECK_INT(outcome_failed(st, &cfg, root, NULL, id, &why), 0);
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(outcome_failed(fx.st, &fx.cfg, fx.root, NULL, id, &why), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK(j.move_from == NULL);
 	CHECK(j.path && !strncmp(j.path, "failed/", 7) && has(j.path));
 	err = j.path ? xasprintf("%s.error", j.path) : NULL;
@@ -550,25 +497,26 @@ TEST(test_symlinked_posted_folder_is_refused_and_retried_later)
 	link = abs_of("posted/sub");
 	CHECK_INT(symlink(away, link), 0);
 	id = item("outbox/sub/clip.mp4", "outbox/sub/clip.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0); /* the state is committed */
+	/* the state is committed */
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, id), 0);
 	CHECK_INT(entries(away), 0);
 	CHECK(has("outbox/sub/clip.mp4") && has("outbox/sub/clip.caption"));
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK_INT(j.state, JOB_POSTED);
 	CHECK_STR(j.path, "outbox/sub/clip.mp4"); /* where it really is */
 	CHECK_STR(j.move_from, "outbox/sub/clip.mp4");
 	CHECK_CONTAINS(j.error, "clip.mp4 cannot move to posted/: posted/sub is a symbolic link");
 	job_free(&j);
 	/* the leftover never becomes a new item, and retrying changes nothing */
-	CHECK_INT(store_ensure(st, "outbox/sub/clip.mp4"), -EBUSY);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 1);
+	CHECK_INT(store_ensure(fx.st, "outbox/sub/clip.mp4"), -EBUSY);
+	CHECK_INT(outcome_finish_moves(fx.st, &fx.cfg, fx.root, NULL), 1);
 	CHECK_INT(entries(away), 0);
 	/* once the link is gone the move completes by itself */
 	CHECK_INT(unlink(link), 0);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
+	CHECK_INT(outcome_finish_moves(fx.st, &fx.cfg, fx.root, NULL), 0);
 	CHECK(has("posted/sub/clip.mp4") && has("posted/sub/clip.caption"));
 	CHECK(!has("outbox/sub/clip.mp4"));
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK_STR(j.path, "posted/sub/clip.mp4");
 	CHECK(j.move_from == NULL && j.error == NULL);
 	job_free(&j);
@@ -593,25 +541,25 @@ TEST(test_symlinked_failed_folder_leaves_error_file_beside_the_item)
 	id = item("outbox/sub/v.mp4", "outbox/sub/v.caption");
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_PERMANENT, "v.mp4: 2.4 s long; TikTok needs at least 3 s");
-	CHECK_INT(outcome_failed(st, &cfg, root, NULL, id, &why), 0);
+	CHECK_INT(outcome_failed(fx.st, &fx.cfg, fx.root, NULL, id, &why), 0);
 	CHECK_INT(entries(away), 0);
 	CHECK(has("outbox/sub/v.mp4") && has("outbox/sub/v.caption"));
 	text = slurp("outbox/sub/v.mp4.error");
 	CHECK_CONTAINS(text, "failed/sub is a symbolic link");
 	CHECK_CONTAINS(text, "2.4 s long"); /* and why it failed */
 	free(text);
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK_INT(j.state, JOB_FAILED);
 	CHECK_CONTAINS(j.error, "failed/sub is a symbolic link");
 	job_free(&j);
 	CHECK_INT(unlink(link), 0);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
+	CHECK_INT(outcome_finish_moves(fx.st, &fx.cfg, fx.root, NULL), 0);
 	CHECK(has("failed/sub/v.mp4") && has("failed/sub/v.caption"));
 	CHECK(!has("outbox/sub/v.mp4.error"));
 	text = slurp("failed/sub/v.mp4.error");
 	CHECK(text && !strncmp(text, "v.mp4: 2.4 s long", 17));
 	free(text);
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK_STR(j.error, "v.mp4: 2.4 s long; TikTok needs at least 3 s");
 	job_free(&j);
 	free(link);
@@ -632,16 +580,16 @@ TEST(test_symlinked_source_folder_is_refused)
 	CHECK_INT(symlink(away, link), 0);
 	/* a job whose path runs through the link (the walk never makes one,
 	 * but a link can replace a folder at any time) */
-	id = store_ensure(st, "outbox/sub/c.mp4");
-	store_transition(st, id, JOB_PROCESSING, "");
+	id = store_ensure(fx.st, "outbox/sub/c.mp4");
+	store_transition(fx.st, id, JOB_PROCESSING, "");
 	char *victim = xasprintf("%s/c.mp4", away);
 	FILE *f = fopen(victim, "w");
 	if (f)
 		fclose(f);
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, id), 0);
 	CHECK(access(victim, F_OK) == 0); /* not moved into the drop folder */
 	CHECK(!has("posted/sub/c.mp4"));
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK_CONTAINS(j.error, "outbox/sub is a symbolic link");
 	job_free(&j);
 	free(victim);
@@ -662,18 +610,18 @@ TEST(test_stuck_item_renamed_in_outbox_is_still_not_a_new_item)
 	link = abs_of("posted/sub");
 	CHECK_INT(symlink(away, link), 0);
 	id = item("outbox/sub/clip.mp4", "outbox/sub/clip.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, id), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, id), 0);
 	/* the user renames the published, stuck item (the tracker records it) */
 	char *from = abs_of("outbox/sub/clip.mp4"), *to = abs_of("outbox/sub/renamed.mp4");
 	CHECK_INT(rename(from, to), 0);
-	CHECK_INT(store_rename(st, "outbox/sub/clip.mp4", "outbox/sub/renamed.mp4"), 0);
+	CHECK_INT(store_rename(fx.st, "outbox/sub/clip.mp4", "outbox/sub/renamed.mp4"), 0);
 	/* posting it again would publish it twice */
-	CHECK_INT(store_ensure(st, "outbox/sub/renamed.mp4"), -EBUSY);
+	CHECK_INT(store_ensure(fx.st, "outbox/sub/renamed.mp4"), -EBUSY);
 	CHECK_INT(unlink(link), 0);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root, NULL), 0);
+	CHECK_INT(outcome_finish_moves(fx.st, &fx.cfg, fx.root, NULL), 0);
 	CHECK(has("posted/sub/renamed.mp4") && has("posted/sub/clip.caption"));
 	CHECK(!has("outbox/sub/renamed.mp4"));
-	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
 	CHECK_STR(j.path, "posted/sub/renamed.mp4");
 	CHECK(j.move_from == NULL);
 	job_free(&j);
@@ -696,12 +644,12 @@ TEST(test_error_file_beside_a_long_name_fits)
 	put(video, "V");
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_USER, "bad front matter");
-	CHECK_INT(outcome_error_file(root, video, &why), 0);
+	CHECK_INT(outcome_error_file(fx.root, video, &why), 0);
 	CHECK(name_ok(err) && has(err));
 	char *text = slurp(err);
 	CHECK_CONTAINS(text, "bad front matter");
 	free(text);
-	CHECK_INT(outcome_error_file(root, video, NULL), 0);
+	CHECK_INT(outcome_error_file(fx.root, video, NULL), 0);
 	CHECK(!has(err));
 out:
 	free(err);
@@ -728,13 +676,13 @@ TEST(test_folder_of_another_user_is_stepped_aside)
 	p = abs_of("outbox/sub/o.mp4");
 	CHECK_INT(chown(p, 4343, 4343), 0);
 	free(p);
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, a), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, a), 0);
 	CHECK(has("posted/sub (2)/o.mp4") && has("posted/sub (2)/o.caption"));
 	CHECK(!has("posted/sub/o.mp4"));
 	p = abs_of("posted/sub (2)");
 	CHECK(stat(p, &sb) == 0 && sb.st_uid == 4343 && sb.st_gid == 4343);
 	free(p);
-	CHECK_INT(store_get(st, a, &j), 0);
+	CHECK_INT(store_get(fx.st, a, &j), 0);
 	CHECK_STR(j.path, "posted/sub (2)/o.mp4");
 	CHECK_CONTAINS(j.warning, "posted/sub belongs to another user");
 	CHECK(j.error == NULL);
@@ -744,7 +692,7 @@ TEST(test_folder_of_another_user_is_stepped_aside)
 	p = abs_of("outbox/sub/q.mp4");
 	CHECK_INT(chown(p, 4343, 4343), 0);
 	free(p);
-	CHECK_INT(outcome_posted(st, &cfg, root, NULL, b), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, b), 0);
 	CHECK(has("posted/sub (2)/q.mp4"));
 	CHECK(!has("posted/sub (3)"));
 }
@@ -776,11 +724,11 @@ TEST(test_on_final_is_told_once_the_item_is_in_its_folder)
 	if (setup())
 		return;
 	a = item("outbox/clip.mp4", "outbox/clip.caption");
-	CHECK_INT(outcome_posted(st, &cfg, root, &on_final, a), 0);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, &on_final, a), 0);
 	CHECK_INT(t.n, 1);
 	CHECK_STR(t.path, "posted/clip.mp4");
 	CHECK_INT(t.state, JOB_POSTED);
-	CHECK_INT(outcome_posted(st, &cfg, root, &on_final, a), 0); /* already done */
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, &on_final, a), 0); /* already done */
 	CHECK_INT(t.n, 1);
 	/* a move that cannot be made now is told only once it is made */
 	put("failed/keep", "x");
@@ -789,10 +737,10 @@ TEST(test_on_final_is_told_once_the_item_is_in_its_folder)
 	b = item("outbox/sub/bad.mp4", NULL);
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_PERMANENT, "bad.mp4 is not a video");
-	CHECK_INT(outcome_failed(st, &cfg, root, &on_final, b, &why), 0);
+	CHECK_INT(outcome_failed(fx.st, &fx.cfg, fx.root, &on_final, b, &why), 0);
 	CHECK_INT(t.n, 1);
 	CHECK_INT(unlink(link), 0);
-	CHECK_INT(outcome_finish_moves(st, &cfg, root, &on_final), 0);
+	CHECK_INT(outcome_finish_moves(fx.st, &fx.cfg, fx.root, &on_final), 0);
 	CHECK_INT(t.n, 2);
 	CHECK_STR(t.path, "failed/sub/bad.mp4");
 	CHECK_INT(t.state, JOB_FAILED);
@@ -803,6 +751,6 @@ int main(void)
 {
 	log_init(LOG_LVL_ERROR, false);
 	unit_run_all();
-	cleanup();
+	fixture_down(&fx);
 	return UNIT_DONE();
 }

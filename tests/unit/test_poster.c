@@ -20,12 +20,11 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
-#include "mp4w.h"
 #include "unit.h"
+#include "fixture.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -261,146 +260,56 @@ static struct poster_io fake_io(void)
 
 /* ---- a drop folder, a store, a worker -------------------------------------- */
 
-static char dir[64], root[128], db[160];
-static struct store *st;
-static struct config cfg;
+/* The drop folder, store and config of the running test
+ * (tests/unit/fixture.h). */
+static struct fixture fx;
 
-static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb, (void)type, (void)ftw;
-	return remove(p);
-}
-
-static void cleanup(void)
-{
-	if (st)
-		store_close(st);
-	st = NULL;
-	if (dir[0])
-		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	dir[0] = '\0';
-	config_free(&cfg);
-}
-
+/* Open the fixture's store again (after a fork: no SQLite connection
+ * crosses one). */
 static void open_store(void)
 {
 	struct tt_error e;
 
-	st = store_open(db, &e);
-	if (!st) {
+	fx.st = store_open(fx.db, &e);
+	if (!fx.st) {
 		fprintf(stderr, "store_open: %s\n", e.what);
 		abort();
 	}
 }
 
-/*
- * A minimal faststart MP4 (boxes written with mp4w.h): ftyp, moov with
- * one 10 s H.264 1080x1920 track, and an mdat over the rest of @size bytes,
- * left sparse so that a three-chunk video costs no disk.
- */
-static void video_track(struct mp4w *m, uint32_t frames)
-{
-	open_box(m, "trak");
-	open_box(m, "tkhd");
-	put32(m, 3), zeros(m, 8), put32(m, 1), zeros(m, 4), put32(m, frames), zeros(m, 16);
-	matrix(m), put32(m, 1080u << 16), put32(m, 1920u << 16);
-	close_box(m);
-	open_box(m, "mdia");
-	open_box(m, "mdhd");
-	zeros(m, 12), put32(m, 30), put32(m, frames), put16(m, 0x55c4), put16(m, 0);
-	close_box(m);
-	open_box(m, "hdlr");
-	zeros(m, 8), put(m, "vide", 4), zeros(m, 13);
-	close_box(m);
-	open_box(m, "minf");
-	open_box(m, "stbl");
-	open_box(m, "stsd");
-	zeros(m, 4), put32(m, 1);
-	open_box(m, "avc1");
-	zeros(m, 6), put16(m, 1), zeros(m, 16), put16(m, 1080), put16(m, 1920);
-	put32(m, 0x480000), put32(m, 0x480000), zeros(m, 4), put16(m, 1), zeros(m, 32);
-	put16(m, 0x18), put16(m, 0xffff);
-	close_box(m);
-	close_box(m); /* stsd */
-	open_box(m, "stts");
-	zeros(m, 4), put32(m, 1), put32(m, frames), put32(m, 1);
-	close_box(m);
-	close_box(m); /* stbl */
-	close_box(m); /* minf */
-	close_box(m); /* mdia */
-	close_box(m); /* trak */
-}
-
-static void write_mp4(const char *path, uint64_t size)
-{
-	struct mp4w m = {.len = 0};
-	int fd;
-
-	open_box(&m, "ftyp");
-	put(&m, "isom", 4), put32(&m, 0x200), put(&m, "isomavc1", 8);
-	close_box(&m);
-	open_box(&m, "moov");
-	open_box(&m, "mvhd");
-	zeros(&m, 12), put32(&m, 30), put32(&m, 300), put32(&m, 0x10000), put16(&m, 0x100);
-	zeros(&m, 10), matrix(&m), zeros(&m, 24), put32(&m, 2);
-	close_box(&m);
-	video_track(&m, 300);
-	close_box(&m); /* moov */
-	put32(&m, (uint32_t)(size - m.len)), put(&m, "mdat", 4);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || write(fd, m.b, m.len) != (ssize_t)m.len || ftruncate(fd, (off_t)size))
-		abort();
-	close(fd);
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	if (!f)
-		abort();
-	fputs(text, f);
-	fclose(f);
-}
-
 /* A fresh drop folder, store, config and fake TikTok. */
 static void setup(void)
 {
-	char path[256];
-
-	cleanup();
-	snprintf(dir, sizeof(dir), "/tmp/ttfs-poster-XXXXXX");
-	if (!mkdtemp(dir))
+	fixture_down(&fx);
+	if (!FIXTURE_UP(&fx, "poster"))
 		abort();
-	snprintf(root, sizeof(root), "%s/drop", dir);
-	snprintf(db, sizeof(db), "%s/jobs.db", dir);
-	mkdir(root, 0755);
-	snprintf(path, sizeof(path), "%s/outbox", root);
-	mkdir(path, 0755);
-	open_store();
-	config_defaults(&cfg);
-	free(cfg.state_dir);
-	cfg.state_dir = xstrdup(dir);
-	cfg.chunk_size = CHUNK;
-	cfg.keep_posted = true;
+	fx.cfg.chunk_size = CHUNK;
+	fx.cfg.keep_posted = true;
 	memset(fk, 0, sizeof(*fk));
-	snprintf(fk->video, sizeof(fk->video), "%s/outbox/clip.mp4", root);
+	snprintf(fk->video, sizeof(fk->video), "%s/outbox/clip.mp4", fx.root);
+}
+
+/* outbox/clip.mp4: a 10 s H.264 MP4 of @size bytes, sparse (fixture.h). */
+static void put_video(uint64_t size)
+{
+	if (fixture_put_mp4(&fx, "outbox/clip.mp4", size) < 0)
+		abort();
 }
 
 /* outbox/clip.mp4 of @size bytes with its caption, ready as the tracker
  * leaves a complete and valid item.  Returns the job id. */
 static int64_t ready_item(uint64_t size)
 {
-	char path[256];
+	static const char caption[] = "---\nprivacy: private\n---\nSunset over the harbour\n";
 	int64_t id;
 
-	write_mp4(fk->video, size);
-	snprintf(path, sizeof(path), "%s/outbox/clip.caption", root);
-	write_text(path, "---\nprivacy: private\n---\nSunset over the harbour\n");
-	id = store_ensure(st, "outbox/clip.mp4");
-	if (id <= 0 || store_set_caption(st, id, "outbox/clip.caption") ||
-	    store_set_ready(st, id, size, 0, "SELF_ONLY", NULL, "video/mp4") ||
-	    store_transition(st, id, JOB_READY, "complete and valid"))
+	put_video(size);
+	if (fixture_put(&fx, "outbox/clip.caption", caption, strlen(caption)) < 0)
+		abort();
+	id = store_ensure(fx.st, "outbox/clip.mp4");
+	if (id <= 0 || store_set_caption(fx.st, id, "outbox/clip.caption") ||
+	    store_set_ready(fx.st, id, size, 0, "SELF_ONLY", NULL, "video/mp4") ||
+	    store_transition(fx.st, id, JOB_READY, "complete and valid"))
 		abort();
 	return id;
 }
@@ -410,7 +319,7 @@ static int64_t wake;
 
 static struct poster *worker(void)
 {
-	struct poster *p = poster_new(st, &cfg, root, fake_io());
+	struct poster *p = poster_new(fx.st, &fx.cfg, fx.root, fake_io());
 
 	p->nap_scale = 0; /* retries and polls without waiting */
 	poster_prepare(p);
@@ -426,10 +335,10 @@ static void run(struct poster *p, bool due_now)
 
 		if (poster_work_once(p, &wake))
 			continue;
-		if (!due_now || store_next_work(st, 0x7fffffff, &wake) <= 0)
+		if (!due_now || store_next_work(fx.st, 0x7fffffff, &wake) <= 0)
 			return;
-		if (store_get(st, store_next_work(st, 0x7fffffff, &wake), &j) == 0) {
-			store_set_retry(st, j.id, wall_now());
+		if (store_get(fx.st, store_next_work(fx.st, 0x7fffffff, &wake), &j) == 0) {
+			store_set_retry(fx.st, j.id, wall_now());
 			job_free(&j);
 		}
 	}
@@ -440,7 +349,7 @@ static struct job job_of(int64_t id)
 {
 	struct job j = {0};
 
-	if (store_get(st, id, &j))
+	if (store_get(fx.st, id, &j))
 		FAILF("job %lld is gone", (long long)id);
 	return j;
 }
@@ -454,7 +363,7 @@ static void check_posted(int64_t id)
 	CHECK_STR(job_state_name(j.state), "posted");
 	CHECK_STR(j.path, "posted/clip.mp4");
 	CHECK_STR(j.post_id, "7300000000000000001");
-	snprintf(path, sizeof(path), "%s/posted/clip.mp4", root);
+	snprintf(path, sizeof(path), "%s/posted/clip.mp4", fx.root);
 	CHECK(access(path, F_OK) == 0);
 	job_free(&j);
 }
@@ -627,9 +536,9 @@ TEST(test_changed_file_mid_upload_restarts_with_the_new_file)
 	job_free(&j);
 	CHECK_U64(fk->pub[0].held, CHUNK);
 	/* The copy ends with a new video; the tracker finds it settled. */
-	write_mp4(fk->video, VSIZE + 1000);
-	store_set_ready(st, id, VSIZE + 1000, 0, "SELF_ONLY", NULL, "video/mp4");
-	store_transition(st, id, JOB_READY, "complete and valid");
+	put_video(VSIZE + 1000);
+	store_set_ready(fx.st, id, VSIZE + 1000, 0, "SELF_ONLY", NULL, "video/mp4");
+	store_transition(fx.st, id, JOB_READY, "complete and valid");
 	run(p, false);
 	poster_free(p);
 	CHECK_INT(fk->inits, 2);
@@ -646,8 +555,8 @@ static int run_until_killed(void)
 	pid_t pid;
 	int status = 0;
 
-	store_close(st); /* no SQLite connection across fork() */
-	st = NULL;
+	store_close(fx.st); /* no SQLite connection across fork() */
+	fx.st = NULL;
 	pid = fork();
 	if (pid == 0) {
 		fk->in_child = true;
@@ -715,7 +624,7 @@ TEST(test_expired_url_found_at_restart_is_not_resumed)
 	CHECK_STR(job_state_name(j.state), "uploading");
 	/* Back an hour later: the link has expired.  Resuming would send
 	 * bytes TikTok refuses; a new init is the only way on. */
-	store_set_publish(st, id, j.mode, j.publish_id, j.upload_url, wall_now() - 1);
+	store_set_publish(fx.st, id, j.mode, j.publish_id, j.upload_url, wall_now() - 1);
 	job_free(&j);
 	fk->kill_put = 0;
 	resume();
@@ -736,9 +645,9 @@ TEST(test_unknown_publish_while_uploading_is_started_again)
 	setup();
 	id = ready_item(VSIZE);
 	/* A publish TikTok never heard of (a store restored from a backup). */
-	store_set_publish(st, id, 0, "v_pub_file~v2-999", "https://upload.fake/999",
+	store_set_publish(fx.st, id, 0, "v_pub_file~v2-999", "https://upload.fake/999",
 			  wall_now() + 3600);
-	store_transition(st, id, JOB_UPLOADING, "upload started");
+	store_transition(fx.st, id, JOB_UPLOADING, "upload started");
 	p = worker();
 	run(p, false);
 	poster_free(p);
@@ -754,12 +663,12 @@ TEST(test_unknown_publish_while_uploading_is_started_again)
 /* outbox/clip.mp4 as ready_item(), but public: its post ID is awaited. */
 static int64_t public_item(uint64_t size)
 {
-	char path[256];
+	const char *text;
 	int64_t id = ready_item(size);
 
-	snprintf(path, sizeof(path), "%s/outbox/clip.caption", root);
-	write_text(path, "---\nprivacy: public\n---\nSunset over the harbour\n");
-	store_set_ready(st, id, size, 0, "PUBLIC_TO_EVERYONE", NULL, "video/mp4");
+	text = "---\nprivacy: public\n---\nSunset over the harbour\n";
+	CHECK_INT(fixture_put(&fx, "outbox/clip.caption", text, strlen(text)), 0);
+	store_set_ready(fx.st, id, size, 0, "PUBLIC_TO_EVERYONE", NULL, "video/mp4");
 	return id;
 }
 
@@ -782,7 +691,7 @@ static int read_text(const char *path, char **out)
 /* Make the next ask of published job @id due now (no waiting in tests). */
 static void due_now(int64_t id)
 {
-	CHECK_INT(store_set_post_poll(st, id, wall_now() - 1, NULL), 0);
+	CHECK_INT(store_set_post_poll(fx.st, id, wall_now() - 1, NULL), 0);
 }
 
 /* A published job of its own, as a run left it: posted/NAME, published
@@ -793,11 +702,11 @@ static int64_t published_job(const char *name, const char *publish_id, int64_t a
 	int64_t id;
 
 	snprintf(path, sizeof(path), "posted/%s", name);
-	id = store_ensure(st, path);
-	if (id <= 0 || store_set_publish(st, id, 0, publish_id, NULL, 0) ||
-	    store_set_result(st, id, NULL, NULL, wall_now() - age) ||
-	    store_set_post_poll(st, id, wall_now() - 1, POST_WAIT_TEXT) ||
-	    store_transition(st, id, JOB_PUBLISHED, "published"))
+	id = store_ensure(fx.st, path);
+	if (id <= 0 || store_set_publish(fx.st, id, 0, publish_id, NULL, 0) ||
+	    store_set_result(fx.st, id, NULL, NULL, wall_now() - age) ||
+	    store_set_post_poll(fx.st, id, wall_now() - 1, POST_WAIT_TEXT) ||
+	    store_transition(fx.st, id, JOB_PUBLISHED, "published"))
 		abort();
 	return id;
 }
@@ -822,7 +731,7 @@ TEST(test_public_post_without_an_id_waits_in_posted_and_gets_it_later)
 	CHECK(j.posted_at > 0 && j.post_poll_at == j.posted_at + POST_WAIT_FIRST);
 	job_free(&j);
 	/* the user renames it within posted/ meanwhile: the ID follows */
-	CHECK_INT(store_rename(st, "posted/clip.mp4", "posted/sunset.mp4"), 0);
+	CHECK_INT(store_rename(fx.st, "posted/clip.mp4", "posted/sunset.mp4"), 0);
 	due_now(id);
 	pw_wait_service(p, false);
 	poster_free(p);
@@ -833,7 +742,7 @@ TEST(test_public_post_without_an_id_waits_in_posted_and_gets_it_later)
 	CHECK_STR(j.url, "https://www.tiktok.com/@tester/video/7300000000000000001");
 	CHECK_STR(j.post_status, POST_WAIT_FOUND);
 	job_free(&j);
-	snprintf(path, sizeof(path), "%s/posted/clip.mp4", root);
+	snprintf(path, sizeof(path), "%s/posted/clip.mp4", fx.root);
 	CHECK(access(path, F_OK) == 0); /* the store's rename; the file is the test's */
 	CHECK_INT(fk->inits, 1);
 }
@@ -863,7 +772,7 @@ TEST(test_post_id_asks_grow_from_seconds_to_the_cap)
 	CHECK_INT(fk->status_calls, 1);
 	pw_wait_service(p, false); /* not due: not asked */
 	CHECK_INT(fk->status_calls, 1);
-	CHECK_INT(store_set_result(st, id, NULL, NULL, wall_now() - 5 * 3600), 0);
+	CHECK_INT(store_set_result(fx.st, id, NULL, NULL, wall_now() - 5 * 3600), 0);
 	due_now(id);
 	pw_wait_service(p, false);
 	j = job_of(id);
@@ -880,7 +789,7 @@ TEST(test_post_id_wait_ends_after_post_id_wait_hours)
 	int64_t near, over;
 
 	setup();
-	cfg.post_id_wait = 72;
+	fx.cfg.post_id_wait = 72;
 	near = published_job("near.mp4", "v_pub_file~v2-70", 72 * 3600 - 10);
 	over = published_job("over.mp4", "v_pub_file~v2-71", 72 * 3600 + 1);
 	p = worker();
@@ -920,9 +829,9 @@ TEST(test_failed_after_publishing_is_said_beside_the_posted_file)
 	CHECK(j.post_id == NULL);
 	CHECK_CONTAINS(j.post_status, "FAILED (spam_risk_too_many_posts)");
 	job_free(&j);
-	snprintf(path, sizeof(path), "%s/posted/clip.mp4", root);
+	snprintf(path, sizeof(path), "%s/posted/clip.mp4", fx.root);
 	CHECK(access(path, F_OK) == 0);
-	snprintf(path, sizeof(path), "%s/posted/clip.mp4.error", root);
+	snprintf(path, sizeof(path), "%s/posted/clip.mp4.error", fx.root);
 	CHECK(read_text(path, &text) == 0);
 	CHECK_CONTAINS(text, "spam_risk_too_many_posts");
 	CHECK(text && !strstr(text, "upload_token"));
@@ -943,7 +852,7 @@ TEST(test_a_restart_goes_on_with_the_wait)
 	p = worker();
 	run(p, false);
 	poster_free(p);
-	store_close(st);
+	store_close(fx.st);
 	open_store();
 	due_now(id);
 	p = worker();
@@ -972,7 +881,7 @@ TEST(test_a_hundred_waiting_posts_are_all_kept_and_asked_in_due_order)
 		snprintf(name, sizeof(name), "p%03d.mp4", i);
 		ids[i] = published_job(name, "v_pub_file~v2-500", 600);
 		/* due at different past times: 99 is the most overdue */
-		store_set_post_poll(st, ids[i], wall_now() - 1 - i, NULL);
+		store_set_post_poll(fx.st, ids[i], wall_now() - 1 - i, NULL);
 	}
 	p = worker();
 	for (int i = 0; i < 20; i++)
@@ -1013,6 +922,6 @@ int main(int argc, char **argv)
 		return 1;
 	log_set_level(getenv("TEST_POSTER_LOG") ? LOG_LVL_DEBUG : LOG_LVL_ERROR);
 	unit_run_all();
-	cleanup();
+	fixture_down(&fx);
 	return UNIT_DONE();
 }

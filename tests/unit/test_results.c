@@ -8,36 +8,25 @@
 #include "meta/job/store.h"
 #include "util/strbuf.h"
 #include "unit.h"
+#include "fixture.h"
 
-#include <ftw.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64];
-
-static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb, (void)type, (void)ftw;
-	return remove(p);
-}
+/* Each test's store in a fresh fixture (tests/unit/fixture.h): the test
+ * owns the store (closes it), the fixture the folder. */
+static struct fixture fx;
 
 static struct store *open_fresh(void)
 {
-	struct tt_error e;
 	struct store *st;
-	char *db;
 
-	if (dir[0])
-		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	snprintf(dir, sizeof(dir), "/tmp/ttfs-results-XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	db = xasprintf("%s/jobs.db", dir);
-	st = store_open(db, &e);
-	free(db);
-	if (!st)
-		FAILF("store_open: %s", e.what);
+	fixture_down(&fx);
+	if (!FIXTURE_UP(&fx, "results"))
+		return NULL;
+	st = fx.st;
+	fx.st = NULL;
 	return st;
 }
 
@@ -234,7 +223,6 @@ TEST(test_posted_and_failed_through_the_outcome_move)
 int main(void)
 {
 	unit_run_all();
-	if (dir[0])
-		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_down(&fx);
 	return UNIT_DONE();
 }

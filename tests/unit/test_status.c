@@ -6,37 +6,27 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "unit.h"
+#include "fixture.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64];
-
-static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb, (void)type, (void)ftw;
-	return remove(p);
-}
+/* Each test's store in a fresh fixture (tests/unit/fixture.h): the test
+ * owns the store (closes it), the fixture the folder. */
+static struct fixture fx;
 
 static struct store *open_fresh(void)
 {
-	struct tt_error e;
-	char db[128];
 	struct store *st;
 
-	if (dir[0])
-		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	snprintf(dir, sizeof(dir), "/tmp/ttfs-status-XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(db, sizeof(db), "%s/jobs.db", dir);
-	st = store_open(db, &e);
-	if (!st)
-		FAILF("store_open: %s", e.what);
+	fixture_down(&fx);
+	if (!FIXTURE_UP(&fx, "status"))
+		return NULL;
+	st = fx.st;
+	fx.st = NULL;
 	return st;
 }
 
@@ -49,11 +39,11 @@ static int64_t job_in(struct store *st, const char *path, const char *caption, e
 	return id;
 }
 
-/* The view @format with @sections of @st at @now, with @dir's account. */
+/* The view @format with @sections of @st at @now, with the account saved in fx.dir. */
 static char *render(struct store *st, enum status_format format, unsigned sections, int64_t now)
 {
 	struct status_view v = {
-	    .format = format, .sections = sections, .state_dir = dir, .now = now};
+	    .format = format, .sections = sections, .state_dir = fx.dir, .now = now};
 	char *out = NULL;
 
 	CHECK_INT(status_render(st, &v, &out), 0);
@@ -64,11 +54,10 @@ static char *render(struct store *st, enum status_format format, unsigned sectio
  * that rates, ETAs and ISO times are the same in every run. */
 static void pin_times(const char *sql)
 {
-	char db[128], *msg = NULL;
+	char *msg = NULL;
 	sqlite3 *h;
 
-	snprintf(db, sizeof(db), "%s/jobs.db", dir);
-	if (sqlite3_open(db, &h) != SQLITE_OK || sqlite3_exec(h, sql, NULL, NULL, &msg))
+	if (sqlite3_open(fx.db, &h) != SQLITE_OK || sqlite3_exec(h, sql, NULL, NULL, &msg))
 		FAILF("pin_times: %s", msg ? msg : sqlite3_errmsg(h));
 	sqlite3_free(msg);
 	sqlite3_close(h);
@@ -86,7 +75,7 @@ TEST(test_status_shows_every_state)
 	memset(&ci, 0, sizeof(ci));
 	snprintf(ci.username, sizeof(ci.username), "harbour.films");
 	snprintf(ci.nickname, sizeof(ci.nickname), "Harbour Films");
-	CHECK_INT(creator_save(dir, &ci), 0);
+	CHECK_INT(creator_save(fx.dir, &ci), 0);
 
 	job_in(st, "outbox/w.mp4", NULL, JOB_WAITING);
 	id = job_in(st, "outbox/r.mp4", "outbox/r.caption", JOB_READY);
@@ -163,7 +152,7 @@ TEST(test_status_shows_every_state)
 	free(text);
 
 	/* only the most recent results */
-	struct status_view one = {.state_dir = dir, .now = 1796054400, .recent = 1};
+	struct status_view one = {.state_dir = fx.dir, .now = 1796054400, .recent = 1};
 	CHECK_INT(status_render(st, &one, &text), 0);
 	CHECK_CONTAINS(text, "outbox/gone.mp4");
 	CHECK(text && !strstr(text, "posted/a.mp4"));
@@ -425,7 +414,6 @@ TEST(test_status_scrubs_secrets_in_every_view)
 int main(void)
 {
 	unit_run_all();
-	if (dir[0])
-		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_down(&fx);
 	return UNIT_DONE();
 }

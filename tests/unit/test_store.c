@@ -2,43 +2,28 @@
 #include "meta/job/store.h"
 #include "util/strbuf.h"
 #include "unit.h"
+#include "fixture.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char dir[64];
-static char dbpath[128];
-
-static int rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb, (void)type, (void)ftw;
-	return remove(p);
-}
-
-static void fresh_dir(void)
-{
-	if (dir[0])
-		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-	snprintf(dir, sizeof(dir), "/tmp/ttfs-store-XXXXXX");
-	if (!mkdtemp(dir))
-		abort();
-	snprintf(dbpath, sizeof(dbpath), "%s/jobs.db", dir);
-}
+/* Each test's store in a fresh fixture (tests/unit/fixture.h): the test
+ * owns the store (closes it, reopens fx.db), the fixture the folder. */
+static struct fixture fx;
 
 static struct store *open_fresh(void)
 {
-	struct tt_error e;
 	struct store *st;
 
-	fresh_dir();
-	st = store_open(dbpath, &e);
-	if (!st)
-		FAILF("store_open: %s", e.what);
+	fixture_down(&fx);
+	if (!FIXTURE_UP(&fx, "store"))
+		return NULL;
+	st = fx.st;
+	fx.st = NULL;
 	return st;
 }
 
@@ -81,7 +66,7 @@ TEST(test_ensure_is_idempotent_and_file_is_private)
 	CHECK_INT(a, b);
 	CHECK(store_ensure(st, "outbox/other.mp4") != a);
 	CHECK_STR(state_of(st, a), "waiting");
-	CHECK_INT(stat(dbpath, &sb), 0);
+	CHECK_INT(stat(fx.db, &sb), 0);
 	CHECK_INT(sb.st_mode & 0777, 0600);
 	store_close(st);
 }
@@ -95,7 +80,7 @@ TEST(test_wal_mode_is_on)
 	if (!st)
 		return;
 	store_ensure(st, "outbox/a.mp4");
-	CHECK_INT(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	CHECK_INT(sqlite3_open_v2(fx.db, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	CHECK_INT(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
 	CHECK_INT(sqlite3_step(s), SQLITE_ROW);
 	CHECK_STR((const char *)sqlite3_column_text(s, 0), "wal");
@@ -104,7 +89,7 @@ TEST(test_wal_mode_is_on)
 	/* the log beside it is as private as the database */
 	char wal[160];
 	struct stat sb;
-	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	snprintf(wal, sizeof(wal), "%s-wal", fx.db);
 	CHECK_INT(stat(wal, &sb), 0);
 	CHECK_INT(sb.st_mode & 0777, 0600);
 	store_close(st);
@@ -402,7 +387,7 @@ TEST(test_reopen_keeps_everything)
 	store_set_publish(st, id, 0, "v_pub_9", "https://u", 123);
 	store_transition(st, id, JOB_UPLOADING, "init");
 	store_close(st);
-	st = store_open(dbpath, &e);
+	st = store_open(fx.db, &e);
 	CHECK(st != NULL);
 	if (!st)
 		return;
@@ -433,7 +418,7 @@ TEST(test_mime_of_a_ready_item_survives_a_reopen)
 	CHECK_INT(store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, "video/quicktime"), 0);
 	store_transition(st, id, JOB_READY, "complete and valid");
 	store_close(st);
-	st = store_open(dbpath, &e);
+	st = store_open(fx.db, &e);
 	CHECK(st != NULL);
 	if (!st)
 		return;
@@ -466,7 +451,7 @@ TEST(test_store_of_version_2_gains_the_mime_column)
 	id = store_ensure(st, "outbox/old.mp4");
 	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, "video/mp4");
 	store_close(st);
-	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_open(fx.db, &db), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN post_poll_at;"
 				   "ALTER TABLE jobs DROP COLUMN post_status;"
 				   "ALTER TABLE jobs DROP COLUMN mime;"
@@ -474,7 +459,7 @@ TEST(test_store_of_version_2_gains_the_mime_column)
 			       NULL, NULL, NULL),
 		  SQLITE_OK);
 	sqlite3_close(db);
-	st = store_open(dbpath, &e);
+	st = store_open(fx.db, &e);
 	CHECK(st != NULL);
 	if (!st)
 		return;
@@ -548,14 +533,14 @@ TEST(test_store_of_version_3_gains_the_post_wait)
 		return;
 	id = store_ensure(st, "outbox/old.mp4");
 	store_close(st);
-	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_open(fx.db, &db), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN post_poll_at;"
 				   "ALTER TABLE jobs DROP COLUMN post_status;"
 				   "UPDATE schema_version SET version = 3",
 			       NULL, NULL, NULL),
 		  SQLITE_OK);
 	sqlite3_close(db);
-	st = store_open(dbpath, &e);
+	st = store_open(fx.db, &e);
 	CHECK(st != NULL);
 	if (!st)
 		return;
@@ -578,7 +563,7 @@ TEST(test_readonly_sees_commits_while_writer_is_open)
 	if (!st)
 		return;
 	id = store_ensure(st, "outbox/a.mp4");
-	ro = store_open_readonly(dbpath, &e);
+	ro = store_open_readonly(fx.db, &e);
 	CHECK(ro != NULL);
 	if (!ro) {
 		FAILF("%s", e.what);
@@ -598,7 +583,7 @@ TEST(test_readonly_sees_commits_while_writer_is_open)
 	store_close(st);
 
 	/* and when no daemon runs (no -wal, no -shm left) */
-	ro = store_open_readonly(dbpath, &e);
+	ro = store_open_readonly(fx.db, &e);
 	CHECK(ro != NULL);
 	if (ro) {
 		CHECK_INT(store_get(ro, id, &j), 0);
@@ -608,7 +593,7 @@ TEST(test_readonly_sees_commits_while_writer_is_open)
 	}
 
 	char missing[200];
-	snprintf(missing, sizeof(missing), "%s/none.db", dir);
+	snprintf(missing, sizeof(missing), "%s/none.db", fx.dir);
 	CHECK(store_open_readonly(missing, &e) == NULL);
 	CHECK_CONTAINS(e.what, "none.db");
 }
@@ -622,11 +607,11 @@ TEST(test_newer_schema_is_refused)
 	if (!st)
 		return;
 	store_close(st);
-	CHECK_INT(sqlite3_open(dbpath, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_open(fx.db, &db), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(db, "UPDATE schema_version SET version = 99", NULL, NULL, NULL),
 		  SQLITE_OK);
 	sqlite3_close(db);
-	st = store_open(dbpath, &e);
+	st = store_open(fx.db, &e);
 	CHECK(st == NULL);
 	CHECK_CONTAINS(e.what, "schema version 99 is newer");
 	store_close(st);
@@ -734,7 +719,6 @@ TEST(test_begin_and_end_move)
 int main(void)
 {
 	unit_run_all();
-	if (dir[0])
-		nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+	fixture_down(&fx);
 	return UNIT_DONE();
 }

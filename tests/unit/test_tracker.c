@@ -15,10 +15,10 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "unit.h"
+#include "fixture.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -39,94 +39,26 @@ static const char *const future_caption =
 static const char *const past_caption =
 	"---\nprivacy: private\nschedule: 2020-01-01T10:00:00+00:00\n---\nLate\n";
 
-/* One staging tree, store and tracker, as the daemon has them. */
-struct env {
-	char dir[64];
-	char root[128];
-	char db[128];
-	struct config cfg;
-	struct store *st;
-	struct tracker *t;
-};
-
-static void env_start_tracker(struct env *e, double now)
+/* One staging tree, store and tracker, as the daemon has them
+ * (tests/unit/fixture.h), settle_time SETTLE, reconciled at 1000.  A set-up
+ * that fails ends the run: every test needs one. */
+static void env_start_tracker(struct fixture *e, double now)
 {
-	e->t = tracker_new(e->st, &e->cfg, e->root, NULL);
-	CHECK_INT(tracker_reconcile(e->t, now), 0);
+	FIXTURE_TRACKER(e, now);
 }
 
-static void env_up(struct env *e)
+static void env_up(struct fixture *e)
 {
-	struct tt_error err;
-
-	memset(e, 0, sizeof(*e));
-	snprintf(e->dir, sizeof(e->dir), "/tmp/test_tracker-XXXXXX");
-	if (!mkdtemp(e->dir)) {
-		perror("mkdtemp");
+	if (!FIXTURE_UP(e, "tracker"))
 		exit(2);
-	}
-	snprintf(e->root, sizeof(e->root), "%s/staging", e->dir);
-	snprintf(e->db, sizeof(e->db), "%s/jobs.db", e->dir);
-	config_defaults(&e->cfg);
-	free(e->cfg.state_dir);
-	e->cfg.state_dir = xstrdup(e->dir);
 	e->cfg.settle_time = SETTLE;
-	tt_error_clear(&err);
-	e->st = store_open(e->db, &err);
-	if (!e->st) {
-		fprintf(stderr, "store_open: %s\n", err.what);
-		exit(2);
-	}
 	env_start_tracker(e, 1000);
 }
 
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+static void write_bytes(struct fixture *e, const char *rel, const void *data, size_t len)
 {
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void env_down(struct env *e)
-{
-	tracker_free(e->t);
-	store_close(e->st);
-	config_free(&e->cfg);
-	nftw(e->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static char *abs_of(struct env *e, const char *rel)
-{
-	return xasprintf("%s/%s", e->root, rel);
-}
-
-static bool exists(struct env *e, const char *rel)
-{
-	char *p = abs_of(e, rel);
-	bool r = access(p, F_OK) == 0;
-
-	free(p);
-	return r;
-}
-
-static void write_bytes(struct env *e, const char *rel, const void *data, size_t len)
-{
-	char *p = abs_of(e, rel);
-	char *dir = xstrdup(p);
-	int fd;
-
-	/* mkdir -p of the parent */
-	for (char *s = dir + strlen(e->root) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(dir, 0755);
-		*s = '/';
-	}
-	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0 || write(fd, data, len) != (ssize_t)len)
-		FAILF("cannot write %s", p);
-	if (fd >= 0)
-		close(fd);
-	free(dir);
-	free(p);
+	if (fixture_put(e, rel, data, len) < 0)
+		FAILF("%s", e->why);
 }
 
 static char *read_file(const char *path, size_t *len)
@@ -149,7 +81,7 @@ static char *read_file(const char *path, size_t *len)
 }
 
 /* The whole story of a copy as fs/ reports it: open, write, close. */
-static void copy_events(struct env *e, const char *rel, double now)
+static void copy_events(struct fixture *e, const char *rel, double now)
 {
 	tracker_open_write(e->t, rel, now);
 	tracker_changed(e->t, rel, now);
@@ -157,7 +89,7 @@ static void copy_events(struct env *e, const char *rel, double now)
 }
 
 /* Copy media file @name (from the media directory) to @rel at @now. */
-static void put_media(struct env *e, const char *rel, const char *name, double now)
+static void put_media(struct fixture *e, const char *rel, const char *name, double now)
 {
 	char *src = xasprintf("%s/%s", media_dir, name);
 	size_t len;
@@ -169,15 +101,15 @@ static void put_media(struct env *e, const char *rel, const char *name, double n
 	free(src);
 }
 
-static void put_text(struct env *e, const char *rel, const char *text, double now)
+static void put_text(struct fixture *e, const char *rel, const char *text, double now)
 {
 	write_bytes(e, rel, text, strlen(text));
 	copy_events(e, rel, now);
 }
 
-static void do_rename(struct env *e, const char *from, const char *to, double now)
+static void do_rename(struct fixture *e, const char *from, const char *to, double now)
 {
-	char *a = abs_of(e, from), *b = abs_of(e, to), *dir = xstrdup(b);
+	char *a = fixture_path(e, from), *b = fixture_path(e, to), *dir = xstrdup(b);
 
 	*strrchr(dir, '/') = '\0';
 	mkdir(dir, 0755);
@@ -189,9 +121,9 @@ static void do_rename(struct env *e, const char *from, const char *to, double no
 	free(dir);
 }
 
-static void do_unlink(struct env *e, const char *rel, double now)
+static void do_unlink(struct fixture *e, const char *rel, double now)
 {
-	char *p = abs_of(e, rel);
+	char *p = fixture_path(e, rel);
 
 	if (unlink(p) < 0)
 		FAILF("unlink %s: %s", p, strerror(errno));
@@ -201,7 +133,7 @@ static void do_unlink(struct env *e, const char *rel, double now)
 
 /* The state of the live job of @rel, or of its newest job, as a name;
  * "none" when there is no job. */
-static const char *state(struct env *e, const char *rel)
+static const char *state(struct fixture *e, const char *rel)
 {
 	static char out[32];
 	struct job j;
@@ -213,7 +145,7 @@ static const char *state(struct env *e, const char *rel)
 	return out;
 }
 
-static int64_t live_id(struct env *e, const char *rel)
+static int64_t live_id(struct fixture *e, const char *rel)
 {
 	struct job j;
 	int64_t id;
@@ -232,7 +164,7 @@ static int count_live_one(const struct job *j, void *arg)
 	return 0;
 }
 
-static int count_live(struct env *e)
+static int count_live(struct fixture *e)
 {
 	int n = 0;
 
@@ -242,9 +174,9 @@ static int count_live(struct env *e)
 
 /* ---- arrival and completion ---- */
 
-static unsigned mode_of(struct env *e, const char *rel)
+static unsigned mode_of(struct fixture *e, const char *rel)
 {
-	char *p = rel ? abs_of(e, rel) : xstrdup(e->root);
+	char *p = rel ? fixture_path(e, rel) : xstrdup(e->root);
 	struct stat sb;
 	unsigned m = stat(p, &sb) == 0 ? (unsigned)(sb.st_mode & 07777) : 0;
 
@@ -258,24 +190,28 @@ static unsigned mode_of(struct env *e, const char *rel)
 TEST(test_reconcile_creates_the_four_folders)
 {
 	unsigned folder = geteuid() == 0 ? 01777 : 0755;
-	mode_t old = umask(077);
-	struct env e;
+	mode_t old;
+	struct fixture e;
 
-	env_up(&e);
+	if (!FIXTURE_UP(&e, "tracker"))
+		return;
+	fixture_rm_tree(e.root); /* the tracker is the first to make it here */
+	old = umask(077);
+	env_start_tracker(&e, 1000);
 	umask(old);
-	CHECK(exists(&e, "outbox") && exists(&e, "scheduled"));
-	CHECK(exists(&e, "posted") && exists(&e, "failed"));
+	CHECK(fixture_exists(&e, "outbox") && fixture_exists(&e, "scheduled"));
+	CHECK(fixture_exists(&e, "posted") && fixture_exists(&e, "failed"));
 	CHECK_INT(mode_of(&e, NULL), 0755);
 	CHECK_INT(mode_of(&e, "outbox"), folder);
 	CHECK_INT(mode_of(&e, "scheduled"), folder);
 	CHECK_INT(mode_of(&e, "posted"), folder);
 	CHECK_INT(mode_of(&e, "failed"), folder);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_caption_first_then_video_becomes_ready)
 {
-	struct env e;
+	struct fixture e;
 	struct job j;
 
 	env_up(&e);
@@ -298,12 +234,12 @@ TEST(test_caption_first_then_video_becomes_ready)
 		FAILF("no job");
 	}
 	CHECK_INT(count_live(&e), 1);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_video_first_caption_much_later)
 {
-	struct env e;
+	struct fixture e;
 	double next;
 
 	env_up(&e);
@@ -317,12 +253,12 @@ TEST(test_video_first_caption_much_later)
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
 	tracker_tick(e.t, 90002.5);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_rsync_temp_file_becomes_item_at_its_rename)
 {
-	struct env e;
+	struct fixture e;
 
 	env_up(&e);
 	put_text(&e, "outbox/clip.caption", good_caption, 1000);
@@ -337,12 +273,12 @@ TEST(test_rsync_temp_file_becomes_item_at_its_rename)
 	tracker_tick(e.t, 1102.1);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
 	CHECK_INT(count_live(&e), 1);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_open_writer_never_completes_until_closed_and_settled)
 {
-	struct env e;
+	struct fixture e;
 
 	env_up(&e);
 	put_text(&e, "outbox/clip.caption", good_caption, 1000);
@@ -357,12 +293,12 @@ TEST(test_open_writer_never_completes_until_closed_and_settled)
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
 	tracker_tick(e.t, 4602.1);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_a_writer_on_the_caption_also_holds_the_item)
 {
-	struct env e;
+	struct fixture e;
 
 	env_up(&e);
 	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
@@ -374,12 +310,12 @@ TEST(test_a_writer_on_the_caption_also_holds_the_item)
 	tracker_close_write(e.t, "outbox/clip.caption", 1100);
 	tracker_tick(e.t, 1102.1);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_changes_restart_the_settle_timer)
 {
-	struct env e;
+	struct fixture e;
 
 	env_up(&e);
 	put_text(&e, "outbox/clip.caption", good_caption, 1000);
@@ -392,12 +328,12 @@ TEST(test_changes_restart_the_settle_timer)
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
 	tracker_tick(e.t, 1005.1);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_killed_copy_is_never_posted)
 {
-	struct env e;
+	struct fixture e;
 	struct job j;
 
 	env_up(&e);
@@ -407,9 +343,9 @@ TEST(test_killed_copy_is_never_posted)
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
 	tracker_tick(e.t, 50000);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
-	CHECK(exists(&e, "outbox/clip.mp4"));
-	CHECK(!exists(&e, "failed/clip.mp4"));
-	CHECK(!exists(&e, "outbox/clip.mp4.error"));
+	CHECK(fixture_exists(&e, "outbox/clip.mp4"));
+	CHECK(!fixture_exists(&e, "failed/clip.mp4"));
+	CHECK(!fixture_exists(&e, "outbox/clip.mp4.error"));
 	if (store_get_by_path(e.st, "outbox/clip.mp4", &j) == 0) {
 		CHECK(j.error != NULL); /* says why it waits */
 		job_free(&j);
@@ -422,12 +358,12 @@ TEST(test_killed_copy_is_never_posted)
 		CHECK(j.error == NULL);
 		job_free(&j);
 	}
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_not_a_video_goes_to_failed_with_its_caption)
 {
-	struct env e;
+	struct fixture e;
 	char *text;
 	size_t len;
 	char *p;
@@ -436,12 +372,12 @@ TEST(test_not_a_video_goes_to_failed_with_its_caption)
 	put_text(&e, "outbox/clip.caption", good_caption, 1000);
 	put_media(&e, "outbox/clip.mp4", "text.mp4", 1000);
 	tracker_tick(e.t, 1002.1);
-	CHECK(!exists(&e, "outbox/clip.mp4"));
-	CHECK(!exists(&e, "outbox/clip.caption"));
-	CHECK(exists(&e, "failed/clip.mp4"));
-	CHECK(exists(&e, "failed/clip.caption"));
+	CHECK(!fixture_exists(&e, "outbox/clip.mp4"));
+	CHECK(!fixture_exists(&e, "outbox/clip.caption"));
+	CHECK(fixture_exists(&e, "failed/clip.mp4"));
+	CHECK(fixture_exists(&e, "failed/clip.caption"));
 	CHECK_STR(state(&e, "failed/clip.mp4"), "failed");
-	p = abs_of(&e, "failed/clip.mp4.error");
+	p = fixture_path(&e, "failed/clip.mp4.error");
 	text = read_file(p, &len);
 	CHECK_CONTAINS(text, "clip.mp4");
 	free(text);
@@ -450,14 +386,14 @@ TEST(test_not_a_video_goes_to_failed_with_its_caption)
 	/* the map forgot them: later ticks do nothing */
 	tracker_tick(e.t, 2000);
 	CHECK_INT(count_live(&e), 0);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* ---- captions the user can fix ---- */
 
 TEST(test_bad_caption_is_invalid_with_error_file_until_fixed)
 {
-	struct env e;
+	struct fixture e;
 	char *p, *text;
 	size_t len;
 
@@ -466,8 +402,8 @@ TEST(test_bad_caption_is_invalid_with_error_file_until_fixed)
 	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
 	tracker_tick(e.t, 1002.1);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "invalid");
-	CHECK(exists(&e, "outbox/clip.mp4"));
-	p = abs_of(&e, "outbox/clip.mp4.error");
+	CHECK(fixture_exists(&e, "outbox/clip.mp4"));
+	p = fixture_path(&e, "outbox/clip.mp4.error");
 	text = read_file(p, &len);
 	CHECK_CONTAINS(text, "sometimes");
 	free(text);
@@ -477,17 +413,17 @@ TEST(test_bad_caption_is_invalid_with_error_file_until_fixed)
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
 	tracker_tick(e.t, 2001);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "waiting");
-	CHECK(exists(&e, "outbox/clip.mp4.error"));
+	CHECK(fixture_exists(&e, "outbox/clip.mp4.error"));
 	tracker_tick(e.t, 2002.1);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
-	CHECK(!exists(&e, "outbox/clip.mp4.error"));
+	CHECK(!fixture_exists(&e, "outbox/clip.mp4.error"));
 	CHECK_INT(count_live(&e), 1);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_editing_a_ready_item_checks_it_again)
 {
-	struct env e;
+	struct fixture e;
 	int64_t id;
 
 	env_up(&e);
@@ -506,14 +442,14 @@ TEST(test_editing_a_ready_item_checks_it_again)
 	tracker_tick(e.t, 1503.1);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
 	CHECK_INT(live_id(&e, "outbox/clip.mp4"), id);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* ---- folder defaults (meta/caption/defaults.h) ---- */
 
 TEST(test_bad_defaults_holds_the_items_below_it_until_fixed)
 {
-	struct env e;
+	struct fixture e;
 	char *p, *text;
 	size_t len;
 
@@ -526,26 +462,26 @@ TEST(test_bad_defaults_holds_the_items_below_it_until_fixed)
 	tracker_tick(e.t, 1002.1);
 	CHECK_STR(state(&e, "outbox/brand/clip.mp4"), "invalid");
 	CHECK_STR(state(&e, "outbox/other.mp4"), "ready");
-	p = abs_of(&e, "outbox/brand/clip.mp4.error");
+	p = fixture_path(&e, "outbox/brand/clip.mp4.error");
 	text = read_file(p, &len);
 	CHECK_CONTAINS(text, "outbox/brand/.defaults: line 2: duet: \"maybe\"");
 	free(text);
 	free(p);
-	CHECK(!exists(&e, "outbox/brand/.defaults.error"));
+	CHECK(!fixture_exists(&e, "outbox/brand/.defaults.error"));
 	/* fixed: back to waiting at once, ready once settled */
 	put_text(&e, "outbox/brand/.defaults", "privacy: private\nduet: off\n", 2000);
 	CHECK_STR(state(&e, "outbox/brand/clip.mp4"), "waiting");
 	CHECK_STR(state(&e, "outbox/other.mp4"), "ready");
 	tracker_tick(e.t, 2002.1);
 	CHECK_STR(state(&e, "outbox/brand/clip.mp4"), "ready");
-	CHECK(!exists(&e, "outbox/brand/clip.mp4.error"));
-	CHECK(exists(&e, "outbox/brand/.defaults"));
-	env_down(&e);
+	CHECK(!fixture_exists(&e, "outbox/brand/clip.mp4.error"));
+	CHECK(fixture_exists(&e, "outbox/brand/.defaults"));
+	fixture_down(&e);
 }
 
 TEST(test_caption_from_filename_takes_a_video_without_caption)
 {
-	struct env e;
+	struct fixture e;
 	char *p;
 	struct stat sb;
 
@@ -559,19 +495,19 @@ TEST(test_caption_from_filename_takes_a_video_without_caption)
 	tracker_tick(e.t, 1102.1);
 	CHECK_STR(state(&e, "outbox/alone.mp4"), "ready");
 	/* and back: it waits for its caption file again */
-	p = abs_of(&e, "outbox/.defaults");
+	p = fixture_path(&e, "outbox/.defaults");
 	CHECK_INT(lstat(p, &sb), 0);
 	free(p);
 	do_unlink(&e, "outbox/.defaults", 1200);
 	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
 	tracker_tick(e.t, 1202.1);
 	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_defaults_edits_during_an_upload_do_not_disturb_it)
 {
-	struct env e;
+	struct fixture e;
 
 	env_up(&e);
 	put_text(&e, "outbox/.defaults", "privacy: private\ncaption_from: filename\n", 1000);
@@ -589,12 +525,12 @@ TEST(test_defaults_edits_during_an_upload_do_not_disturb_it)
 	do_unlink(&e, "outbox/by_name.caption", 1301);
 	tracker_tick(e.t, 1400);
 	CHECK_STR(state(&e, "outbox/by_name.mp4"), "uploading");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_caption_from_changed_by_a_reload_checks_lone_videos_again)
 {
-	struct env e;
+	struct fixture e;
 	struct config next;
 
 	env_up(&e);
@@ -611,12 +547,12 @@ TEST(test_caption_from_changed_by_a_reload_checks_lone_videos_again)
 	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
 	tracker_tick(e.t, 1004);
 	CHECK_STR(state(&e, "outbox/alone.mp4"), "waiting");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_caption_missing_at_a_start_stops_the_upload_that_had_it)
 {
-	struct env e;
+	struct fixture e;
 	char *p;
 	int64_t a;
 
@@ -629,18 +565,18 @@ TEST(test_caption_missing_at_a_start_stops_the_upload_that_had_it)
 	CHECK_INT(store_transition(e.st, a, JOB_UPLOADING, "test"), 0);
 	/* the daemon stops; the caption is deleted while it is away */
 	tracker_free(e.t);
-	p = abs_of(&e, "outbox/a.caption");
+	p = fixture_path(&e, "outbox/a.caption");
 	CHECK_INT(unlink(p), 0);
 	free(p);
 	env_start_tracker(&e, 2000);
 	tracker_tick(e.t, 2003);
 	CHECK_STR(state(&e, "outbox/a.mp4"), "waiting");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_both_caption_names)
 {
-	struct env e;
+	struct fixture e;
 	char *p, *text;
 	size_t len;
 	struct job j;
@@ -665,7 +601,7 @@ TEST(test_both_caption_names)
 		job_free(&j);
 	}
 	CHECK_STR(state(&e, "outbox/c.mp4"), "invalid");
-	p = abs_of(&e, "outbox/c.mp4.error");
+	p = fixture_path(&e, "outbox/c.mp4.error");
 	text = read_file(p, &len);
 	CHECK_CONTAINS(text, "c.caption");
 	CHECK_CONTAINS(text, "c.mp4.caption");
@@ -676,13 +612,13 @@ TEST(test_both_caption_names)
 	CHECK_STR(state(&e, "outbox/c.mp4"), "waiting");
 	tracker_tick(e.t, 2002.1);
 	CHECK_STR(state(&e, "outbox/c.mp4"), "ready");
-	CHECK(!exists(&e, "outbox/c.mp4.error"));
-	env_down(&e);
+	CHECK(!fixture_exists(&e, "outbox/c.mp4.error"));
+	fixture_down(&e);
 }
 
 TEST(test_one_short_caption_serves_two_videos)
 {
-	struct env e;
+	struct fixture e;
 	struct job j;
 
 	env_up(&e);
@@ -702,14 +638,14 @@ TEST(test_one_short_caption_serves_two_videos)
 		CHECK(j.caption_path == NULL);
 		job_free(&j);
 	}
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* ---- scheduled/ ---- */
 
 TEST(test_scheduled_future_past_and_missing_times)
 {
-	struct env e;
+	struct fixture e;
 	struct job j;
 	char *p, *text;
 	size_t len;
@@ -729,7 +665,7 @@ TEST(test_scheduled_future_past_and_missing_times)
 	}
 	CHECK_STR(state(&e, "scheduled/late.mp4"), "ready");
 	CHECK_STR(state(&e, "scheduled/never.mp4"), "invalid");
-	p = abs_of(&e, "scheduled/never.mp4.error");
+	p = fixture_path(&e, "scheduled/never.mp4.error");
 	text = read_file(p, &len);
 	CHECK_CONTAINS(text, "schedule");
 	free(text);
@@ -739,7 +675,7 @@ TEST(test_scheduled_future_past_and_missing_times)
 	CHECK_STR(state(&e, "scheduled/later.mp4"), "waiting");
 	tracker_tick(e.t, 2002.1);
 	CHECK_STR(state(&e, "scheduled/later.mp4"), "ready");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* Items of queue/ that settle together take their slots in name order
@@ -750,7 +686,7 @@ TEST(test_a_batch_in_queue_takes_its_slots_in_name_order)
 	static const char *const stems[] = {"queue/e", "queue/c", "queue/a", "queue/f",
 					    "queue/d", "queue/b"};
 	struct tt_error err;
-	struct env e;
+	struct fixture e;
 	int64_t last = 0;
 
 	env_up(&e);
@@ -779,12 +715,12 @@ TEST(test_a_batch_in_queue_takes_its_slots_in_name_order)
 		last = j.schedule_at;
 		job_free(&j);
 	}
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_scheduled_moved_to_outbox_posts_now_as_the_same_job)
 {
-	struct env e;
+	struct fixture e;
 	int64_t id;
 	struct job j;
 
@@ -807,14 +743,14 @@ TEST(test_scheduled_moved_to_outbox_posts_now_as_the_same_job)
 		job_free(&j);
 	}
 	CHECK_INT(count_live(&e), 1);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* ---- removal and moves ---- */
 
 TEST(test_rm_cancels)
 {
-	struct env e;
+	struct fixture e;
 
 	env_up(&e);
 	put_text(&e, "outbox/a.caption", good_caption, 1000);
@@ -829,27 +765,27 @@ TEST(test_rm_cancels)
 	CHECK_INT(count_live(&e), 0);
 	tracker_tick(e.t, 1200);
 	CHECK_INT(count_live(&e), 0);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_invalid_item_deleted_takes_its_error_file_along)
 {
-	struct env e;
+	struct fixture e;
 
 	env_up(&e);
 	put_text(&e, "outbox/clip.caption", bad_caption, 1000);
 	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
 	tracker_tick(e.t, 1002.1);
-	CHECK(exists(&e, "outbox/clip.mp4.error"));
+	CHECK(fixture_exists(&e, "outbox/clip.mp4.error"));
 	do_unlink(&e, "outbox/clip.mp4", 1100);
-	CHECK(!exists(&e, "outbox/clip.mp4.error"));
+	CHECK(!fixture_exists(&e, "outbox/clip.mp4.error"));
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "cancelled");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_changes_during_upload_do_not_disturb_it)
 {
-	struct env e;
+	struct fixture e;
 	int64_t id;
 
 	env_up(&e);
@@ -871,7 +807,7 @@ TEST(test_changes_during_upload_do_not_disturb_it)
 	CHECK_STR(state(&e, "outbox/a.mp4"), "cancelled");
 	do_unlink(&e, "outbox/b.mp4", 1300);
 	CHECK_STR(state(&e, "outbox/b.mp4"), "processing");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* Deleting only the caption: before the last chunk the upload is stopped and
@@ -879,7 +815,7 @@ TEST(test_changes_during_upload_do_not_disturb_it)
  * result says the caption went. */
 TEST(test_deleting_the_caption_mid_upload_stops_it_and_the_video_waits)
 {
-	struct env e;
+	struct fixture e;
 	struct job j;
 	int64_t a, b;
 
@@ -898,7 +834,7 @@ TEST(test_deleting_the_caption_mid_upload_stops_it_and_the_video_waits)
 
 	do_unlink(&e, "outbox/a.caption", 1100);
 	CHECK_STR(state(&e, "outbox/a.mp4"), "waiting");
-	CHECK(exists(&e, "outbox/a.mp4"));
+	CHECK(fixture_exists(&e, "outbox/a.mp4"));
 	CHECK_INT(store_get(e.st, a, &j), 0);
 	CHECK(j.publish_id == NULL && j.upload_url == NULL); /* a caption back starts anew */
 	CHECK_CONTAINS(j.error, "a.mp4: its caption a.caption was removed during the upload");
@@ -922,12 +858,12 @@ TEST(test_deleting_the_caption_mid_upload_stops_it_and_the_video_waits)
 	put_text(&e, "outbox/a.caption", other_caption, 1300);
 	tracker_tick(e.t, 1302.1);
 	CHECK_STR(state(&e, "outbox/a.mp4"), "ready");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_moving_out_to_posted_by_hand_cancels)
 {
-	struct env e;
+	struct fixture e;
 
 	env_up(&e);
 	put_text(&e, "outbox/clip.caption", good_caption, 1000);
@@ -936,12 +872,12 @@ TEST(test_moving_out_to_posted_by_hand_cancels)
 	do_rename(&e, "outbox/clip.mp4", "posted/clip.mp4", 1100);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "cancelled");
 	CHECK_INT(count_live(&e), 0);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_failed_item_moved_back_to_outbox_is_retried)
 {
-	struct env e;
+	struct fixture e;
 	struct tt_error why;
 	int64_t old, fresh;
 
@@ -954,7 +890,7 @@ TEST(test_failed_item_moved_back_to_outbox_is_retried)
 	tt_error_clear(&why);
 	tt_error_set(&why, ERR_USER, "clip.mp4: TikTok refused it");
 	CHECK_INT(outcome_failed(e.st, &e.cfg, e.root, NULL, old, &why), 0);
-	CHECK(exists(&e, "failed/clip.mp4"));
+	CHECK(fixture_exists(&e, "failed/clip.mp4"));
 	do_rename(&e, "failed/clip.caption", "outbox/clip.caption", 2000);
 	do_rename(&e, "failed/clip.mp4", "outbox/clip.mp4", 2000);
 	fresh = live_id(&e, "outbox/clip.mp4");
@@ -963,12 +899,12 @@ TEST(test_failed_item_moved_back_to_outbox_is_retried)
 	tracker_tick(e.t, 2002.1);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
 	CHECK_INT(count_live(&e), 1);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_rename_within_outbox_keeps_the_job)
 {
-	struct env e;
+	struct fixture e;
 	int64_t id;
 
 	env_up(&e);
@@ -986,12 +922,12 @@ TEST(test_rename_within_outbox_keeps_the_job)
 	CHECK_STR(state(&e, "outbox/sunset.mp4"), "ready");
 	CHECK_INT(live_id(&e, "outbox/sunset.mp4"), id);
 	CHECK_INT(count_live(&e), 1);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_rename_within_posted_keeps_the_results)
 {
-	struct env e;
+	struct fixture e;
 	struct job j;
 	int64_t id;
 
@@ -1002,7 +938,7 @@ TEST(test_rename_within_posted_keeps_the_results)
 	id = live_id(&e, "outbox/clip.mp4");
 	/* published, its post ID still to come, when the user renames it */
 	CHECK_INT(outcome_published(e.st, &e.cfg, e.root, NULL, id), 0);
-	CHECK(exists(&e, "posted/clip.mp4"));
+	CHECK(fixture_exists(&e, "posted/clip.mp4"));
 	do_rename(&e, "posted/clip.mp4", "posted/sunset.mp4", 2000);
 	do_rename(&e, "posted/clip.caption", "posted/2026/sunset.caption", 2000);
 	CHECK_INT(store_get(e.st, id, &j), 0);
@@ -1011,12 +947,12 @@ TEST(test_rename_within_posted_keeps_the_results)
 	CHECK_STR(job_state_name(j.state), "published");
 	job_free(&j);
 	CHECK_INT(count_live(&e), 1); /* the published job (walked with the live), no new one */
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_mv_over_an_existing_item_replaces_it)
 {
-	struct env e;
+	struct fixture e;
 	int64_t a, b;
 
 	env_up(&e);
@@ -1039,12 +975,12 @@ TEST(test_mv_over_an_existing_item_replaces_it)
 	}
 	tracker_tick(e.t, 1100.1);
 	CHECK_STR(state(&e, "outbox/b.mp4"), "ready");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_rsync_update_of_a_ready_item_checks_it_again)
 {
-	struct env e;
+	struct fixture e;
 	int64_t id;
 
 	env_up(&e);
@@ -1062,14 +998,14 @@ TEST(test_rsync_update_of_a_ready_item_checks_it_again)
 	tracker_tick(e.t, 1103.1);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
 	CHECK_INT(count_live(&e), 1);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* ---- subfolders ---- */
 
 TEST(test_subfolders_and_directory_renames)
 {
-	struct env e;
+	struct fixture e;
 	int64_t id;
 	struct job j;
 
@@ -1091,12 +1027,12 @@ TEST(test_subfolders_and_directory_renames)
 	do_rename(&e, "outbox/holiday", "outbox/.recycle", 1200);
 	CHECK_STR(state(&e, "outbox/holiday/day1/clip.mp4"), "cancelled");
 	CHECK_INT(count_live(&e), 0);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_folder_moved_in_from_failed_is_found)
 {
-	struct env e;
+	struct fixture e;
 
 	env_up(&e);
 	put_text(&e, "failed/trip/clip.caption", good_caption, 1000);
@@ -1107,14 +1043,14 @@ TEST(test_folder_moved_in_from_failed_is_found)
 	CHECK_STR(state(&e, "outbox/trip/clip.mp4"), "waiting");
 	tracker_tick(e.t, 1102.6);
 	CHECK_STR(state(&e, "outbox/trip/clip.mp4"), "ready");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* ---- restart ---- */
 
-static void set_mtime(struct env *e, const char *rel, time_t when)
+static void set_mtime(struct fixture *e, const char *rel, time_t when)
 {
-	char *p = abs_of(e, rel);
+	char *p = fixture_path(e, rel);
 	struct timespec ts[2] = { { when, 0 }, { when, 0 } };
 
 	if (utimensat(AT_FDCWD, p, ts, 0) < 0)
@@ -1124,7 +1060,7 @@ static void set_mtime(struct env *e, const char *rel, time_t when)
 
 TEST(test_reconcile_after_restart)
 {
-	struct env e;
+	struct fixture e;
 	int64_t kept, gone, flying;
 	struct job j;
 	time_t old = time(NULL) - 3600;
@@ -1146,10 +1082,10 @@ TEST(test_reconcile_after_restart)
 	tracker_free(e.t);
 	e.t = NULL;
 	{
-		char *p = abs_of(&e, "outbox/gone.mp4");
+		char *p = fixture_path(&e, "outbox/gone.mp4");
 		unlink(p);
 		free(p);
-		p = abs_of(&e, "outbox/flying.mp4");
+		p = fixture_path(&e, "outbox/flying.mp4");
 		unlink(p);
 		free(p);
 	}
@@ -1200,12 +1136,12 @@ TEST(test_reconcile_after_restart)
 	CHECK_INT(live_id(&e, "outbox/kept.mp4"), kept);
 	CHECK_STR(state(&e, "outbox/kept.mp4"), "ready");
 	CHECK_STR(state(&e, "outbox/flying.mp4"), "uploading");
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_many_items_in_one_folder)
 {
-	struct env e;
+	struct fixture e;
 	char v[64], c[64];
 	int ready = 0;
 
@@ -1223,13 +1159,13 @@ TEST(test_many_items_in_one_folder)
 	}
 	CHECK_INT(ready, 40);
 	CHECK_INT(count_live(&e), 40);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* ---- threads ---- */
 
 struct racer {
-	struct env *e;
+	struct fixture *e;
 	int n;
 	atomic_bool *stop;
 };
@@ -1264,7 +1200,7 @@ static void *ticker_main(void *arg)
 
 TEST(test_events_from_many_threads_while_ticking)
 {
-	struct env e;
+	struct fixture e;
 	pthread_t th[4], tick;
 	struct racer r[4], rt;
 	atomic_bool stop = false;
@@ -1291,7 +1227,7 @@ TEST(test_events_from_many_threads_while_ticking)
 	}
 	CHECK_INT(ready, 20);
 	CHECK_INT(count_live(&e), 20);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* The media set: TIKTOKFS_MEDIA, or made now by tests/tools/mediafiles.py. */
@@ -1312,19 +1248,19 @@ static int find_media(void)
 /* ---- files the daemon will not read ---- */
 
 /* The text of outbox/NAME.error, or "" (caller frees). */
-static char *error_text(struct env *e, const char *video)
+static char *error_text(struct fixture *e, const char *video)
 {
-	char *rel = xasprintf("%s.error", video), *p = abs_of(e, rel), *text;
+	char *rel = xasprintf("%s.error", video), *p = fixture_path(e, rel), *text;
 	size_t len;
 
-	text = exists(e, rel) ? read_file(p, &len) : xstrdup("");
+	text = fixture_exists(e, rel) ? read_file(p, &len) : xstrdup("");
 	free(rel);
 	free(p);
 	return text;
 }
 
 /* A file outside the staging root that nobody may publish. */
-static char *make_secret(struct env *e)
+static char *make_secret(struct fixture *e)
 {
 	char *p = xasprintf("%s/secret.txt", e->dir);
 	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -1336,7 +1272,7 @@ static char *make_secret(struct env *e)
 	return p;
 }
 
-static void expect_refused(struct env *e, const char *video, const char *words)
+static void expect_refused(struct fixture *e, const char *video, const char *words)
 {
 	char *text = error_text(e, video);
 	struct job j;
@@ -1352,18 +1288,18 @@ static void expect_refused(struct env *e, const char *video, const char *words)
 
 TEST(test_symlinked_caption_is_refused_on_the_item_until_replaced)
 {
-	struct env e;
+	struct fixture e;
 	char *secret, *cap;
 
 	env_up(&e);
 	secret = make_secret(&e);
-	cap = abs_of(&e, "outbox/clip.caption");
+	cap = fixture_path(&e, "outbox/clip.caption");
 	CHECK_INT(symlink(secret, cap), 0);
 	tracker_changed(e.t, "outbox/clip.caption", 1000);
 	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
 	tracker_tick(e.t, 1002.1);
 	expect_refused(&e, "outbox/clip.mp4", "clip.caption is refused: it is a symbolic link");
-	CHECK(exists(&e, "outbox/clip.mp4"));
+	CHECK(fixture_exists(&e, "outbox/clip.mp4"));
 	/* the same verdict after a restart, from the files alone */
 	tracker_free(e.t);
 	env_start_tracker(&e, 1100);
@@ -1374,20 +1310,20 @@ TEST(test_symlinked_caption_is_refused_on_the_item_until_replaced)
 	put_text(&e, "outbox/clip.caption", good_caption, 1200);
 	tracker_tick(e.t, 1202.1);
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
-	CHECK(!exists(&e, "outbox/clip.mp4.error"));
+	CHECK(!fixture_exists(&e, "outbox/clip.mp4.error"));
 	free(cap);
 	free(secret);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_hard_linked_caption_and_video_are_refused)
 {
-	struct env e;
+	struct fixture e;
 	char *secret, *cap, *a, *b;
 
 	env_up(&e);
 	secret = make_secret(&e);
-	cap = abs_of(&e, "outbox/clip.caption");
+	cap = fixture_path(&e, "outbox/clip.caption");
 	CHECK_INT(link(secret, cap), 0);
 	tracker_changed(e.t, "outbox/clip.caption", 1000);
 	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
@@ -1396,7 +1332,7 @@ TEST(test_hard_linked_caption_and_video_are_refused)
 
 	put_text(&e, "outbox/two.caption", good_caption, 1000);
 	put_media(&e, "outbox/two.mp4", "portrait.mp4", 1000);
-	a = abs_of(&e, "outbox/two.mp4");
+	a = fixture_path(&e, "outbox/two.mp4");
 	b = xasprintf("%s/elsewhere.mp4", e.dir);
 	CHECK_INT(link(a, b), 0);
 	tracker_tick(e.t, 1002.1);
@@ -1405,7 +1341,7 @@ TEST(test_hard_linked_caption_and_video_are_refused)
 	free(b);
 	free(cap);
 	free(secret);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* A FIFO, a socket and a device node dropped as a video, and a folder and
@@ -1426,12 +1362,12 @@ TEST(test_fifo_socket_device_and_folder_are_refused_without_opening)
 		{ "outbox/dc.mp4", "outbox/dc.caption", "dc.caption is refused: it is a folder",
 		  S_IFDIR | 0755 },
 	};
-	struct env e;
+	struct fixture e;
 
 	env_up(&e);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *odd = cases[i].caption ? cases[i].caption : cases[i].video;
-		char *p = abs_of(&e, odd);
+		char *p = fixture_path(&e, odd);
 		int rc = S_ISDIR(cases[i].mode) ? mkdir(p, 0755)
 						 : mknod(p, cases[i].mode, makedev(1, 3));
 
@@ -1456,12 +1392,12 @@ TEST(test_fifo_socket_device_and_folder_are_refused_without_opening)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (strcmp(state(&e, cases[i].video), "none"))
 			expect_refused(&e, cases[i].video, cases[i].words);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 TEST(test_symlinked_subfolder_is_never_walked)
 {
-	struct env e;
+	struct fixture e;
 	char *outside = NULL, *src = NULL, *link_at;
 	size_t len;
 	char *data;
@@ -1486,7 +1422,7 @@ TEST(test_symlinked_subfolder_is_never_walked)
 		CHECK(fd >= 0 && write(fd, good_caption, strlen(good_caption)) > 0);
 		close(fd);
 	}
-	link_at = abs_of(&e, "outbox/sub");
+	link_at = fixture_path(&e, "outbox/sub");
 	CHECK_INT(symlink(outside, link_at), 0);
 	env_start_tracker(&e, 1000);
 	tracker_changed(e.t, "outbox/sub/clip.mp4", 1000);
@@ -1498,7 +1434,7 @@ TEST(test_symlinked_subfolder_is_never_walked)
 	free(src);
 	free(link_at);
 	free(outside);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 int main(void)
@@ -1513,6 +1449,6 @@ int main(void)
 	}
 	unit_run_all();
 	if (made)
-		nftw(media_dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+		fixture_rm_tree(media_dir);
 	return UNIT_DONE();
 }

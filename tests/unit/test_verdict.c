@@ -10,67 +10,17 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 #include "unit.h"
+#include "fixture.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-struct env {
-	char dir[64];
-	char *root;
-	struct config cfg;
-	struct store *st;
-};
-
-static int env_up(struct env *e)
-{
-	struct tt_error err;
-	char *db;
-
-	memset(e, 0, sizeof(*e));
-	snprintf(e->dir, sizeof(e->dir), "/tmp/test_verdict-XXXXXX");
-	if (!mkdtemp(e->dir))
-		return -1;
-	e->root = xasprintf("%s/staging", e->dir);
-	tt_error_clear(&err);
-	if (drop_create(e->root, &err) < 0)
-		return -1;
-	config_defaults(&e->cfg);
-	db = xasprintf("%s/jobs.db", e->dir);
-	e->st = store_open(db, &err);
-	free(db);
-	return e->st ? 0 : -1;
-}
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void env_down(struct env *e)
-{
-	store_close(e->st);
-	config_free(&e->cfg);
-	nftw(e->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	free(e->root);
-}
-
-static bool exists(struct env *e, const char *rel)
-{
-	char *p = xasprintf("%s/%s", e->root, rel);
-	bool r = access(p, F_OK) == 0;
-
-	free(p);
-	return r;
-}
-
 /* A job in @state for @video, read back as the callers hold it. */
-static int64_t job_in(struct env *e, const char *video, enum job_state state, struct job *j)
+static int64_t job_in(struct fixture *e, const char *video, enum job_state state, struct job *j)
 {
 	int64_t id = store_ensure(e->st, video);
 
@@ -85,46 +35,42 @@ static int64_t job_in(struct env *e, const char *video, enum job_state state, st
  * the tracker, NAME.error first, then invalid with the error. */
 TEST(test_refused_caption_writes_the_error_file_and_makes_it_invalid)
 {
-	struct env e;
+	struct fixture e;
 	struct verdict v;
 	struct job j, after;
 	int64_t id;
 
-	if (env_up(&e) < 0) {
-		FAILF("setup");
+	if (!FIXTURE_UP(&e, "verdict"))
 		return;
-	}
 	id = job_in(&e, "scheduled/clip.mp4", JOB_SCHEDULED, &j);
 	verdict_init(&v);
 	v.kind = VERDICT_CAPTION;
 	tt_error_set(&v.error, ERR_USER, "clip.caption: privacy: sometimes is no privacy level");
 	tt_error_advise(&v.error, "Write public, friends, followers or private.");
 	CHECK_INT(verdict_apply(e.st, &e.cfg, e.root, NULL, &j, &v, NULL), JOB_INVALID);
-	CHECK(exists(&e, "scheduled/clip.mp4.error"));
+	CHECK(fixture_exists(&e, "scheduled/clip.mp4.error"));
 	CHECK_INT(store_get(e.st, id, &after), 0);
 	CHECK_INT(after.state, JOB_INVALID);
 	CHECK_STR(after.error, "clip.caption: privacy: sometimes is no privacy level");
 	job_free(&after);
 	job_free(&j);
 	verdict_free(&v);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* OK in scheduled/ with a time to come: scheduled, with what the check
  * fixed (size, privacy, MIME); the old NAME.error and error go. */
 TEST(test_valid_item_in_scheduled_waits_for_its_time)
 {
-	struct env e;
+	struct fixture e;
 	struct verdict v;
 	struct job j, after;
 	int64_t id;
 	FILE *f;
 	char *p;
 
-	if (env_up(&e) < 0) {
-		FAILF("setup");
+	if (!FIXTURE_UP(&e, "verdict"))
 		return;
-	}
 	id = job_in(&e, "scheduled/clip.mp4", JOB_WAITING, &j);
 	store_set_error(e.st, id, "old reason");
 	p = xasprintf("%s/scheduled/clip.mp4.error", e.root);
@@ -143,7 +89,7 @@ TEST(test_valid_item_in_scheduled_waits_for_its_time)
 	snprintf(v.privacy, sizeof(v.privacy), "SELF_ONLY");
 	CHECK_INT(verdict_apply(e.st, &e.cfg, e.root, NULL, &j, &v, "scheduled/clip.caption"),
 		  JOB_SCHEDULED);
-	CHECK(!exists(&e, "scheduled/clip.mp4.error"));
+	CHECK(!fixture_exists(&e, "scheduled/clip.mp4.error"));
 	CHECK_INT(store_get(e.st, id, &after), 0);
 	CHECK_INT(after.state, JOB_SCHEDULED);
 	CHECK_INT(after.schedule_at, v.sidecar.schedule_at);
@@ -156,21 +102,19 @@ TEST(test_valid_item_in_scheduled_waits_for_its_time)
 	job_free(&j);
 	v.have_sidecar = false; /* nothing allocated in it */
 	verdict_free(&v);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* The same item in outbox/ is posted now: a schedule counts only in
  * scheduled/ (drop_in_scheduled). */
 TEST(test_schedule_in_outbox_is_ignored)
 {
-	struct env e;
+	struct fixture e;
 	struct verdict v;
 	struct job j;
 
-	if (env_up(&e) < 0) {
-		FAILF("setup");
+	if (!FIXTURE_UP(&e, "verdict"))
 		return;
-	}
 	job_in(&e, "outbox/clip.mp4", JOB_WAITING, &j);
 	verdict_init(&v);
 	v.media.size = 4000;
@@ -182,21 +126,19 @@ TEST(test_schedule_in_outbox_is_ignored)
 	job_free(&j);
 	v.have_sidecar = false;
 	verdict_free(&v);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 /* A truncated copy waits with its reason and takes no caption yet. */
 TEST(test_incomplete_copy_waits_with_its_reason)
 {
-	struct env e;
+	struct fixture e;
 	struct verdict v;
 	struct job j, after;
 	int64_t id;
 
-	if (env_up(&e) < 0) {
-		FAILF("setup");
+	if (!FIXTURE_UP(&e, "verdict"))
 		return;
-	}
 	id = job_in(&e, "outbox/clip.mp4", JOB_READY, &j);
 	verdict_init(&v);
 	v.kind = VERDICT_INCOMPLETE;
@@ -209,7 +151,7 @@ TEST(test_incomplete_copy_waits_with_its_reason)
 	job_free(&after);
 	job_free(&j);
 	verdict_free(&v);
-	env_down(&e);
+	fixture_down(&e);
 }
 
 int main(int argc, char **argv)

@@ -721,7 +721,7 @@ def test_processing_over_sandbox_time_then_processed(yt):
     (b"\0" * 1000, "failed", "tooSmall"),
     (b"not a video" * 200, "failed", "invalidFile"),
     (mp4(1920, 1080, 16 * 60), "rejected", "length"),
-])
+], ids=["zeros", "text", "16-minutes"])  # random bytes in an id differ per xdist worker
 def test_outcomes_decided_by_the_bytes(yt, data, up, why):
     tok = login(yt)["access_token"]
     vid = upload(yt, tok, data)["id"]
