@@ -209,13 +209,7 @@ static void *tick_main(void *arg)
 			wait = TICK_MAX; /* also catches NaN */
 		if (wait < TICK_MIN)
 			wait = TICK_MIN;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += (time_t)wait;
-		ts.tv_nsec += (long)((wait - (double)(time_t)wait) * 1e9);
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		ts = mono_deadline(wait);
 		if (!d->tick_stop)
 			pthread_cond_timedwait(&d->tick_cond, &d->tick_lock, &ts);
 	}

@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/strbuf.h"
 
 #define LISTEN_CONNS 32
@@ -65,12 +66,10 @@ struct listener {
 	struct conn c[LISTEN_CONNS];
 };
 
+/* Milliseconds on the monotonic clock, poll(2)'s unit. */
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(mono_now() * 1000);
 }
 
 int oauth_listen_socket(int port, struct tt_error *err)

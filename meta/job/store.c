@@ -37,6 +37,7 @@
 
 #include "meta/job/store_int.h"
 #include "util/array.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
@@ -658,17 +659,8 @@ void store_kick(struct store *st)
 
 void store_wait(struct store *st, int timeout_ms)
 {
-	struct timespec until;
+	struct timespec until = mono_deadline(timeout_ms / 1000.0);
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	if (timeout_ms < 0)
-		timeout_ms = 0;
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
 	pthread_mutex_lock(&st->kick_lock);
 	while (!st->kicked)
 		if (pthread_cond_timedwait(&st->kick_cond, &st->kick_lock, &until) == ETIMEDOUT)
