@@ -32,6 +32,7 @@
 #include "meta/job/drop.h"
 #include "fs/poller.h"
 #include "meta/job/tracker.h"
+#include "util/array.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/safepath.h"
@@ -127,10 +128,7 @@ static void dir_note(struct watcher *w, int wd, const char *rel)
 		d->path = xstrdup(rel);
 		return;
 	}
-	if (w->ndirs == w->adirs) {
-		w->adirs = w->adirs ? 2 * w->adirs : 32;
-		w->dirs = xrealloc(w->dirs, w->adirs * sizeof(*w->dirs));
-	}
+	ALLOC_GROW(w->dirs, w->ndirs + 1, w->adirs);
 	w->dirs[w->ndirs++] = (struct wdir){wd, xstrdup(rel)};
 }
 
@@ -180,9 +178,7 @@ static int add_watch(struct watcher *w, const char *rel, uint32_t mask)
  * hears of it as of a file. */
 static void report_dir(struct watcher *w, const char *rel, double now)
 {
-	const char *base = strrchr(rel, '/');
-
-	if (w->t && drop_is_caption_name(base ? base + 1 : rel))
+	if (w->t && drop_is_caption_name(path_base(rel)))
 		tracker_changed(w->t, rel, now);
 }
 
@@ -279,10 +275,7 @@ static void writer_open(struct watcher *w, const char *path, double now)
 	struct writer *wr = writer_find(w, path);
 
 	if (!wr) {
-		if (w->nwriters == w->awriters) {
-			w->awriters = w->awriters ? 2 * w->awriters : 16;
-			w->writers = xrealloc(w->writers, w->awriters * sizeof(*w->writers));
-		}
+		ALLOC_GROW(w->writers, w->nwriters + 1, w->awriters);
 		wr = &w->writers[w->nwriters++];
 		*wr = (struct writer){xstrdup(path), 0, now};
 	}
