@@ -32,6 +32,10 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
  * 0 or -errno (-ENOTDIR when something on the way is not a directory).
  */
 int file_mkdir_p(const char *path, mode_t mode);
+/* The same walk for a folder that other people must reach (a drop
+ * folder's root, meta/job/drop.h): every level it makes, parents too, is
+ * given @mode exactly, whatever the umask.  0 or -errno, as above. */
+int file_mkdir_p_exact(const char *path, mode_t mode);
 
 /* fsync the directory that holds @path, making a rename or unlink in it
  * durable.  Best effort: errors are ignored. */

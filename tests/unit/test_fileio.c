@@ -1,7 +1,9 @@
 /*
  * util/fileio.h: mkdir -p for the program's own directories, with its
  * mode rule (parents 0755, the last level the mode asked for, both less
- * the umask; what exists is left alone).
+ * the umask; what exists is left alone), and file_mkdir_p_exact(), the
+ * same walk for a drop folder's root (every level made gets the mode
+ * itself, whatever the umask).
  */
 #include "util/fileio.h"
 #include "util/strbuf.h"
@@ -86,6 +88,24 @@ TEST(test_mkdir_p_refuses_a_file_on_the_way)
 	rmdir(root);
 	free(f);
 	free(under);
+	free(root);
+}
+
+TEST(test_mkdir_p_exact_gives_every_level_made_its_mode_despite_the_umask)
+{
+	char *root = tmp_root();
+	char *a = xasprintf("%s/a", root), *b = xasprintf("%s/a/b", root);
+	mode_t old = umask(077);
+
+	CHECK_INT(file_mkdir_p_exact(b, 0755), 0);
+	umask(old);
+	CHECK_INT(mode_of(a), 0755);
+	CHECK_INT(mode_of(b), 0755);
+	rmdir(b);
+	rmdir(a);
+	rmdir(root);
+	free(a);
+	free(b);
 	free(root);
 }
 
