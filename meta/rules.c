@@ -232,7 +232,8 @@ static int check_picture(const struct config *cfg, const char *name, const struc
 	if (w < cfg->min_width || h < cfg->min_height) {
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: %ux%u pixels; %s at least %ux%u", name,
 			     w, h,
-			     cfg->min_width <= TIKTOK_SIDE_MIN && cfg->min_height <= TIKTOK_SIDE_MIN
+			     cfg->min_width <= (unsigned)TIKTOK_SIDE_MIN &&
+				     cfg->min_height <= (unsigned)TIKTOK_SIDE_MIN
 				 ? "TikTok needs"
 				 : "min_width/min_height in the config ask for",
 			     cfg->min_width, cfg->min_height);
@@ -242,7 +243,8 @@ static int check_picture(const struct config *cfg, const char *name, const struc
 	if (w > cfg->max_width || h > cfg->max_height) {
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: %ux%u pixels; %s at most %ux%u", name,
 			     w, h,
-			     cfg->max_width >= TIKTOK_SIDE_MAX && cfg->max_height >= TIKTOK_SIDE_MAX
+			     cfg->max_width >= (unsigned)TIKTOK_SIDE_MAX &&
+				     cfg->max_height >= (unsigned)TIKTOK_SIDE_MAX
 				 ? "TikTok takes"
 				 : "max_width/max_height in the config allow",
 			     cfg->max_width, cfg->max_height);
@@ -286,7 +288,7 @@ static int check_codec(const char *name, const struct media_info *mi, struct ver
 	if (mi->fps > 0 && (mi->fps < TIKTOK_FPS_MIN - FPS_SLACK || mi->fps > TIKTOK_FPS_MAX + FPS_SLACK)) {
 		fmt_num(have, sizeof(have), mi->fps, mi->fps < TIKTOK_FPS_MIN ? TIKTOK_FPS_MIN : TIKTOK_FPS_MAX);
 		tt_error_set(&v->error, ERR_PERMANENT,
-			     "%s: %s frames per second; TikTok takes %g to %g", name, have, TIKTOK_FPS_MIN,
+			     "%s: %s frames per second; TikTok takes %d to %d", name, have, TIKTOK_FPS_MIN,
 			     TIKTOK_FPS_MAX);
 		tt_error_advise(
 		    &v->error,

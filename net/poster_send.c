@@ -26,6 +26,7 @@
 #include "meta/job/store.h"
 #include "meta/media/media.h"
 #include "meta/media/probe.h"
+#include "meta/tiktok.h"
 #include "net/chunk.h"
 #include "net/poster_int.h"
 #include "net/upload.h"
@@ -233,8 +234,8 @@ int pw_make_plan(struct poster *p, const struct job *j, uint64_t size, struct ch
 		return 0;
 	tt_error_set(err, ERR_PERMANENT,
 		     "%s: %" PRIu64 " bytes cannot be sent in chunks of %" PRIu64
-		     " (TikTok takes 1 byte to 4 GiB, chunk_size 5242880 to "
-		     "64000000)",
+		     " (TikTok takes 1 to " TIKTOK_STR(TIKTOK_FILE_MAX) " bytes, chunk_size "
+		     TIKTOK_STR(TIKTOK_CHUNK_MIN) " to " TIKTOK_STR(TIKTOK_CHUNK_MAX) ")",
 		     path_base(j->path), size, p->cfg->chunk_size);
 	return -1;
 }
