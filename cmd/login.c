@@ -411,8 +411,11 @@ int cmd_logout(int argc, char **argv)
 		revoked = 1;
 	explicit_bzero(token, sizeof(token));
 	if (!revoked) {
-		fprintf(stderr, "tiktokfs: warning: TikTok did not confirm the revocation: %s\n",
-			err.what);
+		/* The advice is for using the login ("log in again"), not for
+		 * leaving it: the line below says what to do instead. */
+		err.advice[0] = '\0';
+		tt_error_print(stderr, "tiktokfs: warning: TikTok did not confirm the revocation",
+			       &err, TT_ERR_TERM);
 		fprintf(stderr, "  The local login is deleted anyway; to be sure, remove the app "
 				"under Settings > Security > Apps in the TikTok app.\n");
 	}
