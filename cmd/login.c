@@ -234,7 +234,7 @@ static int await_answer(const struct config *cfg, const char *url, int no_browse
 	return oauth_wait_answer(&w, cb, err);
 }
 
-/* A loopback listener on the redirect URI's port; -1 with @err. */
+/* A loopback listener on the redirect URI's port; -errno with @err. */
 static int listen_redirect(const struct config *cfg, char *path, size_t size, struct tt_error *err)
 {
 	int port;
@@ -245,7 +245,7 @@ static int listen_redirect(const struct config *cfg, char *path, size_t size, st
 			     "http://127.0.0.1:PORT/...: cannot catch the redirect here",
 			     cfg->redirect_uri);
 		tt_error_advise(err, "Use --no-browser and paste the address you are sent to.");
-		return -1;
+		return tt_error_errno(err->cls);
 	}
 	return oauth_listen_socket(port, err);
 }
@@ -395,7 +395,7 @@ int cmd_logout(int argc, char **argv)
 	if (load_config(path, &cfg, 0))
 		return 1;
 	tt_error_clear(&err);
-	if (tokens_load(cfg.state_dir, &ts) == -ENOENT) {
+	if (tokens_load(cfg.state_dir, &ts, NULL) == -ENOENT) {
 		printf("Not logged in.\n");
 		remove_state(&cfg);
 		config_free(&cfg);

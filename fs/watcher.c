@@ -34,6 +34,7 @@
 #include "meta/job/tracker.h"
 #include "util/array.h"
 #include "util/clock.h"
+#include "util/error.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -533,21 +534,28 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, double n
  * reason is kept for the log: a user who sees items picked up late should
  * learn why from the first line of it.
  */
+/* Say in @err why @root cannot be watched (errno @e), free the half-made
+ * @w, and return NULL for the caller to pass on. */
+static struct watcher *refuse(struct watcher *w, const char *root, int e, struct tt_error *err)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w);
+	tt_error_set(err, ERR_USER, "%s: cannot watch it: %s", root, strerror(e));
+	return NULL;
+}
+
 static struct watcher *watcher_new_polling(const char *root, double settle_time,
-					   double poll_interval, const char *fstype)
+					   double poll_interval, const char *fstype,
+					   struct tt_error *err)
 {
 	double every = poll_interval > 0 ? poll_interval : POLL_DEFAULT_INTERVAL;
 	struct watcher *w = xcalloc(1, sizeof(*w));
 
 	w->fd = w->root_fd = -1;
 	w->poller = poller_new(root, every, settle_time);
-	if (!w->poller) {
-		int e = errno;
-
-		free(w);
-		errno = e;
-		return NULL;
-	}
+	if (!w->poller)
+		return refuse(w, root, errno, err);
 	w->root = xstrdup(root);
 	if (fstype)
 		w->how = xasprintf("polling every %g s: %s is on %s, which does not report "
@@ -569,31 +577,22 @@ static const char *root_fstype(const char *root)
 	return name;
 }
 
-struct watcher *watcher_new(const char *root, double settle_time, double poll_interval)
+struct watcher *watcher_new(const char *root, double settle_time, double poll_interval,
+			    struct tt_error *err)
 {
 	const char *fstype = root_fstype(root);
 	struct watcher *w;
 
 	if (poll_interval > 0 || fstype)
-		return watcher_new_polling(root, settle_time, poll_interval, fstype);
+		return watcher_new_polling(root, settle_time, poll_interval, fstype, err);
 	w = xcalloc(1, sizeof(*w));
+	w->root_fd = -1;
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (w->fd < 0) {
-		int e = errno;
-
-		free(w);
-		errno = e;
-		return NULL;
-	}
+	if (w->fd < 0)
+		return refuse(w, root, errno, err);
 	w->root_fd = sp_open_root(root);
-	if (w->root_fd < 0) {
-		int e = -w->root_fd;
-
-		close(w->fd);
-		free(w);
-		errno = e;
-		return NULL;
-	}
+	if (w->root_fd < 0)
+		return refuse(w, root, -w->root_fd, err);
 	w->root = xstrdup(root);
 	w->how = xstrdup("inotify");
 	w->quiet = settle_time * 10 > WATCH_WRITER_QUIET ? settle_time * 10 : WATCH_WRITER_QUIET;

@@ -73,7 +73,7 @@ struct config;
  */
 struct poster_io {
 	void *ctx;
-	/* Make sure a login is at hand (tokens, an API handle): 0, or -1
+	/* Make sure a login is at hand (tokens, an API handle): 0, or -errno
 	 * with @err (ERR_RETRY: try again; else the user must log in). */
 	int (*login)(void *ctx, struct tt_error *err);
 	/* Forget the login (TikTok refused it); the next login() reopens. */
@@ -154,6 +154,8 @@ enum step_id {
 	STEP_END	 /* the turn ends as step.how says */
 };
 
+/* How a turn ends: an enum, not 0/-errno (util/error.h), because each of
+ * these is handled differently, in one place (net/poster.c). */
 enum turn_end {
 	TURN_GO = 0,	    /* not ended: run step.next (after step.wait s) */
 	TURN_RETRY,	    /* ERR_RETRY: pause, then step.next again (bounded) */

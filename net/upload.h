@@ -17,6 +17,9 @@
 
 #include "util/error.h"
 
+/* An enum, not 0/-errno (util/error.h): the poster switches on these eight
+ * outcomes, and each leads to a different step (next chunk, status,
+ * resync, new init, pause, give up). */
 enum upload_result {
 	UPLOAD_MORE = 0,   /* 206: chunk taken, more expected */
 	UPLOAD_DONE,	   /* 201: every byte arrived; TikTok processes now */
