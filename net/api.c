@@ -12,7 +12,7 @@
  *     rejected the first request before doing anything;
  *   - an init is never blindly retried: a transport failure after the
  *     request may have left is ERR_PERMANENT "init_outcome_unknown";
- *   - numbers are read as json_int_t or exact strings (net/json.c), never
+ *   - numbers are read as json_int_t or exact strings (net/tjson.c), never
  *     as doubles;
  *   - bodies are built with json_pack and sent as
  *     application/json; charset=UTF-8; creator_info sends none (§5.1).
@@ -28,7 +28,7 @@
 #include "meta/config.h"
 #include "net/errors.h"
 #include "net/http.h"
-#include "net/json.h"
+#include "net/tjson.h"
 #include "net/tokens.h"
 #include "util/log.h"
 #include "util/strbuf.h"

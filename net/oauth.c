@@ -31,7 +31,7 @@
 #include "meta/caption/utf8.h"
 #include "net/errors.h"
 #include "net/http.h"
-#include "net/json.h"
+#include "net/tjson.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 

@@ -30,7 +30,7 @@
 
 #include "meta/config.h"
 #include "net/http.h"
-#include "net/json.h"
+#include "net/tjson.h"
 #include "net/oauth.h"
 #include "util/log.h"
 #include "util/fileio.h"
