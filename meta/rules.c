@@ -129,11 +129,11 @@ static int stem_len(const char *name)
 
 static int check_container(const char *name, const struct media_info *mi, struct verdict *v)
 {
-	if (container_mime(mi->container))
+	if (media_container_mime(mi->container))
 		return 0;
 	tt_error_set(
 	    &v->error, ERR_PERMANENT, "%s: %s container; TikTok takes only MP4, MOV and WebM", name,
-	    mi->container == CONTAINER_UNKNOWN ? "unknown" : container_name(mi->container));
+	    mi->container == CONTAINER_UNKNOWN ? "unknown" : media_container_name(mi->container));
 	tt_error_advise(&v->error,
 			"Convert it: ffmpeg -i '%s' -c:v libx264 -c:a aac '%.*s.mp4', then drop "
 			"the MP4 in with its caption.",

@@ -260,7 +260,7 @@ static int reopen(struct poster *p, struct turn *t, struct step *s)
 	 * before that column existed probe the file again. */
 	t->mime = j->mime;
 	if (!t->mime && (probe_fd(t->fd, path_base(j->path), &mi, &err) ||
-			 !(t->mime = container_mime(mi.container)))) {
+			 !(t->mime = media_container_mime(mi.container)))) {
 		if (err.cls == ERR_NONE)
 			tt_error_set(&err, ERR_PERMANENT, "%s: not a container TikTok takes",
 				     path_base(j->path));
