@@ -103,7 +103,8 @@ static void fmt_num(char *buf, size_t size, double x, double limit)
 	}
 }
 
-/* A size for people: "4.0 GiB (4294967297 bytes)", "12.5 MB", "0 bytes". */
+/* A size for people: "4.29 GB (4294967297 bytes)", "12.5 MB (12500000 bytes)",
+ * "0 bytes": decimal units. */
 static void fmt_size(char *buf, size_t size, uint64_t n)
 {
 	if (n < 1000)
