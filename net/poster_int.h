@@ -52,6 +52,9 @@ struct config;
 /* A move to posted/ or failed/ that could not be made (a link on the way,
  * a full disk) is tried again this often, between items. */
 #define MOVE_RETRY_SEC 10
+/* The note of the store's history row that marks an init (step_init
+ * writes it): the pace is seeded from these rows at start (net/poster.c). */
+#define PW_INIT_NOTE "upload started"
 #define UPLOAD_URL_LIFETIME 3600 /* §5.2: valid for one hour after issue */
 #define URL_MARGIN 60		 /* an URL this close to its end is not resumed */
 #define PROCESSING_POLL_MAX 600.0
@@ -224,8 +227,6 @@ struct step step_finish(struct poster *p, struct turn *t);
 /* ---- net/poster_end.c ---- */
 /* Carry out how @s says the turn ends.  The only place a turn ends. */
 void end_turn(struct poster *p, struct turn *t, struct step *s);
-/* Note of the store's history that marks an init: the pace is seeded from it. */
-#define PW_INIT_NOTE "upload started"
 
 /* ---- net/poster.c: helpers for the steps ---- */
 int64_t pw_now(void);
