@@ -40,30 +40,16 @@ void daemon_init(struct daemon *d)
 
 /* ---- the state directory and the staging root ---- */
 
-/* file_mkdir_p() (its mode rule), saying in @err what could not be made. */
-static int make_dir(const char *path, mode_t mode, struct tt_error *err)
-{
-	int rc = file_mkdir_p(path, mode);
-
-	if (rc < 0) {
-		tt_error_set(err, ERR_USER, "%s: cannot create the directory: %s", path,
-			     strerror(-rc));
-		tt_error_advise(err, "Check the path and its permissions.");
-	}
-	return rc;
-}
-
 int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err)
 {
+	const char *failed = NULL;
 	int rc;
 
-	if ((rc = make_dir(d->cfg.state_dir, 0700, err)) < 0)
-		return rc;
 	/* Tokens live here: never readable by others, whatever existed. */
-	if (chmod(d->cfg.state_dir, 0700) < 0) {
-		rc = -errno;
-		tt_error_set(err, ERR_USER, "%s: cannot set mode 0700: %s", d->cfg.state_dir,
-			     strerror(errno));
+	if ((rc = file_mkdir_private(d->cfg.state_dir, &failed)) < 0) {
+		tt_error_set(err, ERR_USER, "%s: cannot %s: %s", d->cfg.state_dir, failed,
+			     strerror(-rc));
+		tt_error_advise(err, "Check the path and its permissions.");
 		return rc;
 	}
 	/* The root and its four folders, by the mode rule of meta/job/drop.h. */

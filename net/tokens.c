@@ -49,31 +49,13 @@ struct tokens {
 	CURL *h;   /* for refreshes, used under mu */
 };
 
-/* state_dir exists and is 0700 (it holds tokens and the staging area).
- * Missing parents (a fresh ~/.local/share) follow file_mkdir_p's rule. */
-static int ensure_state_dir(const char *state_dir)
-{
-	struct stat st;
-	int rc = file_mkdir_p(state_dir, 0700);
-
-	if (rc)
-		return rc;
-	if (stat(state_dir, &st))
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if ((st.st_mode & 077) && chmod(state_dir, 0700))
-		return -errno;
-	return 0;
-}
-
 int tokens_save(const char *state_dir, const struct token_set *ts, struct tt_error *err)
 {
 	json_t *root;
 	char *text, *path;
 	int rc;
 
-	rc = ensure_state_dir(state_dir);
+	rc = file_mkdir_private(state_dir, NULL);
 	if (rc) {
 		tt_error_set(err, ERR_USER, "state_dir %s: %s", state_dir, strerror(-rc));
 		return rc;

@@ -127,3 +127,20 @@ int file_mkdir_p_exact(const char *path, mode_t mode)
 {
 	return mkdir_p(path, mode, mode, true);
 }
+
+int file_mkdir_private(const char *path, const char **failed)
+{
+	const char *what = "create the directory";
+	struct stat st;
+	int rc = file_mkdir_p(path, 0700);
+
+	if (rc == 0 && stat(path, &st) < 0)
+		rc = -errno;
+	if (rc == 0 && (st.st_mode & 07777) != 0700) {
+		what = "set mode 0700";
+		rc = chmod(path, 0700) < 0 ? -errno : 0;
+	}
+	if (rc < 0 && failed)
+		*failed = what;
+	return rc;
+}
