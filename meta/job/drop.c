@@ -157,9 +157,14 @@ static bool is_file(const char *path)
 	return stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode);
 }
 
+mode_t drop_folder_mode(void)
+{
+	return geteuid() == 0 ? DROP_FOLDER_MODE_SHARED : DROP_FOLDER_MODE_OWN;
+}
+
 int drop_create(const char *root, struct tt_error *err)
 {
-	mode_t mode = geteuid() == 0 ? DROP_FOLDER_MODE_SHARED : DROP_FOLDER_MODE_OWN;
+	mode_t mode = drop_folder_mode();
 	int root_fd, rc;
 
 	/* What it creates, parents and the root alike, gets DROP_ROOT_MODE
