@@ -1,5 +1,5 @@
 /*
- * `tiktokfs watch [-c CONFIG] [-f] DIR`: the drop folder on a plain
+ * `tiktokfs watch [-c CONFIG] [-f] [--poll[=SECONDS]] DIR`: the drop folder on a plain
  * directory (a NAS share exported by Samba or NFS, where FUSE is not
  * wanted).  DIR itself is the staging root: outbox/ scheduled/ posted/
  * failed/ are created in it; the job store, tokens and creator info stay in
