@@ -242,10 +242,10 @@ bool pw_login_problem(const struct tt_error *err);
 bool pw_still_ours(struct poster *p, int64_t id, enum job_state want);
 /* Inits of job @id whose answer was lost in this run (+1 when @add). */
 int pw_lost_inits(struct poster *p, int64_t id, bool add);
-/* Open the staging file of @j through meta/job/itemfile.h; -1 with @err
- * (ERR_INCOMPLETE: changed) on failure (net/poster_send.c). */
+/* Open the staging file of @j through meta/job/itemfile.h; -errno with
+ * @err (ERR_INCOMPLETE: changed) on failure (net/poster_send.c). */
 int pw_open_video(struct poster *p, const struct job *j, struct tt_error *err);
-/* The chunk plan for @size, or -1 with @err (net/poster_send.c). */
+/* The chunk plan for @size, or -errno with @err (net/poster_send.c). */
 int pw_make_plan(struct poster *p, const struct job *j, uint64_t size, struct chunk_plan *plan,
 		 struct tt_error *err);
 

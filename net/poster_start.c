@@ -206,6 +206,7 @@ static int open_and_plan(struct poster *p, struct turn *t, struct step *s)
 		close(t->fd);
 	t->fd = pw_open_video(p, j, &err);
 	if (t->fd < 0) {
+		t->fd = -1; /* struct turn: -1 when not open */
 		*s = step_end(TURN_CHANGED, &err);
 		return -1;
 	}

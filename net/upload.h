@@ -74,7 +74,7 @@ enum upload_result upload_chunk(CURL *h, const char *url, const struct upload_ch
 /* "MORE", "DONE", ... for logs. */
 const char *upload_result_name(enum upload_result r);
 
-/* Parse "bytes F-L/T" (also "bytes 0-N/T" answers); 0 or -1. */
+/* Parse "bytes F-L/T" (also "bytes 0-N/T" answers); 0 or -EINVAL. */
 int upload_parse_range(const char *value, uint64_t *first, uint64_t *last, uint64_t *total);
 
 #endif

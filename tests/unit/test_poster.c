@@ -753,7 +753,7 @@ TEST(test_unplannable_size_names_tiktoks_bounds)
 
 	c.chunk_size = 10000000;
 	tt_error_clear(&err);
-	CHECK_INT(pw_make_plan(&p, &j, 4000000001ULL, &plan, &err), -1);
+	CHECK_INT(pw_make_plan(&p, &j, 4000000001ULL, &plan, &err), -EINVAL);
 	CHECK(strstr(err.what, "huge.mp4") != NULL);
 	CHECK(strstr(err.what, "4000000001 bytes") != NULL);
 	CHECK(strstr(err.what, "1 to 4000000000 bytes") != NULL);
