@@ -289,8 +289,8 @@ static int check_codec(const char *name, const struct media_info *mi, struct ver
 	if (mi->fps > 0 && (mi->fps < TIKTOK_FPS_MIN - FPS_SLACK || mi->fps > TIKTOK_FPS_MAX + FPS_SLACK)) {
 		fmt_num(have, sizeof(have), mi->fps, mi->fps < TIKTOK_FPS_MIN ? TIKTOK_FPS_MIN : TIKTOK_FPS_MAX);
 		tt_error_set(&v->error, ERR_PERMANENT,
-			     "%s: %s frames per second; TikTok takes %d to %d", name, have, TIKTOK_FPS_MIN,
-			     TIKTOK_FPS_MAX);
+			     "%s: %s frames per second; TikTok takes %d to %d", name, have,
+			     TIKTOK_FPS_MIN, TIKTOK_FPS_MAX);
 		tt_error_advise(
 		    &v->error,
 		    "Re-encode it at 30 fps: ffmpeg -i '%s' -r 30 -c:v libx264 -c:a copy "
