@@ -18,6 +18,7 @@
 #include "meta/config.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
+#include "meta/tiktok.h"
 #include "net/errors.h"
 #include "net/poster_int.h"
 #include "util/clock.h"
@@ -219,7 +220,7 @@ struct step step_finish(struct poster *p, struct turn *t)
 		 !strcmp(ps->status, "SEND_TO_USER_INBOX") ? "sent to the TikTok inbox" : "posted",
 		 j->publish_id, ps->post_id[0] ? ", post " : "", ps->post_id);
 	if (!ps->post_id[0] && !strcmp(ps->status, "PUBLISH_COMPLETE") && !made_private &&
-	    !(j->privacy && !strcmp(j->privacy, "SELF_ONLY")))
+	    !(j->privacy && !strcmp(j->privacy, TIKTOK_PRIVACY_SELF_ONLY)))
 		pw_watch_add(p, j->id, j->publish_id, posted_at + WATCH_SEC);
 	return step_end(TURN_DONE, NULL);
 }

@@ -15,6 +15,7 @@
 #include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/job/store.h"
+#include "meta/tiktok.h"
 #include "net/poster_int.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -114,7 +115,7 @@ int pw_watch_scan(const struct job *j, void *arg)
 
 	if (j->state == JOB_POSTED && j->publish_id && (!j->post_id || !j->post_id[0]) &&
 	    j->status && !strcmp(j->status, "PUBLISH_COMPLETE") &&
-	    !(j->privacy && !strcmp(j->privacy, "SELF_ONLY")) && until > pw_now())
+	    !(j->privacy && !strcmp(j->privacy, TIKTOK_PRIVACY_SELF_ONLY)) && until > pw_now())
 		pw_watch_add(p, j->id, j->publish_id, until);
 	return 0;
 }
