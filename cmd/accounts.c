@@ -65,7 +65,7 @@ int accounts_bound(const char *dir, struct account_binding *b)
 	if (rc != -ENOENT)
 		return rc == 0 ? 0 : -ENOENT;
 	/* A login from before bindings were kept: its tokens say who. */
-	rc = tokens_load(dir, &ts);
+	rc = tokens_load(dir, &ts, NULL);
 	if (rc == 0 && ts.open_id[0]) {
 		snprintf(b->open_id, sizeof(b->open_id), "%s", ts.open_id);
 		if (creator_load(dir, &ci) == 0) {

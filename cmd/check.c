@@ -246,11 +246,11 @@ static void print_account(const struct creator_info *ci, bool have_ci)
 
 static void print_media(const char *name, const struct media_info *mi)
 {
-	const char *mime = container_mime(mi->container);
+	const char *mime = media_container_mime(mi->container);
 
 	put_esc(stdout, name);
 	putchar('\n');
-	printf("  container     %s%s%s%s\n", container_name(mi->container), mime ? " (" : "",
+	printf("  container     %s%s%s%s\n", media_container_name(mi->container), mime ? " (" : "",
 	       mime ? mime : "", mime ? ")" : " (not taken by TikTok)");
 	if (mi->fragmented || mi->moov_at_end)
 		printf("  layout        %s%s\n", mi->fragmented ? "fragmented" : "",

@@ -40,30 +40,16 @@ void daemon_init(struct daemon *d)
 
 /* ---- the state directory and the staging root ---- */
 
-/* file_mkdir_p() (its mode rule), saying in @err what could not be made. */
-static int make_dir(const char *path, mode_t mode, struct tt_error *err)
-{
-	int rc = file_mkdir_p(path, mode);
-
-	if (rc < 0) {
-		tt_error_set(err, ERR_USER, "%s: cannot create the directory: %s", path,
-			     strerror(-rc));
-		tt_error_advise(err, "Check the path and its permissions.");
-	}
-	return rc;
-}
-
 int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err)
 {
+	const char *failed = NULL;
 	int rc;
 
-	if ((rc = make_dir(d->cfg.state_dir, 0700, err)) < 0)
-		return rc;
 	/* Tokens live here: never readable by others, whatever existed. */
-	if (chmod(d->cfg.state_dir, 0700) < 0) {
-		rc = -errno;
-		tt_error_set(err, ERR_USER, "%s: cannot set mode 0700: %s", d->cfg.state_dir,
-			     strerror(errno));
+	if ((rc = file_mkdir_private(d->cfg.state_dir, &failed)) < 0) {
+		tt_error_set(err, ERR_USER, "%s: cannot %s: %s", d->cfg.state_dir, failed,
+			     strerror(-rc));
+		tt_error_advise(err, "Check the path and its permissions.");
 		return rc;
 	}
 	/* The root and its four folders, by the mode rule of meta/job/drop.h. */
@@ -413,28 +399,29 @@ int daemon_reload(struct daemon *d)
 	struct config next, *old;
 	struct tt_error err;
 	char *keep;
+	int rc;
 
 	tt_error_clear(&err);
-	if (config_load(&next, d->config_arg, &err) < 0) {
+	if ((rc = config_load(&next, d->config_arg, &err)) < 0) {
 		struct strbuf line = STRBUF_INIT;
 
 		tt_error_line(&line, &err, TT_ERR_LOG);
 		log_err("config reload failed, keeping the old config: %s", line.buf);
 		strbuf_release(&line);
-		return -1;
+		return rc;
 	}
 	if (!same_str(next.state_dir, d->cfg.state_dir)) {
 		log_err("config reload: state_dir cannot change while running (%s, was %s); "
 			"keeping the old config: restart tiktokfs to move it",
 			next.state_dir, d->cfg.state_dir);
 		config_free(&next);
-		return -1;
+		return -EINVAL;
 	}
 	pthread_mutex_lock(&d->reload_lock);
 	if (d->stopping) {
 		pthread_mutex_unlock(&d->reload_lock);
 		config_free(&next);
-		return -1;
+		return -ECANCELED;
 	}
 	stop_workers(d);
 	/* The tracker reads a copy of the old config while the live one is
@@ -512,17 +499,20 @@ int daemon_hup_start(struct daemon *d)
 {
 	struct sigaction sa;
 
+	int rc;
+
 	if (pipe2(d->hup_pipe, O_CLOEXEC) < 0) {
-		log_err("SIGHUP reload: cannot make a pipe: %s", strerror(errno));
-		return -1;
+		rc = -errno;
+		log_err("SIGHUP reload: cannot make a pipe: %s", strerror(-rc));
+		return rc;
 	}
 	fcntl(d->hup_pipe[1], F_SETFL, O_NONBLOCK);
-	if (pthread_create(&d->hup_thread, NULL, hup_main, d) != 0) {
-		log_err("SIGHUP reload: cannot start its thread");
+	if ((rc = pthread_create(&d->hup_thread, NULL, hup_main, d)) != 0) {
+		log_err("SIGHUP reload: cannot start its thread: %s", strerror(rc));
 		close(d->hup_pipe[0]);
 		close(d->hup_pipe[1]);
 		d->hup_pipe[0] = d->hup_pipe[1] = -1;
-		return -1;
+		return -rc;
 	}
 	d->hup_running = true;
 	hup_write_fd = d->hup_pipe[1];

@@ -98,10 +98,11 @@ int daemon_claim(struct daemon *d, struct tt_error *err);
  * tt_error_print(); nothing else is printed or logged. */
 int daemon_start(struct daemon *d, struct tt_error *err);
 /* Load the config again (d->config_arg) and apply it as said above.
- * 0: reloaded; -1: kept the old one (logged). */
+ * 0: reloaded; -errno: kept the old one, and logged why (a reload comes
+ * from a signal: there is nobody to hand a tt_error to). */
 int daemon_reload(struct daemon *d);
 /* Mount: take SIGHUP from libfuse's handlers (call after
- * fuse_set_signal_handlers) and reload on a thread of its own.  -1 on
+ * fuse_set_signal_handlers) and reload on a thread of its own.  -errno on
  * failure (logged; SIGHUP then stays libfuse's: unmount). */
 int daemon_hup_start(struct daemon *d);
 /* Stop the poster (at its next safe point) and the timer thread; the store

@@ -105,7 +105,7 @@ static int check_login(const struct config *cfg, struct tt_error *err)
 	const char *conf = cfg->path ? cfg->path : "CONFIG";
 	struct token_set ts;
 	char when[32];
-	int rc = tokens_load(cfg->state_dir, &ts);
+	int rc = tokens_load(cfg->state_dir, &ts, NULL);
 
 	if (rc == -ENOENT) {
 		tt_error_set(err, ERR_USER, "not logged in: %s/tokens.json does not exist",

@@ -94,14 +94,11 @@ void hooks_free(struct hooks *h)
 	free(h);
 }
 
+/* Wait on @c until the monotonic instant @when (mono_now()'s seconds). */
 static void cond_wait_until(struct hooks *h, pthread_cond_t *c, double when)
 {
-	struct timespec ts;
+	struct timespec ts = mono_deadline(when - mono_now());
 
-	ts.tv_sec = (time_t)when;
-	ts.tv_nsec = (long)((when - (double)ts.tv_sec) * 1e9);
-	if (ts.tv_nsec >= 1000000000L)
-		ts.tv_nsec = 999999999L;
 	pthread_cond_timedwait(c, &h->lock, &ts);
 }
 

@@ -273,7 +273,7 @@ static int await_answer(const struct config *cfg, const char *url, int no_browse
 	return oauth_wait_answer(&w, cb, err);
 }
 
-/* A loopback listener on the redirect URI's port; -1 with @err. */
+/* A loopback listener on the redirect URI's port; -errno with @err. */
 static int listen_redirect(const struct config *cfg, char *path, size_t size, struct tt_error *err)
 {
 	int port;
@@ -284,7 +284,7 @@ static int listen_redirect(const struct config *cfg, char *path, size_t size, st
 			     "http://127.0.0.1:PORT/...: cannot catch the redirect here",
 			     cfg->redirect_uri);
 		tt_error_advise(err, "Use --no-browser and paste the address you are sent to.");
-		return -1;
+		return tt_error_errno(err->cls);
 	}
 	return oauth_listen_socket(port, err);
 }
@@ -480,8 +480,11 @@ static int revoke_saved(const struct config *cfg)
 		revoked = 1;
 	explicit_bzero(token, sizeof(token));
 	if (!revoked) {
-		fprintf(stderr, "tiktokfs: warning: TikTok did not confirm the revocation: %s\n",
-			err.what);
+		/* The advice is for using the login ("log in again"), not for
+		 * leaving it: the line below says what to do instead. */
+		err.advice[0] = '\0';
+		tt_error_print(stderr, "tiktokfs: warning: TikTok did not confirm the revocation",
+			       &err, TT_ERR_TERM);
 		fprintf(stderr, "  The local login is deleted anyway; to be sure, remove the app "
 				"under Settings > Security > Apps in the TikTok app.\n");
 	}
@@ -510,7 +513,7 @@ int cmd_logout(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
-	if (tokens_load(ctx.dir, &ts) == -ENOENT) {
+	if (tokens_load(ctx.dir, &ts, NULL) == -ENOENT) {
 		printf("Not logged in.\n");
 		remove_state(&ctx);
 		rc = 0;

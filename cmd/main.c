@@ -23,7 +23,8 @@ static const char usage[] =
 	"  tiktokfs logout                    revoke the token and forget it\n"
 	"  tiktokfs status [--json] [--health] queue, progress, recent results\n"
 	"  tiktokfs check VIDEO [CAPTION]     validate offline; exit 0 when it would be accepted\n"
-	"  tiktokfs watch [-c CONFIG] DIR     the same drop-folder on a plain directory\n"
+	"  tiktokfs watch [-c CONFIG] [-f] [--poll[=SECONDS]] DIR\n"
+	"                                     the same drop-folder on a plain directory\n"
 	"  tiktokfs --help | --version\n"
 	"Every command takes -c CONFIG.\n";
 

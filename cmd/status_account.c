@@ -34,7 +34,7 @@ static void read_account(const struct account_ctx *ctx, struct account_view *v)
 {
 	memset(v, 0, sizeof(*v));
 	v->bound = accounts_bound(ctx->dir, &v->b) == 0;
-	v->logged_in = tokens_load(ctx->dir, &v->ts) == 0;
+	v->logged_in = tokens_load(ctx->dir, &v->ts, NULL) == 0;
 	explicit_bzero(v->ts.access_token, sizeof(v->ts.access_token));
 	explicit_bzero(v->ts.refresh_token, sizeof(v->ts.refresh_token));
 	v->have_ci = creator_load(ctx->dir, &v->ci) == 0;

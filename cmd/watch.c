@@ -1,5 +1,5 @@
 /*
- * `tiktokfs watch [-c CONFIG] [-f] DIR`: the drop folder on a plain
+ * `tiktokfs watch [-c CONFIG] [-f] [--poll[=SECONDS]] DIR`: the drop folder on a plain
  * directory (a NAS share exported by Samba or NFS, where FUSE is not
  * wanted).  DIR itself is the staging root: outbox/ scheduled/ posted/
  * failed/ are created in it; the job store, tokens and creator info stay in
@@ -241,9 +241,9 @@ static int start(struct watch_ctx *c, const struct watch_args *a)
 		fprintf(stderr, "tiktokfs: cannot set up signal handling: %s\n", strerror(errno));
 		return -1;
 	}
-	c->w = watcher_new(d->root, d->cfg.settle_time, poll_interval(a, &d->cfg));
+	c->w = watcher_new(d->root, d->cfg.settle_time, poll_interval(a, &d->cfg), &err);
 	if (!c->w) {
-		fprintf(stderr, "tiktokfs: %s: cannot watch it: %s\n", d->root, strerror(errno));
+		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		return -1;
 	}
 	d->config_arg = c->config;

@@ -26,6 +26,7 @@
 #include "meta/job/drop.h"
 #include "meta/job/tracker.h"
 #include "util/clock.h"
+#include "util/path.h"
 
 static int root_stat(struct stat *st)
 {
@@ -192,9 +193,7 @@ int fs_link(const char *from, const char *to)
 
 static bool is_hidden(const char *path)
 {
-	const char *base = strrchr(path, '/');
-
-	return !strncmp(base ? base + 1 : path, FS_HIDDEN_PREFIX, strlen(FS_HIDDEN_PREFIX));
+	return !strncmp(path_base(path), FS_HIDDEN_PREFIX, strlen(FS_HIDDEN_PREFIX));
 }
 
 int fs_rename(const char *from, const char *to, unsigned int flags)

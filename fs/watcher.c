@@ -32,7 +32,9 @@
 #include "meta/job/drop.h"
 #include "fs/poller.h"
 #include "meta/job/tracker.h"
+#include "util/array.h"
 #include "util/clock.h"
+#include "util/error.h"
 #include "util/log.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -127,10 +129,7 @@ static void dir_note(struct watcher *w, int wd, const char *rel)
 		d->path = xstrdup(rel);
 		return;
 	}
-	if (w->ndirs == w->adirs) {
-		w->adirs = w->adirs ? 2 * w->adirs : 32;
-		w->dirs = xrealloc(w->dirs, w->adirs * sizeof(*w->dirs));
-	}
+	ALLOC_GROW(w->dirs, w->ndirs + 1, w->adirs);
 	w->dirs[w->ndirs++] = (struct wdir){wd, xstrdup(rel)};
 }
 
@@ -180,9 +179,7 @@ static int add_watch(struct watcher *w, const char *rel, uint32_t mask)
  * hears of it as of a file. */
 static void report_dir(struct watcher *w, const char *rel, double now)
 {
-	const char *base = strrchr(rel, '/');
-
-	if (w->t && drop_is_caption_name(base ? base + 1 : rel))
+	if (w->t && drop_is_caption_name(path_base(rel)))
 		tracker_changed(w->t, rel, now);
 }
 
@@ -279,10 +276,7 @@ static void writer_open(struct watcher *w, const char *path, double now)
 	struct writer *wr = writer_find(w, path);
 
 	if (!wr) {
-		if (w->nwriters == w->awriters) {
-			w->awriters = w->awriters ? 2 * w->awriters : 16;
-			w->writers = xrealloc(w->writers, w->awriters * sizeof(*w->writers));
-		}
+		ALLOC_GROW(w->writers, w->nwriters + 1, w->awriters);
 		wr = &w->writers[w->nwriters++];
 		*wr = (struct writer){xstrdup(path), 0, now};
 	}
@@ -541,21 +535,28 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, double n
  * reason is kept for the log: a user who sees items picked up late should
  * learn why from the first line of it.
  */
+/* Say in @err why @root cannot be watched (errno @e), free the half-made
+ * @w, and return NULL for the caller to pass on. */
+static struct watcher *refuse(struct watcher *w, const char *root, int e, struct tt_error *err)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w);
+	tt_error_set(err, ERR_USER, "%s: cannot watch it: %s", root, strerror(e));
+	return NULL;
+}
+
 static struct watcher *watcher_new_polling(const char *root, double settle_time,
-					   double poll_interval, const char *fstype)
+					   double poll_interval, const char *fstype,
+					   struct tt_error *err)
 {
 	double every = poll_interval > 0 ? poll_interval : POLL_DEFAULT_INTERVAL;
 	struct watcher *w = xcalloc(1, sizeof(*w));
 
 	w->fd = w->root_fd = -1;
 	w->poller = poller_new(root, every, settle_time);
-	if (!w->poller) {
-		int e = errno;
-
-		free(w);
-		errno = e;
-		return NULL;
-	}
+	if (!w->poller)
+		return refuse(w, root, errno, err);
 	w->root = xstrdup(root);
 	if (fstype)
 		w->how = xasprintf("polling every %g s: %s is on %s, which does not report "
@@ -577,31 +578,22 @@ static const char *root_fstype(const char *root)
 	return name;
 }
 
-struct watcher *watcher_new(const char *root, double settle_time, double poll_interval)
+struct watcher *watcher_new(const char *root, double settle_time, double poll_interval,
+			    struct tt_error *err)
 {
 	const char *fstype = root_fstype(root);
 	struct watcher *w;
 
 	if (poll_interval > 0 || fstype)
-		return watcher_new_polling(root, settle_time, poll_interval, fstype);
+		return watcher_new_polling(root, settle_time, poll_interval, fstype, err);
 	w = xcalloc(1, sizeof(*w));
+	w->root_fd = -1;
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (w->fd < 0) {
-		int e = errno;
-
-		free(w);
-		errno = e;
-		return NULL;
-	}
+	if (w->fd < 0)
+		return refuse(w, root, errno, err);
 	w->root_fd = sp_open_root(root);
-	if (w->root_fd < 0) {
-		int e = -w->root_fd;
-
-		close(w->fd);
-		free(w);
-		errno = e;
-		return NULL;
-	}
+	if (w->root_fd < 0)
+		return refuse(w, root, -w->root_fd, err);
 	w->root = xstrdup(root);
 	w->how = xstrdup("inotify");
 	w->quiet = settle_time * 10 > WATCH_WRITER_QUIET ? settle_time * 10 : WATCH_WRITER_QUIET;

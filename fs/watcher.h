@@ -36,17 +36,20 @@
 #define TIKTOKFS_WATCHER_H
 
 struct tracker;
+struct tt_error;
 struct watcher;
 
 #define WATCH_WRITER_QUIET 30.0
 
 /* @root absolute (borrowed).  Sets up inotify and watches the tree; events
- * wait in the kernel's queue until watcher_attach().  NULL + errno.
+ * wait in the kernel's queue until watcher_attach().  NULL + @err (which
+ * names @root and the system's reason) when it cannot.
  * Polls instead (fs/poller.h: every call below goes there, and
  * watcher_fd() is -1) when @poll_interval > 0, every that many seconds, or
  * when @root is on a file system where inotify does not see other
  * machines' writes (fs/fstype.h), every POLL_DEFAULT_INTERVAL. */
-struct watcher *watcher_new(const char *root, double settle_time, double poll_interval);
+struct watcher *watcher_new(const char *root, double settle_time, double poll_interval,
+			    struct tt_error *err);
 /* "inotify", or "polling every N s: ..." with the reason, for the log.
  * Owned by @w. */
 const char *watcher_how(const struct watcher *w);

@@ -106,7 +106,8 @@ static void fmt_num(char *buf, size_t size, double x, double limit)
 	}
 }
 
-/* A size for people: "4.0 GiB (4294967297 bytes)", "12.5 MB", "0 bytes". */
+/* A size for people: "4.29 GB (4294967297 bytes)", "12.5 MB (12500000 bytes)",
+ * "0 bytes": decimal units. */
 static void fmt_size(char *buf, size_t size, uint64_t n)
 {
 	if (n < 1000)
@@ -132,11 +133,11 @@ static int stem_len(const char *name)
 
 static int check_container(const char *name, const struct media_info *mi, struct verdict *v)
 {
-	if (container_mime(mi->container))
+	if (media_container_mime(mi->container))
 		return 0;
 	tt_error_set(
 	    &v->error, ERR_PERMANENT, "%s: %s container; TikTok takes only MP4, MOV and WebM", name,
-	    mi->container == CONTAINER_UNKNOWN ? "unknown" : container_name(mi->container));
+	    mi->container == CONTAINER_UNKNOWN ? "unknown" : media_container_name(mi->container));
 	tt_error_advise(&v->error,
 			"Convert it: ffmpeg -i '%s' -c:v libx264 -c:a aac '%.*s.mp4', then drop "
 			"the MP4 in with its caption.",
@@ -235,7 +236,8 @@ static int check_picture(const struct config *cfg, const char *name, const struc
 	if (w < cfg->min_width || h < cfg->min_height) {
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: %ux%u pixels; %s at least %ux%u", name,
 			     w, h,
-			     cfg->min_width <= TIKTOK_SIDE_MIN && cfg->min_height <= TIKTOK_SIDE_MIN
+			     cfg->min_width <= (unsigned)TIKTOK_SIDE_MIN &&
+				     cfg->min_height <= (unsigned)TIKTOK_SIDE_MIN
 				 ? "TikTok needs"
 				 : "min_width/min_height in the config ask for",
 			     cfg->min_width, cfg->min_height);
@@ -245,7 +247,8 @@ static int check_picture(const struct config *cfg, const char *name, const struc
 	if (w > cfg->max_width || h > cfg->max_height) {
 		tt_error_set(&v->error, ERR_PERMANENT, "%s: %ux%u pixels; %s at most %ux%u", name,
 			     w, h,
-			     cfg->max_width >= TIKTOK_SIDE_MAX && cfg->max_height >= TIKTOK_SIDE_MAX
+			     cfg->max_width >= (unsigned)TIKTOK_SIDE_MAX &&
+				     cfg->max_height >= (unsigned)TIKTOK_SIDE_MAX
 				 ? "TikTok takes"
 				 : "max_width/max_height in the config allow",
 			     cfg->max_width, cfg->max_height);
@@ -289,8 +292,8 @@ static int check_codec(const char *name, const struct media_info *mi, struct ver
 	if (mi->fps > 0 && (mi->fps < TIKTOK_FPS_MIN - FPS_SLACK || mi->fps > TIKTOK_FPS_MAX + FPS_SLACK)) {
 		fmt_num(have, sizeof(have), mi->fps, mi->fps < TIKTOK_FPS_MIN ? TIKTOK_FPS_MIN : TIKTOK_FPS_MAX);
 		tt_error_set(&v->error, ERR_PERMANENT,
-			     "%s: %s frames per second; TikTok takes %g to %g", name, have, TIKTOK_FPS_MIN,
-			     TIKTOK_FPS_MAX);
+			     "%s: %s frames per second; TikTok takes %d to %d", name, have,
+			     TIKTOK_FPS_MIN, TIKTOK_FPS_MAX);
 		tt_error_advise(
 		    &v->error,
 		    "Re-encode it at 30 fps: ffmpeg -i '%s' -r 30 -c:v libx264 -c:a copy "

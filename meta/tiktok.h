@@ -6,8 +6,9 @@
  * limit page).  Code that checks a file, plans an upload or paces requests
  * takes its bounds from here, never from a literal of its own.
  *
- * Sizes are bare decimal literals (no suffix), so that messages and the
- * config table can spell them with TIKTOK_STR().
+ * Every number is a bare decimal literal (no suffix, no decimal point), so
+ * that messages and the config table can spell it with TIKTOK_STR(); code
+ * that needs another type casts where it uses it.
  */
 #ifndef TIKTOKFS_TIKTOK_H
 #define TIKTOKFS_TIKTOK_H
@@ -41,13 +42,13 @@
 /* ---- media and text (§6, [media-transfer] "video restrictions",
  * [direct-post] post_info.title) ---- */
 
-#define TIKTOK_FPS_MIN 23.0 /* "23 to 60 FPS" */
-#define TIKTOK_FPS_MAX 60.0
-#define TIKTOK_SIDE_MIN 360u /* "360 to 4096 px, width and height" */
-#define TIKTOK_SIDE_MAX 4096u
+#define TIKTOK_FPS_MIN 23 /* "23 to 60 FPS" */
+#define TIKTOK_FPS_MAX 60
+#define TIKTOK_SIDE_MIN 360 /* "360 to 4096 px, width and height" */
+#define TIKTOK_SIDE_MAX 4096
 /* "API maximum 10 minutes"; no page states a minimum (the 3 s default of
  * min_duration is tiktokfs's rule, docs/contract.md). */
-#define TIKTOK_DURATION_MAX 600.0
+#define TIKTOK_DURATION_MAX 600
 /* post_info.title: "max 2200 UTF-16 code units" (characters outside the
  * BMP count 2). */
 #define TIKTOK_CAPTION_MAX_UTF16 2200

@@ -12,7 +12,7 @@
  *     rejected the first request before doing anything;
  *   - an init is never blindly retried: a transport failure after the
  *     request may have left is ERR_PERMANENT "init_outcome_unknown";
- *   - numbers are read as json_int_t or exact strings (net/json.c), never
+ *   - numbers are read as json_int_t or exact strings (net/tjson.c), never
  *     as doubles;
  *   - bodies are built with json_pack and sent as
  *     application/json; charset=UTF-8; creator_info sends none (§5.1).
@@ -28,7 +28,7 @@
 #include "meta/config.h"
 #include "net/errors.h"
 #include "net/http.h"
-#include "net/json.h"
+#include "net/tjson.h"
 #include "net/tokens.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -80,6 +80,12 @@ void publish_ticket_clear(struct publish_ticket *t)
 
 /* ---- pure parsers ---------------------------------------------------- */
 
+/* The -errno that goes with @err (util/error.h): never 0. */
+static int fail(const struct tt_error *err)
+{
+	return tt_error_errno(err->cls);
+}
+
 int api_parse_envelope(const char *body, size_t len, long status, const char *scope, json_t **data,
 		       struct tt_error *err)
 {
@@ -115,7 +121,7 @@ int api_parse_envelope(const char *body, size_t len, long status, const char *sc
 		http_redact_error(err); /* TikTok's message is quoted */
 	}
 	json_decref(root);
-	return rc;
+	return rc == 0 ? 0 : fail(err);
 }
 
 int api_parse_creator_info(const char *body, size_t len, long status, struct creator_info *ci,
@@ -123,10 +129,11 @@ int api_parse_creator_info(const char *body, size_t len, long status, struct cre
 {
 	json_t *d, *opts, *v;
 	size_t i;
+	int rc;
 
 	memset(ci, 0, sizeof(*ci));
-	if (api_parse_envelope(body, len, status, SCOPE_PUBLISH, &d, err))
-		return -1;
+	if ((rc = api_parse_envelope(body, len, status, SCOPE_PUBLISH, &d, err)) < 0)
+		return rc;
 	tjson_copy(ci->username, sizeof(ci->username), d, "creator_username");
 	tjson_copy(ci->nickname, sizeof(ci->nickname), d, "creator_nickname");
 	opts = json_object_get(d, "privacy_level_options");
@@ -149,7 +156,7 @@ int api_parse_creator_info(const char *body, size_t len, long status, struct cre
 	json_decref(d);
 	if (!ci->username[0]) {
 		tt_error_set(err, ERR_RETRY, "TikTok's creator_info answer names no creator");
-		return -1;
+		return fail(err);
 	}
 	return 0;
 }
@@ -162,8 +169,8 @@ int api_parse_init(const char *body, size_t len, long status, struct publish_tic
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (api_parse_envelope(body, len, status, SCOPE_PUBLISH, &d, err))
-		return -1;
+	if ((rc = api_parse_envelope(body, len, status, SCOPE_PUBLISH, &d, err)) < 0)
+		return rc;
 	url = tjson_str(d, "upload_url");
 	if (tjson_copy(out->publish_id, sizeof(out->publish_id), d, "publish_id") ||
 	    !out->publish_id[0] || !*url) {
@@ -176,6 +183,7 @@ int api_parse_init(const char *body, size_t len, long status, struct publish_tic
 		tt_error_advise(err, "Check the TikTok account; move the video back to outbox/ "
 				     "to try again.");
 		memset(out, 0, sizeof(*out));
+		rc = fail(err);
 		goto out;
 	}
 	/* Registered with the log's secret list, which masks it in any text
@@ -193,10 +201,11 @@ int api_parse_status(const char *body, size_t len, long status, struct publish_s
 {
 	json_t *d, *ids;
 	uint64_t n;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (api_parse_envelope(body, len, status, SCOPE_PUBLISH, &d, err))
-		return -1;
+	if ((rc = api_parse_envelope(body, len, status, SCOPE_PUBLISH, &d, err)) < 0)
+		return rc;
 	tjson_copy(out->status, sizeof(out->status), d, "status");
 	tjson_copy(out->fail_reason, sizeof(out->fail_reason), d, "fail_reason");
 	/* TikTok's spelling: "publicaly" (§5.7). */
@@ -209,7 +218,7 @@ int api_parse_status(const char *body, size_t len, long status, struct publish_s
 	json_decref(d);
 	if (!out->status[0]) {
 		tt_error_set(err, ERR_RETRY, "TikTok's status answer has no status");
-		return -1;
+		return fail(err);
 	}
 	return 0;
 }
@@ -218,13 +227,14 @@ int api_parse_user_info(const char *body, size_t len, long status, char *display
 			size_t dn_size, char *username, size_t un_size, struct tt_error *err)
 {
 	json_t *d, *user;
+	int rc;
 
 	if (dn_size)
 		display_name[0] = '\0';
 	if (un_size)
 		username[0] = '\0';
-	if (api_parse_envelope(body, len, status, SCOPE_BASIC, &d, err))
-		return -1;
+	if ((rc = api_parse_envelope(body, len, status, SCOPE_BASIC, &d, err)) < 0)
+		return rc;
 	user = json_object_get(d, "user");
 	tjson_copy(display_name, dn_size, user, "display_name");
 	tjson_copy(username, un_size, user, "username");
@@ -237,7 +247,7 @@ int api_parse_user_info(const char *body, size_t len, long status, char *display
 /*
  * Send one request with a fresh access token; replay once when TikTok says
  * access_token_invalid.  @body NULL: a GET; otherwise a POST of @body ("" for
- * none).  0: an HTTP answer is in @r (to be parsed); -1: no
+ * none).  0: an HTTP answer is in @r (to be parsed); -errno: no
  * answer or no token (@err filled; r->maybe_sent for transport failures).
  */
 static int exchange(struct api *a, const char *path, const char *body, const char *scope,
@@ -252,7 +262,7 @@ static int exchange(struct api *a, const char *path, const char *body, const cha
 
 	for (int attempt = 0; attempt < 2; attempt++) {
 		r->maybe_sent = 0;
-		if (tokens_access(a->tokens, stale, token, sizeof(token), err))
+		if ((rc = tokens_access(a->tokens, stale, token, sizeof(token), err)) < 0)
 			goto out;
 		if (body)
 			rc = http_post(a->h, url, token, JSON_CT, body, r);
@@ -260,6 +270,7 @@ static int exchange(struct api *a, const char *path, const char *body, const cha
 			rc = http_get(a->h, url, token, r);
 		if (rc) {
 			http_transport_error(r, path, err);
+			rc = fail(err);
 			goto out;
 		}
 		if (r->status != 401 ||
@@ -352,6 +363,7 @@ int api_init(struct api *a, bool draft, const struct post_info *pi, uint64_t vid
 	if (!body) {
 		tt_error_set(err, ERR_USER, "the caption or privacy is not valid UTF-8");
 		tt_error_advise(err, "Save the caption as UTF-8.");
+		rc = fail(err);
 		goto out;
 	}
 	/* A reused keep-alive connection that closes without an answer makes
@@ -370,6 +382,7 @@ int api_init(struct api *a, bool draft, const struct post_info *pi, uint64_t vid
 			     what);
 		tt_error_code(err, "init_outcome_unknown", "");
 		tt_error_advise(err, "%s", errors_lookup(ERRK_API, "init_outcome_unknown")->advice);
+		rc = fail(err);
 	}
 	if (!rc) {
 		rc = api_parse_init(r.body.buf, r.body.len, r.status, out, err);
@@ -397,6 +410,7 @@ int api_status(struct api *a, const char *publish_id, struct publish_status *out
 	json_decref(o);
 	if (!body) {
 		tt_error_set(err, ERR_PERMANENT, "publish_id %s is not valid UTF-8", publish_id);
+		rc = fail(err);
 		goto out;
 	}
 	rc = exchange(a, "/v2/post/publish/status/fetch/", body, SCOPE_PUBLISH, &r, err);

@@ -53,6 +53,8 @@ struct publish_status {
 	uint64_t uploaded_bytes;
 };
 
+/* Each call below returns 0, or -errno with @err saying what TikTok (or
+ * the network) answered: tt_error_errno() of its class (util/error.h). */
 int api_creator_info(struct api *a, struct creator_info *ci, struct tt_error *err);
 /* @draft: inbox/video/init (post_info ignored) instead of video/init. */
 int api_init(struct api *a, bool draft, const struct post_info *pi, uint64_t video_size,
@@ -70,8 +72,8 @@ int api_user_info(struct api *a, char *display_name, size_t dn_size, char *usern
  * unit tests and the fuzzer (tests/fuzz/fuzz_api.c).  @scope: the scope the
  * endpoint needs, named when TikTok says scope_not_authorized.
  * api_parse_envelope returns 0 and a new reference to "data" (or NULL when
- * absent) in @data when error.code is "ok" and the status is 2xx; else -1
- * and @err.
+ * absent) in @data when error.code is "ok" and the status is 2xx; else
+ * -errno and @err, as the calls above.
  */
 int api_parse_envelope(const char *body, size_t len, long status, const char *scope, json_t **data,
 		       struct tt_error *err);

@@ -20,6 +20,8 @@
  */
 #include "net/chunk.h"
 
+#include <errno.h>
+
 #include "meta/tiktok.h"
 
 /* TikTok's bounds (meta/tiktok.h, each with its source) as uint64_t. */
@@ -34,9 +36,9 @@ int chunk_plan(uint64_t video_size, uint64_t chunk_size, struct chunk_plan *p)
 	uint64_t count;
 
 	if (video_size == 0 || video_size > CHUNK_FILE_MAX)
-		return -1;
+		return -EINVAL;
 	if (chunk_size < CHUNK_MIN || chunk_size > CHUNK_MAX)
-		return -1;
+		return -EINVAL;
 	if (video_size <= CHUNK_SINGLE_MAX) {
 		p->video_size = video_size;
 		p->chunk_size = video_size;
@@ -48,7 +50,7 @@ int chunk_plan(uint64_t video_size, uint64_t chunk_size, struct chunk_plan *p)
 		chunk_size = video_size / 2;
 	count = video_size / chunk_size;
 	if (count < 1 || count > CHUNK_COUNT_MAX)
-		return -1;
+		return -EINVAL;
 	p->video_size = video_size;
 	p->chunk_size = chunk_size;
 	p->chunk_count = count;

@@ -15,7 +15,7 @@ struct chunk_plan {
 	uint64_t chunk_count;
 };
 
-/* 0, or -1 when no plan can satisfy the rules (size 0 or above 4 GB =
+/* 0, or -EINVAL when no plan can satisfy the rules (size 0 or above 4 GB =
  * 4,000,000,000 bytes,
  * chunk_size outside [5,242,880 .. 64,000,000], more than 1000 chunks).
  * A file above 64,000,000 bytes but below 2 * chunk_size is cut in two

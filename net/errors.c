@@ -22,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "meta/tiktok.h"
+
 #define HOUR 3600
 
 /* An unaudited app may post only SELF_ONLY, and only to private accounts
@@ -40,15 +42,17 @@ static const struct errors_entry api_codes[] = {
     {"internal_error", ERR_RETRY, 0, "TikTok had an internal error",
      "Nothing to do: tiktokfs retries later."},
     {"invalid_file_upload", ERR_USER, 0, "TikTok refused the video file",
-     "Check that the video is MP4, WebM or MOV (H.264/H.265/VP8/VP9), 23-60 fps, "
-     "360-4096 pixels wide and high, at most 4 GB."},
+     "Check that the video is MP4, WebM or MOV (H.264/H.265/VP8/VP9), "
+     TIKTOK_STR(TIKTOK_FPS_MIN) "-" TIKTOK_STR(TIKTOK_FPS_MAX) " fps, "
+     TIKTOK_STR(TIKTOK_SIDE_MIN) "-" TIKTOK_STR(TIKTOK_SIDE_MAX) " pixels wide and high, "
+     "at most " TIKTOK_STR(TIKTOK_FILE_MAX) " bytes."},
     {"invalid_params", ERR_PERMANENT, 0, "TikTok refused the request as invalid",
      "If TikTok says the chunk size is invalid, set a different chunk_size in the config "
-     "(videos up to 64,000,000 bytes always go in one chunk); then move the video back "
-     "to outbox/."},
+     "(videos up to " TIKTOK_STR(TIKTOK_SINGLE_CHUNK_MAX) " bytes always go in one chunk); "
+     "then move the video back to outbox/."},
     {"invalid_param", ERR_PERMANENT, 0, "TikTok refused the request as invalid",
-     "Check the caption (at most 2200 UTF-16 units) and its front matter, then move the "
-     "video back to outbox/."},
+     "Check the caption (at most " TIKTOK_STR(TIKTOK_CAPTION_MAX_UTF16) " UTF-16 units) "
+     "and its front matter, then move the video back to outbox/."},
     {"rate_limit_exceeded", ERR_DEFER, 60, "TikTok's rate limit was reached",
      "Nothing to do: tiktokfs waits a minute and tries again."},
     {"scope_not_authorized", ERR_USER, 0, "The TikTok login lacks a permission",
@@ -72,8 +76,8 @@ static const struct errors_entry api_codes[] = {
     {"spam_risk_too_many_pending_share", ERR_DEFER, HOUR,
      "Too many drafts wait in the "
      "TikTok inbox",
-     "Finish or delete the drafts in the TikTok app (at most 5 may wait); tiktokfs tries "
-     "again later."},
+     "Finish or delete the drafts in the TikTok app (at most "
+     TIKTOK_STR(TIKTOK_PENDING_DRAFTS_MAX) " may wait); tiktokfs tries again later."},
     {"reached_active_user_cap", ERR_DEFER, HOUR,
      "The TikTok app reached its daily quota "
      "of posting users",
@@ -111,9 +115,11 @@ static const struct errors_entry fail_reasons[] = {
     {"duration_check_failed", ERR_USER, 0, "TikTok refused the video's duration",
      "Shorten the video to the account's maximum (see `tiktokfs login`) and at least 3 s."},
     {"frame_rate_check_failed", ERR_USER, 0, "TikTok refused the video's frame rate",
-     "Re-encode the video at 23 to 60 frames per second."},
+     "Re-encode the video at " TIKTOK_STR(TIKTOK_FPS_MIN) " to " TIKTOK_STR(TIKTOK_FPS_MAX)
+     " frames per second."},
     {"picture_size_check_failed", ERR_USER, 0, "TikTok refused the picture size",
-     "Re-encode the video between 360 and 4096 pixels wide and high (1080x1920 is best)."},
+     "Re-encode the video between " TIKTOK_STR(TIKTOK_SIDE_MIN) " and "
+     TIKTOK_STR(TIKTOK_SIDE_MAX) " pixels wide and high (1080x1920 is best)."},
     {"internal", ERR_RETRY, 0, "TikTok failed to process the video on its side",
      "Nothing to do: tiktokfs posts it again."},
     {"video_pull_failed", ERR_PERMANENT, 0, "TikTok could not download the video",

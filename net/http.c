@@ -202,7 +202,7 @@ static int perform(CURL *h, const char *url, const char *token, struct curl_slis
 				 curl_easy_strerror(r->curl));
 		/* A URL in curl's message may carry an upload token. */
 		log_redact_http(r->curl_msg, sizeof(r->curl_msg));
-		rc = -1;
+		rc = -EIO;
 	}
 	/* The handle keeps pointers to these: detach them before freeing. */
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);

@@ -36,7 +36,8 @@ void http_reply_release(struct http_reply *r);
 /*
  * POST @body (may be NULL for an empty body) with @content_type to @url and
  * an optional bearer @token.  Fills @r; returns 0 when an HTTP answer
- * arrived (any status), -1 on transport failure (r->curl says why).
+ * arrived (any status), -EIO on transport failure (r->curl says why;
+ * http_transport_error() puts it in a tt_error).
  */
 int http_post(CURL *h, const char *url, const char *token, const char *content_type,
 	      const char *body, struct http_reply *r);

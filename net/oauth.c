@@ -31,7 +31,7 @@
 #include "meta/caption/utf8.h"
 #include "net/errors.h"
 #include "net/http.h"
-#include "net/json.h"
+#include "net/tjson.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/strbuf.h"
@@ -419,7 +419,7 @@ int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 			errors_oauth(err, cb->error, cb->error_description, cb->error_type, "",
 				     cfg->client_key, cfg->redirect_uri);
 		http_redact_error(err);
-		return -1;
+		return tt_error_errno(err->cls);
 	}
 	if (!state_is(cb->state, state)) {
 		tt_error_set(err, ERR_USER,
@@ -427,12 +427,12 @@ int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 			     "(state mismatch): refused");
 		tt_error_advise(err, "Run `tiktokfs login` again and paste the address of *this* "
 				     "login's redirect.");
-		return -1;
+		return tt_error_errno(err->cls);
 	}
 	if (!cb->code[0]) {
 		tt_error_set(err, ERR_USER, "The login answer holds no authorization code");
 		tt_error_advise(err, "Paste the whole address the browser was redirected to.");
-		return -1;
+		return tt_error_errno(err->cls);
 	}
 	strbuf_init(&missing);
 	if (cb->scopes[0])
@@ -446,7 +446,7 @@ int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 				"Run `tiktokfs login` again and leave every permission ticked; "
 				"check that the app has Login Kit and the Content Posting API "
 				"with these scopes.");
-		rc = -1;
+		rc = tt_error_errno(err->cls);
 	}
 	strbuf_release(&missing);
 	return rc;
@@ -536,7 +536,7 @@ out:
 	json_decref(root);
 	if (rc)
 		explicit_bzero(ts, sizeof(*ts));
-	return rc;
+	return rc ? tt_error_errno(err->cls) : 0;
 }
 
 static char *url_of(const struct config *cfg, const char *path)
@@ -557,6 +557,7 @@ static int token_call(CURL *h, const struct config *cfg, struct strbuf *form, st
 	explicit_bzero(form->buf, form->len);
 	if (rc) {
 		http_transport_error(&r, "token request", err);
+		rc = tt_error_errno(err->cls);
 		goto out;
 	}
 	rc = oauth_parse_token_reply(r.body.buf, r.body.len, r.status, wall_now(), cfg, ts,
@@ -583,7 +584,7 @@ int oauth_exchange(CURL *h, const struct config *cfg, const char *code, const ch
 	rc |= add_param(&form, "code_verifier", verifier);
 	if (rc) {
 		tt_error_set(err, ERR_PERMANENT, "cannot encode the token request");
-		rc = -1;
+		rc = tt_error_errno(err->cls);
 	} else {
 		rc = token_call(h, cfg, &form, ts, err);
 	}
@@ -591,7 +592,7 @@ int oauth_exchange(CURL *h, const struct config *cfg, const char *code, const ch
 		tt_error_set(err, ERR_PERMANENT, "TikTok's token answer holds no refresh_token");
 		tt_error_advise(err, "Run `tiktokfs login` again; report it if it persists.");
 		explicit_bzero(ts, sizeof(*ts));
-		rc = -1;
+		rc = tt_error_errno(err->cls);
 	}
 	strbuf_release(&form);
 	return rc;
@@ -610,7 +611,7 @@ int oauth_refresh(CURL *h, const struct config *cfg, const char *refresh_token,
 	rc |= add_param(&form, "refresh_token", refresh_token);
 	if (rc) {
 		tt_error_set(err, ERR_PERMANENT, "cannot encode the refresh request");
-		rc = -1;
+		rc = tt_error_errno(err->cls);
 	} else {
 		rc = token_call(h, cfg, &form, ts, err);
 	}
@@ -634,19 +635,20 @@ int oauth_revoke(CURL *h, const struct config *cfg, const char *access_token, st
 	rc |= add_param(&form, "token", access_token);
 	if (rc) {
 		tt_error_set(err, ERR_PERMANENT, "cannot encode the revoke request");
-		rc = -1;
+		rc = tt_error_errno(err->cls);
 		goto out;
 	}
 	rc = http_post(h, url, NULL, "application/x-www-form-urlencoded", form.buf, &r);
 	if (rc) {
 		http_transport_error(&r, "revoke", err);
+		rc = tt_error_errno(err->cls);
 		goto out;
 	}
 	/* Success is an empty 200; an error may come as JSON, with 200 too. */
 	root = r.body.len ? tjson_parse(r.body.buf, r.body.len, &jerr) : NULL;
 	if (r.status != 200 || json_object_get(root, "error")) {
 		reply_error(err, root, r.status, cfg);
-		rc = -1;
+		rc = tt_error_errno(err->cls);
 	}
 out:
 	json_decref(root);

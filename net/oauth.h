@@ -127,13 +127,17 @@ struct oauth_wait {
 	void (*hint)(void *arg);
 	void *arg;
 };
-/* A listening socket on 127.0.0.1:@port only, or -1 with @err saying why. */
+/* A listening socket on 127.0.0.1:@port only, or -errno with @err saying
+ * why. */
 int oauth_listen_socket(int port, struct tt_error *err);
-/* 0 with @cb filled (it may hold TikTok's error); -1 with @err: the
+/* 0 with @cb filled (it may hold TikTok's error); -errno with @err: the
  * timeout, a paste that is not an address, or nothing pasted. */
 int oauth_wait_answer(const struct oauth_wait *w, struct oauth_callback *cb, struct tt_error *err);
 
 /*
+ * The token calls below, like oauth_check_callback() above, return 0, or
+ * -errno with @err (util/error.h).
+ *
  * A token endpoint answer: flat JSON; success iff access_token is present
  * and error absent, whatever the HTTP status (§2.6).  @now: unix seconds
  * the expiries are counted from.

@@ -66,6 +66,7 @@ struct listener {
 	struct conn c[LISTEN_CONNS];
 };
 
+/* Milliseconds on the monotonic clock, poll(2)'s unit. */
 static int64_t now_ms(void)
 {
 	/* real: a person's browser and the network answer in real time */
@@ -90,7 +91,7 @@ fail:
 	tt_error_advise(err, "Free the port, or use --no-browser.");
 	if (fd >= 0)
 		close(fd);
-	return -1;
+	return tt_error_errno(err->cls);
 }
 
 /* Answer and hang up.  MSG_NOSIGNAL: a client that already left must not
@@ -312,7 +313,7 @@ int oauth_wait_answer(const struct oauth_wait *w, struct oauth_callback *cb, str
 	memset(cb, 0, sizeof(*cb));
 	if (!l) {
 		tt_error_set(err, ERR_USER, "out of memory waiting for the login's answer");
-		return -1;
+		return tt_error_errno(err->cls);
 	}
 	l->lfd = w->lfd;
 	l->paste_fd = w->paste_fd;
@@ -338,5 +339,5 @@ int oauth_wait_answer(const struct oauth_wait *w, struct oauth_callback *cb, str
 		drop(&l->c[i]);
 	explicit_bzero(&l->paste, sizeof(l->paste));
 	free(l);
-	return rc == 1 ? 0 : -1;
+	return rc == 1 ? 0 : tt_error_errno(err->cls);
 }

@@ -54,6 +54,9 @@ struct config;
 /* A move to posted/ or failed/ that could not be made (a link on the way,
  * a full disk) is tried again this often, between items. */
 #define MOVE_RETRY_SEC 10
+/* The note of the store's history row that marks an init (step_init
+ * writes it): the pace is seeded from these rows at start (net/poster.c). */
+#define PW_INIT_NOTE "upload started"
 #define UPLOAD_URL_LIFETIME 3600 /* §5.2: valid for one hour after issue */
 #define URL_MARGIN 60		 /* an URL this close to its end is not resumed */
 #define PROCESSING_POLL_MAX 600.0
@@ -83,7 +86,7 @@ struct config;
  */
 struct poster_io {
 	void *ctx;
-	/* Make sure a login is at hand (tokens, an API handle): 0, or -1
+	/* Make sure a login is at hand (tokens, an API handle): 0, or -errno
 	 * with @err (ERR_RETRY: try again; else the user must log in). */
 	int (*login)(void *ctx, struct tt_error *err);
 	/* Forget the login (TikTok refused it); the next login() reopens. */
@@ -153,6 +156,8 @@ enum step_id {
 	STEP_END	 /* the turn ends as step.how says */
 };
 
+/* How a turn ends: an enum, not 0/-errno (util/error.h), because each of
+ * these is handled differently, in one place (net/poster.c). */
 enum turn_end {
 	TURN_GO = 0,	    /* not ended: run step.next (after step.wait s) */
 	TURN_RETRY,	    /* ERR_RETRY: pause, then step.next again (bounded) */
@@ -221,8 +226,6 @@ struct step step_finish(struct poster *p, struct turn *t);
 /* ---- net/poster_end.c ---- */
 /* Carry out how @s says the turn ends.  The only place a turn ends. */
 void end_turn(struct poster *p, struct turn *t, struct step *s);
-/* Note of the store's history that marks an init: the pace is seeded from it. */
-#define PW_INIT_NOTE "upload started"
 
 /* ---- net/poster.c: helpers for the steps ---- */
 int64_t pw_now(void);
@@ -238,10 +241,10 @@ bool pw_login_problem(const struct tt_error *err);
 bool pw_still_ours(struct poster *p, int64_t id, enum job_state want);
 /* Inits of job @id whose answer was lost in this run (+1 when @add). */
 int pw_lost_inits(struct poster *p, int64_t id, bool add);
-/* Open the staging file of @j through meta/job/itemfile.h; -1 with @err
- * (ERR_INCOMPLETE: changed) on failure (net/poster_send.c). */
+/* Open the staging file of @j through meta/job/itemfile.h; -errno with
+ * @err (ERR_INCOMPLETE: changed) on failure (net/poster_send.c). */
 int pw_open_video(struct poster *p, const struct job *j, struct tt_error *err);
-/* The chunk plan for @size, or -1 with @err (net/poster_send.c). */
+/* The chunk plan for @size, or -errno with @err (net/poster_send.c). */
 int pw_make_plan(struct poster *p, const struct job *j, uint64_t size, struct chunk_plan *plan,
 		 struct tt_error *err);
 

@@ -41,13 +41,13 @@ static int real_login(void *ctx, struct tt_error *err)
 		return 0;
 	r->tokens = tokens_open(r->cfg, err);
 	if (!r->tokens)
-		return -1;
+		return tt_error_errno(err->cls);
 	r->api = api_new(r->cfg, r->tokens);
 	if (!r->api) {
 		tt_error_set(err, ERR_RETRY, "cannot set up the TikTok API client");
 		tokens_free(r->tokens);
 		r->tokens = NULL;
-		return -1;
+		return tt_error_errno(err->cls);
 	}
 	if (!r->up)
 		r->up = http_easy_new(r->cfg);

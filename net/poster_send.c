@@ -26,6 +26,7 @@
 #include "meta/job/store.h"
 #include "meta/media/media.h"
 #include "meta/media/probe.h"
+#include "meta/tiktok.h"
 #include "net/chunk.h"
 #include "net/poster_int.h"
 #include "net/upload.h"
@@ -201,31 +202,31 @@ int pw_open_video(struct poster *p, const struct job *j, struct tt_error *err)
 	if (root_fd < 0) {
 		tt_error_set(err, ERR_INCOMPLETE, "%s: cannot open the staging folder: %s",
 			     path_base(j->path), strerror(-root_fd));
-		return -1;
+		return tt_error_errno(err->cls);
 	}
 	fd = itemfile_open(root_fd, j->path, path_base(j->path), err);
 	close(root_fd);
 	if (fd < 0) {
 		err->cls = ERR_INCOMPLETE;
-		return -1;
+		return tt_error_errno(err->cls);
 	}
 	if (fstat(fd, &sb)) {
 		tt_error_set(err, ERR_INCOMPLETE, "%s: cannot open the staged file: %s",
 			     path_base(j->path), strerror(errno));
 		close(fd);
-		fd = -1;
+		fd = tt_error_errno(err->cls);
 	} else if (j->size && (uint64_t)sb.st_size != j->size) {
 		tt_error_set(err, ERR_INCOMPLETE,
 			     "%s: %" PRIu64 " bytes now, %" PRIu64 " when it was "
 			     "complete",
 			     path_base(j->path), (uint64_t)sb.st_size, j->size);
 		close(fd);
-		fd = -1;
+		fd = tt_error_errno(err->cls);
 	}
 	return fd;
 }
 
-/* The chunk plan for @size, or -1 with @err. */
+/* The chunk plan for @size, or -EINVAL with @err. */
 int pw_make_plan(struct poster *p, const struct job *j, uint64_t size, struct chunk_plan *plan,
 		 struct tt_error *err)
 {
@@ -233,10 +234,10 @@ int pw_make_plan(struct poster *p, const struct job *j, uint64_t size, struct ch
 		return 0;
 	tt_error_set(err, ERR_PERMANENT,
 		     "%s: %" PRIu64 " bytes cannot be sent in chunks of %" PRIu64
-		     " (TikTok takes 1 byte to 4 GiB, chunk_size 5242880 to "
-		     "64000000)",
+		     " (TikTok takes 1 to " TIKTOK_STR(TIKTOK_FILE_MAX) " bytes, chunk_size "
+		     TIKTOK_STR(TIKTOK_CHUNK_MIN) " to " TIKTOK_STR(TIKTOK_CHUNK_MAX) ")",
 		     path_base(j->path), size, p->cfg->chunk_size);
-	return -1;
+	return tt_error_errno(err->cls);
 }
 
 /* ---- resuming ------------------------------------------------------------- */
@@ -252,6 +253,7 @@ static int reopen(struct poster *p, struct turn *t, struct step *s)
 	tt_error_clear(&err);
 	t->fd = pw_open_video(p, j, &err);
 	if (t->fd < 0) {
+		t->fd = -1; /* struct turn: -1 when not open */
 		*s = step_end(TURN_CHANGED, &err);
 		return -1;
 	}
@@ -259,7 +261,7 @@ static int reopen(struct poster *p, struct turn *t, struct step *s)
 	 * before that column existed probe the file again. */
 	t->mime = j->mime;
 	if (!t->mime && (probe_fd(t->fd, path_base(j->path), &mi, &err) ||
-			 !(t->mime = container_mime(mi.container)))) {
+			 !(t->mime = media_container_mime(mi.container)))) {
 		if (err.cls == ERR_NONE)
 			tt_error_set(&err, ERR_PERMANENT, "%s: not a container TikTok takes",
 				     path_base(j->path));

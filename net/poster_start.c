@@ -192,11 +192,11 @@ static int open_and_plan(struct poster *p, struct turn *t, struct step *s)
 	struct tt_error err;
 
 	tt_error_clear(&err);
-	t->mime = container_mime(t->v.media.container);
+	t->mime = media_container_mime(t->v.media.container);
 	if (!t->mime) {
 		tt_error_set(&err, ERR_USER,
 			     "%s: TikTok takes MP4, MOV and WebM files only, not %s",
-			     path_base(j->path), container_name(t->v.media.container));
+			     path_base(j->path), media_container_name(t->v.media.container));
 		tt_error_advise(&err,
 				"Convert it, e.g. ffmpeg -i IN -c:v libx264 -c:a aac OUT.mp4.");
 		*s = step_end(TURN_FAIL, &err);
@@ -206,6 +206,7 @@ static int open_and_plan(struct poster *p, struct turn *t, struct step *s)
 		close(t->fd);
 	t->fd = pw_open_video(p, j, &err);
 	if (t->fd < 0) {
+		t->fd = -1; /* struct turn: -1 when not open */
 		*s = step_end(TURN_CHANGED, &err);
 		return -1;
 	}

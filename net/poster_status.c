@@ -19,6 +19,7 @@
 #include "meta/config.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
+#include "meta/tiktok.h"
 #include "net/errors.h"
 #include "net/poster_int.h"
 #include "util/clock.h"
@@ -211,7 +212,7 @@ struct step step_finish(struct poster *p, struct turn *t)
 	store_set_error(p->st, j->id, NULL);
 	made_private = result_notes_posted(p->st, p->cfg, j->id, ps->status);
 	wait = !ps->post_id[0] && !strcmp(ps->status, "PUBLISH_COMPLETE") && !made_private &&
-	       !(j->privacy && !strcmp(j->privacy, "SELF_ONLY"));
+	       !(j->privacy && !strcmp(j->privacy, TIKTOK_PRIVACY_SELF_ONLY));
 	/* a public post with no ID yet: published, its ID awaited (poster_watch.c) */
 	if (wait && pw_wait_begin(p, j->id, posted_at))
 		return step_end(TURN_PAUSE, NULL);

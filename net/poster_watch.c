@@ -31,6 +31,7 @@
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
 #include "net/errors.h"
+#include "meta/tiktok.h"
 #include "net/poster_int.h"
 #include "util/clock.h"
 #include "util/log.h"

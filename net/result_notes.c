@@ -29,12 +29,12 @@ char *result_notes_made_private(const struct config *cfg, const struct job *j, c
 {
 	if (cfg->audited || j->mode == POST_DRAFT || !status || strcmp(status, "PUBLISH_COMPLETE"))
 		return NULL;
-	if (!j->privacy || !*j->privacy || !strcmp(j->privacy, "SELF_ONLY"))
+	if (!j->privacy || !*j->privacy || !strcmp(j->privacy, TIKTOK_PRIVACY_SELF_ONLY))
 		return NULL;
-	return xasprintf("posted private (SELF_ONLY), not %s: TikTok keeps every post of an app "
-			 "that has not passed its audit private (audited = no in the config); "
-			 "get the app audited to post for others, and change who can see this "
-			 "video in the TikTok app",
+	return xasprintf("posted private (" TIKTOK_PRIVACY_SELF_ONLY "), not %s: TikTok keeps "
+			 "every post of an app that has not passed its audit private (audited = "
+			 "no in the config); get the app audited to post for others, and change "
+			 "who can see this video in the TikTok app",
 			 tiktok_privacy_word(j->privacy));
 }
 
@@ -60,7 +60,7 @@ bool result_notes_posted(struct store *st, const struct config *cfg, int64_t id,
 	made_private = true;
 	log_info("job %" PRId64 ": %s", id, note);
 	warning = append_note(j.warning, note);
-	if (store_set_ready(st, id, j.size, j.schedule_at, "SELF_ONLY",
+	if (store_set_ready(st, id, j.size, j.schedule_at, TIKTOK_PRIVACY_SELF_ONLY,
 			    warning ? warning : j.warning, j.mime) < 0)
 		log_warn("job %" PRId64 ": cannot record that TikTok made the post private", id);
 out:

@@ -30,7 +30,7 @@
 
 #include "meta/config.h"
 #include "net/http.h"
-#include "net/json.h"
+#include "net/tjson.h"
 #include "net/oauth.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -50,31 +50,13 @@ struct tokens {
 	CURL *h;   /* for refreshes, used under mu */
 };
 
-/* state_dir exists and is 0700 (it holds tokens and the staging area).
- * Missing parents (a fresh ~/.local/share) follow file_mkdir_p's rule. */
-static int ensure_state_dir(const char *state_dir)
-{
-	struct stat st;
-	int rc = file_mkdir_p(state_dir, 0700);
-
-	if (rc)
-		return rc;
-	if (stat(state_dir, &st))
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if ((st.st_mode & 077) && chmod(state_dir, 0700))
-		return -errno;
-	return 0;
-}
-
 int tokens_save(const char *state_dir, const struct token_set *ts, struct tt_error *err)
 {
 	json_t *root;
 	char *text, *path;
 	int rc;
 
-	rc = ensure_state_dir(state_dir);
+	rc = file_mkdir_private(state_dir, NULL);
 	if (rc) {
 		tt_error_set(err, ERR_USER, "state_dir %s: %s", state_dir, strerror(-rc));
 		return rc;
@@ -101,7 +83,20 @@ int tokens_save(const char *state_dir, const struct token_set *ts, struct tt_err
 	return rc;
 }
 
-int tokens_load(const char *state_dir, struct token_set *ts)
+/* What tokens_load() says when it fails with @rc. */
+static void load_error(const char *state_dir, int rc, struct tt_error *err)
+{
+	if (rc == -ENOENT) {
+		tt_error_set(err, ERR_USER, "not logged in: run tiktokfs login");
+		tt_error_advise(err, "Run `tiktokfs login`.");
+		return;
+	}
+	tt_error_set(err, ERR_USER, "%s/%s is unreadable or damaged: %s", state_dir, TOKENS_FILE,
+		     strerror(-rc));
+	tt_error_advise(err, "Run `tiktokfs login` again.");
+}
+
+int tokens_load(const char *state_dir, struct token_set *ts, struct tt_error *err)
 {
 	char *path = xasprintf("%s/%s", state_dir, TOKENS_FILE);
 	json_error_t jerr;
@@ -128,6 +123,8 @@ int tokens_load(const char *state_dir, struct token_set *ts)
 	log_add_token(ts->access_token);
 	log_add_token(ts->refresh_token);
 out:
+	if (rc)
+		load_error(state_dir, rc, err);
 	json_decref(root);
 	free(path);
 	return rc;
@@ -147,17 +144,11 @@ struct tokens *tokens_open(const struct config *cfg, struct tt_error *err)
 	struct tokens *t = xcalloc(1, sizeof(*t));
 	int rc;
 
-	rc = tokens_load(cfg->state_dir, &t->cur);
+	rc = tokens_load(cfg->state_dir, &t->cur, err);
 	if (rc) {
-		if (rc == -ENOENT) {
-			tt_error_set(err, ERR_USER, "not logged in: run tiktokfs login");
+		if (rc == -ENOENT) /* name the config that needs the login */
 			tt_error_advise(err, "Run `tiktokfs login -c %s`.",
 					cfg->path ? cfg->path : "CONFIG");
-		} else {
-			tt_error_set(err, ERR_USER, "%s/%s is unreadable or damaged: %s",
-				     cfg->state_dir, TOKENS_FILE, strerror(-rc));
-			tt_error_advise(err, "Run `tiktokfs login` again.");
-		}
 		free(t);
 		return NULL;
 	}
@@ -214,7 +205,7 @@ static int refresh_locked(struct tokens *t, const char *stale, int64_t now, stru
 	struct token_set disk, fresh;
 	int rc;
 
-	if (tokens_load(t->cfg.state_dir, &disk) == 0 && !t->dirty) {
+	if (tokens_load(t->cfg.state_dir, &disk, NULL) == 0 && !t->dirty) {
 		t->cur = disk;
 		if (usable(&t->cur, stale, now))
 			return 0; /* another thread or process refreshed already */

@@ -42,8 +42,11 @@ int tokens_access(struct tokens *t, const char *stale, char *out, size_t size,
 
 /* Save a fresh set (after login), atomically, 0600. */
 int tokens_save(const char *state_dir, const struct token_set *ts, struct tt_error *err);
-int tokens_load(const char *state_dir, struct token_set *ts); /* -ENOENT if none */
-int tokens_remove(const char *state_dir);		      /* 0 also when there was none */
+/* Read state_dir/tokens.json.  0, or -errno with @err (may be NULL)
+ * saying so: -ENOENT "not logged in", else the file is unreadable or
+ * damaged. */
+int tokens_load(const char *state_dir, struct token_set *ts, struct tt_error *err);
+int tokens_remove(const char *state_dir); /* 0 also when there was none */
 /* Whether the saved grant includes @scope (e.g. "user.info.profile"). */
 bool tokens_has_scope(struct tokens *t, const char *scope);
 /* Whether the saved grant names its scopes and @scope is not among them

@@ -132,17 +132,17 @@ int upload_parse_range(const char *value, uint64_t *first, uint64_t *last, uint6
 	int used = 0;
 
 	if (!value || strncmp(value, "bytes ", 6))
-		return -1;
+		return -EINVAL;
 	/* digits only: %llu alone would take "-1" and wrap it */
 	if (strspn(value + 6, "0123456789-/") < strcspn(value + 6, " \t") ||
 	    !isdigit((unsigned char)value[6]) || strstr(value + 6, "--") || strstr(value + 6, "-/"))
-		return -1;
+		return -EINVAL;
 	if (sscanf(value + 6, "%llu-%llu/%llu%n", &f, &l, &t, &used) != 3)
-		return -1;
+		return -EINVAL;
 	if (value[6 + used] && value[6 + used] != ' ' && value[6 + used] != '\t')
-		return -1;
+		return -EINVAL;
 	if (l < f || l >= t)
-		return -1;
+		return -EINVAL;
 	*first = f;
 	*last = l;
 	*total = t;

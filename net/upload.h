@@ -17,6 +17,9 @@
 
 #include "util/error.h"
 
+/* An enum, not 0/-errno (util/error.h): the poster switches on these eight
+ * outcomes, and each leads to a different step (next chunk, status,
+ * resync, new init, pause, give up). */
 enum upload_result {
 	UPLOAD_MORE = 0,   /* 206: chunk taken, more expected */
 	UPLOAD_DONE,	   /* 201: every byte arrived; TikTok processes now */
@@ -71,7 +74,7 @@ enum upload_result upload_chunk(CURL *h, const char *url, const struct upload_ch
 /* "MORE", "DONE", ... for logs. */
 const char *upload_result_name(enum upload_result r);
 
-/* Parse "bytes F-L/T" (also "bytes 0-N/T" answers); 0 or -1. */
+/* Parse "bytes F-L/T" (also "bytes 0-N/T" answers); 0 or -EINVAL. */
 int upload_parse_range(const char *value, uint64_t *first, uint64_t *last, uint64_t *total);
 
 #endif

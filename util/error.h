@@ -1,10 +1,26 @@
 /*
- * The one error type below the file operations.  Functions return 0 or a
- * negative errno-style code and, where a person will read the reason, fill a
- * caller-owned struct tt_error: what failed (one line naming the file, the
- * number and the limit), TikTok's code and log_id if any, whether retrying
- * helps, and the next step for the user.  The way curl threads CURLcode and an
- * error buffer through its layers.
+ * The one error type below the file operations, and the one convention
+ * for reporting failure there (the FUSE operations in fs/ return -errno
+ * to the kernel, as libfuse wants):
+ *
+ *  - A function that can fail returns 0 (or a count or a descriptor, never
+ *    negative) on success and a negative errno on failure.  Where a person
+ *    will read the reason it also fills a caller-owned struct tt_error: what
+ *    failed (one line naming the file, the number and the limit), TikTok's
+ *    code and log_id if any, whether retrying helps, and the next step for
+ *    the user.  With no better errno at hand the code is
+ *    tt_error_errno(err->cls), so the class and the code never disagree.
+ *  - A constructor returns the object, or NULL with @err filled
+ *    (store_open, tokens_open, watcher_new).
+ *  - An enum takes the place of the int only where a call has more than two
+ *    outcomes that the caller switches on (upload_chunk's upload_result,
+ *    the poster's step results), with that reason written beside the enum.
+ *  - What runs with no caller to tell (a reload on SIGHUP) logs the reason
+ *    and still returns -errno.
+ *
+ * Predicates answer bool and lookups an index or -1 ("none"): those are
+ * answers, not failures.  The way curl threads CURLcode and an error buffer
+ * through its layers.
  */
 #ifndef TIKTOKFS_ERROR_H
 #define TIKTOKFS_ERROR_H

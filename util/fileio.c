@@ -84,13 +84,14 @@ out:
 	return rc;
 }
 
-/* mkdir(2) that takes an existing directory as success. */
-static int mkdir_one(const char *path, mode_t mode)
+/* mkdir(2) that takes an existing directory as success; with @exact, a
+ * directory it makes is given @mode itself, not @mode less the umask. */
+static int mkdir_one(const char *path, mode_t mode, bool exact)
 {
 	struct stat st;
 
 	if (mkdir(path, mode) == 0)
-		return 0;
+		return exact && chmod(path, mode) < 0 ? -errno : 0;
 	if (errno != EEXIST)
 		return -errno;
 	if (stat(path, &st) < 0)
@@ -98,7 +99,8 @@ static int mkdir_one(const char *path, mode_t mode)
 	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-int file_mkdir_p(const char *path, mode_t mode)
+/* The one mkdir -p: missing parents get @parents, the last level @leaf. */
+static int mkdir_p(const char *path, mode_t parents, mode_t leaf, bool exact)
 {
 	char *p = xstrdup(path);
 	int rc = 0;
@@ -107,11 +109,38 @@ int file_mkdir_p(const char *path, mode_t mode)
 		if (s[1] == '/' || s[1] == '\0')
 			continue; /* "a//b", "a/": the same folder once */
 		*s = '\0';
-		rc = mkdir_one(p, 0755);
+		rc = mkdir_one(p, parents, exact);
 		*s = '/';
 	}
 	if (rc == 0)
-		rc = mkdir_one(p, mode);
+		rc = mkdir_one(p, leaf, exact);
 	free(p);
+	return rc;
+}
+
+int file_mkdir_p(const char *path, mode_t mode)
+{
+	return mkdir_p(path, 0755, mode, false);
+}
+
+int file_mkdir_p_exact(const char *path, mode_t mode)
+{
+	return mkdir_p(path, mode, mode, true);
+}
+
+int file_mkdir_private(const char *path, const char **failed)
+{
+	const char *what = "create the directory";
+	struct stat st;
+	int rc = file_mkdir_p(path, 0700);
+
+	if (rc == 0 && stat(path, &st) < 0)
+		rc = -errno;
+	if (rc == 0 && (st.st_mode & 07777) != 0700) {
+		what = "set mode 0700";
+		rc = chmod(path, 0700) < 0 ? -errno : 0;
+	}
+	if (rc < 0 && failed)
+		*failed = what;
 	return rc;
 }

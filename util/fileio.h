@@ -32,6 +32,19 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
  * 0 or -errno (-ENOTDIR when something on the way is not a directory).
  */
 int file_mkdir_p(const char *path, mode_t mode);
+/* The same walk for a folder that other people must reach (a drop
+ * folder's root, meta/job/drop.h): every level it makes, parents too, is
+ * given @mode exactly, whatever the umask.  0 or -errno, as above. */
+int file_mkdir_p_exact(const char *path, mode_t mode);
+
+/*
+ * A directory only its owner may enter (state_dir: it holds the tokens and
+ * the staging area): made as file_mkdir_p(@path, 0700) makes it, and an
+ * existing one narrowed to 0700 when its mode is anything else.  0 or
+ * -errno; @failed (may be NULL) then says what could not be done, "create
+ * the directory" or "set mode 0700", for the caller's message.
+ */
+int file_mkdir_private(const char *path, const char **failed);
 
 /* fsync the directory that holds @path, making a rename or unlink in it
  * durable.  Best effort: errors are ignored. */

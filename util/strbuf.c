@@ -87,6 +87,9 @@ void strbuf_reset(struct strbuf *sb)
 		sb->buf[0] = '\0';
 }
 
+/* Not ALLOC_GROW (util/array.h): an unallocated strbuf may point at the
+ * static strbuf_empty, which must never reach realloc, and the sum of
+ * untrusted lengths is checked before it is used. */
 void strbuf_grow(struct strbuf *sb, size_t extra)
 {
 	size_t need;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fileio.h"
 #include "util/path.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -135,32 +136,6 @@ enum drop_kind drop_classify(const char *path)
 
 /* ---- creating the folders ---- */
 
-/* mkdir -p of the trusted @root; what it creates, parents and the root
- * alike, gets DROP_ROOT_MODE exactly (a parent is on the way to the root,
- * so it must let people through as well). */
-static int make_root(const char *root)
-{
-	char *p = xstrdup(root);
-	int rc = 0;
-
-	for (char *s = p + 1;; s++) {
-		bool last = *s == '\0';
-
-		if (*s != '/' && !last)
-			continue;
-		*s = '\0';
-		if (mkdir(p, DROP_ROOT_MODE) == 0)
-			rc = chmod(p, DROP_ROOT_MODE) < 0 ? -errno : 0;
-		else if (errno != EEXIST)
-			rc = -errno;
-		if (last || rc < 0)
-			break;
-		*s = '/';
-	}
-	free(p);
-	return rc;
-}
-
 /* One folder below @root_fd, made only when missing, with its mode set
  * exactly (mkdir's mode is narrowed by the umask). */
 static int make_folder(int root_fd, const char *name, mode_t mode)
@@ -179,13 +154,30 @@ static int make_folder(int root_fd, const char *name, mode_t mode)
 	return rc;
 }
 
+/* Something that is not a directory is at @path (links followed: the
+ * root is the administrator's path). */
+static bool is_file(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && !S_ISDIR(sb.st_mode);
+}
+
+mode_t drop_folder_mode(void)
+{
+	return geteuid() == 0 ? DROP_FOLDER_MODE_SHARED : DROP_FOLDER_MODE_OWN;
+}
+
 int drop_create(const char *root, struct tt_error *err)
 {
-	mode_t mode = geteuid() == 0 ? DROP_FOLDER_MODE_SHARED : DROP_FOLDER_MODE_OWN;
+	mode_t mode = drop_folder_mode();
 	int root_fd, rc;
 
-	rc = make_root(root);
-	if (rc < 0) {
+	/* What it creates, parents and the root alike, gets DROP_ROOT_MODE
+	 * exactly: a parent is on the way to the root, so it must let people
+	 * through as well.  A file where the root goes is named below. */
+	rc = file_mkdir_p_exact(root, DROP_ROOT_MODE);
+	if (rc < 0 && !(rc == -ENOTDIR && is_file(root))) {
 		tt_error_set(err, ERR_USER, "%s: cannot create the directory: %s", root,
 			     strerror(-rc));
 		tt_error_advise(err, "Check the path and its permissions.");
@@ -202,6 +194,7 @@ int drop_create(const char *root, struct tt_error *err)
 		tt_error_advise(err, "Check its permissions.");
 		return root_fd;
 	}
+	rc = 0;
 	for (int i = 0; i < DROP_NFOLDERS && rc == 0; i++) {
 		rc = make_folder(root_fd, folder_names[i], mode);
 		if (rc < 0) {

@@ -21,7 +21,11 @@
  *    or renaming each other's.  A daemon of one user serves that user only.
  *  - what exists is left as it is: an administrator's own modes win.
  * The mode is set with fchmod after the mkdir, so the umask does not
- * narrow it.
+ * narrow it.  A folder that goes missing while the daemon runs is made
+ * again by the same rule when an item moves into it (meta/job/outcome_dir.c).
+ * A subfolder that a move makes below posted/ or failed/ (the item's own
+ * subfolder, kept) is DROP_SUBFOLDER_MODE less the umask and belongs to
+ * the item's owner: only that owner writes there.
  */
 #ifndef TIKTOKFS_DROP_H
 #define TIKTOKFS_DROP_H
@@ -44,6 +48,10 @@ enum drop_folder {
 #define DROP_ROOT_MODE 0755
 #define DROP_FOLDER_MODE_SHARED 01777 /* the daemon runs as root */
 #define DROP_FOLDER_MODE_OWN 0755     /* the daemon runs as its user */
+#define DROP_SUBFOLDER_MODE 0755
+
+/* The mode a missing folder of the four is made with, by the rule above. */
+mode_t drop_folder_mode(void);
 
 /* "outbox", "scheduled", "posted", "failed", "queue"; NULL for anything else.
  * Static strings. */

@@ -59,6 +59,7 @@
 #include "util/escape.h"
 #include "util/timefmt.h"
 #include "util/log.h"
+#include "util/path.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
 
@@ -66,12 +67,6 @@
 #define MOVE_RETRIES 8
 
 static pthread_mutex_t move_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static const char *base_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
 
 /* "posted/sub/clip.mp4" -> "posted/sub" */
 static char *dir_of(const char *path)
@@ -437,7 +432,7 @@ static int place(struct move *m, const char *from, const char *to, bool drop)
 		return 0; /* its folder went, and the file with it */
 	if (sfd < 0)
 		return source_refused(m, from, sfd);
-	tb = base_name(to);
+	tb = path_base(to);
 	if (drop) {
 		rc = unlinkat(sfd, fb, 0) < 0 && errno != ENOENT ? -errno : 0;
 		goto out;
@@ -507,7 +502,7 @@ static void drop_stale_error(struct move *m)
 	if (!m->j->move_from || !strcmp(m->j->move_from, m->dst_v))
 		return;
 	dir = dir_of(m->j->move_from);
-	name = error_name(base_name(m->j->move_from));
+	name = error_name(path_base(m->j->move_from));
 	stale = *dir ? xasprintf("%s/%s", dir, name) : xstrdup(name);
 	free(dir);
 	free(name);
@@ -527,7 +522,7 @@ static int write_error(struct move *m)
 
 	if (!m->failed)
 		return 0;
-	name = error_name(base_name(m->dst_v));
+	name = error_name(path_base(m->dst_v));
 	if (!text)
 		text = fallback = xasprintf("%s\n", m->j->error ? m->j->error : "failed");
 	rc = oc_write_at(m->dfd, name, text, &m->who);
@@ -574,7 +569,7 @@ static void error_beside(struct move *m, const char *line)
 static void report(struct move *m, int rc)
 {
 	const char *item = m->j->move_from ? m->j->move_from : m->j->path;
-	char *line = xasprintf("%s cannot move to %s/: %s", base_name(item),
+	char *line = xasprintf("%s cannot move to %s/: %s", path_base(item),
 			       drop_folder_name(m->failed ? DROP_FAILED : DROP_POSTED),
 			       m->why ? m->why : strerror(-rc));
 
@@ -671,7 +666,7 @@ static int finish_item(struct store *st, const struct config *cfg, const char *r
 		goto out; /* already done: idempotent */
 	if (j.state != to) {
 		if (to == JOB_FAILED) {
-			text = outcome_error_text(base_name(j.path), why);
+			text = outcome_error_text(path_base(j.path), why);
 			mask_literal(text, j.upload_url);
 		}
 		/* the destination is chosen after the commit (do_move) */

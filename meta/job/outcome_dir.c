@@ -25,12 +25,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meta/job/drop.h"
 #include "util/fileio.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-#define DIR_MODE 0755
 #define RACE_TRIES 3
 
 /* A folder the item's results may go into. */
@@ -54,18 +54,22 @@ static void give_away(int dfd, const char *name, int fd, const struct oc_owner *
  * Open (creating it for @who when missing) the folder @name in @dfd.  fd,
  * -ELOOP for a link, -EEXIST when the name is not a folder, -EPERM when
  * it is a folder of someone else, -EAGAIN when it changed under us, else
- * -errno.
+ * -errno.  @top: @name is posted/ or failed/ itself, the daemon's own,
+ * made by drop.h's rule; else a subfolder, made for @who and checked to
+ * be its.
  */
-static int try_folder(int dfd, const char *name, const struct oc_owner *who, bool check_owner)
+static int try_folder(int dfd, const char *name, const struct oc_owner *who, bool top)
 {
 	struct stat st;
+	bool made = false;
 	int fd;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno != ENOENT)
 			return -errno;
-		if (mkdirat(dfd, name, DIR_MODE) < 0)
+		if (mkdirat(dfd, name, top ? drop_folder_mode() : DROP_SUBFOLDER_MODE) < 0)
 			return errno == EEXIST ? -EAGAIN : -errno;
+		made = true;
 		/* given away before we open it: the open is checked anyway */
 		give_away(dfd, name, -1, who);
 	} else if (S_ISLNK(st.st_mode)) {
@@ -76,10 +80,12 @@ static int try_folder(int dfd, const char *name, const struct oc_owner *who, boo
 	fd = openat(dfd, name, DIR_FLAGS);
 	if (fd < 0)
 		return errno == ENOTDIR || errno == ELOOP || errno == ENOENT ? -EAGAIN : -errno;
-	if (fstat(fd, &st) < 0 || (check_owner && !usable_owner(st.st_uid, who))) {
+	if (fstat(fd, &st) < 0 || (!top && !usable_owner(st.st_uid, who))) {
 		close(fd);
 		return -EPERM;
 	}
+	if (made && top)
+		fchmod(fd, drop_folder_mode()); /* exactly, as drop_create: not less the umask */
 	return fd;
 }
 
@@ -113,7 +119,7 @@ static int sub_folder(int dfd, const char *name, const struct oc_owner *who, str
 
 	for (int n = 1, tries = 0; n <= OC_MAX_SUFFIX; n++) {
 		char *cand = n == 1 ? xstrdup(name) : oc_suffixed(name, 0, n, max);
-		int fd = cand ? try_folder(dfd, cand, who, true) : -ENAMETOOLONG;
+		int fd = cand ? try_folder(dfd, cand, who, false) : -ENAMETOOLONG;
 
 		if (fd == -EAGAIN && ++tries < RACE_TRIES) {
 			free(cand);
@@ -157,7 +163,7 @@ static int top_folder(int root_fd, const char *name, struct strbuf *at, char **w
 	int fd = -EAGAIN;
 
 	for (int tries = 0; tries < RACE_TRIES; tries++) {
-		fd = try_folder(root_fd, name, &nobody, false);
+		fd = try_folder(root_fd, name, &nobody, true);
 		if (fd != -EAGAIN)
 			break;
 	}

@@ -723,13 +723,10 @@ int store_each(struct store *st, int recent, store_each_fn fn, void *arg)
 	s = stmt(st, S_EACH_LIVE);
 	rc = s ? collect(st, s, &l) : -EIO;
 	if (rc == 0 && recent > 0) {
-		s = stmt(st, S_EACH_FINAL);
-		if (s) {
-			sqlite3_bind_int(s, 1, recent);
-			rc = collect(st, s, &l);
-		} else {
-			rc = -EIO;
-		}
+		const struct sqlv v[] = {SV_I(recent)};
+
+		s = bound(st, S_EACH_FINAL, v, NVALS(v));
+		rc = s ? collect(st, s, &l) : -EIO;
 	}
 	exec(st, "COMMIT");
 out:
@@ -763,15 +760,15 @@ struct event_row {
 
 int store_history(struct store *st, int64_t id, store_event_fn fn, void *arg)
 {
+	const struct sqlv key[] = {SV_I(id)};
 	struct event_row *v = NULL;
 	size_t n = 0, alloc = 0;
 	sqlite3_stmt *s;
 	int rc = -EIO;
 
 	pthread_mutex_lock(&st->lock);
-	s = stmt(st, S_HISTORY);
+	s = bound(st, S_HISTORY, key, NVALS(key));
 	if (s) {
-		sqlite3_bind_int64(s, 1, id);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			const char *note = (const char *)sqlite3_column_text(s, 4);
 			int to = job_state_parse((const char *)sqlite3_column_text(s, 3));

@@ -2,7 +2,10 @@
  * Inside the tracker: the in-memory map of item files and what the two
  * files of the module share (tracker.c: the map and the events;
  * tracker_tick.c: reconcile, settle, validate, apply; what a name means is
- * meta/job/drop.h's).  Nothing outside meta/tracker*.c includes this.
+ * meta/job/drop.h's).  Nothing outside meta/job/tracker*.c includes this.
+ * Its functions are trk_*, the module's inside prefix (as oc_ is
+ * outcome's and pw_ the poster's), so that tracker_* is only ever the
+ * interface of tracker.h.
  *
  * Locking: every field of struct tracker below `mu`, and every struct tfile,
  * is read and written only with `mu` held.  Functions marked "(locked)"

@@ -100,7 +100,8 @@ static int apply_ok(struct store *st, const struct config *cfg, const char *root
 		return JOB_INVALID;
 	to = at ? JOB_SCHEDULED : JOB_READY;
 	rc = store_set_ready(st, j->id, v->media.size, at, v->privacy[0] ? v->privacy : NULL,
-			     v->warning[0] ? v->warning : NULL, container_mime(v->media.container));
+			     v->warning[0] ? v->warning : NULL,
+			     media_container_mime(v->media.container));
 	if (rc < 0) {
 		log_warn("%s: cannot record its checked details", j->path);
 		return rc;

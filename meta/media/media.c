@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-const char *container_name(enum container c)
+const char *media_container_name(enum container c)
 {
 	switch (c) {
 	case CONTAINER_MP4:
@@ -41,7 +41,7 @@ const char *container_name(enum container c)
 	return "unknown";
 }
 
-const char *container_mime(enum container c)
+const char *media_container_mime(enum container c)
 {
 	switch (c) {
 	case CONTAINER_MP4:

@@ -34,9 +34,9 @@ struct media_info {
 	bool moov_at_end;
 };
 
-const char *container_name(enum container c); /* "MP4", "WebM", ... */
+const char *media_container_name(enum container c); /* "MP4", "WebM", ... */
 /* The Content-Type TikTok accepts for the PUT: video/mp4, video/quicktime or
  * video/webm; NULL when TikTok takes no such container. */
-const char *container_mime(enum container c);
+const char *media_container_mime(enum container c);
 
 #endif

@@ -32,7 +32,7 @@
  * error, out of memory).
  *
  * A result says what the headers state, not whether TikTok takes it: the
- * caller checks container_mime(), codec, size, fps and duration against the
+ * caller checks media_container_mime(), codec, size, fps and duration against the
  * rules.  Unknown values: duration < 0, width/height/fps 0, codec "" (for
  * example H.264 in MPEG-TS, whose picture size is only in the SPS).
  */

@@ -367,7 +367,7 @@ int probe_mkv(struct probe_src *s, struct media_info *mi)
 		return -EINVAL;
 	if (!k.video)
 		return probe_fail(s, ERR_PERMANENT, "no video track in the %s file",
-				  container_name(mi->container));
+				  media_container_name(mi->container));
 	if (k.dur >= 0 && k.dur < 1e15)
 		mi->duration = k.dur * (double)k.scale / 1e9;
 	tt_error_clear(s->err);

@@ -31,6 +31,7 @@ sys.path.insert(0, TESTS)
 sys.path.insert(0, os.path.join(TESTS, "integration"))
 
 from sandbox.client import Sandbox  # noqa: E402
+from fsutil import jobs_query  # noqa: E402
 from login_util import do_login  # noqa: E402
 
 BIN = os.environ.get("TIKTOKFS_BIN", os.path.join(ROOT, "tiktokfs"))
@@ -272,12 +273,7 @@ class Site:
 
     def jobs(self, sql, args=()):
         """A read-only query on jobs.db (no FUSE call: costs the daemon nothing)."""
-        db = os.path.join(self.state, "jobs.db")
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return con.execute(sql, args).fetchall()
-        finally:
-            con.close()
+        return jobs_query(self.state, sql, args, timeout=5)
 
     def job_state(self, path):
         """State of the newest job whose video is or was at @path."""

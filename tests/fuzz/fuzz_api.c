@@ -13,7 +13,7 @@
 #include "meta/config.h"
 #include "meta/creator.h"
 #include "net/api.h"
-#include "net/json.h"
+#include "net/tjson.h"
 #include "net/oauth.h"
 
 #include <stdint.h>

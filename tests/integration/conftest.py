@@ -25,7 +25,6 @@ whatever the test did; a failing test's report carries the daemon's stderr.
 import os
 import pathlib
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -33,7 +32,7 @@ import time
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fsutil import BIN, CAPTION, ROOT, is_mounted  # noqa: E402,F401
+from fsutil import BIN, CAPTION, ROOT, is_mounted, jobs_db  # noqa: E402,F401
 
 TT = "user.tiktok."
 
@@ -183,10 +182,7 @@ class Mount:
             time.sleep(0.1)
 
     def _store(self):
-        db = self.state / "jobs.db"
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
-        con.row_factory = sqlite3.Row
-        return con
+        return jobs_db(self.state)
 
     def job(self, rel):
         con = self._store()

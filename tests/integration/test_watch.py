@@ -10,12 +10,12 @@ import os
 import pathlib
 import shutil
 import signal
-import sqlite3
 import subprocess
 import time
 
 import pytest
 
+from fsutil import jobs_query
 from login_util import do_login
 from watch_util import BIN, caption, watched  # noqa: F401  (fixture)
 
@@ -31,13 +31,9 @@ def put_item(w, media, rel="outbox/clip.mp4", text=None):
 
 
 def history(w, rel):
-    con = sqlite3.connect(f"file:{w.state}/jobs.db?mode=ro", uri=True, timeout=10)
-    try:
-        return [r[0] for r in con.execute(
-            "SELECT h.to_state FROM history h JOIN jobs j ON j.id = h.job_id"
-            " WHERE j.path = ? ORDER BY h.id", (str(rel),))]
-    finally:
-        con.close()
+    return [r[0] for r in jobs_query(
+        w.state, "SELECT h.to_state FROM history h JOIN jobs j ON j.id = h.job_id"
+        " WHERE j.path = ? ORDER BY h.id", (str(rel),))]
 
 
 def test_cp_into_outbox_becomes_ready_with_xattrs(watched, media):

@@ -23,10 +23,13 @@ import subprocess
 import sys
 import threading
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# Run as a script, this file is __main__ and its folder the package
+# `sandbox`: the folder above goes first on the path so that the package's
+# modules, which import each other relatively, load as sandbox.sb_*.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sb_http import make_server  # noqa: E402
-from sb_state import State, load_config  # noqa: E402
+from sandbox.sb_http import make_server  # noqa: E402
+from sandbox.sb_state import State, load_config  # noqa: E402
 
 EXT = """basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment

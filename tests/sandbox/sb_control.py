@@ -7,7 +7,7 @@ import json
 import random
 import urllib.parse
 
-from sb_reply import control
+from .sb_reply import control
 
 
 class Fault:

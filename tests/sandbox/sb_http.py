@@ -15,12 +15,9 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import sb_control
-import sb_oauth
-import sb_posting
-import sb_upload
-from sb_reply import Reply, empty, envelope, oauth_error, not_found
-from sb_state import log_id, redact, scrub
+from . import sb_control, sb_oauth, sb_posting, sb_upload
+from .sb_reply import Reply, empty, envelope, oauth_error, not_found
+from .sb_state import log_id, redact, scrub
 
 MAX_JSON_BODY = 1 << 20
 MAX_DRAIN = 256 << 20

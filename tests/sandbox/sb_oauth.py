@@ -27,8 +27,8 @@ import re
 import secrets
 import urllib.parse
 
-from sb_reply import Reply, oauth_error, oauth_ok, empty
-from sb_state import log_id
+from .sb_reply import Reply, oauth_error, oauth_ok, empty
+from .sb_state import log_id
 
 MISSING = "The request is missing a required parameter."
 MALFORMED = "The request parameters are malformed."

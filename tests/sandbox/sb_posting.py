@@ -12,8 +12,8 @@ import re
 import secrets
 import urllib.parse
 
-from sb_reply import envelope, param_error
-from sb_state import Task, utf16_units
+from .sb_reply import envelope, param_error
+from .sb_state import Task, utf16_units
 
 USER_FIELDS = {
     "open_id": "user.info.basic", "union_id": "user.info.basic",

@@ -9,7 +9,7 @@ which adds Content-Length.
 """
 import json
 
-from sb_state import log_id
+from .sb_state import log_id
 
 
 class Reply:

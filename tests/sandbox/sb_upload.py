@@ -17,7 +17,7 @@ import re
 import socket
 import urllib.parse
 
-from sb_reply import empty
+from .sb_reply import empty
 
 PIECE = 1 << 20
 CTYPES = {"video/mp4", "video/quicktime", "video/webm"}

@@ -7,7 +7,7 @@ import sys
 
 
 def media_dir():
-    """The standard media set for test_probe (tests/mediafiles.py), made once."""
+    """The standard media set for test_probe (tests/tools/mediafiles.py), made once."""
     if not os.environ.get("TIKTOKFS_MEDIA"):
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import mediafiles

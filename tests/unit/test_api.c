@@ -326,12 +326,12 @@ TEST(test_rejected_token_refreshes_once_and_replays)
 	struct creator_info ci;
 	int refreshes = count_requests("POST", "/v2/oauth/token/");
 
-	tokens_load(cfg.state_dir, &before);
+	tokens_load(cfg.state_dir, &before, NULL);
 	sb("POST", "/_sandbox/expire_tokens", "{\"refresh\": false}", NULL);
 	CHECK_INT(api_creator_info(a, &ci, &err), 0);
 	CHECK_INT(count_requests("POST", "/v2/oauth/token/"), refreshes + 1);
 	/* The rotated pair was saved before it was used. */
-	tokens_load(cfg.state_dir, &after);
+	tokens_load(cfg.state_dir, &after, NULL);
 	CHECK(strcmp(before.access_token, after.access_token) != 0);
 	CHECK(strcmp(before.refresh_token, after.refresh_token) != 0);
 	api_free(a);
@@ -388,7 +388,7 @@ TEST(test_token_near_expiry_is_refreshed_before_use)
 	int refreshes = count_requests("POST", "/v2/oauth/token/");
 	int rejected = count_requests("GET", "/v2/user/info/");
 
-	tokens_load(cfg.state_dir, &ts);
+	tokens_load(cfg.state_dir, &ts, NULL);
 	ts.access_expires = (int64_t)time(NULL) + 30; /* inside the 60 s margin */
 	tokens_save(cfg.state_dir, &ts, &err);
 	t = tokens_open(&cfg, &err);

@@ -7,6 +7,8 @@
 #include "net/chunk.h"
 #include "unit.h"
 
+#include <errno.h>
+
 #define CHUNK 10000000ULL
 
 /* Check the plan and that its chunks tile [0, size) exactly. */
@@ -131,20 +133,20 @@ TEST(test_refuses_empty_and_over_4_gb)
 {
 	struct chunk_plan p;
 
-	CHECK_INT(chunk_plan(0, CHUNK, &p), -1);
+	CHECK_INT(chunk_plan(0, CHUNK, &p), -EINVAL);
 	/* "4 GB" is 4,000,000,000 bytes: 4 GiB is 294,967,296 bytes over. */
-	CHECK_INT(chunk_plan(4000000001ULL, CHUNK, &p), -1);
-	CHECK_INT(chunk_plan(4294967296ULL, CHUNK, &p), -1);
-	CHECK_INT(chunk_plan(10000000000ULL, CHUNK, &p), -1);
+	CHECK_INT(chunk_plan(4000000001ULL, CHUNK, &p), -EINVAL);
+	CHECK_INT(chunk_plan(4294967296ULL, CHUNK, &p), -EINVAL);
+	CHECK_INT(chunk_plan(10000000000ULL, CHUNK, &p), -EINVAL);
 }
 
 TEST(test_chunk_size_bounds)
 {
 	struct chunk_plan p;
 
-	CHECK_INT(chunk_plan(100000000, 5242879, &p), -1);
-	CHECK_INT(chunk_plan(100000000, 64000001, &p), -1);
-	CHECK_INT(chunk_plan(100000000, 0, &p), -1);
+	CHECK_INT(chunk_plan(100000000, 5242879, &p), -EINVAL);
+	CHECK_INT(chunk_plan(100000000, 64000001, &p), -EINVAL);
+	CHECK_INT(chunk_plan(100000000, 0, &p), -EINVAL);
 	CHECK_INT(chunk_plan(100000000, 5242880, &p), 0);
 	CHECK_INT(chunk_plan(100000000, 64000000, &p), 0);
 	/* The smallest allowed chunk on a 4 GB file: 762 chunks. */

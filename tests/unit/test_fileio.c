@@ -1,7 +1,9 @@
 /*
  * util/fileio.h: mkdir -p for the program's own directories, with its
  * mode rule (parents 0755, the last level the mode asked for, both less
- * the umask; what exists is left alone).
+ * the umask; what exists is left alone), and file_mkdir_p_exact(), the
+ * same walk for a drop folder's root (every level made gets the mode
+ * itself, whatever the umask), and file_mkdir_private() (state_dir: 0700).
  */
 #include "util/fileio.h"
 #include "util/strbuf.h"
@@ -86,6 +88,51 @@ TEST(test_mkdir_p_refuses_a_file_on_the_way)
 	rmdir(root);
 	free(f);
 	free(under);
+	free(root);
+}
+
+TEST(test_mkdir_p_exact_gives_every_level_made_its_mode_despite_the_umask)
+{
+	char *root = tmp_root();
+	char *a = xasprintf("%s/a", root), *b = xasprintf("%s/a/b", root);
+	mode_t old = umask(077);
+
+	CHECK_INT(file_mkdir_p_exact(b, 0755), 0);
+	umask(old);
+	CHECK_INT(mode_of(a), 0755);
+	CHECK_INT(mode_of(b), 0755);
+	rmdir(b);
+	rmdir(a);
+	rmdir(root);
+	free(a);
+	free(b);
+	free(root);
+}
+
+TEST(test_mkdir_private_makes_or_narrows_to_0700)
+{
+	char *root = tmp_root();
+	char *a = xasprintf("%s/a", root), *st = xasprintf("%s/a/state", root);
+	char *f = xasprintf("%s/file", root);
+	const char *failed = NULL;
+	int fd;
+
+	CHECK_INT(file_mkdir_private(st, &failed), 0);
+	CHECK_INT(mode_of(st), 0700);
+	chmod(st, 0755); /* an administrator's loose mode is narrowed */
+	CHECK_INT(file_mkdir_private(st, &failed), 0);
+	CHECK_INT(mode_of(st), 0700);
+	fd = open(f, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	close(fd);
+	CHECK_INT(file_mkdir_private(f, &failed), -ENOTDIR);
+	CHECK_STR(failed, "create the directory");
+	unlink(f);
+	rmdir(st);
+	rmdir(a);
+	rmdir(root);
+	free(a);
+	free(st);
+	free(f);
 	free(root);
 }
 

@@ -85,6 +85,32 @@ TEST(test_posted_item_keeps_its_subfolder)
 	CHECK(has("posted/trips/clip.mp4"));
 }
 
+/* posted/ gone while the daemon runs (an administrator removed it) is
+ * made again by meta/job/drop.h's one rule, as drop_create made it, not
+ * by a rule of the move's own (01777 as root, 0755 otherwise, exactly). */
+TEST(test_missing_posted_folder_is_made_by_the_drop_rule)
+{
+	unsigned want = geteuid() == 0 ? 01777 : 0755;
+	struct stat sb;
+	char p[512];
+	int64_t id;
+	mode_t old;
+
+	if (setup())
+		return;
+	snprintf(p, sizeof(p), "%s/posted", fx.root);
+	CHECK_INT(fixture_rm_tree(p), 0); /* the fixture made it as the daemon does */
+	id = item("outbox/trips/clip.mp4", "outbox/trips/clip.caption");
+	old = umask(022);
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, NULL, id), 0);
+	umask(old);
+	CHECK_INT(stat(p, &sb), 0);
+	CHECK_INT(sb.st_mode & 07777, want);
+	snprintf(p, sizeof(p), "%s/posted/trips", fx.root);
+	CHECK_INT(stat(p, &sb), 0);
+	CHECK_INT(sb.st_mode & 07777, 0755); /* the item's own subfolder */
+}
+
 TEST(test_same_name_in_posted_gets_suffix_for_video_and_caption)
 {
 	struct job j;

@@ -914,6 +914,27 @@ TEST(test_a_hundred_waiting_posts_are_all_kept_and_asked_in_due_order)
 	poster_free(p);
 }
 
+/* A size no chunk plan can carry is refused with TikTok's bounds as
+ * meta/tiktok.h states them: 4,000,000,000 bytes (decimal, not 4 GiB) and
+ * the chunk_size range. */
+TEST(test_unplannable_size_names_tiktoks_bounds)
+{
+	struct config c = {0};
+	struct poster p = {.cfg = &c};
+	struct job j = {.path = (char *)"outbox/huge.mp4"};
+	struct chunk_plan plan;
+	struct tt_error err;
+
+	c.chunk_size = 10000000;
+	tt_error_clear(&err);
+	CHECK_INT(pw_make_plan(&p, &j, 4000000001ULL, &plan, &err), -EINVAL);
+	CHECK(strstr(err.what, "huge.mp4") != NULL);
+	CHECK(strstr(err.what, "4000000001 bytes") != NULL);
+	CHECK(strstr(err.what, "1 to 4000000000 bytes") != NULL);
+	CHECK(strstr(err.what, "chunk_size 5242880 to 64000000") != NULL);
+	CHECK(strstr(err.what, "GiB") == NULL);
+}
+
 int main(int argc, char **argv)
 {
 	unit_args(argc, argv);

@@ -102,7 +102,8 @@ TEST(test_every_container_reports_what_ffmpeg_wrote)
 		free(path);
 		if (mi.container != x->container)
 			FAILF("%s: container %s, expected %s", x->name,
-			      container_name(mi.container), container_name(x->container));
+			      media_container_name(mi.container),
+			      media_container_name(x->container));
 		if (absd(mi.duration - x->duration) > 0.05)
 			FAILF("%s: duration %.3f, expected %.3f", x->name, mi.duration,
 			      x->duration);
@@ -132,7 +133,7 @@ static void expect_error(const char *name, enum err_class cls, const char *what)
 	int rc = probe_file(path, name, &mi, &err);
 
 	if (!rc)
-		FAILF("%s: probed as %s", name, container_name(mi.container));
+		FAILF("%s: probed as %s", name, media_container_name(mi.container));
 	else if (rc != tt_error_errno(cls))
 		FAILF("%s: returned %d, not the errno of class %s", name, rc, err_class_name(cls));
 	else if (err.cls != cls)
@@ -190,17 +191,17 @@ TEST(test_missing_file_and_fifo_are_errors)
 
 TEST(test_upload_content_types)
 {
-	CHECK_STR(container_mime(CONTAINER_MP4), "video/mp4");
-	CHECK_STR(container_mime(CONTAINER_3GP), "video/mp4");
-	CHECK_STR(container_mime(CONTAINER_MOV), "video/quicktime");
-	CHECK_STR(container_mime(CONTAINER_WEBM), "video/webm");
-	CHECK(container_mime(CONTAINER_MKV) == NULL);
-	CHECK(container_mime(CONTAINER_AVI) == NULL);
-	CHECK(container_mime(CONTAINER_MPEG_TS) == NULL);
-	CHECK(container_mime(CONTAINER_UNKNOWN) == NULL);
-	CHECK_STR(container_name(CONTAINER_MKV), "Matroska");
-	CHECK_STR(container_name(CONTAINER_MPEG_PS), "MPEG-PS");
-	CHECK_STR(container_name((enum container)99), "unknown");
+	CHECK_STR(media_container_mime(CONTAINER_MP4), "video/mp4");
+	CHECK_STR(media_container_mime(CONTAINER_3GP), "video/mp4");
+	CHECK_STR(media_container_mime(CONTAINER_MOV), "video/quicktime");
+	CHECK_STR(media_container_mime(CONTAINER_WEBM), "video/webm");
+	CHECK(media_container_mime(CONTAINER_MKV) == NULL);
+	CHECK(media_container_mime(CONTAINER_AVI) == NULL);
+	CHECK(media_container_mime(CONTAINER_MPEG_TS) == NULL);
+	CHECK(media_container_mime(CONTAINER_UNKNOWN) == NULL);
+	CHECK_STR(media_container_name(CONTAINER_MKV), "Matroska");
+	CHECK_STR(media_container_name(CONTAINER_MPEG_PS), "MPEG-PS");
+	CHECK_STR(media_container_name((enum container)99), "unknown");
 }
 
 /* Probe a buffer: either a result or a classified error with a message. */

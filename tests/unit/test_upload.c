@@ -5,6 +5,8 @@
 #include "net/upload.h"
 #include "unit.h"
 
+#include <errno.h>
+
 TEST(test_parses_a_content_range)
 {
 	uint64_t f = 1, l = 1, t = 1;
@@ -36,9 +38,9 @@ TEST(test_refuses_malformed_ranges)
 	    "bytes 0-+5/10",
 	};
 
-	CHECK_INT(upload_parse_range(NULL, &f, &l, &t), -1);
+	CHECK_INT(upload_parse_range(NULL, &f, &l, &t), -EINVAL);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (upload_parse_range(bad[i], &f, &l, &t) != -1)
+		if (upload_parse_range(bad[i], &f, &l, &t) != -EINVAL)
 			FAILF("accepted \"%s\"", bad[i]);
 }
 

@@ -1,10 +1,11 @@
 /*
  * JSON helpers over jansson for TikTok's replies: a parser that keeps every
  * integer exact (post IDs above 2^63 included) and small typed getters that
- * tolerate a missing or mistyped field instead of crashing on it.
+ * tolerate a missing or mistyped field instead of crashing on it.  The
+ * prefix is tjson_ (and so the file's name), since json_ is jansson's.
  */
-#ifndef TIKTOKFS_JSON_H
-#define TIKTOKFS_JSON_H
+#ifndef TIKTOKFS_TJSON_H
+#define TIKTOKFS_TJSON_H
 
 #include <jansson.h>
 #include <stddef.h>

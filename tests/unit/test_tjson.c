@@ -1,10 +1,10 @@
 /*
- * JSON numbers stay exact (net/json.c): post IDs above 2^53 and above 2^63
+ * JSON numbers stay exact (net/tjson.c): post IDs above 2^53 and above 2^63
  * come out digit for digit, wherever they sit; reals and strings are left
  * alone; bad JSON is refused, not half-read.
  */
 #include "net/api.h"
-#include "net/json.h"
+#include "net/tjson.h"
 #include "unit.h"
 
 #include <errno.h>

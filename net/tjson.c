@@ -9,7 +9,7 @@
  * caller as a string of its exact digits, and tjson_id() accepts both
  * forms.  Reals are left alone; JSON_DECODE_INT_AS_REAL is never used.
  */
-#include "net/json.h"
+#include "net/tjson.h"
 
 #include <errno.h>
 #include <inttypes.h>
