@@ -93,9 +93,8 @@ static void print_hint(void *arg)
 	fflush(stderr);
 }
 
-static int await_answer(const struct account_ctx *ctx, const char *url, const char *state,
-			int lfd, const struct login_opts *o, struct oauth_callback *cb,
-			struct tt_error *err)
+static int await_answer(const struct account_ctx *ctx, const char *url, const char *state, int lfd,
+			const struct login_opts *o, struct oauth_callback *cb, struct tt_error *err)
 {
 	struct oauth_wait w = {.lfd = o->no_browser ? -1 : lfd,
 			       .paste_fd = STDIN_FILENO,

@@ -75,8 +75,9 @@ static char *view_text(const struct account_ctx *ctx, const struct yt_view *v)
 		esc_text(&sb, v->b.open_id);
 		strbuf_addch(&sb, '\n');
 	} else {
-		strbuf_addf(&sb, "YouTube channel: none (not logged in: run `tiktokfs login -c %s "
-				 "--account %s`)\n",
+		strbuf_addf(&sb,
+			    "YouTube channel: none (not logged in: run `tiktokfs login -c %s "
+			    "--account %s`)\n",
 			    conf, ctx->a->name);
 	}
 	if (v->logged_in) {
@@ -111,10 +112,10 @@ static char *view_json(const struct account_ctx *ctx, const struct yt_view *v)
 {
 	json_t *o = json_pack("{s:i, s:s, s:s, s:b}", "version", 1, "account", ctx->a->name,
 			      "platform", "youtube", "logged_in", v->logged_in);
-	json_t *ch = v->bound ? json_pack("{s:s, s:s, s:o}", "channel_id", v->b.open_id, "title",
-					  v->b.display_name, "bound_at",
-					  time_or_null(v->b.bound_at))
-			      : json_null();
+	json_t *ch = v->bound
+			 ? json_pack("{s:s, s:s, s:o}", "channel_id", v->b.open_id, "title",
+				     v->b.display_name, "bound_at", time_or_null(v->b.bound_at))
+			 : json_null();
 	char *text;
 
 	json_object_set_new(o, "channel", ch ? ch : json_null());

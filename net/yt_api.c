@@ -78,8 +78,8 @@ int yt_channel_mine(CURL *h, const struct config *cfg, const char *access_token,
 		    struct yt_channel *ch, struct tt_error *err)
 {
 	struct http_reply r;
-	char *url = xasprintf("%s/youtube/v3/channels?part=snippet&mine=true",
-			      cfg->youtube_api_base);
+	char *url =
+	    xasprintf("%s/youtube/v3/channels?part=snippet&mine=true", cfg->youtube_api_base);
 	int rc;
 
 	http_reply_init(&r);

@@ -118,8 +118,9 @@ int yt_check_callback(const struct oauth_callback *cb, const char *state, struct
 		return -1;
 	}
 	if (strcmp(cb->state, state)) {
-		tt_error_set(err, ERR_USER, "the address does not carry this login's state: "
-					    "it belongs to another login, or it was forged");
+		tt_error_set(err, ERR_USER,
+			     "the address does not carry this login's state: "
+			     "it belongs to another login, or it was forged");
 		tt_error_advise(err, "Paste the address from this login's own page.");
 		return -1;
 	}
@@ -278,8 +279,8 @@ int yt_exchange(CURL *h, const struct config *cfg, const char *code, const char 
 	return rc;
 }
 
-int yt_refresh(CURL *h, const struct config *cfg, const char *refresh_token,
-	       struct token_set *ts, struct tt_error *err)
+int yt_refresh(CURL *h, const struct config *cfg, const char *refresh_token, struct token_set *ts,
+	       struct tt_error *err)
 {
 	struct strbuf form = STRBUF_INIT;
 	int rc;
@@ -339,19 +340,28 @@ int yt_revoke(CURL *h, const struct config *cfg, const char *token, struct tt_er
 	struct strbuf form = STRBUF_INIT;
 	struct http_reply r;
 	char *url = xasprintf("%s/revoke", cfg->youtube_oauth_base);
-	int rc;
+	int rc = -1;
 
 	http_reply_init(&r);
 	strbuf_init(&form);
-	rc = add_param(&form, "token", token);
-	if (!rc && http_post(h, url, NULL, "application/x-www-form-urlencoded", form.buf, &r))
-		http_transport_error(&r, "Google revoke", err), rc = -1;
-	else if (!rc && r.status != 200)
-		tt_error_set(err, ERR_USER, "Google answered the revoke with HTTP %ld", r.status),
-		    rc = -1;
+	if (add_param(&form, "token", token)) {
+		tt_error_set(err, ERR_PERMANENT, "cannot encode the revoke request");
+		goto out;
+	}
+	if (http_post(h, url, NULL, "application/x-www-form-urlencoded", form.buf, &r)) {
+		http_transport_error(&r, "Google revoke", err);
+		goto out;
+	}
+	/* 200 and an empty body; 400 invalid_token: already dead (§2.5) */
+	if (r.status != 200) {
+		tt_error_set(err, ERR_USER, "Google answered the revoke with HTTP %ld", r.status);
+		goto out;
+	}
+	rc = 0;
+out:
 	explicit_bzero(form.buf, form.len);
 	strbuf_release(&form);
 	http_reply_release(&r);
 	free(url);
-	return rc ? -1 : 0;
+	return rc;
 }

@@ -55,8 +55,8 @@ int yt_exchange(CURL *h, const struct config *cfg, const char *code, const char 
 		const char *redirect_uri, struct token_set *ts, struct tt_error *err);
 /* POST /token, grant refresh_token; @ts keeps @refresh_token when Google
  * sends none (it does not rotate). */
-int yt_refresh(CURL *h, const struct config *cfg, const char *refresh_token,
-	       struct token_set *ts, struct tt_error *err);
+int yt_refresh(CURL *h, const struct config *cfg, const char *refresh_token, struct token_set *ts,
+	       struct tt_error *err);
 /* POST /revoke with @token (the refresh token: the whole grant goes). */
 int yt_revoke(CURL *h, const struct config *cfg, const char *token, struct tt_error *err);
 /*

@@ -216,3 +216,18 @@ def test_logout_revokes_at_google(yt_sandbox, tmp_path):
          "grant_type": "refresh_token", "refresh_token": refresh}),
         headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert r.status == 400 and r.json()["error"] == "invalid_grant"
+
+
+def test_watch_refuses_a_default_account_on_youtube(yt_sandbox, tmp_path):
+    """The mount and watch mode post with the default account, to TikTok: a
+    default account on YouTube would hand Google's tokens to TikTok's API."""
+    cfg = str(tmp_path / "default-yt.conf")
+    fd = os.open(cfg, os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(f"platform = youtube\nstate_dir = {tmp_path}/state\n")
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    cp = run("watch", "-c", cfg, drop, timeout=30)
+    assert cp.returncode != 0
+    assert "platform = youtube" in cp.stderr and "[account NAME]" in cp.stderr
+    assert not (drop / "outbox").exists()
