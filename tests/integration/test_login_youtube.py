@@ -231,3 +231,36 @@ def test_watch_refuses_a_default_account_on_youtube(yt_sandbox, tmp_path):
     assert cp.returncode != 0
     assert "platform = youtube" in cp.stderr and "[account NAME]" in cp.stderr
     assert not (drop / "outbox").exists()
+
+
+def test_one_channel_serves_one_account_name_unless_rebound(yt_sandbox, tmp_path):
+    cfg = yt_sandbox.tiktokfs_config(tmp_path)
+    with open(cfg, "a") as f:
+        f.write(f"[account yt2]\nplatform = youtube\nyoutube_client_id = {yt_sandbox.client_id}\n"
+                f"youtube_client_secret = {yt_sandbox.client_secret}\n")
+    assert yt_login(cfg, yt_sandbox).returncode == 0
+    cp = login_session(cfg, yt_sandbox, args=("--account", "yt2"))
+    assert cp.returncode == 1
+    assert f"YouTube channel {HARBOUR}" in cp.stderr
+    assert "is already bound to account yt" in cp.stderr and "--rebind" in cp.stderr
+    assert not os.path.exists(os.path.join(account_dir(tmp_path, "yt2"), "tokens.json"))
+    cp = login_session(cfg, yt_sandbox, args=("--account", "yt2", "--rebind"))
+    assert cp.returncode == 0, cp.stderr
+    assert "Account yt no longer has a login: its YouTube channel" in cp.stdout
+    assert not os.path.exists(os.path.join(account_dir(tmp_path), "tokens.json"))
+    # a second channel for the first name
+    cp = login_session(cfg, yt_sandbox, args=("--account", "yt"),
+                       url_transform=lambda u: u + "&login_hint=second%40sandbox.invalid")
+    assert cp.returncode == 0, cp.stderr
+    assert "Second Channel" in cp.stdout
+
+
+def test_no_secret_reaches_the_terminal(yt_sandbox, tmp_path):
+    cfg = yt_sandbox.tiktokfs_config(tmp_path)
+    cp = yt_login(cfg, yt_sandbox)
+    assert cp.returncode == 0, cp.stderr
+    cp2 = run("status", "-c", cfg, "--account", "yt", "--json")
+    t = saved_tokens(tmp_path)
+    for text in (cp.stdout + cp.stderr, cp2.stdout + cp2.stderr):
+        for secret in (yt_sandbox.client_secret, t["access_token"], t["refresh_token"]):
+            assert secret not in text
