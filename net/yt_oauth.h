@@ -63,6 +63,10 @@ int yt_revoke(CURL *h, const struct config *cfg, const char *token, struct tt_er
  * The saved tokens of the account whose login is in @cfg->state_dir, with
  * an access token valid for a minute more: refreshed and saved (0600,
  * atomic) first when needed.  -ENOENT when not logged in; -1 with @err.
+ * No lock (unlike net/tokens.c's TikTok refresh): Google does not rotate
+ * the refresh token, so two processes refreshing at once both end with
+ * valid tokens and the last save wins.  The uploader will need the lock
+ * anyway, for its threads.
  */
 int yt_tokens_fresh(const struct config *cfg, struct token_set *ts, struct tt_error *err);
 
