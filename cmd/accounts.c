@@ -128,22 +128,43 @@ char *accounts_user_words(const struct account_binding *b)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Refuse, on stderr, to bind the TikTok user of @open_id (bound to
- * account @other as @held) to this account too. */
+/* How a platform names who logs in, for the messages below. */
+struct who_words {
+	const char *who, *id, *why, *choose;
+};
+
+static const struct who_words *words_of(const struct account_ctx *ctx)
+{
+	static const struct who_words tiktok = {
+	    "TikTok user", "open_id",
+	    "one TikTok user posts through one account name, since TikTok's limits count per user",
+	    "choose another TikTok user when TikTok asks"};
+	static const struct who_words youtube = {
+	    "YouTube channel", "channel id",
+	    "one channel posts through one account name, since YouTube's upload limits count "
+	    "per channel",
+	    "choose another Google account (with its own channel) when Google asks"};
+
+	return !strcmp(ctx->a->platform, "youtube") ? &youtube : &tiktok;
+}
+
+/* Refuse, on stderr, to bind the user (TikTok) or channel (YouTube) of
+ * @open_id (bound to account @other as @held) to this account too. */
 static void refuse_second_name(const struct account_ctx *ctx, const struct account *other,
 			       const struct account_binding *held, const char *open_id)
 {
 	char *who = accounts_user_words(held), *oid = esc_text_dup(open_id);
 	const char *me = ctx->a->name, *conf = ctx->cfg->path ? ctx->cfg->path : "CONFIG";
+	const struct who_words *w = words_of(ctx);
 
 	fprintf(stderr,
-		"tiktokfs: TikTok user %s, open_id %s, is already bound to account %s; one TikTok "
-		"user posts through one account name, since TikTok's limits count per user. "
+		"tiktokfs: %s %s, %s %s, is already bound to account %s; %s. "
 		"Nothing was saved for account %s.\n"
-		"  Log in again and choose another TikTok user when TikTok asks, or run "
-		"`tiktokfs login -c %s --account %s --rebind` to move this user from %s to %s "
+		"  Log in again and %s, or run "
+		"`tiktokfs login -c %s --account %s --rebind` to move it from %s to %s "
 		"(%s is then logged out here).\n",
-		who, oid, other->name, me, conf, me, other->name, me, other->name);
+		w->who, who, w->id, oid, other->name, w->why, me, w->choose, conf, me, other->name,
+		me, other->name);
 	free(oid);
 	free(who);
 }
@@ -182,17 +203,15 @@ int accounts_bind_check(const struct account_ctx *ctx, const char *open_id, int 
 			free(who);
 			return -1;
 		}
-		printf(
-		    "Account %s no longer has a login: its TikTok user %s moves to account %s.\n",
-		    other->name, who, ctx->a->name);
+		printf("Account %s no longer has a login: its %s %s moves to account %s.\n",
+		       other->name, words_of(ctx)->who, who, ctx->a->name);
 		free(dir);
 	}
 	free(who);
 	if (accounts_bound(ctx->dir, &mine) == 0 && strcmp(mine.open_id, open_id)) {
 		who = accounts_user_words(&mine);
-		printf("Account %s was bound to TikTok user %s; this login binds it to another "
-		       "one.\n",
-		       ctx->a->name, who);
+		printf("Account %s was bound to %s %s; this login binds it to another one.\n",
+		       ctx->a->name, words_of(ctx)->who, who);
 		free(who);
 	}
 	return 0;

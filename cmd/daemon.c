@@ -40,11 +40,33 @@ void daemon_init(struct daemon *d)
 
 /* ---- the state directory and the staging root ---- */
 
+/*
+ * The mount and watch mode post with the default account, to TikTok: a
+ * default account with platform = youtube would hand Google's tokens to
+ * TikTok's API.  Uploading to YouTube is not written yet (issue 15), so it
+ * is refused.  0 or -EINVAL with @err.
+ */
+int daemon_platform_check(const struct config *cfg, struct tt_error *err)
+{
+	if (!cfg->platform || !strcmp(cfg->platform, "tiktok"))
+		return 0;
+	tt_error_set(err, ERR_USER,
+		     "%s: the default account (the keys above the first [account] section) has "
+		     "platform = %s, and tiktokfs cannot upload there yet: the mount and watch "
+		     "mode post with the default account",
+		     cfg->path ? cfg->path : "the config", cfg->platform);
+	tt_error_advise(err, "Set platform = tiktok above the first section and put the YouTube "
+			     "channel in an [account NAME] section of its own.");
+	return -EINVAL;
+}
+
 int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err)
 {
 	const char *failed = NULL;
 	int rc;
 
+	if ((rc = daemon_platform_check(&d->cfg, err)) < 0)
+		return rc;
 	/* Tokens live here: never readable by others, whatever existed. */
 	if ((rc = file_mkdir_private(d->cfg.state_dir, &failed)) < 0) {
 		tt_error_set(err, ERR_USER, "%s: cannot %s: %s", d->cfg.state_dir, failed,
@@ -409,6 +431,11 @@ int daemon_reload(struct daemon *d)
 		log_err("config reload failed, keeping the old config: %s", line.buf);
 		strbuf_release(&line);
 		return rc;
+	}
+	if (daemon_platform_check(&next, &err) < 0) {
+		log_err("config reload: %s; keeping the old config", err.what);
+		config_free(&next);
+		return -1;
 	}
 	if (!same_str(next.state_dir, d->cfg.state_dir)) {
 		log_err("config reload: state_dir cannot change while running (%s, was %s); "

@@ -87,6 +87,9 @@ void daemon_init(struct daemon *d);
  * made) as the staging root, creating it and the four folders with
  * @folder_mode when missing.  Fills @err with one line for the user. */
 int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err);
+/* 0 when the default account posts to TikTok; else -EINVAL with @err (the
+ * daemon cannot upload to another platform yet). */
+int daemon_platform_check(const struct config *cfg, struct tt_error *err);
 /* Take state_dir/daemon.lock and check or record state_dir/root.  -EBUSY
  * when another daemon holds the lock, -EEXIST when the state_dir belongs to
  * another root; @err says which and what to do. */

@@ -36,6 +36,7 @@
  */
 #include "cmd/cmd.h"
 #include "cmd/accounts.h"
+#include "cmd/login.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,19 +66,12 @@ extern char **environ;
 #define LOGIN_HINT_SEC 60
 #define LOGIN_HINT_ENV "TIKTOKFS_LOGIN_HINT_SEC"
 
-/* The options of login and logout. */
-struct login_opts {
-	const char *config;
-	const char *account; /* NULL: the default account */
-	int no_browser, timeout, rebind;
-};
-
 static void print_error(const struct tt_error *err)
 {
 	tt_error_print(stderr, "tiktokfs", err, TT_ERR_LINES);
 }
 
-static int load_config(const char *path, struct config *cfg, int need_client)
+static int load_config(const char *path, struct config *cfg)
 {
 	struct tt_error err;
 
@@ -87,17 +81,22 @@ static int load_config(const char *path, struct config *cfg, int need_client)
 		print_error(&err);
 		return -1;
 	}
-	if (need_client && (!cfg->client_key || !*cfg->client_key || !cfg->client_secret ||
-			    !*cfg->client_secret)) {
-		fprintf(stderr,
-			"tiktokfs: login needs the app's client key and secret: set client_key and "
-			"client_secret in %s (mode 0600), or TIKTOK_CLIENT_ID and "
-			"TIKTOK_CLIENT_SECRET\n",
-			cfg->path ? cfg->path : "the config (-c CONFIG)");
-		config_free(cfg);
-		return -1;
-	}
 	return 0;
+}
+
+/* A TikTok login needs the app's client key and secret. */
+static int tiktok_ready(const struct account_ctx *ctx)
+{
+	const struct config *cfg = ctx->cfg;
+
+	if (cfg->client_key && *cfg->client_key && cfg->client_secret && *cfg->client_secret)
+		return 0;
+	fprintf(stderr,
+		"tiktokfs: login needs the app's client key and secret: set client_key and "
+		"client_secret in %s (mode 0600), or TIKTOK_CLIENT_ID and "
+		"TIKTOK_CLIENT_SECRET\n",
+		cfg->path ? cfg->path : "the config (-c CONFIG)");
+	return -1;
 }
 
 /* port and path of an http://localhost:PORT/PATH or 127.0.0.1 redirect URI. */
@@ -126,7 +125,7 @@ static int redirect_target(const char *uri, int *port, char *path, size_t size)
 	return 0;
 }
 
-static void open_browser(const char *url)
+void login_open_browser(const char *url)
 {
 	char *argv[] = {"xdg-open", (char *)url, NULL};
 	posix_spawn_file_actions_t fa;
@@ -141,7 +140,7 @@ static void open_browser(const char *url)
 }
 
 /* The hint's delay in ms: LOGIN_HINT_SEC, or the environment's (tests). */
-static long hint_ms(void)
+long login_hint_ms(void)
 {
 	const char *v = getenv(LOGIN_HINT_ENV);
 	char *end;
@@ -254,7 +253,7 @@ static int await_answer(const struct config *cfg, const char *url, int no_browse
 			       .path = path,
 			       .state = state,
 			       .timeout_sec = timeout,
-			       .hint_ms = hint_ms(),
+			       .hint_ms = login_hint_ms(),
 			       .hint = print_hint,
 			       .arg = (void *)cfg};
 
@@ -269,7 +268,7 @@ static int await_answer(const struct config *cfg, const char *url, int no_browse
 		       url);
 	fflush(stdout);
 	if (!no_browser)
-		open_browser(url);
+		login_open_browser(url);
 	return oauth_wait_answer(&w, cb, err);
 }
 
@@ -317,7 +316,7 @@ static int save_login(const struct account_ctx *ctx, struct token_set *ts, int r
 	return rc;
 }
 
-static int login_flow(const struct account_ctx *ctx, const struct login_opts *o)
+static int tiktok_flow(const struct account_ctx *ctx, const struct login_opts *o)
 {
 	const struct config *cfg = &ctx->view;
 	struct oauth_pkce pk;
@@ -359,6 +358,22 @@ out:
 		close(lfd);
 	free(url);
 	return rc;
+}
+
+static int revoke_saved(const struct config *cfg);
+
+static const struct login_platform login_tiktok = {"tiktok", tiktok_ready, tiktok_flow,
+						   revoke_saved};
+
+/* The seam: the login of @platform (config.c accepts no other word). */
+static const struct login_platform *platform_login(const char *platform)
+{
+	static const struct login_platform *const all[] = {&login_tiktok, &login_youtube};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (!strcmp(all[i]->name, platform))
+			return all[i];
+	return &login_tiktok;
 }
 
 /* --timeout's value: whole seconds, 1 to a day.  -1 if it is not one. */
@@ -418,6 +433,7 @@ static int parse_args(int argc, char **argv, struct login_opts *o, bool login, c
 
 int cmd_login(int argc, char **argv)
 {
+	const struct login_platform *lp;
 	struct login_opts o = {.timeout = LOGIN_TIMEOUT_SEC};
 	struct account_ctx ctx;
 	struct config cfg;
@@ -429,11 +445,16 @@ int cmd_login(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	log_init(LOG_LVL_WARN, false);
-	if (load_config(o.config, &cfg, 1))
+	if (load_config(o.config, &cfg))
 		return 1;
 	if (accounts_pick(&cfg, o.account, &ctx)) {
 		config_free(&cfg);
 		return 2;
+	}
+	lp = platform_login(ctx.a->platform);
+	if (lp->ready(&ctx)) {
+		rc = 1;
+		goto out;
 	}
 	rc = account_dir_prepare(cfg.state_dir, ctx.a->name);
 	if (rc) {
@@ -442,8 +463,9 @@ int cmd_login(int argc, char **argv)
 		rc = 1;
 	} else {
 		http_global_init();
-		rc = login_flow(&ctx, &o);
+		rc = lp->flow(&ctx, &o);
 	}
+out:
 	accounts_ctx_release(&ctx);
 	config_free(&cfg);
 	return rc;
@@ -507,7 +529,7 @@ int cmd_logout(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	log_init(LOG_LVL_WARN, false);
-	if (load_config(o.config, &cfg, 0))
+	if (load_config(o.config, &cfg))
 		return 1;
 	if (accounts_pick(&cfg, o.account, &ctx)) {
 		config_free(&cfg);
@@ -520,7 +542,7 @@ int cmd_logout(int argc, char **argv)
 		goto out;
 	}
 	explicit_bzero(&ts, sizeof(ts));
-	revoked = revoke_saved(&ctx.view);
+	revoked = platform_login(ctx.a->platform)->revoke(&ctx.view);
 	rc = remove_state(&ctx) ? 1 : 0;
 	if (!rc)
 		printf("Logged out.\n");

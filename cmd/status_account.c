@@ -3,7 +3,9 @@
  * account's own files under state_dir (its binding, its saved login, the
  * posting options TikTok last gave); nothing is asked of TikTok and the
  * tokens themselves are wiped before anything is printed.  The queue is not
- * per account yet, so it is not shown here.
+ * per account yet, so it is not shown here.  A YouTube account is
+ * cmd/status_yt.c's, which does ask Google (a refresh) whether the login
+ * still lives.
  */
 #include "cmd/status_account.h"
 
@@ -15,6 +17,7 @@
 #include <jansson.h>
 
 #include "cmd/accounts.h"
+#include "cmd/status_yt.h"
 #include "meta/creator.h"
 #include "meta/tiktok.h"
 #include "net/tokens.h"
@@ -136,6 +139,11 @@ int status_account_print(const struct config *cfg, const char *name, bool json)
 
 	if (accounts_pick(cfg, name, &ctx))
 		return 2;
+	if (!strcmp(ctx.a->platform, "youtube")) {
+		rc = status_yt_print(&ctx, json);
+		accounts_ctx_release(&ctx);
+		return rc;
+	}
 	read_account(&ctx, &v);
 	out = json ? account_json(&ctx, &v) : account_text(&ctx, &v);
 	if (!out || fputs(out, stdout) < 0 || (json && fputs("\n", stdout) < 0))

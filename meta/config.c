@@ -55,6 +55,10 @@ static void account_release(struct account *a)
 {
 	free(a->name);
 	free(a->platform);
+	free(a->youtube_client_id);
+	if (a->youtube_client_secret)
+		explicit_bzero(a->youtube_client_secret, strlen(a->youtube_client_secret));
+	free(a->youtube_client_secret);
 	free(a->privacy);
 	free(a->on_posted);
 	free(a->on_failed);
@@ -79,6 +83,13 @@ void config_free(struct config *cfg)
 	free(cfg->on_posted);
 	free(cfg->on_failed);
 	free(cfg->platform);
+	free(cfg->youtube_client_id);
+	if (cfg->youtube_client_secret)
+		explicit_bzero(cfg->youtube_client_secret, strlen(cfg->youtube_client_secret));
+	free(cfg->youtube_client_secret);
+	free(cfg->youtube_auth_url);
+	free(cfg->youtube_oauth_base);
+	free(cfg->youtube_api_base);
 	for (size_t i = 0; i < cfg->n_accounts; i++)
 		account_release(&cfg->accounts[i]);
 	free(cfg->accounts);
@@ -143,7 +154,7 @@ enum key_type {
 	T_RATE,	     /* uint64_t bytes per second; empty or none means 0 */
 	T_UINT,	     /* unsigned integer from lo to hi */
 	T_BOOL,	     /* yes/no, true/false, on/off, 1/0 */
-	T_PLATFORM,  /* where an account posts: "tiktok" only, for now */
+	T_PLATFORM,  /* where an account posts: "tiktok" or "youtube" */
 	T_SLOTS,     /* posting slots (meta/job/slots.h), kept as written; empty: none */
 	T_ZONE,	     /* a zone of the tz database; empty: none */
 	T_MINUTES,   /* unsigned minutes from lo to hi, "N" or "N minutes" */
@@ -189,7 +200,12 @@ static const struct key_row keys[] = {
 	KEY(auth_url, T_STR, 0, 0, "https://www.tiktok.com/v2/auth/authorize/", NULL),
 	KEY(ca_file, T_STR_OPT, 0, 0, NULL, NULL),
 	KEY(state_dir, T_DIR, 0, 0, "~/.local/share/tiktokfs", "must be an absolute path"),
-	AKEY(platform, T_PLATFORM, 0, 0, "tiktok", "must be tiktok: the only platform tiktokfs posts to for now"),
+	AKEY(platform, T_PLATFORM, 0, 0, "tiktok", "must be tiktok or youtube"),
+	AKEY(youtube_client_id, T_STR_OPT, 0, 0, NULL, NULL),
+	AKEY(youtube_client_secret, T_STR_OPT, 0, 0, NULL, NULL),
+	KEY(youtube_auth_url, T_STR, 0, 0, "https://accounts.google.com/o/oauth2/v2/auth", NULL),
+	KEY(youtube_oauth_base, T_URL, 0, 0, "https://oauth2.googleapis.com", NULL),
+	KEY(youtube_api_base, T_URL, 0, 0, "https://www.googleapis.com", NULL),
 	AKEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
 	AKEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
 	KEY(caption_from, T_CAPTION, 0, 0, "sidecar", "must be sidecar or filename"),
@@ -393,7 +409,7 @@ static int parse_bool(const struct key_row *k, void *field, const char *v)
 static int parse_platform(const struct key_row *k, void *field, const char *v)
 {
 	(void)k;
-	if (strcmp(v, "tiktok"))
+	if (strcmp(v, "tiktok") && strcmp(v, "youtube"))
 		return -EINVAL;
 	set_str(field, v);
 	return 0;
@@ -691,13 +707,12 @@ static int parse_line(struct config *cfg, char *line, unsigned lineno, long *acc
 	*eq = '\0';
 	val = cut_comment(eq + 1);
 	key = trim(key);
+	/* a secret in the file, in a section or not: the file must be private */
+	if ((!strcmp(key, "client_secret") || !strcmp(key, "youtube_client_secret")) && *val)
+		cfg->secret_from_file = true;
 	if (*acct >= 0)
 		return account_set(&cfg->accounts[*acct], key, val, sub);
-	if (config_set(cfg, key, val, sub))
-		return -EINVAL;
-	if (!strcmp(key, "client_secret") && *val)
-		cfg->secret_from_file = true;
-	return 0;
+	return config_set(cfg, key, val, sub) ? -EINVAL : 0;
 }
 
 static int parse_file(struct config *cfg, FILE *f, const char *path, struct tt_error *err)
@@ -780,6 +795,27 @@ static void apply_env(struct config *cfg)
 		set_str(&cfg->client_secret, v);
 	if ((v = getenv("TIKTOK_REDIRECT_URI")) && *v)
 		set_str(&cfg->redirect_uri, v);
+	if ((v = getenv("YOUTUBE_CLIENT_ID")) && *v)
+		set_str(&cfg->youtube_client_id, v);
+	if ((v = getenv("YOUTUBE_CLIENT_SECRET")) && *v)
+		set_str(&cfg->youtube_client_secret, v);
+}
+
+/* YOUTUBE_CLIENT_ID and _SECRET name one Google Cloud client: they win over
+ * every account's (the default account took them in apply_env). */
+static void apply_env_accounts(struct config *cfg)
+{
+	const char *id = getenv("YOUTUBE_CLIENT_ID"), *secret = getenv("YOUTUBE_CLIENT_SECRET");
+
+	for (size_t i = 0; i < cfg->n_accounts; i++) {
+		struct account *a = &cfg->accounts[i];
+		if (id && *id)
+			set_str(&a->youtube_client_id, id);
+		if (secret && *secret)
+			set_str(&a->youtube_client_secret, secret);
+		if (a->youtube_client_secret)
+			log_add_secret(a->youtube_client_secret);
+	}
 }
 
 int config_load(struct config *cfg, const char *path, struct tt_error *err)
@@ -816,8 +852,10 @@ int config_load(struct config *cfg, const char *path, struct tt_error *err)
 	apply_env(cfg);
 	rc = 0;
 out:
-	if (!rc)
+	if (!rc) {
 		add_default_account(cfg);
+		apply_env_accounts(cfg);
+	}
 	if (cfg->client_secret)
 		log_add_secret(cfg->client_secret);
 	if (f)

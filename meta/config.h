@@ -2,12 +2,13 @@
  * The configuration: `key = value` lines, `#` comments, found at -c FILE,
  * $TIKTOKFS_CONFIG, ~/.config/tiktokfs/tiktokfs.conf or /etc/tiktokfs.conf
  * (first that exists), with TIKTOK_CLIENT_ID, TIKTOK_CLIENT_SECRET and
- * TIKTOK_REDIRECT_URI overriding the file.  Read-only once loaded: a reload
+ * TIKTOK_REDIRECT_URI overriding the file, and YOUTUBE_CLIENT_ID and
+ * YOUTUBE_CLIENT_SECRET overriding every account's YouTube client.  Read-only once loaded: a reload
  * builds a new struct config and swaps it whole.
  *
  * Accounts.  `[account NAME]` opens a section whose keys (a subset of the
  * key table: platform, mode, privacy, bandwidth_share, on_posted,
- * on_failed) belong to account NAME; a section ends at the next one or at
+ * on_failed, youtube_client_id, youtube_client_secret) belong to account NAME; a section ends at the next one or at
  * the end of the file.  The keys above the first section are the app's and
  * the account named "default", so a file without sections is one account,
  * as before.  An account starts from the default account's values and
@@ -36,7 +37,8 @@ enum caption_from { CAPTION_FROM_SIDECAR = 0, CAPTION_FROM_FILENAME };
  * section) says.  The field names are the keys' own. */
 struct account {
 	char *name;	/* owned */
-	char *platform; /* "tiktok": the only one for now */
+	char *platform; /* "tiktok" or "youtube" (login only, for now) */
+	char *youtube_client_id, *youtube_client_secret; /* a YouTube account's OAuth client */
 	enum post_mode mode;
 	char *privacy; /* TikTok's name or NULL */
 	char *on_posted, *on_failed;
@@ -76,6 +78,12 @@ struct config {
 	int log_level; /* enum log_level */
 	bool secret_from_file; /* client_secret came from the file (permission check applies) */
 	char *platform;		  /* the default account's */
+	/* YouTube (docs/youtube.md §1): the default account's client, and the
+	 * Google hosts, overridable for the sandbox as TikTok's are */
+	char *youtube_client_id, *youtube_client_secret;
+	char *youtube_auth_url;	  /* the consent page */
+	char *youtube_oauth_base; /* /token, /revoke */
+	char *youtube_api_base;	  /* /youtube/v3/... */
 	unsigned bandwidth_share; /* the default account's */
 	/* Every account, "default" first (config_load builds it from the keys
 	 * above the first section); owned.  Empty after config_defaults alone. */

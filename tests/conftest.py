@@ -16,6 +16,11 @@ time_scale      the test's clock scale: 1, or N for a test marked
 sandbox_config  a factory: sandbox_config(**extra) writes a tiktokfs config (mode
                 0600) into the test's tmp_path pointing at the sandbox, with
                 state_dir = tmp_path/state, and returns its path.
+yt_sandbox_server, yt_sandbox
+                the same two for the local YouTube sandbox
+                (tests/sandbox/youtube): one process per session, reset before
+                each test; yt_sandbox.tiktokfs_config(dir, account=...) writes a
+                config with a YouTube account pointing at it.
 
 When a test fails, the tail of the sandbox's stderr is added to the report as a
 section ("sandbox stderr").  Fixtures that start their own Sandbox can get the
@@ -30,6 +35,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "tools"))
 
 from sandbox.client import Sandbox  # noqa: E402
+from sandbox.youtube.client import YouTubeSandbox  # noqa: E402
 from mediafiles import media  # noqa: E402,F401  (session fixture: name -> video path)
 
 
@@ -51,6 +57,25 @@ def sandbox_server():
         yield sb
     finally:
         sb.stop()
+
+
+@pytest.fixture(scope="session")
+def yt_sandbox_server():
+    sb = YouTubeSandbox()
+    sb.start()
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+@pytest.fixture
+def yt_sandbox(yt_sandbox_server, request):
+    if not yt_sandbox_server.alive():
+        yt_sandbox_server.restart()
+    yt_sandbox_server.reset()
+    attach_sandbox(request, yt_sandbox_server)
+    return yt_sandbox_server
 
 
 TIME_SCALE_ENV = "TIKTOKFS_TEST_TIME_SCALE"

@@ -181,12 +181,12 @@ def test_an_unconfigured_account_is_refused_and_nothing_happens(sandbox_config, 
 
 
 def test_a_bad_account_section_is_refused_with_its_line(sandbox_config):
-    cfg = with_accounts(sandbox_config(), "[account brand-b]\nplatform = youtube\n")
+    cfg = with_accounts(sandbox_config(), "[account brand-b]\nplatform = facebook\n")
     cp = run("status", "-c", cfg, "--account", "brand-b")
     assert cp.returncode == 1
     n = len(open(cfg).read().splitlines())
-    assert (f"line {n}: [account brand-b]: platform = youtube: must be tiktok: the only "
-            f"platform tiktokfs posts to for now") in cp.stderr
+    assert (f"line {n}: [account brand-b]: platform = facebook: must be tiktok or "
+            f"youtube") in cp.stderr
 
 
 def test_an_old_single_account_state_dir_keeps_its_login(mounted, sandbox, clip):

@@ -124,12 +124,30 @@ out:
 	config_free(&c);
 }
 
-TEST(test_a_platform_other_than_tiktok_is_refused_with_its_line)
+TEST(test_a_platform_other_than_tiktok_or_youtube_is_refused_with_its_line)
 {
-	check_refused("[account yt]\nplatform = youtube\n",
-		      "line 2: [account yt]: platform = youtube: must be tiktok: the only "
-		      "platform tiktokfs posts to for now");
+	check_refused("[account fb]\nplatform = facebook\n",
+		      "line 2: [account fb]: platform = facebook: must be tiktok or youtube");
 	check_refused("platform = facebook\n", "line 1: platform = facebook: must be tiktok");
+}
+
+TEST(test_a_youtube_account_takes_its_own_client)
+{
+	struct config c;
+	struct tt_error e;
+	const struct account *a;
+
+	CHECK_INT(load_text(&c, "[account yt]\nplatform = youtube\nyoutube_client_id = id1\n"
+				"youtube_client_secret = s1\n[account tt]\n",
+			    &e),
+		  0);
+	a = config_account(&c, "yt");
+	CHECK_STR(a->platform, "youtube");
+	CHECK_STR(a->youtube_client_id, "id1");
+	CHECK_STR(a->youtube_client_secret, "s1");
+	CHECK_STR(config_account(&c, "tt")->platform, "tiktok");
+	CHECK(config_account(&c, "tt")->youtube_client_id == NULL);
+	config_free(&c);
 }
 
 TEST(test_bad_account_names_are_refused_with_the_rule)
@@ -183,7 +201,8 @@ TEST(test_a_section_takes_only_the_per_account_keys)
 {
 	check_refused("[account a]\nclient_key = k\n",
 		      "line 2: [account a]: client_key is the same for every account: set it "
-		      "above the first [account] section (a section takes platform, mode, "
+		      "above the first [account] section (a section takes platform, "
+		      "youtube_client_id, youtube_client_secret, mode, "
 		      "privacy, bandwidth_share, on_posted, on_failed)");
 	check_refused("[account a]\nstate_dir = /x\n", "state_dir is the same for every account");
 	check_refused("[account a]\nnosuch = 1\n", "line 2: [account a]: unknown key 'nosuch'");
@@ -203,7 +222,7 @@ TEST(test_per_account_keys_are_marked_in_the_table)
 	for (size_t i = 0; (k = config_key_name(i)); i++)
 		if (config_key_per_account(i))
 			n++;
-	CHECK_INT(n, 6);
+	CHECK_INT(n, 8);
 }
 
 TEST(test_account_directories_keep_the_default_where_it_was)

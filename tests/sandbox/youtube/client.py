@@ -41,6 +41,29 @@ class YouTubeSandbox(Sandbox):
     def client_secret(self):
         return self.config["client_secret"]
 
+    def tiktokfs_config(self, directory, name="tiktokfs.conf", account="yt", **extra):
+        """Write a tiktokfs config (mode 0600) whose [account @account] is a
+        YouTube account with this sandbox's client, the Google hosts pointing
+        here; keys in @extra go to the section (None drops one).  Returns the
+        path."""
+        directory = str(directory)
+        state_dir = os.path.join(directory, "state")
+        os.makedirs(state_dir, mode=0o700, exist_ok=True)
+        base = self.base_url
+        top = {"ca_file": self.ca_file, "state_dir": state_dir,
+               "youtube_auth_url": base + "/o/oauth2/v2/auth",
+               "youtube_oauth_base": base, "youtube_api_base": base}
+        section = {"platform": "youtube", "youtube_client_id": self.client_id,
+                   "youtube_client_secret": self.client_secret}
+        section.update(extra)
+        path = os.path.join(directory, name)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.writelines(f"{k} = {v}\n" for k, v in top.items())
+            f.write(f"[account {account}]\n")
+            f.writelines(f"{k} = {v}\n" for k, v in section.items() if v is not None)
+        return path
+
     def videos(self, video_id=None):
         q = "?id=" + urllib.parse.quote(video_id) if video_id else ""
         return self._control("GET", "videos" + q)["items"]

@@ -22,7 +22,7 @@ import urllib.parse
 import pytest
 
 from sandbox.test_sandbox import Curl, curl as real_curl
-from sandbox.youtube.client import REDIRECT, SCOPE, UPLOAD_SCOPES, YouTubeSandbox, pkce_pair
+from sandbox.youtube.client import REDIRECT, SCOPE, UPLOAD_SCOPES, pkce_pair
 
 RFC_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 B64_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
@@ -36,19 +36,10 @@ META = {"snippet": {"title": "Harbour at dusk", "description": "Boats.", "tags":
         "status": {"privacyStatus": "private", "selfDeclaredMadeForKids": False}}
 
 
-@pytest.fixture(scope="module")
-def yt_server():
-    sb = YouTubeSandbox().start()
-    yield sb
-    sb.stop()
-
-
 @pytest.fixture
-def yt(yt_server):
-    if not yt_server.alive():
-        yt_server.restart()
-    yt_server.reset()
-    return yt_server
+def yt(yt_sandbox):
+    """The shared YouTube sandbox (tests/conftest.py), reset."""
+    return yt_sandbox
 
 
 # ---- helpers -----------------------------------------------------------------

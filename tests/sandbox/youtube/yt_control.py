@@ -10,8 +10,10 @@ import os
 import sys
 import urllib.parse
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from sb_control import Fault  # noqa: E402
+# tests/ on the path: the TikTok sandbox is the package "sandbox", whose
+# modules import each other relatively.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from sandbox.sb_control import Fault  # noqa: E402
 
 import yt_device  # noqa: E402
 import yt_quota  # noqa: E402

@@ -11,9 +11,12 @@ import sys
 import time
 import urllib.parse
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-import sb_http  # noqa: E402
+# tests/ on the path: the TikTok sandbox is the package "sandbox", whose
+# modules import each other relatively.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from sandbox import sb_http  # noqa: E402
 
+import yt_channels  # noqa: E402
 import yt_control  # noqa: E402
 import yt_device  # noqa: E402
 import yt_oauth  # noqa: E402
@@ -30,6 +33,7 @@ ROUTES = {
     ("POST", "/revoke"): ("revoke", yt_oauth.revoke),
     ("POST", "/device/code"): ("device_code", yt_device.code),
     ("GET", "/youtube/v3/videos"): ("list", yt_videos.list_videos),
+    ("GET", "/youtube/v3/channels"): ("channels", yt_channels.list_channels),
     ("POST", "/upload/youtube/v3/thumbnails/set"): ("thumbnail", yt_thumbnails.set_thumbnail),
     ("PUT", UPLOAD): ("upload", yt_upload.put),
 }

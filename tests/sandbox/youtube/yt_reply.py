@@ -12,8 +12,10 @@ import json
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from sb_reply import Reply  # noqa: E402
+# tests/ on the path: the TikTok sandbox is the package "sandbox", whose
+# modules import each other relatively.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from sandbox.sb_reply import Reply  # noqa: E402
 
 QUOTA_MESSAGE = ('The request cannot be completed because you have exceeded your '
                  '<a href="/youtube/v3/getting-started#quota">quota</a>.')

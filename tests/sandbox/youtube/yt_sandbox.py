@@ -16,10 +16,10 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))  # tests/: the package "sandbox"
 sys.path.insert(0, HERE)
 
-import sandbox  # noqa: E402
+from sandbox import sandbox  # noqa: E402
 from yt_http import make_server  # noqa: E402
 from yt_state import State, load_config  # noqa: E402
 

@@ -25,8 +25,10 @@ import threading
 import urllib.parse
 import zoneinfo
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from sb_state import Clock, redact as tiktok_redact  # noqa: E402
+# tests/ on the path: the TikTok sandbox is the package "sandbox", whose
+# modules import each other relatively.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from sandbox.sb_state import Clock, redact as tiktok_redact  # noqa: E402
 
 SCOPE = "https://www.googleapis.com/auth/"
 KNOWN_SCOPES = [SCOPE + s for s in ("youtube", "youtube.upload", "youtube.readonly",
