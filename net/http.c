@@ -267,3 +267,14 @@ void http_redact_error(struct tt_error *err)
 	log_redact_http(err->what, sizeof(err->what));
 	log_redact_http(err->advice, sizeof(err->advice));
 }
+
+int http_add_param(struct strbuf *sb, const char *name, const char *value)
+{
+	char *esc = curl_easy_escape(NULL, value ? value : "", 0);
+
+	if (!esc)
+		return -ENOMEM;
+	strbuf_addf(sb, "%s%s=%s", sb->len && sb->buf[sb->len - 1] != '?' ? "&" : "", name, esc);
+	curl_free(esc);
+	return 0;
+}

@@ -43,6 +43,11 @@ int http_post(CURL *h, const char *url, const char *token, const char *content_t
 	      const char *body, struct http_reply *r);
 int http_get(CURL *h, const char *url, const char *token, struct http_reply *r);
 
+/* Append "name=escaped(value)" to @sb, after '&' unless @sb is empty or ends
+ * in '?': a query string or an x-www-form-urlencoded body.  0, or -ENOMEM
+ * when escaping fails (a NULL value is sent empty). */
+int http_add_param(struct strbuf *sb, const char *name, const char *value);
+
 /* Fill @err for a transport failure: class ERR_RETRY, "network: ..." */
 void http_transport_error(const struct http_reply *r, const char *what, struct tt_error *err);
 

@@ -68,18 +68,6 @@ int oauth_pkce_new(struct oauth_pkce *p)
 	return 0;
 }
 
-/* "&name=escaped(value)" (no '&' for the first); -1 if escaping fails. */
-static int add_param(struct strbuf *sb, const char *name, const char *value)
-{
-	char *esc = curl_easy_escape(NULL, value ? value : "", 0);
-
-	if (!esc)
-		return -1;
-	strbuf_addf(sb, "%s%s=%s", sb->len && sb->buf[sb->len - 1] != '?' ? "&" : "", name, esc);
-	curl_free(esc);
-	return 0;
-}
-
 const char *oauth_scopes(const struct config *cfg)
 {
 	return cfg->mode == POST_DRAFT ? OAUTH_SCOPES_DRAFT : OAUTH_SCOPES_DIRECT;
@@ -93,17 +81,17 @@ char *oauth_authorize_url(const struct config *cfg, const struct oauth_pkce *p)
 	strbuf_init(&sb);
 	strbuf_addstr(&sb, cfg->auth_url);
 	strbuf_addch(&sb, strchr(cfg->auth_url, '?') ? '&' : '?');
-	rc |= add_param(&sb, "client_key", cfg->client_key);
-	rc |= add_param(&sb, "scope", oauth_scopes(cfg));
-	rc |= add_param(&sb, "response_type", "code");
-	rc |= add_param(&sb, "redirect_uri", cfg->redirect_uri);
-	rc |= add_param(&sb, "state", p->state);
-	rc |= add_param(&sb, "code_challenge", p->challenge);
-	rc |= add_param(&sb, "code_challenge_method", "S256");
+	rc |= http_add_param(&sb, "client_key", cfg->client_key);
+	rc |= http_add_param(&sb, "scope", oauth_scopes(cfg));
+	rc |= http_add_param(&sb, "response_type", "code");
+	rc |= http_add_param(&sb, "redirect_uri", cfg->redirect_uri);
+	rc |= http_add_param(&sb, "state", p->state);
+	rc |= http_add_param(&sb, "code_challenge", p->challenge);
+	rc |= http_add_param(&sb, "code_challenge_method", "S256");
 	/* Always ask who logs in: a browser still signed in to another TikTok
 	 * user would otherwise authorise that one silently, and its tokens
 	 * would post to the wrong account (docs/tiktok.md §2.2). */
-	rc |= add_param(&sb, "disable_auto_auth", "1");
+	rc |= http_add_param(&sb, "disable_auto_auth", "1");
 	if (rc) {
 		strbuf_release(&sb);
 		return NULL;
@@ -576,12 +564,12 @@ int oauth_exchange(CURL *h, const struct config *cfg, const char *code, const ch
 	int rc = 0;
 
 	strbuf_init(&form);
-	rc |= add_param(&form, "client_key", cfg->client_key);
-	rc |= add_param(&form, "client_secret", cfg->client_secret);
-	rc |= add_param(&form, "code", code);
-	rc |= add_param(&form, "grant_type", "authorization_code");
-	rc |= add_param(&form, "redirect_uri", cfg->redirect_uri);
-	rc |= add_param(&form, "code_verifier", verifier);
+	rc |= http_add_param(&form, "client_key", cfg->client_key);
+	rc |= http_add_param(&form, "client_secret", cfg->client_secret);
+	rc |= http_add_param(&form, "code", code);
+	rc |= http_add_param(&form, "grant_type", "authorization_code");
+	rc |= http_add_param(&form, "redirect_uri", cfg->redirect_uri);
+	rc |= http_add_param(&form, "code_verifier", verifier);
 	if (rc) {
 		tt_error_set(err, ERR_PERMANENT, "cannot encode the token request");
 		rc = tt_error_errno(err->cls);
@@ -605,10 +593,10 @@ int oauth_refresh(CURL *h, const struct config *cfg, const char *refresh_token,
 	int rc = 0;
 
 	strbuf_init(&form);
-	rc |= add_param(&form, "client_key", cfg->client_key);
-	rc |= add_param(&form, "client_secret", cfg->client_secret);
-	rc |= add_param(&form, "grant_type", "refresh_token");
-	rc |= add_param(&form, "refresh_token", refresh_token);
+	rc |= http_add_param(&form, "client_key", cfg->client_key);
+	rc |= http_add_param(&form, "client_secret", cfg->client_secret);
+	rc |= http_add_param(&form, "grant_type", "refresh_token");
+	rc |= http_add_param(&form, "refresh_token", refresh_token);
 	if (rc) {
 		tt_error_set(err, ERR_PERMANENT, "cannot encode the refresh request");
 		rc = tt_error_errno(err->cls);
@@ -630,9 +618,9 @@ int oauth_revoke(CURL *h, const struct config *cfg, const char *access_token, st
 
 	http_reply_init(&r);
 	strbuf_init(&form);
-	rc |= add_param(&form, "client_key", cfg->client_key);
-	rc |= add_param(&form, "client_secret", cfg->client_secret);
-	rc |= add_param(&form, "token", access_token);
+	rc |= http_add_param(&form, "client_key", cfg->client_key);
+	rc |= http_add_param(&form, "client_secret", cfg->client_secret);
+	rc |= http_add_param(&form, "token", access_token);
 	if (rc) {
 		tt_error_set(err, ERR_PERMANENT, "cannot encode the revoke request");
 		rc = tt_error_errno(err->cls);

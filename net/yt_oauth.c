@@ -57,18 +57,6 @@ int yt_pkce_new(struct oauth_pkce *p)
 	return rc;
 }
 
-/* "&name=escaped(value)" (no '&' after '?'); -1 if escaping fails. */
-static int add_param(struct strbuf *sb, const char *name, const char *value)
-{
-	char *esc = curl_easy_escape(NULL, value ? value : "", 0);
-
-	if (!esc)
-		return -1;
-	strbuf_addf(sb, "%s%s=%s", sb->len && sb->buf[sb->len - 1] != '?' ? "&" : "", name, esc);
-	curl_free(esc);
-	return 0;
-}
-
 char *yt_authorize_url(const struct config *cfg, const char *redirect_uri,
 		       const struct oauth_pkce *p)
 {
@@ -78,16 +66,16 @@ char *yt_authorize_url(const struct config *cfg, const char *redirect_uri,
 	strbuf_init(&sb);
 	strbuf_addstr(&sb, cfg->youtube_auth_url);
 	strbuf_addch(&sb, strchr(cfg->youtube_auth_url, '?') ? '&' : '?');
-	rc |= add_param(&sb, "client_id", cfg->youtube_client_id);
-	rc |= add_param(&sb, "redirect_uri", redirect_uri);
-	rc |= add_param(&sb, "response_type", "code");
-	rc |= add_param(&sb, "scope", YT_SCOPES);
-	rc |= add_param(&sb, "state", p->state);
-	rc |= add_param(&sb, "code_challenge", p->challenge);
-	rc |= add_param(&sb, "code_challenge_method", "S256");
+	rc |= http_add_param(&sb, "client_id", cfg->youtube_client_id);
+	rc |= http_add_param(&sb, "redirect_uri", redirect_uri);
+	rc |= http_add_param(&sb, "response_type", "code");
+	rc |= http_add_param(&sb, "scope", YT_SCOPES);
+	rc |= http_add_param(&sb, "state", p->state);
+	rc |= http_add_param(&sb, "code_challenge", p->challenge);
+	rc |= http_add_param(&sb, "code_challenge_method", "S256");
 	/* a refresh token, and a fresh one even if this client had consent */
-	rc |= add_param(&sb, "access_type", "offline");
-	rc |= add_param(&sb, "prompt", "consent");
+	rc |= http_add_param(&sb, "access_type", "offline");
+	rc |= http_add_param(&sb, "prompt", "consent");
 	if (rc) {
 		strbuf_release(&sb);
 		return NULL;
@@ -246,8 +234,8 @@ out:
 /* client_id and client_secret, the start of every form. */
 static int client_params(struct strbuf *form, const struct config *cfg)
 {
-	return add_param(form, "client_id", cfg->youtube_client_id) |
-	       add_param(form, "client_secret", cfg->youtube_client_secret);
+	return http_add_param(form, "client_id", cfg->youtube_client_id) |
+	       http_add_param(form, "client_secret", cfg->youtube_client_secret);
 }
 
 int yt_exchange(CURL *h, const struct config *cfg, const char *code, const char *verifier,
@@ -258,10 +246,10 @@ int yt_exchange(CURL *h, const struct config *cfg, const char *code, const char 
 
 	strbuf_init(&form);
 	rc = client_params(&form, cfg);
-	rc |= add_param(&form, "code", code);
-	rc |= add_param(&form, "code_verifier", verifier);
-	rc |= add_param(&form, "grant_type", "authorization_code");
-	rc |= add_param(&form, "redirect_uri", redirect_uri);
+	rc |= http_add_param(&form, "code", code);
+	rc |= http_add_param(&form, "code_verifier", verifier);
+	rc |= http_add_param(&form, "grant_type", "authorization_code");
+	rc |= http_add_param(&form, "redirect_uri", redirect_uri);
 	if (rc) {
 		tt_error_set(err, ERR_PERMANENT, "cannot encode the token request");
 		rc = -1;
@@ -287,8 +275,8 @@ int yt_refresh(CURL *h, const struct config *cfg, const char *refresh_token, str
 
 	strbuf_init(&form);
 	rc = client_params(&form, cfg);
-	rc |= add_param(&form, "grant_type", "refresh_token");
-	rc |= add_param(&form, "refresh_token", refresh_token);
+	rc |= http_add_param(&form, "grant_type", "refresh_token");
+	rc |= http_add_param(&form, "refresh_token", refresh_token);
 	if (rc) {
 		tt_error_set(err, ERR_PERMANENT, "cannot encode the refresh request");
 		rc = -1;
@@ -344,7 +332,7 @@ int yt_revoke(CURL *h, const struct config *cfg, const char *token, struct tt_er
 
 	http_reply_init(&r);
 	strbuf_init(&form);
-	if (add_param(&form, "token", token)) {
+	if (http_add_param(&form, "token", token)) {
 		tt_error_set(err, ERR_PERMANENT, "cannot encode the revoke request");
 		goto out;
 	}
