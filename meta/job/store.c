@@ -583,6 +583,28 @@ int store_set_result(struct store *st, int64_t id, const char *post_id, const ch
 	return exec_update(st, S_SET_RESULT, v, NVALS(v));
 }
 
+/*
+ * In one transaction: statement @sid with @v, which must change a row
+ * (else -ENOENT: the job is not in the state the statement asks for), then
+ * the transition of job @id to @to with @note in its history.
+ */
+static int update_then_state(struct store *st, enum stmt_id sid, const struct sqlv *v, size_t n,
+			     int64_t id, enum job_state to, const char *note)
+{
+	int rc;
+
+	if (st->readonly)
+		return -EROFS;
+	rc = txn_begin(st);
+	if (rc == 0)
+		rc = run_with(st, sid, v, n);
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = -ENOENT;
+	if (rc == 0)
+		rc = set_state(st, id, to, note);
+	return txn_end(st, rc, true);
+}
+
 int store_set_post_poll(struct store *st, int64_t id, int64_t next_at, const char *post_status)
 {
 	const struct sqlv v[] = {SV_I(id), SV_I(next_at), SV_T(post_status)};
@@ -594,19 +616,9 @@ int store_end_post_wait(struct store *st, int64_t id, const char *post_id, const
 {
 	const struct sqlv v[] = {SV_I(id), SV_T(post_id), SV_T(url), SV_T(post_status),
 				 SV_I(now_sec())};
-	int rc;
 
-	if (st->readonly)
-		return -EROFS;
-	rc = txn_begin(st);
-	if (rc == 0)
-		rc = run_with(st, S_END_POST_WAIT, v, NVALS(v));
-	/* no longer published: someone else ended the wait, or never began it */
-	if (rc == 0 && sqlite3_changes(st->db) == 0)
-		rc = -ENOENT;
-	if (rc == 0)
-		rc = set_state(st, id, JOB_POSTED, note);
-	return txn_end(st, rc, true);
+	/* -ENOENT: no longer published (another ended the wait) or never was */
+	return update_then_state(st, S_END_POST_WAIT, v, NVALS(v), id, JOB_POSTED, note);
 }
 
 int store_next_post_wait(struct store *st, struct job *out)
@@ -639,18 +651,8 @@ int store_begin_move(struct store *st, int64_t id, enum job_state to, const char
 {
 	const struct sqlv v[] = {SV_I(id), SV_T(video_path), SV_T(caption_path), SV_T(error_text),
 				 SV_I(now_sec())};
-	int rc;
 
-	if (st->readonly)
-		return -EROFS;
-	rc = txn_begin(st);
-	if (rc == 0)
-		rc = run_with(st, S_BEGIN_MOVE, v, NVALS(v));
-	if (rc == 0 && sqlite3_changes(st->db) == 0)
-		rc = -ENOENT;
-	if (rc == 0)
-		rc = set_state(st, id, to, note);
-	return txn_end(st, rc, true);
+	return update_then_state(st, S_BEGIN_MOVE, v, NVALS(v), id, to, note);
 }
 
 int store_rename(struct store *st, const char *old_path, const char *new_path)
