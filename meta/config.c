@@ -538,18 +538,6 @@ int config_set(struct config *cfg, const char *key, const char *v, struct tt_err
 	return 0;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 /* A trailing " # comment" is allowed after a value and after a section
  * header. */
 static char *cut_comment(char *s)
@@ -558,7 +546,7 @@ static char *cut_comment(char *s)
 
 	if (hash)
 		*hash = '\0';
-	return trim(s);
+	return str_trim(s);
 }
 
 static void copy_field(const struct key_row *k, void *dst, const void *src)
@@ -639,7 +627,7 @@ static long parse_section(struct config *cfg, char *head, unsigned lineno, struc
 		return -1;
 	}
 	head[n - 1] = '\0';
-	inner = trim(head + 1);
+	inner = str_trim(head + 1);
 	if (strncmp(inner, "account", 7) || (inner[7] && !isspace((unsigned char)inner[7]))) {
 		char *shown = esc_text_dup(inner);
 		tt_error_set(err, ERR_USER, "unknown section [%s]: the only section is [account NAME]",
@@ -647,7 +635,7 @@ static long parse_section(struct config *cfg, char *head, unsigned lineno, struc
 		free(shown);
 		return -1;
 	}
-	inner = trim(inner + 7);
+	inner = str_trim(inner + 7);
 	if (account_name_free(cfg, inner, err))
 		return -1;
 	return (long)account_add(cfg, inner, lineno);
@@ -706,7 +694,7 @@ static int parse_line(struct config *cfg, char *line, unsigned lineno, long *acc
 	}
 	*eq = '\0';
 	val = cut_comment(eq + 1);
-	key = trim(key);
+	key = str_trim(key);
 	/* a secret in the file, in a section or not: the file must be private */
 	if ((!strcmp(key, "client_secret") || !strcmp(key, "youtube_client_secret")) && *val)
 		cfg->secret_from_file = true;
@@ -726,7 +714,7 @@ static int parse_file(struct config *cfg, FILE *f, const char *path, struct tt_e
 		struct tt_error sub;
 
 		lineno++;
-		text = trim(line);
+		text = str_trim(line);
 		if (!*text || *text == '#')
 			continue;
 		tt_error_clear(&sub);

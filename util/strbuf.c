@@ -3,6 +3,7 @@
  */
 #include "util/strbuf.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,4 +170,16 @@ char *strbuf_detach(struct strbuf *sb, size_t *len)
 const char *strbuf_str(const struct strbuf *sb)
 {
 	return sb->buf ? sb->buf : strbuf_empty;
+}
+
+char *str_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
 }

@@ -40,4 +40,8 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* @s without its leading white space, its trailing white space cut off in
+ * place: for a line or a field of a line being parsed. */
+char *str_trim(char *s);
+
 #endif

@@ -30,18 +30,6 @@ static const char *const day_names[7] = {"monday", "tuesday",  "wednesday", "thu
 
 /* ---- parsing ---- */
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 /* 0..6 for "Mon", "monday" ...; -1 otherwise. */
 static int day_of(const char *s)
 {
@@ -75,10 +63,10 @@ static int parse_day_item(char *s, bool days[7], struct tt_error *err)
 	}
 	if (dash)
 		*dash = '\0';
-	if ((a = day_of(trim(s))) < 0)
-		return bad_day(trim(s), err);
-	if ((b = dash ? day_of(trim(dash + 1)) : a) < 0)
-		return bad_day(trim(dash + 1), err);
+	if ((a = day_of(str_trim(s))) < 0)
+		return bad_day(str_trim(s), err);
+	if ((b = dash ? day_of(str_trim(dash + 1)) : a) < 0)
+		return bad_day(str_trim(dash + 1), err);
 	for (int i = a;; i = (i + 1) % 7) {
 		days[i] = true;
 		if (i == b)
@@ -92,7 +80,7 @@ static int parse_days(char *s, bool days[7], struct tt_error *err)
 	char *save = NULL;
 
 	for (char *p = strtok_r(s, ",", &save); p; p = strtok_r(NULL, ",", &save))
-		if (parse_day_item(trim(p), days, err) < 0)
+		if (parse_day_item(str_trim(p), days, err) < 0)
 			return -EINVAL;
 	return 0;
 }
@@ -116,7 +104,7 @@ static int parse_times(char *s, const bool days[7], struct slots *out, struct tt
 	char *save = NULL;
 
 	for (char *p = strtok_r(s, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		int m = minute_of(trim(p));
+		int m = minute_of(str_trim(p));
 
 		if (m < 0) {
 			tt_error_set(err, ERR_USER,
@@ -151,7 +139,7 @@ static int parse_group(char *g, struct slots *out, struct tt_error *err)
 			return -EINVAL;
 		}
 		g[n] = '\0';
-		times = trim(g + n + 1);
+		times = str_trim(g + n + 1);
 		if (parse_days(g, days, err) < 0)
 			return -EINVAL;
 	} else {
@@ -169,7 +157,7 @@ int slots_parse(const char *text, struct slots *out, struct tt_error *err)
 
 	memset(out, 0, sizeof(*out));
 	for (char *g = strtok_r(copy, ";", &save); g && rc == 0; g = strtok_r(NULL, ";", &save))
-		if (*(g = trim(g)))
+		if (*(g = str_trim(g)))
 			rc = parse_group(g, out, err);
 	if (rc == 0 && out->count == 0) {
 		tt_error_set(err, ERR_USER,
