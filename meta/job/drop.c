@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "meta/account.h"
+#include "meta/config.h"
 #include "util/path.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -323,5 +324,15 @@ int drop_create_account(const char *root, const char *name, struct tt_error *err
 		rc = make_folders(root, root_fd, dir, err);
 	}
 	close(root_fd);
+	return rc;
+}
+
+int drop_create_accounts(const char *root, const struct config *cfg, struct tt_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; cfg && i < cfg->n_accounts && rc == 0; i++)
+		if (strcmp(cfg->accounts[i].name, DROP_DEFAULT_ACCOUNT))
+			rc = drop_create_account(root, cfg->accounts[i].name, err);
 	return rc;
 }

@@ -131,5 +131,9 @@ int drop_create(const char *root, struct tt_error *err);
  * its five folders.  @root exists (drop_create first).  0 or -errno with
  * @err. */
 int drop_create_account(const char *root, const char *name, struct tt_error *err);
+struct config;
+/* drop_create_account() for every account of @cfg but the default one
+ * (NULL @cfg: none).  0 or the first -errno with @err. */
+int drop_create_accounts(const char *root, const struct config *cfg, struct tt_error *err);
 
 #endif

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meta/account.h"
 #include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/job/itemfile.h"
@@ -237,6 +238,41 @@ static void close_vanished(struct tracker *t)
 	free(jl.v);
 }
 
+/* The staging folders of one account (meta/job/drop.h). */
+static void scan_account(struct tracker *t, const char *account, double now)
+{
+	static const enum drop_folder staging[] = {DROP_OUTBOX, DROP_SCHEDULED, DROP_QUEUE};
+	char rel[128];
+
+	for (size_t i = 0; i < sizeof(staging) / sizeof(staging[0]); i++)
+		if (drop_account_folder(account, staging[i], rel, sizeof(rel)) == 0)
+			scan_dir(t, rel, now, true);
+}
+
+/* Every folder below accounts/, configured or not: the items of an account
+ * the config does not have are found too, and told so (verdict.c). */
+static void scan_accounts(struct tracker *t, double now)
+{
+	int fd = openat(t->root_fd, DROP_ACCOUNTS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	char name[ACCOUNT_NAME_MAX + 1];
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		char *rel = xasprintf("%s/%s", DROP_ACCOUNTS, de->d_name);
+
+		if (de->d_name[0] != '.' && drop_account_of(rel, name, sizeof(name)) == 0)
+			scan_account(t, name, now);
+		free(rel);
+	}
+	closedir(d);
+}
+
 int tracker_reconcile(struct tracker *t, double now)
 {
 	struct tt_error err;
@@ -246,6 +282,8 @@ int tracker_reconcile(struct tracker *t, double now)
 	 * and by the same rule (meta/job/drop.h). */
 	tt_error_clear(&err);
 	rc = drop_create(t->root, &err);
+	if (rc == 0)
+		rc = drop_create_accounts(t->root, t->cfg, &err);
 	if (rc < 0) {
 		log_err("%s", err.what);
 		return rc;
@@ -261,9 +299,8 @@ int tracker_reconcile(struct tracker *t, double now)
 	rc = outcome_finish_moves(t->st, t->cfg, t->root, t->on_final);
 	if (rc < 0)
 		log_warn("cannot finish the moves a crash interrupted: %s", strerror(-rc));
-	scan_dir(t, drop_folder_name(DROP_OUTBOX), now, true);
-	scan_dir(t, drop_folder_name(DROP_SCHEDULED), now, true);
-	scan_dir(t, drop_folder_name(DROP_QUEUE), now, true);
+	scan_account(t, DROP_DEFAULT_ACCOUNT, now);
+	scan_accounts(t, now);
 	close_vanished(t);
 	return 0;
 }
