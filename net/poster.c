@@ -107,6 +107,7 @@
 #include <unistd.h>
 
 #include "meta/config.h"
+#include "meta/job/drop.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
 #include "net/poster_int.h"
@@ -355,7 +356,9 @@ static void work(struct poster *p, int64_t id)
 	verdict_init(&t.v);
 	if (store_get(p->st, id, &t.j))
 		return;
-	if (!job_state_final(t.j.state))
+	if (!job_state_final(t.j.state) && pw_use_account(p, &t.j) < 0)
+		pw_refuse_account(p, &t.j);
+	else if (!job_state_final(t.j.state))
 		run_turn(p, &t);
 	if (t.fd >= 0)
 		close(t.fd);
@@ -438,6 +441,8 @@ struct poster *poster_new(struct store *st, const struct config *cfg, const char
 
 	p->st = st;
 	p->cfg = cfg;
+	p->all = cfg;
+	snprintf(p->account, sizeof(p->account), "%s", DROP_DEFAULT_ACCOUNT);
 	p->root = xstrdup(root);
 	p->io = io;
 	p->nap_scale = 1.0;
@@ -464,6 +469,7 @@ void poster_free(struct poster *p)
 		return;
 	if (p->io.free)
 		p->io.free(p->io.ctx);
+	free(p->view_dir);
 	free(p->root);
 	free(p);
 }
