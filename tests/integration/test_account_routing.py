@@ -6,9 +6,11 @@ item in the folder of an account the config does not have is told so and
 never posted.
 """
 import os
+import shutil
 
 from login_util import login_session
 from posting_util import FAST, drop, wait_for
+from watch_util import watched  # noqa: F401  (fixture)
 
 PUBLIC_ID = "723f24d7-e717-40f8-a2b6-cb8464cd23b4"   # sbpublic, tests/sandbox/default.json
 PRIVATE_ID = "afd97af1-b87b-48b9-ac98-410a9cda5344"  # sbprivate
@@ -77,3 +79,32 @@ def test_an_item_of_an_unknown_account_is_told_and_not_posted(mounted, sandbox, 
     drop(m, clip, "---\nprivacy: private\n---\nafter it", name="after.mp4")
     m.wait_state("posted/after.mp4", "posted", timeout=60)
     assert "nobody posts me" not in by_title(sandbox)
+
+
+def put(root, media, rel, text):
+    dst = root / rel
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(media["portrait.mp4"], dst)
+    dst.with_suffix(".caption").write_text(text)
+
+
+def test_watch_mode_routes_items_and_sees_account_folders_made_later(watched, sandbox, media):
+    w = watched(start=False)
+    with open(w.config, "a") as f:
+        f.write("[account b]\n")
+    login_as(w.config, sandbox, "default", "sbpublic")
+    login_as(w.config, sandbox, "b", "sbprivate")
+    w.start()
+    assert FOLDERS <= set(os.listdir(w.root / "accounts" / "b"))
+
+    put(w.root, media, "accounts/b/outbox/sub/b.mp4", "---\nprivacy: private\n---\nwatched b")
+    w.wait_file("accounts/b/posted/sub/b.mp4", timeout=60)
+    assert by_title(sandbox)["watched b"]["open_id"] == PRIVATE_ID
+
+    # a folder of an account the config lacks, made while watching
+    put(w.root, media, "accounts/nobody/outbox/n.mp4", "---\nprivacy: private\n---\nno one")
+    w.wait_file("accounts/nobody/outbox/n.mp4.error", timeout=30)
+    text = (w.root / "accounts/nobody/outbox/n.mp4.error").read_text()
+    assert "account nobody is not configured" in text
+    assert "no one" not in by_title(sandbox)
+    assert w.stop() == 0
