@@ -5,6 +5,7 @@ account is logged in as, its results land in its account's posted/, and an
 item in the folder of an account the config does not have is told so and
 never posted.
 """
+import datetime
 import os
 import shutil
 
@@ -61,6 +62,24 @@ def test_items_are_posted_by_the_account_of_their_folder(mounted, sandbox, clip)
     assert m.job("posted/root.mp4")["account"] == "default"
     assert m.job("accounts/b/posted/b.mp4")["account"] == "b"
     assert not (m.mnt / "posted" / "b.mp4").exists()
+
+
+def test_an_item_moved_to_another_account_before_its_upload_is_posted_by_it(
+        mounted, sandbox, clip):
+    m = two_accounts(mounted, sandbox)
+    when = (datetime.datetime.now(datetime.timezone.utc)
+            + datetime.timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rel = drop(m, clip, f"---\nprivacy: private\nschedule: {when}\n---\nmoved to b",
+               folder="scheduled")
+    m.wait_state(rel, "scheduled")
+    assert m.job(rel)["account"] == "default"
+    # in outbox/ of account b the schedule no longer counts: posted now, by b
+    for name in ("clip.caption", "clip.mp4"):
+        os.rename(m.mnt / "scheduled" / name, m.mnt / "accounts" / "b" / "outbox" / name)
+    m.wait_state("accounts/b/posted/clip.mp4", "posted", timeout=60)
+    (task,) = sandbox.received()
+    assert (task["title"], task["open_id"]) == ("moved to b", PRIVATE_ID)
+    assert m.job("accounts/b/posted/clip.mp4")["account"] == "b"
 
 
 def test_an_item_of_an_unknown_account_is_told_and_not_posted(mounted, sandbox, clip):
