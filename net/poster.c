@@ -208,9 +208,11 @@ int pw_lost_inits(struct poster *p, int64_t id, bool add)
 /* ---- the pace, from the store's history ---------------------------------- */
 
 struct seed {
+	struct poster *p;
 	int64_t *ids;
 	bool *direct;
-	size_t n, alloc_ids, alloc_direct;
+	struct pace **paces; /* each job's account's */
+	size_t n, alloc_ids, alloc_direct, alloc_paces;
 	int64_t since;
 	struct pace *pace;
 	bool cur_direct;
@@ -224,7 +226,9 @@ static int seed_job(const struct job *j, void *arg)
 		return 0;
 	ALLOC_GROW(sd->ids, sd->n + 1, sd->alloc_ids);
 	ALLOC_GROW(sd->direct, sd->n + 1, sd->alloc_direct);
+	ALLOC_GROW(sd->paces, sd->n + 1, sd->alloc_paces);
 	sd->ids[sd->n] = j->id;
+	sd->paces[sd->n] = &pw_account_pace(sd->p, j->account)->pace;
 	sd->direct[sd->n++] = j->mode != POST_DRAFT;
 	return 0;
 }
@@ -239,25 +243,28 @@ static int seed_event(const struct store_event *ev, void *arg)
 }
 
 /* Every init of the last day left an "upload started" row in the history
- * of its job; jobs untouched for a day cannot hold one. */
+ * of its job; jobs untouched for a day cannot hold one.  Each counts for
+ * its job's account.  (The log line is the default account's.) */
 static void pace_seed(struct poster *p)
 {
 	struct seed sd = {0};
 
+	sd.p = p;
 	sd.since = pw_now() - PACE_DAY;
-	sd.pace = &p->pace;
 	store_each(p->st, PACE_MAX, seed_job, &sd);
 	for (size_t i = 0; i < sd.n; i++) {
 		sd.cur_direct = sd.direct[i];
+		sd.pace = sd.paces[i];
 		store_history(p->st, sd.ids[i], seed_event, &sd);
 	}
-	if (p->pace.n)
+	if (p->pace->n)
 		log_info("pacing: %d upload start(s) in the last minute, %d direct in the last "
 			 "24 h",
-			 pace_count(&p->pace, pw_now(), PACE_MINUTE, false),
-			 pace_count(&p->pace, pw_now(), PACE_DAY, true));
+			 pace_count(p->pace, pw_now(), PACE_MINUTE, false),
+			 pace_count(p->pace, pw_now(), PACE_DAY, true));
 	free(sd.ids);
 	free(sd.direct);
+	free(sd.paces);
 }
 
 /* ---- the dispatcher --------------------------------------------------------- */
@@ -447,9 +454,7 @@ struct poster *poster_new(struct store *st, const struct config *cfg, const char
 	p->io = io;
 	p->nap_scale = 1.0;
 	atomic_init(&p->stop, false);
-	pace_init(&p->pace);
-	pace_window_init(&p->creator_lim, 20, 60.0);
-	pace_window_init(&p->status_lim, 30, 60.0);
+	pw_pace_switch(p, DROP_DEFAULT_ACCOUNT);
 	return p;
 }
 
@@ -470,6 +475,7 @@ void poster_free(struct poster *p)
 	if (p->io.free)
 		p->io.free(p->io.ctx);
 	free(p->view_dir);
+	pw_paces_free(p);
 	free(p->root);
 	free(p);
 }

@@ -8,6 +8,12 @@
  * account in a row switch nothing.  One worker posts one job at a time, so
  * one current account is all it needs; the login is reopened from disk on
  * each switch (tokens.json is rewritten on every refresh, so it is current).
+ *
+ * TikTok's limits count per user (docs/tiktok.md §7): the 6 inits a minute,
+ * the daily cap, a 429's hold, creator_info's and status/fetch's windows.
+ * So each account keeps its own counts (struct account_pace), made on first
+ * use and kept for the worker's life; the current account's are p->pace,
+ * p->creator_lim and p->status_lim.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,8 +26,46 @@
 #include "meta/job/drop.h"
 #include "meta/job/outcome.h"
 #include "net/poster_int.h"
+#include "util/array.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/strbuf.h"
+
+struct account_pace *pw_account_pace(struct poster *p, const char *name)
+{
+	struct account_pace *ap;
+
+	name = name ? name : DROP_DEFAULT_ACCOUNT;
+	for (size_t i = 0; i < p->npaces; i++)
+		if (!strcmp(p->paces[i]->name, name))
+			return p->paces[i];
+	ap = xcalloc(1, sizeof(*ap));
+	snprintf(ap->name, sizeof(ap->name), "%s", name);
+	pace_init(&ap->pace);
+	pace_window_init(&ap->creator_lim, 20, 60.0); /* creator_info: 20 a minute (docs/tiktok.md §5.1) */
+	pace_window_init(&ap->status_lim, 30, 60.0);	   /* status/fetch: 30 a minute (§5.7) */
+	ALLOC_GROW(p->paces, p->npaces + 1, p->apaces);
+	p->paces[p->npaces++] = ap;
+	return ap;
+}
+
+void pw_pace_switch(struct poster *p, const char *name)
+{
+	struct account_pace *ap = pw_account_pace(p, name);
+
+	p->pace = &ap->pace;
+	p->creator_lim = &ap->creator_lim;
+	p->status_lim = &ap->status_lim;
+}
+
+void pw_paces_free(struct poster *p)
+{
+	for (size_t i = 0; i < p->npaces; i++)
+		free(p->paces[i]);
+	free(p->paces);
+	p->paces = NULL;
+	p->npaces = p->apaces = 0;
+}
 
 int pw_use_account(struct poster *p, const struct job *j)
 {
@@ -44,6 +88,7 @@ int pw_use_account(struct poster *p, const struct job *j)
 	snprintf(p->account, sizeof(p->account), "%s", name);
 	if (p->io.use_account)
 		p->io.use_account(p->io.ctx, p->cfg);
+	pw_pace_switch(p, name);
 	p->logged_in = false;
 	p->have_ci = false;
 	p->login_retry_at = 0;

@@ -147,11 +147,29 @@ struct poster {
 	struct creator_info ci;
 	bool have_ci;
 
-	struct pace_window creator_lim, status_lim; /* 20/min, 30/min */
-	struct pace pace; /* upload starts: 6/min, daily cap (net/pace.h) */
+	/* TikTok counts its limits per user, so per account: each account's
+	 * counts (net/poster_account.c), and the current account's here. */
+	struct account_pace **paces;
+	size_t npaces, apaces;
+	struct pace_window *creator_lim, *status_lim; /* 20/min, 30/min */
+	struct pace *pace; /* upload starts: 6/min, daily cap (net/pace.h) */
 	struct lost_init lost[16];
 	int nlost;
 };
+
+/* What TikTok limits per user, counted for one account. */
+struct account_pace {
+	char name[72];
+	struct pace pace;
+	struct pace_window creator_lim, status_lim;
+};
+
+/* The counts of account @name, made empty on first use (owned by @p). */
+struct account_pace *pw_account_pace(struct poster *p, const char *name);
+/* Make account @name's counts the current ones. */
+void pw_pace_switch(struct poster *p, const char *name);
+/* Free every account's counts. */
+void pw_paces_free(struct poster *p);
 
 /* Make the account of job @j the one the worker posts as (its login, its
  * creator_info, its settings); a no-op when it is already.  0, or -ENOENT

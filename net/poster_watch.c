@@ -135,7 +135,7 @@ static void wait_ask(struct poster *p, const struct job *j, int64_t now)
 	struct publish_status ps;
 	struct tt_error err;
 
-	pace_window_note(&p->status_lim, mono_now());
+	pace_window_note(p->status_lim, mono_now());
 	tt_error_clear(&err);
 	memset(&ps, 0, sizeof(ps));
 	wait_again(p, j, now); /* first: whatever happens, this ask counts */
@@ -172,8 +172,8 @@ static bool may_ask(struct poster *p, int reserve)
 		}
 		p->logged_in = true;
 	}
-	return pace_window_delay(&p->status_lim, now) <= 0 &&
-	       p->status_lim.n + reserve < p->status_lim.max;
+	return pace_window_delay(p->status_lim, now) <= 0 &&
+	       p->status_lim->n + reserve < p->status_lim->max;
 }
 
 /* The next due wait into @j: 1 when one is due at @now, else 0. */
@@ -216,7 +216,7 @@ double pw_wait_next(struct poster *p)
 		return -1;
 	in = (double)j.post_poll_at - (double)pw_now();
 	job_free(&j);
-	d = pace_window_delay(&p->status_lim, mono_now());
+	d = pace_window_delay(p->status_lim, mono_now());
 	if (d > in)
 		in = d;
 	if (!p->logged_in && p->login_retry_at - mono_now() > in)
