@@ -57,7 +57,9 @@
  * user.tiktok.retry_at) before anything is sent for it, so a burst goes out
  * at the allowed rate without a single refusal.  creator_info 20/min and
  * status 30/min are counted in sliding windows (net/pace.h: a restart
- * forgets them; TikTok's 429 then defers, which is safe).  Polls
+ * forgets them; TikTok's 429 then defers, which is safe).  TikTok counts
+ * all of these per user, so each account has its own counts
+ * (net/poster_account.c), and each job is posted as its account.  Polls
  * start at 1 s and grow to 10 s.  A task still processing after
  * PROCESSING_POLL_MAX is deferred for five minutes and polled again then.
  *

@@ -42,8 +42,9 @@ struct account_pace *pw_account_pace(struct poster *p, const char *name)
 	ap = xcalloc(1, sizeof(*ap));
 	snprintf(ap->name, sizeof(ap->name), "%s", name);
 	pace_init(&ap->pace);
-	pace_window_init(&ap->creator_lim, 20, 60.0); /* creator_info: 20 a minute (docs/tiktok.md §5.1) */
-	pace_window_init(&ap->status_lim, 30, 60.0);	   /* status/fetch: 30 a minute (§5.7) */
+	pace_window_init(&ap->creator_lim, 20,
+			 60.0); /* creator_info: 20 a minute (docs/tiktok.md §5.1) */
+	pace_window_init(&ap->status_lim, 30, 60.0); /* status/fetch: 30 a minute (§5.7) */
 	ALLOC_GROW(p->paces, p->npaces + 1, p->apaces);
 	p->paces[p->npaces++] = ap;
 	return ap;
@@ -104,8 +105,9 @@ void pw_refuse_account(struct poster *p, const struct job *j)
 	tt_error_clear(&e);
 	tt_error_set(&e, ERR_USER, "%s: account %s is not configured in %s: nothing posts it",
 		     path_base(j->path), j->account, file);
-	tt_error_advise(&e, "Add an [account %s] section to %s and log it in, or move the item "
-			    "to the outbox/ of a configured account.",
+	tt_error_advise(&e,
+			"Add an [account %s] section to %s and log it in, or move the item "
+			"to the outbox/ of a configured account.",
 			j->account, file);
 	if (outcome_error_file(p->root, j->path, &e) < 0)
 		log_warn("%s: cannot write its .error file", j->path);

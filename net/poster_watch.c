@@ -8,6 +8,8 @@
  * was, and a hundred waiting posts are a hundred rows, not a list that
  * could overflow.
  *
+ * Each wait is asked with its job's account's login (as_its_account).
+ *
  * Asks come through the same 30/min status window as the active upload's
  * polls, and the upload goes first: between its steps a wait is asked
  * about only while POST_WAIT_RESERVE calls of the window stay free, and
@@ -187,6 +189,30 @@ static int due_wait(struct poster *p, struct job *j, int64_t now)
 	return 0;
 }
 
+/*
+ * A publish is asked about with the token of the user who made it: its
+ * job's account's (docs/tiktok.md §5.2).  Between turns the worker makes
+ * that account current; inside a turn it may not (the turn's upload holds
+ * the login), so a wait of another account is left for the next pause
+ * between jobs.  One of an account the config no longer has can never be
+ * asked: its wait ends now (it would hold up every wait behind it).
+ */
+static bool as_its_account(struct poster *p, const struct job *j, bool in_turn)
+{
+	if (!strcmp(p->account, j->account ? j->account : "default"))
+		return true;
+	if (in_turn)
+		return false;
+	if (pw_use_account(p, j) == 0)
+		return true;
+	log_warn("job %" PRId64 ": %s: account %s is no longer configured; its post ID is not "
+		 "asked for",
+		 j->id, j->path, j->account);
+	wait_end(p, j, NULL, NULL, "account no longer configured: the post ID is not asked for",
+		 "account no longer configured");
+	return false;
+}
+
 void pw_wait_service(struct poster *p, bool in_turn)
 {
 	int reserve = in_turn ? POST_WAIT_RESERVE : 0;
@@ -199,6 +225,8 @@ void pw_wait_service(struct poster *p, bool in_turn)
 			return;
 		if (now >= pw_wait_deadline(p, &j))
 			wait_expired(p, &j);
+		else if (!as_its_account(p, &j, in_turn))
+			n = POST_WAIT_BURST;
 		else if (may_ask(p, reserve))
 			wait_ask(p, &j, now);
 		else

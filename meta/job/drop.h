@@ -60,7 +60,7 @@ enum drop_folder {
 #define DROP_FOLDER_MODE_SHARED 01777 /* the daemon runs as root */
 #define DROP_FOLDER_MODE_OWN 0755     /* the daemon runs as its user */
 
-#define DROP_ACCOUNTS "accounts"	 /* the folder of the other accounts */
+#define DROP_ACCOUNTS "accounts"       /* the folder of the other accounts */
 #define DROP_DEFAULT_ACCOUNT "default" /* the account of the root's folders */
 
 /* @path seen from its account's folder: "accounts/b/outbox/x" -> "outbox/x",
