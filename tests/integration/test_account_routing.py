@@ -10,7 +10,7 @@ import os
 import shutil
 
 from login_util import login_session
-from posting_util import FAST, drop, wait_for
+from posting_util import FAST, drop, wait_fault, wait_for
 from watch_util import watched  # noqa: F401  (fixture)
 
 PUBLIC_ID = "723f24d7-e717-40f8-a2b6-cb8464cd23b4"   # sbpublic, tests/sandbox/default.json
@@ -80,6 +80,27 @@ def test_an_item_moved_to_another_account_before_its_upload_is_posted_by_it(
     (task,) = sandbox.received()
     assert (task["title"], task["open_id"]) == ("moved to b", PRIVATE_ID)
     assert m.job("accounts/b/posted/clip.mp4")["account"] == "b"
+
+
+def test_an_item_moved_after_its_upload_started_stays_with_its_account(
+        mounted, sandbox, clip):
+    m = two_accounts(mounted, sandbox)
+    fid = sandbox.inject("upload", nth=1, delay=3)  # the first chunk is held
+    rel = drop(m, clip, "---\nprivacy: private\n---\nbegun by default")
+    wait_fault(sandbox, fid)
+    assert m.state_of(rel) == "uploading"
+    for name in ("clip.caption", "clip.mp4"):
+        os.rename(m.mnt / "outbox" / name, m.mnt / "accounts" / "b" / "outbox" / name)
+    # TikTok holds the upload under the first account's login: it finishes
+    # there, and its results go to that account's posted/
+    m.wait_state("posted/clip.mp4", "posted", timeout=60)
+    (task,) = sandbox.received()
+    assert task["open_id"] == PUBLIC_ID
+    job = m.job("posted/clip.mp4")
+    assert job["account"] == "default"
+    assert ("moved to the folder of account b after its upload started: it is posted by "
+            "account default") in m.xattrs("posted/clip.mp4")["warning"]
+    assert not (m.mnt / "accounts" / "b" / "posted" / "clip.mp4").exists()
 
 
 def test_an_item_of_an_unknown_account_is_told_and_not_posted(mounted, sandbox, clip):
