@@ -310,8 +310,9 @@ int store_history(struct store *st, int64_t id, store_event_fn fn, void *arg);
  * job: the slot and the jitter chosen for it once.  store_get_slot: 0 or
  * -ENOENT when the job has none.  store_set_slot with @slot_at 0 forgets it.
  * store_slots_held: the slots from @from on held by jobs other than
- * @except, i.e. of live jobs whose path starts with @folder ("queue/") and
- * of posted ones; an array the caller frees, and its length.
+ * @except, i.e. of live jobs whose path starts with @folder ("queue/",
+ * "accounts/b/queue/") and of posted ones of @folder's account; an array
+ * the caller frees, and its length.
  */
 int store_get_slot(struct store *st, int64_t id, int64_t *slot_at, int64_t *jitter);
 int store_set_slot(struct store *st, int64_t id, int64_t slot_at, int64_t jitter);

@@ -292,11 +292,13 @@ const char *const store_stmt_sql[S_COUNT] = {
     [S_SLOT_GET] = "SELECT slot_at, jitter FROM slots WHERE job_id = ?1",
     [S_SLOT_SET] = "INSERT OR REPLACE INTO slots(job_id, slot_at, jitter) VALUES (?1, ?2, ?3)",
     [S_SLOT_FORGET] = "DELETE FROM slots WHERE job_id = ?1",
-    /* ?1 from, ?2 the queue folder with its slash, ?3 a job to leave out:
-     * a slot is held by a live job still in queue/, and by a posted or
-     * published one (it counts towards the daily cap) */
+    /* ?1 from, ?2 the queue folder with its slash ("queue/",
+     * "accounts/b/queue/"), ?3 a job to leave out: a slot is held by a
+     * live job still in that queue/, and by a posted or published one of
+     * the same account (it counts towards that user's daily cap) */
     [S_SLOTS_HELD] = "SELECT s.slot_at FROM slots s JOIN jobs j ON j.id = s.job_id"
-		     " WHERE s.slot_at >= ?1 AND s.job_id != ?3 AND (j.state IN ('posted','published')"
+		     " WHERE s.slot_at >= ?1 AND s.job_id != ?3 AND ((j.state IN ('posted','published')"
+		     " AND j.account = drop_account(?2))"
 		     " OR (j.state NOT IN " SQL_FINAL " AND substr(j.path, 1, length(?2)) = ?2))",
 };
 
