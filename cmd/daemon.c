@@ -74,8 +74,10 @@ int daemon_prepare(struct daemon *d, const char *root, struct tt_error *err)
 		tt_error_advise(err, "Check the path and its permissions.");
 		return rc;
 	}
-	/* The root and its four folders, by the mode rule of meta/job/drop.h. */
-	if ((rc = drop_create(root, err)) < 0)
+	/* The root and its five folders, and each account's (accounts/NAME/), by the mode rule of
+	 * meta/job/drop.h. */
+	if ((rc = drop_create(root, err)) < 0 ||
+	    (rc = drop_create_accounts(root, &d->cfg, err)) < 0)
 		return rc;
 	free(d->root);
 	d->root = realpath(root, NULL);

@@ -404,7 +404,10 @@ int hooks_run(struct hooks *h, const struct hook_event *ev)
 {
 	const struct config *cfg = h->cfg;
 	const char *name = ev->kind == HOOK_POSTED ? "on_posted" : "on_failed";
-	const char *cmd = ev->kind == HOOK_POSTED ? cfg->on_posted : cfg->on_failed;
+	/* an [account NAME] section's hooks (it starts from the default's) */
+	const struct account *a = ev->account ? config_account(cfg, ev->account) : NULL;
+	const char *cmd = ev->kind == HOOK_POSTED ? (a ? a->on_posted : cfg->on_posted)
+						  : (a ? a->on_failed : cfg->on_failed);
 	char **envp, *shown;
 	int rc;
 
@@ -428,6 +431,7 @@ void hooks_item_ended(const struct job *j, void *hooks)
 	    .url = j->url,
 	    .error = j->error,
 	    .privacy = j->privacy,
+	    .account = j->account,
 	};
 	char *path;
 

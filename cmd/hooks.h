@@ -50,6 +50,7 @@ struct hook_event {
 	const char *url;
 	const char *error;   /* only its first line is passed */
 	const char *privacy; /* TikTok's name, e.g. SELF_ONLY */
+	const char *account; /* the job's account; NULL: default.  Its hooks run */
 };
 
 #define HOOKS_TIMEOUT_DEFAULT 60.0 /* seconds a hook may run */

@@ -2,8 +2,10 @@
  * The context, path rules and the operations table of the mount.
  *
  * Invariants:
- *  - The root of the mount is read-only: it holds exactly the four folders
- *    (outbox, scheduled, posted, failed) and STATUS.txt.  Anything else that
+ *  - The root of the mount is read-only: it holds exactly the five folders
+ *    (outbox, scheduled, posted, failed, queue), STATUS.txt and, with
+ *    accounts configured, accounts/ (one folder per account, each with the
+ *    same five, fixed in the same way: account_place).  Anything else that
  *    may sit at the top of the staging directory is invisible.  Running as
  *    root, the kernel's permission check lets uid 0 through, so the rule is
  *    enforced here, not only by the mode bits shown.
@@ -29,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meta/account.h"
+#include "meta/config.h"
 #include "meta/job/drop.h"
 #include "meta/job/tracker.h"
 #include "util/clock.h"
@@ -57,6 +61,34 @@ const char *fs_rel(const char *path)
 	return *path ? path : ".";
 }
 
+/*
+ * Below accounts/: a configured account's folder and its five folders are
+ * fixed, like the root's (nothing else exists beside them); a folder of a
+ * name the config does not have is the user's, everything in it mutable,
+ * so that its items can be told they have no account (meta/job/verdict.c).
+ */
+static enum fs_place account_place(const char *rel)
+{
+	struct fuse_context *fc = fuse_get_context();
+	struct tiktokfs *fs = fc ? fc->private_data : NULL; /* none in unit tests */
+	char name[ACCOUNT_NAME_MAX + 1];
+	const char *in = drop_account_rel(rel);
+	const char *slash;
+
+	if (!strcmp(rel, DROP_ACCOUNTS))
+		return FS_FOLDER;
+	if (drop_account_of(rel, name, sizeof(name)) < 0)
+		return FS_NOWHERE;
+	if (!fs || !fs->cfg || !config_account(fs->cfg, name))
+		return FS_INSIDE;
+	if (!in)
+		return FS_FOLDER;
+	if (drop_folder_of(in) == DROP_NONE)
+		return FS_NOWHERE;
+	slash = strchr(in, '/');
+	return slash && slash[1] ? FS_INSIDE : FS_FOLDER;
+}
+
 enum fs_place fs_place(const char *path)
 {
 	const char *rel = fs_rel(path);
@@ -66,6 +98,8 @@ enum fs_place fs_place(const char *path)
 		return FS_ROOT;
 	if (!slash && !strcmp(rel, FS_STATUS_NAME))
 		return FS_STATUS;
+	if (!strcmp(rel, DROP_ACCOUNTS) || !strncmp(rel, DROP_ACCOUNTS "/", 9))
+		return account_place(rel);
 	if (drop_folder_of(rel) != DROP_NONE)
 		return slash && slash[1] ? FS_INSIDE : FS_FOLDER;
 	return FS_NOWHERE;

@@ -23,6 +23,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "meta/config.h"
 #include "meta/job/drop.h"
 #include "meta/job/tracker.h"
 #include "util/clock.h"
@@ -260,17 +261,22 @@ int fs_opendir(const char *path, struct fuse_file_info *fi)
 	return 0;
 }
 
-/* The root lists a fixed set, at fixed offsets 1..N: ".", "..", the four
- * folders in drop.h's order, STATUS.txt. */
+/* The root lists a fixed set, at fixed offsets 1..N: ".", "..", the five
+ * folders in drop.h's order, STATUS.txt, and accounts/ when the config has
+ * accounts besides the default one. */
 static const char *root_entry(off_t i)
 {
+	const struct config *cfg = fs_ctx()->cfg;
+
 	if (i == 0)
 		return ".";
 	if (i == 1)
 		return "..";
 	if (i - 2 < DROP_NFOLDERS)
 		return drop_folder_name((enum drop_folder)(i - 2));
-	return i - 2 == DROP_NFOLDERS ? FS_STATUS_NAME : NULL;
+	if (i - 2 == DROP_NFOLDERS)
+		return FS_STATUS_NAME;
+	return i - 3 == DROP_NFOLDERS && cfg && cfg->n_accounts > 1 ? DROP_ACCOUNTS : NULL;
 }
 
 static int readdir_root(void *buf, fuse_fill_dir_t filler, off_t offset)

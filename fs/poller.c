@@ -14,6 +14,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,8 +118,39 @@ static int walk_dir(struct poller *p, const char *rel, int depth, struct psnap *
 	return rc;
 }
 
-/* A new snapshot of outbox/, scheduled/ and queue/, sorted; -errno and nothing
- * in @out when some folder could not be listed. */
+/* The staging folders of every accounts/NAME/ (meta/job/drop.h), configured
+ * or not (an unknown account's items are refused by name); walked as
+ * subfolders (depth 1), so that one missing or swapped for a link holds no
+ * items and fails nothing. */
+static int walk_accounts(struct poller *p, struct psnap *out)
+{
+	static const enum drop_folder staging[] = {DROP_OUTBOX, DROP_SCHEDULED, DROP_QUEUE};
+	int fd = sp_open_dir(p->root_fd, DROP_ACCOUNTS), rc = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	char name[80];
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0; /* no accounts/: no accounts */
+	}
+	while (rc == 0 && (de = readdir(d))) {
+		for (size_t i = 0; i < sizeof(staging) / sizeof(staging[0]) && rc == 0; i++) {
+			char *rel = xasprintf("%s/%s/%s", DROP_ACCOUNTS, de->d_name,
+					      drop_folder_name(staging[i]));
+
+			if (de->d_name[0] != '.' && drop_account_of(rel, name, sizeof(name)) == 0)
+				rc = walk_dir(p, rel, 1, out);
+			free(rel);
+		}
+	}
+	closedir(d);
+	return rc;
+}
+
+/* A new snapshot of outbox/, scheduled/ and queue/ of every account, sorted;
+ * -errno and nothing in @out when some folder could not be listed. */
 static int snapshot(struct poller *p, struct psnap *out)
 {
 	int rc = walk_dir(p, drop_folder_name(DROP_OUTBOX), 0, out);
@@ -129,6 +161,8 @@ static int snapshot(struct poller *p, struct psnap *out)
 	 * yet created by a start of this version, has none */
 	if (rc == 0 && (rc = walk_dir(p, drop_folder_name(DROP_QUEUE), 0, out)) == -ENOENT)
 		rc = 0;
+	if (rc == 0)
+		rc = walk_accounts(p, out);
 	if (rc < 0) {
 		psnap_clear(out);
 		return rc;

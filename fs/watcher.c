@@ -224,6 +224,84 @@ static void add_tree(struct watcher *w, const char *rel, bool report, double now
 	closedir(dir);
 }
 
+/* ---- accounts/NAME/ (meta/job/drop.h) ---- */
+
+/* "accounts" or "accounts/NAME": a folder that holds folders, not items. */
+static bool account_level(const char *rel)
+{
+	char name[80];
+
+	return !strcmp(rel, DROP_ACCOUNTS) ||
+	       (!drop_account_rel(rel) && drop_account_of(rel, name, sizeof(name)) == 0);
+}
+
+/*
+ * Watch accounts/ (@rel "accounts") and each account's folder below it, or
+ * one account's folder (@rel "accounts/NAME"), like the root: for the
+ * staging folders made in it; and watch the staging folders themselves.
+ * Every name that can be an account is watched, configured or not: an
+ * item of an unknown account is refused by name (meta/job/verdict.c).
+ */
+static void add_accounts(struct watcher *w, const char *rel, bool report, double now)
+{
+	static const enum drop_folder staging[] = {DROP_OUTBOX, DROP_SCHEDULED, DROP_QUEUE};
+	int fd = add_watch(w, rel, ROOT_MASK);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (!strcmp(rel, DROP_ACCOUNTS) && (de = readdir(dir))) {
+		char *child = join(rel, de->d_name);
+
+		if (de->d_name[0] != '.' && account_level(child))
+			add_accounts(w, child, report, now);
+		free(child);
+	}
+	closedir(dir);
+	for (size_t i = 0; strcmp(rel, DROP_ACCOUNTS) && i < sizeof(staging) / sizeof(staging[0]);
+	     i++) {
+		char *child = join(rel, drop_folder_name(staging[i]));
+
+		add_tree(w, child, report, now, 0);
+		free(child);
+	}
+}
+
+/* The staging folders of every account: the root's and accounts/'s. */
+static void add_all_trees(struct watcher *w, double now)
+{
+	add_tree(w, drop_folder_name(DROP_OUTBOX), false, now, 0);
+	add_tree(w, drop_folder_name(DROP_SCHEDULED), false, now, 0);
+	add_tree(w, drop_folder_name(DROP_QUEUE), false, now, 0);
+	add_accounts(w, DROP_ACCOUNTS, false, now);
+}
+
+/*
+ * An event in the root or a folder of accounts/: only the staging folders
+ * matter, and a new accounts/ or accounts/NAME/, which is watched and
+ * walked at once (what was put in it before the watch is reported).  true
+ * when @path is done with (freed).
+ */
+static bool at_account_level(struct watcher *w, const struct wdir *d, char *path, bool dir,
+			     uint32_t mask, double now)
+{
+	if (*d->path && !account_level(d->path))
+		return false;
+	if (dir && (mask & (IN_CREATE | IN_MOVED_TO)) && account_level(path)) {
+		add_accounts(w, path, true, now);
+		free(path);
+		return true;
+	}
+	if (drop_dir_visible(path))
+		return false;
+	free(path);
+	return true;
+}
+
 /* Stop watching @rel and everything below it. */
 static void drop_tree(struct watcher *w, const char *rel)
 {
@@ -438,9 +516,7 @@ static void on_overflow(struct watcher *w, double now)
 	flush_from(w, now);
 	log_warn("%s: inotify queue overflowed; walking the folders again", w->root);
 	writers_release(w, now, "events were lost");
-	add_tree(w, drop_folder_name(DROP_OUTBOX), false, now, 0);
-	add_tree(w, drop_folder_name(DROP_SCHEDULED), false, now, 0);
-	add_tree(w, drop_folder_name(DROP_QUEUE), false, now, 0);
+	add_all_trees(w, now);
 	if (tracker_reconcile(w->t, now) < 0)
 		log_warn("%s: reconciling after the overflow failed", w->root);
 }
@@ -506,10 +582,8 @@ static void on_event(struct watcher *w, const struct inotify_event *ev, double n
 		return;
 	ignored = !dir && ignored_file(ev->name);
 	path = join(d->path, ev->name);
-	if (!*d->path && !drop_dir_visible(path)) { /* the root: only the staging folders */
-		free(path);
+	if (at_account_level(w, d, path, dir, ev->mask, now))
 		return;
-	}
 	if (w->from_pending && pair_with_from(w, ev, path, dir, ignored, now))
 		return;
 	if (ignored) {
@@ -598,9 +672,7 @@ struct watcher *watcher_new(const char *root, double settle_time, double poll_in
 	w->how = xstrdup("inotify");
 	w->quiet = settle_time * 10 > WATCH_WRITER_QUIET ? settle_time * 10 : WATCH_WRITER_QUIET;
 	add_watch(w, "", ROOT_MASK);
-	add_tree(w, drop_folder_name(DROP_OUTBOX), false, 0, 0);
-	add_tree(w, drop_folder_name(DROP_SCHEDULED), false, 0, 0);
-	add_tree(w, drop_folder_name(DROP_QUEUE), false, 0, 0);
+	add_all_trees(w, 0);
 	return w;
 }
 

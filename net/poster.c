@@ -57,7 +57,9 @@
  * user.tiktok.retry_at) before anything is sent for it, so a burst goes out
  * at the allowed rate without a single refusal.  creator_info 20/min and
  * status 30/min are counted in sliding windows (net/pace.h: a restart
- * forgets them; TikTok's 429 then defers, which is safe).  Polls
+ * forgets them; TikTok's 429 then defers, which is safe).  TikTok counts
+ * all of these per user, so each account has its own counts
+ * (net/poster_account.c), and each job is posted as its account.  Polls
  * start at 1 s and grow to 10 s.  A task still processing after
  * PROCESSING_POLL_MAX is deferred for five minutes and polled again then.
  *
@@ -107,6 +109,7 @@
 #include <unistd.h>
 
 #include "meta/config.h"
+#include "meta/job/drop.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
 #include "net/poster_int.h"
@@ -207,9 +210,11 @@ int pw_lost_inits(struct poster *p, int64_t id, bool add)
 /* ---- the pace, from the store's history ---------------------------------- */
 
 struct seed {
+	struct poster *p;
 	int64_t *ids;
 	bool *direct;
-	size_t n, alloc_ids, alloc_direct;
+	struct pace **paces; /* each job's account's */
+	size_t n, alloc_ids, alloc_direct, alloc_paces;
 	int64_t since;
 	struct pace *pace;
 	bool cur_direct;
@@ -223,7 +228,9 @@ static int seed_job(const struct job *j, void *arg)
 		return 0;
 	ALLOC_GROW(sd->ids, sd->n + 1, sd->alloc_ids);
 	ALLOC_GROW(sd->direct, sd->n + 1, sd->alloc_direct);
+	ALLOC_GROW(sd->paces, sd->n + 1, sd->alloc_paces);
 	sd->ids[sd->n] = j->id;
+	sd->paces[sd->n] = &pw_account_pace(sd->p, j->account)->pace;
 	sd->direct[sd->n++] = j->mode != POST_DRAFT;
 	return 0;
 }
@@ -238,25 +245,28 @@ static int seed_event(const struct store_event *ev, void *arg)
 }
 
 /* Every init of the last day left an "upload started" row in the history
- * of its job; jobs untouched for a day cannot hold one. */
+ * of its job; jobs untouched for a day cannot hold one.  Each counts for
+ * its job's account.  (The log line is the default account's.) */
 static void pace_seed(struct poster *p)
 {
 	struct seed sd = {0};
 
+	sd.p = p;
 	sd.since = pw_now() - PACE_DAY;
-	sd.pace = &p->pace;
 	store_each(p->st, PACE_MAX, seed_job, &sd);
 	for (size_t i = 0; i < sd.n; i++) {
 		sd.cur_direct = sd.direct[i];
+		sd.pace = sd.paces[i];
 		store_history(p->st, sd.ids[i], seed_event, &sd);
 	}
-	if (p->pace.n)
+	if (p->pace->n)
 		log_info("pacing: %d upload start(s) in the last minute, %d direct in the last "
 			 "24 h",
-			 pace_count(&p->pace, pw_now(), PACE_MINUTE, false),
-			 pace_count(&p->pace, pw_now(), PACE_DAY, true));
+			 pace_count(p->pace, pw_now(), PACE_MINUTE, false),
+			 pace_count(p->pace, pw_now(), PACE_DAY, true));
 	free(sd.ids);
 	free(sd.direct);
+	free(sd.paces);
 }
 
 /* ---- the dispatcher --------------------------------------------------------- */
@@ -355,7 +365,9 @@ static void work(struct poster *p, int64_t id)
 	verdict_init(&t.v);
 	if (store_get(p->st, id, &t.j))
 		return;
-	if (!job_state_final(t.j.state))
+	if (!job_state_final(t.j.state) && pw_use_account(p, &t.j) < 0)
+		pw_refuse_account(p, &t.j);
+	else if (!job_state_final(t.j.state))
 		run_turn(p, &t);
 	if (t.fd >= 0)
 		close(t.fd);
@@ -438,13 +450,13 @@ struct poster *poster_new(struct store *st, const struct config *cfg, const char
 
 	p->st = st;
 	p->cfg = cfg;
+	p->all = cfg;
+	snprintf(p->account, sizeof(p->account), "%s", DROP_DEFAULT_ACCOUNT);
 	p->root = xstrdup(root);
 	p->io = io;
 	p->nap_scale = 1.0;
 	atomic_init(&p->stop, false);
-	pace_init(&p->pace);
-	pace_window_init(&p->creator_lim, 20, 60.0);
-	pace_window_init(&p->status_lim, 30, 60.0);
+	pw_pace_switch(p, DROP_DEFAULT_ACCOUNT);
 	return p;
 }
 
@@ -464,6 +476,8 @@ void poster_free(struct poster *p)
 		return;
 	if (p->io.free)
 		p->io.free(p->io.ctx);
+	free(p->view_dir);
+	pw_paces_free(p);
 	free(p->root);
 	free(p);
 }

@@ -19,6 +19,8 @@
  *                        and between jobs
  *   net/poster_io.c      the real struct poster_io over net/api.c and
  *                        net/upload.c
+ *   net/poster_account.c which account a turn posts as: its login, its
+ *                        creator_info, its settings (a view of the config)
  *
  * A step function takes the worker and the turn, does one thing, records
  * what it learnt in the turn, and returns a struct step naming what comes
@@ -105,6 +107,12 @@ struct poster_io {
 	enum upload_result (*upload)(void *ctx, const char *url, const struct upload_chunk *c,
 				     struct upload_reply *rep, struct tt_error *err);
 	void (*free)(void *ctx);
+	/* Post as the account @cfg describes from now on (a view of the config,
+	 * config_account_view: its state_dir holds its tokens and
+	 * creator_info); the login is dropped and the next login() opens that
+	 * account's.  @cfg is borrowed until the next call.  NULL: the io has
+	 * one account. */
+	void (*use_account)(void *ctx, const struct config *cfg);
 };
 
 /* The io over net/api.c and net/upload.c; @cfg borrowed.  Caller frees
@@ -119,7 +127,14 @@ struct lost_init {
 
 struct poster {
 	struct store *st;
+	/* The config as the account of the current turn sees it: @all itself
+	 * until a job of another account comes (net/poster_account.c), then
+	 * &view.  Everything a turn reads of the config reads it here. */
 	const struct config *cfg;
+	const struct config *all; /* the whole config, every account */
+	struct config view;	  /* a shallow view of @all for @account */
+	char *view_dir;		  /* the account's state directory, owned */
+	char account[72];	  /* the account the login is for */
 	char *root;
 	const struct outcome_final *on_final; /* borrowed: poster_start() */
 	pthread_t thread;
@@ -135,11 +150,38 @@ struct poster {
 	struct creator_info ci;
 	bool have_ci;
 
-	struct pace_window creator_lim, status_lim; /* 20/min, 30/min */
-	struct pace pace; /* upload starts: 6/min, daily cap (net/pace.h) */
+	/* TikTok counts its limits per user, so per account: each account's
+	 * counts (net/poster_account.c), and the current account's here. */
+	struct account_pace **paces;
+	size_t npaces, apaces;
+	struct pace_window *creator_lim, *status_lim; /* 20/min, 30/min */
+	struct pace *pace; /* upload starts: 6/min, daily cap (net/pace.h) */
 	struct lost_init lost[16];
 	int nlost;
 };
+
+/* What TikTok limits per user, counted for one account. */
+struct account_pace {
+	char name[72];
+	struct pace pace;
+	struct pace_window creator_lim, status_lim;
+};
+
+/* The counts of account @name, made empty on first use (owned by @p). */
+struct account_pace *pw_account_pace(struct poster *p, const char *name);
+/* Make account @name's counts the current ones. */
+void pw_pace_switch(struct poster *p, const char *name);
+/* Free every account's counts. */
+void pw_paces_free(struct poster *p);
+
+/* Make the account of job @j the one the worker posts as (its login, its
+ * creator_info, its settings); a no-op when it is already.  0, or -ENOENT
+ * when the config has no such account (net/poster_account.c). */
+int pw_use_account(struct poster *p, const struct job *j);
+/* Refuse job @j, whose account the config does not have: invalid, with
+ * NAME.error saying so.  The tracker refuses such items first; this is for
+ * one that became ready before a restart with another config. */
+void pw_refuse_account(struct poster *p, const struct job *j);
 
 /* ---- the steps of a turn ---- */
 

@@ -2,7 +2,10 @@
  * The posting worker's real TikTok (struct poster_io, net/poster_int.h):
  * the saved tokens and an API handle (net/tokens.c, net/api.c) opened on
  * the first login() and dropped on logout(), and one curl handle for the
- * chunk PUTs (net/upload.c), kept for its keep-alive connection.  Tokens
+ * chunk PUTs (net/upload.c), kept for its keep-alive connection.  The
+ * tokens are those of the account the worker posts as: use_account() drops
+ * the login and points at that account's view of the config, whose
+ * state_dir holds its tokens.json (net/poster_account.c).  Tokens
  * and the upload URL stay in here and in net/api.c; nothing is logged.
  */
 #include <curl/curl.h>
@@ -103,6 +106,14 @@ static void real_free(void *ctx)
 	free(r);
 }
 
+static void real_use_account(void *ctx, const struct config *cfg)
+{
+	struct real_io *r = ctx;
+
+	real_logout(r);
+	r->cfg = cfg;
+}
+
 static bool real_lacks_scope(void *ctx, const char *scope)
 {
 	struct real_io *r = ctx;
@@ -121,7 +132,8 @@ struct poster_io poster_io_real(const struct config *cfg)
 			       .init = real_init,
 			       .status = real_status,
 			       .upload = real_upload,
-			       .free = real_free};
+			       .free = real_free,
+			       .use_account = real_use_account};
 
 	r->cfg = cfg;
 	return io;

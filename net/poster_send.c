@@ -87,7 +87,7 @@ static int64_t resync_offset(struct poster *p, const struct job *j, const struct
 			if (held[k] == plan->video_size || chunk_index_at(plan, held[k]) >= 0)
 				return (int64_t)held[k];
 	}
-	if (!pw_window_take(p, &p->status_lim))
+	if (!pw_window_take(p, p->status_lim))
 		return -1;
 	tt_error_clear(&err);
 	if (p->io.status(p->io.ctx, j->publish_id, &ps, &err))

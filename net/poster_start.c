@@ -77,11 +77,11 @@ static struct step api_error(struct poster *p, struct tt_error *err)
 	case ERR_DEFER:
 		/* The daily cap: no direct post before a slot can open. */
 		if (!strcmp(err->code, "spam_risk_too_many_posts"))
-			err->retry_at = pace_cap_reached(&p->pace, pw_now());
+			err->retry_at = pace_cap_reached(p->pace, pw_now());
 		else if (!strcmp(err->code, "spam_risk_too_many_pending_share"))
-			err->retry_at = pace_drafts_full(&p->pace, pw_now());
+			err->retry_at = pace_drafts_full(p->pace, pw_now());
 		else if (!strcmp(err->code, "rate_limit_exceeded") && err->retry_at > 0)
-			pace_hold(&p->pace, err->retry_at); /* the others wait too */
+			pace_hold(p->pace, err->retry_at); /* the others wait too */
 		return step_defer(err, err->retry_at);
 	case ERR_INCOMPLETE:
 		return step_end(TURN_CHANGED, err);
@@ -125,20 +125,20 @@ static int pace_turn(struct poster *p, const struct job *j, bool direct, struct 
 	int64_t now = pw_now(), at;
 	struct tt_error err;
 
-	pace_expire(&p->pace, now);
-	at = pace_reserve(&p->pace, now, direct, j->id);
+	pace_expire(p->pace, now);
+	at = pace_reserve(p->pace, now, direct, j->id);
 	if (at <= now)
 		return 0;
 	tt_error_clear(&err);
-	if (direct && p->pace.cap_until >= at)
+	if (direct && p->pace->cap_until >= at)
 		tt_error_set(&err, ERR_DEFER,
 			     "TikTok's daily post limit for this account is reached; it waits "
 			     "for a free slot");
-	else if (!direct && p->pace.drafts_until >= at)
+	else if (!direct && p->pace->drafts_until >= at)
 		tt_error_set(&err, ERR_DEFER,
 			     "TikTok holds 5 drafts not yet finished in the app; it waits "
 			     "until one is");
-	else if (p->pace.hold_until >= at)
+	else if (p->pace->hold_until >= at)
 		tt_error_set(&err, ERR_DEFER,
 			     "TikTok's rate limit was reached; it waits for the window to free");
 	else
@@ -158,7 +158,7 @@ static int ask_creator(struct poster *p, struct turn *t, struct step *s)
 
 	memset(&ci, 0, sizeof(ci));
 	tt_error_clear(&err);
-	if (!pw_window_take(p, &p->creator_lim)) {
+	if (!pw_window_take(p, p->creator_lim)) {
 		*s = step_end(TURN_STOP, NULL);
 		return -1;
 	}
@@ -320,7 +320,7 @@ struct step step_init(struct poster *p, struct turn *t)
 		return step_end(TURN_STOP, NULL);
 	if (pace_turn(p, j, direct, &s))
 		return s;
-	pace_release(&p->pace, j->id);
+	pace_release(p->pace, j->id);
 	tt_error_clear(&s.err);
 	rc = p->io.init(p->io.ctx, !direct, &pi, &t->plan, &pt, &s.err);
 	/* Counted when the answer came (or did not), not when the request
@@ -328,7 +328,7 @@ struct step step_init(struct poster *p, struct turn *t)
 	 * somewhere in between, so only the later time keeps the next start
 	 * out of TikTok's minute however slow the network or the TLS
 	 * handshake (seen as 429s under load before). */
-	pace_note(&p->pace, pw_now(), direct);
+	pace_note(p->pace, pw_now(), direct);
 	if (rc) {
 		publish_ticket_clear(&pt);
 		if (!strcmp(s.err.code, "init_outcome_unknown"))

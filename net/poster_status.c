@@ -40,7 +40,7 @@ static int ask_status(struct poster *p, struct turn *t, enum step_id again, stru
 {
 	struct tt_error err;
 
-	if (!pw_window_take(p, &p->status_lim)) {
+	if (!pw_window_take(p, p->status_lim)) {
 		*s = step_end(TURN_STOP, NULL);
 		return -1;
 	}

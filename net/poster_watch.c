@@ -8,6 +8,8 @@
  * was, and a hundred waiting posts are a hundred rows, not a list that
  * could overflow.
  *
+ * Each wait is asked with its job's account's login (as_its_account).
+ *
  * Asks come through the same 30/min status window as the active upload's
  * polls, and the upload goes first: between its steps a wait is asked
  * about only while POST_WAIT_RESERVE calls of the window stay free, and
@@ -136,7 +138,7 @@ static void wait_ask(struct poster *p, const struct job *j, int64_t now)
 	struct publish_status ps;
 	struct tt_error err;
 
-	pace_window_note(&p->status_lim, mono_now());
+	pace_window_note(p->status_lim, mono_now());
 	tt_error_clear(&err);
 	memset(&ps, 0, sizeof(ps));
 	wait_again(p, j, now); /* first: whatever happens, this ask counts */
@@ -173,8 +175,8 @@ static bool may_ask(struct poster *p, int reserve)
 		}
 		p->logged_in = true;
 	}
-	return pace_window_delay(&p->status_lim, now) <= 0 &&
-	       p->status_lim.n + reserve < p->status_lim.max;
+	return pace_window_delay(p->status_lim, now) <= 0 &&
+	       p->status_lim->n + reserve < p->status_lim->max;
 }
 
 /* The next due wait into @j: 1 when one is due at @now, else 0. */
@@ -186,6 +188,30 @@ static int due_wait(struct poster *p, struct job *j, int64_t now)
 		return 1;
 	job_free(j);
 	return 0;
+}
+
+/*
+ * A publish is asked about with the token of the user who made it: its
+ * job's account's (docs/tiktok.md §5.2).  Between turns the worker makes
+ * that account current; inside a turn it may not (the turn's upload holds
+ * the login), so a wait of another account is left for the next pause
+ * between jobs.  One of an account the config no longer has can never be
+ * asked: its wait ends now (it would hold up every wait behind it).
+ */
+static bool as_its_account(struct poster *p, const struct job *j, bool in_turn)
+{
+	if (!strcmp(p->account, j->account ? j->account : "default"))
+		return true;
+	if (in_turn)
+		return false;
+	if (pw_use_account(p, j) == 0)
+		return true;
+	log_warn("job %" PRId64 ": %s: account %s is no longer configured; its post ID is not "
+		 "asked for",
+		 j->id, j->path, j->account);
+	wait_end(p, j, NULL, NULL, "account no longer configured: the post ID is not asked for",
+		 "account no longer configured");
+	return false;
 }
 
 void pw_wait_service(struct poster *p, bool in_turn)
@@ -200,6 +226,8 @@ void pw_wait_service(struct poster *p, bool in_turn)
 			return;
 		if (now >= pw_wait_deadline(p, &j))
 			wait_expired(p, &j);
+		else if (!as_its_account(p, &j, in_turn))
+			n = POST_WAIT_BURST;
 		else if (may_ask(p, reserve))
 			wait_ask(p, &j, now);
 		else
@@ -217,7 +245,7 @@ double pw_wait_next(struct poster *p)
 		return -1;
 	in = (double)j.post_poll_at - (double)pw_now();
 	job_free(&j);
-	d = pace_window_delay(&p->status_lim, mono_now());
+	d = pace_window_delay(p->status_lim, mono_now());
 	if (d > in)
 		in = d;
 	if (!p->logged_in && p->login_retry_at - mono_now() > in)

@@ -7,6 +7,7 @@
 #include "meta/job/drop.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #include "util/fileio.h"
+#include "meta/account.h"
+#include "meta/config.h"
 #include "util/path.h"
 #include "util/safepath.h"
 #include "util/strbuf.h"
@@ -31,14 +34,80 @@ const char *drop_folder_name(enum drop_folder f)
 	return f >= 0 && f < DROP_NFOLDERS ? folder_names[f] : NULL;
 }
 
+/* The NAME of "accounts/NAME/..." into @buf (ACCOUNT_NAME_MAX + 1 bytes)
+ * and what follows its slash into *@rest ("" when none); false when @path
+ * (slashes skipped) is not below accounts/ or NAME is no account name. */
+static bool account_part(const char *path, char *buf, const char **rest)
+{
+	size_t k = strlen(DROP_ACCOUNTS), n;
+	char why[8];
+
+	if (strncmp(path, DROP_ACCOUNTS, k) || path[k] != '/')
+		return false;
+	path += k + 1;
+	n = strcspn(path, "/");
+	if (n == 0 || n > ACCOUNT_NAME_MAX)
+		return false;
+	memcpy(buf, path, n);
+	buf[n] = '\0';
+	if (account_name_check(buf, why, sizeof(why)))
+		return false;
+	*rest = path[n] ? path + n + 1 : path + n;
+	return true;
+}
+
+const char *drop_account_rel(const char *path)
+{
+	char name[ACCOUNT_NAME_MAX + 1];
+	const char *rest;
+
+	if (!path)
+		return NULL;
+	while (*path == '/')
+		path++;
+	if (account_part(path, name, &rest))
+		return *rest ? rest : NULL;
+	if (!strcmp(path, DROP_ACCOUNTS) || !strncmp(path, DROP_ACCOUNTS "/", 9))
+		return NULL;
+	return path;
+}
+
+int drop_account_of(const char *path, char *buf, size_t size)
+{
+	char name[ACCOUNT_NAME_MAX + 1];
+	const char *rest;
+
+	if (!path)
+		return -ENOENT;
+	while (*path == '/')
+		path++;
+	if (account_part(path, name, &rest))
+		return snprintf(buf, size, "%s", name) < (int)size ? 0 : -ENAMETOOLONG;
+	if (!strcmp(path, DROP_ACCOUNTS) || !strncmp(path, DROP_ACCOUNTS "/", 9))
+		return -ENOENT;
+	return snprintf(buf, size, "%s", DROP_DEFAULT_ACCOUNT) < (int)size ? 0 : -ENAMETOOLONG;
+}
+
+int drop_account_folder(const char *account, enum drop_folder f, char *buf, size_t size)
+{
+	int n;
+
+	if (!drop_folder_name(f))
+		return -EINVAL;
+	if (!account || !strcmp(account, DROP_DEFAULT_ACCOUNT))
+		n = snprintf(buf, size, "%s", drop_folder_name(f));
+	else
+		n = snprintf(buf, size, "%s/%s/%s", DROP_ACCOUNTS, account, drop_folder_name(f));
+	return n >= 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
+}
+
 enum drop_folder drop_folder_of(const char *path)
 {
 	size_t n;
 
+	path = drop_account_rel(path);
 	if (!path)
 		return DROP_NONE;
-	while (*path == '/')
-		path++;
 	n = strcspn(path, "/");
 	for (int i = 0; i < DROP_NFOLDERS; i++)
 		if (strlen(folder_names[i]) == n && !strncmp(path, folder_names[i], n))
@@ -72,8 +141,9 @@ bool drop_in_queue(const char *path)
  */
 static bool visible_upto(const char *path, const char *end)
 {
-	while (*path == '/')
-		path++;
+	path = drop_account_rel(path);
+	if (!path)
+		return false;
 	for (const char *p = strchr(path, '/'); p && p + 1 < end; p = strchr(p + 1, '/'))
 		if (p[1] == '.' || p[1] == '/' || p[1] == '\0')
 			return false;
@@ -168,9 +238,29 @@ mode_t drop_folder_mode(void)
 	return geteuid() == 0 ? DROP_FOLDER_MODE_SHARED : DROP_FOLDER_MODE_OWN;
 }
 
-int drop_create(const char *root, struct tt_error *err)
+/* The five folders below @root_fd, in @dir ("accounts/NAME") or at the
+ * root (NULL), by the mode rule. */
+static int make_folders(const char *root, int root_fd, const char *dir, struct tt_error *err)
 {
 	mode_t mode = drop_folder_mode();
+	char rel[sizeof(DROP_ACCOUNTS) + ACCOUNT_NAME_MAX + 16];
+	int rc = 0;
+
+	for (int i = 0; i < DROP_NFOLDERS && rc == 0; i++) {
+		snprintf(rel, sizeof(rel), "%s%s%s", dir ? dir : "", dir ? "/" : "",
+			 folder_names[i]);
+		rc = make_folder(root_fd, rel, mode);
+		if (rc < 0) {
+			tt_error_set(err, ERR_USER, "%s/%s: cannot create the directory: %s", root,
+				     rel, strerror(-rc));
+			tt_error_advise(err, "Check the path and its permissions.");
+		}
+	}
+	return rc;
+}
+
+int drop_create(const char *root, struct tt_error *err)
+{
 	int root_fd, rc;
 
 	/* What it creates, parents and the root alike, gets DROP_ROOT_MODE
@@ -194,15 +284,47 @@ int drop_create(const char *root, struct tt_error *err)
 		tt_error_advise(err, "Check its permissions.");
 		return root_fd;
 	}
-	rc = 0;
-	for (int i = 0; i < DROP_NFOLDERS && rc == 0; i++) {
-		rc = make_folder(root_fd, folder_names[i], mode);
-		if (rc < 0) {
-			tt_error_set(err, ERR_USER, "%s/%s: cannot create the directory: %s", root,
-				     folder_names[i], strerror(-rc));
-			tt_error_advise(err, "Check the path and its permissions.");
-		}
+	rc = make_folders(root, root_fd, NULL, err);
+	close(root_fd);
+	return rc;
+}
+
+int drop_create_account(const char *root, const char *name, struct tt_error *err)
+{
+	char dir[sizeof(DROP_ACCOUNTS) + ACCOUNT_NAME_MAX + 2];
+	int root_fd, rc;
+
+	if (account_name_check(name, dir, sizeof(dir))) {
+		tt_error_set(err, ERR_USER, "account %s: not a folder name", name);
+		return -EINVAL;
+	}
+	root_fd = sp_open_root(root);
+	if (root_fd < 0) {
+		tt_error_set(err, ERR_USER, "%s: cannot open it: %s", root, strerror(-root_fd));
+		tt_error_advise(err, "Check its permissions.");
+		return root_fd;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", DROP_ACCOUNTS, name);
+	rc = make_folder(root_fd, DROP_ACCOUNTS, DROP_ROOT_MODE);
+	if (rc == 0)
+		rc = make_folder(root_fd, dir, DROP_ROOT_MODE);
+	if (rc < 0) {
+		tt_error_set(err, ERR_USER, "%s/%s: cannot create the directory: %s", root, dir,
+			     strerror(-rc));
+		tt_error_advise(err, "Check the path and its permissions.");
+	} else {
+		rc = make_folders(root, root_fd, dir, err);
 	}
 	close(root_fd);
+	return rc;
+}
+
+int drop_create_accounts(const char *root, const struct config *cfg, struct tt_error *err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; cfg && i < cfg->n_accounts && rc == 0; i++)
+		if (strcmp(cfg->accounts[i].name, DROP_DEFAULT_ACCOUNT))
+			rc = drop_create_account(root, cfg->accounts[i].name, err);
 	return rc;
 }

@@ -7,7 +7,17 @@
  * "scheduled/" themselves (docs/contract.md, "The folders").
  *
  * Paths are relative to the drop folder's root ("outbox/sub/clip.mp4"); a
- * leading '/' (the mount's form) is skipped.  Everything here is a pure
+ * leading '/' (the mount's form) is skipped.
+ *
+ * Accounts (docs/contract.md, "### Accounts"): the five folders at the root
+ * are the default account's; accounts/NAME/ holds the same five for account
+ * NAME.  A path's account is the folder it is in, and every function below
+ * that asks which folder a path is in looks past "accounts/NAME/" first, so
+ * "accounts/b/outbox/x.mp4" is an item of outbox/ like "outbox/x.mp4".
+ * Whether NAME is configured is the caller's question (meta/config.h): an
+ * item of an unknown account is still an item, refused with NAME.error.  A
+ * NAME that is no valid account name (meta/account.h: ".recycle", "")
+ * makes no account folder, and nothing below it is an item.  Everything here is a pure
  * function of strings except drop_create(), which makes the folders.
  *
  * The mode rule, stated once (drop_create):
@@ -19,6 +29,10 @@
  *    (allow_other) and in a shared watch folder they must all be able to
  *    drop files, and the sticky bit, as on /tmp, keeps them from deleting
  *    or renaming each other's.  A daemon of one user serves that user only.
+ *  - accounts/ and accounts/NAME/ are roots of a kind (they hold folders,
+ *    not items) and are made like the root, 0755: a user cannot make an
+ *    account appear, only the configuration does (a user may still make
+ *    accounts/X/ where the folder's mode lets them: its items are refused);
  *  - what exists is left as it is: an administrator's own modes win.
  * The mode is set with fchmod after the mkdir, so the umask does not
  * narrow it.  A folder that goes missing while the daemon runs is made
@@ -31,6 +45,7 @@
 #define TIKTOKFS_DROP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "util/error.h"
@@ -52,6 +67,23 @@ enum drop_folder {
 
 /* The mode a missing folder of the four is made with, by the rule above. */
 mode_t drop_folder_mode(void);
+
+#define DROP_ACCOUNTS "accounts"       /* the folder of the other accounts */
+#define DROP_DEFAULT_ACCOUNT "default" /* the account of the root's folders */
+
+/* @path seen from its account's folder: "accounts/b/outbox/x" -> "outbox/x",
+ * "outbox/x" -> itself (leading '/' skipped).  NULL for "accounts",
+ * "accounts/NAME" and a NAME that is no valid account name.  Borrowed from
+ * @path. */
+const char *drop_account_rel(const char *path);
+/* The account @path belongs to into @buf (@size bytes): "default" for the
+ * root's folders, NAME below accounts/NAME/.  0, or -ENOENT when @path is
+ * in no account's folder ("accounts" itself, an invalid NAME, STATUS.txt
+ * stays "default": it is the root's). */
+int drop_account_of(const char *path, char *buf, size_t size);
+/* Folder @f of account @account into @buf: "posted" for "default" (or NULL),
+ * "accounts/NAME/posted" otherwise.  0, or -ENAMETOOLONG. */
+int drop_account_folder(const char *account, enum drop_folder f, char *buf, size_t size);
 
 /* "outbox", "scheduled", "posted", "failed", "queue"; NULL for anything else.
  * Static strings. */
@@ -103,5 +135,13 @@ enum drop_kind drop_classify(const char *path);
  * what to do.
  */
 int drop_create(const char *root, struct tt_error *err);
+/* The same for account @name: @root/accounts/@name (0755 by the rule) and
+ * its five folders.  @root exists (drop_create first).  0 or -errno with
+ * @err. */
+int drop_create_account(const char *root, const char *name, struct tt_error *err);
+struct config;
+/* drop_create_account() for every account of @cfg but the default one
+ * (NULL @cfg: none).  0 or the first -errno with @err. */
+int drop_create_accounts(const char *root, const struct config *cfg, struct tt_error *err);
 
 #endif

@@ -261,6 +261,7 @@ static void move_init(struct move *m, struct store *st, const struct config *cfg
 {
 	const char *src_v = j->move_from ? j->move_from : j->path;
 	const char *src_c = j->move_from ? j->move_caption_from : j->caption_path;
+	char folder[128];
 
 	memset(m, 0, sizeof(*m));
 	m->st = st;
@@ -273,8 +274,13 @@ static void move_init(struct move *m, struct store *st, const struct config *cfg
 	m->dst_v = xstrdup(j->path);
 	m->dst_c = j->caption_path ? xstrdup(j->caption_path) : NULL;
 	m->fresh = !strcmp(m->dst_v, m->cur_v);
-	oc_plan_names(&m->plan, drop_folder_name(m->failed ? DROP_FAILED : DROP_POSTED), src_v, src_c,
-		      m->failed);
+	/* posted/ or failed/ of the job's account, which may not be the
+	 * folder the item is in now: moved after its upload started */
+	if (drop_account_folder(j->account, m->failed ? DROP_FAILED : DROP_POSTED, folder,
+				sizeof(folder)) < 0)
+		snprintf(folder, sizeof(folder), "%s",
+			 drop_folder_name(m->failed ? DROP_FAILED : DROP_POSTED));
+	oc_plan_names(&m->plan, folder, src_v, src_c, m->failed);
 }
 
 static void move_free(struct move *m)

@@ -10,6 +10,7 @@
  * file manager.  Bytes that are not UTF-8 count as characters of their own.
  */
 #include "meta/job/outcome_int.h"
+#include "meta/job/drop.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -23,10 +24,14 @@
 #define CAPTION_SUFFIX ".caption"
 #define ERROR_SUFFIX ".error"
 
-/* "outbox/sub/clip.mp4" -> "sub" ("" when at the top of the folder). */
+/* "outbox/sub/clip.mp4" -> "sub" ("" when at the top of the folder); the
+ * same for "accounts/b/outbox/sub/clip.mp4" (meta/job/drop.h). */
 static char *sub_dir(const char *path)
 {
-	const char *first = strchr(path, '/');
+	const char *first;
+
+	path = drop_account_rel(path) ? drop_account_rel(path) : path;
+	first = strchr(path, '/');
 	const char *last = strrchr(path, '/');
 
 	if (!first || first == last)

@@ -88,9 +88,16 @@ static int full(const struct config *cfg, const struct job *j, struct tt_error *
 	return -ENOSPC;
 }
 
-static void queue_folder(char *buf, size_t size)
+/* queue/ of @j's account, with its slash ("queue/", "accounts/b/queue/"):
+ * each account's items share its slots, not another account's (TikTok's
+ * daily cap counts per user). */
+static void queue_folder(const struct job *j, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s/", drop_folder_name(DROP_QUEUE));
+	char dir[128];
+
+	if (drop_account_folder(j->account, DROP_QUEUE, dir, sizeof(dir)) < 0)
+		snprintf(dir, sizeof(dir), "%s", drop_folder_name(DROP_QUEUE));
+	snprintf(buf, size, "%s/", dir);
 }
 
 /* Whether another item holds @slot: one that took it while @j was out of
@@ -99,10 +106,10 @@ static bool held_by_other(struct store *st, const struct job *j, int64_t slot)
 {
 	int64_t *held = NULL;
 	size_t n = 0;
-	char folder[32];
+	char folder[160];
 	bool found = false;
 
-	queue_folder(folder, sizeof(folder));
+	queue_folder(j, folder, sizeof(folder));
 	if (store_slots_held(st, slot, folder, j->id, &held, &n) < 0)
 		return false;
 	for (size_t i = 0; i < n && !found; i++)
@@ -118,7 +125,7 @@ int queue_plan(struct store *st, const struct config *cfg, const struct job *j, 
 	struct slots_plan_in in;
 	int64_t slot = 0, jitter = 0, *held = NULL;
 	size_t nheld = 0;
-	char folder[32];
+	char folder[160];
 	int rc;
 
 	if (store_get_slot(st, j->id, &slot, &jitter) == 0 && slot > 0 &&
@@ -129,7 +136,7 @@ int queue_plan(struct store *st, const struct config *cfg, const struct job *j, 
 	rc = plan_inputs(cfg, j, &sl, &in, err);
 	if (rc < 0)
 		return rc;
-	queue_folder(folder, sizeof(folder));
+	queue_folder(j, folder, sizeof(folder));
 	rc = store_slots_held(st, now - in.window, folder, j->id, &held, &nheld);
 	if (rc < 0) {
 		tt_error_set(err, ERR_RETRY, "%s: cannot read the slots taken: %s",

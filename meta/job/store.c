@@ -362,6 +362,8 @@ static struct store *open_common(const char *path, bool readonly, struct tt_erro
 		goto fail;
 	}
 	sqlite3_extended_result_codes(st->db, 1);
+	if (store_sql_functions(st->db) < 0)
+		goto fail_db;
 	/* a second process (status, a stale mount) may hold the lock briefly */
 	sqlite3_busy_timeout(st->db, 5000);
 	if (exec(st, "PRAGMA foreign_keys = ON") < 0)

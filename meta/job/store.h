@@ -91,6 +91,16 @@
  *     counts it; verdict_apply() forgets it at the next check).  A slot
  *     already past is still `scheduled`: due at once, store_next_work().
  *
+ * THE ACCOUNT.  A job's account is the account of the folder its video is
+ * in (drop_account_of, meta/job/drop.h): set when the job is made
+ * (store_ensure), and made again by every store_rename() that moves the
+ * video while the job has no publish_id, i.e. before its upload started
+ * (ready, scheduled, invalid ... -> moved to accounts/b/outbox/ posts as
+ * b).  From the init on (-> uploading) it is fixed: TikTok holds the
+ * upload under the first account's login, so a later move leaves the
+ * account as it is and sets the job's warning saying so; the job is
+ * posted, and its results placed, as the account it began with.
+ *
  * A job in flight is moved by the tracker only when its video is deleted
  * before the last byte (cancel_job) or its caption is (store_stop_upload);
  * any other change to its files is logged and the upload goes on.
@@ -160,6 +170,9 @@ struct job {
 	 * NULL for a post whose ID came with the publish. */
 	char *post_status;
 	int64_t post_poll_at; /* published: unix seconds of the next status/fetch */
+	/* The account it posts as ("default", or NAME of accounts/NAME/): see
+	 * THE ACCOUNT above.  Never NULL on a job read from the store. */
+	char *account;
 };
 
 void job_free(struct job *j);
@@ -297,8 +310,9 @@ int store_history(struct store *st, int64_t id, store_event_fn fn, void *arg);
  * job: the slot and the jitter chosen for it once.  store_get_slot: 0 or
  * -ENOENT when the job has none.  store_set_slot with @slot_at 0 forgets it.
  * store_slots_held: the slots from @from on held by jobs other than
- * @except, i.e. of live jobs whose path starts with @folder ("queue/") and
- * of posted ones; an array the caller frees, and its length.
+ * @except, i.e. of live jobs whose path starts with @folder ("queue/",
+ * "accounts/b/queue/") and of posted ones of @folder's account; an array
+ * the caller frees, and its length.
  */
 int store_get_slot(struct store *st, int64_t id, int64_t *slot_at, int64_t *jitter);
 int store_set_slot(struct store *st, int64_t id, int64_t slot_at, int64_t jitter);

@@ -67,6 +67,8 @@ int store_sql_errno(int rc);
 
 /* Fill @j (zeroed first; the caller frees with job_free) from the current
  * row of a statement that selects JOB_COLS. */
+/* Register the SQL functions the statements use (drop_account). */
+int store_sql_functions(sqlite3 *db);
 void store_read_job(sqlite3_stmt *s, struct job *j);
 
 /* Bring the schema of @db up to date in one transaction; on failure fill

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meta/account.h"
+#include "meta/job/drop.h"
 #include "util/strbuf.h"
 
 /* Final states, as SQL, for the partial index and the queries.  Must match
@@ -28,6 +30,8 @@
  * "cut short"; ready: "starting a new upload"; invalid, deferred, failed),
  * and the two that end a job whose files are gone. */
 #define SQL_KEEPS_ERROR "('waiting','ready','invalid','deferred','failed','cancelled','lost')"
+/* Rows not in a final state. */
+#define SQL_LIVE "state NOT IN " SQL_FINAL
 /* Rows whose files still exist somewhere: they follow renames. */
 #define SQL_HAS_FILES "state NOT IN ('cancelled','lost')"
 
@@ -77,6 +81,7 @@ void job_free(struct job *j)
 	free(j->error_text);
 	free(j->mime);
 	free(j->post_status);
+	free(j->account);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -147,6 +152,12 @@ static const char *const migrations[] = {
     "ALTER TABLE jobs ADD COLUMN post_poll_at INTEGER NOT NULL DEFAULT 0;"
     "DROP INDEX jobs_live_path;"
     "CREATE UNIQUE INDEX jobs_live_path ON jobs(path) WHERE state NOT IN " SQL_FINAL ";",
+    /* 6: the account a job posts as (docs/contract.md, "### Accounts"):
+     * the account of the folder its video is in (drop_account(), below),
+     * set when the job is made and when a rename moves it, until its
+     * upload started (publish_id); every row from before is the default
+     * account's, as every item was */
+    "ALTER TABLE jobs ADD COLUMN account TEXT NOT NULL DEFAULT 'default';",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -154,7 +165,7 @@ static const char *const migrations[] = {
 	"id, path, caption_path, state, mode, size, sent, schedule_at, retry_at, "                 \
 	"publish_id, upload_url, upload_expires, status, post_id, url, privacy, error, "           \
 	"warning, posted_at, attempts, created_at, updated_at, move_from, "                        \
-	"move_caption_from, error_text, mime, post_status, post_poll_at"
+	"move_caption_from, error_text, mime, post_status, post_poll_at, account"
 
 /* In store_rename: ?1 old, ?2 new; a row "under" P is P itself or P/...;
  * substr comparisons, not LIKE, so that '%' and '_' in names are plain. */
@@ -171,8 +182,8 @@ const char *const store_stmt_sql[S_COUNT] = {
 		    " AND (path = ?1 OR caption_path = ?1) ORDER BY path = ?1 DESC, id LIMIT 1",
     [S_LIVE_ID] = "SELECT id FROM jobs WHERE path = ?1 AND state NOT IN " SQL_FINAL,
     [S_MOVING_FROM] = "SELECT id FROM jobs WHERE move_from = ?1 OR move_caption_from = ?1",
-    [S_INSERT] = "INSERT INTO jobs(path, state, created_at, updated_at)"
-		 " VALUES (?1, 'waiting', ?2, ?2)",
+    [S_INSERT] = "INSERT INTO jobs(path, account, state, created_at, updated_at)"
+		 " VALUES (?1, drop_account(?1), 'waiting', ?2, ?2)",
     [S_HIST] = "INSERT INTO history(job_id, at, from_state, to_state, note)"
 	       " VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_STATE_OF] = "SELECT state FROM jobs WHERE id = ?1",
@@ -237,9 +248,18 @@ const char *const store_stmt_sql[S_COUNT] = {
     [S_REN_CANCEL] = "UPDATE jobs SET state = 'cancelled', upload_url = NULL, updated_at = ?3"
 		     " WHERE state NOT IN " SQL_FINAL
 		     " AND " UNDER("path", "?2") " AND NOT " UNDER("path", "?1"),
-    [S_REN_PATH] =
-	"UPDATE jobs SET path = " MOVED("path") ", updated_at = ?3"
-						" WHERE " SQL_HAS_FILES " AND " UNDER("path", "?1"),
+    /* a job follows its item to another account's folder until its upload
+     * started; after that it stays with the account it began with, and its
+     * warning says so (the right-hand sides see the row as it was) */
+    [S_REN_PATH] = "UPDATE jobs SET path = " MOVED("path") ", updated_at = ?3,"
+		   " account = CASE WHEN publish_id IS NULL THEN drop_account(" MOVED("path") ")"
+		   " ELSE account END,"
+		   " warning = CASE WHEN publish_id IS NOT NULL AND " SQL_LIVE
+		   " AND drop_account(" MOVED("path") ") != account"
+		   " THEN 'moved to the folder of account ' || drop_account(" MOVED("path") ")"
+		   " || ' after its upload started: it is posted by account ' || account"
+		   " || ', which began it' ELSE warning END"
+		   " WHERE " SQL_HAS_FILES " AND " UNDER("path", "?1"),
     [S_REN_CAPTION] =
 	"UPDATE jobs SET caption_path = " MOVED("caption_path") ", updated_at = ?3"
 								" WHERE " SQL_HAS_FILES
@@ -272,11 +292,13 @@ const char *const store_stmt_sql[S_COUNT] = {
     [S_SLOT_GET] = "SELECT slot_at, jitter FROM slots WHERE job_id = ?1",
     [S_SLOT_SET] = "INSERT OR REPLACE INTO slots(job_id, slot_at, jitter) VALUES (?1, ?2, ?3)",
     [S_SLOT_FORGET] = "DELETE FROM slots WHERE job_id = ?1",
-    /* ?1 from, ?2 the queue folder with its slash, ?3 a job to leave out:
-     * a slot is held by a live job still in queue/, and by a posted or
-     * published one (it counts towards the daily cap) */
+    /* ?1 from, ?2 the queue folder with its slash ("queue/",
+     * "accounts/b/queue/"), ?3 a job to leave out: a slot is held by a
+     * live job still in that queue/, and by a posted or published one of
+     * the same account (it counts towards that user's daily cap) */
     [S_SLOTS_HELD] = "SELECT s.slot_at FROM slots s JOIN jobs j ON j.id = s.job_id"
-		     " WHERE s.slot_at >= ?1 AND s.job_id != ?3 AND (j.state IN ('posted','published')"
+		     " WHERE s.slot_at >= ?1 AND s.job_id != ?3 AND ((j.state IN ('posted','published')"
+		     " AND j.account = drop_account(?2))"
 		     " OR (j.state NOT IN " SQL_FINAL " AND substr(j.path, 1, length(?2)) = ?2))",
 };
 
@@ -346,6 +368,35 @@ void store_read_job(sqlite3_stmt *s, struct job *j)
 	j->mime = col_str(s, 25);
 	j->post_status = col_str(s, 26);
 	j->post_poll_at = sqlite3_column_int64(s, 27);
+	j->account = col_str(s, 28);
+	if (!j->account)
+		j->account = xstrdup(DROP_DEFAULT_ACCOUNT);
+}
+
+/* drop_account(path): the account of the folder @path is in (meta/job/
+ * drop.h), "default" for a path in none; SQL NULL for NULL. */
+static void sql_drop_account(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *path = sqlite3_value_text(argv[0]);
+	char name[ACCOUNT_NAME_MAX + 1];
+
+	(void)argc;
+	if (!path) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (drop_account_of((const char *)path, name, sizeof(name)) < 0)
+		snprintf(name, sizeof(name), "%s", DROP_DEFAULT_ACCOUNT);
+	sqlite3_result_text(ctx, name, -1, SQLITE_TRANSIENT);
+}
+
+int store_sql_functions(sqlite3 *db)
+{
+	int rc = sqlite3_create_function(db, "drop_account", 1,
+					 SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+					 sql_drop_account, NULL, NULL);
+
+	return store_sql_errno(rc);
 }
 
 /* ---- migrating -------------------------------------------------------- */

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meta/account.h"
 #include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/job/itemfile.h"
@@ -240,6 +241,41 @@ static void close_vanished(struct tracker *t)
 	free(jl.v);
 }
 
+/* The staging folders of one account (meta/job/drop.h). */
+static void scan_account(struct tracker *t, const char *account, double now)
+{
+	static const enum drop_folder staging[] = {DROP_OUTBOX, DROP_SCHEDULED, DROP_QUEUE};
+	char rel[128];
+
+	for (size_t i = 0; i < sizeof(staging) / sizeof(staging[0]); i++)
+		if (drop_account_folder(account, staging[i], rel, sizeof(rel)) == 0)
+			scan_dir(t, rel, now, true);
+}
+
+/* Every folder below accounts/, configured or not: the items of an account
+ * the config does not have are found too, and told so (verdict.c). */
+static void scan_accounts(struct tracker *t, double now)
+{
+	int fd = openat(t->root_fd, DROP_ACCOUNTS, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *de;
+	char name[ACCOUNT_NAME_MAX + 1];
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		char *rel = xasprintf("%s/%s", DROP_ACCOUNTS, de->d_name);
+
+		if (de->d_name[0] != '.' && drop_account_of(rel, name, sizeof(name)) == 0)
+			scan_account(t, name, now);
+		free(rel);
+	}
+	closedir(d);
+}
+
 int tracker_reconcile(struct tracker *t, double now)
 {
 	struct tt_error err;
@@ -249,6 +285,8 @@ int tracker_reconcile(struct tracker *t, double now)
 	 * and by the same rule (meta/job/drop.h). */
 	tt_error_clear(&err);
 	rc = drop_create(t->root, &err);
+	if (rc == 0)
+		rc = drop_create_accounts(t->root, t->cfg, &err);
 	if (rc < 0) {
 		log_err("%s", err.what);
 		return rc;
@@ -264,9 +302,8 @@ int tracker_reconcile(struct tracker *t, double now)
 	rc = outcome_finish_moves(t->st, t->cfg, t->root, t->on_final);
 	if (rc < 0)
 		log_warn("cannot finish the moves a crash interrupted: %s", strerror(-rc));
-	scan_dir(t, drop_folder_name(DROP_OUTBOX), now, true);
-	scan_dir(t, drop_folder_name(DROP_SCHEDULED), now, true);
-	scan_dir(t, drop_folder_name(DROP_QUEUE), now, true);
+	scan_account(t, DROP_DEFAULT_ACCOUNT, now);
+	scan_accounts(t, now);
 	close_vanished(t);
 	return 0;
 }
@@ -503,6 +540,34 @@ static bool due_files_gone(struct tracker *t, const struct due *d)
 	return !trk_file_at(t, d->video) || (d->cap[0] && !trk_file_at(t, d->cap[0]));
 }
 
+/*
+ * The rules as the item's account posts it: an item of accounts/NAME/ is
+ * checked with NAME's mode and privacy and NAME's saved creator_info; one
+ * of the root's folders, or of an account the config does not have (which
+ * verdict_apply refuses by name), as the default account.
+ */
+static void validate_as_account(struct tracker *t, struct due *d, const struct creator_info *ci)
+{
+	char name[ACCOUNT_NAME_MAX + 1];
+	const struct account *a = NULL;
+	struct creator_info aci;
+	struct config view;
+	char *dir;
+
+	if (t->cfg && drop_account_of(d->video, name, sizeof(name)) == 0 &&
+	    strcmp(name, DROP_DEFAULT_ACCOUNT))
+		a = config_account(t->cfg, name);
+	if (!a) {
+		rules_validate_at(t->cfg, ci, t->root_fd, d->video, d->cap[0], d->sched, &d->v);
+		return;
+	}
+	dir = account_state_dir(t->cfg->state_dir, name);
+	config_account_view(t->cfg, a, dir, &view);
+	rules_validate_at(&view, creator_load(dir, &aci) == 0 ? &aci : NULL, t->root_fd, d->video,
+			  d->cap[0], d->sched, &d->v);
+	free(dir);
+}
+
 /* Without the mutex: decide what a due item is. */
 static void validate_due(struct tracker *t, struct due *d, const struct creator_info *ci)
 {
@@ -550,7 +615,7 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		d->v.kind = VERDICT_CAPTION;
 		return;
 	}
-	rules_validate_at(t->cfg, ci, t->root_fd, d->video, d->cap[0], d->sched, &d->v);
+	validate_as_account(t, d, ci);
 	if (due_files_gone(t, d))
 		d->what = D_GONE;
 }

@@ -10,12 +10,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "meta/config.h"
 #include "meta/job/drop.h"
 #include "meta/job/outcome.h"
 #include "meta/job/queue.h"
 #include "meta/media/media.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/path.h"
 
 /* Move @j to @to unless it is there: @j was read before the caller's
  * validation finished, so "no change" is asked of the store again (an
@@ -149,6 +151,33 @@ static int apply_incomplete(struct store *st, const struct job *j, const struct 
 	return rc < 0 ? rc : JOB_WAITING;
 }
 
+/*
+ * An item in accounts/NAME/ for a NAME the config does not have: no login
+ * to post it with.  It stays where it is, invalid, with NAME.error saying
+ * so (fixed in place: configure the account, or move the item); 1 when
+ * refused, 0 when its account is configured.
+ */
+static int refuse_unknown_account(struct store *st, const struct config *cfg, const char *root,
+				  const struct job *j)
+{
+	const char *acct = j->account ? j->account : DROP_DEFAULT_ACCOUNT;
+	const char *file = cfg && cfg->path ? cfg->path : "the config file";
+	struct tt_error e;
+
+	if (!cfg || !strcmp(acct, DROP_DEFAULT_ACCOUNT) || config_account(cfg, acct))
+		return 0; /* the default account is always there */
+	tt_error_clear(&e);
+	tt_error_set(&e, ERR_USER, "%s: account %s is not configured in %s: nothing posts it",
+		     path_base(j->path), acct, file);
+	tt_error_advise(&e,
+			"Add an [account %s] section to %s and log it in (tiktokfs login --account "
+			"%s), then restart tiktokfs; or move the item to the outbox/ of a "
+			"configured account.",
+			acct, file, acct);
+	apply_refusal(st, root, j, &e);
+	return 1;
+}
+
 int verdict_apply(struct store *st, const struct config *cfg, const char *root,
 		  const struct outcome_final *on_final, const struct job *j,
 		  const struct verdict *v, const char *caption)
@@ -156,6 +185,8 @@ int verdict_apply(struct store *st, const struct config *cfg, const char *root,
 	/* A truncated copy is not checked yet: its caption is not taken. */
 	if (v->kind != VERDICT_INCOMPLETE)
 		set_caption(st, j, caption);
+	if (v->kind != VERDICT_INCOMPLETE && refuse_unknown_account(st, cfg, root, j))
+		return JOB_INVALID;
 	switch (v->kind) {
 	case VERDICT_OK:
 		return apply_ok(st, cfg, root, j, v);

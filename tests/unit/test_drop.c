@@ -110,6 +110,52 @@ TEST(test_dot_and_empty_folders_hold_no_items)
 	CHECK_INT(drop_classify("outbox/.clip.mp4.XyZ"), DROP_NOT_ITEM);
 }
 
+/* An item's account is the folder it is in: the root's folders are the
+ * default account's, accounts/NAME/ holds NAME's, and below accounts/ a
+ * name that could be no account (a dot-folder, an empty one) holds none. */
+TEST(test_a_path_belongs_to_the_account_of_its_folder)
+{
+	char acct[80];
+
+	CHECK_INT(drop_account_of("outbox/clip.mp4", acct, sizeof(acct)), 0);
+	CHECK_STR(acct, "default");
+	CHECK_INT(drop_account_of("/posted/x.mp4", acct, sizeof(acct)), 0);
+	CHECK_STR(acct, "default");
+	CHECK_INT(drop_account_of("accounts/b/outbox/sub/clip.mp4", acct, sizeof(acct)), 0);
+	CHECK_STR(acct, "b");
+	CHECK_INT(drop_account_of("/accounts/brand-a.x/queue", acct, sizeof(acct)), 0);
+	CHECK_STR(acct, "brand-a.x");
+	CHECK_INT(drop_account_of("accounts/b", acct, sizeof(acct)), 0);
+	CHECK_STR(acct, "b");
+	CHECK_INT(drop_account_of("accounts", acct, sizeof(acct)), -ENOENT);
+	CHECK_INT(drop_account_of("accounts/.recycle/outbox/x.mp4", acct, sizeof(acct)), -ENOENT);
+	CHECK_INT(drop_account_of("accounts//outbox/x.mp4", acct, sizeof(acct)), -ENOENT);
+	CHECK_INT(drop_account_of(NULL, acct, sizeof(acct)), -ENOENT);
+
+	CHECK_INT(drop_folder_of("accounts/b/outbox/clip.mp4"), DROP_OUTBOX);
+	CHECK_INT(drop_folder_of("accounts/b/posted"), DROP_POSTED);
+	CHECK_INT(drop_folder_of("accounts/b"), DROP_NONE);
+	CHECK_INT(drop_folder_of("accounts"), DROP_NONE);
+	CHECK_INT(drop_folder_of("accounts/outbox/x.mp4"), DROP_NONE);
+	CHECK_INT(drop_folder_of("accounts/.x/outbox/x.mp4"), DROP_NONE);
+	CHECK_INT(drop_classify("accounts/b/outbox/clip.mp4"), DROP_VIDEO);
+	CHECK_INT(drop_classify("accounts/unknown/scheduled/a/c.caption"), DROP_CAPTION);
+	CHECK_INT(drop_classify("accounts/b/outbox/.recycle/clip.mp4"), DROP_NOT_ITEM);
+	CHECK_INT(drop_classify("accounts/b/posted/clip.mp4"), DROP_NOT_ITEM);
+	CHECK(drop_dir_visible("accounts/b/queue/sub"));
+	CHECK(!drop_dir_visible("accounts/b"));
+	CHECK(!drop_dir_visible("accounts/b/outbox/.x"));
+	CHECK_STR(drop_account_rel("accounts/b/outbox/x.mp4"), "outbox/x.mp4");
+	CHECK_STR(drop_account_rel("/outbox/x.mp4"), "outbox/x.mp4");
+	CHECK(drop_account_rel("accounts/b") == NULL);
+
+	CHECK_INT(drop_account_folder("default", DROP_POSTED, acct, sizeof(acct)), 0);
+	CHECK_STR(acct, "posted");
+	CHECK_INT(drop_account_folder("b", DROP_FAILED, acct, sizeof(acct)), 0);
+	CHECK_STR(acct, "accounts/b/failed");
+	CHECK_INT(drop_account_folder("b", DROP_FAILED, acct, 8), -ENAMETOOLONG);
+}
+
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb, (void)flag, (void)ftw;
@@ -151,6 +197,34 @@ TEST(test_create_makes_the_folders_by_one_rule_whatever_the_umask)
 	CHECK_INT(mode_at(dir, "a/root/failed"), folder);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	free(root);
+}
+
+TEST(test_create_account_makes_its_folders_by_the_same_rule)
+{
+	unsigned folder = geteuid() == 0 ? 01777 : 0755;
+	char dir[] = "/tmp/test_drop-XXXXXX";
+	struct tt_error err;
+	mode_t old;
+
+	if (!mkdtemp(dir)) {
+		FAILF("mkdtemp: %s", strerror(errno));
+		return;
+	}
+	tt_error_clear(&err);
+	old = umask(077);
+	CHECK_INT(drop_create(dir, &err), 0);
+	CHECK_INT(drop_create_account(dir, "b", &err), 0);
+	umask(old);
+	CHECK_INT(mode_at(dir, "accounts"), 0755);
+	CHECK_INT(mode_at(dir, "accounts/b"), 0755);
+	for (int i = 0; i < DROP_NFOLDERS; i++) {
+		char rel[64];
+
+		snprintf(rel, sizeof(rel), "accounts/b/%s", drop_folder_name((enum drop_folder)i));
+		CHECK_INT(mode_at(dir, rel), folder);
+	}
+	CHECK_INT(drop_create_account(dir, ".x", &err), -EINVAL);
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* An administrator's own modes win, and what is not a folder is left for

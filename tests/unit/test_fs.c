@@ -30,6 +30,12 @@ TEST(test_place_of_root_entries)
 TEST(test_lookalikes_are_nowhere)
 {
 	CHECK_INT(fs_place("/outboxes"), FS_NOWHERE);
+	/* accounts/ is fixed; without a config no account is known, so what
+	 * is below it is the user's (its items are refused by name) */
+	CHECK_INT(fs_place("/accounts"), FS_FOLDER);
+	CHECK_INT(fs_place("/accounts/b"), FS_INSIDE);
+	CHECK_INT(fs_place("/accounts/b/outbox/a.mp4"), FS_INSIDE);
+	CHECK_INT(fs_place("/accounts/.x"), FS_NOWHERE);
 	CHECK_INT(fs_place("/out"), FS_NOWHERE);
 	CHECK_INT(fs_place("/status.txt"), FS_NOWHERE);
 	CHECK_INT(fs_place("/STATUS.txt/x"), FS_NOWHERE);

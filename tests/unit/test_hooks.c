@@ -115,6 +115,37 @@ static const char *env_value(const char *dump, const char *name, char *out, size
 	return out;
 }
 
+/* An item of account b runs b's on_posted, one of the default account the
+ * default's: each [account NAME] section may name its own hooks. */
+TEST(test_each_account_runs_its_own_hook)
+{
+	struct config cfg;
+	struct hooks *h;
+	char *mark_d = xasprintf("%s/default.ran", fx.dir), *mark_b = xasprintf("%s/b.ran", fx.dir);
+	char *cmd_d = xasprintf("touch %s", mark_d), *cmd_b = xasprintf("touch %s", mark_b);
+	struct hook_event ev = {.kind = HOOK_POSTED, .path = "/x/posted/clip.mp4"};
+
+	config_with(&cfg, cmd_d, NULL);
+	cfg.accounts = xcalloc(2, sizeof(*cfg.accounts));
+	cfg.accounts[0].name = xstrdup("default");
+	cfg.accounts[0].on_posted = xstrdup(cmd_d);
+	cfg.accounts[1].name = xstrdup("b");
+	cfg.accounts[1].on_posted = xstrdup(cmd_b);
+	cfg.n_accounts = 2;
+	h = hooks_new(&cfg);
+	ev.account = "b";
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK(wait_idle(h, 20));
+	CHECK(access(mark_b, F_OK) == 0 && access(mark_d, F_OK) != 0);
+	ev.account = NULL;
+	CHECK_INT(hooks_run(h, &ev), 0);
+	CHECK(wait_idle(h, 20));
+	CHECK(access(mark_d, F_OK) == 0);
+	hooks_free(h);
+	config_free(&cfg);
+	free(mark_d), free(mark_b), free(cmd_d), free(cmd_b);
+}
+
 TEST(test_values_arrive_in_the_environment_exactly)
 {
 	struct config cfg;

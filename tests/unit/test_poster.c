@@ -370,6 +370,29 @@ static void check_posted(int64_t id)
 
 /* ---- the tests --------------------------------------------------------------- */
 
+/* TikTok counts inits per user: six by account a leave account b free to
+ * start at once, and each account keeps its counts across switches. */
+TEST(test_each_account_has_its_own_pace)
+{
+	struct poster *p;
+	int64_t now = wall_now();
+
+	setup();
+	p = worker();
+	CHECK(pw_account_pace(p, "b") == pw_account_pace(p, "b"));
+	CHECK(pw_account_pace(p, "b") != pw_account_pace(p, "default"));
+	for (int i = 0; i < PACE_PER_MINUTE; i++)
+		pace_note(p->pace, now, true);
+	CHECK(pace_next(p->pace, now, true) > now);
+	pw_pace_switch(p, "b");
+	CHECK(p->pace == &pw_account_pace(p, "b")->pace);
+	CHECK(p->status_lim == &pw_account_pace(p, "b")->status_lim);
+	CHECK_INT(pace_next(p->pace, now, true), now);
+	pw_pace_switch(p, "default");
+	CHECK(pace_next(p->pace, now, true) > now);
+	poster_free(p);
+}
+
 TEST(test_fresh_item_goes_up_in_order_and_is_posted_once)
 {
 	struct poster *p;
@@ -885,10 +908,10 @@ TEST(test_a_hundred_waiting_posts_are_all_kept_and_asked_in_due_order)
 	}
 	p = worker();
 	for (int i = 0; i < 20; i++)
-		pace_window_note(&p->status_lim, mono_now());
+		pace_window_note(p->status_lim, mono_now());
 	pw_wait_service(p, true); /* an upload runs: 10 calls stay its own */
 	CHECK_INT(fk->status_calls, 0);
-	pace_window_init(&p->status_lim, 30, 60.0);
+	pace_window_init(p->status_lim, 30, 60.0);
 	for (int round = 0; round < 10; round++)
 		pw_wait_service(p, false);
 	CHECK_INT(fk->status_calls, 30); /* the window, never more */
@@ -904,11 +927,11 @@ TEST(test_a_hundred_waiting_posts_are_all_kept_and_asked_in_due_order)
 	}
 	CHECK_INT(asked, 30);
 	CHECK_INT(late, 0);
-	pace_window_init(&p->status_lim, 30, 60.0);
+	pace_window_init(p->status_lim, 30, 60.0);
 	for (int round = 0; round < 3; round++) {
 		for (int k = 0; k < 10; k++)
 			pw_wait_service(p, false);
-		pace_window_init(&p->status_lim, 30, 60.0);
+		pace_window_init(p->status_lim, 30, 60.0);
 	}
 	CHECK_INT(fk->status_calls, 100); /* every one asked, none dropped */
 	poster_free(p);

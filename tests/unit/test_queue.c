@@ -129,6 +129,24 @@ TEST(test_ten_items_get_ten_slots_in_order_and_keep_them)
 	env_down(&e);
 }
 
+/* Each account's queue/ has the slots to itself: TikTok's daily cap counts
+ * per user.  Items of one account still never share a slot. */
+TEST(test_each_accounts_queue_has_its_own_slots)
+{
+	struct env e;
+	int64_t now = at("2026-12-01 10:00 UTC");
+
+	if (env_up(&e, "Mon-Fri 09:00,18:00") < 0) {
+		FAILF("setup");
+		return;
+	}
+	CHECK_INT(plan(&e, "queue/a.mp4", now), at("2026-12-01 18:00 UTC"));
+	CHECK_INT(plan(&e, "accounts/b/queue/b1.mp4", now), at("2026-12-01 18:00 UTC"));
+	CHECK_INT(plan(&e, "accounts/b/queue/b2.mp4", now), at("2026-12-02 09:00 UTC"));
+	CHECK_INT(plan(&e, "queue/a2.mp4", now), at("2026-12-02 09:00 UTC"));
+	env_down(&e);
+}
+
 TEST(test_a_removed_item_frees_its_slot_for_the_next_newcomer_only)
 {
 	struct env e;

@@ -452,7 +452,8 @@ TEST(test_store_of_version_2_gains_the_mime_column)
 	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, "video/mp4");
 	store_close(st);
 	CHECK_INT(sqlite3_open(fx.db, &db), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN post_poll_at;"
+	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN account;"
+				   "ALTER TABLE jobs DROP COLUMN post_poll_at;"
 				   "ALTER TABLE jobs DROP COLUMN post_status;"
 				   "ALTER TABLE jobs DROP COLUMN mime;"
 				   "UPDATE schema_version SET version = 2",
@@ -534,7 +535,8 @@ TEST(test_store_of_version_3_gains_the_post_wait)
 	id = store_ensure(st, "outbox/old.mp4");
 	store_close(st);
 	CHECK_INT(sqlite3_open(fx.db, &db), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN post_poll_at;"
+	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN account;"
+				   "ALTER TABLE jobs DROP COLUMN post_poll_at;"
 				   "ALTER TABLE jobs DROP COLUMN post_status;"
 				   "UPDATE schema_version SET version = 3",
 			       NULL, NULL, NULL),
@@ -550,6 +552,81 @@ TEST(test_store_of_version_3_gains_the_post_wait)
 	job_free(&j);
 	CHECK_INT(store_transition(st, id, JOB_PUBLISHED, "published"), 0);
 	CHECK(store_ensure(st, "outbox/old.mp4") != id); /* the index was made anew */
+	store_close(st);
+}
+
+/* A store of schema version 5 gains the account column: every row from
+ * before is the default account's, as every item was then. */
+TEST(test_store_of_version_5_gains_the_account)
+{
+	struct store *st = open_fresh();
+	struct tt_error e;
+	struct job j;
+	sqlite3 *db;
+	int64_t id;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/old.mp4");
+	store_close(st);
+	CHECK_INT(sqlite3_open(fx.db, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN account;"
+				   "UPDATE schema_version SET version = 5",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	sqlite3_close(db);
+	st = store_open(fx.db, &e);
+	CHECK(st != NULL);
+	if (!st)
+		return;
+	CHECK_INT(store_get(st, id, &j), 0);
+	CHECK_STR(j.path, "outbox/old.mp4");
+	CHECK_STR(j.account, "default");
+	job_free(&j);
+	store_close(st);
+}
+
+static const char *account_of(struct store *st, int64_t id)
+{
+	static char buf[80];
+	struct job j;
+
+	if (store_get(st, id, &j))
+		return "(none)";
+	snprintf(buf, sizeof(buf), "%s", j.account);
+	job_free(&j);
+	return buf;
+}
+
+/* A job is its folder's account's from its birth; a move to another
+ * account's folder re-targets it until its upload started, and after that
+ * it stays with the first account, and its warning says so. */
+TEST(test_account_follows_the_folder_until_the_upload_started)
+{
+	struct store *st = open_fresh();
+	struct job j;
+	int64_t a, b;
+
+	if (!st)
+		return;
+	a = store_ensure(st, "outbox/a.mp4");
+	b = store_ensure(st, "accounts/b/outbox/b.mp4");
+	CHECK_STR(account_of(st, a), "default");
+	CHECK_STR(account_of(st, b), "b");
+	CHECK_INT(store_transition(st, a, JOB_READY, "valid"), 0);
+	CHECK_INT(store_rename(st, "outbox/a.mp4", "accounts/c/queue/a.mp4"), 0);
+	CHECK_STR(account_of(st, a), "c");
+	CHECK_INT(store_rename(st, "accounts/c/queue", "scheduled/q"), 0);
+	CHECK_STR(account_of(st, a), "default");
+
+	CHECK_INT(store_set_publish(st, b, 0, "p_pub.1", "https://up.example/x", 1), 0);
+	CHECK_INT(store_transition(st, b, JOB_UPLOADING, "init"), 0);
+	CHECK_INT(store_rename(st, "accounts/b/outbox/b.mp4", "outbox/b.mp4"), 0);
+	CHECK_STR(account_of(st, b), "b");
+	CHECK_INT(store_get(st, b, &j), 0);
+	CHECK_STR(j.path, "outbox/b.mp4");
+	CHECK(j.warning && strstr(j.warning, "posted by account b"));
+	job_free(&j);
 	store_close(st);
 }
 
