@@ -89,8 +89,20 @@ def media_seeds():
     return [s for s in seeds if s]
 
 
+# Google's shapes, for fuzz_api_youtube (docs/youtube.md §2.4, §2.8).
+YOUTUBE_JSON = [
+    {"access_token": "ya29.a0", "expires_in": 3599, "refresh_token": "1//0g",
+     "scope": "https://www.googleapis.com/auth/youtube.upload", "token_type": "Bearer"},
+    {"error": "invalid_grant", "error_description": "Token has been expired or revoked."},
+    {"kind": "youtube#channelListResponse", "items": [
+        {"id": "UCabcdefghijklmnopqrstuv", "snippet": {"title": "Harbour Films"}}]},
+    {"kind": "youtube#channelListResponse", "pageInfo": {"totalResults": 0}, "items": []},
+    {"error": {"code": 403, "message": "quota", "errors": [{"reason": "quotaExceeded"}]}},
+]
+
+
 def api_seeds():
-    seeds = [json.dumps(j).encode() for j in API_JSON]
+    seeds = [json.dumps(j).encode() for j in API_JSON + YOUTUBE_JSON]
     for p in sorted((ROOT / "tests" / "sandbox").rglob("*.json")):
         data = p.read_bytes()
         if len(data) < 64 * 1024:
