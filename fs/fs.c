@@ -67,10 +67,8 @@ const char *fs_rel(const char *path)
  * name the config does not have is the user's, everything in it mutable,
  * so that its items can be told they have no account (meta/job/verdict.c).
  */
-static enum fs_place account_place(const char *rel)
+static enum fs_place account_place(const struct config *cfg, const char *rel)
 {
-	struct fuse_context *fc = fuse_get_context();
-	struct tiktokfs *fs = fc ? fc->private_data : NULL; /* none in unit tests */
 	char name[ACCOUNT_NAME_MAX + 1];
 	const char *in = drop_account_rel(rel);
 	const char *slash;
@@ -79,7 +77,7 @@ static enum fs_place account_place(const char *rel)
 		return FS_FOLDER;
 	if (drop_account_of(rel, name, sizeof(name)) < 0)
 		return FS_NOWHERE;
-	if (!fs || !fs->cfg || !config_account(fs->cfg, name))
+	if (!cfg || !config_account(cfg, name))
 		return FS_INSIDE;
 	if (!in)
 		return FS_FOLDER;
@@ -91,6 +89,15 @@ static enum fs_place account_place(const char *rel)
 
 enum fs_place fs_place(const char *path)
 {
+	/* Only ever called inside a FUSE operation: outside one, libfuse has
+	 * no context to give (its thread key may not even exist yet). */
+	struct tiktokfs *fs = fs_ctx();
+
+	return fs_place_in(fs ? fs->cfg : NULL, path);
+}
+
+enum fs_place fs_place_in(const struct config *cfg, const char *path)
+{
 	const char *rel = fs_rel(path);
 	const char *slash = strchr(rel, '/');
 
@@ -99,7 +106,7 @@ enum fs_place fs_place(const char *path)
 	if (!slash && !strcmp(rel, FS_STATUS_NAME))
 		return FS_STATUS;
 	if (!strcmp(rel, DROP_ACCOUNTS) || !strncmp(rel, DROP_ACCOUNTS "/", 9))
-		return account_place(rel);
+		return account_place(cfg, rel);
 	if (drop_folder_of(rel) != DROP_NONE)
 		return slash && slash[1] ? FS_INSIDE : FS_FOLDER;
 	return FS_NOWHERE;
@@ -107,9 +114,16 @@ enum fs_place fs_place(const char *path)
 
 int fs_check_mutable(const char *path)
 {
+	struct tiktokfs *fs = fs_ctx();
+
+	return fs_check_mutable_in(fs ? fs->cfg : NULL, path);
+}
+
+int fs_check_mutable_in(const struct config *cfg, const char *path)
+{
 	/* A new name at the root, or the root's fixed entries: refused even
 	 * for uid 0, whom the kernel's permission check lets through. */
-	return fs_place(path) == FS_INSIDE ? 0 : -EACCES;
+	return fs_place_in(cfg, path) == FS_INSIDE ? 0 : -EACCES;
 }
 
 void fs_own(int dirfd, const char *rel, int fd)

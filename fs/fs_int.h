@@ -39,10 +39,16 @@ enum fs_place {
 	FS_INSIDE, /* something inside a folder */
 	FS_NOWHERE /* any other name at the root: does not exist */
 };
+/* The place of @path for the mount's current config, inside a FUSE
+ * operation only (it asks libfuse for the context). */
 enum fs_place fs_place(const char *path);
+/* The same for @cfg (NULL: no account configured): pure, for any thread. */
+enum fs_place fs_place_in(const struct config *cfg, const char *path);
 /* 0 when @path may be created/removed/renamed (inside a folder), else the
- * -errno to answer: -EACCES for the read-only root and its fixed entries. */
+ * -errno to answer: -EACCES for the read-only root and its fixed entries.
+ * Inside a FUSE operation only, as fs_place; _in as fs_place_in. */
 int fs_check_mutable(const char *path);
+int fs_check_mutable_in(const struct config *cfg, const char *path);
 /* Give a new file or directory to the calling user when running as root. */
 void fs_own(int dirfd, const char *rel, int fd);
 struct fs_file *fs_file_of(const struct fuse_file_info *fi);

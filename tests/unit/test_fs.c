@@ -17,40 +17,40 @@ TEST(test_rel_strips_leading_slashes)
 
 TEST(test_place_of_root_entries)
 {
-	CHECK_INT(fs_place("/"), FS_ROOT);
-	CHECK_INT(fs_place("/STATUS.txt"), FS_STATUS);
-	CHECK_INT(fs_place("/outbox"), FS_FOLDER);
-	CHECK_INT(fs_place("/scheduled"), FS_FOLDER);
-	CHECK_INT(fs_place("/posted"), FS_FOLDER);
-	CHECK_INT(fs_place("/failed"), FS_FOLDER);
-	CHECK_INT(fs_place("/outbox/a.mp4"), FS_INSIDE);
-	CHECK_INT(fs_place("/failed/sub/a.mp4.error"), FS_INSIDE);
+	CHECK_INT(fs_place_in(NULL, "/"), FS_ROOT);
+	CHECK_INT(fs_place_in(NULL, "/STATUS.txt"), FS_STATUS);
+	CHECK_INT(fs_place_in(NULL, "/outbox"), FS_FOLDER);
+	CHECK_INT(fs_place_in(NULL, "/scheduled"), FS_FOLDER);
+	CHECK_INT(fs_place_in(NULL, "/posted"), FS_FOLDER);
+	CHECK_INT(fs_place_in(NULL, "/failed"), FS_FOLDER);
+	CHECK_INT(fs_place_in(NULL, "/outbox/a.mp4"), FS_INSIDE);
+	CHECK_INT(fs_place_in(NULL, "/failed/sub/a.mp4.error"), FS_INSIDE);
 }
 
 TEST(test_lookalikes_are_nowhere)
 {
-	CHECK_INT(fs_place("/outboxes"), FS_NOWHERE);
+	CHECK_INT(fs_place_in(NULL, "/outboxes"), FS_NOWHERE);
 	/* accounts/ is fixed; without a config no account is known, so what
 	 * is below it is the user's (its items are refused by name) */
-	CHECK_INT(fs_place("/accounts"), FS_FOLDER);
-	CHECK_INT(fs_place("/accounts/b"), FS_INSIDE);
-	CHECK_INT(fs_place("/accounts/b/outbox/a.mp4"), FS_INSIDE);
-	CHECK_INT(fs_place("/accounts/.x"), FS_NOWHERE);
-	CHECK_INT(fs_place("/out"), FS_NOWHERE);
-	CHECK_INT(fs_place("/status.txt"), FS_NOWHERE);
-	CHECK_INT(fs_place("/STATUS.txt/x"), FS_NOWHERE);
-	CHECK_INT(fs_place("/x"), FS_NOWHERE);
-	CHECK_INT(fs_place("/outboxx/a"), FS_NOWHERE);
+	CHECK_INT(fs_place_in(NULL, "/accounts"), FS_FOLDER);
+	CHECK_INT(fs_place_in(NULL, "/accounts/b"), FS_INSIDE);
+	CHECK_INT(fs_place_in(NULL, "/accounts/b/outbox/a.mp4"), FS_INSIDE);
+	CHECK_INT(fs_place_in(NULL, "/accounts/.x"), FS_NOWHERE);
+	CHECK_INT(fs_place_in(NULL, "/out"), FS_NOWHERE);
+	CHECK_INT(fs_place_in(NULL, "/status.txt"), FS_NOWHERE);
+	CHECK_INT(fs_place_in(NULL, "/STATUS.txt/x"), FS_NOWHERE);
+	CHECK_INT(fs_place_in(NULL, "/x"), FS_NOWHERE);
+	CHECK_INT(fs_place_in(NULL, "/outboxx/a"), FS_NOWHERE);
 }
 
 TEST(test_only_inside_a_folder_is_mutable)
 {
-	CHECK_INT(fs_check_mutable("/outbox/a.mp4"), 0);
-	CHECK_INT(fs_check_mutable("/posted/d"), 0);
-	CHECK_INT(fs_check_mutable("/x"), -EACCES);
-	CHECK_INT(fs_check_mutable("/outbox"), -EACCES);
-	CHECK_INT(fs_check_mutable("/STATUS.txt"), -EACCES);
-	CHECK_INT(fs_check_mutable("/"), -EACCES);
+	CHECK_INT(fs_check_mutable_in(NULL, "/outbox/a.mp4"), 0);
+	CHECK_INT(fs_check_mutable_in(NULL, "/posted/d"), 0);
+	CHECK_INT(fs_check_mutable_in(NULL, "/x"), -EACCES);
+	CHECK_INT(fs_check_mutable_in(NULL, "/outbox"), -EACCES);
+	CHECK_INT(fs_check_mutable_in(NULL, "/STATUS.txt"), -EACCES);
+	CHECK_INT(fs_check_mutable_in(NULL, "/"), -EACCES);
 }
 
 UNIT_MAIN()
