@@ -87,13 +87,24 @@ static enum fs_place account_place(const struct config *cfg, const char *rel)
 	return slash && slash[1] ? FS_INSIDE : FS_FOLDER;
 }
 
+/*
+ * The mount's config, from libfuse's context: inside a FUSE operation.
+ * At unmount, fs_release_all() releases the handles still open from the
+ * main thread, where libfuse has no context (NULL): no account is known
+ * then, and releasing needs none.  Never call it where libfuse was not
+ * started at all (unit tests): its thread key does not exist yet.
+ */
+static const struct config *placing_config(void)
+{
+	struct fuse_context *fc = fuse_get_context();
+	struct tiktokfs *fs = fc ? fc->private_data : NULL;
+
+	return fs ? fs->cfg : NULL;
+}
+
 enum fs_place fs_place(const char *path)
 {
-	/* Only ever called inside a FUSE operation: outside one, libfuse has
-	 * no context to give (its thread key may not even exist yet). */
-	struct tiktokfs *fs = fs_ctx();
-
-	return fs_place_in(fs ? fs->cfg : NULL, path);
+	return fs_place_in(placing_config(), path);
 }
 
 enum fs_place fs_place_in(const struct config *cfg, const char *path)
@@ -114,9 +125,7 @@ enum fs_place fs_place_in(const struct config *cfg, const char *path)
 
 int fs_check_mutable(const char *path)
 {
-	struct tiktokfs *fs = fs_ctx();
-
-	return fs_check_mutable_in(fs ? fs->cfg : NULL, path);
+	return fs_check_mutable_in(placing_config(), path);
 }
 
 int fs_check_mutable_in(const struct config *cfg, const char *path)
