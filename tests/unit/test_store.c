@@ -436,32 +436,50 @@ TEST(test_mime_of_a_ready_item_survives_a_reopen)
 	store_close(st);
 }
 
+/*
+ * Close @st, turn its file back into a store of schema @version (dropping
+ * the columns later migrations added: 3 mime, 5 post_status and
+ * post_poll_at, 6 account) and open it again, so the migrations run on it.
+ * NULL, with a failed check, if it cannot be opened.
+ */
+static struct store *reopen_at_version(struct store *st, int version)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct tt_error e;
+	sqlite3 *db;
+
+	store_close(st);
+	strbuf_init(&sql);
+	if (version < 6)
+		strbuf_addstr(&sql, "ALTER TABLE jobs DROP COLUMN account;");
+	if (version < 5)
+		strbuf_addstr(&sql, "ALTER TABLE jobs DROP COLUMN post_poll_at;"
+				    "ALTER TABLE jobs DROP COLUMN post_status;");
+	if (version < 3)
+		strbuf_addstr(&sql, "ALTER TABLE jobs DROP COLUMN mime;");
+	strbuf_addf(&sql, "UPDATE schema_version SET version = %d", version);
+	CHECK_INT(sqlite3_open(fx.db, &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db, sql.buf, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	strbuf_release(&sql);
+	st = store_open(fx.db, &e);
+	CHECK(st != NULL);
+	return st;
+}
+
 /* A store made before the MIME column (schema version 2) is migrated in
  * place: its rows keep everything and have no MIME type. */
 TEST(test_store_of_version_2_gains_the_mime_column)
 {
 	struct store *st = open_fresh();
-	struct tt_error e;
 	struct job j;
-	sqlite3 *db;
 	int64_t id;
 
 	if (!st)
 		return;
 	id = store_ensure(st, "outbox/old.mp4");
 	store_set_ready(st, id, 4000, 0, "SELF_ONLY", NULL, "video/mp4");
-	store_close(st);
-	CHECK_INT(sqlite3_open(fx.db, &db), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN account;"
-				   "ALTER TABLE jobs DROP COLUMN post_poll_at;"
-				   "ALTER TABLE jobs DROP COLUMN post_status;"
-				   "ALTER TABLE jobs DROP COLUMN mime;"
-				   "UPDATE schema_version SET version = 2",
-			       NULL, NULL, NULL),
-		  SQLITE_OK);
-	sqlite3_close(db);
-	st = store_open(fx.db, &e);
-	CHECK(st != NULL);
+	st = reopen_at_version(st, 2);
 	if (!st)
 		return;
 	CHECK_INT(store_get(st, id, &j), 0);
@@ -525,25 +543,13 @@ TEST(test_published_waits_for_its_post_id_then_is_posted)
 TEST(test_store_of_version_3_gains_the_post_wait)
 {
 	struct store *st = open_fresh();
-	struct tt_error e;
 	struct job j;
-	sqlite3 *db;
 	int64_t id;
 
 	if (!st)
 		return;
 	id = store_ensure(st, "outbox/old.mp4");
-	store_close(st);
-	CHECK_INT(sqlite3_open(fx.db, &db), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN account;"
-				   "ALTER TABLE jobs DROP COLUMN post_poll_at;"
-				   "ALTER TABLE jobs DROP COLUMN post_status;"
-				   "UPDATE schema_version SET version = 3",
-			       NULL, NULL, NULL),
-		  SQLITE_OK);
-	sqlite3_close(db);
-	st = store_open(fx.db, &e);
-	CHECK(st != NULL);
+	st = reopen_at_version(st, 3);
 	if (!st)
 		return;
 	CHECK_INT(store_get(st, id, &j), 0);
@@ -560,23 +566,13 @@ TEST(test_store_of_version_3_gains_the_post_wait)
 TEST(test_store_of_version_5_gains_the_account)
 {
 	struct store *st = open_fresh();
-	struct tt_error e;
 	struct job j;
-	sqlite3 *db;
 	int64_t id;
 
 	if (!st)
 		return;
 	id = store_ensure(st, "outbox/old.mp4");
-	store_close(st);
-	CHECK_INT(sqlite3_open(fx.db, &db), SQLITE_OK);
-	CHECK_INT(sqlite3_exec(db, "ALTER TABLE jobs DROP COLUMN account;"
-				   "UPDATE schema_version SET version = 5",
-			       NULL, NULL, NULL),
-		  SQLITE_OK);
-	sqlite3_close(db);
-	st = store_open(fx.db, &e);
-	CHECK(st != NULL);
+	st = reopen_at_version(st, 5);
 	if (!st)
 		return;
 	CHECK_INT(store_get(st, id, &j), 0);
