@@ -18,6 +18,8 @@ PKGS     := fuse3 libcurl jansson openssl sqlite3
 CC       ?= cc
 PYTHON   ?= /usr/bin/python3
 FUZZ_SECONDS ?= 30
+# check builds with one job per processor unless `make -jN check` said otherwise
+NPROC    := $(shell getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 
 VERSION  := 0.1.0
 
@@ -82,15 +84,21 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(UNIT_FIXTURE) $(LIB)
 	$(CC) $(CFLAGS) -o $@ $< $(UNIT_FIXTURE) $(LIB) $(LDFLAGS) $(LDLIBS)
 
 unit: $(UNIT_BIN)
-	@$(PYTHON) tests/tools/run_unit.py $(UNIT_BIN)
+	@$(PYTHON) tests/tools/run_unit.py -j $(NPROC) $(UNIT_BIN)
 
 deps:
 	@sh tests/tools/deps.sh
 
+# One sub-make builds the binary and the unit tests together, in parallel:
+# -j$(NPROC), or the caller's -j (its job server then reaches the sub-make
+# through MAKEFLAGS, and so does SANITIZE=1).  MAKEFLAGS holds -j only
+# while a recipe runs, hence the test here and not at parse time.
+# run_check.py times the phases from $$start.
 check: deps
-	@$(MAKE) --no-print-directory tiktokfs
-	@$(MAKE) --no-print-directory $(UNIT_BIN)
-	@$(PYTHON) tests/tools/run_check.py --build $(BUILD) $(UNIT_BIN)
+	@start=$$(date +%s.%N) && \
+	$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC)) \
+		tiktokfs $(UNIT_BIN) && \
+	$(PYTHON) tests/tools/run_check.py --build $(BUILD) --started $$start $(UNIT_BIN)
 
 # libFuzzer: clang only; each target is linked with the library sources
 # rebuilt for fuzzing (coverage + ASan + UBSan), not the normal build.

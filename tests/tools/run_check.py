@@ -1,10 +1,21 @@
 #!/usr/bin/python3
-"""make check: C unit tests, then every pytest suite, then one summary line."""
+"""make check after the build: the C unit tests and every pytest suite at
+once, then one summary line and one line of phase timings.
+
+The unit binaries and the mounted tests overlap: pytest starts first (its
+workers spend their time waiting for daemons and sandboxes), and the unit
+binaries run beside it, one per processor.  They can: each makes its own
+mkdtemp folder, its own sandbox on a port the OS picks, and reads the
+media set made once before any of them starts (run_unit.py).  Outputs are
+printed in a fixed order (units, then pytest) whatever finished first.
+"""
 import argparse
 import os
 import re
 import subprocess
 import sys
+import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from run_unit import run_units  # noqa: E402
@@ -12,18 +23,7 @@ from run_unit import run_units  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build", default="build")
-    ap.add_argument("units", nargs="*")
-    args = ap.parse_args()
-
-    up, uf = run_units(args.units)
-    print(f"unit: {up} passed, {uf} failed", flush=True)
-
-    env = dict(os.environ)
-    env["TIKTOKFS_BIN"] = os.path.join(ROOT, args.build, "tiktokfs")
-    env["TIKTOKFS_BUILD"] = os.path.join(ROOT, args.build)
+def pytest_command():
     # The mounted tests spend their time waiting for the daemon and the
     # sandbox, not computing, so workers (each with its own sandbox, mounts
     # and state directories) overlap the waits even on 2 cores.  Six beat
@@ -36,16 +36,55 @@ def main():
            "-o", "faulthandler_timeout=600"]
     if workers != "1":
         cmd += ["-n", workers]
-    cmd.append("tests")
-    r = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-    sys.stdout.write(r.stdout)
-    tail = r.stdout.strip().splitlines()[-1] if r.stdout.strip() else ""
+    return cmd + ["tests"]
+
+
+def start_pytest(build, out):
+    env = dict(os.environ)
+    env["TIKTOKFS_BIN"] = os.path.join(ROOT, build, "tiktokfs")
+    env["TIKTOKFS_BUILD"] = os.path.join(ROOT, build)
+    return subprocess.Popen(pytest_command(), cwd=ROOT, env=env, stdout=out,
+                            stderr=subprocess.STDOUT, text=True)
+
+
+def pytest_counts(text, returncode):
+    """(passed, failed) from pytest's last line; a run that ended badly
+    with no failure counted counts as one."""
+    tail = text.strip().splitlines()[-1] if text.strip() else ""
     m = re.search(r"(\d+) passed", tail)
-    pp = int(m.group(1)) if m else 0
-    pf = sum(int(x) for x in re.findall(r"(\d+) (?:failed|errors?)", tail))
-    if r.returncode not in (0, 5):
-        pf = max(pf, 1)
+    passed = int(m.group(1)) if m else 0
+    failed = sum(int(x) for x in re.findall(r"(\d+) (?:failed|errors?)", tail))
+    if returncode not in (0, 5):
+        failed = max(failed, 1)
+    return passed, failed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--started", type=float, default=None,
+                    help="when the build began (Unix seconds), for the phase line")
+    ap.add_argument("units", nargs="*")
+    args = ap.parse_args()
+
+    t_build = time.time()
+    with tempfile.TemporaryFile("w+") as out:
+        py = start_pytest(args.build, out)
+        t0 = time.monotonic()
+        up, uf = run_units(args.units, jobs=os.cpu_count() or 1)
+        unit_s = time.monotonic() - t0
+        print(f"unit: {up} passed, {uf} failed", flush=True)
+        rc = py.wait()
+        integ_s = time.monotonic() - t0
+        out.seek(0)
+        text = out.read()
+    sys.stdout.write(text)
+    pp, pf = pytest_counts(text, rc)
     total_p, total_f = up + pp, uf + pf
+    build_s = t_build - args.started if args.started else 0.0
+    # the summary stays the last line: people and scripts read it there
+    print(f"phases: build {build_s:.0f} s, unit {unit_s:.0f} s, integration {integ_s:.0f} s "
+          f"(unit and integration run together), total {build_s + integ_s:.0f} s")
     print(f"check: {total_p} passed, {total_f} failed")
     sys.exit(1 if total_f else 0)
 
