@@ -13,6 +13,12 @@ time_scale      the test's clock scale: 1, or N for a test marked
                 TIKTOKFS_TEST_TIME_OFFSET (util/clock.h), so
                 TikTok's minutes (the pace window, a 429's deferral) pass in
                 seconds on both sides while the assertions stay in TikTok time.
+clock_jump      for a test marked time_scale(N), N > 1: clock_jump(seconds) moves
+                the sandbox's clock ahead and gives every tiktokfs started from
+                then on the same clock: time that passes while no daemon runs,
+                without waiting for it.  (A daemon's clock is read once: one
+                that runs keeps its own.  At scale 1 the daemon reads the real
+                clock and ignores any offset, hence N > 1.)
 sandbox_config  a factory: sandbox_config(**extra) writes a tiktokfs config (mode
                 0600) into the test's tmp_path pointing at the sandbox, with
                 state_dir = tmp_path/state, and returns its path.
@@ -117,6 +123,15 @@ def sandbox(sandbox_server, request, time_scale, monkeypatch):
         scale_clocks(sandbox_server, monkeypatch, time_scale)
     attach_sandbox(request, sandbox_server)
     yield sandbox_server
+
+
+@pytest.fixture
+def clock_jump(sandbox, time_scale, monkeypatch):
+    def jump(seconds):
+        assert time_scale > 1, "clock_jump needs @pytest.mark.time_scale(N), N > 1"
+        sandbox.advance(seconds)
+        scale_clocks(sandbox, monkeypatch, time_scale)
+    return jump
 
 
 @pytest.fixture
