@@ -253,7 +253,7 @@ def test_bandwidth_limit_caps_the_rate_and_progress_shows(mounted, sandbox, clip
     rel = drop(m, video, "---\nprivacy: private\n---\nThrottled", name="slow.mp4")
     m.wait_state(rel, "uploading", timeout=30)
     t0 = time.monotonic()
-    seen = set()
+    seen = []
     while not (m.mnt / "posted/slow.mp4").exists():
         try:
             progress = m.xattrs(rel).get("progress")
@@ -262,13 +262,18 @@ def test_bandwidth_limit_caps_the_rate_and_progress_shows(mounted, sandbox, clip
         if progress:
             sent, total = map(int, progress.split("/"))
             assert total == 3_000_000 and 0 <= sent <= total
-            seen.add(sent)
+            seen.append(sent)
         assert time.monotonic() - t0 < 60, "not posted within a minute"
         time.sleep(0.05)
     elapsed = time.monotonic() - t0
-    # 3,000,000 bytes at 1 MiB/s cannot take less than ~2.9 s.
+    # 3,000,000 bytes at 1 MiB/s cannot take less than ~2.9 s (a lower
+    # bound: a slow machine only adds to it).
     assert elapsed >= 2.0, elapsed
-    assert len([s for s in seen if 0 < s < 3_000_000]) >= 2, sorted(seen)
+    # The bar moves: it showed a part of the bytes on the way, and never went
+    # back.  (The daemon stores progress once a second; how many of those
+    # a test sees depends on how often a loaded machine lets it look.)
+    assert [s for s in seen if 0 < s < 3_000_000], seen
+    assert seen == sorted(seen), seen
     (task,) = sandbox.received()
     assert task["sha256"] == sha256(video)
 
