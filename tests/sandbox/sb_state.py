@@ -170,6 +170,64 @@ class Clock:
         return {"now": self.now(), "scale": self.scale, "offset": self.now() - time.time()}
 
 
+class BaseState:
+    """What the memory of every sandbox (this one, youtube/) holds alike: the
+    lock, the config, the clock, the id sequence, the knobs, the faults, the
+    request log and the folder of uploads.  A sandbox's State names its
+    DEFAULT_KNOBS and UPLOAD_DIR and fills forget() with the rest of what a
+    reset forgets; reset() keeps the config, the CA and the id sequence."""
+
+    DEFAULT_KNOBS = {}
+    UPLOAD_DIR = "uploads"
+
+    def __init__(self, config, directory, port=0):
+        self.lock = threading.RLock()
+        self.cfg = config
+        self.dir = directory
+        self.port = port
+        self.clock = Clock()
+        self.seq = 0  # never reset: ids stay unique for the life of the process
+        self.upload_dir = os.path.join(directory, self.UPLOAD_DIR)
+        self.reset()
+
+    def reset(self):
+        with self.lock:
+            self.clock.reset()
+            self.knobs = copy.deepcopy(self.DEFAULT_KNOBS)
+            self.knobs.update(copy.deepcopy(self.cfg.get("knobs", {})))
+            self.faults = []
+            self.requests = collections.deque(maxlen=20000)
+            self.forget()
+            shutil.rmtree(self.upload_dir, ignore_errors=True)
+            os.makedirs(self.upload_dir, exist_ok=True)
+
+    def forget(self):
+        """The sandbox's own memory, emptied (lock held)."""
+
+    def now(self):
+        return self.clock.now()
+
+    def next_seq(self):
+        with self.lock:
+            self.seq += 1
+            return self.seq
+
+    def knob(self, name):
+        return self.knobs[name]
+
+    def set_knobs(self, changes):
+        with self.lock:
+            unknown = set(changes) - set(self.DEFAULT_KNOBS)
+            if unknown:
+                raise ValueError(f"unknown knobs {sorted(unknown)}")
+            for k, v in changes.items():
+                self.set_knob(k, v)
+            return copy.deepcopy(self.knobs)
+
+    def set_knob(self, name, value):
+        self.knobs[name] = value
+
+
 def load_config(path):
     with open(path, encoding="utf-8") as f:
         cfg = json.load(f)
@@ -237,61 +295,28 @@ class Task:
         self.__dict__.update(kw)
 
 
-class State:
-    def __init__(self, config, directory, port=0):
-        self.lock = threading.RLock()
-        self.cfg = config
-        self.dir = directory
-        self.port = port
-        self.clock = Clock()
-        self.seq = 0  # never reset: ids stay unique for the life of the process
-        self.upload_dir = os.path.join(directory, "uploads")
-        self.reset()
+class State(BaseState):
+    DEFAULT_KNOBS = DEFAULT_KNOBS
 
     # ---- lifecycle -------------------------------------------------------
-    def reset(self):
-        with self.lock:
-            self.clock.reset()
-            self.knobs = copy.deepcopy(DEFAULT_KNOBS)
-            self.knobs.update(copy.deepcopy(self.cfg.get("knobs", {})))
-            self.codes = {}        # code -> dict
-            self.authorizations = []  # one per code issued: who, asked or silent
-            self.grants = {}       # grant id -> dict (one authorization)
-            self.access = {}       # access token -> dict
-            self.refresh = {}      # refresh token -> dict
-            self.tasks = {}        # publish_id -> Task
-            self.uploads = {}      # upload_id -> Task
-            self.windows = collections.defaultdict(collections.deque)
-            self.faults = []
-            self.fail_next = []    # [{"fail_reason":..., "remaining":n}]
-            self.expire_next_upload = 0
-            self.requests = collections.deque(maxlen=20000)
-            shutil.rmtree(self.upload_dir, ignore_errors=True)
-            os.makedirs(self.upload_dir, exist_ok=True)
-
-    def now(self):
-        return self.clock.now()
-
-    def next_seq(self):
-        with self.lock:
-            self.seq += 1
-            return self.seq
+    def forget(self):
+        self.codes = {}        # code -> dict
+        self.authorizations = []  # one per code issued: who, asked or silent
+        self.grants = {}       # grant id -> dict (one authorization)
+        self.access = {}       # access token -> dict
+        self.refresh = {}      # refresh token -> dict
+        self.tasks = {}        # publish_id -> Task
+        self.uploads = {}      # upload_id -> Task
+        self.windows = collections.defaultdict(collections.deque)
+        self.fail_next = []    # [{"fail_reason":..., "remaining":n}]
+        self.expire_next_upload = 0
 
     # ---- knobs and derived values ---------------------------------------
-    def set_knobs(self, changes):
-        with self.lock:
-            unknown = set(changes) - set(DEFAULT_KNOBS)
-            if unknown:
-                raise ValueError(f"unknown knobs {sorted(unknown)}")
-            for k, v in changes.items():
-                if k == "rate_limits" and isinstance(v, dict):
-                    self.knobs["rate_limits"].update(v)
-                else:
-                    self.knobs[k] = v
-            return copy.deepcopy(self.knobs)
-
-    def knob(self, name):
-        return self.knobs[name]
+    def set_knob(self, name, value):
+        if name == "rate_limits" and isinstance(value, dict):
+            self.knobs["rate_limits"].update(value)
+        else:
+            self.knobs[name] = value
 
     def audited(self):
         a = self.knobs["audited"]

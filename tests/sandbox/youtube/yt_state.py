@@ -19,16 +19,14 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sys
-import threading
 import urllib.parse
 import zoneinfo
 
 # tests/ on the path: the TikTok sandbox is the package "sandbox", whose
 # modules import each other relatively.
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-from sandbox.sb_state import Clock, redact as tiktok_redact  # noqa: E402
+from sandbox.sb_state import BaseState, redact as tiktok_redact  # noqa: E402
 
 SCOPE = "https://www.googleapis.com/auth/"
 KNOWN_SCOPES = [SCOPE + s for s in ("youtube", "youtube.upload", "youtube.readonly",
@@ -154,54 +152,20 @@ def scrub(text):
     return _TOKEN_RE.sub(r"\1REDACTED", text)
 
 
-class State:
-    def __init__(self, config, directory, port=0):
-        self.lock = threading.RLock()
-        self.cfg = config
-        self.dir = directory
-        self.port = port
-        self.clock = Clock()
-        self.seq = 0
-        self.upload_dir = os.path.join(directory, "yt-uploads")
-        self.reset()
+class State(BaseState):
+    DEFAULT_KNOBS = DEFAULT_KNOBS
+    UPLOAD_DIR = "yt-uploads"
 
-    def reset(self):
-        with self.lock:
-            self.clock.reset()
-            self.knobs = copy.deepcopy(DEFAULT_KNOBS)
-            self.knobs.update(copy.deepcopy(self.cfg.get("knobs", {})))
-            self.codes = {}          # code -> authorization
-            self.access = {}         # access token -> {user, scopes, expires, grant}
-            self.refresh = {}        # refresh token -> {user, scopes, issued, grant, seq}
-            self.devices = {}        # device_code -> device-flow request
-            self.sessions = {}       # upload_id -> Session
-            self.videos = {}         # video id -> Session (completed)
-            self.quota = {"day": None, "units": 0, "inserts": 0}
-            self.channel_uploads = collections.Counter()  # (day, channel) -> count
-            self.outcomes = []       # forced outcomes for the next completed uploads
-            self.faults = []
-            self.requests = collections.deque(maxlen=20000)
-            shutil.rmtree(self.upload_dir, ignore_errors=True)
-            os.makedirs(self.upload_dir, exist_ok=True)
-
-    def now(self):
-        return self.clock.now()
-
-    def next_seq(self):
-        with self.lock:
-            self.seq += 1
-            return self.seq
-
-    def knob(self, name):
-        return self.knobs[name]
-
-    def set_knobs(self, changes):
-        with self.lock:
-            unknown = set(changes) - set(DEFAULT_KNOBS)
-            if unknown:
-                raise ValueError(f"unknown knobs {sorted(unknown)}")
-            self.knobs.update(changes)
-            return copy.deepcopy(self.knobs)
+    def forget(self):
+        self.codes = {}          # code -> authorization
+        self.access = {}         # access token -> {user, scopes, expires, grant}
+        self.refresh = {}        # refresh token -> {user, scopes, issued, grant, seq}
+        self.devices = {}        # device_code -> device-flow request
+        self.sessions = {}       # upload_id -> Session
+        self.videos = {}         # video id -> Session (completed)
+        self.quota = {"day": None, "units": 0, "inserts": 0}
+        self.channel_uploads = collections.Counter()  # (day, channel) -> count
+        self.outcomes = []       # forced outcomes for the next completed uploads
 
     def user(self, email):
         for u in self.cfg["users"]:
