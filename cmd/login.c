@@ -316,47 +316,55 @@ static int save_login(const struct account_ctx *ctx, struct token_set *ts, int r
 	return rc;
 }
 
+void login_flow_start(struct login_flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->lfd = -1;
+}
+
+void login_flow_end(struct login_flow *f)
+{
+	explicit_bzero(&f->ts, sizeof(f->ts));
+	explicit_bzero(&f->pk, sizeof(f->pk));
+	explicit_bzero(&f->cb, sizeof(f->cb));
+	if (f->h)
+		curl_easy_cleanup(f->h);
+	if (f->lfd >= 0)
+		close(f->lfd);
+	free(f->url);
+	login_flow_start(f);
+}
+
 static int tiktok_flow(const struct account_ctx *ctx, const struct login_opts *o)
 {
 	const struct config *cfg = &ctx->view;
-	struct oauth_pkce pk;
-	struct oauth_callback cb;
-	struct token_set ts;
+	struct login_flow f;
 	struct tt_error err;
 	char path[1024] = "/";
-	char *url = NULL;
-	CURL *h = NULL;
-	int lfd = -1, rc = 1;
+	int rc = 1;
 
 	tt_error_clear(&err);
-	memset(&cb, 0, sizeof(cb));
-	memset(&ts, 0, sizeof(ts));
-	if (oauth_pkce_new(&pk) || !(url = oauth_authorize_url(cfg, &pk))) {
+	login_flow_start(&f);
+	if (oauth_pkce_new(&f.pk) || !(f.url = oauth_authorize_url(cfg, &f.pk))) {
 		fprintf(stderr, "tiktokfs: cannot prepare the login (random generator)\n");
 		goto out;
 	}
-	if (!o->no_browser && (lfd = listen_redirect(cfg, path, sizeof(path), &err)) < 0)
+	if (!o->no_browser && (f.lfd = listen_redirect(cfg, path, sizeof(path), &err)) < 0)
 		goto fail;
-	if (await_answer(cfg, url, o->no_browser, lfd, path, pk.state, o->timeout, &cb, &err))
+	if (await_answer(cfg, f.url, o->no_browser, f.lfd, path, f.pk.state, o->timeout, &f.cb,
+			 &err))
 		goto fail;
-	if (oauth_check_callback(&cb, pk.state, cfg, &err))
+	if (oauth_check_callback(&f.cb, f.pk.state, cfg, &err))
 		goto fail;
-	h = http_easy_new(cfg);
-	if (!h || oauth_exchange(h, cfg, cb.code, pk.verifier, &ts, &err))
+	f.h = http_easy_new(cfg);
+	if (!f.h || oauth_exchange(f.h, cfg, f.cb.code, f.pk.verifier, &f.ts, &err))
 		goto fail;
-	rc = save_login(ctx, &ts, o->rebind);
+	rc = save_login(ctx, &f.ts, o->rebind);
 	goto out;
 fail:
 	print_error(&err);
 out:
-	explicit_bzero(&ts, sizeof(ts));
-	explicit_bzero(&pk, sizeof(pk));
-	explicit_bzero(&cb, sizeof(cb));
-	if (h)
-		curl_easy_cleanup(h);
-	if (lfd >= 0)
-		close(lfd);
-	free(url);
+	login_flow_end(&f);
 	return rc;
 }
 

@@ -7,7 +7,11 @@
 #ifndef TIKTOKFS_CMD_LOGIN_H
 #define TIKTOKFS_CMD_LOGIN_H
 
+#include <curl/curl.h>
+
 #include "cmd/accounts.h"
+#include "net/oauth.h"
+#include "net/tokens.h"
 
 /* The options of login and logout. */
 struct login_opts {
@@ -28,6 +32,26 @@ struct login_platform {
 };
 
 extern const struct login_platform login_youtube;
+
+/*
+ * What a platform's login flow holds: its secrets (the PKCE verifier, the
+ * callback's code, the tokens) and the means of getting them.  Every flow
+ * starts with login_flow_start() and, wherever it stopped, ends with
+ * login_flow_end(), so no flow can forget to wipe a secret.
+ */
+struct login_flow {
+	struct oauth_pkce pk;
+	struct oauth_callback cb;
+	struct token_set ts;
+	char *url; /* the consent page's address (owned) */
+	CURL *h;
+	int lfd; /* the loopback listener, or -1 */
+};
+
+/* All empty; no listener. */
+void login_flow_start(struct login_flow *f);
+/* The secrets wiped, the handle, the listener and the URL let go. */
+void login_flow_end(struct login_flow *f);
 
 /* xdg-open @url, its output silenced. */
 void login_open_browser(const char *url);

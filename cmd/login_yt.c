@@ -180,44 +180,33 @@ static int save_login(const struct account_ctx *ctx, struct token_set *ts,
 static int yt_flow(const struct account_ctx *ctx, const struct login_opts *o)
 {
 	const struct config *cfg = &ctx->view;
-	struct oauth_pkce pk;
-	struct oauth_callback cb;
-	struct token_set ts;
+	struct login_flow f;
 	struct yt_channel ch;
 	struct tt_error err;
-	char uri[64], *url = NULL;
-	CURL *h = NULL;
-	int lfd = -1, rc = 1;
+	char uri[64];
+	int rc = 1;
 
 	tt_error_clear(&err);
-	memset(&cb, 0, sizeof(cb));
-	memset(&ts, 0, sizeof(ts));
-	if ((lfd = listen_free_port(uri, sizeof(uri), &err)) < 0)
+	login_flow_start(&f);
+	if ((f.lfd = listen_free_port(uri, sizeof(uri), &err)) < 0)
 		goto fail;
-	if (yt_pkce_new(&pk) || !(url = yt_authorize_url(cfg, uri, &pk))) {
+	if (yt_pkce_new(&f.pk) || !(f.url = yt_authorize_url(cfg, uri, &f.pk))) {
 		fprintf(stderr, "tiktokfs: cannot prepare the login (random generator)\n");
 		goto out;
 	}
-	if (await_answer(ctx, url, pk.state, lfd, o, &cb, &err) ||
-	    yt_check_callback(&cb, pk.state, &err))
+	if (await_answer(ctx, f.url, f.pk.state, f.lfd, o, &f.cb, &err) ||
+	    yt_check_callback(&f.cb, f.pk.state, &err))
 		goto fail;
-	h = http_easy_new(cfg);
-	if (!h || yt_exchange(h, cfg, cb.code, pk.verifier, uri, &ts, &err))
+	f.h = http_easy_new(cfg);
+	if (!f.h || yt_exchange(f.h, cfg, f.cb.code, f.pk.verifier, uri, &f.ts, &err))
 		goto fail;
-	if (find_channel(cfg, h, &ts, &ch) == 0)
-		rc = save_login(ctx, &ts, &ch, o->rebind);
+	if (find_channel(cfg, f.h, &f.ts, &ch) == 0)
+		rc = save_login(ctx, &f.ts, &ch, o->rebind);
 	goto out;
 fail:
 	print_error(&err);
 out:
-	explicit_bzero(&ts, sizeof(ts));
-	explicit_bzero(&pk, sizeof(pk));
-	explicit_bzero(&cb, sizeof(cb));
-	if (h)
-		curl_easy_cleanup(h);
-	if (lfd >= 0)
-		close(lfd);
-	free(url);
+	login_flow_end(&f);
 	return rc;
 }
 
