@@ -78,6 +78,18 @@ def assert_posts_on_time(m, sandbox, rel, at, title, dropped):
     return task
 
 
+def remount_just_before(m, sandbox, clock_jump, rel, at):
+    """Unmount, let the time pass but for the last 8 seconds before @at,
+    mount again: @rel is still scheduled.  Returns the sandbox time before
+    the mount (the new daemon's worker looks after it)."""
+    m.unmount()
+    clock_jump(at - 8 - now(sandbox))
+    before = now(sandbox)
+    m.mount()
+    assert m.state_of(rel) == "scheduled"
+    return before
+
+
 def test_schedule_posts_inside_the_window_and_not_before(mounted, sandbox, clip):
     m = logged_in_mount(mounted, sandbox)
     dropped = now(sandbox)
@@ -96,12 +108,8 @@ def test_schedule_survives_an_unmount(mounted, sandbox, clip, clock_jump):
     at = ahead(sandbox, 3600)
     rel = drop(m, clip, BODY.format(when=iso_plus2(at), title="kept"), folder="scheduled")
     m.wait_state(rel, "scheduled", timeout=30)
-    m.unmount()
-    # The hour passes while unmounted, but for the last 8 seconds.
-    clock_jump(at - 8 - now(sandbox))
-    dropped = now(sandbox)
-    m.mount()
-    assert m.state_of(rel) == "scheduled"
+    # The hour passes while unmounted, but for its last seconds.
+    dropped = remount_just_before(m, sandbox, clock_jump, rel, at)
     assert_posts_on_time(m, sandbox, rel, at, "kept", dropped)
 
 
@@ -153,11 +161,7 @@ def test_editing_the_caption_reschedules(mounted, sandbox, clip, clock_jump):
              "the new time to be taken")
     # The old time passes while unmounted: a daemon that kept it would post
     # at once when mounted again, before the new time.
-    m.unmount()
-    clock_jump(later - 8 - now(sandbox))
-    dropped = now(sandbox)
-    m.mount()
-    assert m.state_of(rel) == "scheduled"
+    dropped = remount_just_before(m, sandbox, clock_jump, rel, later)
     assert_posts_on_time(m, sandbox, rel, later, "moved", dropped)
     assert len(sandbox.received()) == 1
 
