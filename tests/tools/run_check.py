@@ -32,8 +32,9 @@ def pytest_command():
     # four, alternating, load average 4-10.  tests/conftest.py hands the
     # longest tests out first, one at a time.
     workers = os.environ.get("CHECK_WORKERS", "6")
+    # --durations: the slowest tests, to keep LONG_FIRST current.
     cmd = ["/usr/bin/python3", "-m", "pytest", "-p", "no:cacheprovider", "-q",
-           "-o", "faulthandler_timeout=600"]
+           "-o", "faulthandler_timeout=600", "--durations=30"]
     if workers != "1":
         cmd += ["-n", workers]
     return cmd + ["tests"]
