@@ -21,6 +21,7 @@
 #include "meta/caption/tzdb.h"
 #include "meta/job/slots.h"
 #include "meta/tiktok.h"
+#include "meta/yt_quota.h"
 #include "util/log.h"
 #include "util/escape.h"
 #include "util/strbuf.h"
@@ -203,6 +204,8 @@ static const struct key_row keys[] = {
 	AKEY(platform, T_PLATFORM, 0, 0, "tiktok", "must be tiktok or youtube"),
 	AKEY(youtube_client_id, T_STR_OPT, 0, 0, NULL, NULL),
 	AKEY(youtube_client_secret, T_STR_OPT, 0, 0, NULL, NULL),
+	AKEY(youtube_daily_uploads, T_UINT, 1, YT_DAILY_UPLOADS_MAX, TIKTOK_STR(YT_DAILY_UPLOADS_DEFAULT),
+	     "must be a whole number of uploads from 1 to " TIKTOK_STR(YT_DAILY_UPLOADS_MAX)),
 	KEY(youtube_auth_url, T_STR, 0, 0, "https://accounts.google.com/o/oauth2/v2/auth", NULL),
 	KEY(youtube_oauth_base, T_URL, 0, 0, "https://oauth2.googleapis.com", NULL),
 	KEY(youtube_api_base, T_URL, 0, 0, "https://www.googleapis.com", NULL),

@@ -7,7 +7,7 @@
  * builds a new struct config and swaps it whole.
  *
  * Accounts.  `[account NAME]` opens a section whose keys (a subset of the
- * key table: platform, mode, privacy, bandwidth_share, on_posted,
+ * key table: platform, mode, privacy, youtube_daily_uploads, bandwidth_share, on_posted,
  * on_failed, youtube_client_id, youtube_client_secret) belong to account NAME; a section ends at the next one or at
  * the end of the file.  The keys above the first section are the app's and
  * the account named "default", so a file without sections is one account,
@@ -39,6 +39,8 @@ struct account {
 	char *name;	/* owned */
 	char *platform; /* "tiktok" or "youtube" (login only, for now) */
 	char *youtube_client_id, *youtube_client_secret; /* a YouTube account's OAuth client */
+	/* uploads a day its Google project may start (meta/yt_quota.h) */
+	unsigned youtube_daily_uploads;
 	enum post_mode mode;
 	char *privacy; /* TikTok's name or NULL */
 	char *on_posted, *on_failed;
@@ -84,6 +86,7 @@ struct config {
 	char *youtube_auth_url;	  /* the consent page */
 	char *youtube_oauth_base; /* /token, /revoke */
 	char *youtube_api_base;	  /* /youtube/v3/... */
+	unsigned youtube_daily_uploads; /* the default account's (meta/yt_quota.h) */
 	unsigned bandwidth_share; /* the default account's */
 	/* Every account, "default" first (config_load builds it from the keys
 	 * above the first section); owned.  Empty after config_defaults alone. */
