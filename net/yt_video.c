@@ -4,6 +4,7 @@
  * buffers and passed through oauth_clean_text() before they can reach a
  * file a user reads; numbers that YouTube writes as JSON strings
  * (partsTotal, partsProcessed: §1) are read from strings or numbers.
+ * yt_list_processing() is the one call here: videos.list for one id.
  */
 #include "net/yt_video.h"
 
@@ -13,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meta/config.h"
+#include "net/http.h"
 #include "net/oauth.h"
 #include "net/tjson.h"
+#include "util/strbuf.h"
 
 static void clean_copy(char *dst, size_t size, const char *s)
 {
@@ -143,6 +147,27 @@ int yt_parse_processing(const char *body, size_t len, long status, const char *i
 	rc = 0;
 out:
 	json_decref(root);
+	return rc;
+}
+
+int yt_list_processing(CURL *h, const struct config *cfg, const char *access_token, const char *id,
+		       struct yt_processing *out, struct tt_error *err)
+{
+	struct http_reply r;
+	char *esc = curl_easy_escape(h, id, 0);
+	char *url = xasprintf("%s/youtube/v3/videos?part=status,processingDetails&id=%s",
+			      cfg->youtube_api_base, esc ? esc : "");
+	int rc;
+
+	http_reply_init(&r);
+	rc = http_get(h, url, access_token, &r);
+	if (rc)
+		http_transport_error(&r, "videos.list", err);
+	else
+		rc = yt_parse_processing(r.body.buf, r.body.len, r.status, id, out, err);
+	http_reply_release(&r);
+	curl_free(esc);
+	free(url);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #ifndef TIKTOKFS_YT_VIDEO_H
 #define TIKTOKFS_YT_VIDEO_H
 
+#include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -48,6 +49,15 @@ const char *yt_proc_name(enum yt_proc state);
  */
 int yt_parse_processing(const char *body, size_t len, long status, const char *id,
 			struct yt_processing *out, struct tt_error *err);
+
+struct config;
+
+/* GET @cfg->youtube_api_base/youtube/v3/videos?part=status,processingDetails
+ * &id=@id with @access_token (1 quota unit: the caller counts it first);
+ * as yt_parse_processing, or -EIO with @err (ERR_RETRY) when no answer
+ * came. */
+int yt_list_processing(CURL *h, const struct config *cfg, const char *access_token, const char *id,
+		       struct yt_processing *out, struct tt_error *err);
 
 /*
  * The audit lock (§2.6): the video resource @body answered to the last byte
