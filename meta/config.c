@@ -209,6 +209,8 @@ static const struct key_row keys[] = {
 	KEY(youtube_auth_url, T_STR, 0, 0, "https://accounts.google.com/o/oauth2/v2/auth", NULL),
 	KEY(youtube_oauth_base, T_URL, 0, 0, "https://oauth2.googleapis.com", NULL),
 	KEY(youtube_api_base, T_URL, 0, 0, "https://www.googleapis.com", NULL),
+	KEY(youtube_chunk_size, T_SIZE, 262144, 1073741824, "8M",
+	    "must be from 256K to 1G (it is used as a multiple of 256K)"),
 	AKEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
 	AKEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
 	KEY(caption_from, T_CAPTION, 0, 0, "sidecar", "must be sidecar or filename"),

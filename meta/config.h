@@ -87,6 +87,9 @@ struct config {
 	char *youtube_oauth_base; /* /token, /revoke */
 	char *youtube_api_base;	  /* /youtube/v3/... */
 	unsigned youtube_daily_uploads; /* the default account's (meta/yt_quota.h) */
+	/* bytes per chunk PUT of a YouTube upload, used as a multiple of
+	 * 256 KiB (docs/youtube.md §4.2) */
+	uint64_t youtube_chunk_size;
 	unsigned bandwidth_share; /* the default account's */
 	/* Every account, "default" first (config_load builds it from the keys
 	 * above the first section); owned.  Empty after config_defaults alone. */
