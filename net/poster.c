@@ -506,6 +506,7 @@ void poster_free(struct poster *p)
 	if (p->yt.free)
 		p->yt.free(p->yt.ctx);
 	free(p->view_dir);
+	pw_ytq_free(p);
 	pw_paces_free(p);
 	free(p->root);
 	free(p);

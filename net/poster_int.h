@@ -50,6 +50,7 @@
 #include "net/pace.h"
 #include "net/upload.h"
 #include "net/yt_upload.h"
+#include "meta/yt_quota.h"
 #include "util/error.h"
 
 struct config;
@@ -193,6 +194,10 @@ struct poster {
 	atomic_bool stop;
 	struct poster_io io; /* owned */
 	struct yt_io yt;     /* owned; the io of jobs of a YouTube account */
+	/* YouTube's quota per Google project (net/poster_yt_quota.c), seeded
+	 * from the store on first use */
+	struct ytq_ledger ytq;
+	bool ytq_seeded;
 	bool logged_in;	     /* io.login() succeeded and no refusal since */
 	double nap_scale;    /* 1: real pauses; tests set 0 to run in milliseconds */
 
@@ -347,6 +352,32 @@ struct step pw_yt_login(struct poster *p, struct turn *t, bool fresh);
 uint64_t pw_yt_chunk(const struct poster *p);
 /* The YouTube video's address (net/poster_yt.c). */
 void pw_yt_url(const char *video_id, char *out, size_t size);
+
+/* ---- net/poster_yt_quota.c: the daily budget, the lock, processing ---- */
+/* Before a session starts: 0, or -1 with @s deferring the item to the
+ * next Pacific midnight (the project's budget or Google's refusal). */
+int pw_ytq_before_session(struct poster *p, struct turn *t, struct step *s);
+/* After the upload's final answer (t->yr): the private lock on the item,
+ * then posted/ as published with the processing awaited.  0: the caller
+ * moves it to posted/ itself (processing is over); -1 with @s. */
+int pw_ytq_after_upload(struct poster *p, struct turn *t, struct step *s);
+/* Whether @err (its code Google's reason) used up the project's day: then
+ * @err is made the deferral to the next Pacific midnight. */
+bool pw_ytq_error(struct poster *p, struct turn *t, struct tt_error *err);
+/* The ledger's ytq_take() and ytq_refused() for job @j at pw_now(). */
+int64_t pw_ytq_take(struct poster *p, const struct job *j, enum ytq_call call,
+		    struct tt_error *err);
+int64_t pw_ytq_refused(struct poster *p, const struct job *j, const char *reason,
+		       struct tt_error *err);
+void pw_ytq_free(struct poster *p);
+
+/* ---- net/poster_yt_wait.c: the wait for YouTube's processing ---- */
+/* Before outcome_published(): the first videos.list. */
+int pw_yt_wait_begin(struct poster *p, int64_t id, int64_t posted_at);
+/* The due published job @j, when it is a YouTube account's: 1 asked (or
+ * ended), -1 not now (its account's login is not at hand), 0 not
+ * YouTube's (TikTok's wait takes it). */
+int pw_yt_wait_service(struct poster *p, const struct job *j, int64_t now, bool in_turn);
 
 /* ---- net/poster_end.c ---- */
 /* Carry out how @s says the turn ends.  The only place a turn ends. */

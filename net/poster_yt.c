@@ -155,6 +155,8 @@ struct step pw_yt_error(struct poster *p, struct turn *t, enum yt_answer a, stru
 {
 	if (a == YT_AUTH || !strcmp(err->code, YT_LOGIN_CODE))
 		return login_error(p, t, err);
+	if (pw_ytq_error(p, t, err)) /* the project's day is used up */
+		a = YT_REFUSED;
 	name_file(t, err);
 	switch (a) {
 	case YT_GONE:
@@ -236,8 +238,7 @@ struct step step_yt_start(struct poster *p, struct turn *t)
  */
 static int yt_before_session(struct poster *p, struct turn *t, struct step *s)
 {
-	(void)p, (void)t, (void)s;
-	return 0;
+	return pw_ytq_before_session(p, t, s);
 }
 
 /* The session URI committed: exactly once, durable before the first byte.
@@ -314,8 +315,7 @@ struct step step_yt_session(struct poster *p, struct turn *t)
  */
 static int yt_after_upload(struct poster *p, struct turn *t, struct step *s)
 {
-	(void)p, (void)t, (void)s;
-	return 0;
+	return pw_ytq_after_upload(p, t, s);
 }
 
 struct step step_yt_done(struct poster *p, struct turn *t)
