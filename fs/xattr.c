@@ -7,6 +7,8 @@
  *    removing one answers EACCES (cp -a stays quiet about it; a script that
  *    insists learns it may not).  A staged file's own user.tiktok.* (copied
  *    in by `cp -a` from posted/) is hidden so it cannot pose as a result.
+ *    An item of a YouTube account shows the same names as user.youtube.*
+ *    (results_prefix), and user.tiktok.* not at all; both are the store's.
  *  - other user.*: passed to the staged file and kept there.
  *  - security.*, trusted.*, system.* and anything else: ENODATA on get,
  *    nothing listed, EOPNOTSUPP on set.  Never ENOSYS: the kernel would
@@ -35,9 +37,11 @@ static bool is_user(const char *name)
 	return !strncmp(name, "user.", 5);
 }
 
+/* user.tiktok.* or user.youtube.*: the store's names, never the file's. */
 static bool is_tiktok(const char *name)
 {
-	return !strncmp(name, TT_PREFIX, strlen(TT_PREFIX));
+	return !strncmp(name, TT_PREFIX, strlen(TT_PREFIX)) ||
+	       !strncmp(name, RESULTS_YT_PREFIX, strlen(RESULTS_YT_PREFIX));
 }
 
 static char *staged_path(const char *path)
@@ -69,16 +73,20 @@ static int reply(const char *value, size_t len, char *buf, size_t size)
 	return (int)len;
 }
 
-static int get_tiktok(const char *path, const char *key, char *buf, size_t size)
+/* @name under the prefix of @j's platform (results_prefix). */
+static int get_tiktok(const char *path, const char *name, char *buf, size_t size)
 {
 	struct job j;
 	char value[1024];
+	const char *prefix;
 	bool have;
 
 	memset(&j, 0, sizeof(j));
 	if (job_of(path, &j) < 0)
 		return -ENODATA;
-	have = results_value(&j, key, value, sizeof(value));
+	prefix = results_prefix(fs_ctx()->cfg, &j);
+	have = !strncmp(name, prefix, strlen(prefix)) &&
+	       results_value(&j, name + strlen(prefix), value, sizeof(value));
 	job_free(&j);
 	if (!have)
 		return -ENODATA;
@@ -95,7 +103,7 @@ int fs_getxattr(const char *path, const char *name, char *value, size_t size)
 	if (!is_user(name) || fs_place(path) == FS_STATUS)
 		return -ENODATA;
 	if (is_tiktok(name))
-		return get_tiktok(path, name + strlen(TT_PREFIX), value, size);
+		return get_tiktok(path, name, value, size);
 	p = staged_path(path);
 	n = lgetxattr(p, name, value, size);
 	free(p);
@@ -174,13 +182,16 @@ static void list_tiktok(const char *path, struct strbuf *out)
 	struct job j;
 	char value[1024];
 
+	const char *prefix;
+
 	memset(&j, 0, sizeof(j));
 	if (job_of(path, &j) < 0)
 		return;
+	prefix = results_prefix(fs_ctx()->cfg, &j);
 	for (size_t i = 0; i < results_nkeys; i++) {
 		if (!results_value(&j, results_keys[i], value, sizeof(value)))
 			continue;
-		strbuf_addstr(out, TT_PREFIX);
+		strbuf_addstr(out, prefix);
 		strbuf_add(out, results_keys[i], strlen(results_keys[i]) + 1);
 	}
 	job_free(&j);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "meta/config.h"
 #include "meta/job/store.h"
 #include "util/log.h"
 #include "util/timefmt.h"
@@ -26,6 +27,14 @@ const char *const results_keys[] = {"state",	"progress",    "publish_id", "statu
 const size_t results_nkeys = sizeof(results_keys) / sizeof(results_keys[0]);
 _Static_assert(sizeof(results_keys) / sizeof(results_keys[0]) == 13,
 	       "one K_ bit below per name, in the same order");
+
+const char *results_prefix(const struct config *cfg, const struct job *j)
+{
+	const struct account *a = cfg ? config_account(cfg, j->account ? j->account : "") : NULL;
+
+	return a && a->platform && !strcmp(a->platform, "youtube") ? RESULTS_YT_PREFIX
+								    : RESULTS_XATTR_PREFIX;
+}
 
 /* One bit per name, in results_keys order. */
 enum {

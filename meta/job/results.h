@@ -14,6 +14,15 @@
 struct job;
 
 #define RESULTS_XATTR_PREFIX "user.tiktok."
+/* The same names of an item of a YouTube account (platform = youtube). */
+#define RESULTS_YT_PREFIX "user.youtube."
+
+struct config;
+
+/* The prefix @j's names are shown under: RESULTS_YT_PREFIX when its
+ * account in @cfg (may be NULL) posts to YouTube, else
+ * RESULTS_XATTR_PREFIX.  Static text. */
+const char *results_prefix(const struct config *cfg, const struct job *j);
 
 /* The names, in the order they are listed (user.tiktok.NAME). */
 extern const char *const results_keys[];

@@ -198,7 +198,8 @@ void status_text_begin(struct status_walk *w)
 	strbuf_addstr(&w->text, "\nQueue:\n");
 }
 
-/* "  posted/clip.mp4  published at ISO" in the waiting section. */
+/* "  posted/clip.mp4  published at ISO" in the waiting section, with its
+ * status and warning lines when it has them. */
 static void add_waiting(struct status_walk *w, const struct job *j)
 {
 	w->nwaiting++;
@@ -209,6 +210,12 @@ static void add_waiting(struct status_walk *w, const struct job *j)
 		add_time(&w->waiting, j->posted_at);
 	}
 	strbuf_addch(&w->waiting, '\n');
+	/* a YouTube video's processing ("processing"; TikTok's is always
+	 * PUBLISH_COMPLETE here), and what the upload's answer warned of (the
+	 * private lock of an unaudited project) */
+	if (j->status && strcmp(j->status, "PUBLISH_COMPLETE"))
+		add_line(&w->waiting, "status", j->status);
+	add_line(&w->waiting, "warning", j->warning);
 }
 
 void status_text_item(struct status_walk *w, const struct job *j)
