@@ -354,19 +354,21 @@ static struct job job_of(int64_t id)
 	return j;
 }
 
-/* Posted, with the video of session @n (1-based) as its result. */
+/* Posted, with the video of session @n (1-based) as its result: in
+ * posted/, published while YouTube's processing is awaited
+ * (net/poster_yt_wait.c). */
 static void check_posted(int64_t id, int n)
 {
 	struct job j = job_of(id);
 	char want[96];
 
-	CHECK_STR(job_state_name(j.state), "posted");
+	CHECK_STR(job_state_name(j.state), "published");
 	CHECK_STR(j.path, "posted/clip.mp4");
 	snprintf(want, sizeof(want), "vid%dXXXXXX", n);
 	CHECK_STR(j.post_id, want);
 	snprintf(want, sizeof(want), "https://www.youtube.com/watch?v=vid%dXXXXXX", n);
 	CHECK_STR(j.url, want);
-	CHECK_STR(j.status, "uploaded");
+	CHECK_STR(j.status, "processing");
 	CHECK(fixture_exists(&fx, "posted/clip.mp4"));
 	job_free(&j);
 }
