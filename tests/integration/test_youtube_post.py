@@ -15,9 +15,10 @@ import hashlib
 import json
 import os
 import random
+import subprocess
 import time
 
-from login_util import do_login
+from login_util import BIN, do_login
 from posting_util import FAST, kill9, padded_video, sha256, wait_for
 
 YT = "user.youtube."
@@ -154,4 +155,12 @@ def test_a_tiktok_and_a_youtube_account_in_one_mount_both_post(mounted, sandbox,
     x = yt_xattrs(m.mnt / "accounts/yt/posted/yt.mp4")
     assert x["video_id"] == yt_sandbox.videos()[0]["video_id"]
     st = (m.mnt / "STATUS.txt").read_text()
-    assert "yt.mp4" in st and "tt.mp4" in st
+    assert "accounts/yt/posted/yt.mp4  [YouTube]" in st
+    (tt_line,) = [ln for ln in st.splitlines() if ln.split()[1:2] == ["posted/tt.mp4"]]
+    assert "[YouTube]" not in tt_line
+    cp = subprocess.run([BIN, "status", "--json", "-c", str(m.config)], capture_output=True,
+                        text=True, timeout=60)
+    assert cp.returncode == 0, cp.stderr
+    items = {i["path"]: i for i in json.loads(cp.stdout)["recent"]}
+    assert items["posted/tt.mp4"]["platform"] == "tiktok"
+    assert items["accounts/yt/posted/yt.mp4"]["platform"] == "youtube"
