@@ -14,12 +14,14 @@ fault, never lax.
 import hashlib
 import json
 import os
+import pathlib
 import random
 import subprocess
 import time
 
 from login_util import BIN, do_login
 from posting_util import FAST, kill9, padded_video, sha256, wait_for
+from watch_util import watched  # noqa: F401  (fixture)
 
 YT = "user.youtube."
 UNIT = 256 * 1024
@@ -40,25 +42,33 @@ def yt_tokens(yt_sandbox, state):
         json.dump(saved, f)
 
 
-def yt_mount(mounted, sandbox, yt_sandbox, tmp_path, tiktok_login=False):
-    """A mount whose default account posts to the TikTok sandbox and whose
-    account yt (platform = youtube, logged in) to the YouTube sandbox."""
-    m = mounted(**FAST)
-    assert m.unmount() == 0
+def add_youtube_account(config, sandbox, yt_sandbox, tmp_path, state):
+    """Give @config an account yt (platform = youtube) at the YouTube sandbox,
+    logged in, beside its TikTok default account (one CA file holds both
+    sandboxes' CAs)."""
+    config = pathlib.Path(config)
     both = tmp_path / "ca-both.pem"
     both.write_bytes(open(sandbox.ca_file, "rb").read() + open(yt_sandbox.ca_file, "rb").read())
-    lines = [ln for ln in m.config.read_text().splitlines() if not ln.startswith("ca_file")]
+    lines = [ln for ln in config.read_text().splitlines() if not ln.startswith("ca_file")]
     base = yt_sandbox.base_url
     lines += [f"ca_file = {both}", f"youtube_auth_url = {base}/o/oauth2/v2/auth",
               f"youtube_oauth_base = {base}", f"youtube_api_base = {base}",
               "youtube_chunk_size = 262144", "[account yt]", "platform = youtube",
               f"youtube_client_id = {yt_sandbox.client_id}",
               f"youtube_client_secret = {yt_sandbox.client_secret}"]
-    m.config.write_text("\n".join(lines) + "\n")
-    os.chmod(m.config, 0o600)
+    config.write_text("\n".join(lines) + "\n")
+    os.chmod(config, 0o600)
+    yt_tokens(yt_sandbox, pathlib.Path(state))
+
+
+def yt_mount(mounted, sandbox, yt_sandbox, tmp_path, tiktok_login=False):
+    """A mount whose default account posts to the TikTok sandbox and whose
+    account yt (platform = youtube, logged in) to the YouTube sandbox."""
+    m = mounted(**FAST)
+    assert m.unmount() == 0
+    add_youtube_account(m.config, sandbox, yt_sandbox, tmp_path, m.state)
     if tiktok_login:
         do_login(m.config, sandbox)
-    yt_tokens(yt_sandbox, m.state)
     return m.mount()
 
 
@@ -164,3 +174,34 @@ def test_a_tiktok_and_a_youtube_account_in_one_mount_both_post(mounted, sandbox,
     items = {i["path"]: i for i in json.loads(cp.stdout)["recent"]}
     assert items["posted/tt.mp4"]["platform"] == "tiktok"
     assert items["accounts/yt/posted/yt.mp4"]["platform"] == "youtube"
+
+
+def test_watch_mode_gives_a_youtube_item_youtube_results(watched, sandbox, yt_sandbox,
+                                                        tmp_path, clip):
+    w = watched(start=False, **FAST)
+    add_youtube_account(w.config, sandbox, yt_sandbox, tmp_path, w.state)
+    w.start()
+    dst = w.root / "accounts" / "yt" / "outbox" / "clip.mp4"
+    with open(clip, "rb") as src, open(dst, "wb") as out:
+        out.write(src.read())
+    dst.with_suffix(".caption").write_text("---\nprivacy: private\n---\nwatched youtube\n")
+    w.wait_file("accounts/yt/posted/clip.mp4", timeout=60)
+    (v,) = yt_sandbox.videos()
+    done = w.root / "accounts/yt/posted/clip.mp4"
+
+    def results():
+        try:
+            names = os.listxattr(done)
+        except OSError:
+            names = []
+        if any(n.startswith(YT) for n in names):
+            assert not any(n.startswith("user.tiktok.") for n in names)
+            return yt_xattrs(done)
+        j = done.with_name("clip.mp4.tiktok.json")
+        return json.loads(j.read_text()) if j.exists() else None
+    got = wait_for(lambda: (r := results()) and r.get("video_id") and r, 30,
+                   "the YouTube results on the file")
+    assert got["video_id"] == v["video_id"] and got["state"] == "posted"
+    assert got["url"] == f"https://www.youtube.com/watch?v={v['video_id']}"
+    assert "publish_id" not in got
+    assert w.stop() == 0
