@@ -247,8 +247,8 @@ static int commit_session(struct poster *p, struct turn *t, char *uri, enum job_
 {
 	struct job *j = &t->j;
 	const char *handle = t->yr.upload_id[0] ? t->yr.upload_id : "youtube-session";
-	int rc = store_set_publish(p->st, j->id, t->v.mode, handle, uri,
-				   pw_now() + YT_SESSION_LIFETIME);
+	int rc =
+	    store_set_publish(p->st, j->id, t->v.mode, handle, uri, pw_now() + YT_SESSION_LIFETIME);
 
 	if (rc) {
 		/* No byte sent: the session can never become a video. */
@@ -259,7 +259,8 @@ static int commit_session(struct poster *p, struct turn *t, char *uri, enum job_
 	}
 	if (!pw_still_ours(p, j->id, was)) {
 		log_info("job %" PRId64 ": %s went away during the session start; session "
-			 "abandoned (it never gets a byte)", j->id, j->path);
+			 "abandoned (it never gets a byte)",
+			 j->id, j->path);
 		store_clear_publish(p->st, j->id);
 		*s = step_end(TURN_STOP, NULL);
 		return -1;

@@ -149,9 +149,9 @@ bool results_value(const struct job *j, const char *key, char *out, size_t size)
 
 /* ---- YouTube's names (results.h) ---- */
 
-static const char *const yt_keys[] = {"state",	  "progress", "status",	    "posted_at",
-				      "privacy",  "video_id", "url",	    "error",
-				      "warning",  "retry_at", "schedule_at"};
+static const char *const yt_keys[] = {"state",	 "progress", "status",	   "posted_at",
+				      "privacy", "video_id", "url",	   "error",
+				      "warning", "retry_at", "schedule_at"};
 
 void results_view_of(const struct config *cfg, const struct job *j, struct results_view *v)
 {
