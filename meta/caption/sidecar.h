@@ -28,7 +28,9 @@ enum tristate { TRI_UNSET = -1, TRI_OFF = 0, TRI_ON = 1 };
 
 /* The front matter's keys, in the order messages list them.  The last two
  * are a folder's .defaults only (meta/caption/defaults.h): a caption file
- * that names them is told they are unknown there. */
+ * that names them is told they are unknown there.  title, made_for_kids
+ * and category are YouTube's (meta/youtube_meta.h): every platform's
+ * parser takes them, and a TikTok account ignores them. */
 enum sidecar_key {
 	SK_PRIVACY,
 	SK_SCHEDULE,
@@ -40,6 +42,9 @@ enum sidecar_key {
 	SK_BRANDED,
 	SK_PROMOTIONAL,
 	SK_AI_GENERATED,
+	SK_TITLE,	  /* YouTube's title; an item's caption only */
+	SK_MADE_FOR_KIDS, /* YouTube */
+	SK_CATEGORY,	  /* YouTube */
 	SK_CAPTION_FROM, /* .defaults only */
 	SK_HASHTAGS,	 /* .defaults only */
 	SK_COUNT
@@ -48,7 +53,7 @@ enum sidecar_key {
 struct sidecar {
 	char *caption;		/* UTF-8, front matter removed, trimmed; owned; never NULL after parse */
 	size_t caption_utf16;	/* length in UTF-16 code units */
-	char privacy[32];	/* TikTok's name, "" if unset */
+	char privacy[32];	/* TikTok's name, or "unlisted" (YouTube's only); "" if unset */
 	bool has_schedule;
 	int64_t schedule_at;	/* unix seconds UTC */
 	enum tristate comments, duet, stitch;	/* unset means off */
@@ -59,6 +64,9 @@ struct sidecar {
 	bool schedule_ambiguous; /* the wall time occurred twice; the first was taken */
 	int caption_from;	 /* .defaults: -1 unset, else enum caption_from */
 	char *hashtags;		 /* .defaults: "#a #b" to append; NULL unset; owned */
+	char *title;		 /* YouTube's title, as written; NULL unset; owned */
+	enum tristate made_for_kids; /* YouTube's COPPA declaration */
+	char category[8];	 /* a YouTube category id (meta/youtube.h); "" unset */
 };
 
 #define SIDECAR_MAX_BYTES (1024 * 1024)
