@@ -790,6 +790,11 @@ void config_account_view(const struct config *cfg, const struct account *a, cons
 	view->state_dir = (char *)state_dir;
 }
 
+bool config_is_youtube(const struct config *cfg)
+{
+	return cfg && cfg->platform && !strcmp(cfg->platform, "youtube");
+}
+
 static char *find_path(const char *explicit_path)
 {
 	const char *env = getenv("TIKTOKFS_CONFIG");

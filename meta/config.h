@@ -120,6 +120,9 @@ const struct account *config_account(const struct config *cfg, const char *name)
  */
 void config_account_view(const struct config *cfg, const struct account *a, const char *state_dir,
 			 struct config *view);
+/* Whether @cfg (an account's view, config_account_view) posts to YouTube;
+ * false for NULL. */
+bool config_is_youtube(const struct config *cfg);
 /* Whether the @i-th key may be set in an [account] section. */
 bool config_key_per_account(size_t i);
 /* The @i-th key of the key table, or NULL past the last (for tests that

@@ -604,7 +604,8 @@ static int parse_front_matter(struct parser *ps, const char *p, const char *end,
 	return 0;
 }
 
-/* The caption text [cs, ce), trimmed, within TikTok's length. */
+/* The caption text [cs, ce), trimmed, within the length any platform
+ * takes (the platform's own limit is its rules', sidecar.h). */
 static int set_caption(const char *name, const char *cs, const char *ce, struct sidecar *sc,
 		       struct tt_error *err)
 {
@@ -614,13 +615,16 @@ static int set_caption(const char *name, const char *cs, const char *ce, struct 
 		ce--;
 	sc->caption = xstrndup(cs, (size_t)(ce - cs));
 	sc->caption_utf16 = utf8_utf16_len(cs, (size_t)(ce - cs));
-	if (sc->caption_utf16 <= TIKTOK_CAPTION_MAX_UTF16)
+	if (sc->caption_utf16 <= SIDECAR_CAPTION_MAX_UTF16)
 		return 0;
 	tt_error_set(err, ERR_USER,
-		     "%s: caption is %zu UTF-16 units long; TikTok allows at most %d", name,
-		     sc->caption_utf16, TIKTOK_CAPTION_MAX_UTF16);
-	tt_error_advise(err, "Shorten the caption by %zu units (an emoji counts 2).",
-			sc->caption_utf16 - TIKTOK_CAPTION_MAX_UTF16);
+		     "%s: caption is %zu UTF-16 units long; no platform takes more than %d", name,
+		     sc->caption_utf16, SIDECAR_CAPTION_MAX_UTF16);
+	tt_error_advise(err, "Shorten the caption by %zu units (an emoji counts 2); TikTok "
+			     "takes at most %d, YouTube a title of %d characters and a "
+			     "description of %d bytes.",
+			sc->caption_utf16 - SIDECAR_CAPTION_MAX_UTF16, TIKTOK_CAPTION_MAX_UTF16,
+			YT_TITLE_MAX, YT_DESCRIPTION_MAX);
 	sidecar_free(sc);
 	return -EINVAL;
 }

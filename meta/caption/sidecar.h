@@ -8,7 +8,9 @@
  * The caption is everything after the closing "---" line with surrounding
  * ASCII whitespace trimmed; inner bytes (newlines, CRLF, emoji) are kept
  * exactly.  A successful parse guarantees valid UTF-8 without NUL bytes and
- * at most TIKTOK_CAPTION_MAX_UTF16 (meta/tiktok.h) UTF-16 units.  A file
+ * at most SIDECAR_CAPTION_MAX_UTF16 UTF-16 units, the most any platform
+ * takes; each platform's own limit is its rules' to check (TikTok's in
+ * meta/rules.c, YouTube's in meta/youtube_meta.c).  A file
  * that starts with a UTF-16 or UTF-32 byte-order mark (Notepad's
  * "Unicode") is refused by that name, with "save it as UTF-8".
  *
@@ -70,6 +72,11 @@ struct sidecar {
 };
 
 #define SIDECAR_MAX_BYTES (1024 * 1024)
+/* The longest caption any platform takes, in UTF-16 units: YouTube's
+ * title (YT_TITLE_MAX characters, 2 units each at worst), a newline and
+ * its description (YT_DESCRIPTION_MAX bytes, at most as many units);
+ * TikTok's TIKTOK_CAPTION_MAX_UTF16 is less. */
+#define SIDECAR_CAPTION_MAX_UTF16 5201
 
 /*
  * Parse @len bytes.  @name is the sidecar's file name, used in messages
