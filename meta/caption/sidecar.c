@@ -651,8 +651,10 @@ int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar 
 		return rc;
 	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		p += 3; /* BOM: Windows editors write one */
-	if ((rc = parse_front_matter(&ps, p, end, &cs)) < 0)
+	if ((rc = parse_front_matter(&ps, p, end, &cs)) < 0) {
+		sidecar_free(sc); /* a title read before the line that failed */
 		return rc;
+	}
 	return set_caption(name, cs, end, sc, err);
 }
 
