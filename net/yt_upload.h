@@ -18,11 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meta/youtube.h" /* YT_CHUNK_UNIT: every chunk but the last is a multiple */
 #include "net/upload.h"
 #include "util/error.h"
-
-/* Every chunk but the last is a multiple of this (docs/youtube.md §4.2). */
-#define YT_CHUNK_UNIT 262144
 
 /* What an answer means for the worker: an enum, not 0/-errno
  * (util/error.h), because each leads to a different step. */

@@ -96,7 +96,7 @@ def test_a_youtube_item_is_posted_with_its_exact_metadata(mounted, sandbox, yt_s
                                                           tmp_path, clip):
     m = yt_mount(mounted, sandbox, yt_sandbox, tmp_path)
     video = padded_video(clip, tmp_path / "v.mp4", 3 * UNIT + 4321)  # four chunks
-    drop_yt(m, video, "---\nprivacy: public\n---\nHarbour at dusk\n"
+    drop_yt(m, video, "---\nprivacy: public\nmade_for_kids: no\n---\nHarbour at dusk\n"
             "A long walk by the water #travel #sunset\n")
     wait_file(m, "accounts/yt/posted/clip.mp4")
     x = yt_xattrs(m.mnt / "accounts/yt/posted/clip.mp4")
@@ -111,6 +111,7 @@ def test_a_youtube_item_is_posted_with_its_exact_metadata(mounted, sandbox, yt_s
     assert v["description"] == "A long walk by the water #travel #sunset"
     assert v["tags"] == ["travel", "sunset"]
     assert v["privacy_requested"] == "public"
+    assert v["made_for_kids"] is False
     assert v["sha256"] == sha256(video) and v["size"] == 3 * UNIT + 4321
     (s,) = sessions_for(yt_sandbox, "Harbour at dusk")
     assert s["puts"] == 4 and s["sessions_same_file"] == 1
@@ -125,7 +126,7 @@ def test_kill9_at_random_moments_makes_one_video_from_one_session(
     size = 12 * UNIT + 777
     video = padded_video(clip, tmp_path / "v.mp4", size)
     yt_sandbox.inject("upload", delay=0.15, count=10000)  # each PUT takes a while
-    drop_yt(m, video, "---\nprivacy: private\n---\nKilled and resumed\n")
+    drop_yt(m, video, "---\nprivacy: private\nmade_for_kids: no\n---\nKilled and resumed\n")
     rng = random.Random(int.from_bytes(os.urandom(4), "big"))
     kills = 0
     while kills < 4:
@@ -154,7 +155,7 @@ def test_a_tiktok_and_a_youtube_account_in_one_mount_both_post(mounted, sandbox,
     with open(clip, "rb") as src, open(m.mnt / "outbox" / "tt.mp4", "wb") as dst:
         dst.write(src.read())
     (m.mnt / "outbox" / "tt.caption").write_text("---\nprivacy: private\n---\nfor tiktok\n")
-    drop_yt(m, clip, "---\nprivacy: private\n---\nfor youtube\n", name="yt.mp4")
+    drop_yt(m, clip, "---\nprivacy: private\nmade_for_kids: no\n---\nfor youtube\n", name="yt.mp4")
     wait_file(m, "posted/tt.mp4")
     wait_file(m, "accounts/yt/posted/yt.mp4")
     assert [t["title"] for t in sandbox.received()] == ["for tiktok"]
@@ -184,7 +185,7 @@ def test_watch_mode_gives_a_youtube_item_youtube_results(watched, sandbox, yt_sa
     dst = w.root / "accounts" / "yt" / "outbox" / "clip.mp4"
     with open(clip, "rb") as src, open(dst, "wb") as out:
         out.write(src.read())
-    dst.with_suffix(".caption").write_text("---\nprivacy: private\n---\nwatched youtube\n")
+    dst.with_suffix(".caption").write_text("---\nprivacy: private\nmade_for_kids: no\n---\nwatched youtube\n")
     w.wait_file("accounts/yt/posted/clip.mp4", timeout=60)
     (v,) = yt_sandbox.videos()
     done = w.root / "accounts/yt/posted/clip.mp4"

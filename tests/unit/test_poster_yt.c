@@ -268,8 +268,9 @@ static void setup(void)
 
 static int64_t ready_item(void)
 {
-	static const char caption[] = "---\nprivacy: private\n---\nSunset over the harbour\n"
-				      "Shot at dusk #travel #sunset\n";
+	static const char caption[] =
+	    "---\nprivacy: private\nmade_for_kids: no\n---\nSunset over the harbour\n"
+	    "Shot at dusk #travel #sunset\n";
 	int64_t id;
 
 	if (fixture_put_mp4(&fx, "outbox/clip.mp4", VSIZE) < 0 ||
