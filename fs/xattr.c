@@ -1,14 +1,13 @@
 /*
  * Extended attributes.  Three kinds of names:
- *  - user.tiktok.*: the item's state and result, answered from the job
+ *  - user.tiktok.* (user.youtube.* for an item of a YouTube account,
+ *    meta/job/results.h): the item's state and result, answered from the job
  *    store (meta/job/store.h), never stored on the file; only the names its
  *    current state shows (meta/job/results.c), so nothing of a state the item
  *    has left is listed.  Read-only: setting or
  *    removing one answers EACCES (cp -a stays quiet about it; a script that
  *    insists learns it may not).  A staged file's own user.tiktok.* (copied
  *    in by `cp -a` from posted/) is hidden so it cannot pose as a result.
- *    An item of a YouTube account shows the same names as user.youtube.*
- *    (results_prefix), and user.tiktok.* not at all; both are the store's.
  *  - other user.*: passed to the staged file and kept there.
  *  - security.*, trusted.*, system.* and anything else: ENODATA on get,
  *    nothing listed, EOPNOTSUPP on set.  Never ENOSYS: the kernel would
@@ -30,18 +29,16 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
-#define TT_PREFIX RESULTS_XATTR_PREFIX
 
 static bool is_user(const char *name)
 {
 	return !strncmp(name, "user.", 5);
 }
 
-/* user.tiktok.* or user.youtube.*: the store's names, never the file's. */
+/* user.tiktok.* and user.youtube.*: answered from the store, never the file's. */
 static bool is_tiktok(const char *name)
 {
-	return !strncmp(name, TT_PREFIX, strlen(TT_PREFIX)) ||
-	       !strncmp(name, RESULTS_YT_PREFIX, strlen(RESULTS_YT_PREFIX));
+	return results_is_name(name);
 }
 
 static char *staged_path(const char *path)
@@ -73,20 +70,20 @@ static int reply(const char *value, size_t len, char *buf, size_t size)
 	return (int)len;
 }
 
-/* @name under the prefix of @j's platform (results_prefix). */
+/* @name is user.tiktok.KEY or user.youtube.KEY: the job's own set only. */
 static int get_tiktok(const char *path, const char *name, char *buf, size_t size)
 {
+	struct results_view v;
 	struct job j;
 	char value[1024];
-	const char *prefix;
 	bool have;
 
 	memset(&j, 0, sizeof(j));
 	if (job_of(path, &j) < 0)
 		return -ENODATA;
-	prefix = results_prefix(fs_ctx()->cfg, &j);
-	have = !strncmp(name, prefix, strlen(prefix)) &&
-	       results_value(&j, name + strlen(prefix), value, sizeof(value));
+	results_view_of(fs_ctx()->cfg, &j, &v);
+	have = !strncmp(name, v.prefix, strlen(v.prefix)) &&
+	       results_view_value(&v, &j, name + strlen(v.prefix), value, sizeof(value));
 	job_free(&j);
 	if (!have)
 		return -ENODATA;
@@ -179,20 +176,19 @@ out:
 
 static void list_tiktok(const char *path, struct strbuf *out)
 {
+	struct results_view v;
 	struct job j;
 	char value[1024];
-
-	const char *prefix;
 
 	memset(&j, 0, sizeof(j));
 	if (job_of(path, &j) < 0)
 		return;
-	prefix = results_prefix(fs_ctx()->cfg, &j);
-	for (size_t i = 0; i < results_nkeys; i++) {
-		if (!results_value(&j, results_keys[i], value, sizeof(value)))
+	results_view_of(fs_ctx()->cfg, &j, &v);
+	for (size_t i = 0; i < v.nkeys; i++) {
+		if (!results_view_value(&v, &j, v.keys[i], value, sizeof(value)))
 			continue;
-		strbuf_addstr(out, prefix);
-		strbuf_add(out, results_keys[i], strlen(results_keys[i]) + 1);
+		strbuf_addstr(out, v.prefix);
+		strbuf_add(out, v.keys[i], strlen(v.keys[i]) + 1);
 	}
 	job_free(&j);
 }

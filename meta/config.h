@@ -7,8 +7,9 @@
  * builds a new struct config and swaps it whole.
  *
  * Accounts.  `[account NAME]` opens a section whose keys (a subset of the
- * key table: platform, mode, privacy, youtube_daily_uploads, bandwidth_share, on_posted,
- * on_failed, youtube_client_id, youtube_client_secret) belong to account NAME; a section ends at the next one or at
+ * key table: platform, mode, privacy, made_for_kids, category, youtube_daily_uploads,
+ * bandwidth_share, on_posted, on_failed, youtube_client_id,
+ * youtube_client_secret) belong to account NAME; a section ends at the next one or at
  * the end of the file.  The keys above the first section are the app's and
  * the account named "default", so a file without sections is one account,
  * as before.  An account starts from the default account's values and
@@ -42,7 +43,8 @@ struct account {
 	/* uploads a day its Google project may start (meta/yt_quota.h) */
 	unsigned youtube_daily_uploads;
 	enum post_mode mode;
-	char *privacy; /* TikTok's name or NULL */
+	char *privacy; /* TikTok's name, "unlisted" (YouTube) or NULL */
+	char *made_for_kids, *category; /* YouTube's: "yes"/"no", a category id; or NULL */
 	char *on_posted, *on_failed;
 	unsigned bandwidth_share; /* weight among accounts uploading at once */
 	unsigned line;		  /* the line of its [account NAME]; 0 for default */
@@ -58,7 +60,9 @@ struct config {
 	char *ca_file;	 /* NULL: system CAs only */
 	char *state_dir; /* absolute */
 	enum post_mode mode;
-	char *privacy;		/* TikTok's name (PUBLIC_TO_EVERYONE...) or NULL: no default */
+	char *privacy;		/* TikTok's name (PUBLIC_TO_EVERYONE...), "unlisted" or NULL: no default */
+	char *made_for_kids;	/* YouTube: "yes", "no" or NULL: no default */
+	char *category;		/* YouTube: a category id or NULL (22) */
 	int caption_from;	/* enum caption_from */
 	double settle_time;	/* seconds */
 	double poll_interval;	/* watch mode, seconds; 0: poll only network folders */
@@ -122,6 +126,9 @@ const struct account *config_account(const struct config *cfg, const char *name)
  */
 void config_account_view(const struct config *cfg, const struct account *a, const char *state_dir,
 			 struct config *view);
+/* Whether @cfg (an account's view, config_account_view) posts to YouTube;
+ * false for NULL. */
+bool config_is_youtube(const struct config *cfg);
 /* Whether the @i-th key may be set in an [account] section. */
 bool config_key_per_account(size_t i);
 /* The @i-th key of the key table, or NULL past the last (for tests that

@@ -39,7 +39,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +49,7 @@
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
 #include "meta/media/media.h"
+#include "meta/youtube_meta.h"
 #include "net/poster_int.h"
 #include "net/yt_errors.h"
 #include "util/log.h"
@@ -64,60 +64,21 @@ void pw_yt_url(const char *video_id, char *out, size_t size)
 	snprintf(out, size, "https://www.youtube.com/watch?v=%s", video_id);
 }
 
-/* ---- the metadata (a minimal mapping until meta/youtube_meta.h) ---------- */
-
-/* YouTube's privacy word for TikTok's name in the verdict. */
-static const char *yt_privacy(const char *tiktok)
+/* The videos.insert body of t->j from its settled sidecar, by the one
+ * mapping (meta/youtube_meta.h) the tracker and `check` use too; the caller
+ * frees it.  NULL with @err when the mapping refuses (the caption changed
+ * since it was checked). */
+static char *yt_meta_body(struct poster *p, const struct turn *t, struct tt_error *err)
 {
-	if (tiktok && !strcmp(tiktok, "PUBLIC_TO_EVERYONE"))
-		return "public";
-	return "private"; /* docs/youtube.md §10: private by default */
-}
+	const struct job *j = &t->j;
+	const char *name = path_base(j->caption_path ? j->caption_path : j->path);
+	struct yt_meta m;
+	char *out = NULL;
 
-/* The first line of @caption, cut to 100 code points (§3). */
-static char *yt_title(const char *caption, const char *video_name)
-{
-	size_t len = strcspn(caption, "\r\n"), i = 0, cps = 0;
-
-	if (!len)
-		return xstrdup(video_name);
-	while (i < len && cps < 100)
-		if (((unsigned char)caption[i++] & 0xc0) != 0x80 &&
-		    (i >= len || ((unsigned char)caption[i] & 0xc0) != 0x80))
-			cps++;
-	while (i < len && ((unsigned char)caption[i] & 0xc0) == 0x80)
-		i++;
-	return xstrndup(caption, i);
-}
-
-/* #words of @caption, without the '#'. */
-static json_t *yt_tags(const char *caption)
-{
-	json_t *tags = json_array();
-
-	for (const char *c = strchr(caption, '#'); c; c = strchr(c + 1, '#')) {
-		size_t n = strcspn(c + 1, " \t\r\n#,");
-		if (n)
-			json_array_append_new(tags, json_stringn(c + 1, n));
-	}
-	return tags;
-}
-
-/* The videos.insert body (snippet, status) of @v; the caller frees it. */
-static char *yt_meta_body(const struct verdict *v, const char *video_name)
-{
-	const char *caption = v->have_sidecar && v->sidecar.caption ? v->sidecar.caption : "";
-	char *title = yt_title(caption, video_name), *out;
-	const char *rest = caption + strcspn(caption, "\r\n");
-	json_t *root;
-
-	rest += strspn(rest, "\r\n");
-	root = json_pack("{s:{s:s, s:s, s:o, s:s}, s:{s:s}}", "snippet", "title", title,
-			 "description", rest, "tags", yt_tags(caption), "categoryId", "22",
-			 "status", "privacyStatus", yt_privacy(v->privacy));
-	out = root ? json_dumps(root, JSON_COMPACT) : NULL;
-	json_decref(root);
-	free(title);
+	memset(&m, 0, sizeof(m));
+	if (yt_meta_from_sidecar(p->cfg, &t->v.sidecar, name, pw_now(), &m, err) == 0)
+		out = yt_meta_json(&m);
+	yt_meta_free(&m);
 	return out;
 }
 
@@ -222,11 +183,13 @@ struct step step_yt_start(struct poster *p, struct turn *t)
 	if (!j->size)
 		j->size = t->v.media.size;
 	free(t->yt_meta);
-	t->yt_meta = yt_meta_body(&t->v, path_base(j->path));
+	t->yt_meta = yt_meta_body(p, t, &err);
 	if (!t->yt_meta) {
-		tt_error_set(&err, ERR_PERMANENT, "%s: cannot write the video's details as JSON",
-			     path_base(j->path));
-		return step_end(TURN_FAIL, &err);
+		if (err.cls == ERR_NONE)
+			tt_error_set(&err, ERR_PERMANENT,
+				     "%s: cannot write the video's details as JSON",
+				     path_base(j->path));
+		return step_end(err.cls == ERR_USER ? TURN_CHANGED : TURN_FAIL, &err);
 	}
 	return step_go(STEP_YT_SESSION);
 }
@@ -248,8 +211,8 @@ static int commit_session(struct poster *p, struct turn *t, char *uri, enum job_
 {
 	struct job *j = &t->j;
 	const char *handle = t->yr.upload_id[0] ? t->yr.upload_id : "youtube-session";
-	int rc = store_set_publish(p->st, j->id, t->v.mode, handle, uri,
-				   pw_now() + YT_SESSION_LIFETIME);
+	int rc =
+	    store_set_publish(p->st, j->id, t->v.mode, handle, uri, pw_now() + YT_SESSION_LIFETIME);
 
 	if (rc) {
 		/* No byte sent: the session can never become a video. */
@@ -260,7 +223,8 @@ static int commit_session(struct poster *p, struct turn *t, char *uri, enum job_
 	}
 	if (!pw_still_ours(p, j->id, was)) {
 		log_info("job %" PRId64 ": %s went away during the session start; session "
-			 "abandoned (it never gets a byte)", j->id, j->path);
+			 "abandoned (it never gets a byte)",
+			 j->id, j->path);
 		store_clear_publish(p->st, j->id);
 		*s = step_end(TURN_STOP, NULL);
 		return -1;

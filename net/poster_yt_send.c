@@ -63,14 +63,17 @@ static struct step holds(struct poster *p, struct turn *t, uint64_t held)
 
 	if (held > t->j.size) {
 		tt_error_clear(&err);
-		tt_error_set(&err, ERR_RETRY, "YouTube says it holds %" PRIu64 " of %" PRIu64
-			     " bytes", held, t->j.size);
+		tt_error_set(&err, ERR_RETRY,
+			     "YouTube says it holds %" PRIu64 " of %" PRIu64 " bytes", held,
+			     t->j.size);
 		return step_retry(STEP_YT_QUERY, &err);
 	}
 	if (held <= t->from && t->j.state == JOB_UPLOADING && ++t->stalls > YT_MAX_STALLS) {
 		tt_error_clear(&err);
-		tt_error_set(&err, ERR_RETRY, "%s: YouTube keeps %" PRIu64 " bytes and takes no "
-			     "more", path_base(t->j.path), held);
+		tt_error_set(&err, ERR_RETRY,
+			     "%s: YouTube keeps %" PRIu64 " bytes and takes no "
+			     "more",
+			     path_base(t->j.path), held);
 		return step_defer(&err, 0);
 	}
 	if (held > t->from)
@@ -148,8 +151,8 @@ struct step step_yt_send(struct poster *p, struct turn *t)
 	c.last = (j->size - t->from > chunk ? t->from + chunk : j->size) - 1;
 	c.is_last = c.last + 1 == j->size;
 	tt_error_clear(&err);
-	log_debug("job %" PRId64 ": YouTube bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, j->id,
-		  c.first, c.last, c.total);
+	log_debug("job %" PRId64 ": YouTube bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, j->id, c.first,
+		  c.last, c.total);
 	a = p->yt.upload(p->yt.ctx, j->upload_url, &c, &t->yr, &err);
 	if (a == YT_DONE) {
 		log_info("job %" PRId64 ": all %" PRIu64 " bytes at YouTube", j->id, j->size);
@@ -161,7 +164,8 @@ struct step step_yt_send(struct poster *p, struct turn *t)
 	}
 	if (a == YT_ABORTED && ctx.taken)
 		log_info("job %" PRId64 ": %s was deleted or changed; upload abandoned (an "
-			 "unfinished session never becomes a video)", j->id, j->path);
+			 "unfinished session never becomes a video)",
+			 j->id, j->path);
 	/* 5xx, network: ask the session, then resume where it says */
 	return pw_yt_error(p, t, a, &err, STEP_YT_QUERY);
 }

@@ -106,8 +106,8 @@ static enum yt_answer yr_finish(void *ctx, const char *uri, uint64_t total, stru
 static int yr_poll(void *ctx, const char *video_id, struct yt_reply *rep, struct tt_error *err)
 {
 	struct yt_real *r = ctx;
-	int rc = yt_video_status(r->h, r->cfg->youtube_api_base, r->ts.access_token, video_id,
-				 rep, err);
+	int rc =
+	    yt_video_status(r->h, r->cfg->youtube_api_base, r->ts.access_token, video_id, rep, err);
 
 	if (rc && rep->http_status == 401 && refresh(r))
 		rc = yt_video_status(r->h, r->cfg->youtube_api_base, r->ts.access_token, video_id,

@@ -135,8 +135,8 @@ int yt_parse_range(const char *value, uint64_t *held)
 	unsigned long long a, b;
 	int used = 0;
 
-	if (!value || strncmp(value, "bytes=", 6) || strspn(value + 6, "0123456789-") !=
-							   strlen(value + 6))
+	if (!value || strncmp(value, "bytes=", 6) ||
+	    strspn(value + 6, "0123456789-") != strlen(value + 6))
 		return -EINVAL;
 	if (sscanf(value + 6, "%llu-%llu%n", &a, &b, &used) != 2 || value[6 + used] || a != 0 ||
 	    b == UINT64_MAX)
@@ -215,17 +215,17 @@ static void set_body_options(CURL *h, struct yt_xfer *x, const char *post)
 	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
 	curl_easy_setopt(h, CURLOPT_SEEKDATA, x);
 	if (x->c)
-		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE,
-				 (curl_off_t)x->c->max_send_speed);
+		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)x->c->max_send_speed);
 }
 
 /* Back to the way http_easy_new() left the handle: no dangling pointers. */
 static void clear_options(CURL *h)
 {
 	static const CURLoption ptrs[] = {
-	    CURLOPT_HTTPHEADER, CURLOPT_READFUNCTION,	 CURLOPT_READDATA,   CURLOPT_SEEKFUNCTION,
-	    CURLOPT_SEEKDATA,	CURLOPT_HEADERFUNCTION,	 CURLOPT_HEADERDATA, CURLOPT_XFERINFOFUNCTION,
-	    CURLOPT_XFERINFODATA, CURLOPT_ERRORBUFFER, CURLOPT_POSTFIELDS,	 CURLOPT_WRITEDATA};
+	    CURLOPT_HTTPHEADER,	  CURLOPT_READFUNCTION,	    CURLOPT_READDATA,
+	    CURLOPT_SEEKFUNCTION, CURLOPT_SEEKDATA,	    CURLOPT_HEADERFUNCTION,
+	    CURLOPT_HEADERDATA,	  CURLOPT_XFERINFOFUNCTION, CURLOPT_XFERINFODATA,
+	    CURLOPT_ERRORBUFFER,  CURLOPT_POSTFIELDS,	    CURLOPT_WRITEDATA};
 
 	for (size_t i = 0; i < sizeof(ptrs) / sizeof(ptrs[0]); i++)
 		curl_easy_setopt(h, ptrs[i], NULL);
@@ -279,8 +279,10 @@ static enum yt_answer put_failed(const struct yt_xfer *x, CURLcode cc, const cha
 		tt_error_set(err, ERR_INCOMPLETE,
 			     "cannot read bytes %" PRIu64 "-%" PRIu64 " of the staged file (%s)",
 			     x->c->first, x->c->last,
-			     x->read_errno ? strerror(x->read_errno) : "it is shorter than planned");
-		tt_error_advise(err, "The file changed after it was complete; it is checked again.");
+			     x->read_errno ? strerror(x->read_errno)
+					   : "it is shorter than planned");
+		tt_error_advise(err,
+				"The file changed after it was complete; it is checked again.");
 		return YT_FILE_ERROR;
 	}
 	tt_error_set(err, ERR_RETRY, "network: YouTube upload: %s",
@@ -372,13 +374,13 @@ static enum yt_answer start_failed(long status, CURLcode cc, const char *msg, st
 }
 
 enum yt_answer yt_session_start(CURL *h, const char *api_base, const char *token,
-				const char *meta_json, uint64_t size, const char *mime,
-				char **uri, struct yt_reply *rep, struct tt_error *err)
+				const char *meta_json, uint64_t size, const char *mime, char **uri,
+				struct yt_reply *rep, struct tt_error *err)
 {
 	struct yt_xfer x = {.rep = rep};
 	struct curl_slist *hdrs = NULL;
-	char *url = xasprintf("%s/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status",
-			      api_base);
+	char *url = xasprintf(
+	    "%s/upload/youtube/v3/videos?uploadType=resumable&part=snippet,status", api_base);
 	char line[160], errbuf[CURL_ERROR_SIZE] = "";
 	enum yt_answer a = YT_MORE;
 	CURLcode cc;
@@ -441,8 +443,8 @@ int yt_video_status(CURL *h, const char *api_base, const char *token, const char
 		    struct yt_reply *rep, struct tt_error *err)
 {
 	struct http_reply r;
-	char *url = xasprintf("%s/youtube/v3/videos?part=status,processingDetails&id=%s",
-			      api_base, video_id);
+	char *url = xasprintf("%s/youtube/v3/videos?part=status,processingDetails&id=%s", api_base,
+			      video_id);
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));

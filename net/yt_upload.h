@@ -2,9 +2,9 @@
  * YouTube's resumable upload over libcurl (docs/youtube.md §4): the
  * session start (POST with the metadata, Location = the session URI), one
  * chunk PUT with Content-Range, and the status query (a PUT of no bytes
- * with "Content-Range: bytes *\/TOTAL"), each answer classified for the posting worker, which owns the decisions
- * (net/poster_yt.c).  The body of a chunk is read with pread() from the
- * caller's descriptor, as net/upload.c does for TikTok.
+ * with "Content-Range: bytes *\/TOTAL"), each answer classified for the posting worker, which owns
+ * the decisions (net/poster_yt.c).  The body of a chunk is read with pread() from the caller's
+ * descriptor, as net/upload.c does for TikTok.
  *
  * The session URI is the only handle to an upload: whoever holds it can
  * finish it.  It is registered with the log redaction before any request
@@ -18,36 +18,34 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "meta/youtube.h" /* YT_CHUNK_UNIT: every chunk but the last is a multiple */
 #include "net/upload.h"
 #include "util/error.h"
-
-/* Every chunk but the last is a multiple of this (docs/youtube.md §4.2). */
-#define YT_CHUNK_UNIT 262144
 
 /* What an answer means for the worker: an enum, not 0/-errno
  * (util/error.h), because each leads to a different step. */
 enum yt_answer {
-	YT_MORE = 0,	 /* 308: the server holds rep->held bytes; go on from there */
-	YT_DONE,	 /* 200/201 with the video resource: rep->video_id */
-	YT_GONE,	 /* 404/410 on the session URI: the server says it is dead */
-	YT_RETRY,	 /* 5xx, 429, a network error: ask (the status query) and resume */
-	YT_AUTH,	 /* 401: the access token was refused */
-	YT_REFUSED,	 /* an error reason of §8 (class in err: user, defer, ...) */
-	YT_FILE_ERROR,	 /* the staging file could not be read or shrank */
-	YT_ABORTED,	 /* the progress callback asked to stop */
-	YT_LOST		 /* session start: the request may have reached Google, no answer */
+	YT_MORE = 0,   /* 308: the server holds rep->held bytes; go on from there */
+	YT_DONE,       /* 200/201 with the video resource: rep->video_id */
+	YT_GONE,       /* 404/410 on the session URI: the server says it is dead */
+	YT_RETRY,      /* 5xx, 429, a network error: ask (the status query) and resume */
+	YT_AUTH,       /* 401: the access token was refused */
+	YT_REFUSED,    /* an error reason of §8 (class in err: user, defer, ...) */
+	YT_FILE_ERROR, /* the staging file could not be read or shrank */
+	YT_ABORTED,    /* the progress callback asked to stop */
+	YT_LOST	       /* session start: the request may have reached Google, no answer */
 };
 
 /* What an answer said, as far as the worker needs it. */
 struct yt_reply {
-	long http_status;    /* 0 when no answer arrived */
-	bool have_range;     /* a Range header came with a 308 */
-	uint64_t held;	     /* bytes the server holds (Range: bytes=0-N gives N+1) */
-	char video_id[64];   /* YT_DONE: the video's id */
+	long http_status;	/* 0 when no answer arrived */
+	bool have_range;	/* a Range header came with a 308 */
+	uint64_t held;		/* bytes the server holds (Range: bytes=0-N gives N+1) */
+	char video_id[64];	/* YT_DONE: the video's id */
 	char upload_status[32]; /* YT_DONE: status.uploadStatus ("uploaded") */
-	char privacy[16];    /* YT_DONE: status.privacyStatus as applied */
-	char reason[64];     /* error.errors[0].reason, "" if none */
-	char upload_id[96];  /* X-GUploader-UploadID, for support (not a secret) */
+	char privacy[16];	/* YT_DONE: status.privacyStatus as applied */
+	char reason[64];	/* error.errors[0].reason, "" if none */
+	char upload_id[96];	/* X-GUploader-UploadID, for support (not a secret) */
 };
 
 /* "bytes=0-N" → N+1 bytes held; 0 or -EINVAL (pure). */
@@ -68,8 +66,8 @@ enum yt_answer yt_classify(long status, const char *body, size_t len, struct yt_
  * answer came (a session may exist that nobody can ever fill).
  */
 enum yt_answer yt_session_start(CURL *h, const char *api_base, const char *token,
-				const char *meta_json, uint64_t size, const char *mime,
-				char **uri, struct yt_reply *rep, struct tt_error *err);
+				const char *meta_json, uint64_t size, const char *mime, char **uri,
+				struct yt_reply *rep, struct tt_error *err);
 /* PUT bytes c->first..c->last of c->total from c->fd to @uri. */
 enum yt_answer yt_put_chunk(CURL *h, const char *uri, const char *token,
 			    const struct upload_chunk *c, struct yt_reply *rep,

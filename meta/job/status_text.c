@@ -36,11 +36,14 @@ static void add_line(struct strbuf *sb, const char *label, const char *s)
 	strbuf_addch(sb, '\n');
 }
 
-/* "  STATE       PATH", the path escaped. */
-static void add_head(struct strbuf *sb, const struct job *j)
+/* "  STATE       PATH", the path escaped; "  [YouTube]" after the path of
+ * an item of a YouTube account (TikTok's are the unmarked default). */
+static void add_head(const struct status_walk *w, struct strbuf *sb, const struct job *j)
 {
 	strbuf_addf(sb, "  %-10s  ", job_state_name(j->state));
 	esc_text(sb, j->path);
+	if (status_youtube(w, j))
+		strbuf_addstr(sb, "  [YouTube]");
 }
 
 static void add_account(struct strbuf *sb, const char *state_dir)
@@ -63,7 +66,7 @@ static void add_account(struct strbuf *sb, const char *state_dir)
 }
 
 /* What a live item waits for, after its head on the same line. */
-static void add_waits_for(struct strbuf *sb, const struct job *j)
+static void add_waits_for(const struct status_walk *w, struct strbuf *sb, const struct job *j)
 {
 	switch (j->state) {
 	case JOB_WAITING:
@@ -83,7 +86,7 @@ static void add_waits_for(struct strbuf *sb, const struct job *j)
 		break;
 	case JOB_PROCESSING:
 		if (j->status) {
-			strbuf_addstr(sb, "  TikTok: ");
+			strbuf_addstr(sb, status_youtube(w, j) ? "  YouTube: " : "  TikTok: ");
 			esc_text(sb, j->status);
 		}
 		break;
@@ -98,10 +101,10 @@ static void add_waits_for(struct strbuf *sb, const struct job *j)
 	}
 }
 
-static void add_queued(struct strbuf *sb, const struct job *j)
+static void add_queued(const struct status_walk *w, struct strbuf *sb, const struct job *j)
 {
-	add_head(sb, j);
-	add_waits_for(sb, j);
+	add_head(w, sb, j);
+	add_waits_for(w, sb, j);
 	strbuf_addch(sb, '\n');
 	if (j->caption_path)
 		add_line(sb, "caption", j->caption_path);
@@ -109,9 +112,9 @@ static void add_queued(struct strbuf *sb, const struct job *j)
 	add_line(sb, j->state == JOB_DEFERRED ? "reason" : "error", j->error);
 }
 
-static void add_result(struct strbuf *sb, const struct job *j)
+static void add_result(const struct status_walk *w, struct strbuf *sb, const struct job *j)
 {
-	add_head(sb, j);
+	add_head(w, sb, j);
 	if (j->state == JOB_POSTED && j->posted_at > 0) {
 		strbuf_addstr(sb, "  at ");
 		add_time(sb, j->posted_at);
@@ -228,7 +231,7 @@ void status_text_item(struct status_walk *w, const struct job *j)
 	}
 	if (!job_state_final(j->state)) {
 		w->queued++;
-		add_queued(&w->text, j);
+		add_queued(w, &w->text, j);
 		return;
 	}
 	/* store_each gives live jobs first, then the final ones */
@@ -238,7 +241,7 @@ void status_text_item(struct status_walk *w, const struct job *j)
 		strbuf_addstr(&w->text, "\nRecent results:\n");
 		w->in_results = true;
 	}
-	add_result(&w->text, j);
+	add_result(w, &w->text, j);
 }
 
 static void add_next_scheduled(struct strbuf *sb, const struct status_walk *w)

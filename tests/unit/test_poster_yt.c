@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #define UNIT YT_CHUNK_UNIT
-#define CHUNK (2 * UNIT)		/* youtube_chunk_size */
+#define CHUNK (2 * UNIT)	/* youtube_chunk_size */
 #define VSIZE (5 * UNIT + 1000) /* three chunks: 2, 2 and 1 unit + 1000 */
 #define KILLED 99
 #define FAKE_SESSIONS 8
@@ -39,7 +39,7 @@
 struct fake_session {
 	char uri[96];
 	uint64_t size, held;
-	bool dead;	     /* 404 from now on */
+	bool dead;	   /* 404 from now on */
 	char video_id[32]; /* set when the last byte arrived */
 	char meta[512];	   /* the metadata as received */
 };
@@ -56,15 +56,15 @@ struct fake {
 	struct fake_call calls[FAKE_CALLS];
 	int ncalls;
 	/* faults, by the 1-based number of the call they hit (0: none) */
-	int lose_start;	   /* start N: opened, the answer lost */
-	int kill_start;	   /* die inside start N, after opening */
+	int lose_start;	     /* start N: opened, the answer lost */
+	int kill_start;	     /* die inside start N, after opening */
 	int kill_put_before; /* die as PUT N begins, before a byte */
-	int kill_put;	   /* die inside PUT N, after storing */
-	int fail_put;	   /* PUT N: half of it stored, then a 503 */
-	int norange_put;   /* PUT N: the server lost everything; 308, no Range */
-	int short_put;	   /* PUT N: only one unit kept; 308 short of it */
-	int gone_put;	   /* PUT N and later on session 1: 404 */
-	int auth_put;	   /* PUT N and later: 401 */
+	int kill_put;	     /* die inside PUT N, after storing */
+	int fail_put;	     /* PUT N: half of it stored, then a 503 */
+	int norange_put;     /* PUT N: the server lost everything; 308, no Range */
+	int short_put;	     /* PUT N: only one unit kept; 308 short of it */
+	int gone_put;	     /* PUT N and later on session 1: 404 */
+	int auth_put;	     /* PUT N and later: 401 */
 	bool in_child;
 };
 
@@ -203,8 +203,8 @@ static enum yt_answer fake_upload(void *ctx, const char *uri, const struct uploa
 	return answer(s, rep);
 }
 
-static enum yt_answer fake_finish(void *ctx, const char *uri, uint64_t total,
-				  struct yt_reply *rep, struct tt_error *err)
+static enum yt_answer fake_finish(void *ctx, const char *uri, uint64_t total, struct yt_reply *rep,
+				  struct tt_error *err)
 {
 	struct fake_session *s = by_uri(uri);
 
@@ -268,8 +268,9 @@ static void setup(void)
 
 static int64_t ready_item(void)
 {
-	static const char caption[] = "---\nprivacy: private\n---\nSunset over the harbour\n"
-				      "Shot at dusk #travel #sunset\n";
+	static const char caption[] =
+	    "---\nprivacy: private\nmade_for_kids: no\n---\nSunset over the harbour\n"
+	    "Shot at dusk #travel #sunset\n";
 	int64_t id;
 
 	if (fixture_put_mp4(&fx, "outbox/clip.mp4", VSIZE) < 0 ||
