@@ -55,7 +55,7 @@ def youtube_mount(mounted, yt, **section):
     top = {"ca_file": yt.ca_file, "state_dir": str(m.state), "settle_time": "0.5",
            "youtube_auth_url": base + "/o/oauth2/v2/auth", "youtube_oauth_base": base,
            "youtube_api_base": base}
-    acct = dict({"platform": "youtube", "youtube_client_id": yt.client_id,
+    acct = dict({"platform": "youtube", "youtube_client_id": yt.client_id, "made_for_kids": "no",
                  "youtube_client_secret": yt.client_secret}, **section)
     fd = os.open(m.config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
