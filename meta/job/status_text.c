@@ -208,6 +208,8 @@ static void add_waiting(struct status_walk *w, const struct job *j)
 	w->nwaiting++;
 	strbuf_addstr(&w->waiting, "  ");
 	esc_text(&w->waiting, j->path);
+	if (status_youtube(w, j))
+		strbuf_addstr(&w->waiting, "  [YouTube]");
 	if (j->posted_at > 0) {
 		strbuf_addstr(&w->waiting, "  published at ");
 		add_time(&w->waiting, j->posted_at);

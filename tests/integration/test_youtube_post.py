@@ -103,10 +103,12 @@ def test_a_youtube_item_is_posted_with_its_exact_metadata(mounted, sandbox, yt_s
     assert not any(n.startswith("user.tiktok.")
                    for n in os.listxattr(m.mnt / "accounts/yt/posted/clip.mp4"))
     (v,) = yt_sandbox.videos()
-    assert x["state"] == "posted"
+    # in posted/ at once, published while YouTube processes it (test_youtube_quota.py
+    # follows the processing to its end)
+    assert x["state"] in ("published", "posted")
     assert x["video_id"] == v["video_id"]
     assert x["url"] == f"https://www.youtube.com/watch?v={v['video_id']}"
-    assert x["status"] == "uploaded"
+    assert x["status"] in ("uploaded", "processing", "processed")
     assert v["title"] == "Harbour at dusk"
     assert v["description"] == "A long walk by the water #travel #sunset"
     assert v["tags"] == ["travel", "sunset"]
@@ -172,7 +174,9 @@ def test_a_tiktok_and_a_youtube_account_in_one_mount_both_post(mounted, sandbox,
     cp = subprocess.run([BIN, "status", "--json", "-c", str(m.config)], capture_output=True,
                         text=True, timeout=60)
     assert cp.returncode == 0, cp.stderr
-    items = {i["path"]: i for i in json.loads(cp.stdout)["recent"]}
+    doc = json.loads(cp.stdout)
+    # a YouTube item waits for its processing among the published ones
+    items = {i["path"]: i for i in doc["recent"] + doc["waiting_post_id"]}
     assert items["posted/tt.mp4"]["platform"] == "tiktok"
     assert items["accounts/yt/posted/yt.mp4"]["platform"] == "youtube"
 
@@ -202,7 +206,7 @@ def test_watch_mode_gives_a_youtube_item_youtube_results(watched, sandbox, yt_sa
         return json.loads(j.read_text()) if j.exists() else None
     got = wait_for(lambda: (r := results()) and r.get("video_id") and r, 30,
                    "the YouTube results on the file")
-    assert got["video_id"] == v["video_id"] and got["state"] == "posted"
+    assert got["video_id"] == v["video_id"] and got["state"] in ("published", "posted")
     assert got["url"] == f"https://www.youtube.com/watch?v={v['video_id']}"
     assert "publish_id" not in got
     assert w.stop() == 0
