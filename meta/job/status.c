@@ -140,6 +140,7 @@ static void walk_init(struct status_walk *w, struct store *st, const struct stat
 	w->format = v ? v->format : STATUS_TEXT;
 	w->sections = v ? v->sections : 0;
 	w->state_dir = v ? v->state_dir : NULL;
+	w->cfg = v ? v->cfg : NULL;
 	w->now = v && v->now ? v->now : wall_now();
 	strbuf_init(&w->text);
 	strbuf_init(&w->uploads);
