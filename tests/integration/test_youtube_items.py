@@ -90,3 +90,16 @@ def test_status_shows_each_accounts_platform(mounted):
     r = subprocess.run([BIN, "status", "-c", str(m.config)], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=60)
     assert "Platforms: default TikTok, yt YouTube\n" in r.stdout
+
+
+def test_long_description_is_fine_on_youtube_not_on_tiktok(mounted, clip):
+    """3000 characters: over TikTok's 2200 UTF-16 units, within YouTube's
+    5000-byte description."""
+    m = youtube_mount(mounted)
+    text = "A title\n" + "a" * 3000 + "\n"
+    yt = drop(m, clip, "---\nprivacy: public\nmade_for_kids: no\n---\n" + text,
+              folder="accounts/yt/outbox")
+    tt = drop(m, clip, "---\nprivacy: public\n---\n" + text, name="tt.mp4")
+    m.wait_state(yt, "ready")
+    m.wait_state(tt, "invalid")
+    assert "3008 UTF-16 units long; TikTok allows at most 2200" in m.xattrs(tt)["error"]
