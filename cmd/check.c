@@ -531,8 +531,7 @@ static int check_caption(const struct config *cfg, const struct creator_info *ci
  * @cfg as account @name sees it, into @view (borrowing @cfg and *@dir,
  * which the caller frees).  0, or 2 after saying the account is unknown.
  */
-static int account_view(const struct config *cfg, const char *name, char **dir,
-			struct config *view)
+static int account_view(const struct config *cfg, const char *name, char **dir, struct config *view)
 {
 	const struct account *a = config_account(cfg, name ? name : CONFIG_DEFAULT_ACCOUNT);
 

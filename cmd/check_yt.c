@@ -84,10 +84,10 @@ static void print_mapping(const struct config *cfg, const struct yt_meta *m,
 	if (m->title_from == YT_FROM_KEY)
 		fputs("the title: key", stdout);
 	else
-		fputs(src->caption_from_name ? "the video's file name" : yt_from_name(m->title_from),
+		fputs(src->caption_from_name ? "the video's file name"
+					     : yt_from_name(m->title_from),
 		      stdout);
-	printf(")\n  description   %zu of %d bytes\n", strlen(m->description),
-	       YT_DESCRIPTION_MAX);
+	printf(")\n  description   %zu of %d bytes\n", strlen(m->description), YT_DESCRIPTION_MAX);
 	print_tags(m);
 	printf("  privacy       %s", m->privacy);
 	put_from(cfg, m->privacy_from, src->from[SK_PRIVACY]);

@@ -103,8 +103,10 @@ bool rules_yt_is_short(const struct media_info *mi, char *why, size_t size)
 		return false;
 	}
 	if (mi->duration > YT_SHORT_MAX_SECONDS) {
-		snprintf(why, size, "%s %ux%u, but %.1f s long: a Short is at most %d s", shape, w,
-			 h, mi->duration, YT_SHORT_MAX_SECONDS);
+		/* 180.04 s is "180.04", never a "180.0" that reads as within */
+		snprintf(why, size, "%s %ux%u, but %.*f s long: a Short is at most %d s", shape, w,
+			 h, mi->duration < YT_SHORT_MAX_SECONDS + 0.05 ? 3 : 1, mi->duration,
+			 YT_SHORT_MAX_SECONDS);
 		return false;
 	}
 	snprintf(why, size, "%s %ux%u, %.1f s: at most %d s", shape, w, h, mi->duration,

@@ -18,13 +18,13 @@
 static const struct {
 	const char *id, *name, *word;
 } categories[] = {
-    {"1", "Film & Animation", "film"},	   {"2", "Autos & Vehicles", "autos"},
-    {"10", "Music", "music"},		   {"15", "Pets & Animals", "pets"},
-    {"17", "Sports", "sports"},		   {"19", "Travel & Events", "travel"},
-    {"20", "Gaming", "gaming"},		   {"22", "People & Blogs", "people"},
-    {"23", "Comedy", "comedy"},		   {"24", "Entertainment", "entertainment"},
-    {"25", "News & Politics", "news"},	   {"26", "Howto & Style", "howto"},
-    {"27", "Education", "education"},	   {"28", "Science & Technology", "science"},
+    {"1", "Film & Animation", "film"}, {"2", "Autos & Vehicles", "autos"},
+    {"10", "Music", "music"},	       {"15", "Pets & Animals", "pets"},
+    {"17", "Sports", "sports"},	       {"19", "Travel & Events", "travel"},
+    {"20", "Gaming", "gaming"},	       {"22", "People & Blogs", "people"},
+    {"23", "Comedy", "comedy"},	       {"24", "Entertainment", "entertainment"},
+    {"25", "News & Politics", "news"}, {"26", "Howto & Style", "howto"},
+    {"27", "Education", "education"},  {"28", "Science & Technology", "science"},
 };
 #define N_CATEGORIES (sizeof(categories) / sizeof(categories[0]))
 

@@ -125,7 +125,8 @@ static void split_caption(const struct sidecar *sc, struct yt_meta *m)
 
 static int check_title(const char *name, const struct yt_meta *m, struct tt_error *err)
 {
-	const char *where = m->title_from == YT_FROM_KEY ? "title" : "title (the caption's first line)";
+	const char *where =
+	    m->title_from == YT_FROM_KEY ? "title" : "title (the caption's first line)";
 	size_t n = yt_char_count(m->title);
 	char bad = forbidden_char(m->title);
 
@@ -164,8 +165,9 @@ static int check_description(const char *name, const struct yt_meta *m, struct t
 			     "%s: the description (the caption after the title) is %zu bytes of "
 			     "UTF-8; YouTube allows at most %d",
 			     name, n, YT_DESCRIPTION_MAX);
-		tt_error_advise(err, "Shorten it by %zu bytes (an accented letter counts 2, "
-				     "an emoji 4).",
+		tt_error_advise(err,
+				"Shorten it by %zu bytes (an accented letter counts 2, "
+				"an emoji 4).",
 				n - YT_DESCRIPTION_MAX);
 		return refuse(err);
 	}
@@ -277,9 +279,10 @@ static int settle_privacy(const struct config *cfg, const struct sidecar *sc, co
 				     "%s: privacy %s with a schedule; YouTube makes a scheduled "
 				     "video public at its time",
 				     name, m->privacy);
-			tt_error_advise(err, "Set `privacy: public` (or none) to publish it at "
-					     "the schedule, or remove `schedule:` to upload it %s "
-					     "now.",
+			tt_error_advise(err,
+					"Set `privacy: public` (or none) to publish it at "
+					"the schedule, or remove `schedule:` to upload it %s "
+					"now.",
 					m->privacy);
 			return refuse(err);
 		}
@@ -328,8 +331,7 @@ static int settle_kids(const struct config *cfg, const struct sidecar *sc, const
 	return refuse(err);
 }
 
-static void settle_category(const struct config *cfg, const struct sidecar *sc,
-			    struct yt_meta *m)
+static void settle_category(const struct config *cfg, const struct sidecar *sc, struct yt_meta *m)
 {
 	const char *id = YT_CATEGORY_DEFAULT;
 
@@ -364,11 +366,11 @@ char *yt_meta_json(const struct yt_meta *m)
 
 	for (size_t i = 0; i < m->ntags; i++)
 		json_array_append_new(tags, json_string(m->tags[i]));
-	root = json_pack("{s:{s:s, s:s, s:o, s:s}, s:{s:s, s:b}}", "snippet", "title",
-			 m->title ? m->title : "", "description",
-			 m->description ? m->description : "", "tags", tags, "categoryId",
-			 m->category_id, "status", "privacyStatus", m->privacy,
-			 "selfDeclaredMadeForKids", m->made_for_kids);
+	root =
+	    json_pack("{s:{s:s, s:s, s:o, s:s}, s:{s:s, s:b}}", "snippet", "title",
+		      m->title ? m->title : "", "description", m->description ? m->description : "",
+		      "tags", tags, "categoryId", m->category_id, "status", "privacyStatus",
+		      m->privacy, "selfDeclaredMadeForKids", m->made_for_kids);
 	if (!root)
 		return NULL;
 	if (m->publish_at) {

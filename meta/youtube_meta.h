@@ -48,11 +48,11 @@ struct yt_meta {
 	char *description; /* owned, "" when none */
 	char **tags;	   /* owned, each without '#' */
 	size_t ntags;
-	char privacy[16];     /* privacyStatus sent: public | unlisted | private */
-	int made_for_kids;    /* 0 or 1: never defaulted silently */
-	char category_id[8];  /* "22" */
-	int64_t publish_at;   /* unix seconds UTC; 0 = none */
-	size_t tags_length;   /* YouTube's count of the tags (YT_TAGS_MAX) */
+	char privacy[16];    /* privacyStatus sent: public | unlisted | private */
+	int made_for_kids;   /* 0 or 1: never defaulted silently */
+	char category_id[8]; /* "22" */
+	int64_t publish_at;  /* unix seconds UTC; 0 = none */
+	size_t tags_length;  /* YouTube's count of the tags (YT_TAGS_MAX) */
 	enum yt_from title_from, privacy_from, made_for_kids_from, category_from;
 };
 

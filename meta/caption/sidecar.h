@@ -105,7 +105,8 @@ void sidecar_init(struct sidecar *sc);
 /*
  * A folder's .defaults (meta/caption/defaults.h): the same front matter,
  * between --- lines or, as a convenience, the key lines alone, with no
- * caption text after it, where `cover` (a time in one video) is refused
+ * caption text after it, where `cover` (a time in one video) and `title`
+ * (one video's title) are refused
  * and `caption_from` and `hashtags` are also keys.  @name (the file's path
  * below the drop folder, "outbox/brand/.defaults") starts every message.
  * 0 or -EINVAL with @err set (class ERR_USER); sidecar_free() either way.

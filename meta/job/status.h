@@ -35,7 +35,8 @@ struct status_view {
 	const char *state_dir; /* where creator_info.json lives; NULL: "not logged in" */
 	int64_t now;	       /* unix seconds for the generated-at line; 0: the clock */
 	int recent;	       /* final results to list; 0: STATUS_RECENT_DEFAULT */
-	/* whose accounts post where (each item's platform); NULL: all TikTok */
+	/* the accounts' platforms (each account's and each item's); NULL: all
+	 * TikTok */
 	const struct config *cfg;
 };
 

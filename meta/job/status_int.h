@@ -31,7 +31,7 @@ struct status_walk {
 	enum status_format format;
 	unsigned sections;
 	const char *state_dir;
-	const struct config *cfg; /* NULL: every item is TikTok's */
+	const struct config *cfg; /* the accounts' platforms; NULL: all TikTok */
 	int64_t now;
 	/* scheduled items (copies: path, id, schedule_at), sorted at the end */
 	struct job *sched;

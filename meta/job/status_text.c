@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/job/status_int.h"
 #include "util/escape.h"
@@ -194,10 +195,29 @@ static void add_upload(struct status_walk *w, const struct job *j)
 	add_bar(&w->uploads, &p);
 }
 
+/* "Platforms: default TikTok, yt YouTube": where each account posts
+ * (issue 15), so a folder's rules are no surprise. */
+static void add_platforms(struct strbuf *sb, const struct config *cfg)
+{
+	if (!cfg || !cfg->n_accounts)
+		return;
+	strbuf_addstr(sb, "Platforms:");
+	for (size_t i = 0; i < cfg->n_accounts; i++) {
+		const struct account *a = &cfg->accounts[i];
+		bool yt = a->platform && !strcmp(a->platform, "youtube");
+
+		strbuf_addstr(sb, i ? ", " : " ");
+		esc_text(sb, a->name);
+		strbuf_addstr(sb, yt ? " YouTube" : " TikTok");
+	}
+	strbuf_addch(sb, '\n');
+}
+
 void status_text_begin(struct status_walk *w)
 {
 	strbuf_addstr(&w->text, "tiktokfs status\n\n");
 	add_account(&w->text, w->state_dir);
+	add_platforms(&w->text, w->cfg);
 	strbuf_addstr(&w->text, "\nQueue:\n");
 }
 

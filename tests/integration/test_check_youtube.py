@@ -6,7 +6,7 @@ from, and whether YouTube will make the video a Short, with the reason.
 import pathlib
 
 from test_check import SECRET, caption, run_check, write_config
-from mediafiles import make_media
+from mediafiles import make_media, media  # noqa: F401  (media is a fixture)
 
 YT = "[account yt]\nplatform = youtube\n"
 KEYS = dict(privacy="public", made_for_kids="no")
@@ -120,3 +120,19 @@ def test_unknown_account_is_a_usage_error(tmp_path):
     r = run_check(tmp_path, "--account", "nope", v)
     assert r.returncode == 2, r.out
     assert "no account nope" in r.out
+
+
+def test_rotation_is_applied_before_deciding(tmp_path, media):
+    """rotated.mp4 is stored 640x360 with a 90 degree rotation: shown
+    vertical, so a Short."""
+    d = tmp_path / "items"
+    d.mkdir()
+    v = d / "clip.mp4"
+    v.write_bytes(pathlib.Path(media["rotated.mp4"]).read_bytes())
+    caption(d / "clip.caption", "Turned", **KEYS)
+    conf = write_config(tmp_path)
+    with open(conf, "a") as f:
+        f.write(YT)
+    r = check_yt(tmp_path, v)
+    assert r.returncode == 0, r.out
+    assert "YouTube Short yes: vertical 360x640" in r.out

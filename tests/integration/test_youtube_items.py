@@ -5,8 +5,10 @@ to add.  Nothing here is uploaded: the account is not logged in.
 """
 import os
 import shutil
+import subprocess
 import time
 
+from fsutil import BIN
 from posting_util import FAST, drop
 
 YT_ACCOUNT = "[account yt]\nplatform = youtube\n"
@@ -80,3 +82,24 @@ def test_tiktok_privacy_in_a_youtube_folder_names_youtubes_choices(mounted, clip
     assert "privacy friends is TikTok's" in text
     assert "public, unlisted or private" in text
     assert not (m.mnt / "failed" / "clip.mp4").exists()
+
+
+def test_status_shows_each_accounts_platform(mounted):
+    m = youtube_mount(mounted)
+    assert "Platforms: default TikTok, yt YouTube\n" in (m.mnt / "STATUS.txt").read_text()
+    r = subprocess.run([BIN, "status", "-c", str(m.config)], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True, timeout=60)
+    assert "Platforms: default TikTok, yt YouTube\n" in r.stdout
+
+
+def test_long_description_is_fine_on_youtube_not_on_tiktok(mounted, clip):
+    """3000 characters: over TikTok's 2200 UTF-16 units, within YouTube's
+    5000-byte description."""
+    m = youtube_mount(mounted)
+    text = "A title\n" + "a" * 3000 + "\n"
+    yt = drop(m, clip, "---\nprivacy: public\nmade_for_kids: no\n---\n" + text,
+              folder="accounts/yt/outbox")
+    tt = drop(m, clip, "---\nprivacy: public\n---\n" + text, name="tt.mp4")
+    m.wait_state(yt, "ready")
+    m.wait_state(tt, "invalid")
+    assert "3008 UTF-16 units long; TikTok allows at most 2200" in m.xattrs(tt)["error"]

@@ -210,3 +210,33 @@ def test_watch_mode_gives_a_youtube_item_youtube_results(watched, sandbox, yt_sa
     assert got["url"] == f"https://www.youtube.com/watch?v={v['video_id']}"
     assert "publish_id" not in got
     assert w.stop() == 0
+
+
+def test_a_refused_access_token_is_refreshed_once_and_the_post_goes_on(
+        mounted, sandbox, yt_sandbox, tmp_path, clip):
+    m = yt_mount(mounted, sandbox, yt_sandbox, tmp_path)
+    yt_sandbox.expire_tokens()  # the saved access token still looks valid here
+    drop_yt(m, clip, "---\nprivacy: private\nmade_for_kids: no\n---\nafter a 401\n")
+    wait_file(m, "accounts/yt/posted/clip.mp4")
+    assert [v["title"] for v in yt_sandbox.videos()] == ["after a 401"]
+    log = [(r["method"], r["path"].split("?")[0], r["status"]) for r in yt_sandbox.request_log()]
+    assert ("POST", "/upload/youtube/v3/videos", 401) in log
+    assert ("POST", "/token", 200) in log
+
+
+def test_a_dead_google_login_says_which_login_to_run(mounted, sandbox, yt_sandbox, tmp_path,
+                                                    clip):
+    m = yt_mount(mounted, sandbox, yt_sandbox, tmp_path)
+    yt_sandbox.expire_tokens(refresh=True)  # revoked: no refresh can help
+    drop_yt(m, clip, "---\nprivacy: private\nmade_for_kids: no\n---\nno login\n")
+    rel = m.mnt / "accounts/yt/outbox/clip.mp4"
+
+    def error():
+        try:
+            return os.getxattr(rel, YT + "error").decode()
+        except OSError:
+            return None
+    msg = wait_for(error, 60, "the item's error")
+    assert msg == "clip.mp4: not logged in to YouTube: run tiktokfs login --account yt"
+    assert os.getxattr(rel, YT + "state").decode() == "ready"
+    assert yt_sandbox.videos() == [] and yt_sandbox.sessions() == []

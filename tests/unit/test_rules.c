@@ -584,6 +584,9 @@ TEST(test_youtube_short_is_vertical_or_square_and_at_most_3_minutes)
 	mi.duration = 180.5;
 	CHECK(!rules_yt_is_short(&mi, why, sizeof(why)));
 	CHECK_CONTAINS(why, "a Short is at most 180 s");
+	mi.duration = 180.04;
+	CHECK(!rules_yt_is_short(&mi, why, sizeof(why)));
+	CHECK_CONTAINS(why, "180.040 s long");
 	mi.width = 1920;
 	mi.duration = 120;
 	CHECK(!rules_yt_is_short(&mi, why, sizeof(why)));

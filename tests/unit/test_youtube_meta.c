@@ -128,7 +128,8 @@ TEST(test_title_counts_characters_not_bytes)
 TEST(test_explicit_title_over_limit_is_refused)
 {
 	char *long_title = repeat("b", 120);
-	char *t = xasprintf("---\nprivacy: public\nmade_for_kids: no\ntitle: %s\n---\nx", long_title);
+	char *t =
+	    xasprintf("---\nprivacy: public\nmade_for_kids: no\ntitle: %s\n---\nx", long_title);
 
 	CHECK_INT(map(t), -EINVAL);
 	CHECK_CONTAINS(e.what, "title is 120 characters");
@@ -251,8 +252,8 @@ TEST(test_account_settings_fill_what_the_caption_leaves)
 	CHECK_INT(m.made_for_kids_from, YT_FROM_ACCOUNT);
 	CHECK_STR(m.category_id, "27");
 	CHECK_INT(m.category_from, YT_FROM_ACCOUNT);
-	CHECK_INT(map_cfg(&cfg, "---\nprivacy: private\nmade_for_kids: no\ncategory: music\n---\nT"),
-		  0);
+	CHECK_INT(
+	    map_cfg(&cfg, "---\nprivacy: private\nmade_for_kids: no\ncategory: music\n---\nT"), 0);
 	CHECK_STR(m.privacy, "private");
 	CHECK_INT(m.made_for_kids, 0);
 	CHECK_STR(m.category_id, "10");
