@@ -163,8 +163,9 @@ struct yt_io {
 /* The io over net/yt_upload.c and net/yt_oauth.c; @cfg borrowed. */
 struct yt_io yt_io_real(const struct config *cfg);
 
-/* The history note of a session start (the YouTube twin of PW_INIT_NOTE:
- * a daily budget is counted from these rows). */
+/* The history note of a session start (the YouTube twin of PW_INIT_NOTE;
+ * the daily budget is counted from net/yt_ledger.h's notes, written before
+ * the start, so that a start whose answer was lost counts too). */
 #define PW_YT_SESSION_NOTE "upload session started"
 /* How long a session is kept for a resume: unknown, believed a week
  * (docs/youtube.md §11.3); the server's 404 is what decides. */
