@@ -1,7 +1,10 @@
 /*
- * `tiktokfs check [-c CONFIG] VIDEO [CAPTION]`: the validation the daemon
- * runs before an upload, offline, with everything it found printed (spec:
- * "Commands", "Validation before upload").
+ * `tiktokfs check [-c CONFIG] [--account NAME] VIDEO [CAPTION]`: the
+ * validation the daemon runs before an upload, offline, with everything it
+ * found printed (spec: "Commands", "Validation before upload").  With
+ * --account, the item is checked as that account posts it: its settings,
+ * its platform's rules, and for a YouTube account the caption as YouTube
+ * will get it and whether the video will be a Short (cmd/check_yt.c).
  *
  * Exit status: 0 when the item would be accepted (warnings allowed), 1 when
  * it would be refused or is not ready (truncated copy, no caption), 2 for
@@ -21,6 +24,7 @@
  * newline or a terminal escape shows as \n or \x1b, on its own line.
  */
 #include "cmd/cmd.h"
+#include "cmd/check_yt.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meta/account.h"
 #include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/media/probe.h"
@@ -44,10 +49,12 @@
 #include "util/strbuf.h"
 #include "util/path.h"
 
-static const char check_usage[] = "usage: tiktokfs check [-c CONFIG] VIDEO [CAPTION]\n";
+static const char check_usage[] =
+    "usage: tiktokfs check [-c CONFIG] [--account NAME] VIDEO [CAPTION]\n";
 
 struct check_args {
 	const char *config;
+	const char *account; /* NULL: the default account */
 	const char *video;
 	const char *caption;
 };
@@ -75,6 +82,15 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			a->config = argv[++i];
 		} else if (!opts_done && !strncmp(s, "-c", 2)) {
 			a->config = s + 2;
+		} else if (!opts_done && !strcmp(s, "--account")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "tiktokfs check: --account needs a name\n%s",
+					check_usage);
+				return 2;
+			}
+			a->account = argv[++i];
+		} else if (!opts_done && !strncmp(s, "--account=", 10)) {
+			a->account = s + 10;
 		} else if (!opts_done && s[0] == '-' && s[1]) {
 			fprintf(stderr, "tiktokfs check: unknown option %s\n%s", s, check_usage);
 			return 2;
@@ -221,11 +237,16 @@ static bool locate(const char *video, char **root, char **dir)
 	return true;
 }
 
-static void print_account(const struct creator_info *ci, bool have_ci)
+static void print_account(const struct config *cfg, const struct creator_info *ci, bool have_ci)
 {
 	char opts[160] = "";
 	size_t len = 0;
 
+	if (config_is_youtube(cfg)) {
+		printf("Platform: YouTube; checked by YouTube's rules (TikTok's bounds do not "
+		       "apply).\n");
+		return;
+	}
 	if (!have_ci) {
 		printf("Not logged in: checked against the config's bounds only.\n");
 		return;
@@ -384,6 +405,8 @@ static int check_video(const struct config *cfg, const struct creator_info *ci, 
 		return -1;
 	}
 	print_media(name, &mi);
+	if (config_is_youtube(cfg))
+		check_yt_print_short(&mi);
 	if (rules_check_media(cfg, ci, name, &mi, vm)) {
 		print_warnings(vm->warning);
 		print_reason("Refused", &vm->error);
@@ -400,22 +423,27 @@ static const char *default_source(const struct config *cfg, enum sidecar_key k, 
 {
 	bool in_cfg = (k == SK_PRIVACY && cfg->privacy) ||
 		      (k == SK_MODE && cfg->mode != POST_DIRECT) ||
-		      (k == SK_CAPTION_FROM && cfg->caption_from != CAPTION_FROM_SIDECAR);
+		      (k == SK_CAPTION_FROM && cfg->caption_from != CAPTION_FROM_SIDECAR) ||
+		      (k == SK_MADE_FOR_KIDS && cfg->made_for_kids) ||
+		      (k == SK_CATEGORY && cfg->category);
 
 	if (in_cfg) {
 		snprintf(buf, size, "the config%s%s%s", cfg->path ? " (" : "",
 			 cfg->path ? cfg->path : "", cfg->path ? ")" : "");
 		return buf;
 	}
-	if (k == SK_PRIVACY)
+	if (k == SK_PRIVACY || k == SK_MADE_FOR_KIDS)
 		return "nowhere: none chosen";
-	if (k == SK_HASHTAGS || k == SK_SCHEDULE || k == SK_COVER)
+	if (k == SK_HASHTAGS || k == SK_SCHEDULE || k == SK_COVER || k == SK_TITLE)
 		return "nowhere: none";
+	if (k == SK_CATEGORY)
+		return "the built-in default (22 People & Blogs)";
 	return "the built-in default";
 }
 
 /* Where each key came from: the caption file, a .defaults, the config, the
- * built-in default (meta/caption/defaults.h). */
+ * built-in default (meta/caption/defaults.h).  The other platform's keys
+ * only when set (check_print_ignored_keys then says they are ignored). */
 static void print_sources(const struct config *cfg, const struct dflt_sources *src,
 			  const char *caption_name)
 {
@@ -431,6 +459,8 @@ static void print_sources(const struct config *cfg, const struct dflt_sources *s
 	for (int k = 0; k < SK_COUNT; k++) {
 		const char *from = src->from[k];
 
+		if (!from && !check_key_used(cfg, (enum sidecar_key)k))
+			continue; /* the other platform's key, not set */
 		printf("  %-13s ", sidecar_key_name((enum sidecar_key)k));
 		put_esc(stdout,
 			from ? from : default_source(cfg, (enum sidecar_key)k, buf, sizeof(buf)));
@@ -485,23 +515,52 @@ static int check_caption(const struct config *cfg, const struct creator_info *ci
 	}
 	vc->have_sidecar = true;
 	rc = rules_check_caption(cfg, ci, name, in_scheduled, vc);
-	print_caption(name, vc);
+	if (config_is_youtube(cfg))
+		check_yt_print_caption(cfg, name, vc, &src);
+	else
+		print_caption(name, vc);
 	print_sources(cfg, &src, name);
+	check_print_ignored_keys(cfg, &src);
 	print_warnings(vc->warning);
 	if (rc)
 		print_reason(reason_label(vc->kind), &vc->error);
 	return rc ? -1 : 0;
 }
 
+/*
+ * @cfg as account @name sees it, into @view (borrowing @cfg and *@dir,
+ * which the caller frees).  0, or 2 after saying the account is unknown.
+ */
+static int account_view(const struct config *cfg, const char *name, char **dir, struct config *view)
+{
+	const struct account *a = config_account(cfg, name ? name : CONFIG_DEFAULT_ACCOUNT);
+
+	*dir = NULL;
+	if (!a && name) {
+		fputs("tiktokfs check: no account ", stderr);
+		put_esc(stderr, name);
+		fprintf(stderr, " in %s; the accounts are [account NAME] sections\n",
+			cfg->path ? cfg->path : "the config");
+		return 2;
+	}
+	if (!a || !name) {
+		*view = *cfg;
+		return 0;
+	}
+	*dir = account_state_dir(cfg->state_dir, a->name);
+	config_account_view(cfg, a, *dir, view);
+	return 0;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_args a;
-	struct config cfg;
+	struct config cfg, view;
 	struct creator_info ci;
 	struct tt_error err;
 	struct verdict vm, vc;
 	struct dflt_chain chain;
-	char *caption = NULL;
+	char *caption = NULL, *acct_dir = NULL;
 	bool have_ci, cfg_loaded = false, in_scheduled;
 	int rc, bad = 0;
 
@@ -519,23 +578,28 @@ int cmd_check(int argc, char **argv)
 		return 2;
 	}
 	cfg_loaded = true;
-	have_ci = creator_load(cfg.state_dir, &ci) == 0;
-	print_account(&ci, have_ci);
+	if ((rc = account_view(&cfg, a.account, &acct_dir, &view))) {
+		config_free(&cfg);
+		return rc;
+	}
+	have_ci = !config_is_youtube(&view) && creator_load(view.state_dir, &ci) == 0;
+	print_account(&view, &ci, have_ci);
 
 	caption = a.caption ? xstrdup(a.caption) : find_caption(a.video);
 	in_scheduled = in_scheduled_folder(a.video);
 
-	if (check_video(&cfg, have_ci ? &ci : NULL, a.video, &vm))
+	if (check_video(&view, have_ci ? &ci : NULL, a.video, &vm))
 		bad = 1;
 	vc.media = vm.media;
 	if (load_defaults(a.video, &chain) ||
-	    check_caption(&cfg, have_ci ? &ci : NULL, &chain, caption, a.video, in_scheduled, &vc))
+	    check_caption(&view, have_ci ? &ci : NULL, &chain, caption, a.video, in_scheduled, &vc))
 		bad = 1;
 	dflt_chain_free(&chain);
 	if (!bad)
 		printf("OK: would be accepted%s\n",
 		       vm.warning[0] || vc.warning[0] ? " (with the warnings above)" : "");
 	free(caption);
+	free(acct_dir);
 	verdict_free(&vm);
 	verdict_free(&vc);
 	if (cfg_loaded)

@@ -41,10 +41,11 @@ void daemon_init(struct daemon *d)
 /* ---- the state directory and the staging root ---- */
 
 /*
- * The mount and watch mode post with the default account, to TikTok: a
- * default account with platform = youtube would hand Google's tokens to
- * TikTok's API.  Uploading to YouTube is not written yet (issue 15), so it
- * is refused.  0 or -EINVAL with @err.
+ * The default account is TikTok's: the drop folder's own outbox/ and the
+ * worker's first login, pace and creator_info are the default account's,
+ * all TikTok's.  A YouTube channel posts from the accounts/NAME/ folders
+ * of an [account NAME] section (net/poster_yt.c); a default account with
+ * platform = youtube is refused.  0 or -EINVAL with @err.
  */
 int daemon_platform_check(const struct config *cfg, struct tt_error *err)
 {
@@ -52,8 +53,8 @@ int daemon_platform_check(const struct config *cfg, struct tt_error *err)
 		return 0;
 	tt_error_set(err, ERR_USER,
 		     "%s: the default account (the keys above the first [account] section) has "
-		     "platform = %s, and tiktokfs cannot upload there yet: the mount and watch "
-		     "mode post with the default account",
+		     "platform = %s, but the default account (the drop folder's own outbox/) "
+		     "posts to TikTok only",
 		     cfg->path ? cfg->path : "the config", cfg->platform);
 	tt_error_advise(err, "Set platform = tiktok above the first section and put the YouTube "
 			     "channel in an [account NAME] section of its own.");

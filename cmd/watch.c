@@ -256,6 +256,8 @@ static int start(struct watch_ctx *c, const struct watch_args *a)
 	watcher_attach(c->w, d->tracker);
 	c->db = xasprintf("%s/jobs.db", d->cfg.state_dir);
 	c->m = mirror_new(d->store, d->root, c->db);
+	if (c->m) /* read on this thread, which is also the one that reloads */
+		mirror_set_config(c->m, &d->cfg);
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 /*
  * The result mirror (see mirror.h): user.tiktok.* on the real files of
- * watch mode, or NAME.tiktok.json where the filesystem has no user xattrs.
+ * watch mode (user.youtube.* for an item of a YouTube account,
+ * meta/job/results.h), or NAME.tiktok.json where the filesystem has no user
+ * xattrs.
  *
  * Each sync walks the live jobs and the MIRROR_RECENT newest final ones
  * (store_each), renders every job's attributes into one string (its
@@ -37,7 +39,6 @@
 #include "util/safepath.h"
 #include "util/strbuf.h"
 
-#define TT_PREFIX RESULTS_XATTR_PREFIX
 #define NBUCKETS 256
 #define VALUE_MAX 1024
 
@@ -59,6 +60,7 @@ struct db_stamp {
 
 struct mirror {
 	struct store *st;
+	const struct config *cfg; /* whose accounts post where; NULL: TikTok */
 	const char *root;
 	int root_fd; /* root, opened once; -1 until then */
 	char *wal; /* db_path + "-wal", or NULL */
@@ -70,6 +72,11 @@ struct mirror {
 };
 
 /* ---- values ---- */
+
+void mirror_set_config(struct mirror *m, const struct config *cfg)
+{
+	m->cfg = cfg;
+}
 
 bool mirror_own_name(const char *name)
 {
@@ -129,18 +136,21 @@ void mirror_free(struct mirror *m)
 
 /* ---- writing ---- */
 
-/* The attributes of @j as "key\tvalue\n" lines, in results_keys order. */
-static char *render(const struct job *j)
+/* The attributes of @j as "key\tvalue\n" lines, in its view's order. */
+static char *render(const struct config *cfg, const struct job *j)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char value[VALUE_MAX];
 
+	struct results_view v;
+
+	results_view_of(cfg, j, &v);
 	strbuf_init(&sb);
-	strbuf_addf(&sb, "%s\n%s\n", j->path ? j->path : "",
-		    j->caption_path ? j->caption_path : "");
-	for (size_t i = 0; i < results_nkeys; i++)
-		if (results_value(j, results_keys[i], value, sizeof(value)))
-			strbuf_addf(&sb, "%s\t%s\n", results_keys[i], value);
+	strbuf_addf(&sb, "%s\n%s\n%s\n", j->path ? j->path : "",
+		    j->caption_path ? j->caption_path : "", v.prefix);
+	for (size_t i = 0; i < v.nkeys; i++)
+		if (results_view_value(&v, j, v.keys[i], value, sizeof(value)))
+			strbuf_addf(&sb, "%s\t%s\n", v.keys[i], value);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -181,7 +191,7 @@ static void log_refused(struct mirror *m, const char *rel, int rc, const struct 
  * file into outbox/ brings the old post's, which must not pose as a result).
  * 0 or -errno.
  */
-static int remove_stale(int fd, const struct job *j)
+static int remove_stale(int fd, const struct results_view *v, const struct job *j)
 {
 	char value[VALUE_MAX];
 	char *names = NULL;
@@ -199,8 +209,9 @@ static int remove_stale(int fd, const struct job *j)
 		size_t len = strnlen(name, (size_t)(n - i));
 
 		i += (ssize_t)len + 1;
-		if (strncmp(name, TT_PREFIX, strlen(TT_PREFIX)) ||
-		    results_value(j, name + strlen(TT_PREFIX), value, sizeof(value)))
+		if (!results_is_name(name) ||
+		    (!strncmp(name, v->prefix, strlen(v->prefix)) &&
+		     results_view_value(v, j, name + strlen(v->prefix), value, sizeof(value))))
 			continue;
 		if (fremovexattr(fd, name) < 0 && errno != ENODATA)
 			rc = -errno;
@@ -216,23 +227,25 @@ static int remove_stale(int fd, const struct job *j)
 static int write_xattrs(struct mirror *m, const char *rel, const struct job *j, struct stat *st)
 {
 	char name[64], value[VALUE_MAX];
+	struct results_view v;
 	int fd, rc = 0;
 
+	results_view_of(m->cfg, j, &v);
 	memset(st, 0, sizeof(*st));
 	fd = root_fd(m);
 	if (fd >= 0)
 		fd = sp_open_regular(fd, rel, st);
 	if (fd < 0)
 		return fd;
-	for (size_t i = 0; i < results_nkeys && rc == 0; i++) {
-		if (!results_value(j, results_keys[i], value, sizeof(value)))
+	for (size_t i = 0; i < v.nkeys && rc == 0; i++) {
+		if (!results_view_value(&v, j, v.keys[i], value, sizeof(value)))
 			continue;
-		snprintf(name, sizeof(name), TT_PREFIX "%s", results_keys[i]);
+		snprintf(name, sizeof(name), "%s%s", v.prefix, v.keys[i]);
 		if (fsetxattr(fd, name, value, strlen(value), 0) < 0)
 			rc = -errno;
 	}
 	if (rc == 0)
-		rc = remove_stale(fd, j);
+		rc = remove_stale(fd, &v, j);
 	close(fd);
 	return rc;
 }
@@ -309,15 +322,19 @@ out:
 	return rc;
 }
 
-static char *json_text(const struct job *j)
+static char *json_text(const struct config *cfg, const struct job *j)
 {
 	json_t *o = json_object();
 	char value[VALUE_MAX];
+	struct results_view v;
 	char *text;
 
-	for (size_t i = 0; i < results_nkeys; i++)
-		if (results_value(j, results_keys[i], value, sizeof(value)))
-			json_object_set_new(o, results_keys[i], json_string(value));
+	results_view_of(cfg, j, &v);
+	if (v.youtube) /* the file's name is TikTok's; its keys say YouTube */
+		json_object_set_new(o, "platform", json_string("youtube"));
+	for (size_t i = 0; i < v.nkeys; i++)
+		if (results_view_value(&v, j, v.keys[i], value, sizeof(value)))
+			json_object_set_new(o, v.keys[i], json_string(value));
 	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!text)
@@ -387,7 +404,7 @@ static int write_json(struct mirror *m, struct mentry *e, const struct job *j)
 	rel = xasprintf("%s" MIRROR_JSON_SUFFIX, j->path);
 	if (e->json_at && strcmp(e->json_at, rel))
 		remove_json(m, e); /* the item moved: its old JSON would lie */
-	text = json_text(j);
+	text = json_text(m->cfg, j);
 	rc = write_atomic(m, rel, text);
 	free(text);
 	if (rc == 0) {
@@ -467,7 +484,7 @@ static int sync_one(const struct job *j, void *arg)
 		*pp = e;
 	}
 	e->seen = true;
-	print = render(j);
+	print = render(m->cfg, j);
 	if (e->print && !strcmp(e->print, print)) {
 		free(print);
 		return 0;

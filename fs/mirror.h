@@ -39,6 +39,7 @@
 struct store;
 struct job;
 struct mirror;
+struct config;
 
 #define MIRROR_JSON_SUFFIX ".tiktok.json"
 /* Final jobs looked at besides the live ones: a post ID that appears after
@@ -57,6 +58,10 @@ struct mirror;
  * MIRROR_FULL_EVERY seconds.  NULL only when out of memory. */
 struct mirror *mirror_new(struct store *st, const char *root, const char *db_path);
 void mirror_free(struct mirror *m);
+/* Whose accounts post where (@cfg borrowed, read at each sync on the
+ * caller's thread): an item of a YouTube account gets user.youtube.*.
+ * Without it every item is TikTok's. */
+void mirror_set_config(struct mirror *m, const struct config *cfg);
 /* Bring the files in step with the store.  0, or -errno when the store
  * cannot be read. */
 int mirror_sync(struct mirror *m);

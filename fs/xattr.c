@@ -1,6 +1,7 @@
 /*
  * Extended attributes.  Three kinds of names:
- *  - user.tiktok.*: the item's state and result, answered from the job
+ *  - user.tiktok.* (user.youtube.* for an item of a YouTube account,
+ *    meta/job/results.h): the item's state and result, answered from the job
  *    store (meta/job/store.h), never stored on the file; only the names its
  *    current state shows (meta/job/results.c), so nothing of a state the item
  *    has left is listed.  Read-only: setting or
@@ -28,16 +29,16 @@
 #include "util/log.h"
 #include "util/strbuf.h"
 
-#define TT_PREFIX RESULTS_XATTR_PREFIX
 
 static bool is_user(const char *name)
 {
 	return !strncmp(name, "user.", 5);
 }
 
+/* user.tiktok.* and user.youtube.*: answered from the store, never the file's. */
 static bool is_tiktok(const char *name)
 {
-	return !strncmp(name, TT_PREFIX, strlen(TT_PREFIX));
+	return results_is_name(name);
 }
 
 static char *staged_path(const char *path)
@@ -69,8 +70,10 @@ static int reply(const char *value, size_t len, char *buf, size_t size)
 	return (int)len;
 }
 
-static int get_tiktok(const char *path, const char *key, char *buf, size_t size)
+/* @name is user.tiktok.KEY or user.youtube.KEY: the job's own set only. */
+static int get_tiktok(const char *path, const char *name, char *buf, size_t size)
 {
+	struct results_view v;
 	struct job j;
 	char value[1024];
 	bool have;
@@ -78,7 +81,9 @@ static int get_tiktok(const char *path, const char *key, char *buf, size_t size)
 	memset(&j, 0, sizeof(j));
 	if (job_of(path, &j) < 0)
 		return -ENODATA;
-	have = results_value(&j, key, value, sizeof(value));
+	results_view_of(fs_ctx()->cfg, &j, &v);
+	have = !strncmp(name, v.prefix, strlen(v.prefix)) &&
+	       results_view_value(&v, &j, name + strlen(v.prefix), value, sizeof(value));
 	job_free(&j);
 	if (!have)
 		return -ENODATA;
@@ -95,7 +100,7 @@ int fs_getxattr(const char *path, const char *name, char *value, size_t size)
 	if (!is_user(name) || fs_place(path) == FS_STATUS)
 		return -ENODATA;
 	if (is_tiktok(name))
-		return get_tiktok(path, name + strlen(TT_PREFIX), value, size);
+		return get_tiktok(path, name, value, size);
 	p = staged_path(path);
 	n = lgetxattr(p, name, value, size);
 	free(p);
@@ -171,17 +176,19 @@ out:
 
 static void list_tiktok(const char *path, struct strbuf *out)
 {
+	struct results_view v;
 	struct job j;
 	char value[1024];
 
 	memset(&j, 0, sizeof(j));
 	if (job_of(path, &j) < 0)
 		return;
-	for (size_t i = 0; i < results_nkeys; i++) {
-		if (!results_value(&j, results_keys[i], value, sizeof(value)))
+	results_view_of(fs_ctx()->cfg, &j, &v);
+	for (size_t i = 0; i < v.nkeys; i++) {
+		if (!results_view_value(&v, &j, v.keys[i], value, sizeof(value)))
 			continue;
-		strbuf_addstr(out, TT_PREFIX);
-		strbuf_add(out, results_keys[i], strlen(results_keys[i]) + 1);
+		strbuf_addstr(out, v.prefix);
+		strbuf_add(out, v.keys[i], strlen(v.keys[i]) + 1);
 	}
 	job_free(&j);
 }

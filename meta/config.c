@@ -21,6 +21,8 @@
 #include "meta/caption/tzdb.h"
 #include "meta/job/slots.h"
 #include "meta/tiktok.h"
+#include "meta/youtube.h"
+#include "meta/yt_quota.h"
 #include "util/log.h"
 #include "util/escape.h"
 #include "util/strbuf.h"
@@ -60,6 +62,8 @@ static void account_release(struct account *a)
 		explicit_bzero(a->youtube_client_secret, strlen(a->youtube_client_secret));
 	free(a->youtube_client_secret);
 	free(a->privacy);
+	free(a->made_for_kids);
+	free(a->category);
 	free(a->on_posted);
 	free(a->on_failed);
 	memset(a, 0, sizeof(*a));
@@ -80,6 +84,8 @@ void config_free(struct config *cfg)
 	free(cfg->ca_file);
 	free(cfg->state_dir);
 	free(cfg->privacy);
+	free(cfg->made_for_kids);
+	free(cfg->category);
 	free(cfg->on_posted);
 	free(cfg->on_failed);
 	free(cfg->platform);
@@ -159,6 +165,8 @@ enum key_type {
 	T_ZONE,	     /* a zone of the tz database; empty: none */
 	T_MINUTES,   /* unsigned minutes from lo to hi, "N" or "N minutes" */
 	T_CAPTION,   /* enum caption_from: sidecar or filename */
+	T_KIDS,	     /* YouTube's made for kids: "yes", "no"; empty: none */
+	T_CATEGORY,  /* a YouTube category name or id, stored as the id */
 	T_NTYPES
 };
 
@@ -203,11 +211,17 @@ static const struct key_row keys[] = {
 	AKEY(platform, T_PLATFORM, 0, 0, "tiktok", "must be tiktok or youtube"),
 	AKEY(youtube_client_id, T_STR_OPT, 0, 0, NULL, NULL),
 	AKEY(youtube_client_secret, T_STR_OPT, 0, 0, NULL, NULL),
+	AKEY(youtube_daily_uploads, T_UINT, 1, YT_DAILY_UPLOADS_MAX, TIKTOK_STR(YT_DAILY_UPLOADS_DEFAULT),
+	     "must be a whole number of uploads from 1 to " TIKTOK_STR(YT_DAILY_UPLOADS_MAX)),
 	KEY(youtube_auth_url, T_STR, 0, 0, "https://accounts.google.com/o/oauth2/v2/auth", NULL),
 	KEY(youtube_oauth_base, T_URL, 0, 0, "https://oauth2.googleapis.com", NULL),
 	KEY(youtube_api_base, T_URL, 0, 0, "https://www.googleapis.com", NULL),
+	KEY(youtube_chunk_size, T_SIZE, 262144, 1073741824, "8388608",
+	    "must be from 262144 bytes (256 KiB) to 1G; it is rounded down to a multiple of 262144"),
 	AKEY(mode, T_MODE, 0, 0, "direct", "must be direct or draft"),
-	AKEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private"),
+	AKEY(privacy, T_PRIVACY, 0, 0, NULL, "must be public, friends, followers or private (TikTok), or public, unlisted or private (YouTube)"),
+	AKEY(made_for_kids, T_KIDS, 0, 0, NULL, "must be yes or no"),
+	AKEY(category, T_CATEGORY, 0, 0, NULL, "must be a YouTube category, a name or an id such as 22 or People & Blogs"),
 	KEY(caption_from, T_CAPTION, 0, 0, "sidecar", "must be sidecar or filename"),
 	KEY(settle_time, T_SECONDS, 0, 86400, "2", "must be a number of seconds from 0 to 86400"),
 	KEY(poll_interval, T_SECONDS, 0, 86400, "0", "must be a number of seconds from 0 to 86400 (0: poll only network folders)"),
@@ -318,11 +332,14 @@ static int parse_caption_from(const struct key_row *k, void *field, const char *
 	return 0;
 }
 
+/* TikTok's words, or YouTube's "unlisted" (meta/caption/sidecar.h). */
 static int parse_privacy(const struct key_row *k, void *field, const char *v)
 {
 	const char *name = tiktok_privacy_name(v);
 
 	(void)k;
+	if (!name && yt_privacy_name(v))
+		name = yt_privacy_name(v);
 	if (!name && *v)
 		return -EINVAL;
 	set_str(field, name);
@@ -406,6 +423,27 @@ static int parse_bool(const struct key_row *k, void *field, const char *v)
 	return 0;
 }
 
+static int parse_kids(const struct key_row *k, void *field, const char *v)
+{
+	bool b;
+
+	if (*v && parse_bool(k, &b, v))
+		return -EINVAL;
+	set_str(field, *v ? (b ? "yes" : "no") : NULL);
+	return 0;
+}
+
+static int parse_category(const struct key_row *k, void *field, const char *v)
+{
+	const char *id = yt_category_id(v);
+
+	(void)k;
+	if (!id && *v)
+		return -EINVAL;
+	set_str(field, id);
+	return 0;
+}
+
 static int parse_platform(const struct key_row *k, void *field, const char *v)
 {
 	(void)k;
@@ -476,6 +514,8 @@ static const key_parser parsers[] = {
 	[T_ZONE] = parse_zone,
 	[T_MINUTES] = parse_minutes,
 	[T_CAPTION] = parse_caption_from,
+	[T_KIDS] = parse_kids,
+	[T_CATEGORY] = parse_category,
 };
 
 static const struct key_row *find_key(const char *key)
@@ -753,6 +793,11 @@ void config_account_view(const struct config *cfg, const struct account *a, cons
 			memcpy((char *)view + keys[i].off, (const char *)a + keys[i].aoff,
 			       type_size[keys[i].type] ? type_size[keys[i].type] : sizeof(char *));
 	view->state_dir = (char *)state_dir;
+}
+
+bool config_is_youtube(const struct config *cfg)
+{
+	return cfg && cfg->platform && !strcmp(cfg->platform, "youtube");
 }
 
 static char *find_path(const char *explicit_path)

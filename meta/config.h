@@ -7,8 +7,9 @@
  * builds a new struct config and swaps it whole.
  *
  * Accounts.  `[account NAME]` opens a section whose keys (a subset of the
- * key table: platform, mode, privacy, bandwidth_share, on_posted,
- * on_failed, youtube_client_id, youtube_client_secret) belong to account NAME; a section ends at the next one or at
+ * key table: platform, mode, privacy, made_for_kids, category, youtube_daily_uploads,
+ * bandwidth_share, on_posted, on_failed, youtube_client_id,
+ * youtube_client_secret) belong to account NAME; a section ends at the next one or at
  * the end of the file.  The keys above the first section are the app's and
  * the account named "default", so a file without sections is one account,
  * as before.  An account starts from the default account's values and
@@ -39,8 +40,11 @@ struct account {
 	char *name;	/* owned */
 	char *platform; /* "tiktok" or "youtube" (login only, for now) */
 	char *youtube_client_id, *youtube_client_secret; /* a YouTube account's OAuth client */
+	/* uploads a day its Google project may start (meta/yt_quota.h) */
+	unsigned youtube_daily_uploads;
 	enum post_mode mode;
-	char *privacy; /* TikTok's name or NULL */
+	char *privacy; /* TikTok's name, "unlisted" (YouTube) or NULL */
+	char *made_for_kids, *category; /* YouTube's: "yes"/"no", a category id; or NULL */
 	char *on_posted, *on_failed;
 	unsigned bandwidth_share; /* weight among accounts uploading at once */
 	unsigned line;		  /* the line of its [account NAME]; 0 for default */
@@ -56,7 +60,9 @@ struct config {
 	char *ca_file;	 /* NULL: system CAs only */
 	char *state_dir; /* absolute */
 	enum post_mode mode;
-	char *privacy;		/* TikTok's name (PUBLIC_TO_EVERYONE...) or NULL: no default */
+	char *privacy;		/* TikTok's name (PUBLIC_TO_EVERYONE...), "unlisted" or NULL: no default */
+	char *made_for_kids;	/* YouTube: "yes", "no" or NULL: no default */
+	char *category;		/* YouTube: a category id or NULL (22) */
 	int caption_from;	/* enum caption_from */
 	double settle_time;	/* seconds */
 	double poll_interval;	/* watch mode, seconds; 0: poll only network folders */
@@ -84,6 +90,10 @@ struct config {
 	char *youtube_auth_url;	  /* the consent page */
 	char *youtube_oauth_base; /* /token, /revoke */
 	char *youtube_api_base;	  /* /youtube/v3/... */
+	unsigned youtube_daily_uploads; /* the default account's (meta/yt_quota.h) */
+	/* bytes per chunk PUT of a YouTube upload, used as a multiple of
+	 * 256 KiB (docs/youtube.md §4.2) */
+	uint64_t youtube_chunk_size;
 	unsigned bandwidth_share; /* the default account's */
 	/* Every account, "default" first (config_load builds it from the keys
 	 * above the first section); owned.  Empty after config_defaults alone. */
@@ -116,6 +126,9 @@ const struct account *config_account(const struct config *cfg, const char *name)
  */
 void config_account_view(const struct config *cfg, const struct account *a, const char *state_dir,
 			 struct config *view);
+/* Whether @cfg (an account's view, config_account_view) posts to YouTube;
+ * false for NULL. */
+bool config_is_youtube(const struct config *cfg);
 /* Whether the @i-th key may be set in an [account] section. */
 bool config_key_per_account(size_t i);
 /* The @i-th key of the key table, or NULL past the last (for tests that

@@ -307,6 +307,8 @@ static int check_codec(const char *name, const struct media_info *mi, struct ver
 int rules_check_media(const struct config *cfg, const struct creator_info *ci, const char *name,
 		      const struct media_info *mi, struct verdict *v)
 {
+	if (config_is_youtube(cfg))
+		return rules_yt_check_media(name, mi, v);
 	v->media = *mi;
 	if (check_size(cfg, name, mi, v) || check_container(name, mi, v) ||
 	    check_duration(cfg, ci, name, mi, v) || check_picture(cfg, name, mi, v) ||
@@ -364,6 +366,16 @@ static int settle_privacy(const struct config *cfg, const struct creator_info *c
 	char opts[160];
 
 	snprintf(v->privacy, sizeof(v->privacy), "%s", p ? p : "");
+	if (p && !tiktok_privacy_name(p)) {
+		/* "unlisted": the parser and the config take YouTube's word too */
+		tt_error_set(&v->error, ERR_USER,
+			     "%s: privacy %s%s is YouTube's; a TikTok post is public, friends, "
+			     "followers or private",
+			     name, p, from);
+		tt_error_advise(&v->error, "Set `privacy:` to public, friends, followers or "
+					   "private.");
+		return refuse_caption(v);
+	}
 	if (v->mode == POST_DRAFT) {
 		/* The inbox endpoint takes no post settings (§5.3): the creator
 		 * chooses them in the app when finishing the draft. */
@@ -464,9 +476,29 @@ static int check_cover(const char *name, struct verdict *v)
 	return 0;
 }
 
+/* TikTok's caption length (the parser takes up to what any platform
+ * takes, meta/caption/sidecar.h). */
+static int check_caption_length(const char *name, struct verdict *v)
+{
+	size_t n = v->sidecar.caption_utf16;
+
+	if (n <= TIKTOK_CAPTION_MAX_UTF16)
+		return 0;
+	tt_error_set(&v->error, ERR_USER,
+		     "%s: caption is %zu UTF-16 units long; TikTok allows at most %d", name, n,
+		     TIKTOK_CAPTION_MAX_UTF16);
+	tt_error_advise(&v->error, "Shorten the caption by %zu units (an emoji counts 2).",
+			n - TIKTOK_CAPTION_MAX_UTF16);
+	return refuse_caption(v);
+}
+
 int rules_check_caption(const struct config *cfg, const struct creator_info *ci, const char *name,
 			bool in_scheduled, struct verdict *v)
 {
+	if (config_is_youtube(cfg))
+		return rules_yt_check_caption(cfg, name, in_scheduled, v);
+	if (check_caption_length(name, v))
+		return tt_error_errno(v->error.cls);
 	v->mode = v->sidecar.mode >= 0 ? v->sidecar.mode : (int)cfg->mode;
 	settle_interactions(ci, v);
 	if (settle_privacy(cfg, ci, name, v) || check_schedule(name, in_scheduled, v) ||

@@ -91,4 +91,25 @@ int rules_check_media(const struct config *cfg, const struct creator_info *ci, c
 int rules_check_caption(const struct config *cfg, const struct creator_info *ci,
 			const char *name, bool in_scheduled, struct verdict *v);
 
+/*
+ * YouTube's rules (meta/rules_youtube.c), which rules_check_media() and
+ * rules_check_caption() apply in place of TikTok's when @cfg is a YouTube
+ * account's (config_is_youtube): none of TikTok's frame-rate, picture or
+ * duration bounds, YouTube's file size, and the caption mapped with
+ * yt_meta_from_sidecar() (meta/youtube_meta.h), whose privacyStatus goes
+ * to v->privacy.  Same returns as the two above.
+ */
+int rules_yt_check_media(const char *name, const struct media_info *mi, struct verdict *v);
+int rules_yt_check_caption(const struct config *cfg, const char *name, bool in_scheduled,
+			   struct verdict *v);
+
+/*
+ * Whether YouTube will make the video @mi describes a Short
+ * (docs/youtube.md §7: square or vertical as shown, rotation applied, and
+ * at most YT_SHORT_MAX_SECONDS), with the reason in @why (@size bytes):
+ * "vertical 1080x1920, 20.0 s".  A side or a duration the headers do not
+ * state gives false and says so.
+ */
+bool rules_yt_is_short(const struct media_info *mi, char *why, size_t size);
+
 #endif

@@ -86,6 +86,12 @@
  * memory; it is never logged (net/upload.c never names it).  Tokens never
  * pass through here at all (net/api.c and net/tokens.c hold them).
  *
+ * YouTube: a job whose account has platform = youtube runs the YouTube
+ * steps (net/poster_yt.c, with its own exactly-once argument: the session
+ * URI is committed before the first byte, a file never has two live
+ * sessions) through struct yt_io, in this same loop; step_login picks the
+ * first one.  TikTok's pace, creator_info and post-ID waits never see them.
+ *
  * Shape (curl's multi_runsingle): a turn is one loop over one switch on
  * the next step (net/poster_int.h lists the steps and the files that hold
  * them).  Each step does one thing and returns what comes next, or how the
@@ -277,6 +283,9 @@ static struct step step_login(struct poster *p, struct turn *t)
 	struct step s;
 	bool fresh = !t->j.publish_id || !t->j.publish_id[0];
 
+	if (pw_youtube(p)) /* a YouTube account's job: its own steps */
+		return p->logged_in ? step_go(fresh ? STEP_YT_START : STEP_YT_QUERY)
+				    : pw_yt_login(p, t, fresh);
 	if (p->logged_in)
 		return step_go(fresh ? STEP_START : STEP_RECONCILE);
 	tt_error_clear(&s.err);
@@ -312,6 +321,16 @@ static struct step run_step(struct poster *p, struct turn *t, enum step_id id)
 		return step_poll(p, t);
 	case STEP_FINISH:
 		return step_finish(p, t);
+	case STEP_YT_START:
+		return step_yt_start(p, t);
+	case STEP_YT_SESSION:
+		return step_yt_session(p, t);
+	case STEP_YT_QUERY:
+		return step_yt_query(p, t);
+	case STEP_YT_SEND:
+		return step_yt_send(p, t);
+	case STEP_YT_DONE:
+		return step_yt_done(p, t);
 	case STEP_END:
 		break;
 	}
@@ -373,6 +392,7 @@ static void work(struct poster *p, int64_t id)
 		close(t.fd);
 	if (t.have_verdict)
 		verdict_free(&t.v);
+	free(t.yt_meta);
 	job_free(&t.j);
 }
 
@@ -470,13 +490,23 @@ void poster_prepare(struct poster *p)
 		p->logged_in = true;
 }
 
+void poster_set_yt_io(struct poster *p, struct yt_io yt)
+{
+	if (p->yt.free)
+		p->yt.free(p->yt.ctx);
+	p->yt = yt;
+}
+
 void poster_free(struct poster *p)
 {
 	if (!p)
 		return;
 	if (p->io.free)
 		p->io.free(p->io.ctx);
+	if (p->yt.free)
+		p->yt.free(p->yt.ctx);
 	free(p->view_dir);
+	pw_ytq_free(p);
 	pw_paces_free(p);
 	free(p->root);
 	free(p);
@@ -489,6 +519,7 @@ struct poster *poster_start(struct store *st, const struct config *cfg, const ch
 	int rc;
 
 	p->on_final = on_final;
+	poster_set_yt_io(p, yt_io_real(cfg));
 	rc = pthread_create(&p->thread, NULL, run, p);
 	if (rc) {
 		log_err("cannot start the posting worker: %s", strerror(rc));

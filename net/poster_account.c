@@ -14,6 +14,9 @@
  * So each account keeps its own counts (struct account_pace), made on first
  * use and kept for the worker's life; the current account's are p->pace,
  * p->creator_lim and p->status_lim.
+ *
+ * The platform is the account's too (platform = youtube): both ios are told
+ * of every switch, and pw_youtube() says which steps a turn runs.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -89,6 +92,8 @@ int pw_use_account(struct poster *p, const struct job *j)
 	snprintf(p->account, sizeof(p->account), "%s", name);
 	if (p->io.use_account)
 		p->io.use_account(p->io.ctx, p->cfg);
+	if (p->yt.use_account)
+		p->yt.use_account(p->yt.ctx, p->cfg);
 	pw_pace_switch(p, name);
 	p->logged_in = false;
 	p->have_ci = false;
@@ -114,4 +119,20 @@ void pw_refuse_account(struct poster *p, const struct job *j)
 	store_set_error(p->st, j->id, e.what);
 	store_transition(p->st, j->id, JOB_INVALID, e.what);
 	log_warn("%s: invalid: %s", j->path, e.what);
+}
+
+bool pw_youtube(const struct poster *p)
+{
+	return p->cfg->platform && !strcmp(p->cfg->platform, "youtube");
+}
+
+void pw_logout(struct poster *p)
+{
+	if (pw_youtube(p)) {
+		if (p->yt.logout)
+			p->yt.logout(p->yt.ctx);
+	} else {
+		p->io.logout(p->io.ctx);
+	}
+	p->logged_in = false;
 }

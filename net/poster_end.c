@@ -129,8 +129,7 @@ static void login_wait(struct poster *p, int64_t id, const struct tt_error *err)
 {
 	log_warn("job %" PRId64 ": %s; waiting for a login", id, err->what);
 	store_set_error(p->st, id, err->what);
-	p->io.logout(p->io.ctx);
-	p->logged_in = false;
+	pw_logout(p);
 	p->login_retry_at = mono_now() + LOGIN_RETRY_SEC;
 }
 

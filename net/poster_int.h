@@ -21,6 +21,12 @@
  *                        net/upload.c
  *   net/poster_account.c which account a turn posts as: its login, its
  *                        creator_info, its settings (a view of the config)
+ *   net/poster_yt.c      the YouTube steps (STEP_YT_*): a job whose account
+ *                        has platform = youtube takes these instead of
+ *                        TikTok's, through struct yt_io below
+ *   net/poster_yt_send.c STEP_YT_QUERY and STEP_YT_SEND: the resumable
+ *                        upload's bytes
+ *   net/yt_io.c          the real struct yt_io over net/yt_upload.c
  *
  * A step function takes the worker and the turn, does one thing, records
  * what it learnt in the turn, and returns a struct step naming what comes
@@ -43,6 +49,8 @@
 #include "net/chunk.h"
 #include "net/pace.h"
 #include "net/upload.h"
+#include "net/yt_upload.h"
+#include "meta/yt_quota.h"
 #include "util/error.h"
 
 struct config;
@@ -119,6 +127,52 @@ struct poster_io {
  * with io->free(io->ctx), which poster_free() does. */
 struct poster_io poster_io_real(const struct config *cfg);
 
+/*
+ * What the worker asks of YouTube (docs/youtube.md §4), as function
+ * pointers, so that the YouTube steps never call net/yt_upload.c by name:
+ * yt_io_real() wraps it; tests/unit/test_poster_yt.c plugs in a fake
+ * YouTube.  The four operations are the shape of any resumable upload (a
+ * Facebook Reels io would fill the same four): start a session, upload
+ * bytes at an offset, finish (ask how far it got, or take the final
+ * answer), poll the processing.  The io refreshes the access token once on
+ * a 401 and answers YT_AUTH only when the refreshed one is refused too.
+ */
+struct yt_io {
+	void *ctx;
+	/* Make sure a login is at hand: 0, or -errno with @err. */
+	int (*login)(void *ctx, struct tt_error *err);
+	void (*logout)(void *ctx);
+	/* Start a session for @size bytes of @mime with the metadata
+	 * @meta_json: YT_MORE with *@uri (the caller frees it), YT_LOST when
+	 * the answer was lost, else the refusal in @err. */
+	enum yt_answer (*start)(void *ctx, const char *meta_json, uint64_t size, const char *mime,
+				char **uri, struct yt_reply *rep, struct tt_error *err);
+	/* Bytes c->first..c->last to session @uri. */
+	enum yt_answer (*upload)(void *ctx, const char *uri, const struct upload_chunk *c,
+				 struct yt_reply *rep, struct tt_error *err);
+	/* bytes *\/@total: YT_MORE with rep->held, YT_DONE with the video. */
+	enum yt_answer (*finish)(void *ctx, const char *uri, uint64_t total, struct yt_reply *rep,
+				 struct tt_error *err);
+	/* videos.list of @video_id: rep->upload_status; 0 or -1 with @err. */
+	int (*poll)(void *ctx, const char *video_id, struct yt_reply *rep, struct tt_error *err);
+	/* As poster_io's: the account whose Google tokens are used from now on. */
+	void (*use_account)(void *ctx, const struct config *cfg);
+	void (*free)(void *ctx);
+};
+
+/* The io over net/yt_upload.c and net/yt_oauth.c; @cfg borrowed. */
+struct yt_io yt_io_real(const struct config *cfg);
+
+/* The history note of a session start (the YouTube twin of PW_INIT_NOTE;
+ * the daily budget is counted from net/yt_ledger.h's notes, written before
+ * the start, so that a start whose answer was lost counts too). */
+#define PW_YT_SESSION_NOTE "upload session started"
+/* How long a session is kept for a resume: unknown, believed a week
+ * (docs/youtube.md §11.3); the server's 404 is what decides. */
+#define YT_SESSION_LIFETIME (7 * 86400)
+/* A 308 that holds no more than before, this often in a row: deferred. */
+#define YT_MAX_STALLS 4
+
 /* Inits whose answer was lost, per job (net/poster.c, top). */
 struct lost_init {
 	int64_t id;
@@ -140,6 +194,11 @@ struct poster {
 	pthread_t thread;
 	atomic_bool stop;
 	struct poster_io io; /* owned */
+	struct yt_io yt;     /* owned; the io of jobs of a YouTube account */
+	/* YouTube's quota per Google project (net/poster_yt_quota.c), seeded
+	 * from the store on first use */
+	struct ytq_ledger ytq;
+	bool ytq_seeded;
 	bool logged_in;	     /* io.login() succeeded and no refusal since */
 	double nap_scale;    /* 1: real pauses; tests set 0 to run in milliseconds */
 
@@ -195,6 +254,11 @@ enum step_id {
 	STEP_PROCESSING, /* every byte is at TikTok: state processing */
 	STEP_POLL,	 /* one status/fetch until a final status */
 	STEP_FINISH,	 /* record the result, move to posted/ */
+	STEP_YT_START,	 /* YouTube: validate, open, plan, the metadata */
+	STEP_YT_SESSION, /* the session start, its URI committed before any byte */
+	STEP_YT_QUERY,	 /* bytes *\/TOTAL: how much the server holds */
+	STEP_YT_SEND,	 /* one chunk PUT at t->from */
+	STEP_YT_DONE,	 /* the video resource: record it, move to posted/ */
 	STEP_END	 /* the turn ends as step.how says */
 };
 
@@ -239,6 +303,10 @@ struct turn {
 	struct publish_status ps; /* the last status answer */
 	double poll_gap, poll_t0;
 	int polls;
+	/* YouTube: t->from is the next byte to send (what the server holds) */
+	char *yt_meta;	      /* the session start's JSON body, owned */
+	struct yt_reply yr;   /* the last answer (the video at YT_DONE) */
+	int stalls;	      /* 308s in a row that held no more bytes */
 };
 
 static inline struct step step_go(enum step_id next)
@@ -265,6 +333,53 @@ struct step step_processing(struct poster *p, struct turn *t);
 struct step step_poll(struct poster *p, struct turn *t);
 struct step step_finish(struct poster *p, struct turn *t);
 
+struct step step_yt_start(struct poster *p, struct turn *t);
+struct step step_yt_session(struct poster *p, struct turn *t);
+struct step step_yt_query(struct poster *p, struct turn *t);
+struct step step_yt_send(struct poster *p, struct turn *t);
+struct step step_yt_done(struct poster *p, struct turn *t);
+/* Whether the current account posts to YouTube (net/poster_account.c). */
+bool pw_youtube(const struct poster *p);
+/* Forget the current account's login, whichever platform (TURN_LOGIN). */
+void pw_logout(struct poster *p);
+/* How the turn goes on after YouTube's answer @a with @err (the file's
+ * name put first; @again: the step a passing failure runs again). */
+struct step pw_yt_error(struct poster *p, struct turn *t, enum yt_answer a, struct tt_error *err,
+			enum step_id again);
+/* STEP_LOGIN for a YouTube job (@fresh: no session stored). */
+struct step pw_yt_login(struct poster *p, struct turn *t, bool fresh);
+/* The chunk size of the current account's YouTube uploads: the config's,
+ * a multiple of YT_CHUNK_UNIT (net/poster_yt_send.c). */
+uint64_t pw_yt_chunk(const struct poster *p);
+/* The YouTube video's address (net/poster_yt.c). */
+void pw_yt_url(const char *video_id, char *out, size_t size);
+
+/* ---- net/poster_yt_quota.c: the daily budget, the lock, processing ---- */
+/* Before a session starts: 0, or -1 with @s deferring the item to the
+ * next Pacific midnight (the project's budget or Google's refusal). */
+int pw_ytq_before_session(struct poster *p, struct turn *t, struct step *s);
+/* After the upload's final answer (t->yr): the private lock on the item,
+ * then posted/ as published with the processing awaited.  0: the caller
+ * moves it to posted/ itself (processing is over); -1 with @s. */
+int pw_ytq_after_upload(struct poster *p, struct turn *t, struct step *s);
+/* Whether @err (its code Google's reason) used up the project's day: then
+ * @err is made the deferral to the next Pacific midnight. */
+bool pw_ytq_error(struct poster *p, struct turn *t, struct tt_error *err);
+/* The ledger's ytq_take() and ytq_refused() for job @j at pw_now(). */
+int64_t pw_ytq_take(struct poster *p, const struct job *j, enum ytq_call call,
+		    struct tt_error *err);
+int64_t pw_ytq_refused(struct poster *p, const struct job *j, const char *reason,
+		       struct tt_error *err);
+void pw_ytq_free(struct poster *p);
+
+/* ---- net/poster_yt_wait.c: the wait for YouTube's processing ---- */
+/* Before outcome_published(): the first videos.list. */
+int pw_yt_wait_begin(struct poster *p, int64_t id, int64_t posted_at);
+/* The due published job @j, when it is a YouTube account's: 1 asked (or
+ * ended), -1 not now (its account's login is not at hand), 0 not
+ * YouTube's (TikTok's wait takes it). */
+int pw_yt_wait_service(struct poster *p, const struct job *j, int64_t now, bool in_turn);
+
 /* ---- net/poster_end.c ---- */
 /* Carry out how @s says the turn ends.  The only place a turn ends. */
 void end_turn(struct poster *p, struct turn *t, struct step *s);
@@ -286,6 +401,9 @@ int pw_lost_inits(struct poster *p, int64_t id, bool add);
 /* Open the staging file of @j through meta/job/itemfile.h; -errno with
  * @err (ERR_INCOMPLETE: changed) on failure (net/poster_send.c). */
 int pw_open_video(struct poster *p, const struct job *j, struct tt_error *err);
+/* Validate job t->j against @ci (may be NULL) into t->v: 0 when it may
+ * go, else -1 (the turn ends as TURN_REFUSED; net/poster_start.c). */
+int pw_validate(struct poster *p, struct turn *t, const struct creator_info *ci);
 /* The chunk plan for @size, or -errno with @err (net/poster_send.c). */
 int pw_make_plan(struct poster *p, const struct job *j, uint64_t size, struct chunk_plan *plan,
 		 struct tt_error *err);
@@ -316,6 +434,8 @@ void poster_prepare(struct poster *p);
 /* One turn of the job that is due now: its id, or 0 when none is and
  * *@wake_at is when the next one will be (0: none waits for a time). */
 int64_t poster_work_once(struct poster *p, int64_t *wake_at);
+/* Jobs of YouTube accounts ask YouTube through @yt (owned from here on). */
+void poster_set_yt_io(struct poster *p, struct yt_io yt);
 /* Drop the worker (its memory; the store keeps every decision). */
 void poster_free(struct poster *p);
 

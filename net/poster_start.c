@@ -91,8 +91,8 @@ static struct step api_error(struct poster *p, struct tt_error *err)
 }
 
 /* Validate against @ci (may be NULL) into t->v.  0 when OK; else -1 and
- * the turn ends as TURN_REFUSED. */
-static int validate(struct poster *p, struct turn *t, const struct creator_info *ci)
+ * the turn ends as TURN_REFUSED.  (The YouTube steps call it too.) */
+int pw_validate(struct poster *p, struct turn *t, const struct creator_info *ci)
 {
 	const struct job *j = &t->j;
 	bool in_scheduled = drop_in_scheduled(j->path);
@@ -168,7 +168,7 @@ static int ask_creator(struct poster *p, struct turn *t, struct step *s)
 		p->ci = ci;
 		p->have_ci = true;
 		creator_save(p->cfg->state_dir, &ci);
-		if (!same && validate(p, t, &p->ci)) {
+		if (!same && pw_validate(p, t, &p->ci)) {
 			*s = step_end(TURN_REFUSED, NULL);
 			return -1;
 		}
@@ -252,7 +252,7 @@ struct step step_start(struct poster *p, struct turn *t)
 	/* Validate with what is known (the saved creator_info) to learn the
 	 * mode, then ask TikTok and validate again when the answer differs. */
 	pw_load_ci(p);
-	if (validate(p, t, p->have_ci ? &p->ci : NULL))
+	if (pw_validate(p, t, p->have_ci ? &p->ci : NULL))
 		return step_end(TURN_REFUSED, NULL);
 	drafts_only = p->io.lacks_scope && p->io.lacks_scope(p->io.ctx, "video.publish");
 	if (drafts_only && t->v.mode != POST_DRAFT)

@@ -218,13 +218,17 @@ void pw_wait_service(struct poster *p, bool in_turn)
 {
 	int reserve = in_turn ? POST_WAIT_RESERVE : 0;
 	struct job j;
+	int yt;
 
 	for (int n = 0; n < POST_WAIT_BURST && !pw_stopping(p); n++) {
 		int64_t now = pw_now();
 
 		if (!due_wait(p, &j, now))
 			return;
-		if (now >= pw_wait_deadline(p, &j))
+		yt = pw_yt_wait_service(p, &j, now, in_turn); /* YouTube's processing */
+		if (yt)
+			n = yt < 0 ? POST_WAIT_BURST : n;
+		else if (now >= pw_wait_deadline(p, &j))
 			wait_expired(p, &j);
 		else if (!as_its_account(p, &j, in_turn))
 			n = POST_WAIT_BURST;

@@ -18,6 +18,7 @@
  */
 #include "net/yt_oauth.h"
 
+#include <stdbool.h>
 #include <errno.h>
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -289,7 +290,9 @@ int yt_refresh(CURL *h, const struct config *cfg, const char *refresh_token, str
 	return rc;
 }
 
-int yt_tokens_fresh(const struct config *cfg, struct token_set *ts, struct tt_error *err)
+/* @force: refresh even when the access token looks valid (Google refused it). */
+static int tokens_fresh(const struct config *cfg, struct token_set *ts, struct tt_error *err,
+			bool force)
 {
 	struct token_set nt;
 	CURL *h = NULL;
@@ -297,7 +300,7 @@ int yt_tokens_fresh(const struct config *cfg, struct token_set *ts, struct tt_er
 
 	if (rc)
 		return rc;
-	if (ts->access_expires > wall_now() + REFRESH_MARGIN)
+	if (!force && ts->access_expires > wall_now() + REFRESH_MARGIN)
 		return 0;
 	memset(&nt, 0, sizeof(nt));
 	h = http_easy_new(cfg);
@@ -321,6 +324,16 @@ out:
 	if (h)
 		curl_easy_cleanup(h);
 	return rc;
+}
+
+int yt_tokens_fresh(const struct config *cfg, struct token_set *ts, struct tt_error *err)
+{
+	return tokens_fresh(cfg, ts, err, false);
+}
+
+int yt_tokens_refresh(const struct config *cfg, struct token_set *ts, struct tt_error *err)
+{
+	return tokens_fresh(cfg, ts, err, true);
 }
 
 int yt_revoke(CURL *h, const struct config *cfg, const char *token, struct tt_error *err)

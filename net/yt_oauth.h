@@ -69,5 +69,8 @@ int yt_revoke(CURL *h, const struct config *cfg, const char *token, struct tt_er
  * anyway, for its threads.
  */
 int yt_tokens_fresh(const struct config *cfg, struct token_set *ts, struct tt_error *err);
+/* The same, refreshed whatever the access token's time says: Google
+ * refused it with a 401 (the uploader's one refresh, docs/youtube.md §4.2). */
+int yt_tokens_refresh(const struct config *cfg, struct token_set *ts, struct tt_error *err);
 
 #endif

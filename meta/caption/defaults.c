@@ -140,18 +140,23 @@ static bool name_blank(unsigned char ch)
 	return ch == '_' || ch == '-' || ch == ' ' || ch < 0x20 || ch == 0x7f;
 }
 
-/* The caption @sc now holds must fit TikTok's limit; @what says what it
- * was made of, for the message. */
-static int check_length(const char *name, const char *what, const char *advice, struct sidecar *sc,
-			struct tt_error *err)
+/* The caption @sc now holds must fit the account's platform: TikTok's
+ * limit, or on YouTube the most any platform takes (meta/youtube_meta.c
+ * then checks title and description); @what says what it was made of,
+ * for the message. */
+static int check_length(const struct config *cfg, const char *name, const char *what,
+			const char *advice, struct sidecar *sc, struct tt_error *err)
 {
+	bool yt = config_is_youtube(cfg);
+	size_t max = yt ? SIDECAR_CAPTION_MAX_UTF16 : TIKTOK_CAPTION_MAX_UTF16;
+
 	sc->caption_utf16 = utf8_utf16_len(sc->caption, strlen(sc->caption));
-	if (sc->caption_utf16 <= TIKTOK_CAPTION_MAX_UTF16)
+	if (sc->caption_utf16 <= max)
 		return 0;
-	tt_error_set(err, ERR_USER, "%s: %s is %zu UTF-16 units long; TikTok allows at most %d",
-		     name, what, sc->caption_utf16, TIKTOK_CAPTION_MAX_UTF16);
+	tt_error_set(err, ERR_USER, "%s: %s is %zu UTF-16 units long; %s at most %zu", name, what,
+		     sc->caption_utf16, yt ? "tiktokfs takes" : "TikTok allows", max);
 	tt_error_advise(err, "Shorten it by %zu units (an emoji counts 2): %s.",
-			sc->caption_utf16 - TIKTOK_CAPTION_MAX_UTF16, advice);
+			sc->caption_utf16 - max, advice);
 	return -EINVAL;
 }
 
@@ -193,7 +198,8 @@ int dflt_caption_from_name(const char *video_name, struct sidecar *sc, struct tt
 		tt_error_advise(err, "Rename the video, or put a caption file beside it.");
 		return -EINVAL;
 	}
-	return check_length(video_name, "the caption made of the file name",
+	/* No account here: a file name (255 bytes) is far below any limit. */
+	return check_length(NULL, video_name, "the caption made of the file name",
 			    "rename the video, or put a caption file beside it", sc, err);
 }
 
@@ -212,8 +218,8 @@ static bool has_tag(const char *caption, const char *tag, size_t n)
 }
 
 /* Append the chain's hashtags that the caption does not hold already. */
-static int append_hashtags(const struct dflt_chain *c, const char *name, struct sidecar *sc,
-			   struct tt_error *err)
+static int append_hashtags(const struct config *cfg, const struct dflt_chain *c, const char *name,
+			   struct sidecar *sc, struct tt_error *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *tags = c->keys.hashtags, *from = c->from[SK_HASHTAGS];
@@ -234,7 +240,7 @@ static int append_hashtags(const struct dflt_chain *c, const char *name, struct 
 	free(sc->caption);
 	sc->caption = strbuf_detach(&sb, NULL);
 	snprintf(what, sizeof(what), "the caption with the hashtags of %s", from);
-	return check_length(name, what, "shorten the caption or the hashtags", sc, err);
+	return check_length(cfg, name, what, "shorten the caption or the hashtags", sc, err);
 }
 
 /* The keys @sc leaves unset, from the chain; where each came from. */
@@ -276,7 +282,7 @@ int dflt_settle(const struct config *cfg, const struct dflt_chain *c, struct sid
 			return -EINVAL;
 		src->caption_from_name = true;
 	}
-	return append_hashtags(c, have_sidecar ? sc_name : video_name, sc, err);
+	return append_hashtags(cfg, c, have_sidecar ? sc_name : video_name, sc, err);
 }
 
 int dflt_item_caption_at(const struct config *cfg, int root_fd, const char *video_rel,

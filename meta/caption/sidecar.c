@@ -13,6 +13,7 @@
 #include "meta/job/itemfile.h"
 #include "meta/caption/utf8.h"
 #include "meta/caption/when.h"
+#include "meta/youtube.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -30,7 +31,8 @@
 /* clang-format off */
 static const char *const key_names[SK_COUNT] = {
 	"privacy", "schedule", "comments", "duet", "stitch", "cover", "mode", "branded",
-	"promotional", "ai_generated", "caption_from", "hashtags",
+	"promotional", "ai_generated", "title", "made_for_kids", "category", "caption_from",
+	"hashtags",
 };
 /* clang-format on */
 
@@ -150,6 +152,8 @@ static enum tristate *flag_of(struct sidecar *sc, enum sidecar_key k, const char
 		return &sc->promotional;
 	case SK_AI_GENERATED:
 		return &sc->ai_generated;
+	case SK_MADE_FOR_KIDS:
+		return &sc->made_for_kids;
 	default:
 		return NULL;
 	}
@@ -216,6 +220,46 @@ static int set_defaults_key(struct parser *ps, int line, enum sidecar_key k, con
 	return 0;
 }
 
+/* TikTok's words, and YouTube's one more: "unlisted" is kept as it is
+ * (TikTok's rules refuse it there, meta/rules.c). */
+static int set_privacy(struct parser *ps, int line, const char *v)
+{
+	const char *n = tiktok_privacy_name(v);
+
+	if (!n && yt_privacy_name(v))
+		n = yt_privacy_name(v);
+	if (!n)
+		return bad_value(ps, line, SK_PRIVACY, v,
+				 "is not a privacy; write public, friends, followers or private "
+				 "(TikTok), or public, unlisted or private (YouTube)");
+	snprintf(ps->sc->privacy, sizeof(ps->sc->privacy), "%s", n);
+	return 0;
+}
+
+/* title (kept as written; meta/youtube_meta.c checks it against
+ * YouTube's rules) and category (a name or an id, kept as the id). */
+static int set_youtube_key(struct parser *ps, int line, enum sidecar_key k, const char *v)
+{
+	struct sidecar *sc = ps->sc;
+	const char *id;
+
+	if (k == SK_TITLE) {
+		free(sc->title);
+		sc->title = xstrdup(v);
+		return 0;
+	}
+	id = yt_category_id(v);
+	if (!id) {
+		char why[512];
+		snprintf(why, sizeof(why),
+			 "is not a YouTube category; write a name or an id of: %s",
+			 yt_category_list());
+		return bad_value(ps, line, k, v, why);
+	}
+	snprintf(sc->category, sizeof(sc->category), "%s", id);
+	return 0;
+}
+
 static int set_key(struct parser *ps, int line, enum sidecar_key k, const char *v)
 {
 	struct sidecar *sc = ps->sc;
@@ -225,14 +269,8 @@ static int set_key(struct parser *ps, int line, enum sidecar_key k, const char *
 	int rc;
 
 	switch (k) {
-	case SK_PRIVACY: {
-		const char *n = tiktok_privacy_name(v);
-		if (!n)
-			return bad_value(ps, line, k, v,
-					 "is not a privacy; write public, friends, followers or private");
-		snprintf(sc->privacy, sizeof(sc->privacy), "%s", n);
-		return 0;
-	}
+	case SK_PRIVACY:
+		return set_privacy(ps, line, v);
 	case SK_SCHEDULE:
 		tt_error_clear(&why);
 		rc = when_parse(v, &sc->schedule_at, &sc->schedule_ambiguous, &why);
@@ -259,6 +297,9 @@ static int set_key(struct parser *ps, int line, enum sidecar_key k, const char *
 	case SK_CAPTION_FROM:
 	case SK_HASHTAGS:
 		return set_defaults_key(ps, line, k, v);
+	case SK_TITLE:
+	case SK_CATEGORY:
+		return set_youtube_key(ps, line, k, v);
 	default:
 		break;
 	}
@@ -292,14 +333,14 @@ static char *split_value(char *text)
 	return val;
 }
 
-/* Whether the line [s, e) sets the hashtags (leading blanks skipped). */
-static bool is_hashtags_line(const char *s, const char *e)
+/* Whether the line [s, e) sets @key (leading blanks skipped). */
+static bool is_key_line(const char *s, const char *e, const char *key)
 {
-	size_t n = strlen("hashtags");
+	size_t n = strlen(key);
 
 	while (s < e && is_blank(*s))
 		s++;
-	if ((size_t)(e - s) < n || strncasecmp(s, "hashtags", n))
+	if ((size_t)(e - s) < n || strncasecmp(s, key, n))
 		return false;
 	for (s += n; s < e && is_blank(*s);)
 		s++;
@@ -309,12 +350,12 @@ static bool is_hashtags_line(const char *s, const char *e)
 /*
  * Where the line [s, e) ends once its comment is cut: a '#' starts one at
  * the start of the line or after a blank.  On a .defaults' hashtags line
- * "#travel" is a tag, so there only a '#' followed by a blank (or ending
- * the line) starts a comment.
+ * "#travel" is a tag, and in a title "#1" is a word, so there only a '#'
+ * followed by a blank (or ending the line) starts a comment.
  */
 static const char *cut_comment(const struct parser *ps, const char *s, const char *e)
 {
-	bool tags = ps->defaults && is_hashtags_line(s, e);
+	bool tags = (ps->defaults && is_key_line(s, e, "hashtags")) || is_key_line(s, e, "title");
 
 	for (const char *c = s; c < e; c++) {
 		if (*c != '#' || (c > s && !is_blank(c[-1])))
@@ -335,11 +376,11 @@ static int find_key(struct parser *ps, int line, const char *key)
 	for (k = 0; k < SK_COUNT; k++)
 		if (!strcasecmp(key, key_names[k]))
 			break;
-	if (ps->defaults && k == SK_COVER) {
+	if (ps->defaults && (k == SK_COVER || k == SK_TITLE)) {
 		tt_error_set(ps->err, ERR_USER,
-			     "%s: line %d: cover: a cover time belongs to one video, not to a "
-			     "folder; set it in that video's caption file",
-			     ps->name, line);
+			     "%s: line %d: %s: a %s belongs to one video, not to a folder; set it "
+			     "in that video's caption file",
+			     ps->name, line, key_names[k], k == SK_COVER ? "cover time" : "title");
 		return -1;
 	}
 	if (k < SK_COUNT && (ps->defaults || k < SK_CAPTION_FROM))
@@ -348,9 +389,11 @@ static int find_key(struct parser *ps, int line, const char *key)
 	tt_error_set(ps->err, ERR_USER, "%s: line %d: %s: unknown key; the keys are %s", ps->name,
 		     line, q,
 		     ps->defaults ? "privacy, schedule, comments, duet, stitch, mode, branded, "
-				    "promotional, ai_generated, caption_from, hashtags"
+				    "promotional, ai_generated, made_for_kids, category, "
+				    "caption_from, hashtags"
 				  : "privacy, schedule, comments, duet, stitch, cover, mode, "
-				    "branded, promotional, ai_generated");
+				    "branded, promotional, ai_generated, title, made_for_kids, "
+				    "category");
 	return -1;
 }
 
@@ -370,6 +413,12 @@ static const char *example_of(int k)
 		return "caption_from: filename";
 	case SK_HASHTAGS:
 		return "hashtags: #travel #sunset";
+	case SK_TITLE:
+		return "title: Sunset over the harbour";
+	case SK_CATEGORY:
+		return "category: People & Blogs";
+	case SK_MADE_FOR_KIDS:
+		return "made_for_kids: no";
 	default:
 		return "off";
 	}
@@ -555,7 +604,8 @@ static int parse_front_matter(struct parser *ps, const char *p, const char *end,
 	return 0;
 }
 
-/* The caption text [cs, ce), trimmed, within TikTok's length. */
+/* The caption text [cs, ce), trimmed, within the length any platform
+ * takes (the platform's own limit is its rules', sidecar.h). */
 static int set_caption(const char *name, const char *cs, const char *ce, struct sidecar *sc,
 		       struct tt_error *err)
 {
@@ -565,13 +615,16 @@ static int set_caption(const char *name, const char *cs, const char *ce, struct 
 		ce--;
 	sc->caption = xstrndup(cs, (size_t)(ce - cs));
 	sc->caption_utf16 = utf8_utf16_len(cs, (size_t)(ce - cs));
-	if (sc->caption_utf16 <= TIKTOK_CAPTION_MAX_UTF16)
+	if (sc->caption_utf16 <= SIDECAR_CAPTION_MAX_UTF16)
 		return 0;
 	tt_error_set(err, ERR_USER,
-		     "%s: caption is %zu UTF-16 units long; TikTok allows at most %d", name,
-		     sc->caption_utf16, TIKTOK_CAPTION_MAX_UTF16);
-	tt_error_advise(err, "Shorten the caption by %zu units (an emoji counts 2).",
-			sc->caption_utf16 - TIKTOK_CAPTION_MAX_UTF16);
+		     "%s: caption is %zu UTF-16 units long; no platform takes more than %d", name,
+		     sc->caption_utf16, SIDECAR_CAPTION_MAX_UTF16);
+	tt_error_advise(err, "Shorten the caption by %zu units (an emoji counts 2); TikTok "
+			     "takes at most %d, YouTube a title of %d characters and a "
+			     "description of %d bytes.",
+			sc->caption_utf16 - SIDECAR_CAPTION_MAX_UTF16, TIKTOK_CAPTION_MAX_UTF16,
+			YT_TITLE_MAX, YT_DESCRIPTION_MAX);
 	sidecar_free(sc);
 	return -EINVAL;
 }
@@ -583,6 +636,7 @@ void sidecar_init(struct sidecar *sc)
 	sc->branded = sc->promotional = sc->ai_generated = TRI_UNSET;
 	sc->mode = -1;
 	sc->caption_from = -1;
+	sc->made_for_kids = TRI_UNSET;
 }
 
 int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar *sc,
@@ -597,8 +651,10 @@ int sidecar_parse(const char *name, const char *buf, size_t len, struct sidecar 
 		return rc;
 	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		p += 3; /* BOM: Windows editors write one */
-	if ((rc = parse_front_matter(&ps, p, end, &cs)) < 0)
+	if ((rc = parse_front_matter(&ps, p, end, &cs)) < 0) {
+		sidecar_free(sc); /* a title read before the line that failed */
 		return rc;
+	}
 	return set_caption(name, cs, end, sc, err);
 }
 
@@ -730,6 +786,8 @@ void sidecar_free(struct sidecar *sc)
 	sc->caption = NULL;
 	free(sc->hashtags);
 	sc->hashtags = NULL;
+	free(sc->title);
+	sc->title = NULL;
 }
 
 const char *sidecar_key_name(enum sidecar_key k)
@@ -762,6 +820,10 @@ bool sidecar_key_is_set(const struct sidecar *sc, enum sidecar_key k)
 		return sc->caption_from >= 0;
 	case SK_HASHTAGS:
 		return sc->hashtags != NULL;
+	case SK_TITLE:
+		return sc->title != NULL;
+	case SK_CATEGORY:
+		return sc->category[0] != '\0';
 	default:
 		flag = any_flag((struct sidecar *)sc, k);
 		return flag && *flag != TRI_UNSET;
@@ -792,6 +854,13 @@ void sidecar_key_copy(struct sidecar *dst, const struct sidecar *src, enum sidec
 	case SK_HASHTAGS:
 		free(dst->hashtags);
 		dst->hashtags = src->hashtags ? xstrdup(src->hashtags) : NULL;
+		break;
+	case SK_TITLE:
+		free(dst->title);
+		dst->title = src->title ? xstrdup(src->title) : NULL;
+		break;
+	case SK_CATEGORY:
+		memcpy(dst->category, src->category, sizeof(dst->category));
 		break;
 	default:
 		if (any_flag(dst, k))

@@ -8,7 +8,9 @@
  * The caption is everything after the closing "---" line with surrounding
  * ASCII whitespace trimmed; inner bytes (newlines, CRLF, emoji) are kept
  * exactly.  A successful parse guarantees valid UTF-8 without NUL bytes and
- * at most TIKTOK_CAPTION_MAX_UTF16 (meta/tiktok.h) UTF-16 units.  A file
+ * at most SIDECAR_CAPTION_MAX_UTF16 UTF-16 units, the most any platform
+ * takes; each platform's own limit is its rules' to check (TikTok's in
+ * meta/rules.c, YouTube's in meta/youtube_meta.c).  A file
  * that starts with a UTF-16 or UTF-32 byte-order mark (Notepad's
  * "Unicode") is refused by that name, with "save it as UTF-8".
  *
@@ -28,7 +30,9 @@ enum tristate { TRI_UNSET = -1, TRI_OFF = 0, TRI_ON = 1 };
 
 /* The front matter's keys, in the order messages list them.  The last two
  * are a folder's .defaults only (meta/caption/defaults.h): a caption file
- * that names them is told they are unknown there. */
+ * that names them is told they are unknown there.  title, made_for_kids
+ * and category are YouTube's (meta/youtube_meta.h): every platform's
+ * parser takes them, and a TikTok account ignores them. */
 enum sidecar_key {
 	SK_PRIVACY,
 	SK_SCHEDULE,
@@ -40,6 +44,9 @@ enum sidecar_key {
 	SK_BRANDED,
 	SK_PROMOTIONAL,
 	SK_AI_GENERATED,
+	SK_TITLE,	  /* YouTube's title; an item's caption only */
+	SK_MADE_FOR_KIDS, /* YouTube */
+	SK_CATEGORY,	  /* YouTube */
 	SK_CAPTION_FROM, /* .defaults only */
 	SK_HASHTAGS,	 /* .defaults only */
 	SK_COUNT
@@ -48,7 +55,7 @@ enum sidecar_key {
 struct sidecar {
 	char *caption;		/* UTF-8, front matter removed, trimmed; owned; never NULL after parse */
 	size_t caption_utf16;	/* length in UTF-16 code units */
-	char privacy[32];	/* TikTok's name, "" if unset */
+	char privacy[32];	/* TikTok's name, or "unlisted" (YouTube's only); "" if unset */
 	bool has_schedule;
 	int64_t schedule_at;	/* unix seconds UTC */
 	enum tristate comments, duet, stitch;	/* unset means off */
@@ -59,9 +66,17 @@ struct sidecar {
 	bool schedule_ambiguous; /* the wall time occurred twice; the first was taken */
 	int caption_from;	 /* .defaults: -1 unset, else enum caption_from */
 	char *hashtags;		 /* .defaults: "#a #b" to append; NULL unset; owned */
+	char *title;		 /* YouTube's title, as written; NULL unset; owned */
+	enum tristate made_for_kids; /* YouTube's COPPA declaration */
+	char category[8];	 /* a YouTube category id (meta/youtube.h); "" unset */
 };
 
 #define SIDECAR_MAX_BYTES (1024 * 1024)
+/* The longest caption any platform takes, in UTF-16 units: YouTube's
+ * title (YT_TITLE_MAX characters, 2 units each at worst), a newline and
+ * its description (YT_DESCRIPTION_MAX bytes, at most as many units);
+ * TikTok's TIKTOK_CAPTION_MAX_UTF16 is less. */
+#define SIDECAR_CAPTION_MAX_UTF16 5201
 
 /*
  * Parse @len bytes.  @name is the sidecar's file name, used in messages
@@ -90,7 +105,8 @@ void sidecar_init(struct sidecar *sc);
 /*
  * A folder's .defaults (meta/caption/defaults.h): the same front matter,
  * between --- lines or, as a convenience, the key lines alone, with no
- * caption text after it, where `cover` (a time in one video) is refused
+ * caption text after it, where `cover` (a time in one video) and `title`
+ * (one video's title) are refused
  * and `caption_from` and `hashtags` are also keys.  @name (the file's path
  * below the drop folder, "outbox/brand/.defaults") starts every message.
  * 0 or -EINVAL with @err set (class ERR_USER); sidecar_free() either way.

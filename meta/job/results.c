@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "meta/config.h"
 #include "meta/job/store.h"
 #include "util/log.h"
 #include "util/timefmt.h"
@@ -67,9 +68,11 @@ static const unsigned shows[] = {
     [JOB_INVALID] = K_STATE | K_ERROR,
     [JOB_POSTED] = K_STATE | K_PUBLISH | K_POSTED_AT | K_PRIVACY | K_POST_ID | K_URL | K_WARNING |
 		   K_ERROR | K_POST_STATUS,
-    /* published: in posted/, its post ID still to come (store.h, (4)) */
-    [JOB_PUBLISHED] =
-	K_STATE | K_PUBLISH | K_POSTED_AT | K_PRIVACY | K_WARNING | K_ERROR | K_POST_STATUS,
+    /* published: in posted/, its post ID still to come (store.h, (4)), or
+     * a YouTube video whose processing is awaited: its id and url are
+     * known already (a TikTok wait has none to show until it ends) */
+    [JOB_PUBLISHED] = K_STATE | K_PUBLISH | K_POSTED_AT | K_PRIVACY | K_POST_ID | K_URL |
+		      K_WARNING | K_ERROR | K_POST_STATUS,
     [JOB_FAILED] = K_STATE | K_PUBLISH | K_PRIVACY | K_ERROR,
     [JOB_CANCELLED] = K_STATE | K_ERROR,
     [JOB_LOST] = K_STATE | K_ERROR,
@@ -144,4 +147,39 @@ bool results_value(const struct job *j, const char *key, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)strcspn(s, "\r\n"), s);
 	log_redact(out, size);
 	return true;
+}
+
+/* ---- YouTube's names (results.h) ---- */
+
+static const char *const yt_keys[] = {"state",	 "progress", "status",	   "posted_at",
+				      "privacy", "video_id", "url",	   "error",
+				      "warning", "retry_at", "schedule_at"};
+
+void results_view_of(const struct config *cfg, const struct job *j, struct results_view *v)
+{
+	const struct account *a = cfg && j->account ? config_account(cfg, j->account) : NULL;
+	const char *platform = a ? a->platform : cfg ? cfg->platform : NULL;
+
+	v->youtube = platform && !strcmp(platform, "youtube");
+	v->prefix = v->youtube ? RESULTS_YT_PREFIX : RESULTS_XATTR_PREFIX;
+	v->keys = v->youtube ? yt_keys : results_keys;
+	v->nkeys = v->youtube ? sizeof(yt_keys) / sizeof(yt_keys[0]) : results_nkeys;
+}
+
+bool results_view_value(const struct results_view *v, const struct job *j, const char *key,
+			char *out, size_t size)
+{
+	if (!v->youtube)
+		return results_value(j, key, out, size);
+	if (!strcmp(key, "video_id")) /* the store keeps it as the post's id */
+		return results_value(j, "post_id", out, size);
+	if (!strcmp(key, "publish_id") || !strcmp(key, "post_id") || !strcmp(key, "post_status"))
+		return false;
+	return results_value(j, key, out, size);
+}
+
+bool results_is_name(const char *name)
+{
+	return !strncmp(name, RESULTS_XATTR_PREFIX, strlen(RESULTS_XATTR_PREFIX)) ||
+	       !strncmp(name, RESULTS_YT_PREFIX, strlen(RESULTS_YT_PREFIX));
 }

@@ -3,6 +3,11 @@
  * formatter of their values, shared by the mount (fs/xattr.c answers them
  * from the store) and watch mode (fs/mirror.c writes them onto real files
  * or into NAME.tiktok.json), so both always say the same thing.
+ *
+ * An item of a YouTube account (platform = youtube) shows user.youtube.*
+ * instead: the same states and values, named for YouTube (video_id is the
+ * video's id, status YouTube's uploadStatus), without TikTok's publish_id
+ * and post_status.  A results_view says which set a job shows.
  */
 #ifndef TIKTOKFS_RESULTS_H
 #define TIKTOKFS_RESULTS_H
@@ -14,6 +19,9 @@
 struct job;
 
 #define RESULTS_XATTR_PREFIX "user.tiktok."
+#define RESULTS_YT_PREFIX "user.youtube."
+
+struct config;
 
 /* The names, in the order they are listed (user.tiktok.NAME). */
 extern const char *const results_keys[];
@@ -29,5 +37,22 @@ extern const size_t results_nkeys;
  * since whatever reaches a user must hold no secret.
  */
 bool results_value(const struct job *j, const char *key, char *out, size_t size);
+
+/* The attribute set a job shows: its prefix and names, by its account. */
+struct results_view {
+	const char *prefix; /* RESULTS_XATTR_PREFIX or RESULTS_YT_PREFIX */
+	const char *const *keys;
+	size_t nkeys;
+	bool youtube;
+};
+
+/* The set of @j, whose account @cfg (may be NULL: TikTok) says posts to
+ * TikTok or YouTube. */
+void results_view_of(const struct config *cfg, const struct job *j, struct results_view *v);
+/* The value of v->prefix@key for @j, as results_value. */
+bool results_view_value(const struct results_view *v, const struct job *j, const char *key,
+			char *out, size_t size);
+/* Whether @xattr_name is one of ours (user.tiktok.* or user.youtube.*). */
+bool results_is_name(const char *xattr_name);
 
 #endif

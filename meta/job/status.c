@@ -60,6 +60,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "meta/job/results.h"
 #include "meta/job/status_int.h"
 #include "meta/job/store.h"
 #include "util/array.h"
@@ -140,6 +141,7 @@ static void walk_init(struct status_walk *w, struct store *st, const struct stat
 	w->format = v ? v->format : STATUS_TEXT;
 	w->sections = v ? v->sections : 0;
 	w->state_dir = v ? v->state_dir : NULL;
+	w->cfg = v ? v->cfg : NULL;
 	w->now = v && v->now ? v->now : wall_now();
 	strbuf_init(&w->text);
 	strbuf_init(&w->uploads);
@@ -182,4 +184,12 @@ int status_render(struct store *st, const struct status_view *v, char **out)
 out:
 	walk_release(&w);
 	return rc;
+}
+
+bool status_youtube(const struct status_walk *w, const struct job *j)
+{
+	struct results_view rv;
+
+	results_view_of(w->cfg, j, &rv);
+	return rv.youtube;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 struct store;
+struct config;
 
 #define STATUS_RECENT_DEFAULT 10
 
@@ -34,6 +35,9 @@ struct status_view {
 	const char *state_dir; /* where creator_info.json lives; NULL: "not logged in" */
 	int64_t now;	       /* unix seconds for the generated-at line; 0: the clock */
 	int recent;	       /* final results to list; 0: STATUS_RECENT_DEFAULT */
+	/* the accounts' platforms (each account's and each item's); NULL: all
+	 * TikTok */
+	const struct config *cfg;
 };
 
 /*

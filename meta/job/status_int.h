@@ -31,6 +31,7 @@ struct status_walk {
 	enum status_format format;
 	unsigned sections;
 	const char *state_dir;
+	const struct config *cfg; /* the accounts' platforms; NULL: all TikTok */
 	int64_t now;
 	/* scheduled items (copies: path, id, schedule_at), sorted at the end */
 	struct job *sched;
@@ -49,6 +50,9 @@ unsigned status_percent(const struct job *j);
 /* @j's progress with rate and ETA, from its history in @w->st. */
 void status_progress_of(const struct status_walk *w, const struct job *j,
 			struct status_progress *p);
+
+/* Whether @j's account posts to YouTube (else TikTok). */
+bool status_youtube(const struct status_walk *w, const struct job *j);
 
 /* Text: the heading and account (before the walk), one item, the rest. */
 void status_text_begin(struct status_walk *w);

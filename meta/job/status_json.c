@@ -88,6 +88,8 @@ static json_t *j_item(const struct status_walk *w, const struct job *j)
 	j_set_name(o, "path", j->path);
 	j_set_name(o, "caption", j->caption_path);
 	json_object_set_new(o, "state", json_string(job_state_name(j->state)));
+	json_object_set_new(o, "platform",
+			    json_string(status_youtube(w, j) ? "youtube" : "tiktok"));
 	json_object_set_new(o, "size", json_integer((json_int_t)j->size));
 	json_object_set_new(o, "sent", json_integer((json_int_t)j->sent));
 	json_object_set_new(o, "progress", j_progress(w, j));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/job/status_int.h"
 #include "util/escape.h"
@@ -36,11 +37,14 @@ static void add_line(struct strbuf *sb, const char *label, const char *s)
 	strbuf_addch(sb, '\n');
 }
 
-/* "  STATE       PATH", the path escaped. */
-static void add_head(struct strbuf *sb, const struct job *j)
+/* "  STATE       PATH", the path escaped; "  [YouTube]" after the path of
+ * an item of a YouTube account (TikTok's are the unmarked default). */
+static void add_head(const struct status_walk *w, struct strbuf *sb, const struct job *j)
 {
 	strbuf_addf(sb, "  %-10s  ", job_state_name(j->state));
 	esc_text(sb, j->path);
+	if (status_youtube(w, j))
+		strbuf_addstr(sb, "  [YouTube]");
 }
 
 static void add_account(struct strbuf *sb, const char *state_dir)
@@ -63,7 +67,7 @@ static void add_account(struct strbuf *sb, const char *state_dir)
 }
 
 /* What a live item waits for, after its head on the same line. */
-static void add_waits_for(struct strbuf *sb, const struct job *j)
+static void add_waits_for(const struct status_walk *w, struct strbuf *sb, const struct job *j)
 {
 	switch (j->state) {
 	case JOB_WAITING:
@@ -83,7 +87,7 @@ static void add_waits_for(struct strbuf *sb, const struct job *j)
 		break;
 	case JOB_PROCESSING:
 		if (j->status) {
-			strbuf_addstr(sb, "  TikTok: ");
+			strbuf_addstr(sb, status_youtube(w, j) ? "  YouTube: " : "  TikTok: ");
 			esc_text(sb, j->status);
 		}
 		break;
@@ -98,10 +102,10 @@ static void add_waits_for(struct strbuf *sb, const struct job *j)
 	}
 }
 
-static void add_queued(struct strbuf *sb, const struct job *j)
+static void add_queued(const struct status_walk *w, struct strbuf *sb, const struct job *j)
 {
-	add_head(sb, j);
-	add_waits_for(sb, j);
+	add_head(w, sb, j);
+	add_waits_for(w, sb, j);
 	strbuf_addch(sb, '\n');
 	if (j->caption_path)
 		add_line(sb, "caption", j->caption_path);
@@ -109,9 +113,9 @@ static void add_queued(struct strbuf *sb, const struct job *j)
 	add_line(sb, j->state == JOB_DEFERRED ? "reason" : "error", j->error);
 }
 
-static void add_result(struct strbuf *sb, const struct job *j)
+static void add_result(const struct status_walk *w, struct strbuf *sb, const struct job *j)
 {
-	add_head(sb, j);
+	add_head(w, sb, j);
 	if (j->state == JOB_POSTED && j->posted_at > 0) {
 		strbuf_addstr(sb, "  at ");
 		add_time(sb, j->posted_at);
@@ -191,24 +195,52 @@ static void add_upload(struct status_walk *w, const struct job *j)
 	add_bar(&w->uploads, &p);
 }
 
+/* "Platforms: default TikTok, yt YouTube": where each account posts
+ * (issue 15), so a folder's rules are no surprise. */
+static void add_platforms(struct strbuf *sb, const struct config *cfg)
+{
+	if (!cfg || !cfg->n_accounts)
+		return;
+	strbuf_addstr(sb, "Platforms:");
+	for (size_t i = 0; i < cfg->n_accounts; i++) {
+		const struct account *a = &cfg->accounts[i];
+		bool yt = a->platform && !strcmp(a->platform, "youtube");
+
+		strbuf_addstr(sb, i ? ", " : " ");
+		esc_text(sb, a->name);
+		strbuf_addstr(sb, yt ? " YouTube" : " TikTok");
+	}
+	strbuf_addch(sb, '\n');
+}
+
 void status_text_begin(struct status_walk *w)
 {
 	strbuf_addstr(&w->text, "tiktokfs status\n\n");
 	add_account(&w->text, w->state_dir);
+	add_platforms(&w->text, w->cfg);
 	strbuf_addstr(&w->text, "\nQueue:\n");
 }
 
-/* "  posted/clip.mp4  published at ISO" in the waiting section. */
+/* "  posted/clip.mp4  published at ISO" in the waiting section, with its
+ * status and warning lines when it has them. */
 static void add_waiting(struct status_walk *w, const struct job *j)
 {
 	w->nwaiting++;
 	strbuf_addstr(&w->waiting, "  ");
 	esc_text(&w->waiting, j->path);
+	if (status_youtube(w, j))
+		strbuf_addstr(&w->waiting, "  [YouTube]");
 	if (j->posted_at > 0) {
 		strbuf_addstr(&w->waiting, "  published at ");
 		add_time(&w->waiting, j->posted_at);
 	}
 	strbuf_addch(&w->waiting, '\n');
+	/* a YouTube video's processing ("processing"; TikTok's is always
+	 * PUBLISH_COMPLETE here), and what the upload's answer warned of (the
+	 * private lock of an unaudited project) */
+	if (j->status && strcmp(j->status, "PUBLISH_COMPLETE"))
+		add_line(&w->waiting, "status", j->status);
+	add_line(&w->waiting, "warning", j->warning);
 }
 
 void status_text_item(struct status_walk *w, const struct job *j)
@@ -221,7 +253,7 @@ void status_text_item(struct status_walk *w, const struct job *j)
 	}
 	if (!job_state_final(j->state)) {
 		w->queued++;
-		add_queued(&w->text, j);
+		add_queued(w, &w->text, j);
 		return;
 	}
 	/* store_each gives live jobs first, then the final ones */
@@ -231,7 +263,7 @@ void status_text_item(struct status_walk *w, const struct job *j)
 		strbuf_addstr(&w->text, "\nRecent results:\n");
 		w->in_results = true;
 	}
-	add_result(&w->text, j);
+	add_result(w, &w->text, j);
 }
 
 static void add_next_scheduled(struct strbuf *sb, const struct status_walk *w)

@@ -492,6 +492,21 @@ int store_transition(struct store *st, int64_t id, enum job_state to, const char
 	return txn_end(st, rc, true);
 }
 
+int store_note(struct store *st, int64_t id, const char *note)
+{
+	char cur[32];
+	int rc;
+
+	if (st->readonly)
+		return -EROFS;
+	rc = txn_begin(st);
+	if (rc == 0)
+		rc = state_of(st, id, cur, sizeof(cur));
+	if (rc == 0)
+		rc = history_row(st, id, cur, cur, note);
+	return txn_end(st, rc, false);
+}
+
 int store_stop_upload(struct store *st, int64_t id, const char *error, const char *note)
 {
 	const struct sqlv clear[] = {SV_I(id), SV_I(now_sec())};

@@ -211,6 +211,12 @@ int store_set_caption(struct store *st, int64_t id, const char *caption_path);
  * (which must hold no secret).  Commits before returning. */
 int store_transition(struct store *st, int64_t id, enum job_state to, const char *note);
 
+/* A history row that is not a transition (from and to are the job's
+ * current state), committed: something was spent or done for the job that
+ * must outlive a restart, e.g. a YouTube quota spend before its call
+ * (net/yt_ledger.c).  @note holds no secret.  0, -ENOENT or -errno. */
+int store_note(struct store *st, int64_t id, const char *note);
+
 /*
  * Stop an upload that has not sent its last byte (its caption was deleted):
  * in one transaction, unless the job is processing or final (-EBUSY: TikTok

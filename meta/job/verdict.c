@@ -62,10 +62,23 @@ static int apply_refusal(struct store *st, const char *root, const struct job *j
 	return rc < 0 ? rc : JOB_INVALID;
 }
 
+/* Whether job @j's account posts to YouTube. */
+static bool posts_to_youtube(const struct config *cfg, const struct job *j)
+{
+	const struct account *a = cfg && j->account ? config_account(cfg, j->account) : NULL;
+
+	if (a)
+		return a->platform && !strcmp(a->platform, "youtube");
+	return config_is_youtube(cfg);
+}
+
 /*
  * When a valid item posts: in queue/ at its slot (meta/job/queue.h), in
  * scheduled/ at its caption's time still to come, else now (0).  An item
- * of queue/ that can get no slot is refused with the reason: -1.
+ * of queue/ that can get no slot is refused with the reason: -1.  A
+ * YouTube account's item in scheduled/ is uploaded now: it goes up
+ * private with status.publishAt, and YouTube publishes it at its time
+ * itself (docs/youtube.md §3, meta/youtube_meta.h).
  */
 static int post_time(struct store *st, const struct config *cfg, const char *root,
 		     const struct job *j, const struct verdict *v, int64_t *at)
@@ -85,7 +98,7 @@ static int post_time(struct store *st, const struct config *cfg, const char *roo
 		if (*at <= 0)
 			*at = 1; /* a slot is a time: never "none" */
 	} else if (drop_in_scheduled(j->path) && v->have_sidecar && sc->has_schedule &&
-		   sc->schedule_at > wall_now()) {
+		   sc->schedule_at > wall_now() && !posts_to_youtube(cfg, j)) {
 		*at = sc->schedule_at;
 	}
 	return 0;

@@ -3,7 +3,7 @@
  * parser: arbitrary bytes must give either a parse or an error, never a
  * crash, a leak or undefined behaviour.  On success it also checks the
  * parser's promises: the caption is valid UTF-8 without NUL, its UTF-16
- * length is the one stored and at most 2200, and every set field holds a
+ * length is the one stored and at most SIDECAR_CAPTION_MAX_UTF16, and every set field holds a
  * value the rest of the program can use.  The same bytes go through the
  * folder .defaults parser (no caption text allowed, two more keys) and,
  * cut at the first NUL, through the caption made of a file name.
@@ -12,6 +12,7 @@
 #include "meta/caption/defaults.h"
 #include "meta/caption/sidecar.h"
 #include "meta/tiktok.h"
+#include "meta/youtube.h"
 #include "meta/caption/utf8.h"
 #include "meta/caption/when.h"
 
@@ -41,9 +42,11 @@ static void check_sidecar(const uint8_t *data, size_t size)
 	if (!utf8_valid(sc.caption, len, NULL) || len > size)
 		abort();
 	if (sc.caption_utf16 != utf8_utf16_len(sc.caption, len) ||
-	    sc.caption_utf16 > TIKTOK_CAPTION_MAX_UTF16)
+	    sc.caption_utf16 > SIDECAR_CAPTION_MAX_UTF16)
 		abort();
-	if (sc.privacy[0] && !tiktok_privacy_name(sc.privacy))
+	if (sc.privacy[0] && !tiktok_privacy_name(sc.privacy) && !yt_privacy_name(sc.privacy))
+		abort();
+	if (sc.category[0] && !yt_category_name(sc.category))
 		abort();
 	if (sc.has_cover && (sc.cover_ms < 0 || sc.cover_ms > 2147483647))
 		abort();

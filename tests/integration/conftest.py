@@ -8,8 +8,10 @@ mounted     a factory: mounted(**cfg_extra) writes a config pointing at the
 
     m.mnt, m.state, m.staging, m.config     pathlib.Paths
     m.log_text()                            the daemon's stderr so far
-    m.xattrs(rel)                           {user.tiktok.NAME: value}; also
-                                            indexable by the short NAME
+    m.xattrs(rel)                           {user.tiktok.NAME: value} (or
+                                            user.youtube.NAME: a YouTube
+                                            account's item); also indexable
+                                            by the short NAME
     m.wait_state(rel, state, timeout=30)    poll user.tiktok.state of mnt/rel
                                             (for 'posted'/'failed' and rel in
                                             that folder: wait for the file)
@@ -35,14 +37,17 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from fsutil import BIN, CAPTION, ROOT, is_mounted, jobs_db  # noqa: E402,F401
 
 TT = "user.tiktok."
+YT = "user.youtube."  # an item of a YouTube account shows these instead
 
 
 class TikTokXattrs(dict):
-    """{'user.tiktok.state': 'ready', ...}; x['state'] works too."""
+    """{'user.tiktok.state': 'ready', ...}; x['state'] works too (and finds
+    user.youtube.state on an item of a YouTube account)."""
 
     def __missing__(self, key):
-        if not key.startswith(TT) and TT + key in self:
-            return self[TT + key]
+        for prefix in (TT, YT):
+            if not key.startswith(prefix) and dict.__contains__(self, prefix + key):
+                return self[prefix + key]
         raise KeyError(key)
 
     def get(self, key, default=None):
@@ -52,7 +57,7 @@ class TikTokXattrs(dict):
             return default
 
     def __contains__(self, key):
-        return dict.__contains__(self, key) or dict.__contains__(self, TT + key)
+        return any(dict.__contains__(self, p + key) for p in ("", TT, YT))
 
 
 def _fusermount(mnt, lazy=False):
@@ -148,7 +153,7 @@ class Mount:
         p = self.mnt / rel
         out = TikTokXattrs()
         for name in os.listxattr(p, follow_symlinks=False):
-            if name.startswith(TT):
+            if name.startswith(TT) or name.startswith(YT):
                 try:
                     out[name] = os.getxattr(p, name, follow_symlinks=False).decode()
                 except OSError:
@@ -156,10 +161,12 @@ class Mount:
         return out
 
     def state_of(self, rel):
-        try:
-            return os.getxattr(self.mnt / rel, TT + "state").decode()
-        except OSError:
-            return None
+        for prefix in (TT, YT):
+            try:
+                return os.getxattr(self.mnt / rel, prefix + "state").decode()
+            except OSError:
+                pass
+        return None
 
     def wait_state(self, rel, state, timeout=30):
         rel = str(rel)

@@ -17,7 +17,7 @@ from watch_util import BIN, caption, watched  # noqa: F401  (fixture)
 
 ITEM_KEYS = {"id", "path", "caption", "state", "size", "sent", "progress", "schedule_at",
              "retry_at", "posted_at", "created_at", "updated_at", "publish_id", "status",
-             "post_id", "url", "privacy", "error", "warning", "post_status"}
+             "post_id", "url", "privacy", "error", "warning", "post_status", "platform"}
 TOP_KEYS = {"version", "generated_at", "account", "queue", "recent", "next_scheduled",
             "waiting_post_id"}
 

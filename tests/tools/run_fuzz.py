@@ -5,7 +5,7 @@
 
 For each target build-fuzz/fuzz_NAME: build a seed corpus in
 build-fuzz/seeds/NAME (media files for the probes, sidecars for
-fuzz_sidecar, JSON replies for fuzz_api*, TZif files and TZ rule strings
+fuzz_sidecar and fuzz_youtube_meta, JSON replies for fuzz_api*, TZif files and TZ rule strings
 from tests/fuzz/corpus/fuzz_tzif for fuzz_tzif), start from an empty corpus
 in build-fuzz/corpus/NAME, run with -max_total_time=N -rss_limit_mb=2048
 -timeout=10, then print one line per target: seconds, runs executed, cov:,
@@ -46,6 +46,8 @@ SIDECARS = [
     "no front matter, just text with an emoji \U0001F600 and #tags\n",
     "---\nschedule: tomorrow 18:00\n---\n",
     "---\nprivacy: public\r\ncover: 250ms\r\n---\r\nwindows line ends\r\n",
+    "---\nprivacy: unlisted\nmade_for_kids: no\ncategory: Music\n---\nTitle #tag\nDescription\n",
+    "---\ntitle: My #1 video\nmade_for_kids: yes\nschedule: 2026-12-01T17:00:00Z\n---\nText\n",
 ]
 
 API_JSON = [
@@ -130,7 +132,7 @@ def tzif_seeds():
 def seeds_for(name):
     if name.startswith("fuzz_probe"):
         return media_seeds()
-    if name == "fuzz_sidecar":
+    if name in ("fuzz_sidecar", "fuzz_youtube_meta"):
         return [s.encode() for s in SIDECARS]
     if name.startswith("fuzz_api") or "json" in name:
         return api_seeds()

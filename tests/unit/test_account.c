@@ -202,8 +202,8 @@ TEST(test_a_section_takes_only_the_per_account_keys)
 	check_refused("[account a]\nclient_key = k\n",
 		      "line 2: [account a]: client_key is the same for every account: set it "
 		      "above the first [account] section (a section takes platform, "
-		      "youtube_client_id, youtube_client_secret, mode, "
-		      "privacy, bandwidth_share, on_posted, on_failed)");
+		      "youtube_client_id, youtube_client_secret, youtube_daily_uploads, mode, "
+		      "privacy, made_for_kids, category, bandwidth_share, on_posted, on_failed)");
 	check_refused("[account a]\nstate_dir = /x\n", "state_dir is the same for every account");
 	check_refused("[account a]\nnosuch = 1\n", "line 2: [account a]: unknown key 'nosuch'");
 	check_refused("[account a]\nprivacy = secret\n",
@@ -222,7 +222,7 @@ TEST(test_per_account_keys_are_marked_in_the_table)
 	for (size_t i = 0; (k = config_key_name(i)); i++)
 		if (config_key_per_account(i))
 			n++;
-	CHECK_INT(n, 8);
+	CHECK_INT(n, 11); /* youtube_daily_uploads, made_for_kids, category */
 }
 
 TEST(test_account_directories_keep_the_default_where_it_was)

@@ -295,7 +295,8 @@ TEST(test_refusals_name_key_value_and_limit)
 		{ "state_dir", "rel/dir", "state_dir = rel/dir: must be an absolute path" },
 		{ "mode", "Direct", "mode = Direct: must be direct or draft" },
 		{ "privacy", "secret",
-		  "privacy = secret: must be public, friends, followers or private" },
+		  "privacy = secret: must be public, friends, followers or private (TikTok), or "
+		  "public, unlisted or private (YouTube)" },
 		{ "settle_time", "86401",
 		  "settle_time = 86401: must be a number of seconds from 0 to 86400" },
 		{ "chunk_size", "64000001",
@@ -386,6 +387,37 @@ TEST(test_values_each_type_accepts)
 	CHECK(c.settle_time == 0.0);
 	CHECK_INT(config_set(&c, "log_level", "debug", &e), 0);
 	CHECK_INT(c.log_level, LOG_LVL_DEBUG);
+	config_free(&c);
+}
+
+/* YouTube's per-account keys (meta/youtube_meta.h) and privacy word. */
+TEST(test_youtube_account_keys)
+{
+	struct config c;
+	struct tt_error e;
+
+	config_defaults(&c);
+	tt_error_clear(&e);
+	CHECK(c.made_for_kids == NULL && c.category == NULL);
+	CHECK_INT(config_set(&c, "made_for_kids", "No", &e), 0);
+	CHECK_STR(c.made_for_kids, "no");
+	CHECK_INT(config_set(&c, "made_for_kids", "true", &e), 0);
+	CHECK_STR(c.made_for_kids, "yes");
+	CHECK_INT(config_set(&c, "made_for_kids", "", &e), 0);
+	CHECK(c.made_for_kids == NULL);
+	CHECK_INT(config_set(&c, "made_for_kids", "maybe", &e), -EINVAL);
+	CHECK_CONTAINS(e.what, "made_for_kids = maybe: must be yes or no");
+	CHECK_INT(config_set(&c, "category", "Science & Technology", &e), 0);
+	CHECK_STR(c.category, "28");
+	CHECK_INT(config_set(&c, "category", "22", &e), 0);
+	CHECK_STR(c.category, "22");
+	CHECK_INT(config_set(&c, "category", "knitting", &e), -EINVAL);
+	CHECK_CONTAINS(e.what, "must be a YouTube category");
+	CHECK_INT(config_set(&c, "privacy", "Unlisted", &e), 0);
+	CHECK_STR(c.privacy, "unlisted");
+	CHECK(!config_is_youtube(&c) && !config_is_youtube(NULL));
+	CHECK_INT(config_set(&c, "platform", "youtube", &e), 0);
+	CHECK(config_is_youtube(&c));
 	config_free(&c);
 }
 

@@ -295,6 +295,30 @@ TEST(test_hashtags_are_appended_once_and_within_the_limit)
 	free(long_caption);
 }
 
+/* On a YouTube account TikTok's 2200 does not bound the caption: the
+ * description may take 5000 bytes (meta/youtube_meta.h checks it). */
+TEST(test_hashtags_on_a_youtube_account_are_not_held_to_tiktoks_limit)
+{
+	struct config cfg;
+	struct dflt_chain c;
+	struct sidecar sc;
+	char *long_caption = malloc(TIKTOK_CAPTION_MAX_UTF16 + 16);
+
+	config_defaults(&cfg);
+	free(cfg.platform);
+	cfg.platform = strdup("youtube");
+	chain_of(&c, "hashtags: #travel #brand\n", NULL);
+	memset(long_caption, 'a', TIKTOK_CAPTION_MAX_UTF16 - 5);
+	long_caption[TIKTOK_CAPTION_MAX_UTF16 - 5] = '\0';
+	CHECK_INT(parse_caption(long_caption, &sc), 0);
+	CHECK_INT(dflt_settle(&cfg, &c, &sc, true, "clip.caption", "clip.mp4", NULL, &e), 0);
+	CHECK_INT(sc.caption_utf16, 2210);
+	sidecar_free(&sc);
+	dflt_chain_free(&c);
+	config_free(&cfg);
+	free(long_caption);
+}
+
 /* ---- reading the files below a root ---- */
 
 static char root[64];

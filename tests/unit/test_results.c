@@ -4,6 +4,7 @@
  * leftover of a state it has left (retry_at after a deferral, an error that
  * was fixed, progress after the upload).
  */
+#include "meta/config.h"
 #include "meta/job/results.h"
 #include "meta/job/store.h"
 #include "util/strbuf.h"
@@ -218,6 +219,45 @@ TEST(test_posted_and_failed_through_the_outcome_move)
 		  0);
 	CHECK_STR(shown_by_id(st, b), "state,error");
 	store_close(st);
+}
+
+/* An item of a YouTube account shows user.youtube.*: video_id, url and
+ * status, never TikTok's publish_id or post_status; a TikTok account's
+ * item keeps user.tiktok.* as before. */
+TEST(test_youtube_item_shows_youtube_names)
+{
+	struct config cfg;
+	struct results_view v;
+	struct job j;
+	char val[256], list[512] = "";
+	size_t n = 0;
+
+	config_defaults(&cfg);
+	free(cfg.platform);
+	cfg.platform = strdup("youtube");
+	fill_everything(&j, JOB_POSTED);
+	j.post_id = "abcDEF_-123";
+	j.status = "uploaded";
+	results_view_of(&cfg, &j, &v);
+	CHECK(v.youtube);
+	CHECK_STR(v.prefix, "user.youtube.");
+	for (size_t i = 0; i < v.nkeys; i++)
+		if (results_view_value(&v, &j, v.keys[i], val, sizeof(val)))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? "," : "",
+					      v.keys[i]);
+	CHECK_STR(list, "state,status,posted_at,privacy,video_id,url,error,warning");
+	CHECK(results_view_value(&v, &j, "video_id", val, sizeof(val)));
+	CHECK_STR(val, "abcDEF_-123");
+	CHECK(!results_view_value(&v, &j, "publish_id", val, sizeof(val)));
+	CHECK(results_is_name("user.youtube.url") && results_is_name("user.tiktok.url"));
+	CHECK(!results_is_name("user.other"));
+	free(cfg.platform);
+	cfg.platform = strdup("tiktok");
+	results_view_of(&cfg, &j, &v);
+	CHECK(!v.youtube);
+	CHECK_STR(v.prefix, "user.tiktok.");
+	CHECK(results_view_value(&v, &j, "publish_id", val, sizeof(val)));
+	config_free(&cfg);
 }
 
 int main(void)

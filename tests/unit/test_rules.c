@@ -490,6 +490,114 @@ TEST(test_branded_content_cannot_be_private)
 	verdict_free(&v);
 }
 
+TEST(test_tiktok_caption_of_2201_utf16_units_is_refused_with_the_count)
+{
+	struct verdict v;
+
+	caption_verdict(&v);
+	set_privacy(&v, "PUBLIC_TO_EVERYONE");
+	v.sidecar.caption_utf16 = 2200;
+	CHECK_INT(caption(&v, NULL, false), 0);
+	v.sidecar.caption_utf16 = 2201;
+	CHECK_INT(caption(&v, NULL, false), -EINVAL);
+	CHECK_STR(v.error.what, "clip.caption: caption is 2201 UTF-16 units long; TikTok allows at most 2200");
+	CHECK_INT(v.kind, VERDICT_CAPTION);
+	verdict_free(&v);
+}
+
+TEST(test_tiktok_refuses_youtubes_unlisted_naming_its_own_choices)
+{
+	struct verdict v;
+
+	caption_verdict(&v);
+	set_privacy(&v, "unlisted");
+	CHECK_INT(caption(&v, NULL, false), -EINVAL);
+	CHECK_CONTAINS(v.error.what, "privacy unlisted is YouTube's");
+	CHECK_CONTAINS(v.error.what, "public, friends, followers or private");
+	verdict_free(&v);
+}
+
+/* @cfg as a YouTube account sees it. */
+static struct config youtube_view(void)
+{
+	struct config y = cfg;
+
+	y.platform = "youtube";
+	return y;
+}
+
+TEST(test_youtube_account_takes_what_tiktok_refuses)
+{
+	struct config y = youtube_view();
+	struct media_info mi = good_media();
+	struct verdict v;
+
+	/* 11 minutes of 1920x1080 landscape at 120 fps in Matroska */
+	mi.width = 1920;
+	mi.height = 1080;
+	mi.duration = 660;
+	mi.fps = 120;
+	mi.container = CONTAINER_MKV;
+	media_refused(&mi, NULL, "TikTok");
+	verdict_init(&v);
+	CHECK_INT(rules_check_media(&y, NULL, "clip.mkv", &mi, &v), 0);
+	CHECK_INT(v.kind, VERDICT_OK);
+	mi.size = 0;
+	CHECK_INT(rules_check_media(&y, NULL, "clip.mkv", &mi, &v), -EINVAL);
+	CHECK_CONTAINS(v.error.what, "clip.mkv: empty file");
+	CHECK_INT(v.kind, VERDICT_MEDIA);
+}
+
+TEST(test_youtube_caption_is_mapped_and_needs_made_for_kids)
+{
+	struct config y = youtube_view();
+	struct verdict v;
+
+	caption_verdict(&v);
+	set_privacy(&v, "unlisted");
+	v.sidecar.made_for_kids = TRI_UNSET;
+	CHECK_INT(rules_check_caption(&y, NULL, "clip.caption", false, &v), -EINVAL);
+	CHECK_CONTAINS(v.error.what, "made_for_kids: yes");
+	CHECK_INT(v.kind, VERDICT_CAPTION);
+	verdict_free(&v);
+	caption_verdict(&v);
+	set_privacy(&v, "unlisted");
+	v.sidecar.made_for_kids = TRI_OFF;
+	v.sidecar.caption_utf16 = 3000; /* over TikTok's, not YouTube's business */
+	CHECK_INT(rules_check_caption(&y, NULL, "clip.caption", false, &v), 0);
+	CHECK_STR(v.privacy, "unlisted");
+	verdict_free(&v);
+}
+
+TEST(test_youtube_short_is_vertical_or_square_and_at_most_3_minutes)
+{
+	struct media_info mi = good_media();
+	char why[160];
+
+	mi.duration = 20;
+	CHECK(rules_yt_is_short(&mi, why, sizeof(why)));
+	CHECK_CONTAINS(why, "vertical 1080x1920");
+	mi.width = mi.height = 1080;
+	mi.duration = 180;
+	CHECK(rules_yt_is_short(&mi, why, sizeof(why)));
+	CHECK_CONTAINS(why, "square");
+	mi.duration = 180.5;
+	CHECK(!rules_yt_is_short(&mi, why, sizeof(why)));
+	CHECK_CONTAINS(why, "a Short is at most 180 s");
+	mi.duration = 180.04;
+	CHECK(!rules_yt_is_short(&mi, why, sizeof(why)));
+	CHECK_CONTAINS(why, "180.040 s long");
+	mi.width = 1920;
+	mi.duration = 120;
+	CHECK(!rules_yt_is_short(&mi, why, sizeof(why)));
+	CHECK_CONTAINS(why, "landscape 1920x1080");
+	mi.duration = -1;
+	mi.width = 1080;
+	mi.height = 1920;
+	CHECK(!rules_yt_is_short(&mi, why, sizeof(why)));
+	CHECK_CONTAINS(why, "duration is not stated");
+}
+
 TEST(test_validate_missing_video_is_media_failure_and_no_caption_waits)
 {
 	struct verdict v;

@@ -144,25 +144,23 @@ TEST(test_caption_of_2200_utf16_units_is_accepted)
 	free(t);
 }
 
-TEST(test_caption_of_2201_utf16_units_is_refused_with_the_count)
+/* The parser takes what any platform takes (YouTube's title and
+ * description); TikTok's 2200 is meta/rules.c's to refuse (test_rules). */
+TEST(test_caption_over_what_any_platform_takes_is_refused_with_the_count)
 {
 	struct sidecar sc;
-	size_t n = 1100 * 4;
-	char *t = malloc(n + 2);
-	for (size_t i = 0; i < 1100; i++)
-		memcpy(t + i * 4, EMOJI, 4);
-	t[n] = 'a';
-	t[n + 1] = '\0';
+	char *t = malloc(SIDECAR_CAPTION_MAX_UTF16 + 2);
+
+	memset(t, 'x', SIDECAR_CAPTION_MAX_UTF16);
+	t[SIDECAR_CAPTION_MAX_UTF16] = '\0';
+	CHECK_INT(parse(t, &sc), 0);
+	CHECK_INT(sc.caption_utf16, SIDECAR_CAPTION_MAX_UTF16);
+	sidecar_free(&sc);
+	t[SIDECAR_CAPTION_MAX_UTF16] = 'y';
+	t[SIDECAR_CAPTION_MAX_UTF16 + 1] = '\0';
 	CHECK_INT(parse(t, &sc), -EINVAL);
-	CHECK_STR(e.what, "clip.caption: caption is 2201 UTF-16 units long; TikTok allows at most 2200");
+	CHECK_STR(e.what, "clip.caption: caption is 5202 UTF-16 units long; no platform takes more than 5201");
 	CHECK(sc.caption == NULL);
-	free(t);
-	/* 2200 ASCII characters and one more accented letter (1 unit, 2 bytes) */
-	t = malloc(2204);
-	memset(t, 'x', 2200);
-	memcpy(t + 2200, "\xC3\xA9", 3);
-	CHECK_INT(parse(t, &sc), -EINVAL);
-	CHECK_CONTAINS(e.what, "2201 UTF-16 units");
 	free(t);
 }
 
@@ -368,6 +366,26 @@ TEST(test_load_reads_a_file)
 	unlink(tmpl);
 	CHECK_INT(sidecar_load(tmpl, "clip.caption", &sc, &e), -ENOENT);
 	CHECK_CONTAINS(e.what, "clip.caption: cannot open");
+}
+
+TEST(test_youtube_keys_parse_for_every_platform)
+{
+	struct sidecar sc;
+
+	CHECK_INT(parse("---\ntitle: My #1 video # a comment\nmade_for_kids: No\n"
+			"category: Pets & Animals\nprivacy: Unlisted\n---\nText",
+			&sc),
+		  0);
+	CHECK_STR(sc.title, "My #1 video");
+	CHECK_INT(sc.made_for_kids, TRI_OFF);
+	CHECK_STR(sc.category, "15");
+	CHECK_STR(sc.privacy, "unlisted");
+	CHECK(sidecar_key_is_set(&sc, SK_TITLE) && sidecar_key_is_set(&sc, SK_CATEGORY) &&
+	      sidecar_key_is_set(&sc, SK_MADE_FOR_KIDS));
+	sidecar_free(&sc);
+	refused("---\nmade_for_kids: maybe\n---\nx", "made_for_kids: \"maybe\" is not yes or no");
+	refused("---\ncategory: 99\n---\nx", "is not a YouTube category");
+	refused("---\nprivacy: secret\n---\nx", "public, unlisted or private (YouTube)");
 }
 
 UNIT_MAIN()

@@ -171,6 +171,25 @@ TEST(test_transitions_write_history)
 	store_close(st);
 }
 
+TEST(test_a_note_is_history_but_no_transition)
+{
+	struct store *st = open_fresh();
+	struct hist h = {0};
+	int64_t id;
+
+	if (!st)
+		return;
+	id = store_ensure(st, "outbox/clip.mp4");
+	CHECK_INT(store_transition(st, id, JOB_READY, "complete"), 0);
+	CHECK_INT(store_note(st, id, "youtube quota: videos.insert"), 0);
+	CHECK_STR(state_of(st, id), "ready");
+	CHECK_INT(store_history(st, id, add_event, &h), 0);
+	CHECK_STR(h.text, "->waiting(found);waiting>ready(complete);"
+			  "ready>ready(youtube quota: videos.insert);");
+	CHECK_INT(store_note(st, 9999, "x"), -ENOENT);
+	store_close(st);
+}
+
 TEST(test_field_setters_round_trip)
 {
 	struct store *st = open_fresh();
