@@ -10,6 +10,7 @@ import time
 
 from fsutil import BIN
 from posting_util import FAST, drop
+from watch_util import watched  # noqa: F401  (fixture)
 
 YT_ACCOUNT = "[account yt]\nplatform = youtube\n"
 
@@ -103,3 +104,19 @@ def test_long_description_is_fine_on_youtube_not_on_tiktok(mounted, clip):
     m.wait_state(yt, "ready")
     m.wait_state(tt, "invalid")
     assert "3008 UTF-16 units long; TikTok allows at most 2200" in m.xattrs(tt)["error"]
+
+
+def test_watch_mode_says_what_to_add_too(watched, clip):
+    """The same rule on a plain folder: watch mode runs the same tracker."""
+    w = watched(start=False)
+    with open(w.config, "a") as f:
+        f.write(YT_ACCOUNT)
+    w.start()
+    out = w.root / "accounts" / "yt" / "outbox"
+    shutil.copyfile(clip, out / "clip.mp4")
+    (out / "clip.caption").write_text("Sunset over the harbour\n")
+    w.wait_item_state("accounts/yt/outbox/clip.mp4", "invalid")
+    w.wait_file("accounts/yt/outbox/clip.mp4.error")
+    text = (out / "clip.mp4.error").read_text()
+    assert "clip.caption: made for kids not declared" in text
+    assert "made_for_kids: yes" in text
