@@ -554,8 +554,15 @@ int store_set_ready(struct store *st, int64_t id, uint64_t size, int64_t schedul
 int store_set_publish(struct store *st, int64_t id, int mode, const char *publish_id,
 		      const char *upload_url, int64_t upload_expires)
 {
+	return store_set_publish_as(st, id, NULL, mode, publish_id, upload_url, upload_expires);
+}
+
+int store_set_publish_as(struct store *st, int64_t id, const char *account, int mode,
+			 const char *publish_id, const char *upload_url, int64_t upload_expires)
+{
 	const struct sqlv v[] = {SV_I(id),	   SV_I(mode),		 SV_T(publish_id),
-				 SV_T(upload_url), SV_I(upload_expires), SV_I(now_sec())};
+				 SV_T(upload_url), SV_I(upload_expires), SV_I(now_sec()),
+				 SV_T(account)};
 	return exec_update(st, S_SET_PUBLISH, v, NVALS(v));
 }
 

@@ -99,7 +99,11 @@
  * b).  From the init on (-> uploading) it is fixed: TikTok holds the
  * upload under the first account's login, so a later move leaves the
  * account as it is and sets the job's warning saying so; the job is
- * posted, and its results placed, as the account it began with.
+ * posted, and its results placed, as the account it began with.  The
+ * init itself is the one moment that can race: the worker took the job as
+ * account A, a rename re-targeted it to B before the answer came; the
+ * answer is committed by store_set_publish_as() naming A, which puts the
+ * account back to A with that warning in the same commit.
  *
  * A job in flight is moved by the tracker only when its video is deleted
  * before the last byte (cancel_job) or its caption is (store_stop_upload);
@@ -232,6 +236,13 @@ int store_set_error(struct store *st, int64_t id, const char *first_line);
 int store_set_warning(struct store *st, int64_t id, const char *warning);
 int store_set_publish(struct store *st, int64_t id, int mode, const char *publish_id,
 		      const char *upload_url, int64_t upload_expires);
+/* The same, recording that the upload was started with @account's login
+ * (NULL: the job's account is kept).  In the same commit as the
+ * publish_id, so the job's account always names who holds the upload: a
+ * rename that re-targeted the job while the init was on its way (THE
+ * ACCOUNT) is undone, and the job's warning says the move came too late. */
+int store_set_publish_as(struct store *st, int64_t id, const char *account, int mode,
+			 const char *publish_id, const char *upload_url, int64_t upload_expires);
 int store_clear_publish(struct store *st, int64_t id); /* before a legitimate re-init */
 int store_set_progress(struct store *st, int64_t id, uint64_t sent);
 int store_set_status(struct store *st, int64_t id, const char *status);
