@@ -286,11 +286,23 @@ int store_moving(struct store *st, store_each_fn fn, void *arg);
 /*
  * The posting worker's side.  store_next_work() returns the id of the job
  * that should be worked on at @now: in-flight jobs first (uploading,
- * processing: they were interrupted), then ready, then scheduled/deferred
- * whose time has come, oldest first.  0 if none; *@wake_at is set to the
- * earliest future time something becomes due (0 if nothing).
+ * processing: they were interrupted), whoever's they are.  Else each
+ * account with work due offers its first (ready, then scheduled/deferred
+ * whose time has come, oldest first), and the accounts take turns,
+ * weighted by their shares (meta/job/turns.h: an account of share 3 gets
+ * three turns for each one of an account of share 1); one account alone
+ * is served oldest first.  An account whose items all wait (a 429 hold,
+ * the pace: deferred with a retry_at to come) offers nothing and holds no
+ * one back.  Each answer but an in-flight job counts as a turn of its
+ * account.  0 if none; *@wake_at is set to the earliest future time
+ * something becomes due (0 if nothing).
  */
 int64_t store_next_work(struct store *st, int64_t now, int64_t *wake_at);
+/* Account @account's share of the turns (its bandwidth_share, 1..100; an
+ * account never set has 1).  store_clear_shares: every account back to 1
+ * (before setting a reloaded config's). */
+void store_set_share(struct store *st, const char *account, unsigned share);
+void store_clear_shares(struct store *st);
 /* Wake anyone in store_wait() (called after every transition). */
 void store_kick(struct store *st);
 /* Sleep until kicked or @timeout_ms of the daemon's time pass (util/clock.h:

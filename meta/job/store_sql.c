@@ -283,11 +283,19 @@ const char *const store_stmt_sql[S_COUNT] = {
 							  " WHERE " UNDER("move_from", "?1"),
     [S_REN_MOVE_CAPTION_FROM] = "UPDATE jobs SET move_caption_from = " MOVED(
 	"move_caption_from") ", updated_at = ?3 WHERE " UNDER("move_caption_from", "?1"),
-    [S_NEXT] = "SELECT id FROM jobs WHERE state IN ('uploading', 'processing', 'ready')"
-	       " OR (state = 'scheduled' AND schedule_at <= ?1)"
-	       " OR (state = 'deferred' AND retry_at <= ?1)"
-	       " ORDER BY CASE state WHEN 'uploading' THEN 0 WHEN 'processing' THEN 0"
-	       " WHEN 'ready' THEN 1 ELSE 2 END, created_at, id LIMIT 1",
+    /* store_next_work: an interrupted upload first, whoever's it is ... */
+    [S_NEXT] = "SELECT id FROM jobs WHERE state IN ('uploading', 'processing')"
+	       " ORDER BY created_at, id LIMIT 1",
+    /* ... else each account's first due job (ready before a time that came,
+     * then oldest), the longest-waiting account first: turns.h picks one */
+    [S_NEXT_DUE] = "SELECT id, account FROM (SELECT id, account, created_at,"
+		   " CASE state WHEN 'ready' THEN 1 ELSE 2 END AS class,"
+		   " row_number() OVER (PARTITION BY account ORDER BY"
+		   " CASE state WHEN 'ready' THEN 1 ELSE 2 END, created_at, id) AS rn"
+		   " FROM jobs WHERE state = 'ready'"
+		   " OR (state = 'scheduled' AND schedule_at <= ?1)"
+		   " OR (state = 'deferred' AND retry_at <= ?1))"
+		   " WHERE rn = 1 ORDER BY class, created_at, id",
     [S_WAKE] = "SELECT MIN(t) FROM ("
 	       " SELECT schedule_at AS t FROM jobs WHERE state = 'scheduled' AND schedule_at > ?1"
 	       " UNION ALL"
