@@ -79,6 +79,15 @@ struct daemon {
 	int hup_pipe[2];	     /* signal handler → hup thread; -1 when none */
 	pthread_t hup_thread;
 	bool hup_running;
+	/* The front end's view of the config (the mount's fs.cfg; NULL: none).
+	 * FUSE threads read it without a lock while a reload swaps d->cfg, so
+	 * it points to a copy that never changes: a reload publishes a new
+	 * one, and the configs it replaced (retired, with the strings and
+	 * account arrays a copy may still show) are freed at daemon_stop. */
+	const struct config **front;
+	struct config **retired; /* owned, each config_free'd at stop */
+	struct config **copies;	 /* shallow copies published: only freed */
+	size_t nretired, aretired, ncopies, acopies;
 };
 
 /* Zero @d (lock_fd = -1).  Call first. */

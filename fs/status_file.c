@@ -18,7 +18,8 @@ int fs_status_render(char **out, size_t *len)
 {
 	struct tiktokfs *fs = fs_ctx();
 	struct status_view v = {.format = STATUS_TEXT,
-				.state_dir = fs->cfg ? fs->cfg->state_dir : NULL};
+				.state_dir = fs->cfg ? fs->cfg->state_dir : NULL,
+				.cfg = fs->cfg};
 
 	if (!fs->store)
 		*out = xstrdup("tiktokfs is starting\n");

@@ -59,11 +59,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "meta/job/status_int.h"
 #include "meta/job/store.h"
 #include "util/array.h"
 #include "util/clock.h"
+#include "util/fileio.h"
 #include "util/strbuf.h"
 
 unsigned status_percent(const struct job *j)
@@ -140,6 +142,7 @@ static void walk_init(struct status_walk *w, struct store *st, const struct stat
 	w->format = v ? v->format : STATUS_TEXT;
 	w->sections = v ? v->sections : 0;
 	w->state_dir = v ? v->state_dir : NULL;
+	w->cfg = v ? v->cfg : NULL;
 	w->now = v && v->now ? v->now : wall_now();
 	strbuf_init(&w->text);
 	strbuf_init(&w->uploads);
@@ -181,5 +184,18 @@ int status_render(struct store *st, const struct status_view *v, char **out)
 	*out = w.format == STATUS_JSON ? status_json_end(&w) : status_text_end(&w, rc);
 out:
 	walk_release(&w);
+	return rc;
+}
+
+int status_note_reload(const char *state_dir, const char *why)
+{
+	char *path = xasprintf("%s/%s", state_dir, STATUS_RELOAD_NOTE);
+	int rc = 0;
+
+	if (why)
+		rc = file_write_atomic(path, why, strlen(why), 0600, false);
+	else if (unlink(path) < 0 && errno != ENOENT)
+		rc = -errno;
+	free(path);
 	return rc;
 }

@@ -31,6 +31,7 @@ struct status_walk {
 	enum status_format format;
 	unsigned sections;
 	const char *state_dir;
+	const struct config *cfg;
 	int64_t now;
 	/* scheduled items (copies: path, id, schedule_at), sorted at the end */
 	struct job *sched;
