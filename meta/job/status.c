@@ -126,6 +126,8 @@ static int visit(const struct job *j, void *arg)
 {
 	struct status_walk *w = arg;
 
+	if (w->account && j->account && strcmp(j->account, w->account))
+		return 0;
 	if (j->state == JOB_SCHEDULED && j->schedule_at > 0)
 		keep_scheduled(w, j);
 	if (w->format == STATUS_JSON)
@@ -143,6 +145,7 @@ static void walk_init(struct status_walk *w, struct store *st, const struct stat
 	w->sections = v ? v->sections : 0;
 	w->state_dir = v ? v->state_dir : NULL;
 	w->cfg = v ? v->cfg : NULL;
+	w->account = v ? v->account : NULL;
 	w->now = v && v->now ? v->now : wall_now();
 	strbuf_init(&w->text);
 	strbuf_init(&w->uploads);

@@ -35,6 +35,7 @@ struct status_view {
 	unsigned sections;     /* STATUS_UPLOADS | STATUS_NEXT; text only */
 	const char *state_dir; /* where creator_info.json lives; NULL: "not logged in" */
 	const struct config *cfg; /* its accounts are listed (text); NULL: none */
+	const char *account;	  /* only this account's items; NULL: every one */
 	int64_t now;	       /* unix seconds for the generated-at line; 0: the clock */
 	int recent;	       /* final results to list; 0: STATUS_RECENT_DEFAULT */
 };

@@ -32,6 +32,7 @@ struct status_walk {
 	unsigned sections;
 	const char *state_dir;
 	const struct config *cfg;
+	const char *account; /* only its items; NULL: every one */
 	int64_t now;
 	/* scheduled items (copies: path, id, schedule_at), sorted at the end */
 	struct job *sched;
