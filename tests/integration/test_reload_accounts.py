@@ -82,6 +82,15 @@ def test_sighup_adds_an_account_with_its_folders_and_posts_as_it(mounted, sandbo
     assert by_title(sandbox)["b after the reload"]["open_id"] == PRIVATE_ID
     assert m.job("accounts/b/posted/b.mp4")["account"] == "b"
 
+    # the account's own STATUS.txt: its items only; the root's: everyone's
+    drop(m, clip, "---\nprivacy: private\n---\nroot after the reload", name="r.mp4")
+    m.wait_state("posted/r.mp4", "posted", timeout=60)
+    assert "STATUS.txt" in os.listdir(m.mnt / "accounts" / "b")
+    mine = (m.mnt / "accounts" / "b" / "STATUS.txt").read_text()
+    assert "accounts/b/posted/b.mp4" in mine and "posted/r.mp4" not in mine
+    root = (m.mnt / "STATUS.txt").read_text()
+    assert "accounts/b/posted/b.mp4" in root and "posted/r.mp4" in root
+
 
 def test_a_link_planted_where_the_account_goes_refuses_the_reload(
         mounted, sandbox, tmp_path):
@@ -161,10 +170,16 @@ def test_watch_mode_adds_and_refuses_to_remove_accounts_on_sighup(watched, sandb
     w = watched(start=False, **FAST)
     login_as(w.config, sandbox, "default", "sbpublic")
     w.start()
+    # an item in the folder of an account not configured yet: refused ...
+    put(w.root, media, "accounts/b/outbox/early.mp4", "---\nprivacy: private\n---\nearly b")
+    w.wait_file("accounts/b/outbox/early.mp4.error", timeout=30)
     add_account(w.config, "b")
     login_as(w.config, sandbox, "b", "sbprivate")
     hup_and_wait(w, "config reloaded")
     assert FOLDERS <= set(os.listdir(w.root / "accounts" / "b"))
+    # ... and checked again once the reload configured it: posted as b
+    w.wait_file("accounts/b/posted/early.mp4", timeout=60)
+    assert by_title(sandbox)["early b"]["open_id"] == PRIVATE_ID
     put(w.root, media, "accounts/b/outbox/wb.mp4", "---\nprivacy: private\n---\nwatched b")
     w.wait_file("accounts/b/posted/wb.mp4", timeout=60)
     assert by_title(sandbox)["watched b"]["open_id"] == PRIVATE_ID
