@@ -22,9 +22,8 @@ int fs_status_render(const char *path, char **out, size_t *len)
 {
 	struct tiktokfs *fs = fs_ctx();
 	const struct config *cfg = fs->cfg;
-	struct status_view v = {.format = STATUS_TEXT,
-				.state_dir = cfg ? cfg->state_dir : NULL,
-				.cfg = cfg};
+	struct status_view v = {
+	    .format = STATUS_TEXT, .state_dir = cfg ? cfg->state_dir : NULL, .cfg = cfg};
 	char name[ACCOUNT_NAME_MAX + 1];
 	char *dir = NULL;
 

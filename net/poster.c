@@ -2,8 +2,9 @@
  * The posting worker: one thread that takes the next job from the store
  * (store_next_work: interrupted uploads first, then ready items, then
  * scheduled and deferred ones whose time came, the accounts taking turns by
- * their bandwidth_share) and carries it one turn forward.  Every decision is committed to the store before anyone acts on
- * it, so a kill -9 at any moment leaves a job the next turn can continue.
+ * their bandwidth_share) and carries it one turn forward.  Every decision
+ * is committed to the store before anyone acts on it, so a kill -9 at any
+ * moment leaves a job the next turn can continue.
  *
  * A fresh item (no publish_id):
  *   login → creator_info (direct posts; drafts use it when it answers) →

@@ -310,8 +310,8 @@ static const char *kind_name(mode_t mode)
  * is made through it, and the administrator is told what is in the way.
  * 0 or -ENOTDIR with @err.
  */
-static int check_account_path(const char *root, int root_fd, const char *rel,
-			      const char *name, struct tt_error *err)
+static int check_account_path(const char *root, int root_fd, const char *rel, const char *name,
+			      struct tt_error *err)
 {
 	struct stat sb;
 	int rc = sp_lstat(root_fd, rel, &sb);
