@@ -17,11 +17,14 @@
 #include <unistd.h>
 
 #include "cmd/hooks.h"
+#include "cmd/reload_accounts.h"
 #include "meta/job/drop.h"
+#include "meta/job/status.h"
 #include "meta/job/store.h"
 #include "meta/job/tracker.h"
 #include "net/http.h"
 #include "net/poster.h"
+#include "util/array.h"
 #include "util/clock.h"
 #include "util/fileio.h"
 #include "util/log.h"
@@ -319,6 +322,9 @@ int daemon_start(struct daemon *d, struct tt_error *err)
 	int rc;
 
 	note_clock();
+	/* A reload refused by the last run no longer stands: this start read
+	 * the config afresh. */
+	status_note_reload(d->cfg.state_dir, NULL);
 	/* Before the tracker: its reconcile may finish a move and end an item. */
 	d->hooks = hooks_new(&d->cfg);
 	hooks_set_view(d->hooks, d->root, d->view_root ? d->view_root : d->root);
@@ -419,15 +425,15 @@ static bool same_str(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
-int daemon_reload(struct daemon *d)
+/* The new config, read and checked as a whole; 0, or -errno logged (the
+ * old config stays). */
+static int reload_read(struct daemon *d, struct config *next)
 {
-	struct config next, *old;
 	struct tt_error err;
-	char *keep;
 	int rc;
 
 	tt_error_clear(&err);
-	if ((rc = config_load(&next, d->config_arg, &err)) < 0) {
+	if ((rc = config_load(next, d->config_arg, &err)) < 0) {
 		struct strbuf line = STRBUF_INIT;
 
 		tt_error_line(&line, &err, TT_ERR_LOG);
@@ -435,18 +441,99 @@ int daemon_reload(struct daemon *d)
 		strbuf_release(&line);
 		return rc;
 	}
-	if (daemon_platform_check(&next, &err) < 0) {
+	if (daemon_platform_check(next, &err) < 0) {
 		log_err("config reload: %s; keeping the old config", err.what);
-		config_free(&next);
-		return -1;
-	}
-	if (!same_str(next.state_dir, d->cfg.state_dir)) {
-		log_err("config reload: state_dir cannot change while running (%s, was %s); "
-			"keeping the old config: restart tiktokfs to move it",
-			next.state_dir, d->cfg.state_dir);
-		config_free(&next);
+		config_free(next);
 		return -EINVAL;
 	}
+	if (!same_str(next->state_dir, d->cfg.state_dir)) {
+		log_err("config reload: state_dir cannot change while running (%s, was %s); "
+			"keeping the old config: restart tiktokfs to move it",
+			next->state_dir, d->cfg.state_dir);
+		config_free(next);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Accounts that come and go (cmd/reload_accounts.h), with the workers
+ * stopped: 0, or -errno logged and said in STATUS.txt. */
+static int reload_accounts(struct daemon *d, const struct config *next)
+{
+	struct strbuf why = STRBUF_INIT;
+	int rc = d->store ? reload_removed_idle(d->store, &d->cfg, next, &why) : 0;
+
+	if (rc == 0)
+		rc = reload_added_folders(d->root, &d->cfg, next, &why);
+	if (rc < 0) {
+		log_err("config reload refused, keeping the old config: %s", why.buf);
+		if (status_note_reload(d->cfg.state_dir, why.buf) < 0)
+			log_warn("%s/%s: cannot write it", d->cfg.state_dir, STATUS_RELOAD_NOTE);
+	}
+	strbuf_release(&why);
+	return rc;
+}
+
+/* Point the front end at @c, a copy that never changes (daemon.h). */
+static void publish_front(struct daemon *d, const struct config *c)
+{
+	if (d->front)
+		__atomic_store_n(d->front, c, __ATOMIC_RELEASE);
+}
+
+/* Free what reloads kept for the front end (daemon.h); nothing reads it
+ * any more. */
+static void free_retired(struct daemon *d)
+{
+	for (size_t i = 0; i < d->nretired; i++) {
+		config_free(d->retired[i]);
+		free(d->retired[i]);
+	}
+	for (size_t i = 0; i < d->ncopies; i++)
+		free(d->copies[i]);
+	free(d->retired);
+	free(d->copies);
+	d->retired = d->copies = NULL;
+	d->nretired = d->ncopies = d->aretired = d->acopies = 0;
+}
+
+/* Make @next the config, with the workers stopped. */
+static void reload_swap(struct daemon *d, struct config *next)
+{
+	struct config *old, *snap;
+	char *keep;
+
+	/* The tracker and the front end read a copy of the old config while
+	 * the live one is replaced (state_dir's pointer stays the same). */
+	old = xmalloc(sizeof(*old));
+	*old = d->cfg;
+	publish_front(d, old);
+	if (d->tracker)
+		tracker_set_config(d->tracker, old);
+	keep = old->state_dir;
+	old->state_dir = next->state_dir;
+	next->state_dir = keep;
+	d->cfg = *next;
+	if (d->tracker)
+		tracker_set_config(d->tracker, &d->cfg);
+	snap = xmalloc(sizeof(*snap));
+	*snap = d->cfg;
+	publish_front(d, snap);
+	ALLOC_GROW(d->copies, d->ncopies + 1, d->acopies);
+	d->copies[d->ncopies++] = snap;
+	/* old owns the replaced strings and accounts: kept until stop */
+	ALLOC_GROW(d->retired, d->nretired + 1, d->aretired);
+	d->retired[d->nretired++] = old;
+	status_note_reload(d->cfg.state_dir, NULL); /* a refusal no longer stands */
+}
+
+int daemon_reload(struct daemon *d)
+{
+	struct config next;
+	int rc;
+
+	if ((rc = reload_read(d, &next)) < 0)
+		return rc;
 	pthread_mutex_lock(&d->reload_lock);
 	if (d->stopping) {
 		pthread_mutex_unlock(&d->reload_lock);
@@ -454,27 +541,19 @@ int daemon_reload(struct daemon *d)
 		return -ECANCELED;
 	}
 	stop_workers(d);
-	/* The tracker reads a copy of the old config while the live one is
-	 * replaced; the front end reads only state_dir, whose pointer stays. */
-	old = xmalloc(sizeof(*old));
-	*old = d->cfg;
-	if (d->tracker)
-		tracker_set_config(d->tracker, old);
-	keep = old->state_dir;
-	old->state_dir = next.state_dir;
-	next.state_dir = keep;
-	d->cfg = next;
-	if (d->tracker)
-		tracker_set_config(d->tracker, &d->cfg);
-	config_free(old);
-	free(old);
+	rc = reload_accounts(d, &next);
+	if (rc < 0)
+		config_free(&next);
+	else
+		reload_swap(d, &next);
 	log_init((enum log_level)d->cfg.log_level, d->use_syslog);
 	if (start_workers(d) < 0)
 		log_err("config reload: the tracker's timer thread did not start again; "
 			"restart tiktokfs");
 	pthread_mutex_unlock(&d->reload_lock);
-	log_info("config reloaded from %s", d->cfg.path ? d->cfg.path : "the defaults");
-	return 0;
+	if (rc == 0)
+		log_info("config reloaded from %s", d->cfg.path ? d->cfg.path : "the defaults");
+	return rc;
 }
 
 /*
@@ -602,4 +681,7 @@ void daemon_stop(struct daemon *d)
 	d->lock_fd = -1;
 	free(d->root);
 	d->root = NULL;
+	if (d->front) /* the front end reads the live config again */
+		__atomic_store_n(d->front, &d->cfg, __ATOMIC_RELEASE);
+	free_retired(d);
 }

@@ -33,9 +33,13 @@
  * SIGHUP reloads the config (daemon_reload): the file is read again; on an
  * error one line is logged and the old config stays.  Otherwise the
  * workers (poster, timer thread) stop at their next safe point keeping all
- * work, the config is swapped whole while nothing but the front end runs
- * (the tracker gets it under its lock; the front end only reads state_dir,
- * which cannot change without a restart), and the workers start again.
+ * work; accounts that come and go are dealt with (cmd/reload_accounts.h:
+ * an added one's folders are made, a removed one must have nothing in
+ * flight, else the whole reload is refused and STATUS.txt says why); the
+ * config is swapped whole while nothing but the front end runs (the
+ * tracker gets it under its lock; the front end reads a copy that never
+ * changes, see @front; state_dir cannot change without a restart), and the
+ * workers start again.
  * File operations go on throughout.  The mount, whose signals libfuse
  * handles, gets a small thread for it (daemon_hup_start); watch mode reads
  * its signals from a signalfd and calls daemon_reload itself.
@@ -79,6 +83,15 @@ struct daemon {
 	int hup_pipe[2];	     /* signal handler → hup thread; -1 when none */
 	pthread_t hup_thread;
 	bool hup_running;
+	/* The front end's view of the config (the mount's fs.cfg; NULL: none).
+	 * FUSE threads read it without a lock while a reload swaps d->cfg, so
+	 * it points to a copy that never changes: a reload publishes a new
+	 * one, and the configs it replaced (retired, with the strings and
+	 * account arrays a copy may still show) are freed at daemon_stop. */
+	const struct config **front;
+	struct config **retired; /* owned, each config_free'd at stop */
+	struct config **copies;	 /* shallow copies published: only freed */
+	size_t nretired, aretired, ncopies, acopies;
 };
 
 /* Zero @d (lock_fd = -1).  Call first. */

@@ -176,6 +176,7 @@ static int open_state(struct mount_ctx *m, const struct mount_args *a)
 	}
 	m->fs.root = d->root;
 	m->fs.cfg = &d->cfg;
+	d->front = &m->fs.cfg; /* a reload points it at a copy (daemon.h) */
 	m->fs.as_root = geteuid() == 0;
 	rc = 0;
 	goto out;

@@ -5,7 +5,8 @@
  *  - The root of the mount is read-only: it holds exactly the five folders
  *    (outbox, scheduled, posted, failed, queue), STATUS.txt and, with
  *    accounts configured, accounts/ (one folder per account, each with the
- *    same five, fixed in the same way: account_place).  Anything else that
+ *    same five and its own STATUS.txt, fixed in the same way:
+ *    account_place).  Anything else that
  *    may sit at the top of the staging directory is invisible.  Running as
  *    root, the kernel's permission check lets uid 0 through, so the rule is
  *    enforced here, not only by the mode bits shown.
@@ -81,6 +82,8 @@ static enum fs_place account_place(const struct config *cfg, const char *rel)
 		return FS_INSIDE;
 	if (!in)
 		return FS_FOLDER;
+	if (!strcmp(in, FS_STATUS_NAME))
+		return FS_STATUS; /* the account's own, rendered (status_file.c) */
 	if (drop_folder_of(in) == DROP_NONE)
 		return FS_NOWHERE;
 	slash = strchr(in, '/');

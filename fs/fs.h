@@ -8,6 +8,8 @@
  *   /                 read-only: only the four folders and STATUS.txt
  *   /outbox ...       plain files and subfolders, staged on local disk
  *   /STATUS.txt       read-only, rendered from the job store at open
+ *   /accounts/NAME/   a configured account: the same folders and its own
+ *                     STATUS.txt (NAME's items only), fixed like the root
  *
  * Every path below the root is resolved relative to one directory fd of the
  * staging root (openat, fstatat, ...), so the daemon never depends on its

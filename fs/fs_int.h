@@ -99,6 +99,6 @@ int fs_listxattr(const char *path, char *list, size_t size);
 int fs_removexattr(const char *path, const char *name);
 
 /* STATUS.txt: render the current text (caller frees *@out). */
-int fs_status_render(char **out, size_t *len);
+int fs_status_render(const char *path, char **out, size_t *len);
 
 #endif

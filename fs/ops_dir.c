@@ -23,6 +23,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "meta/account.h"
 #include "meta/config.h"
 #include "meta/job/drop.h"
 #include "meta/job/tracker.h"
@@ -38,7 +39,7 @@ static int root_stat(struct stat *st)
 	return 0;
 }
 
-static int status_stat(struct stat *st)
+static int status_stat(const char *path, struct stat *st)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -49,7 +50,7 @@ static int status_stat(struct stat *st)
 	/* The size is the text's real length, so that clients which trust
 	 * st_size (Samba, some GUI tools) read it whole; reads are direct_io
 	 * anyway and return whatever is current at open. */
-	if (fs_status_render(&text, &len) < 0)
+	if (fs_status_render(path, &text, &len) < 0)
 		len = 0;
 	free(text);
 	st->st_mode = S_IFREG | 0444;
@@ -83,7 +84,7 @@ int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 	case FS_ROOT:
 		return root_stat(st);
 	case FS_STATUS:
-		return status_stat(st);
+		return status_stat(path, st);
 	case FS_NOWHERE:
 		return -ENOENT;
 	default:
@@ -230,7 +231,18 @@ struct fs_dir {
 	struct dirent *entry; /* the entry that did not fit last time */
 	off_t offset;	      /* telldir() cookie after @entry */
 	bool root;
+	bool account; /* accounts/NAME of a configured account: fixed, like the root */
 };
+
+/* accounts/NAME of an account the config has (fs.c: account_place). */
+static bool is_account_dir(const char *path)
+{
+	const char *rel = fs_rel(path);
+	char name[ACCOUNT_NAME_MAX + 1];
+
+	return strcmp(rel, DROP_ACCOUNTS) && !drop_account_rel(rel) &&
+	       drop_account_of(rel, name, sizeof(name)) == 0 && fs_place(path) == FS_FOLDER;
+}
 
 int fs_opendir(const char *path, struct fuse_file_info *fi)
 {
@@ -257,14 +269,16 @@ int fs_opendir(const char *path, struct fuse_file_info *fi)
 		return -e;
 	}
 	d->root = fs_place(path) == FS_ROOT;
+	d->account = is_account_dir(path);
 	fi->fh = (uint64_t)(uintptr_t)d;
 	return 0;
 }
 
 /* The root lists a fixed set, at fixed offsets 1..N: ".", "..", the five
  * folders in drop.h's order, STATUS.txt, and accounts/ when the config has
- * accounts besides the default one. */
-static const char *root_entry(off_t i)
+ * accounts besides the default one; an account's folder (@root false) the
+ * same but accounts/. */
+static const char *root_entry(off_t i, bool root)
 {
 	const struct config *cfg = fs_ctx()->cfg;
 
@@ -276,14 +290,14 @@ static const char *root_entry(off_t i)
 		return drop_folder_name((enum drop_folder)(i - 2));
 	if (i - 2 == DROP_NFOLDERS)
 		return FS_STATUS_NAME;
-	return i - 3 == DROP_NFOLDERS && cfg && cfg->n_accounts > 1 ? DROP_ACCOUNTS : NULL;
+	return root && i - 3 == DROP_NFOLDERS && cfg && cfg->n_accounts > 1 ? DROP_ACCOUNTS : NULL;
 }
 
-static int readdir_root(void *buf, fuse_fill_dir_t filler, off_t offset)
+static int readdir_root(void *buf, fuse_fill_dir_t filler, off_t offset, bool root)
 {
 	const char *name;
 
-	for (off_t i = offset; (name = root_entry(i)) != NULL; i++)
+	for (off_t i = offset; (name = root_entry(i, root)) != NULL; i++)
 		if (filler(buf, name, NULL, i + 1, 0))
 			break;
 	return 0;
@@ -296,8 +310,8 @@ int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t offset
 	bool plus = flags & FUSE_READDIR_PLUS;
 
 	(void)path;
-	if (d->root)
-		return readdir_root(buf, filler, offset);
+	if (d->root || d->account)
+		return readdir_root(buf, filler, offset, d->root);
 	/* Offsets are telldir() cookies, as in libfuse's passthrough: the
 	 * kernel asks again from the last cookie it got, so a folder of any
 	 * size is listed in as many calls as its buffer needs. */

@@ -1,9 +1,10 @@
 /*
  * The posting worker: one thread that takes the next job from the store
  * (store_next_work: interrupted uploads first, then ready items, then
- * scheduled and deferred ones whose time came) and carries it one turn
- * forward.  Every decision is committed to the store before anyone acts on
- * it, so a kill -9 at any moment leaves a job the next turn can continue.
+ * scheduled and deferred ones whose time came, the accounts taking turns by
+ * their bandwidth_share) and carries it one turn forward.  Every decision
+ * is committed to the store before anyone acts on it, so a kill -9 at any
+ * moment leaves a job the next turn can continue.
  *
  * A fresh item (no publish_id):
  *   login → creator_info (direct posts; drafts use it when it answers) →
@@ -476,6 +477,10 @@ struct poster *poster_new(struct store *st, const struct config *cfg, const char
 	p->io = io;
 	p->nap_scale = 1.0;
 	atomic_init(&p->stop, false);
+	/* whose turn it is among accounts: their bandwidth_share (store.h) */
+	store_clear_shares(st);
+	for (size_t i = 0; i < cfg->n_accounts; i++)
+		store_set_share(st, cfg->accounts[i].name, cfg->accounts[i].bandwidth_share);
 	pw_pace_switch(p, DROP_DEFAULT_ACCOUNT);
 	return p;
 }

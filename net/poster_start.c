@@ -276,8 +276,10 @@ static int commit_publish(struct poster *p, struct turn *t, struct publish_ticke
 			  enum job_state was, struct step *s)
 {
 	struct job *j = &t->j;
-	int rc = store_set_publish(p->st, j->id, t->v.mode, pt->publish_id, pt->upload_url,
-				   pw_now() + UPLOAD_URL_LIFETIME);
+	/* The account of this turn's login (p->account), not the job's as it
+	 * is now: a move during the init re-targeted it (store.h, THE ACCOUNT). */
+	int rc = store_set_publish_as(p->st, j->id, p->account, t->v.mode, pt->publish_id,
+				      pt->upload_url, pw_now() + UPLOAD_URL_LIFETIME);
 
 	if (rc) {
 		/* Never sent a byte: the task cannot publish; try again later. */

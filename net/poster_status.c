@@ -134,7 +134,7 @@ static void keep_publish(struct poster *p, const struct job *j)
 		log_warn("job %" PRId64 ": %s: its caption was removed as the last chunk went "
 			 "out; TikTok has every byte and publishes it (publish %s)",
 			 j->id, j->path, j->publish_id);
-		store_set_publish(p->st, j->id, j->mode, j->publish_id, NULL, 0);
+		store_set_publish_as(p->st, j->id, p->account, j->mode, j->publish_id, NULL, 0);
 	}
 	job_free(&now);
 }

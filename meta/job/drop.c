@@ -289,6 +289,49 @@ int drop_create(const char *root, struct tt_error *err)
 	return rc;
 }
 
+/* What a non-directory is, for a person. */
+static const char *kind_name(mode_t mode)
+{
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	if (S_ISFIFO(mode))
+		return "a FIFO (named pipe)";
+	if (S_ISREG(mode))
+		return "a file";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	return S_ISCHR(mode) || S_ISBLK(mode) ? "a device node" : "not a folder";
+}
+
+/*
+ * accounts/ and accounts/@name are folders or missing.  Anything else was
+ * put there by someone who could write in the drop folder (a share user's
+ * symlink to elsewhere, a FIFO that would hang a walk): no account folder
+ * is made through it, and the administrator is told what is in the way.
+ * 0 or -ENOTDIR with @err.
+ */
+static int check_account_path(const char *root, int root_fd, const char *rel, const char *name,
+			      struct tt_error *err)
+{
+	struct stat sb;
+	int rc = sp_lstat(root_fd, rel, &sb);
+
+	if (rc == -ENOENT || (rc == 0 && S_ISDIR(sb.st_mode)))
+		return 0;
+	if (rc < 0 && rc != -ELOOP && rc != -ENOTDIR) {
+		tt_error_set(err, ERR_USER, "%s/%s: cannot look at it: %s", root, rel,
+			     strerror(-rc));
+		return rc;
+	}
+	tt_error_set(err, ERR_USER,
+		     "%s/%s: it is %s, not a folder: tiktokfs makes no folders of account %s "
+		     "through it",
+		     root, rel, rc == 0 ? kind_name(sb.st_mode) : "below a symbolic link", name);
+	tt_error_advise(err, "Someone who can write in the drop folder put it there: remove it, "
+			     "then send SIGHUP again (or restart) to make the account's folders.");
+	return -ENOTDIR;
+}
+
 int drop_create_account(const char *root, const char *name, struct tt_error *err)
 {
 	char dir[sizeof(DROP_ACCOUNTS) + ACCOUNT_NAME_MAX + 2];
@@ -305,6 +348,9 @@ int drop_create_account(const char *root, const char *name, struct tt_error *err
 		return root_fd;
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", DROP_ACCOUNTS, name);
+	if ((rc = check_account_path(root, root_fd, DROP_ACCOUNTS, name, err)) < 0 ||
+	    (rc = check_account_path(root, root_fd, dir, name, err)) < 0)
+		goto out;
 	rc = make_folder(root_fd, DROP_ACCOUNTS, DROP_ROOT_MODE);
 	if (rc == 0)
 		rc = make_folder(root_fd, dir, DROP_ROOT_MODE);
@@ -315,6 +361,7 @@ int drop_create_account(const char *root, const char *name, struct tt_error *err
 	} else {
 		rc = make_folders(root, root_fd, dir, err);
 	}
+out:
 	close(root_fd);
 	return rc;
 }

@@ -136,8 +136,10 @@ enum drop_kind drop_classify(const char *path);
  */
 int drop_create(const char *root, struct tt_error *err);
 /* The same for account @name: @root/accounts/@name (0755 by the rule) and
- * its five folders.  @root exists (drop_create first).  0 or -errno with
- * @err. */
+ * its five folders.  @root exists (drop_create first).  accounts/ or
+ * accounts/@name that is there as anything but a folder (a symlink, a FIFO,
+ * a file someone planted) is refused: -ENOTDIR, @err saying what it is.
+ * 0 or -errno with @err. */
 int drop_create_account(const char *root, const char *name, struct tt_error *err);
 struct config;
 /* drop_create_account() for every account of @cfg but the default one

@@ -59,12 +59,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "meta/job/results.h"
 #include "meta/job/status_int.h"
 #include "meta/job/store.h"
 #include "util/array.h"
 #include "util/clock.h"
+#include "util/fileio.h"
 #include "util/strbuf.h"
 
 unsigned status_percent(const struct job *j)
@@ -125,6 +127,8 @@ static int visit(const struct job *j, void *arg)
 {
 	struct status_walk *w = arg;
 
+	if (w->account && j->account && strcmp(j->account, w->account))
+		return 0;
 	if (j->state == JOB_SCHEDULED && j->schedule_at > 0)
 		keep_scheduled(w, j);
 	if (w->format == STATUS_JSON)
@@ -142,6 +146,7 @@ static void walk_init(struct status_walk *w, struct store *st, const struct stat
 	w->sections = v ? v->sections : 0;
 	w->state_dir = v ? v->state_dir : NULL;
 	w->cfg = v ? v->cfg : NULL;
+	w->account = v ? v->account : NULL;
 	w->now = v && v->now ? v->now : wall_now();
 	strbuf_init(&w->text);
 	strbuf_init(&w->uploads);
@@ -192,4 +197,17 @@ bool status_youtube(const struct status_walk *w, const struct job *j)
 
 	results_view_of(w->cfg, j, &rv);
 	return rv.youtube;
+}
+
+int status_note_reload(const char *state_dir, const char *why)
+{
+	char *path = xasprintf("%s/%s", state_dir, STATUS_RELOAD_NOTE);
+	int rc = 0;
+
+	if (why)
+		rc = file_write_atomic(path, why, strlen(why), 0600, false);
+	else if (unlink(path) < 0 && errno != ENOENT)
+		rc = -errno;
+	free(path);
+	return rc;
 }

@@ -29,10 +29,14 @@ enum status_format {
 #define STATUS_NEXT 0x2	   /* "Next scheduled": the 10 soonest */
 #define STATUS_COMMAND (STATUS_UPLOADS | STATUS_NEXT) /* `tiktokfs status` */
 
+struct config;
+
 struct status_view {
 	enum status_format format;
 	unsigned sections;     /* STATUS_UPLOADS | STATUS_NEXT; text only */
 	const char *state_dir; /* where creator_info.json lives; NULL: "not logged in" */
+	const struct config *cfg; /* its accounts are listed (text); NULL: none */
+	const char *account;	  /* only this account's items; NULL: every one */
 	int64_t now;	       /* unix seconds for the generated-at line; 0: the clock */
 	int recent;	       /* final results to list; 0: STATUS_RECENT_DEFAULT */
 	/* the accounts' platforms (each account's and each item's); NULL: all
@@ -49,5 +53,14 @@ struct status_view {
  * instead of it).
  */
 int status_render(struct store *st, const struct status_view *v, char **out);
+
+/*
+ * A config reload that was refused (cmd/daemon.c): @why, one line, is kept
+ * in @state_dir/STATUS_RELOAD_NOTE, and the text views say "Config reload
+ * refused: WHY" until a reload succeeds (@why NULL removes it) or the
+ * daemon starts again.  0 or -errno.
+ */
+#define STATUS_RELOAD_NOTE "reload-refused.txt"
+int status_note_reload(const char *state_dir, const char *why);
 
 #endif

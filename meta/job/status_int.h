@@ -31,7 +31,8 @@ struct status_walk {
 	enum status_format format;
 	unsigned sections;
 	const char *state_dir;
-	const struct config *cfg; /* the accounts' platforms; NULL: all TikTok */
+	const struct config *cfg; /* the accounts and their platforms; NULL: all TikTok */
+	const char *account; /* only its items; NULL: every one */
 	int64_t now;
 	/* scheduled items (copies: path, id, schedule_at), sorted at the end */
 	struct job *sched;

@@ -6,6 +6,7 @@
  * passes log_redact() once it is complete.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,21 +196,47 @@ static void add_upload(struct status_walk *w, const struct job *j)
 	add_bar(&w->uploads, &p);
 }
 
-/* "Platforms: default TikTok, yt YouTube": where each account posts
+/* "Accounts: default (TikTok), yt (YouTube)" when the config has more
+ * than the default account: which accounts there are and where each posts
  * (issue 15), so a folder's rules are no surprise. */
-static void add_platforms(struct strbuf *sb, const struct config *cfg)
+static void add_accounts(struct strbuf *sb, const struct config *cfg)
 {
-	if (!cfg || !cfg->n_accounts)
+	if (!cfg || cfg->n_accounts < 2)
 		return;
-	strbuf_addstr(sb, "Platforms:");
+	strbuf_addstr(sb, "Accounts: ");
 	for (size_t i = 0; i < cfg->n_accounts; i++) {
 		const struct account *a = &cfg->accounts[i];
 		bool yt = a->platform && !strcmp(a->platform, "youtube");
 
-		strbuf_addstr(sb, i ? ", " : " ");
+		if (i)
+			strbuf_addstr(sb, ", ");
 		esc_text(sb, a->name);
-		strbuf_addstr(sb, yt ? " YouTube" : " TikTok");
+		strbuf_addstr(sb, yt ? " (YouTube)" : " (TikTok)");
 	}
+	strbuf_addch(sb, '\n');
+}
+
+/* The last config reload's refusal, while it stands (status_note_reload). */
+static void add_reload_note(struct strbuf *sb, const char *state_dir)
+{
+	char text[4096], *path;
+	size_t len = 0;
+	FILE *f;
+
+	if (!state_dir)
+		return;
+	path = xasprintf("%s/%s", state_dir, STATUS_RELOAD_NOTE);
+	f = fopen(path, "re");
+	free(path);
+	if (!f)
+		return;
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	if (!len)
+		return;
+	strbuf_addstr(sb, "Config reload refused: ");
+	esc_text(sb, text);
 	strbuf_addch(sb, '\n');
 }
 
@@ -217,7 +244,8 @@ void status_text_begin(struct status_walk *w)
 {
 	strbuf_addstr(&w->text, "tiktokfs status\n\n");
 	add_account(&w->text, w->state_dir);
-	add_platforms(&w->text, w->cfg);
+	add_accounts(&w->text, w->cfg);
+	add_reload_note(&w->text, w->state_dir);
 	strbuf_addstr(&w->text, "\nQueue:\n");
 }
 

@@ -27,6 +27,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #include <unistd.h>
 
 #include "meta/job/store_int.h"
+#include "meta/job/turns.h"
 #include "util/array.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -52,6 +54,7 @@ struct store {
 	pthread_mutex_t kick_lock;
 	pthread_cond_t kick_cond;
 	bool kicked;
+	struct turns *turns; /* whose turn it is among accounts (under lock) */
 };
 
 /* ---- helpers (st->lock held, but for txn_begin and exec_update) ------ */
@@ -344,6 +347,7 @@ static struct store *open_common(const char *path, bool readonly, struct tt_erro
 	tt_error_clear(err);
 	st->readonly = readonly;
 	st->opening = true;
+	st->turns = turns_new();
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_mutex_init(&st->kick_lock, NULL);
 	pthread_condattr_init(&ca);
@@ -414,6 +418,7 @@ void store_close(struct store *st)
 	pthread_cond_destroy(&st->kick_cond);
 	pthread_mutex_destroy(&st->kick_lock);
 	pthread_mutex_destroy(&st->lock);
+	turns_free(st->turns);
 	free(st);
 }
 
@@ -569,8 +574,15 @@ int store_set_ready(struct store *st, int64_t id, uint64_t size, int64_t schedul
 int store_set_publish(struct store *st, int64_t id, int mode, const char *publish_id,
 		      const char *upload_url, int64_t upload_expires)
 {
+	return store_set_publish_as(st, id, NULL, mode, publish_id, upload_url, upload_expires);
+}
+
+int store_set_publish_as(struct store *st, int64_t id, const char *account, int mode,
+			 const char *publish_id, const char *upload_url, int64_t upload_expires)
+{
 	const struct sqlv v[] = {SV_I(id),	   SV_I(mode),		 SV_T(publish_id),
-				 SV_T(upload_url), SV_I(upload_expires), SV_I(now_sec())};
+				 SV_T(upload_url), SV_I(upload_expires), SV_I(now_sec()),
+				 SV_T(account)};
 	return exec_update(st, S_SET_PUBLISH, v, NVALS(v));
 }
 
@@ -693,6 +705,42 @@ int store_rename(struct store *st, const char *old_path, const char *new_path)
 
 /* ---- the worker's side ------------------------------------------------ */
 
+/* The oldest due job of each account, the longest-waiting account first
+ * (S_NEXT_DUE), and of those the one whose account has the turn
+ * (turns.h).  0 when nothing is due.  st->lock held. */
+static int64_t next_turn(struct store *st, const struct sqlv *v, size_t nv)
+{
+	sqlite3_stmt *s = bound(st, S_NEXT_DUE, v, nv);
+	int64_t *ids = NULL, id = 0;
+	char **names = NULL;
+	size_t n = 0, alloc_ids = 0, alloc_names = 0;
+
+	while (s && sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(s, 1);
+
+		ALLOC_GROW(ids, n + 1, alloc_ids);
+		ALLOC_GROW(names, n + 1, alloc_names);
+		ids[n] = sqlite3_column_int64(s, 0);
+		names[n++] = xstrdup(name ? (const char *)name : "default");
+	}
+	if (s)
+		sqlite3_reset(s);
+	if (n > 0) { /* one account alone counts its turns too (turns.h) */
+		size_t k = turns_pick(st->turns, (const char *const *)names, n);
+
+		id = ids[k];
+		if (n > 1)
+			log_debug("turns: %zu accounts have work due; account %s has the turn "
+				  "(job %" PRId64 ")",
+				  n, names[k], id);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(ids);
+	return id;
+}
+
 int64_t store_next_work(struct store *st, int64_t now, int64_t *wake_at)
 {
 	const struct sqlv v[] = {SV_I(now)};
@@ -700,11 +748,27 @@ int64_t store_next_work(struct store *st, int64_t now, int64_t *wake_at)
 
 	pthread_mutex_lock(&st->lock);
 	first_int(st, S_NEXT, v, NVALS(v), &id);
+	if (id == 0)
+		id = next_turn(st, v, NVALS(v));
 	first_int(st, S_WAKE, v, NVALS(v), &wake); /* NULL (nothing due) reads as 0 */
 	pthread_mutex_unlock(&st->lock);
 	if (wake_at)
 		*wake_at = wake;
 	return id;
+}
+
+void store_set_share(struct store *st, const char *account, unsigned share)
+{
+	pthread_mutex_lock(&st->lock);
+	turns_set_share(st->turns, account, share);
+	pthread_mutex_unlock(&st->lock);
+}
+
+void store_clear_shares(struct store *st)
+{
+	pthread_mutex_lock(&st->lock);
+	turns_clear_shares(st->turns);
+	pthread_mutex_unlock(&st->lock);
 }
 
 void store_kick(struct store *st)

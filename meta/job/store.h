@@ -99,7 +99,11 @@
  * b).  From the init on (-> uploading) it is fixed: TikTok holds the
  * upload under the first account's login, so a later move leaves the
  * account as it is and sets the job's warning saying so; the job is
- * posted, and its results placed, as the account it began with.
+ * posted, and its results placed, as the account it began with.  The
+ * init itself is the one moment that can race: the worker took the job as
+ * account A, a rename re-targeted it to B before the answer came; the
+ * answer is committed by store_set_publish_as() naming A, which puts the
+ * account back to A with that warning in the same commit.
  *
  * A job in flight is moved by the tracker only when its video is deleted
  * before the last byte (cancel_job) or its caption is (store_stop_upload);
@@ -238,6 +242,13 @@ int store_set_error(struct store *st, int64_t id, const char *first_line);
 int store_set_warning(struct store *st, int64_t id, const char *warning);
 int store_set_publish(struct store *st, int64_t id, int mode, const char *publish_id,
 		      const char *upload_url, int64_t upload_expires);
+/* The same, recording that the upload was started with @account's login
+ * (NULL: the job's account is kept).  In the same commit as the
+ * publish_id, so the job's account always names who holds the upload: a
+ * rename that re-targeted the job while the init was on its way (THE
+ * ACCOUNT) is undone, and the job's warning says the move came too late. */
+int store_set_publish_as(struct store *st, int64_t id, const char *account, int mode,
+			 const char *publish_id, const char *upload_url, int64_t upload_expires);
 int store_clear_publish(struct store *st, int64_t id); /* before a legitimate re-init */
 int store_set_progress(struct store *st, int64_t id, uint64_t sent);
 int store_set_status(struct store *st, int64_t id, const char *status);
@@ -281,11 +292,23 @@ int store_moving(struct store *st, store_each_fn fn, void *arg);
 /*
  * The posting worker's side.  store_next_work() returns the id of the job
  * that should be worked on at @now: in-flight jobs first (uploading,
- * processing: they were interrupted), then ready, then scheduled/deferred
- * whose time has come, oldest first.  0 if none; *@wake_at is set to the
- * earliest future time something becomes due (0 if nothing).
+ * processing: they were interrupted), whoever's they are.  Else each
+ * account with work due offers its first (ready, then scheduled/deferred
+ * whose time has come, oldest first), and the accounts take turns,
+ * weighted by their shares (meta/job/turns.h: an account of share 3 gets
+ * three turns for each one of an account of share 1); one account alone
+ * is served oldest first.  An account whose items all wait (a 429 hold,
+ * the pace: deferred with a retry_at to come) offers nothing and holds no
+ * one back.  Each answer but an in-flight job counts as a turn of its
+ * account.  0 if none; *@wake_at is set to the earliest future time
+ * something becomes due (0 if nothing).
  */
 int64_t store_next_work(struct store *st, int64_t now, int64_t *wake_at);
+/* Account @account's share of the turns (its bandwidth_share, 1..100; an
+ * account never set has 1).  store_clear_shares: every account back to 1
+ * (before setting a reloaded config's). */
+void store_set_share(struct store *st, const char *account, unsigned share);
+void store_clear_shares(struct store *st);
 /* Wake anyone in store_wait() (called after every transition). */
 void store_kick(struct store *st);
 /* Sleep until kicked or @timeout_ms of the daemon's time pass (util/clock.h:

@@ -171,6 +171,11 @@ static const char *const migrations[] = {
  * substr comparisons, not LIKE, so that '%' and '_' in names are plain. */
 #define UNDER(col, p) "(" col " = " p " OR substr(" col ", 1, length(" p ") + 1) = " p " || '/')"
 #define MOVED(col) "CASE WHEN " col " = ?1 THEN ?2 ELSE ?2 || substr(" col ", length(?1) + 1) END"
+/* user.tiktok.warning of an item moved to account @to's folder after its
+ * upload started under account @by (SQL expressions both) */
+#define MOVED_LATE(to, by)                                                                         \
+	"('moved to the folder of account ' || " to " || ' after its upload started: it is "       \
+	"posted by account ' || " by " || ', which began it')"
 
 const char *const store_stmt_sql[S_COUNT] = {
     [S_GET] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?1",
@@ -205,8 +210,15 @@ const char *const store_stmt_sql[S_COUNT] = {
     [S_SET_ERROR] = "UPDATE jobs SET error = ?2, error_fresh = 1, updated_at = ?3"
 		    " WHERE id = ?1",
     [S_SET_WARNING] = "UPDATE jobs SET warning = ?2, updated_at = ?3 WHERE id = ?1",
+    /* ?7: the account the init was made with (NULL: kept).  A rename
+     * between the turn's start and this commit re-targeted the job (it had
+     * no publish_id yet): TikTok holds the upload under ?7 all the same, so
+     * the job goes back to ?7, saying that the move came too late. */
     [S_SET_PUBLISH] = "UPDATE jobs SET mode = ?2, publish_id = ?3, upload_url = ?4,"
-		      " upload_expires = ?5, attempts = attempts + 1, updated_at = ?6"
+		      " upload_expires = ?5, attempts = attempts + 1, updated_at = ?6,"
+		      " account = COALESCE(?7, account),"
+		      " warning = CASE WHEN ?7 IS NOT NULL AND drop_account(path) != ?7"
+		      " THEN " MOVED_LATE("drop_account(path)", "?7") " ELSE warning END"
 		      " WHERE id = ?1",
     [S_CLEAR_PUBLISH] = "UPDATE jobs SET publish_id = NULL, upload_url = NULL,"
 			" upload_expires = 0, sent = 0, status = NULL, updated_at = ?2"
@@ -256,9 +268,8 @@ const char *const store_stmt_sql[S_COUNT] = {
 		   " ELSE account END,"
 		   " warning = CASE WHEN publish_id IS NOT NULL AND " SQL_LIVE
 		   " AND drop_account(" MOVED("path") ") != account"
-		   " THEN 'moved to the folder of account ' || drop_account(" MOVED("path") ")"
-		   " || ' after its upload started: it is posted by account ' || account"
-		   " || ', which began it' ELSE warning END"
+		   " THEN " MOVED_LATE("drop_account(" MOVED("path") ")", "account")
+		   " ELSE warning END"
 		   " WHERE " SQL_HAS_FILES " AND " UNDER("path", "?1"),
     [S_REN_CAPTION] =
 	"UPDATE jobs SET caption_path = " MOVED("caption_path") ", updated_at = ?3"
@@ -272,11 +283,19 @@ const char *const store_stmt_sql[S_COUNT] = {
 							  " WHERE " UNDER("move_from", "?1"),
     [S_REN_MOVE_CAPTION_FROM] = "UPDATE jobs SET move_caption_from = " MOVED(
 	"move_caption_from") ", updated_at = ?3 WHERE " UNDER("move_caption_from", "?1"),
-    [S_NEXT] = "SELECT id FROM jobs WHERE state IN ('uploading', 'processing', 'ready')"
-	       " OR (state = 'scheduled' AND schedule_at <= ?1)"
-	       " OR (state = 'deferred' AND retry_at <= ?1)"
-	       " ORDER BY CASE state WHEN 'uploading' THEN 0 WHEN 'processing' THEN 0"
-	       " WHEN 'ready' THEN 1 ELSE 2 END, created_at, id LIMIT 1",
+    /* store_next_work: an interrupted upload first, whoever's it is ... */
+    [S_NEXT] = "SELECT id FROM jobs WHERE state IN ('uploading', 'processing')"
+	       " ORDER BY created_at, id LIMIT 1",
+    /* ... else each account's first due job (ready before a time that came,
+     * then oldest), the longest-waiting account first: turns.h picks one */
+    [S_NEXT_DUE] = "SELECT id, account FROM (SELECT id, account, created_at,"
+		   " CASE state WHEN 'ready' THEN 1 ELSE 2 END AS class,"
+		   " row_number() OVER (PARTITION BY account ORDER BY"
+		   " CASE state WHEN 'ready' THEN 1 ELSE 2 END, created_at, id) AS rn"
+		   " FROM jobs WHERE state = 'ready'"
+		   " OR (state = 'scheduled' AND schedule_at <= ?1)"
+		   " OR (state = 'deferred' AND retry_at <= ?1))"
+		   " WHERE rn = 1 ORDER BY class, created_at, id",
     [S_WAKE] = "SELECT MIN(t) FROM ("
 	       " SELECT schedule_at AS t FROM jobs WHERE state = 'scheduled' AND schedule_at > ?1"
 	       " UNION ALL"

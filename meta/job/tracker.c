@@ -737,17 +737,35 @@ struct tracker *tracker_new(struct store *st, const struct config *cfg, const ch
 	return t;
 }
 
+/* Whether @a and @b configure the same account names. */
+static bool same_accounts(const struct config *a, const struct config *b)
+{
+	if (a->n_accounts != b->n_accounts)
+		return false;
+	for (size_t i = 0; i < a->n_accounts; i++)
+		if (!config_account(b, a->accounts[i].name))
+			return false;
+	return true;
+}
+
 void tracker_set_config(struct tracker *t, const struct config *cfg)
 {
 	struct pathlist resets = {0};
+	const char *why = NULL;
 
 	pthread_mutex_lock(&t->mu);
-	/* Whether a video without a caption is taken depends on it. */
+	/* Whether a video without a caption is taken depends on it, and
+	 * whether an item's account exists (an item of accounts/X refused
+	 * before X was configured is taken now). */
 	if (t->cfg && t->cfg->caption_from != cfg->caption_from)
+		why = "caption_from changed in the config: checking it again";
+	else if (t->cfg && !same_accounts(t->cfg, cfg))
+		why = "the config's accounts changed: checking it again";
+	if (why)
 		trk_touch_all(t, &resets);
 	t->cfg = cfg;
 	pthread_mutex_unlock(&t->mu);
-	trk_run_resets(t, &resets, "caption_from changed in the config: checking it again");
+	trk_run_resets(t, &resets, why ? why : "");
 }
 
 void tracker_set_hook(struct tracker *t, tracker_hook_fn *fn, void *arg)

@@ -184,7 +184,8 @@ static int refuse_unknown_account(struct store *st, const struct config *cfg, co
 		     path_base(j->path), acct, file);
 	tt_error_advise(&e,
 			"Add an [account %s] section to %s and log it in (tiktokfs login --account "
-			"%s), then restart tiktokfs; or move the item to the outbox/ of a "
+			"%s), then send tiktokfs SIGHUP (or restart it); or move the item to the "
+			"outbox/ of a "
 			"configured account.",
 			acct, file, acct);
 	apply_refusal(st, root, j, &e);

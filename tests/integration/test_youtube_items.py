@@ -87,10 +87,10 @@ def test_tiktok_privacy_in_a_youtube_folder_names_youtubes_choices(mounted, clip
 
 def test_status_shows_each_accounts_platform(mounted):
     m = youtube_mount(mounted)
-    assert "Platforms: default TikTok, yt YouTube\n" in (m.mnt / "STATUS.txt").read_text()
+    assert "Accounts: default (TikTok), yt (YouTube)\n" in (m.mnt / "STATUS.txt").read_text()
     r = subprocess.run([BIN, "status", "-c", str(m.config)], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, text=True, timeout=60)
-    assert "Platforms: default TikTok, yt YouTube\n" in r.stdout
+    assert "Accounts: default (TikTok), yt (YouTube)\n" in r.stdout
 
 
 def test_long_description_is_fine_on_youtube_not_on_tiktok(mounted, clip):

@@ -8,6 +8,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,6 +226,56 @@ TEST(test_create_account_makes_its_folders_by_the_same_rule)
 	}
 	CHECK_INT(drop_create_account(dir, ".x", &err), -EINVAL);
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A link, a FIFO or a file where an account's folder (or accounts/) goes
+ * was planted by someone who can write in the drop folder: nothing is made
+ * through it, and the error says what it is and what to do. */
+TEST(test_create_account_refuses_what_is_planted_in_its_place)
+{
+	static const struct {
+		const char *rel, *says;
+		int kind; /* 0 symlink, 1 FIFO, 2 file */
+	} cases[] = {
+	    {"accounts/b", "accounts/b: it is a symbolic link, not a folder", 0},
+	    {"accounts/b", "accounts/b: it is a FIFO (named pipe), not a folder", 1},
+	    {"accounts", "accounts: it is a file, not a folder", 2},
+	};
+
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		char dir[] = "/tmp/test_drop-XXXXXX", *p, *target;
+		struct tt_error err;
+		int fd;
+
+		if (!mkdtemp(dir)) {
+			FAILF("mkdtemp: %s", strerror(errno));
+			return;
+		}
+		tt_error_clear(&err);
+		CHECK_INT(drop_create(dir, &err), 0);
+		p = xasprintf("%s/accounts", dir);
+		if (strcmp(cases[k].rel, "accounts"))
+			CHECK_INT(mkdir(p, 0755), 0);
+		free(p);
+		p = xasprintf("%s/%s", dir, cases[k].rel);
+		target = xasprintf("%s/outbox", dir);
+		if (cases[k].kind == 0)
+			CHECK_INT(symlink(target, p), 0);
+		else if (cases[k].kind == 1)
+			CHECK_INT(mkfifo(p, 0644), 0);
+		else if ((fd = open(p, O_CREAT | O_WRONLY, 0644)) >= 0)
+			close(fd);
+		CHECK_INT(drop_create_account(dir, "b", &err), -ENOTDIR);
+		CHECK_CONTAINS(err.what, cases[k].says);
+		CHECK_CONTAINS(err.advice, "remove it");
+		/* nothing was made through the link */
+		free(p);
+		p = xasprintf("%s/outbox/outbox", dir);
+		CHECK(access(p, F_OK) != 0);
+		free(p);
+		free(target);
+		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	}
 }
 
 /* An administrator's own modes win, and what is not a folder is left for

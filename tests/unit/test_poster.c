@@ -71,6 +71,11 @@ struct fake {
 	 * ID; a fail_later reason makes them FAILED instead (taken down) */
 	int moderation_polls;
 	char fail_later[48];
+	/* the user moves the item to another account's outbox while init is
+	 * on its way: these files are renamed (and told to the store, as the
+	 * tracker would) inside the init call, before its answer */
+	struct fixture *move_fx;
+	const char *move_from[2], *move_to[2];
 };
 
 static struct fake *fk;
@@ -131,6 +136,23 @@ static int fake_creator_info(void *ctx, struct creator_info *ci, struct tt_error
 	return 0;
 }
 
+/* The user's move during the init (fk->move_*): the files, then the
+ * store, as the tracker tells it. */
+static void move_during_init(void)
+{
+	for (int i = 0; fk->move_fx && i < 2 && fk->move_from[i]; i++) {
+		char *from = fixture_path(fk->move_fx, fk->move_from[i]);
+		char *to = fixture_path(fk->move_fx, fk->move_to[i]);
+
+		if (rename(from, to) || store_rename(fk->move_fx->st, fk->move_from[i],
+						     fk->move_to[i]))
+			abort();
+		free(from);
+		free(to);
+	}
+	fk->move_fx = NULL;
+}
+
 static int fake_init(void *ctx, bool draft, const struct post_info *pi,
 		     const struct chunk_plan *plan, struct publish_ticket *out,
 		     struct tt_error *err)
@@ -148,6 +170,7 @@ static int fake_init(void *ctx, bool draft, const struct post_info *pi,
 	f->chunk_size = plan->chunk_size;
 	f->chunk_count = plan->chunk_count;
 	fake_kill(n, fk->kill_init);
+	move_during_init();
 	if (fk->lose_init_from && n >= fk->lose_init_from) {
 		tt_error_set(err, ERR_PERMANENT, "video/init: the answer was lost");
 		tt_error_code(err, "init_outcome_unknown", "");
@@ -677,6 +700,43 @@ TEST(test_unknown_publish_while_uploading_is_started_again)
 	j = job_of(id);
 	CHECK_INT(fk->inits, 1);
 	CHECK_INT(posts(), 1);
+	job_free(&j);
+	check_posted(id);
+}
+
+/*
+ * The race of a turn and its init answer: the worker took the item for the
+ * default account and asked TikTok to start the upload with its login;
+ * meanwhile the user moved the item to account b's outbox, and the store
+ * re-targeted the job to b (no publish_id yet).  TikTok holds the upload
+ * under the default account: the publish must be recorded as the default
+ * account's, with the warning that the move came too late, and posted
+ * there.
+ */
+TEST(test_a_move_during_the_init_leaves_the_upload_with_its_account)
+{
+	struct poster *p;
+	struct job j;
+	int64_t id;
+
+	setup();
+	id = ready_item(VSIZE);
+	CHECK_INT(fixture_put(&fx, "accounts/b/outbox/.keep", "", 0), 0);
+	fk->move_fx = &fx;
+	fk->move_from[0] = "outbox/clip.mp4";
+	fk->move_to[0] = "accounts/b/outbox/clip.mp4";
+	fk->move_from[1] = "outbox/clip.caption";
+	fk->move_to[1] = "accounts/b/outbox/clip.caption";
+	p = worker();
+	run(p, false);
+	poster_free(p);
+	CHECK_INT(fk->inits, 1);
+	CHECK_INT(posts(), 1);
+	/* posted as the default account, in its posted/, saying why */
+	j = job_of(id);
+	CHECK_STR(j.account, "default");
+	CHECK_CONTAINS(j.warning, "moved to the folder of account b after its upload started: "
+				  "it is posted by account default, which began it");
 	job_free(&j);
 	check_posted(id);
 }

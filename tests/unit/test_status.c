@@ -7,6 +7,7 @@
 #include "util/strbuf.h"
 #include "unit.h"
 #include "fixture.h"
+#include "meta/config.h"
 
 #include <errno.h>
 #include <sqlite3.h>
@@ -408,6 +409,45 @@ TEST(test_status_scrubs_secrets_in_every_view)
 		free(out);
 	}
 	log_forget_secrets();
+	store_close(st);
+}
+
+/* The root's STATUS.txt lists every account's items and names the
+ * accounts, with a reload's refusal while it stands; an account's own
+ * lists its items alone. */
+TEST(test_status_of_one_account_and_of_all)
+{
+	struct store *st = open_fresh();
+	struct config cfg;
+	struct status_view all = {.state_dir = fx.dir}, mine = {.account = "b"};
+	char *out = NULL;
+
+	if (!st)
+		return;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.accounts = xcalloc(2, sizeof(*cfg.accounts));
+	cfg.accounts[0].name = "default";
+	cfg.accounts[1].name = "b";
+	cfg.n_accounts = 2;
+	all.cfg = &cfg;
+	job_in(st, "outbox/root.mp4", NULL, JOB_READY);
+	job_in(st, "accounts/b/outbox/mine.mp4", NULL, JOB_READY);
+	CHECK_INT(status_note_reload(fx.dir, "account b is no longer in x.conf"), 0);
+	CHECK_INT(status_render(st, &all, &out), 0);
+	CHECK_CONTAINS(out, "Accounts: default (TikTok), b (TikTok)\n");
+	CHECK_CONTAINS(out, "Config reload refused: account b is no longer in x.conf\n");
+	CHECK_CONTAINS(out, "outbox/root.mp4");
+	CHECK_CONTAINS(out, "accounts/b/outbox/mine.mp4");
+	free(out);
+	CHECK_INT(status_note_reload(fx.dir, NULL), 0);
+	CHECK_INT(status_render(st, &all, &out), 0);
+	CHECK(!strstr(out, "Config reload refused"));
+	free(out);
+	CHECK_INT(status_render(st, &mine, &out), 0);
+	CHECK_CONTAINS(out, "accounts/b/outbox/mine.mp4");
+	CHECK(!strstr(out, "outbox/root.mp4"));
+	free(out);
+	free(cfg.accounts);
 	store_close(st);
 }
 
