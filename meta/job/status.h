@@ -35,13 +35,12 @@ struct status_view {
 	enum status_format format;
 	unsigned sections;     /* STATUS_UPLOADS | STATUS_NEXT; text only */
 	const char *state_dir; /* where creator_info.json lives; NULL: "not logged in" */
-	const struct config *cfg; /* its accounts are listed (text); NULL: none */
+	/* its accounts are listed with their platforms (text), and each
+	 * item's platform comes from it; NULL: none, all TikTok */
+	const struct config *cfg;
 	const char *account;	  /* only this account's items; NULL: every one */
 	int64_t now;	       /* unix seconds for the generated-at line; 0: the clock */
 	int recent;	       /* final results to list; 0: STATUS_RECENT_DEFAULT */
-	/* the accounts' platforms (each account's and each item's); NULL: all
-	 * TikTok */
-	const struct config *cfg;
 };
 
 /*
