@@ -81,6 +81,8 @@ static enum fs_place account_place(const struct config *cfg, const char *rel)
 		return FS_INSIDE;
 	if (!in)
 		return FS_FOLDER;
+	if (!strcmp(in, FS_STATUS_NAME))
+		return FS_STATUS; /* its own: the account's items alone */
 	if (drop_folder_of(in) == DROP_NONE)
 		return FS_NOWHERE;
 	slash = strchr(in, '/');
@@ -121,6 +123,14 @@ enum fs_place fs_place_in(const struct config *cfg, const char *path)
 	if (drop_folder_of(rel) != DROP_NONE)
 		return slash && slash[1] ? FS_INSIDE : FS_FOLDER;
 	return FS_NOWHERE;
+}
+
+bool fs_is_account_root(const char *path)
+{
+	const char *rel = fs_rel(path);
+
+	return !strncmp(rel, DROP_ACCOUNTS "/", 9) && !drop_account_rel(rel) &&
+	       fs_place(path) == FS_FOLDER;
 }
 
 int fs_check_mutable(const char *path)

@@ -38,7 +38,7 @@ static int root_stat(struct stat *st)
 	return 0;
 }
 
-static int status_stat(struct stat *st)
+static int status_stat(const char *path, struct stat *st)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -49,7 +49,7 @@ static int status_stat(struct stat *st)
 	/* The size is the text's real length, so that clients which trust
 	 * st_size (Samba, some GUI tools) read it whole; reads are direct_io
 	 * anyway and return whatever is current at open. */
-	if (fs_status_render(&text, &len) < 0)
+	if (fs_status_render(path, &text, &len) < 0)
 		len = 0;
 	free(text);
 	st->st_mode = S_IFREG | 0444;
@@ -83,7 +83,7 @@ int fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 	case FS_ROOT:
 		return root_stat(st);
 	case FS_STATUS:
-		return status_stat(st);
+		return status_stat(path, st);
 	case FS_NOWHERE:
 		return -ENOENT;
 	default:
@@ -229,7 +229,8 @@ struct fs_dir {
 	DIR *dp;
 	struct dirent *entry; /* the entry that did not fit last time */
 	off_t offset;	      /* telldir() cookie after @entry */
-	bool root;
+	bool root;	      /* the root: a fixed list */
+	bool account;	      /* accounts/NAME/ of a configured NAME: a fixed list too */
 };
 
 int fs_opendir(const char *path, struct fuse_file_info *fi)
@@ -257,14 +258,17 @@ int fs_opendir(const char *path, struct fuse_file_info *fi)
 		return -e;
 	}
 	d->root = fs_place(path) == FS_ROOT;
+	d->account = !d->root && fs_is_account_root(path);
 	fi->fh = (uint64_t)(uintptr_t)d;
 	return 0;
 }
 
 /* The root lists a fixed set, at fixed offsets 1..N: ".", "..", the five
  * folders in drop.h's order, STATUS.txt, and accounts/ when the config has
- * accounts besides the default one. */
-static const char *root_entry(off_t i)
+ * accounts besides the default one.  An account's folder lists the same
+ * but accounts/ (fs_place() lets nothing else live there, and drop.c made
+ * its five folders). */
+static const char *root_entry(off_t i, bool account)
 {
 	const struct config *cfg = fs_ctx()->cfg;
 
@@ -276,14 +280,16 @@ static const char *root_entry(off_t i)
 		return drop_folder_name((enum drop_folder)(i - 2));
 	if (i - 2 == DROP_NFOLDERS)
 		return FS_STATUS_NAME;
+	if (account)
+		return NULL;
 	return i - 3 == DROP_NFOLDERS && cfg && cfg->n_accounts > 1 ? DROP_ACCOUNTS : NULL;
 }
 
-static int readdir_root(void *buf, fuse_fill_dir_t filler, off_t offset)
+static int readdir_root(void *buf, fuse_fill_dir_t filler, off_t offset, bool account)
 {
 	const char *name;
 
-	for (off_t i = offset; (name = root_entry(i)) != NULL; i++)
+	for (off_t i = offset; (name = root_entry(i, account)) != NULL; i++)
 		if (filler(buf, name, NULL, i + 1, 0))
 			break;
 	return 0;
@@ -296,8 +302,8 @@ int fs_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t offset
 	bool plus = flags & FUSE_READDIR_PLUS;
 
 	(void)path;
-	if (d->root)
-		return readdir_root(buf, filler, offset);
+	if (d->root || d->account)
+		return readdir_root(buf, filler, offset, d->account);
 	/* Offsets are telldir() cookies, as in libfuse's passthrough: the
 	 * kernel asks again from the last cookie it got, so a folder of any
 	 * size is listed in as many calls as its buffer needs. */

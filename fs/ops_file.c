@@ -103,7 +103,7 @@ static int attach(const char *path, int fd, struct fuse_file_info *fi, bool crea
 	return 0;
 }
 
-static int open_status(struct fuse_file_info *fi)
+static int open_status(const char *path, struct fuse_file_info *fi)
 {
 	struct fs_file *f;
 	int rc;
@@ -113,7 +113,7 @@ static int open_status(struct fuse_file_info *fi)
 	f = file_new(fs_ctx(), -1);
 	if (!f)
 		return -ENOMEM;
-	rc = fs_status_render(&f->text, &f->text_len);
+	rc = fs_status_render(path, &f->text, &f->text_len);
 	if (rc < 0) {
 		file_unlink(fs_ctx(), f);
 		file_release(fs_ctx(), f, NULL);
@@ -133,7 +133,7 @@ int fs_open(const char *path, struct fuse_file_info *fi)
 
 	switch (fs_place(path)) {
 	case FS_STATUS:
-		return open_status(fi);
+		return open_status(path, fi);
 	case FS_NOWHERE:
 		return -ENOENT;
 	case FS_ROOT:

@@ -34,6 +34,11 @@ struct status_view {
 	const char *state_dir; /* where creator_info.json lives; NULL: "not logged in" */
 	int64_t now;	       /* unix seconds for the generated-at line; 0: the clock */
 	int recent;	       /* final results to list; 0: STATUS_RECENT_DEFAULT */
+	/* NULL: every account's items, by their path under the mount (the
+	 * root's STATUS.txt, `tiktokfs status`); NAME: only account NAME's,
+	 * by their path in NAME's folder, as its team sees them (its own
+	 * accounts/NAME/STATUS.txt).  @state_dir is then NAME's. */
+	const char *account;
 };
 
 /*

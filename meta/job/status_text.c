@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "meta/creator.h"
+#include "meta/job/drop.h"
 #include "meta/job/status_int.h"
 #include "util/escape.h"
 #include "util/log.h"
@@ -43,16 +44,26 @@ static void add_head(struct strbuf *sb, const struct job *j)
 	esc_text(sb, j->path);
 }
 
-static void add_account(struct strbuf *sb, const char *state_dir)
+/* "Account: @user (nick)"; an account's own view names the account, and
+ * the login command it needs. */
+static void add_account(struct strbuf *sb, const char *state_dir, const char *account)
 {
+	bool named = account && strcmp(account, DROP_DEFAULT_ACCOUNT);
 	struct creator_info ci;
 
 	memset(&ci, 0, sizeof(ci));
+	strbuf_addstr(sb, "Account");
+	if (named)
+		strbuf_addf(sb, " %s", account); /* a checked account name */
 	if (!state_dir || creator_load(state_dir, &ci) < 0 || !ci.username[0]) {
-		strbuf_addstr(sb, "Account: not logged in (run `tiktokfs login`)\n");
+		if (named)
+			strbuf_addf(sb, ": not logged in (run `tiktokfs login --account %s`)\n",
+				    account);
+		else
+			strbuf_addstr(sb, ": not logged in (run `tiktokfs login`)\n");
 		return;
 	}
-	strbuf_addstr(sb, "Account: @");
+	strbuf_addstr(sb, ": @");
 	esc_text(sb, ci.username);
 	if (ci.nickname[0]) {
 		strbuf_addstr(sb, " (");
@@ -194,7 +205,7 @@ static void add_upload(struct status_walk *w, const struct job *j)
 void status_text_begin(struct status_walk *w)
 {
 	strbuf_addstr(&w->text, "tiktokfs status\n\n");
-	add_account(&w->text, w->state_dir);
+	add_account(&w->text, w->state_dir, w->account);
 	strbuf_addstr(&w->text, "\nQueue:\n");
 }
 
