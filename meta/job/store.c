@@ -678,13 +678,40 @@ int store_rename(struct store *st, const char *old_path, const char *new_path)
 
 /* ---- the worker's side ------------------------------------------------ */
 
+/* The first due job (S_NEXT's order) whose account @skip does not pass
+ * over; 0 if none. */
+static int64_t next_due(struct store *st, const struct sqlv *v, size_t n, store_skip_fn skip,
+			void *arg)
+{
+	sqlite3_stmt *s = bound(st, S_NEXT, v, n);
+	int64_t id = 0;
+
+	while (s && sqlite3_step(s) == SQLITE_ROW) {
+		const char *account = (const char *)sqlite3_column_text(s, 1);
+
+		if (!skip || !skip(account ? account : "", arg)) {
+			id = sqlite3_column_int64(s, 0);
+			break;
+		}
+	}
+	if (s)
+		sqlite3_reset(s);
+	return id;
+}
+
 int64_t store_next_work(struct store *st, int64_t now, int64_t *wake_at)
+{
+	return store_next_work_skip(st, now, NULL, NULL, wake_at);
+}
+
+int64_t store_next_work_skip(struct store *st, int64_t now, store_skip_fn skip, void *arg,
+			     int64_t *wake_at)
 {
 	const struct sqlv v[] = {SV_I(now)};
 	int64_t id, wake;
 
 	pthread_mutex_lock(&st->lock);
-	first_int(st, S_NEXT, v, NVALS(v), &id);
+	id = next_due(st, v, NVALS(v), skip, arg);
 	first_int(st, S_WAKE, v, NVALS(v), &wake); /* NULL (nothing due) reads as 0 */
 	pthread_mutex_unlock(&st->lock);
 	if (wake_at)

@@ -272,11 +272,13 @@ const char *const store_stmt_sql[S_COUNT] = {
 							  " WHERE " UNDER("move_from", "?1"),
     [S_REN_MOVE_CAPTION_FROM] = "UPDATE jobs SET move_caption_from = " MOVED(
 	"move_caption_from") ", updated_at = ?3 WHERE " UNDER("move_caption_from", "?1"),
-    [S_NEXT] = "SELECT id FROM jobs WHERE state IN ('uploading', 'processing', 'ready')"
+    /* every due job in the order of work, with its account: the worker
+     * passes over the jobs of an account that waits for a login */
+    [S_NEXT] = "SELECT id, account FROM jobs WHERE state IN ('uploading', 'processing', 'ready')"
 	       " OR (state = 'scheduled' AND schedule_at <= ?1)"
 	       " OR (state = 'deferred' AND retry_at <= ?1)"
 	       " ORDER BY CASE state WHEN 'uploading' THEN 0 WHEN 'processing' THEN 0"
-	       " WHEN 'ready' THEN 1 ELSE 2 END, created_at, id LIMIT 1",
+	       " WHEN 'ready' THEN 1 ELSE 2 END, created_at, id",
     [S_WAKE] = "SELECT MIN(t) FROM ("
 	       " SELECT schedule_at AS t FROM jobs WHERE state = 'scheduled' AND schedule_at > ?1"
 	       " UNION ALL"
