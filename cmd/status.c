@@ -51,11 +51,13 @@ struct status_args {
 };
 
 /* Print the view of @st (NULL: no store yet); 0 or 1, the exit status. */
-static int print_view(struct store *st, const char *state_dir, bool json)
+static int print_view(struct store *st, const struct config *cfg, bool json)
 {
+	const char *state_dir = cfg->state_dir;
 	struct status_view v = {.format = json ? STATUS_JSON : STATUS_TEXT,
 				.sections = STATUS_COMMAND,
-				.state_dir = state_dir};
+				.state_dir = state_dir,
+				.cfg = cfg};
 	char *out = NULL;
 	int rc = status_render(st, &v, &out);
 
@@ -145,7 +147,7 @@ int cmd_status(int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = print_view(st, cfg.state_dir, a.json);
+	rc = print_view(st, &cfg, a.json);
 	if (a.health && !rc && health_check(&cfg, &err) < 0) {
 		tt_error_print(stderr, "tiktokfs: unhealthy", &err, TT_ERR_TERM);
 		rc = 1;

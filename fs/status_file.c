@@ -39,7 +39,7 @@ int fs_status_render(const char *path, char **out, size_t *len)
 	char name[ACCOUNT_NAME_MAX + 1];
 	const char *account = status_account(path, name, sizeof(name));
 	char *dir = NULL;
-	struct status_view v = {.format = STATUS_TEXT, .account = account};
+	struct status_view v = {.format = STATUS_TEXT, .account = account, .cfg = fs->cfg};
 
 	if (fs->cfg)
 		v.state_dir = dir = account ? account_state_dir(fs->cfg->state_dir, account)

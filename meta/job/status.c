@@ -169,6 +169,7 @@ static void walk_init(struct status_walk *w, struct store *st, const struct stat
 	w->sections = v ? v->sections : 0;
 	w->state_dir = v ? v->state_dir : NULL;
 	w->account = v ? v->account : NULL;
+	w->cfg = v && !w->account ? v->cfg : NULL;
 	w->nrecent = v && v->recent > 0 ? v->recent : STATUS_RECENT_DEFAULT;
 	w->now = v && v->now ? v->now : wall_now();
 	strbuf_init(&w->text);

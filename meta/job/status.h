@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+struct config;
 struct store;
 
 #define STATUS_RECENT_DEFAULT 10
@@ -39,6 +40,10 @@ struct status_view {
 	 * by their path in NAME's folder, as its team sees them (its own
 	 * accounts/NAME/STATUS.txt).  @state_dir is then NAME's. */
 	const char *account;
+	/* The whole mount's view (@account NULL): the config whose other
+	 * TikTok accounts get their login line after the default's, their
+	 * logins under @state_dir/accounts/.  NULL: the default's alone. */
+	const struct config *cfg;
 };
 
 /*

@@ -34,8 +34,9 @@ struct status_walk {
 	enum status_format format;
 	unsigned sections;
 	const char *state_dir;
-	const char *account; /* only this account's items; NULL: all */
-	int nrecent, nfinal; /* finals to show, and shown (with @account) */
+	const char *account;	  /* only this account's items; NULL: all */
+	const struct config *cfg; /* the other accounts' login lines; NULL: none */
+	int nrecent, nfinal;	  /* finals to show, and shown (with @account) */
 	int64_t now;
 	/* scheduled items (copies: path, id, schedule_at), sorted at the end */
 	struct job *sched;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meta/account.h"
+#include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/job/drop.h"
 #include "meta/job/status_int.h"
@@ -202,10 +204,28 @@ static void add_upload(struct status_walk *w, const struct job *j)
 	add_bar(&w->uploads, &p);
 }
 
+/* The whole mount's view names every TikTok account's login, the default
+ * first: its items are listed together below. */
+static void add_other_accounts(struct status_walk *w)
+{
+	for (size_t i = 0; w->cfg && w->state_dir && i < w->cfg->n_accounts; i++) {
+		const struct account *a = &w->cfg->accounts[i];
+		char *dir;
+
+		if (!strcmp(a->name, DROP_DEFAULT_ACCOUNT) ||
+		    (a->platform && strcmp(a->platform, "tiktok")))
+			continue;
+		dir = account_state_dir(w->state_dir, a->name);
+		add_account(&w->text, dir, a->name);
+		free(dir);
+	}
+}
+
 void status_text_begin(struct status_walk *w)
 {
 	strbuf_addstr(&w->text, "tiktokfs status\n\n");
 	add_account(&w->text, w->state_dir, w->account);
+	add_other_accounts(w);
 	strbuf_addstr(&w->text, "\nQueue:\n");
 }
 

@@ -1,5 +1,6 @@
 /* Unit tests for meta/job/status.c: STATUS.txt, `tiktokfs status` and its
  * JSON, all from the one renderer. */
+#include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/job/status.h"
 #include "meta/job/store.h"
@@ -426,6 +427,9 @@ TEST(test_status_of_one_account_lists_its_items_alone)
 {
 	struct store *st = open_fresh();
 	struct status_view v = {.format = STATUS_TEXT, .now = 1796054400, .account = "b"};
+	struct account accounts[] = {
+	    {.name = "default"}, {.name = "b"}, {.name = "yt", .platform = "youtube"}};
+	struct config cfg = {.accounts = accounts, .n_accounts = 3};
 	char *text = NULL, *all = NULL;
 
 	if (!st)
@@ -442,11 +446,16 @@ TEST(test_status_of_one_account_lists_its_items_alone)
 	CHECK(strstr(text, "accounts/") == NULL);
 	CHECK(strstr(text, "root.mp4") == NULL);
 	CHECK(strstr(text, "theirs.mp4") == NULL);
-	/* the root's view lists all of them, by their paths under the mount */
+	/* the root's view lists all of them, by their paths under the mount,
+	 * and names every TikTok account's login after the default's */
 	v.account = NULL;
+	v.cfg = &cfg;
+	v.state_dir = fx.dir;
 	CHECK_INT(status_render(st, &v, &all), 0);
 	CHECK(strstr(all, "outbox/root.mp4") && strstr(all, "accounts/b/outbox/mine.mp4") &&
 	      strstr(all, "accounts/c/posted/theirs.mp4"));
+	CHECK(strstr(all, "Account b: not logged in (run `tiktokfs login --account b`)\n") != NULL);
+	CHECK(strstr(all, "Account yt") == NULL); /* a YouTube account has no such line */
 	free(text);
 	free(all);
 	store_close(st);
