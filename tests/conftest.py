@@ -167,6 +167,11 @@ LONG_FIRST = [
     "tests/integration/test_security.py::test_watch_fifos_sockets_and_devices_anywhere_never_block_it",
     "tests/integration/test_watch_poll.py::test_server_side_copy_is_found_by_polling_and_posted_once",
     "tests/integration/test_posting.py::test_150_mb_goes_in_15_chunks_of_10_mb",
+    "tests/integration/test_accounts_accept.py::test_a_revoked_account_waits_for_its_login_and_the_others_go_on",
+    "tests/integration/test_accounts_accept.py::test_each_account_posts_to_its_own_user_and_status_shows_its_own",
+    "tests/integration/test_accounts_accept.py::test_a_burst_in_two_accounts_is_paced_per_account",
+    "tests/integration/test_accounts_accept.py::test_watch_mode_posts_each_accounts_item_to_its_user",
+    "tests/integration/test_accounts_accept.py::test_two_brands_each_on_its_own_samba_share",
 ]
 
 
