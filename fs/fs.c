@@ -126,6 +126,14 @@ enum fs_place fs_place_in(const struct config *cfg, const char *path)
 	return FS_NOWHERE;
 }
 
+bool fs_is_account_root(const char *path)
+{
+	const char *rel = fs_rel(path);
+
+	return !strncmp(rel, DROP_ACCOUNTS "/", 9) && !drop_account_rel(rel) &&
+	       fs_place(path) == FS_FOLDER;
+}
+
 int fs_check_mutable(const char *path)
 {
 	return fs_check_mutable_in(placing_config(), path);

@@ -34,7 +34,7 @@ const char *fs_rel(const char *path);
 /* What a path names at the top of the mount. */
 enum fs_place {
 	FS_ROOT,   /* "/" */
-	FS_STATUS, /* "/STATUS.txt" */
+	FS_STATUS, /* "/STATUS.txt", "/accounts/NAME/STATUS.txt" */
 	FS_FOLDER, /* one of the four folders itself */
 	FS_INSIDE, /* something inside a folder */
 	FS_NOWHERE /* any other name at the root: does not exist */
@@ -48,6 +48,9 @@ enum fs_place fs_place_in(const struct config *cfg, const char *path);
  * -errno to answer: -EACCES for the read-only root and its fixed entries.
  * Inside a FUSE operation only, as fs_place; _in as fs_place_in. */
 int fs_check_mutable(const char *path);
+/* accounts/NAME of a configured NAME: the folder of an account, which
+ * holds that account's five folders and STATUS.txt alone. */
+bool fs_is_account_root(const char *path);
 int fs_check_mutable_in(const struct config *cfg, const char *path);
 /* Give a new file or directory to the calling user when running as root. */
 void fs_own(int dirfd, const char *rel, int fd);
@@ -98,7 +101,8 @@ int fs_getxattr(const char *path, const char *name, char *value, size_t size);
 int fs_listxattr(const char *path, char *list, size_t size);
 int fs_removexattr(const char *path, const char *name);
 
-/* STATUS.txt: render the current text (caller frees *@out). */
+/* STATUS.txt at @path (the root's or accounts/NAME/'s): render the current
+ * text (caller frees *@out). */
 int fs_status_render(const char *path, char **out, size_t *len);
 
 #endif

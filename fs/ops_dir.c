@@ -234,16 +234,6 @@ struct fs_dir {
 	bool account; /* accounts/NAME of a configured account: fixed, like the root */
 };
 
-/* accounts/NAME of an account the config has (fs.c: account_place). */
-static bool is_account_dir(const char *path)
-{
-	const char *rel = fs_rel(path);
-	char name[ACCOUNT_NAME_MAX + 1];
-
-	return strcmp(rel, DROP_ACCOUNTS) && !drop_account_rel(rel) &&
-	       drop_account_of(rel, name, sizeof(name)) == 0 && fs_place(path) == FS_FOLDER;
-}
-
 int fs_opendir(const char *path, struct fuse_file_info *fi)
 {
 	struct tiktokfs *fs = fs_ctx();
@@ -269,7 +259,7 @@ int fs_opendir(const char *path, struct fuse_file_info *fi)
 		return -e;
 	}
 	d->root = fs_place(path) == FS_ROOT;
-	d->account = is_account_dir(path);
+	d->account = !d->root && fs_is_account_root(path);
 	fi->fh = (uint64_t)(uintptr_t)d;
 	return 0;
 }

@@ -3,8 +3,9 @@
  * time the file is opened or stat'ed, so it is always current and never
  * stored on disk: the renderer's text view without the command's extra
  * sections.  status_render() redacts secrets and escapes names itself.
- * The root's lists every account's items; accounts/NAME/STATUS.txt only
- * NAME's, with NAME's login.
+ * The root's lists every account's items; accounts/NAME/STATUS.txt lists
+ * NAME's alone, by their paths in NAME's folder, so that a team whose
+ * share is that folder sees its own queue and results.
  */
 #include "fs/fs_int.h"
 
@@ -18,29 +19,36 @@
 #include "meta/job/status.h"
 #include "util/strbuf.h"
 
+/*
+ * Which account's view @path is: NULL for the root's STATUS.txt (every
+ * account), NAME for accounts/NAME/STATUS.txt (fs_place() let only a
+ * configured NAME through) into @buf.
+ */
+static const char *status_account(const char *path, char *buf, size_t size)
+{
+	const char *rel = fs_rel(path);
+
+	if (!strchr(rel, '/') || drop_account_of(rel, buf, size) < 0)
+		return NULL;
+	return buf;
+}
+
 int fs_status_render(const char *path, char **out, size_t *len)
 {
 	struct tiktokfs *fs = fs_ctx();
-	const struct config *cfg = fs->cfg;
-	struct status_view v = {
-	    .format = STATUS_TEXT, .state_dir = cfg ? cfg->state_dir : NULL, .cfg = cfg};
 	char name[ACCOUNT_NAME_MAX + 1];
+	const char *account = status_account(path, name, sizeof(name));
 	char *dir = NULL;
+	struct status_view v = {.format = STATUS_TEXT, .account = account, .cfg = fs->cfg};
 
-	/* accounts/NAME/STATUS.txt: NAME's items and login only; the root's
-	 * summarises every account */
-	if (cfg && drop_account_of(path ? fs_rel(path) : "", name, sizeof(name)) == 0 &&
-	    strcmp(name, DROP_DEFAULT_ACCOUNT)) {
-		dir = account_state_dir(cfg->state_dir, name);
-		v.account = name;
-		v.state_dir = dir;
-		v.cfg = NULL;
-	}
+	if (fs->cfg)
+		v.state_dir = dir = account ? account_state_dir(fs->cfg->state_dir, account)
+					    : xstrdup(fs->cfg->state_dir);
 	if (!fs->store)
 		*out = xstrdup("tiktokfs is starting\n");
 	else
 		status_render(fs->store, &v, out); /* an unread store is said in the text */
-	*len = strlen(*out);
 	free(dir);
+	*len = strlen(*out);
 	return 0;
 }

@@ -48,8 +48,11 @@
  * `deferred` with user.tiktok.retry_at; ERR_USER / ERR_PERMANENT — failed/
  * with NAME.error.  Login problems (no tokens.json, a refresh TikTok refused,
  * a missing scope) are not the item's fault: it stays where it is with
- * "not logged in: run tiktokfs login" as its error, and the worker looks
- * again every LOGIN_RETRY_SEC.
+ * "not logged in as account NAME (...): run `tiktokfs login --account
+ * NAME ...`" as its error, and the worker looks again every
+ * LOGIN_RETRY_SEC.  Meanwhile it passes over that account's jobs and works
+ * on the other accounts' (login_waiting): one account's lost login never
+ * holds up another's items.
  *
  * Rate limits are respected, not fought.  Upload starts are paced by
  * net/pace.c (6 a minute, and the daily cap once TikTok said it is
@@ -410,9 +413,37 @@ static void retry_moves(struct poster *p, double now)
 	p->moves_at = now + MOVE_RETRY_SEC;
 }
 
+/* An account that waits for a login (net/poster_end.c, login_wait) does
+ * not hold up the others: its jobs are passed over until its next try. */
+static bool login_waiting(const char *account, void *arg)
+{
+	struct poster *p = arg;
+	double now = mono_now();
+
+	for (size_t i = 0; i < p->npaces; i++)
+		if (!strcmp(p->paces[i]->name, account))
+			return p->paces[i]->login_retry_at > now;
+	return false;
+}
+
+/* Seconds until the next account waiting for a login tries again; -1 if
+ * none waits. */
+static double login_wait_next(struct poster *p, double now)
+{
+	double next = -1;
+
+	for (size_t i = 0; i < p->npaces; i++) {
+		double d = p->paces[i]->login_retry_at - now;
+
+		if (d > 0 && (next < 0 || d < next))
+			next = d;
+	}
+	return next;
+}
+
 int64_t poster_work_once(struct poster *p, int64_t *wake_at)
 {
-	int64_t id = store_next_work(p->st, pw_now(), wake_at);
+	int64_t id = store_next_work_skip(p->st, pw_now(), login_waiting, p, wake_at);
 
 	if (id > 0)
 		work(p, id);
@@ -426,7 +457,7 @@ int64_t poster_work_once(struct poster *p, int64_t *wake_at)
  */
 static double idle_sleep(struct poster *p, int64_t wake_at, double now)
 {
-	double sleep_s = 30, wait = pw_wait_next(p);
+	double sleep_s = 30, wait = pw_wait_next(p), login = login_wait_next(p, now);
 
 	/* Wake at the due second itself, not up to a poll late: a schedule
 	 * must post within 2 s of its time.  The +1 ms makes sure wall_now()
@@ -435,6 +466,8 @@ static double idle_sleep(struct poster *p, int64_t wake_at, double now)
 		sleep_s = (double)wake_at - wall_now_frac();
 	if (wait >= 0 && wait < sleep_s)
 		sleep_s = wait;
+	if (login >= 0 && login < sleep_s)
+		sleep_s = login;
 	if (p->moves_pending && p->moves_at - now < sleep_s)
 		sleep_s = p->moves_at - now;
 	return sleep_s < 0.001 ? 0.001 : sleep_s;
@@ -451,10 +484,6 @@ static void *run(void *arg)
 
 		pw_wait_service(p, false);
 		retry_moves(p, now);
-		if (p->login_retry_at > now) {
-			nap_real(p, p->login_retry_at - now);
-			continue;
-		}
 		if (poster_work_once(p, &wake_at))
 			continue;
 		store_wait(p->st, (int)(idle_sleep(p, wake_at, mono_now()) * 1000.0) + 1);

@@ -9,15 +9,19 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "meta/config.h"
+#include "meta/job/drop.h"
 #include "meta/job/outcome.h"
 #include "meta/job/store.h"
 #include "meta/job/verdict.h"
 #include "net/poster_int.h"
+#include "util/array.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/strbuf.h"
 #include "util/timefmt.h"
 
 struct step step_end(enum turn_end how, const struct tt_error *err)
@@ -124,13 +128,75 @@ static void lost_init(struct poster *p, int64_t id, const struct tt_error *err)
 	defer(p, id, err, pw_now() + LOST_INIT_DEFER_SEC);
 }
 
-/* The item keeps its state; its error says what the user must do. */
+/* "not logged in as account NAME (why): run `tiktokfs login --account NAME
+ * -c CONFIG` ...": the account, since several may be, and the one command
+ * that helps, which the item's error must say (a share user reads it). */
+static void login_error(struct poster *p, const struct tt_error *err, struct strbuf *sb)
+{
+	bool named = strcmp(p->account, DROP_DEFAULT_ACCOUNT) != 0;
+	const char *conf = p->all->path ? p->all->path : "CONFIG";
+
+	if (strstr(err->what, "tiktokfs login")) { /* it says what to do already (YouTube's) */
+		strbuf_addstr(sb, err->what);
+		return;
+	}
+	strbuf_addf(sb, "not logged in as account %s (", p->account);
+	if (!strncmp(err->what, "not logged in", 13))
+		strbuf_addstr(sb, "no login is saved for it");
+	else
+		strbuf_addstr(sb, err->what);
+	strbuf_addf(sb,
+		    "): run `tiktokfs login%s%s -c %s`; its items wait and then post by "
+		    "themselves",
+		    named ? " --account " : "", named ? p->account : "", conf);
+}
+
+struct account_jobs {
+	const char *account;
+	int64_t *ids;
+	size_t n, alloc;
+};
+
+static int collect_ready(const struct job *j, void *arg)
+{
+	struct account_jobs *aj = arg;
+
+	if (j->state == JOB_READY && !strcmp(j->account, aj->account)) {
+		ALLOC_GROW(aj->ids, aj->n + 1, aj->alloc);
+		aj->ids[aj->n++] = j->id;
+	}
+	return 0;
+}
+
+/* Every item of the account that waits for its turn says the same: the
+ * worker passes over them all until the login is back, so each must tell
+ * its user why, not only the one that met the refusal. */
+static void login_error_all(struct poster *p, int64_t id, const char *text)
+{
+	struct account_jobs aj = {.account = p->account};
+
+	store_set_error(p->st, id, text);
+	if (store_each(p->st, 0, collect_ready, &aj) == 0)
+		for (size_t i = 0; i < aj.n; i++)
+			if (aj.ids[i] != id)
+				store_set_error(p->st, aj.ids[i], text);
+	free(aj.ids);
+}
+
+/* The item keeps its state; its error says what the user must do.  Only
+ * this account waits: the others' items go on (poster.c, login_waiting). */
 static void login_wait(struct poster *p, int64_t id, const struct tt_error *err)
 {
-	log_warn("job %" PRId64 ": %s; waiting for a login", id, err->what);
-	store_set_error(p->st, id, err->what);
+	struct strbuf sb;
+
+	strbuf_init(&sb);
+	login_error(p, err, &sb);
+	log_warn("job %" PRId64 ": %s", id, sb.buf);
+	login_error_all(p, id, sb.buf);
+	strbuf_release(&sb);
 	pw_logout(p);
 	p->login_retry_at = mono_now() + LOGIN_RETRY_SEC;
+	pw_account_pace(p, p->account)->login_retry_at = p->login_retry_at;
 }
 
 /* The validation verdict says no: hand the item back where it belongs, the

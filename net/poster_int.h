@@ -224,6 +224,9 @@ struct account_pace {
 	char name[72];
 	struct pace pace;
 	struct pace_window creator_lim, status_lim;
+	/* monotonic: until then the account waits for a login and its jobs
+	 * are passed over; 0 = none */
+	double login_retry_at;
 };
 
 /* The counts of account @name, made empty on first use (owned by @p). */

@@ -228,6 +228,12 @@ static int refresh_locked(struct tokens *t, const char *stale, int64_t now, stru
 	rc = oauth_refresh(t->h, &t->cfg, t->cur.refresh_token, &fresh, err);
 	if (rc) {
 		if (err->cls == ERR_USER || err->cls == ERR_PERMANENT) {
+			/* The OAuth table words invalid_grant for a code
+			 * exchange; here it is the saved login TikTok refused. */
+			tt_error_set(err, ERR_USER,
+				     "TikTok no longer accepts the saved login (its refresh "
+				     "answered %s)",
+				     err->code[0] ? err->code : "an error");
 			tt_error_advise(err,
 					"The saved login no longer works (a TikTok login lasts 180 "
 					"days, and ends when access is removed in the TikTok app): "

@@ -187,6 +187,11 @@ LONG_FIRST = [
     "tests/integration/test_fs_basic.py::test_ten_thousand_files_are_listed",
     "tests/integration/test_defaults.py::test_nested_defaults_and_a_caption_override_reach_tiktok",
     "tests/integration/test_pacing.py::test_the_daily_cap_defers_the_rest",
+    "tests/integration/test_accounts_accept.py::test_a_revoked_account_waits_for_its_login_and_the_others_go_on",
+    "tests/integration/test_accounts_accept.py::test_each_account_posts_to_its_own_user_and_status_shows_its_own",
+    "tests/integration/test_accounts_accept.py::test_a_burst_in_two_accounts_is_paced_per_account",
+    "tests/integration/test_accounts_accept.py::test_watch_mode_posts_each_accounts_item_to_its_user",
+    "tests/integration/test_accounts_accept.py::test_two_brands_each_on_its_own_samba_share",
 ]
 
 

@@ -61,6 +61,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meta/job/drop.h"
 #include "meta/job/results.h"
 #include "meta/job/status_int.h"
 #include "meta/job/store.h"
@@ -123,11 +124,36 @@ static int by_time(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int visit(const struct job *j, void *arg)
+/*
+ * @j as @w shows it: every job for the whole mount; for one account only
+ * its own, named by their path in its folder ("posted/x.mp4" for
+ * "accounts/b/posted/x.mp4"), and only its own last @w->nrecent results
+ * (the walk was asked for more: the other accounts' are skipped here).
+ * Returns false when @j is not shown.
+ */
+static bool shown_as(struct status_walk *w, const struct job *j, struct job *out)
+{
+	const char *rel;
+
+	*out = *j;
+	if (!w->account)
+		return true;
+	if (strcmp(j->account ? j->account : DROP_DEFAULT_ACCOUNT, w->account))
+		return false;
+	if (job_state_final(j->state) && j->state != JOB_PUBLISHED && ++w->nfinal > w->nrecent)
+		return false;
+	rel = drop_account_rel(j->path);
+	out->path = (char *)(rel ? rel : j->path);
+	return true;
+}
+
+static int visit(const struct job *jj, void *arg)
 {
 	struct status_walk *w = arg;
+	struct job view;
+	const struct job *j = &view;
 
-	if (w->account && j->account && strcmp(j->account, w->account))
+	if (!shown_as(w, jj, &view))
 		return 0;
 	if (j->state == JOB_SCHEDULED && j->schedule_at > 0)
 		keep_scheduled(w, j);
@@ -145,8 +171,9 @@ static void walk_init(struct status_walk *w, struct store *st, const struct stat
 	w->format = v ? v->format : STATUS_TEXT;
 	w->sections = v ? v->sections : 0;
 	w->state_dir = v ? v->state_dir : NULL;
-	w->cfg = v ? v->cfg : NULL;
 	w->account = v ? v->account : NULL;
+	w->cfg = v ? v->cfg : NULL;
+	w->nrecent = v && v->recent > 0 ? v->recent : STATUS_RECENT_DEFAULT;
 	w->now = v && v->now ? v->now : wall_now();
 	strbuf_init(&w->text);
 	strbuf_init(&w->uploads);
@@ -181,6 +208,9 @@ int status_render(struct store *st, const struct status_view *v, char **out)
 		status_json_begin(&w);
 	else
 		status_text_begin(&w);
+	/* One account's last results are among the mount's last many. */
+	if (w.account)
+		recent = recent * STATUS_ACCOUNT_LOOKBACK;
 	if (st && store_each(st, recent, visit, &w) < 0)
 		rc = -EIO;
 	if (w.nsched)

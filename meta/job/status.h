@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+struct config;
 struct store;
 struct config;
 
@@ -35,12 +36,19 @@ struct status_view {
 	enum status_format format;
 	unsigned sections;     /* STATUS_UPLOADS | STATUS_NEXT; text only */
 	const char *state_dir; /* where creator_info.json lives; NULL: "not logged in" */
-	/* its accounts are listed with their platforms (text), and each
-	 * item's platform comes from it; NULL: none, all TikTok */
-	const struct config *cfg;
-	const char *account;	  /* only this account's items; NULL: every one */
 	int64_t now;	       /* unix seconds for the generated-at line; 0: the clock */
 	int recent;	       /* final results to list; 0: STATUS_RECENT_DEFAULT */
+	/* NULL: every account's items, by their path under the mount (the
+	 * root's STATUS.txt, `tiktokfs status`); NAME: only account NAME's,
+	 * by their path in NAME's folder, as its team sees them (its own
+	 * accounts/NAME/STATUS.txt).  @state_dir is then NAME's. */
+	const char *account;
+	/* Each item's platform comes from it (NULL: all TikTok), and in the
+	 * whole mount's view (@account NULL) it lists the accounts with their
+	 * platforms, the other TikTok accounts' login lines after the
+	 * default's (their logins under @state_dir/accounts/).  NULL: the
+	 * default's alone. */
+	const struct config *cfg;
 };
 
 /*

@@ -15,6 +15,9 @@
 #include "util/strbuf.h"
 
 #define STATUS_NEXT_TEXT_MAX 10 /* scheduled items the text lists */
+/* One account's view looks this many times further back for its own last
+ * results, which the other accounts' may have pushed down the list. */
+#define STATUS_ACCOUNT_LOOKBACK 20
 
 /* An upload's progress (status.c's file comment: rate and ETA). */
 struct status_progress {
@@ -31,8 +34,11 @@ struct status_walk {
 	enum status_format format;
 	unsigned sections;
 	const char *state_dir;
-	const struct config *cfg; /* the accounts and their platforms; NULL: all TikTok */
-	const char *account; /* only its items; NULL: every one */
+	const char *account;	  /* only this account's items; NULL: all */
+	/* the accounts, their platforms and (whole view) the other accounts'
+	 * login lines; NULL: all TikTok, none listed */
+	const struct config *cfg;
+	int nrecent, nfinal;	  /* finals to show, and shown (with @account) */
 	int64_t now;
 	/* scheduled items (copies: path, id, schedule_at), sorted at the end */
 	struct job *sched;

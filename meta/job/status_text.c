@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "meta/account.h"
 #include "meta/config.h"
 #include "meta/creator.h"
+#include "meta/job/drop.h"
 #include "meta/job/status_int.h"
 #include "util/escape.h"
 #include "util/log.h"
@@ -48,16 +50,26 @@ static void add_head(const struct status_walk *w, struct strbuf *sb, const struc
 		strbuf_addstr(sb, "  [YouTube]");
 }
 
-static void add_account(struct strbuf *sb, const char *state_dir)
+/* "Account: @user (nick)"; an account's own view names the account, and
+ * the login command it needs. */
+static void add_account(struct strbuf *sb, const char *state_dir, const char *account)
 {
+	bool named = account && strcmp(account, DROP_DEFAULT_ACCOUNT);
 	struct creator_info ci;
 
 	memset(&ci, 0, sizeof(ci));
+	strbuf_addstr(sb, "Account");
+	if (named)
+		strbuf_addf(sb, " %s", account); /* a checked account name */
 	if (!state_dir || creator_load(state_dir, &ci) < 0 || !ci.username[0]) {
-		strbuf_addstr(sb, "Account: not logged in (run `tiktokfs login`)\n");
+		if (named)
+			strbuf_addf(sb, ": not logged in (run `tiktokfs login --account %s`)\n",
+				    account);
+		else
+			strbuf_addstr(sb, ": not logged in (run `tiktokfs login`)\n");
 		return;
 	}
-	strbuf_addstr(sb, "Account: @");
+	strbuf_addstr(sb, ": @");
 	esc_text(sb, ci.username);
 	if (ci.nickname[0]) {
 		strbuf_addstr(sb, " (");
@@ -240,11 +252,31 @@ static void add_reload_note(struct strbuf *sb, const char *state_dir)
 	strbuf_addch(sb, '\n');
 }
 
+/* The whole mount's view names every TikTok account's login, the default
+ * first: its items are listed together below. */
+static void add_other_accounts(struct status_walk *w)
+{
+	for (size_t i = 0; w->cfg && w->state_dir && i < w->cfg->n_accounts; i++) {
+		const struct account *a = &w->cfg->accounts[i];
+		char *dir;
+
+		if (!strcmp(a->name, DROP_DEFAULT_ACCOUNT) ||
+		    (a->platform && strcmp(a->platform, "tiktok")))
+			continue;
+		dir = account_state_dir(w->state_dir, a->name);
+		add_account(&w->text, dir, a->name);
+		free(dir);
+	}
+}
+
 void status_text_begin(struct status_walk *w)
 {
 	strbuf_addstr(&w->text, "tiktokfs status\n\n");
-	add_account(&w->text, w->state_dir);
-	add_accounts(&w->text, w->cfg);
+	add_account(&w->text, w->state_dir, w->account);
+	if (!w->account) { /* the whole view: every account */
+		add_other_accounts(w);
+		add_accounts(&w->text, w->cfg);
+	}
 	add_reload_note(&w->text, w->state_dir);
 	strbuf_addstr(&w->text, "\nQueue:\n");
 }

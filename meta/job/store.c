@@ -705,10 +705,34 @@ int store_rename(struct store *st, const char *old_path, const char *new_path)
 
 /* ---- the worker's side ------------------------------------------------ */
 
+/* The first interrupted upload (S_NEXT) whose account @skip does not pass
+ * over; 0 if none.  st->lock held. */
+static int64_t next_in_flight(struct store *st, const struct sqlv *v, size_t n,
+			      store_skip_fn skip, void *arg)
+{
+	sqlite3_stmt *s = bound(st, S_NEXT, v, n);
+	int64_t id = 0;
+
+	while (s && sqlite3_step(s) == SQLITE_ROW) {
+		const char *account = (const char *)sqlite3_column_text(s, 1);
+
+		if (!skip || !skip(account ? account : "", arg)) {
+			id = sqlite3_column_int64(s, 0);
+			break;
+		}
+	}
+	if (s)
+		sqlite3_reset(s);
+	return id;
+}
+
 /* The oldest due job of each account, the longest-waiting account first
  * (S_NEXT_DUE), and of those the one whose account has the turn
- * (turns.h).  0 when nothing is due.  st->lock held. */
-static int64_t next_turn(struct store *st, const struct sqlv *v, size_t nv)
+ * (turns.h); accounts @skip passes over offer nothing (one waiting for a
+ * login must not hold up the others).  0 when nothing is due.  st->lock
+ * held. */
+static int64_t next_turn(struct store *st, const struct sqlv *v, size_t nv,
+			 store_skip_fn skip, void *arg)
 {
 	sqlite3_stmt *s = bound(st, S_NEXT_DUE, v, nv);
 	int64_t *ids = NULL, id = 0;
@@ -718,6 +742,8 @@ static int64_t next_turn(struct store *st, const struct sqlv *v, size_t nv)
 	while (s && sqlite3_step(s) == SQLITE_ROW) {
 		const unsigned char *name = sqlite3_column_text(s, 1);
 
+		if (skip && skip(name ? (const char *)name : "", arg))
+			continue;
 		ALLOC_GROW(ids, n + 1, alloc_ids);
 		ALLOC_GROW(names, n + 1, alloc_names);
 		ids[n] = sqlite3_column_int64(s, 0);
@@ -743,13 +769,19 @@ static int64_t next_turn(struct store *st, const struct sqlv *v, size_t nv)
 
 int64_t store_next_work(struct store *st, int64_t now, int64_t *wake_at)
 {
+	return store_next_work_skip(st, now, NULL, NULL, wake_at);
+}
+
+int64_t store_next_work_skip(struct store *st, int64_t now, store_skip_fn skip, void *arg,
+			     int64_t *wake_at)
+{
 	const struct sqlv v[] = {SV_I(now)};
 	int64_t id, wake;
 
 	pthread_mutex_lock(&st->lock);
-	first_int(st, S_NEXT, v, NVALS(v), &id);
+	id = next_in_flight(st, v, NVALS(v), skip, arg);
 	if (id == 0)
-		id = next_turn(st, v, NVALS(v));
+		id = next_turn(st, v, NVALS(v), skip, arg);
 	first_int(st, S_WAKE, v, NVALS(v), &wake); /* NULL (nothing due) reads as 0 */
 	pthread_mutex_unlock(&st->lock);
 	if (wake_at)

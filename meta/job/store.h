@@ -309,6 +309,13 @@ int64_t store_next_work(struct store *st, int64_t now, int64_t *wake_at);
  * (before setting a reloaded config's). */
 void store_set_share(struct store *st, const char *account, unsigned share);
 void store_clear_shares(struct store *st);
+/* The same, passing over every job whose account @skip(account, @arg)
+ * returns true for (an account waiting for a login must not hold up the
+ * others: net/poster.c).  @skip runs under the store's lock: it must not
+ * call the store.  *@wake_at as above, whatever was skipped. */
+typedef bool (*store_skip_fn)(const char *account, void *arg);
+int64_t store_next_work_skip(struct store *st, int64_t now, store_skip_fn skip, void *arg,
+			     int64_t *wake_at);
 /* Wake anyone in store_wait() (called after every transition). */
 void store_kick(struct store *st);
 /* Sleep until kicked or @timeout_ms of the daemon's time pass (util/clock.h:

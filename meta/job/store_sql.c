@@ -284,8 +284,8 @@ const char *const store_stmt_sql[S_COUNT] = {
     [S_REN_MOVE_CAPTION_FROM] = "UPDATE jobs SET move_caption_from = " MOVED(
 	"move_caption_from") ", updated_at = ?3 WHERE " UNDER("move_caption_from", "?1"),
     /* store_next_work: an interrupted upload first, whoever's it is ... */
-    [S_NEXT] = "SELECT id FROM jobs WHERE state IN ('uploading', 'processing')"
-	       " ORDER BY created_at, id LIMIT 1",
+    [S_NEXT] = "SELECT id, account FROM jobs WHERE state IN ('uploading', 'processing')"
+	       " ORDER BY created_at, id",
     /* ... else each account's first due job (ready before a time that came,
      * then oldest), the longest-waiting account first: turns.h picks one */
     [S_NEXT_DUE] = "SELECT id, account FROM (SELECT id, account, created_at,"

@@ -24,12 +24,16 @@ def free_port():
 
 @pytest.fixture
 def smbd(tmp_path):
-    """Start smbd for a share 'tt'; yields a function share(path) -> port."""
+    """Start smbd; yields a function start(path, **shares) -> port that serves
+    @path as share 'tt' (None: no such share) and each NAME=PATH of @shares
+    as share NAME."""
     # smbd signals its whole process group when it stops: give it its own
     # session, and tell it not to make one itself.
     procs = []
 
-    def start(share_path):
+    def start(share_path, **shares):
+        if share_path is not None:
+            shares = dict(tt=share_path, **shares)
         base = tmp_path / "samba"
         for d in ("private", "lock", "state", "cache", "pid", "ncalrpc", "log"):
             (base / d).mkdir(parents=True, exist_ok=True)
@@ -54,12 +58,12 @@ def smbd(tmp_path):
     printcap name = /dev/null
     disable spoolss = yes
     server min protocol = SMB2
-[tt]
-    path = {share_path}
+""" + "".join(f"""[{name}]
+    path = {path}
     read only = no
     guest ok = yes
     force user = root
-""")
+""" for name, path in shares.items()))
         log = open(base / "log" / "stdout.log", "wb")
         p = subprocess.Popen(["smbd", "--foreground", "--no-process-group", "--debug-stdout",
                               "-s", str(conf)], stdout=log, stderr=log,

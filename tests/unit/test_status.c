@@ -1,5 +1,6 @@
 /* Unit tests for meta/job/status.c: STATUS.txt, `tiktokfs status` and its
  * JSON, all from the one renderer. */
+#include "meta/config.h"
 #include "meta/creator.h"
 #include "meta/job/status.h"
 #include "meta/job/store.h"
@@ -11,7 +12,9 @@
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -444,8 +447,8 @@ TEST(test_status_of_one_account_and_of_all)
 	CHECK(!strstr(out, "Config reload refused"));
 	free(out);
 	CHECK_INT(status_render(st, &mine, &out), 0);
-	CHECK_CONTAINS(out, "accounts/b/outbox/mine.mp4");
-	CHECK(!strstr(out, "outbox/root.mp4"));
+	CHECK_CONTAINS(out, "outbox/mine.mp4"); /* as b's team sees it in its share */
+	CHECK(!strstr(out, "root.mp4"));
 	free(out);
 	free(cfg.accounts);
 	store_close(st);
@@ -456,4 +459,66 @@ int main(void)
 	unit_run_all();
 	fixture_down(&fx);
 	return UNIT_DONE();
+}
+
+/* accounts/b/STATUS.txt: account b's items alone, named as b's team sees
+ * them in its share (accounts/b/ is its root), and b's own login line. */
+TEST(test_status_of_one_account_lists_its_items_alone)
+{
+	struct store *st = open_fresh();
+	struct status_view v = {.format = STATUS_TEXT, .now = 1796054400, .account = "b"};
+	struct account accounts[] = {
+	    {.name = "default"}, {.name = "b"}, {.name = "yt", .platform = "youtube"}};
+	struct config cfg = {.accounts = accounts, .n_accounts = 3};
+	char *text = NULL, *all = NULL;
+
+	if (!st)
+		return;
+	job_in(st, "outbox/root.mp4", NULL, JOB_READY);
+	job_in(st, "accounts/b/outbox/mine.mp4", NULL, JOB_READY);
+	job_in(st, "accounts/c/posted/theirs.mp4", NULL, JOB_POSTED);
+	job_in(st, "accounts/b/failed/bad.mp4", NULL, JOB_FAILED);
+	CHECK_INT(status_render(st, &v, &text), 0);
+	CHECK(strstr(text, "Account b: not logged in (run `tiktokfs login --account b`)\n") !=
+	      NULL);
+	CHECK(strstr(text, "  ready       outbox/mine.mp4\n") != NULL);
+	CHECK(strstr(text, "failed/bad.mp4") != NULL);
+	CHECK(strstr(text, "accounts/") == NULL);
+	CHECK(strstr(text, "root.mp4") == NULL);
+	CHECK(strstr(text, "theirs.mp4") == NULL);
+	/* the root's view lists all of them, by their paths under the mount,
+	 * and names every TikTok account's login after the default's */
+	v.account = NULL;
+	v.cfg = &cfg;
+	v.state_dir = fx.dir;
+	CHECK_INT(status_render(st, &v, &all), 0);
+	CHECK(strstr(all, "outbox/root.mp4") && strstr(all, "accounts/b/outbox/mine.mp4") &&
+	      strstr(all, "accounts/c/posted/theirs.mp4"));
+	CHECK(strstr(all, "Account b: not logged in (run `tiktokfs login --account b`)\n") != NULL);
+	CHECK(strstr(all, "Account yt") == NULL); /* a YouTube account has no such line */
+	free(text);
+	free(all);
+	store_close(st);
+}
+
+/* One account's last results are its own last ten, however many the other
+ * accounts posted since. */
+TEST(test_status_of_one_account_keeps_its_own_recent_results)
+{
+	struct store *st = open_fresh();
+	struct status_view v = {.format = STATUS_TEXT, .now = 1796054400, .account = "b"};
+	char *text = NULL, path[64];
+
+	if (!st)
+		return;
+	job_in(st, "accounts/b/posted/old.mp4", NULL, JOB_POSTED);
+	for (int i = 0; i < 30; i++) {
+		snprintf(path, sizeof(path), "posted/other%02d.mp4", i);
+		job_in(st, path, NULL, JOB_POSTED);
+	}
+	CHECK_INT(status_render(st, &v, &text), 0);
+	CHECK(strstr(text, "posted/old.mp4") != NULL);
+	CHECK(strstr(text, "other") == NULL);
+	free(text);
+	store_close(st);
 }

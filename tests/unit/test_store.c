@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -305,6 +306,40 @@ TEST(test_next_work_order_and_wake_at)
 	/* both due: the older item first */
 	CHECK_INT(store_next_work(st, now + 1000, &wake), sched_later);
 	CHECK_INT(wake, 0);
+	store_close(st);
+}
+
+static bool skip_b(const char *account, void *arg)
+{
+	(void)arg;
+	return !strcmp(account, "b");
+}
+
+/* An account waiting for a login is passed over: the next due job of
+ * another account is the worker's, in the same order as ever. */
+TEST(test_next_work_passes_over_a_skipped_account)
+{
+	struct store *st = open_fresh();
+	int64_t now = 1000000, wake, b_up, b_ready, root, c;
+
+	if (!st)
+		return;
+	b_up = store_ensure(st, "accounts/b/outbox/up.mp4");
+	store_transition(st, b_up, JOB_UPLOADING, "");
+	b_ready = store_ensure(st, "accounts/b/outbox/r.mp4");
+	store_transition(st, b_ready, JOB_READY, "");
+	root = store_ensure(st, "outbox/root.mp4");
+	store_transition(st, root, JOB_READY, "");
+	c = store_ensure(st, "accounts/c/outbox/c.mp4");
+	store_transition(st, c, JOB_READY, "");
+
+	CHECK_INT(store_next_work(st, now, &wake), b_up);
+	CHECK_INT(store_next_work_skip(st, now, skip_b, NULL, &wake), root);
+	store_transition(st, root, JOB_POSTED, "");
+	CHECK_INT(store_next_work_skip(st, now, skip_b, NULL, &wake), c);
+	store_transition(st, c, JOB_POSTED, "");
+	CHECK_INT(store_next_work_skip(st, now, skip_b, NULL, &wake), 0);
+	CHECK_INT(store_next_work(st, now, &wake), b_up);
 	store_close(st);
 }
 
