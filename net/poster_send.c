@@ -41,8 +41,20 @@ struct send_ctx {
 	uint64_t base;	/* first byte of the chunk in flight */
 	uint64_t saved; /* last progress stored */
 	double saved_at, next_check;
-	bool taken; /* the job is no longer ours (deleted, changed) */
+	uint64_t len; /* bytes in the chunk in flight */
+	bool last;    /* it is the last chunk */
+	bool taken;   /* the job is no longer ours (deleted, changed) */
 };
+
+/* Every byte of the last chunk has gone out: TikTok may hold them all and
+ * publish whatever this side does, so the transfer is no longer stopped for
+ * a caption removed or a file moved; its answer is awaited and the publish
+ * kept (net/poster_status.c, keep_publish).  Aborting here would leave a
+ * post nobody follows, and the item posted a second time. */
+static bool past_stopping(const struct send_ctx *c, uint64_t chunk_sent)
+{
+	return c->last && chunk_sent >= c->len;
+}
 
 static bool on_progress(void *arg, uint64_t chunk_sent)
 {
@@ -53,7 +65,7 @@ static bool on_progress(void *arg, uint64_t chunk_sent)
 	if (pw_stopping(c->p))
 		return true;
 	now = mono_now();
-	if (now >= c->next_check) {
+	if (now >= c->next_check && !past_stopping(c, chunk_sent)) {
 		c->next_check = now + CANCEL_CHECK_SEC;
 		if (!pw_still_ours(c->p, c->id, JOB_UPLOADING)) {
 			c->taken = true;
@@ -176,6 +188,8 @@ struct step step_send(struct poster *p, struct turn *t)
 	tt_error_clear(&err);
 	chunk_range(&t->plan, (uint64_t)t->chunk, &c.first, &c.last);
 	c.is_last = (uint64_t)t->chunk + 1 == t->plan.chunk_count;
+	ctx.len = c.last - c.first + 1;
+	ctx.last = c.is_last;
 	ctx.base = ctx.saved = c.first;
 	ctx.saved_at = ctx.next_check = mono_now();
 	store_set_progress(p->st, j->id, c.first);

@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from login_util import do_login  # noqa: E402
 from posting_util import (drop, logged_in_mount, padded_video, tasks_for,  # noqa: E402
-                          uploads, wait_for)
+                          uploads, wait_fault, wait_for)
 from watch_util import watched  # noqa: E402,F401  (fixture)
 
 # What a private post of the test clip shows in posted/: no post_id or url
@@ -198,3 +198,20 @@ def test_deleting_the_caption_mid_upload_stops_it_and_the_video_waits(mounted, s
     assert done["status"] == "PUBLISH_COMPLETE" and done["bytes_received"] == BIG
     assert [t for t in sandbox.received() if t["status"] == "PUBLISH_COMPLETE"] == [done]
     assert names(m.xattrs("posted/big.mp4")) == POSTED_PRIVATE
+
+
+def test_a_caption_deleted_while_the_last_chunk_is_answered_still_ends_posted(
+        mounted, sandbox, clip):
+    """Every byte of the last chunk is out and TikTok's answer is slow: the
+    caption deleted now can no longer stop the post (TikTok has the bytes),
+    so the item must not be abandoned with "nothing was posted" while TikTok
+    publishes it; it ends in posted/, posted once."""
+    m = logged_in_mount(mounted, sandbox)
+    fid = sandbox.inject("upload", nth=1, delay=3)  # the one chunk's answer is held
+    rel = drop(m, clip, "---\nprivacy: private\n---\nLast chunk out")
+    wait_fault(sandbox, fid)
+    os.unlink(m.mnt / "outbox/clip.caption")
+    m.wait_state("posted/clip.mp4", "posted", timeout=60)
+    (task,) = sandbox.received()
+    assert task["status"] == "PUBLISH_COMPLETE"
+    assert not (m.mnt / rel).exists()
