@@ -166,6 +166,8 @@ def pytest_runtest_makereport(item, call):
 # missing from this list only runs later; keeping it current is for speed.
 LONG_FIRST = [
     "tests/integration/test_post_wait.py::test_three_days_of_two_hour_tokens_need_no_new_login",
+    "tests/integration/test_account_turns.py::test_equal_shares_let_a_later_account_go_before_the_first_is_done",
+    "tests/integration/test_account_turns.py::test_shares_three_to_one_give_three_turns_for_one",
     "tests/integration/test_queue.py::test_ten_items_take_ten_slots_in_order_keep_them_and_post_at_them",
     "tests/integration/test_pacing.py::test_a_burst_of_20_goes_out_at_the_allowed_rate",
     "tests/integration/test_post_wait.py::test_post_id_after_three_hours_of_moderation_across_a_remount",
@@ -192,6 +194,13 @@ LONG_FIRST = [
     "tests/integration/test_accounts_accept.py::test_a_burst_in_two_accounts_is_paced_per_account",
     "tests/integration/test_accounts_accept.py::test_watch_mode_posts_each_accounts_item_to_its_user",
     "tests/integration/test_accounts_accept.py::test_two_brands_each_on_its_own_samba_share",
+    "tests/integration/test_youtube_quota.py::test_processing_state_follows_after_a_remount",
+    "tests/integration/test_accounts_accept.py::test_kill_9_during_two_accounts_uploads_posts_each_item_once",
+    "tests/integration/test_check_youtube.py::test_vertical_4_minutes_is_not_a_short_and_says_why",
+    "tests/integration/test_exactly_once.py::test_kill_while_polling",
+    "tests/integration/test_accounts_accept.py::test_a_login_binds_the_user_who_consented_not_the_browsers",
+    "tests/integration/test_security.py::test_watch_fifos_sockets_and_devices_anywhere_never_block_it",
+    "tests/integration/test_results_state.py::test_deleting_the_caption_mid_upload_stops_it_and_the_video_waits",
 ]
 
 
