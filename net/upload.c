@@ -29,66 +29,14 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "net/chunk_body.h"
 #include "util/log.h"
 
 /* State of one transfer, shared by the callbacks. */
 struct xfer {
-	const struct upload_chunk *c;
-	uint64_t len;	 /* chunk length */
-	uint64_t pos;	 /* next body byte to hand to libcurl, 0-based in the chunk */
-	int read_errno;	 /* pread failed */
-	bool short_file; /* the file ended before the chunk did */
-	bool aborted;	 /* the caller asked to stop */
+	struct chunk_body body; /* the chunk, read from the file (net/chunk_body.h) */
 	struct upload_reply *rep;
 };
-
-static size_t on_read(char *buf, size_t size, size_t nitems, void *arg)
-{
-	struct xfer *x = arg;
-	size_t want = size * nitems;
-	ssize_t n;
-
-	if (x->pos >= x->len)
-		return 0;
-	if (want > x->len - x->pos)
-		want = (size_t)(x->len - x->pos);
-	do
-		n = pread(x->c->fd, buf, want, (off_t)(x->c->first + x->pos));
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		x->read_errno = errno;
-		return CURL_READFUNC_ABORT;
-	}
-	if (n == 0) {
-		x->short_file = true;
-		return CURL_READFUNC_ABORT;
-	}
-	x->pos += (uint64_t)n;
-	return (size_t)n;
-}
-
-static int on_seek(void *arg, curl_off_t offset, int origin)
-{
-	struct xfer *x = arg;
-
-	if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > x->len)
-		return CURL_SEEKFUNC_CANTSEEK;
-	x->pos = (uint64_t)offset;
-	return CURL_SEEKFUNC_OK;
-}
-
-static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		       curl_off_t ulnow)
-{
-	struct xfer *x = arg;
-
-	(void)dltotal, (void)dlnow, (void)ultotal;
-	if (x->c->progress && x->c->progress(x->c->arg, ulnow > 0 ? (uint64_t)ulnow : 0)) {
-		x->aborted = true;
-		return 1;
-	}
-	return 0;
-}
 
 /* Keep only what we need from the answer's headers. */
 static size_t on_header(char *data, size_t size, size_t nitems, void *arg)
@@ -181,22 +129,16 @@ static void set_options(CURL *h, const char *url, struct xfer *x, struct curl_sl
 {
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->len);
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(h, CURLOPT_READDATA, x);
-	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
-	curl_easy_setopt(h, CURLOPT_SEEKDATA, x);
+	chunk_body_send(h, &x->body);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
-	curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)x->c->max_send_speed);
+	chunk_body_watch(h, &x->body);
+	curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)x->body.c->max_send_speed);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, upload_buffer(x->c->max_send_speed));
+	curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, upload_buffer(x->body.c->max_send_speed));
 }
 
 /* Put the handle back the way http_easy_new() left it, so that a handle
@@ -265,18 +207,18 @@ static enum upload_result classify_status(const struct upload_chunk *c, struct u
 static enum upload_result classify_curl(const struct xfer *x, CURLcode cc, const char *msg,
 					struct tt_error *err)
 {
-	const struct upload_chunk *c = x->c;
+	const struct upload_chunk *c = x->body.c;
 
-	if (x->aborted) {
+	if (x->body.aborted) {
 		tt_error_set(err, ERR_RETRY, "upload stopped");
 		return UPLOAD_ABORTED;
 	}
-	if (x->short_file || x->read_errno) {
+	if (x->body.short_file || x->body.read_errno) {
 		tt_error_set(
 		    err, ERR_INCOMPLETE,
 		    "upload: cannot read bytes %" PRIu64 "-%" PRIu64 " of the staged file (%s)",
 		    c->first, c->last,
-		    x->read_errno ? strerror(x->read_errno) : "it is shorter than planned");
+		    x->body.read_errno ? strerror(x->body.read_errno) : "it is shorter than planned");
 		tt_error_advise(err,
 				"The file changed after it was complete; it is checked again.");
 		return UPLOAD_FILE_ERROR;
@@ -290,7 +232,7 @@ static enum upload_result classify_curl(const struct xfer *x, CURLcode cc, const
 enum upload_result upload_chunk(CURL *h, const char *url, const struct upload_chunk *c,
 				struct upload_reply *rep, struct tt_error *err)
 {
-	struct xfer x = {.c = c, .rep = rep};
+	struct xfer x = {.rep = rep};
 	struct curl_slist *hdrs = NULL;
 	char line[160], errbuf[CURL_ERROR_SIZE] = "";
 	enum upload_result r;
@@ -299,7 +241,7 @@ enum upload_result upload_chunk(CURL *h, const char *url, const struct upload_ch
 	memset(rep, 0, sizeof(*rep));
 	tt_error_clear(err);
 	log_add_token(url); /* also a URL resumed from the store */
-	x.len = c->last - c->first + 1;
+	chunk_body_init(&x.body, c);
 
 	snprintf(line, sizeof(line), "Content-Type: %s", c->content_type);
 	hdrs = curl_slist_append(hdrs, line);

@@ -24,65 +24,19 @@
 #include "net/http.h"
 #include "net/tjson.h"
 #include "net/yt_errors.h"
+#include "net/chunk_body.h"
 #include "util/log.h"
 #include "util/strbuf.h"
 
 #define BODY_MAX (256u << 10)
 
 struct yt_xfer {
-	const struct upload_chunk *c; /* NULL: no body from a file */
-	uint64_t len, pos;
-	int read_errno;
-	bool short_file, aborted;
+	struct chunk_body chunk; /* the chunk, if any (net/chunk_body.h) */
 	struct yt_reply *rep;
 	char *location; /* owned */
 	long override;	/* X-HTTP-Status-Code-Override, 0 if none */
 	struct strbuf body;
 };
-
-static size_t on_read(char *buf, size_t size, size_t nitems, void *arg)
-{
-	struct yt_xfer *x = arg;
-	size_t want = size * nitems;
-	ssize_t n;
-
-	if (!x->c || x->pos >= x->len)
-		return 0;
-	if (want > x->len - x->pos)
-		want = (size_t)(x->len - x->pos);
-	do
-		n = pread(x->c->fd, buf, want, (off_t)(x->c->first + x->pos));
-	while (n < 0 && errno == EINTR);
-	if (n <= 0) {
-		x->read_errno = n < 0 ? errno : 0;
-		x->short_file = n == 0;
-		return CURL_READFUNC_ABORT;
-	}
-	x->pos += (uint64_t)n;
-	return (size_t)n;
-}
-
-static int on_seek(void *arg, curl_off_t offset, int origin)
-{
-	struct yt_xfer *x = arg;
-
-	if (origin != SEEK_SET || offset < 0 || (uint64_t)offset > x->len)
-		return CURL_SEEKFUNC_CANTSEEK;
-	x->pos = (uint64_t)offset;
-	return CURL_SEEKFUNC_OK;
-}
-
-static int on_progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
-{
-	struct yt_xfer *x = arg;
-
-	(void)dt, (void)dn, (void)ut;
-	if (x->c && x->c->progress && x->c->progress(x->c->arg, un > 0 ? (uint64_t)un : 0)) {
-		x->aborted = true;
-		return 1;
-	}
-	return 0;
-}
 
 static void keep_header(struct yt_xfer *x, const char *name, const char *v)
 {
@@ -209,13 +163,9 @@ static void set_body_options(CURL *h, struct yt_xfer *x, const char *post)
 		return;
 	}
 	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)x->len);
-	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(h, CURLOPT_READDATA, x);
-	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
-	curl_easy_setopt(h, CURLOPT_SEEKDATA, x);
-	if (x->c)
-		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)x->c->max_send_speed);
+	chunk_body_send(h, &x->chunk);
+	if (x->chunk.c)
+		curl_easy_setopt(h, CURLOPT_MAX_SEND_SPEED_LARGE, (curl_off_t)x->chunk.c->max_send_speed);
 }
 
 /* Back to the way http_easy_new() left the handle: no dangling pointers. */
@@ -251,9 +201,7 @@ static long transfer(CURL *h, const char *url, const char *token, struct curl_sl
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+	chunk_body_watch(h, &x->chunk);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	*cc = curl_easy_perform(h);
 	if (*cc == CURLE_OK)
@@ -271,15 +219,15 @@ static long transfer(CURL *h, const char *url, const char *token, struct curl_sl
 static enum yt_answer put_failed(const struct yt_xfer *x, CURLcode cc, const char *msg,
 				 struct tt_error *err)
 {
-	if (x->aborted) {
+	if (x->chunk.aborted) {
 		tt_error_set(err, ERR_RETRY, "upload stopped");
 		return YT_ABORTED;
 	}
-	if (x->short_file || x->read_errno) {
+	if (x->chunk.short_file || x->chunk.read_errno) {
 		tt_error_set(err, ERR_INCOMPLETE,
 			     "cannot read bytes %" PRIu64 "-%" PRIu64 " of the staged file (%s)",
-			     x->c->first, x->c->last,
-			     x->read_errno ? strerror(x->read_errno)
+			     x->chunk.c->first, x->chunk.c->last,
+			     x->chunk.read_errno ? strerror(x->chunk.read_errno)
 					   : "it is shorter than planned");
 		tt_error_advise(err,
 				"The file changed after it was complete; it is checked again.");
@@ -313,10 +261,11 @@ enum yt_answer yt_put_chunk(CURL *h, const char *uri, const char *token,
 			    const struct upload_chunk *c, struct yt_reply *rep,
 			    struct tt_error *err)
 {
-	struct yt_xfer x = {.c = c, .rep = rep, .len = c->last - c->first + 1};
+	struct yt_xfer x = {.rep = rep};
 	struct curl_slist *hdrs = NULL;
 	char line[160];
 
+	chunk_body_init(&x.chunk, c);
 	memset(rep, 0, sizeof(*rep));
 	tt_error_clear(err);
 	strbuf_init(&x.body);
