@@ -24,6 +24,27 @@ enum verdict_kind {
 	VERDICT_MEDIA	    /* the video itself can never pass: failed/ */
 };
 
+/*
+ * One drop, several platforms: an item whose folder (also_post_to in the
+ * config) or caption (also_post_to: in the front matter or a .defaults)
+ * names further accounts is checked as each of them.  targets[0] is the
+ * folder's own account, the rest in the order named; at most one account
+ * per platform.  n_targets is 0 for an item posted by its folder's account
+ * alone (everything as before).  v->kind, error, privacy, warning and mode
+ * stay the folder account's; each target carries its own.  verdict_apply()
+ * (meta/job/verdict.h) combines them over the targets still to post.
+ */
+#define VERDICT_TARGETS_MAX 4
+struct verdict_target {
+	char account[65]; /* ACCOUNT_NAME_MAX + 1 */
+	bool youtube;	  /* the account's platform */
+	enum verdict_kind kind;
+	struct tt_error error; /* when not OK, naming the account and platform */
+	char privacy[32];
+	char warning[512];
+	int mode;
+};
+
 struct verdict {
 	enum verdict_kind kind;
 	struct tt_error error;	/* the first reason, when not OK */
@@ -33,6 +54,8 @@ struct verdict {
 	bool have_sidecar;
 	char privacy[32];	/* the privacy that will be sent, "" if none */
 	int mode;		/* enum post_mode that will be used */
+	size_t n_targets;	/* 0: the folder's account only */
+	struct verdict_target targets[VERDICT_TARGETS_MAX];
 };
 
 /*
