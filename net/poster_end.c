@@ -128,19 +128,17 @@ static void lost_init(struct poster *p, int64_t id, const struct tt_error *err)
 	defer(p, id, err, pw_now() + LOST_INIT_DEFER_SEC);
 }
 
-/* "not logged in as account NAME (why): run `tiktokfs login --account NAME
- * -c CONFIG` ...": the account, since several may be, and the one command
- * that helps, which the item's error must say (a share user reads it). */
+/* "not logged in [to YouTube] as account NAME (why): run `tiktokfs login
+ * --account NAME -c CONFIG` ...": the account, since several may be, and
+ * the one command that helps, which the item's error must say (a share
+ * user reads it).  Both platforms' steps give only the reason. */
 static void login_error(struct poster *p, const struct tt_error *err, struct strbuf *sb)
 {
 	bool named = strcmp(p->account, DROP_DEFAULT_ACCOUNT) != 0;
 	const char *conf = p->all->path ? p->all->path : "CONFIG";
 
-	if (strstr(err->what, "tiktokfs login")) { /* it says what to do already (YouTube's) */
-		strbuf_addstr(sb, err->what);
-		return;
-	}
-	strbuf_addf(sb, "not logged in as account %s (", p->account);
+	strbuf_addf(sb, "not logged in%s as account %s (", pw_youtube(p) ? " to YouTube" : "",
+		    p->account);
 	if (!strncmp(err->what, "not logged in", 13))
 		strbuf_addstr(sb, "no login is saved for it");
 	else

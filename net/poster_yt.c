@@ -96,18 +96,18 @@ static void name_file(const struct turn *t, struct tt_error *err)
 	snprintf(err->what, sizeof(err->what), "%s: %.440s", base, what);
 }
 
-/* Not logged in (or the login was refused): what to run, for this account. */
+/* Not logged in (or the login was refused): only the reason, as TikTok's
+ * steps give it; the worker's login_wait() (poster_end.c) words what to
+ * run, for this account, the same for both platforms. */
 static struct step login_error(struct poster *p, struct turn *t, const struct tt_error *why)
 {
 	struct tt_error err;
 
+	(void)p;
+	(void)t;
 	tt_error_clear(&err);
-	tt_error_set(&err, ERR_USER, "not logged in to YouTube: run tiktokfs login --account %s",
-		     p->account);
-	tt_error_advise(&err, "%s%sThen the item is posted by itself.", why ? why->what : "",
-			why && why->what[0] ? ". " : "");
+	tt_error_set(&err, ERR_USER, "%s", why && why->what[0] ? why->what : "not logged in");
 	tt_error_code(&err, YT_LOGIN_CODE, "");
-	name_file(t, &err);
 	return step_end(TURN_LOGIN, &err);
 }
 

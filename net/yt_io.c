@@ -53,8 +53,10 @@ static int yr_login(void *ctx, struct tt_error *err)
 	return rc == 0 ? 0 : tt_error_errno(err->cls ? err->cls : ERR_USER);
 }
 
-/* After a 401: new tokens, or false (the caller answers YT_AUTH). */
-static bool refresh(struct yt_real *r)
+/* After a 401: new tokens, or false (the caller answers YT_AUTH) with
+ * @err saying why the refresh failed (a dead refresh token names Google's
+ * "Testing" week), which the item's error then carries. */
+static bool refresh(struct yt_real *r, struct tt_error *err)
 {
 	struct tt_error e;
 
@@ -62,6 +64,8 @@ static bool refresh(struct yt_real *r)
 	if (yt_tokens_refresh(r->cfg, &r->ts, &e)) {
 		log_warn("YouTube refused the access token and the refresh failed: %s", e.what);
 		yr_logout(r);
+		if (e.what[0])
+			*err = e;
 		return false;
 	}
 	log_add_token(r->ts.access_token);
@@ -75,7 +79,7 @@ static enum yt_answer yr_start(void *ctx, const char *meta_json, uint64_t size, 
 	enum yt_answer a = yt_session_start(r->h, r->cfg->youtube_api_base, r->ts.access_token,
 					    meta_json, size, mime, uri, rep, err);
 
-	if (a == YT_AUTH && refresh(r))
+	if (a == YT_AUTH && refresh(r, err))
 		a = yt_session_start(r->h, r->cfg->youtube_api_base, r->ts.access_token, meta_json,
 				     size, mime, uri, rep, err);
 	return a;
@@ -87,7 +91,7 @@ static enum yt_answer yr_upload(void *ctx, const char *uri, const struct upload_
 	struct yt_real *r = ctx;
 	enum yt_answer a = yt_put_chunk(r->h, uri, r->ts.access_token, c, rep, err);
 
-	if (a == YT_AUTH && refresh(r))
+	if (a == YT_AUTH && refresh(r, err))
 		a = yt_put_chunk(r->h, uri, r->ts.access_token, c, rep, err);
 	return a;
 }
@@ -98,7 +102,7 @@ static enum yt_answer yr_finish(void *ctx, const char *uri, uint64_t total, stru
 	struct yt_real *r = ctx;
 	enum yt_answer a = yt_query(r->h, uri, r->ts.access_token, total, rep, err);
 
-	if (a == YT_AUTH && refresh(r))
+	if (a == YT_AUTH && refresh(r, err))
 		a = yt_query(r->h, uri, r->ts.access_token, total, rep, err);
 	return a;
 }
@@ -109,7 +113,7 @@ static int yr_poll(void *ctx, const char *video_id, struct yt_reply *rep, struct
 	int rc =
 	    yt_video_status(r->h, r->cfg->youtube_api_base, r->ts.access_token, video_id, rep, err);
 
-	if (rc && rep->http_status == 401 && refresh(r))
+	if (rc && rep->http_status == 401 && refresh(r, err))
 		rc = yt_video_status(r->h, r->cfg->youtube_api_base, r->ts.access_token, video_id,
 				     rep, err);
 	return rc;

@@ -237,6 +237,10 @@ def test_a_dead_google_login_says_which_login_to_run(mounted, sandbox, yt_sandbo
         except OSError:
             return None
     msg = wait_for(error, 60, "the item's error")
-    assert msg == "clip.mp4: not logged in to YouTube: run tiktokfs login --account yt"
+    # The platform, the account, why (Google's "Testing" week) and the command.
+    assert msg.startswith("not logged in to YouTube as account yt (Google says the YouTube "
+                          "login has expired or was revoked"), msg
+    assert "7 days" in msg, msg
+    assert "): run `tiktokfs login --account yt -c " in msg, msg
     assert os.getxattr(rel, YT + "state").decode() == "ready"
     assert yt_sandbox.videos() == [] and yt_sandbox.sessions() == []

@@ -572,8 +572,9 @@ TEST(test_yt_refused_login_tells_to_log_in_and_keeps_the_item)
 	poster_free(p);
 	j = job_of(id);
 	CHECK_STR(job_state_name(j.state), "uploading");
-	CHECK_STR(j.error, "clip.mp4: not logged in to YouTube: run tiktokfs login --account "
-			   "default");
+	CHECK_STR(j.error, "not logged in to YouTube as account default (Google refused the login "
+			   "(HTTP 401, authError)): run `tiktokfs login -c CONFIG`; its items "
+			   "wait and then post by themselves");
 	CHECK_INT(videos(), 0);
 	job_free(&j);
 }
