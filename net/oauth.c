@@ -73,30 +73,38 @@ const char *oauth_scopes(const struct config *cfg)
 	return cfg->mode == POST_DRAFT ? OAUTH_SCOPES_DRAFT : OAUTH_SCOPES_DIRECT;
 }
 
-char *oauth_authorize_url(const struct config *cfg, const struct oauth_pkce *p)
+char *oauth_build_url(const char *base, const char *const *kv)
 {
 	struct strbuf sb = STRBUF_INIT;
 	int rc = 0;
 
 	strbuf_init(&sb);
-	strbuf_addstr(&sb, cfg->auth_url);
-	strbuf_addch(&sb, strchr(cfg->auth_url, '?') ? '&' : '?');
-	rc |= http_add_param(&sb, "client_key", cfg->client_key);
-	rc |= http_add_param(&sb, "scope", oauth_scopes(cfg));
-	rc |= http_add_param(&sb, "response_type", "code");
-	rc |= http_add_param(&sb, "redirect_uri", cfg->redirect_uri);
-	rc |= http_add_param(&sb, "state", p->state);
-	rc |= http_add_param(&sb, "code_challenge", p->challenge);
-	rc |= http_add_param(&sb, "code_challenge_method", "S256");
-	/* Always ask who logs in: a browser still signed in to another TikTok
-	 * user would otherwise authorise that one silently, and its tokens
-	 * would post to the wrong account (docs/tiktok.md §2.2). */
-	rc |= http_add_param(&sb, "disable_auto_auth", "1");
+	strbuf_addstr(&sb, base);
+	/* http_add_param() puts the '&' before each pair but after a '?' */
+	if (!strchr(base, '?'))
+		strbuf_addch(&sb, '?');
+	for (size_t i = 0; kv[i]; i += 2)
+		rc |= http_add_param(&sb, kv[i], kv[i + 1]);
 	if (rc) {
 		strbuf_release(&sb);
 		return NULL;
 	}
 	return strbuf_detach(&sb, NULL);
+}
+
+char *oauth_authorize_url(const struct config *cfg, const struct oauth_pkce *p)
+{
+	/* disable_auto_auth: always ask who logs in; a browser still signed
+	 * in to another TikTok user would otherwise authorise that one
+	 * silently, and its tokens would post to the wrong account
+	 * (docs/tiktok.md §2.2). */
+	const char *const kv[] = {"client_key", cfg->client_key, "scope", oauth_scopes(cfg),
+				  "response_type", "code", "redirect_uri", cfg->redirect_uri,
+				  "state", p->state, "code_challenge", p->challenge,
+				  "code_challenge_method", "S256", "disable_auto_auth", "1",
+				  NULL};
+
+	return oauth_build_url(cfg->auth_url, kv);
 }
 
 /* URL-decode @s[0..n) into @dst; -E2BIG / -EINVAL. */
@@ -315,7 +323,7 @@ out:
 }
 
 /* Is @scope in the comma list @list? */
-static int has_scope(const char *list, const char *scope)
+int oauth_has_scope(const char *list, const char *scope)
 {
 	size_t n = strlen(scope);
 
@@ -425,7 +433,7 @@ int oauth_check_callback(const struct oauth_callback *cb, const char *state,
 	strbuf_init(&missing);
 	if (cb->scopes[0])
 		for (size_t i = 0; i < n_needed; i++)
-			if (!has_scope(cb->scopes, needed[i]))
+			if (!oauth_has_scope(cb->scopes, needed[i]))
 				strbuf_addf(&missing, "%s%s", missing.len ? ", " : "", needed[i]);
 	if (missing.len) {
 		tt_error_set(err, ERR_USER, "Insufficient permissions: the login did not grant %s",

@@ -41,6 +41,13 @@ const char *oauth_scopes(const struct config *cfg);
 /* The consent page URL (caller frees), with disable_auto_auth=1 so that
  * TikTok always asks who signs in.  NULL if escaping fails. */
 char *oauth_authorize_url(const struct config *cfg, const struct oauth_pkce *p);
+/* @base with the NULL-terminated name/value pairs @kv appended as a query
+ * (after '&' when @base has one already), each value escaped; the caller
+ * frees.  NULL if escaping fails.  TikTok's and Google's consent pages. */
+char *oauth_build_url(const char *base, const char *const *kv);
+/* Whether @list, the scopes a provider granted, holds @scope: TikTok
+ * separates them with commas, Google with spaces; both are taken. */
+int oauth_has_scope(const char *list, const char *scope);
 
 struct oauth_callback {
 	char code[512];

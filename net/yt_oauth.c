@@ -61,38 +61,14 @@ int yt_pkce_new(struct oauth_pkce *p)
 char *yt_authorize_url(const struct config *cfg, const char *redirect_uri,
 		       const struct oauth_pkce *p)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int rc = 0;
+	/* access_type offline and prompt consent: a refresh token, and a
+	 * fresh one even if this client had consent before */
+	const char *const kv[] = {"client_id", cfg->youtube_client_id, "redirect_uri", redirect_uri,
+				  "response_type", "code", "scope", YT_SCOPES, "state", p->state,
+				  "code_challenge", p->challenge, "code_challenge_method", "S256",
+				  "access_type", "offline", "prompt", "consent", NULL};
 
-	strbuf_init(&sb);
-	strbuf_addstr(&sb, cfg->youtube_auth_url);
-	strbuf_addch(&sb, strchr(cfg->youtube_auth_url, '?') ? '&' : '?');
-	rc |= http_add_param(&sb, "client_id", cfg->youtube_client_id);
-	rc |= http_add_param(&sb, "redirect_uri", redirect_uri);
-	rc |= http_add_param(&sb, "response_type", "code");
-	rc |= http_add_param(&sb, "scope", YT_SCOPES);
-	rc |= http_add_param(&sb, "state", p->state);
-	rc |= http_add_param(&sb, "code_challenge", p->challenge);
-	rc |= http_add_param(&sb, "code_challenge_method", "S256");
-	/* a refresh token, and a fresh one even if this client had consent */
-	rc |= http_add_param(&sb, "access_type", "offline");
-	rc |= http_add_param(&sb, "prompt", "consent");
-	if (rc) {
-		strbuf_release(&sb);
-		return NULL;
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-/* Whether the space-separated @list holds @scope. */
-static int has_scope(const char *list, const char *scope)
-{
-	size_t n = strlen(scope);
-
-	for (const char *p = list; (p = strstr(p, scope)); p += n)
-		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
-			return 1;
-	return 0;
+	return oauth_build_url(cfg->youtube_auth_url, kv);
 }
 
 int yt_check_callback(const struct oauth_callback *cb, const char *state, struct tt_error *err)
@@ -117,7 +93,7 @@ int yt_check_callback(const struct oauth_callback *cb, const char *state, struct
 		tt_error_set(err, ERR_USER, "the address carries no code");
 		return -1;
 	}
-	if (cb->scopes[0] && !has_scope(cb->scopes, YT_SCOPE_UPLOAD)) {
+	if (cb->scopes[0] && !oauth_has_scope(cb->scopes, YT_SCOPE_UPLOAD)) {
 		tt_error_set(err, ERR_USER, "the login did not grant %s (uploading videos)",
 			     YT_SCOPE_UPLOAD);
 		tt_error_advise(err, "Run the login again and leave every permission ticked.");

@@ -77,6 +77,29 @@ TEST(test_authorize_url_asks_who_logs_in_every_time)
 	free(url);
 }
 
+TEST(test_granted_scopes_are_read_with_commas_or_spaces)
+{
+	/* TikTok lists them with commas, Google with spaces. */
+	CHECK(oauth_has_scope("user.info.basic,video.publish", "video.publish"));
+	CHECK(oauth_has_scope("openid https://www.googleapis.com/auth/youtube.upload",
+			      "https://www.googleapis.com/auth/youtube.upload"));
+	CHECK(!oauth_has_scope("video.publishx,user.info.basic", "video.publish"));
+	CHECK(!oauth_has_scope("xvideo.publish", "video.publish"));
+	CHECK(!oauth_has_scope("", "video.publish"));
+}
+
+TEST(test_built_url_escapes_values_and_joins_an_existing_query)
+{
+	const char *const kv[] = {"a", "x y", "b", "&=", NULL};
+	char *u = oauth_build_url("https://h/p?v=1", kv);
+
+	CHECK_STR(u, "https://h/p?v=1&a=x%20y&b=%26%3D");
+	free(u);
+	u = oauth_build_url("https://h/p", kv);
+	CHECK_STR(u, "https://h/p?a=x%20y&b=%26%3D");
+	free(u);
+}
+
 TEST(test_callback_code_is_url_decoded)
 {
 	struct oauth_callback cb;
