@@ -626,7 +626,6 @@ static int resolve_targets(const struct config *cfg, const char *own, const stru
 	rc = dflt_settle(view, it->chain, &sc, it->caption != NULL, name, path_base(it->video),
 			 NULL, &err);
 	if (rc == 0 && targets_resolve(cfg, own, &sc, vt) < 0) {
-		fputs("This item names the accounts it also posts to, and:\n", stdout);
 		print_reason("Refused", &vt->error);
 		rc = -1;
 	} else {
