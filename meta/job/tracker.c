@@ -200,6 +200,15 @@ static void item_touched(struct tracker *t, struct tfile *v, struct pathlist *re
 	}
 }
 
+void trk_recheck(struct tracker *t, const char *video)
+{
+	struct tfile *v = trk_find_path(t, video);
+
+	/* already waiting (store_target_done): nothing to send back */
+	if (v && v->video)
+		item_touched(t, v, NULL);
+}
+
 /* Touch every item that a caption (or a video) @f belongs to. */
 void trk_owners_touched(struct tracker *t, struct tfile *f, struct pathlist *resets)
 {

@@ -737,6 +737,17 @@ static void run_scans(struct tracker *t, double now)
 	trk_pl_clear(&scans);
 }
 
+/* A job moved to its next target (store_take_checks): check its item again
+ * now, as the next account, rather than at its next change. */
+static void recheck_one(const char *path, void *arg)
+{
+	struct tracker *t = arg;
+
+	pthread_mutex_lock(&t->mu);
+	trk_recheck(t, path);
+	pthread_mutex_unlock(&t->mu);
+}
+
 double tracker_tick(struct tracker *t, double now)
 {
 	struct duelist dl = { 0 };
@@ -746,6 +757,7 @@ double tracker_tick(struct tracker *t, double now)
 	double next = TRACKER_IDLE_WAIT;
 
 	run_scans(t, now);
+	store_take_checks(t->st, recheck_one, t);
 	pthread_mutex_lock(&t->mu);
 	collect_due(t, now, &dl, &next);
 	pthread_mutex_unlock(&t->mu);
