@@ -226,6 +226,8 @@ struct job {
 };
 
 void job_free(struct job *j);
+/* A deep copy of @src into @dst (caller frees with job_free). */
+void job_dup(const struct job *src, struct job *dst);
 
 /* Callback for walks over jobs: gets a borrowed job; non-zero stops the walk
  * and is returned by the walker. */

@@ -87,6 +87,34 @@ void job_free(struct job *j)
 	memset(j, 0, sizeof(*j));
 }
 
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void job_dup(const struct job *src, struct job *dst)
+{
+	*dst = *src;
+	dst->path = dup_or_null(src->path);
+	dst->caption_path = dup_or_null(src->caption_path);
+	dst->publish_id = dup_or_null(src->publish_id);
+	dst->upload_url = dup_or_null(src->upload_url);
+	dst->status = dup_or_null(src->status);
+	dst->post_id = dup_or_null(src->post_id);
+	dst->url = dup_or_null(src->url);
+	dst->privacy = dup_or_null(src->privacy);
+	dst->error = dup_or_null(src->error);
+	dst->warning = dup_or_null(src->warning);
+	dst->move_from = dup_or_null(src->move_from);
+	dst->move_caption_from = dup_or_null(src->move_caption_from);
+	dst->error_text = dup_or_null(src->error_text);
+	dst->mime = dup_or_null(src->mime);
+	dst->post_status = dup_or_null(src->post_status);
+	dst->account = dup_or_null(src->account);
+	dst->targets = dup_or_null(src->targets);
+	dst->platform = dup_or_null(src->platform);
+}
+
 /* ---- schema ---------------------------------------------------------- */
 
 /*
