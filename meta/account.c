@@ -64,6 +64,77 @@ int account_name_check(const char *name, char *why, size_t size)
 	return 0;
 }
 
+/* One name of a list, [s, e): kept in @l, or -EINVAL with @why. */
+static int list_add(struct account_list *l, const char *s, const char *e, char *why, size_t size)
+{
+	char name[ACCOUNT_NAME_MAX + 2];
+	size_t n = (size_t)(e - s);
+
+	if (n == 0) {
+		snprintf(why, size, "an empty name between commas: write names separated by commas, "
+				    "such as yt, brand-b");
+		return -EINVAL;
+	}
+	/* one byte over the limit is enough for account_name_check to say so */
+	if (n > ACCOUNT_NAME_MAX + 1)
+		n = ACCOUNT_NAME_MAX + 1;
+	memcpy(name, s, n);
+	name[n] = '\0';
+	if (account_name_check(name, why, size))
+		return -EINVAL;
+	for (size_t i = 0; i < l->n && i < ACCOUNT_LIST_MAX; i++)
+		if (!strcmp(l->names[i], name)) {
+			snprintf(why, size, "names '%s' twice: name each account once", name);
+			return -EINVAL;
+		}
+	if (l->n < ACCOUNT_LIST_MAX)
+		memcpy(l->names[l->n], name, n + 1);
+	l->n++;
+	return 0;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int account_list_parse(const char *s, struct account_list *l, char *why, size_t size)
+{
+	const char *p = s;
+
+	memset(l, 0, sizeof(*l));
+	while (is_space(*p))
+		p++;
+	if (!*p || !strcmp(p, "none"))
+		return 0;
+	for (;;) {
+		const char *e = p + strcspn(p, ",");
+		const char *t = e;
+
+		while (is_space(*p))
+			p++;
+		while (t > p && is_space(t[-1]))
+			t--;
+		if (list_add(l, p, t, why, size))
+			return -EINVAL;
+		if (!*e)
+			return 0;
+		p = e + 1;
+	}
+}
+
+char *account_list_format(const struct account_list *l)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_init(&sb);
+	for (size_t i = 0; i < l->n && i < ACCOUNT_LIST_MAX; i++)
+		strbuf_addf(&sb, "%s%s", i ? ", " : "", l->names[i]);
+	if (!sb.len)
+		strbuf_addstr(&sb, "none");
+	return strbuf_detach(&sb, NULL);
+}
+
 char *account_state_dir(const char *state_dir, const char *name)
 {
 	if (!strcmp(name, CONFIG_DEFAULT_ACCOUNT))

@@ -32,6 +32,24 @@
  * bytes) saying what is wrong and what a name may hold. */
 int account_name_check(const char *name, char *why, size_t size);
 
+/*
+ * A list of account names as also_post_to writes it (meta/targets.h):
+ * names separated by commas, white space around each ignored.  "none" or
+ * nothing is the empty list.  At most ACCOUNT_LIST_MAX names are kept;
+ * n counts every name written, so a caller can say how many were too many.
+ */
+#define ACCOUNT_LIST_MAX 8
+struct account_list {
+	size_t n;
+	char names[ACCOUNT_LIST_MAX][ACCOUNT_NAME_MAX + 1];
+};
+
+/* Parse @s into @l: 0, or -EINVAL with @why (@size bytes) naming the bad
+ * name (invalid, empty between commas, or written twice). */
+int account_list_parse(const char *s, struct account_list *l, char *why, size_t size);
+/* @l as "a, b" ("none" when empty); the caller frees it. */
+char *account_list_format(const struct account_list *l);
+
 /* The directory account @name keeps its login in: @state_dir itself for
  * "default", else @state_dir/accounts/@name.  The caller frees it. */
 char *account_state_dir(const char *state_dir, const char *name);

@@ -18,6 +18,7 @@
  */
 #include "meta/config.h"
 #include "meta/account.h"
+#include "meta/targets.h"
 #include "meta/caption/tzdb.h"
 #include "meta/job/slots.h"
 #include "meta/tiktok.h"
@@ -66,6 +67,7 @@ static void account_release(struct account *a)
 	free(a->category);
 	free(a->on_posted);
 	free(a->on_failed);
+	free(a->also_post_to);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -89,6 +91,7 @@ void config_free(struct config *cfg)
 	free(cfg->on_posted);
 	free(cfg->on_failed);
 	free(cfg->platform);
+	free(cfg->also_post_to);
 	free(cfg->youtube_client_id);
 	if (cfg->youtube_client_secret)
 		explicit_bzero(cfg->youtube_client_secret, strlen(cfg->youtube_client_secret));
@@ -167,6 +170,7 @@ enum key_type {
 	T_CAPTION,   /* enum caption_from: sidecar or filename */
 	T_KIDS,	     /* YouTube's made for kids: "yes", "no"; empty: none */
 	T_CATEGORY,  /* a YouTube category name or id, stored as the id */
+	T_ACCOUNTS,  /* account names "a, b" (meta/account.h), normalized; none or empty: NULL */
 	T_NTYPES
 };
 
@@ -243,6 +247,7 @@ static const struct key_row keys[] = {
 	KEY(audited, T_BOOL, 0, 0, "yes", "must be yes or no"),
 	AKEY(on_posted, T_STR_OPT, 0, 0, NULL, NULL),
 	AKEY(on_failed, T_STR_OPT, 0, 0, NULL, NULL),
+	AKEY(also_post_to, T_ACCOUNTS, 0, 0, NULL, "must be account names separated by commas, or none"),
 	KEY(log_level, T_LOG_LEVEL, 0, 0, "info", "must be error, warn, info or debug"),
 	KEY(slots, T_SLOTS, 0, 0, NULL, "must be days and times such as Mon-Fri 09:00,18:00; Sat 12:00"),
 	KEY(timezone, T_ZONE, 0, 0, NULL, "must be a zone of the tz database such as Europe/Berlin"),
@@ -496,6 +501,20 @@ static int parse_minutes(const struct key_row *k, void *field, const char *v)
 	return parse_uint(k, field, num);
 }
 
+static int parse_accounts(const struct key_row *k, void *field, const char *v)
+{
+	struct account_list l;
+	char why[256];
+	char **dst = field;
+
+	(void)k;
+	if (account_list_parse(v, &l, why, sizeof(why)))
+		return -EINVAL;
+	free(*dst);
+	*dst = l.n ? account_list_format(&l) : NULL;
+	return 0;
+}
+
 static const key_parser parsers[] = {
 	[T_STR] = parse_str,
 	[T_STR_OPT] = parse_str_opt,
@@ -516,6 +535,7 @@ static const key_parser parsers[] = {
 	[T_CAPTION] = parse_caption_from,
 	[T_KIDS] = parse_kids,
 	[T_CATEGORY] = parse_category,
+	[T_ACCOUNTS] = parse_accounts,
 };
 
 static const struct key_row *find_key(const char *key)
@@ -556,6 +576,24 @@ void config_defaults(struct config *cfg)
 	}
 }
 
+/* Why @v is refused for row @k, in @why: the slots' and the account
+ * lists' parsers say which part is wrong, better than any row. */
+static void refusal_why(const struct key_row *k, const char *v, struct tt_error *why)
+{
+	struct slots sl;
+	struct account_list l;
+	char what[256];
+
+	tt_error_clear(why);
+	if (k->type == T_SLOTS && slots_parse(v, &sl, why) < 0)
+		return;
+	if (k->type == T_ACCOUNTS && account_list_parse(v, &l, what, sizeof(what)) < 0) {
+		tt_error_set(why, ERR_USER, "%s (%s)", what, k->why);
+		return;
+	}
+	tt_error_set(why, ERR_USER, "%s", k->why);
+}
+
 int config_set(struct config *cfg, const char *key, const char *v, struct tt_error *err)
 {
 	const struct key_row *k = find_key(key);
@@ -565,13 +603,9 @@ int config_set(struct config *cfg, const char *key, const char *v, struct tt_err
 		return -EINVAL;
 	}
 	if (set_row(cfg, k, v)) {
-		struct slots sl;
 		struct tt_error why;
 
-		/* the slots' parser says which part is wrong, better than any row */
-		tt_error_clear(&why);
-		if (k->type != T_SLOTS || slots_parse(v, &sl, &why) == 0)
-			tt_error_set(&why, ERR_USER, "%s", k->why);
+		refusal_why(k, v, &why);
 		tt_error_set(err, ERR_USER, "%s = %s: %s", key, v, why.what);
 		return -EINVAL;
 	}
@@ -598,8 +632,11 @@ static void copy_field(const struct key_row *k, void *dst, const void *src)
 }
 
 /* A new account named @name, starting from the default account's values:
- * the keys above the first section are all read by the time one opens. */
-static size_t account_add(struct config *cfg, const char *name, unsigned line)
+ * the keys above the first section are all read by the time one opens.
+ * A section's account takes every value but the default's also_post_to,
+ * which names the accounts of the default's folders (config.h); the
+ * default account itself (@whole) takes them all. */
+static size_t account_add(struct config *cfg, const char *name, unsigned line, bool whole)
 {
 	struct account *a;
 
@@ -609,8 +646,10 @@ static size_t account_add(struct config *cfg, const char *name, unsigned line)
 	a->name = xstrdup(name);
 	a->line = line;
 	for (size_t i = 0; i < N_KEYS; i++)
-		if (keys[i].aoff != NOT_PER_ACCOUNT)
+		if (keys[i].aoff != NOT_PER_ACCOUNT && (whole || keys[i].type != T_ACCOUNTS))
 			copy_field(&keys[i], (char *)a + keys[i].aoff, (char *)cfg + keys[i].off);
+	if (whole)
+		a->also_post_to_line = cfg->also_post_to_line;
 	return cfg->n_accounts++;
 }
 
@@ -678,7 +717,7 @@ static long parse_section(struct config *cfg, char *head, unsigned lineno, struc
 	inner = str_trim(inner + 7);
 	if (account_name_free(cfg, inner, err))
 		return -1;
-	return (long)account_add(cfg, inner, lineno);
+	return (long)account_add(cfg, inner, lineno, false);
 }
 
 /* The keys an [account] section takes, as words for an error. */
@@ -710,7 +749,10 @@ static int account_set(struct account *a, const char *key, const char *v, struct
 		return -EINVAL;
 	}
 	if (parsers[k->type](k, (char *)a + k->aoff, v)) {
-		tt_error_set(err, ERR_USER, "[account %s]: %s = %s: %s", a->name, key, v, k->why);
+		struct tt_error why;
+
+		refusal_why(k, v, &why);
+		tt_error_set(err, ERR_USER, "[account %s]: %s = %s: %s", a->name, key, v, why.what);
 		return -EINVAL;
 	}
 	return 0;
@@ -738,6 +780,13 @@ static int parse_line(struct config *cfg, char *line, unsigned lineno, long *acc
 	/* a secret in the file, in a section or not: the file must be private */
 	if ((!strcmp(key, "client_secret") || !strcmp(key, "youtube_client_secret")) && *val)
 		cfg->secret_from_file = true;
+	/* where also_post_to was set, for the check once every account is known */
+	if (!strcmp(key, "also_post_to")) {
+		if (*acct >= 0)
+			cfg->accounts[*acct].also_post_to_line = lineno;
+		else
+			cfg->also_post_to_line = lineno;
+	}
 	if (*acct >= 0)
 		return account_set(&cfg->accounts[*acct], key, val, sub);
 	return config_set(cfg, key, val, sub) ? -EINVAL : 0;
@@ -769,7 +818,7 @@ static int parse_file(struct config *cfg, FILE *f, const char *path, struct tt_e
 /* Put the default account, made of the keys outside any section, first. */
 static void add_default_account(struct config *cfg)
 {
-	size_t i = account_add(cfg, CONFIG_DEFAULT_ACCOUNT, 0);
+	size_t i = account_add(cfg, CONFIG_DEFAULT_ACCOUNT, 0, true);
 	struct account def = cfg->accounts[i];
 
 	memmove(&cfg->accounts[1], &cfg->accounts[0], i * sizeof(def));
@@ -793,6 +842,7 @@ void config_account_view(const struct config *cfg, const struct account *a, cons
 			memcpy((char *)view + keys[i].off, (const char *)a + keys[i].aoff,
 			       type_size[keys[i].type] ? type_size[keys[i].type] : sizeof(char *));
 	view->state_dir = (char *)state_dir;
+	view->also_post_to_line = a->also_post_to_line;
 }
 
 bool config_is_youtube(const struct config *cfg)
@@ -851,6 +901,28 @@ static void apply_env_accounts(struct config *cfg)
 	}
 }
 
+/* Every account's also_post_to against the accounts the file has: 0, or
+ * -EINVAL with @err naming the file, the line, the key and the account. */
+static int check_also_post_to(const struct config *cfg, struct tt_error *err)
+{
+	for (size_t i = 0; i < cfg->n_accounts; i++) {
+		const struct account *a = &cfg->accounts[i];
+		struct account_list l;
+		char why[512];
+
+		if (!a->also_post_to)
+			continue;
+		if (account_list_parse(a->also_post_to, &l, why, sizeof(why)) == 0 &&
+		    targets_check_list(cfg, a->name, &l, "this file", why, sizeof(why)) == 0)
+			continue;
+		tt_error_set(err, ERR_USER, "%s: line %u: account %s: %s",
+			     cfg->path ? cfg->path : "the config", a->also_post_to_line, a->name,
+			     why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int config_load(struct config *cfg, const char *path, struct tt_error *err)
 {
 	char *p = find_path(path);
@@ -888,6 +960,7 @@ out:
 	if (!rc) {
 		add_default_account(cfg);
 		apply_env_accounts(cfg);
+		rc = check_also_post_to(cfg, err);
 	}
 	if (cfg->client_secret)
 		log_add_secret(cfg->client_secret);

@@ -9,12 +9,16 @@
  * Accounts.  `[account NAME]` opens a section whose keys (a subset of the
  * key table: platform, mode, privacy, made_for_kids, category, youtube_daily_uploads,
  * bandwidth_share, on_posted, on_failed, youtube_client_id,
- * youtube_client_secret) belong to account NAME; a section ends at the next one or at
+ * youtube_client_secret, also_post_to) belong to account NAME; a section ends at the next one or at
  * the end of the file.  The keys above the first section are the app's and
  * the account named "default", so a file without sections is one account,
  * as before.  An account starts from the default account's values and
- * changes what its section says.  Names are folder names (account_name_check
- * in meta/account.h).
+ * changes what its section says, except also_post_to: it names the other
+ * accounts an item of that account's folders also posts to (meta/targets.h),
+ * so a section never takes the default account's.  Names are folder names
+ * (account_name_check in meta/account.h).  Every also_post_to is checked
+ * once the whole file is read (targets_check_list): configured accounts,
+ * not the section's own, at most one per platform.
  */
 #ifndef TIKTOKFS_CONFIG_H
 #define TIKTOKFS_CONFIG_H
@@ -48,6 +52,10 @@ struct account {
 	char *on_posted, *on_failed;
 	unsigned bandwidth_share; /* weight among accounts uploading at once */
 	unsigned line;		  /* the line of its [account NAME]; 0 for default */
+	/* the accounts its folders' items also post to, "a, b" (meta/account.h
+	 * account_list_format); NULL: none.  Its own, never the default's. */
+	char *also_post_to;
+	unsigned also_post_to_line; /* where it was set; 0: not set */
 };
 
 struct config {
@@ -95,6 +103,8 @@ struct config {
 	 * 256 KiB (docs/youtube.md §4.2) */
 	uint64_t youtube_chunk_size;
 	unsigned bandwidth_share; /* the default account's */
+	char *also_post_to;	  /* the default account's (struct account) */
+	unsigned also_post_to_line;
 	/* Every account, "default" first (config_load builds it from the keys
 	 * above the first section); owned.  Empty after config_defaults alone. */
 	struct account *accounts;

@@ -788,6 +788,10 @@ void sidecar_free(struct sidecar *sc)
 	sc->hashtags = NULL;
 	free(sc->title);
 	sc->title = NULL;
+	free(sc->also_post_to);
+	sc->also_post_to = NULL;
+	free(sc->also_post_to_file);
+	sc->also_post_to_file = NULL;
 }
 
 const char *sidecar_key_name(enum sidecar_key k)

@@ -69,6 +69,13 @@ struct sidecar {
 	char *title;		 /* YouTube's title, as written; NULL unset; owned */
 	enum tristate made_for_kids; /* YouTube's COPPA declaration */
 	char category[8];	 /* a YouTube category id (meta/youtube.h); "" unset */
+	/* the accounts also posted to (meta/targets.h), as account_list_format
+	 * writes them, "none" for none; NULL unset; owned.  The file and the line
+	 * that set it go with it (a .defaults' when merged from one), so a name
+	 * checked later against the config is reported where it was written. */
+	char *also_post_to;
+	char *also_post_to_file; /* owned */
+	int also_post_to_line;
 };
 
 #define SIDECAR_MAX_BYTES (1024 * 1024)

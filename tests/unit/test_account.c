@@ -203,7 +203,7 @@ TEST(test_a_section_takes_only_the_per_account_keys)
 		      "line 2: [account a]: client_key is the same for every account: set it "
 		      "above the first [account] section (a section takes platform, "
 		      "youtube_client_id, youtube_client_secret, youtube_daily_uploads, mode, "
-		      "privacy, made_for_kids, category, bandwidth_share, on_posted, on_failed)");
+		      "privacy, made_for_kids, category, bandwidth_share, on_posted, on_failed, also_post_to)");
 	check_refused("[account a]\nstate_dir = /x\n", "state_dir is the same for every account");
 	check_refused("[account a]\nnosuch = 1\n", "line 2: [account a]: unknown key 'nosuch'");
 	check_refused("[account a]\nprivacy = secret\n",
@@ -214,6 +214,75 @@ TEST(test_a_section_takes_only_the_per_account_keys)
 	check_refused("[account a]\njunk\n", "line 2: expected 'key = value' or [account NAME]");
 }
 
+/* A TikTok default account, a YouTube channel yt, a second TikTok account
+ * tt2 and a second channel yt2, with @extra at the top and @yt_extra in
+ * yt's section. */
+static char *two_platforms(const char *extra, const char *yt_extra)
+{
+	return xasprintf("%s\n[account yt]\nplatform = youtube\n%s\n[account tt2]\n"
+			 "[account yt2]\nplatform = youtube\n",
+			 extra, yt_extra);
+}
+
+static void check_also_refused(const char *top, const char *yt, const char *want)
+{
+	char *text = two_platforms(top, yt);
+
+	check_refused(text, want);
+	free(text);
+}
+
+TEST(test_also_post_to_names_accounts_of_other_platforms)
+{
+	struct config c;
+	struct tt_error e;
+	char *text = two_platforms("also_post_to = yt", "also_post_to =  default ");
+
+	CHECK_INT(load_text(&c, text, &e), 0);
+	CHECK_STR(c.accounts[0].also_post_to, "yt");
+	CHECK_INT(c.accounts[0].also_post_to_line, 1);
+	CHECK_STR(config_account(&c, "yt")->also_post_to, "default");
+	CHECK_INT(config_account(&c, "yt")->also_post_to_line, 4);
+	/* a section never takes the default account's list over */
+	CHECK(config_account(&c, "tt2")->also_post_to == NULL);
+	config_free(&c);
+	free(text);
+	text = two_platforms("also_post_to = none", "");
+	CHECK_INT(load_text(&c, text, &e), 0);
+	CHECK(c.accounts[0].also_post_to == NULL);
+	config_free(&c);
+	free(text);
+}
+
+TEST(test_also_post_to_refusals_name_line_key_and_account)
+{
+	check_also_refused("also_post_to = yt3", "",
+			   "line 1: account default: also_post_to names 'yt3', "
+			   "which is not an account in this file; accounts: default, yt, tt2, yt2");
+	check_also_refused("", "also_post_to = yt",
+			   "line 4: account yt: also_post_to names 'yt', the "
+			   "folder's own account");
+	check_also_refused("also_post_to = yt, yt", "", "line 1: also_post_to = yt, yt: names 'yt' "
+							 "twice: name each account once");
+	check_also_refused("also_post_to = yt, , tt2", "", "an empty name between commas");
+	check_also_refused("also_post_to = b@d", "", "also_post_to = b@d: the account name has '@'");
+	check_also_refused("also_post_to = tt2", "",
+			   "line 1: account default: also_post_to names 'tt2', a "
+			   "TikTok account like the folder's own account default: an item posts to "
+			   "one account per platform, because both would write the same "
+			   "user.tiktok.* attributes");
+	check_also_refused("", "also_post_to = yt2",
+			   "a YouTube account like the folder's own account yt");
+	check_also_refused("[account tt3]\nalso_post_to = yt, yt2\n", "",
+			   "line 2: account tt3: also_post_to names 'yt' and 'yt2', "
+			   "both YouTube accounts: an item posts to one account per platform, "
+			   "because both would write the same user.youtube.* attributes; keep one");
+	check_refused("[account a]\n[account b]\n[account c]\n[account d]\n"
+		      "[account e]\nalso_post_to = a, b, c, d\n",
+		      "line 6: account e: also_post_to names 4 accounts; an item "
+		      "posts to at most 4: its folder's account and 3 more");
+}
+
 TEST(test_per_account_keys_are_marked_in_the_table)
 {
 	const char *k;
@@ -222,7 +291,7 @@ TEST(test_per_account_keys_are_marked_in_the_table)
 	for (size_t i = 0; (k = config_key_name(i)); i++)
 		if (config_key_per_account(i))
 			n++;
-	CHECK_INT(n, 11); /* youtube_daily_uploads, made_for_kids, category */
+	CHECK_INT(n, 12); /* youtube_daily_uploads, made_for_kids, category, also_post_to */
 }
 
 TEST(test_account_directories_keep_the_default_where_it_was)
