@@ -633,19 +633,22 @@ static void apply_verdict(struct tracker *t, struct tfile *f, const struct due *
 	struct tfile *c = d->cap[0] ? trk_find_path(t, d->cap[0]) : NULL;
 	int rc = verdict_apply(t->st, t->cfg, t->root, t->on_final, j, &d->v, d->cap[0]);
 
+	/* By where the item went, not by v.kind alone: an item of several
+	 * targets may stay (one target's media failed, the others go on) or
+	 * end (none left) whatever its folder account's verdict says. */
+	if (rc == JOB_FAILED || rc == JOB_POSTED) {
+		trk_entry_drop(t, f, resets);
+		if (c)
+			trk_entry_drop(t, c, resets);
+		return;
+	}
 	switch (d->v.kind) {
 	case VERDICT_OK:
+	case VERDICT_MEDIA: /* still here: another target goes on */
 		f->armed = rc >= 0;
 		break;
 	case VERDICT_CAPTION:
 		f->armed = true;
-		break;
-	case VERDICT_MEDIA:
-		if (rc < 0)
-			break;
-		trk_entry_drop(t, f, resets);
-		if (c)
-			trk_entry_drop(t, c, resets);
 		break;
 	default:
 		f->armed = false;
