@@ -122,6 +122,7 @@ bool check_key_used(const struct config *cfg, enum sidecar_key k)
 	case SK_SCHEDULE:
 	case SK_CAPTION_FROM:
 	case SK_HASHTAGS:
+	case SK_ALSO_POST_TO:
 		return true;
 	case SK_TITLE:
 	case SK_MADE_FOR_KIDS:

@@ -36,6 +36,7 @@
 #include "meta/media/probe.h"
 #include "meta/tiktok.h"
 #include "util/clock.h"
+#include "util/log.h"
 #include "util/path.h"
 
 /* TikTok's frame-rate window (meta/tiktok.h) with a little slack: 59.94
@@ -560,24 +561,19 @@ int rules_validate(const struct config *cfg, const struct creator_info *ci, cons
 	return rules_check_caption(cfg, ci, path_base(caption_path), in_scheduled, v);
 }
 
-int rules_validate_at(const struct config *cfg, const struct creator_info *ci, int root_fd,
-		      const char *video_rel, const char *caption_rel, bool in_scheduled,
-		      struct verdict *v)
+/* The checks after the probe, for one account: the media found @mi, then
+ * the caption file merged with the folders' .defaults, or made of the name
+ * (meta/caption/defaults.h).  Fills @v from scratch. */
+static int check_probed(const struct config *cfg, const struct creator_info *ci, int root_fd,
+			const char *video_rel, const char *caption_rel, bool in_scheduled,
+			const struct media_info *mi, struct verdict *v)
 {
 	const char *name = path_base(video_rel);
-	struct media_info mi;
-	struct tt_error err;
 	int rc;
 
 	verdict_init(v);
-	tt_error_clear(&err);
-	memset(&mi, 0, sizeof(mi));
-	if (probe_file_at(root_fd, video_rel, name, &mi, &err))
-		return probe_failed(&err, v);
-	if (rules_check_media(cfg, ci, name, &mi, v))
+	if (rules_check_media(cfg, ci, name, mi, v))
 		return tt_error_errno(v->error.cls);
-	/* The caption file merged with the folders' .defaults, or made of
-	 * the name (meta/caption/defaults.h). */
 	rc = dflt_item_caption_at(cfg, root_fd, video_rel, caption_rel, &v->sidecar, &v->error);
 	if (rc == -ENOENT && !caption_rel) {
 		sidecar_free(&v->sidecar);
@@ -590,4 +586,87 @@ int rules_validate_at(const struct config *cfg, const struct creator_info *ci, i
 	v->have_sidecar = true;
 	return rules_check_caption(cfg, ci, caption_rel ? path_base(caption_rel) : name,
 				   in_scheduled, v);
+}
+
+int rules_validate_at(const struct config *cfg, const struct creator_info *ci, int root_fd,
+		      const char *video_rel, const char *caption_rel, bool in_scheduled,
+		      struct verdict *v)
+{
+	struct media_info mi;
+	struct tt_error err;
+
+	verdict_init(v);
+	tt_error_clear(&err);
+	memset(&mi, 0, sizeof(mi));
+	if (probe_file_at(root_fd, video_rel, path_base(video_rel), &mi, &err))
+		return probe_failed(&err, v);
+	return check_probed(cfg, ci, root_fd, video_rel, caption_rel, in_scheduled, &mi, v);
+}
+
+/* What the checks as target @t's account found, in @t: its error starts
+ * with the platform and the account, "YouTube (account yt): ...". */
+static void target_fill(struct verdict_target *t, const struct verdict *found)
+{
+	t->kind = found->kind;
+	t->error = found->error;
+	/* a reason too long for the prefix loses its end, never who said it */
+	if (found->kind != VERDICT_OK &&
+	    snprintf(t->error.what, sizeof(t->error.what), "%s (account %s): %s",
+		     t->youtube ? "YouTube" : "TikTok", t->account,
+		     found->error.what) >= (int)sizeof(t->error.what))
+		log_debug("%s: a target's reason was cut to fit", t->account);
+	snprintf(t->privacy, sizeof(t->privacy), "%s", found->privacy);
+	snprintf(t->warning, sizeof(t->warning), "%s", found->warning);
+	t->mode = found->mode;
+}
+
+/* @found becomes @v's own (its sidecar too), keeping @v's targets. */
+static void take_as_own(struct verdict *v, const struct verdict *found)
+{
+	struct verdict_target targets[VERDICT_TARGETS_MAX];
+	size_t n = v->n_targets;
+
+	memcpy(targets, v->targets, sizeof(targets));
+	*v = *found;
+	memcpy(v->targets, targets, sizeof(targets));
+	v->n_targets = n;
+}
+
+int rules_check_targets(const struct config *const cfgs[], const struct creator_info *const cis[],
+			int root_fd, const char *video_rel, const char *caption_rel,
+			bool in_scheduled, const struct media_info *mi, struct verdict *v)
+{
+	struct verdict found;
+
+	for (size_t i = 0; i < v->n_targets; i++) {
+		check_probed(cfgs[i], cis[i], root_fd, video_rel, caption_rel, in_scheduled, mi,
+			     &found);
+		target_fill(&v->targets[i], &found);
+		if (i == 0)
+			take_as_own(v, &found);
+		else
+			verdict_free(&found);
+	}
+	return v->kind == VERDICT_OK ? 0 : tt_error_errno(v->error.cls);
+}
+
+int rules_validate_targets_at(const struct config *const cfgs[],
+			      const struct creator_info *const cis[], int root_fd,
+			      const char *video_rel, const char *caption_rel, bool in_scheduled,
+			      struct verdict *v)
+{
+	struct media_info mi;
+	struct tt_error err;
+
+	tt_error_clear(&err);
+	memset(&mi, 0, sizeof(mi));
+	/* one probe for every target: the video is the same file for all */
+	if (probe_file_at(root_fd, video_rel, path_base(video_rel), &mi, &err)) {
+		probe_failed(&err, v);
+		for (size_t i = 0; i < v->n_targets; i++)
+			target_fill(&v->targets[i], v);
+		return tt_error_errno(v->error.cls);
+	}
+	return rules_check_targets(cfgs, cis, root_fd, video_rel, caption_rel, in_scheduled, &mi,
+				   v);
 }

@@ -87,6 +87,30 @@ int rules_validate_at(const struct config *cfg, const struct creator_info *ci, i
 void verdict_free(struct verdict *v);
 
 /*
+ * rules_validate_at() for an item with several targets (v->n_targets >= 2
+ * and each targets[i].account and .youtube filled, meta/targets.h; @v
+ * holds nothing else).  The video is probed once; then the media and the
+ * caption (with its .defaults) are checked as each target's account:
+ * @cfgs[i] is the config as targets[i]'s account sees it
+ * (config_account_view), @cis[i] its creator info or NULL.  Each
+ * targets[i] gets its kind, error (starting "YouTube (account yt): "),
+ * privacy, warning and mode; v's own fields, its media and its sidecar are
+ * targets[0]'s, as rules_validate_at() would give them.  A probe that
+ * fails (a link, a FIFO, an unfinished copy) is every target's.  Returns
+ * as rules_validate_at() does for targets[0].
+ */
+int rules_validate_targets_at(const struct config *const cfgs[],
+			      const struct creator_info *const cis[], int root_fd,
+			      const char *video_rel, const char *caption_rel, bool in_scheduled,
+			      struct verdict *v);
+/* rules_validate_targets_at() after the probe: @mi is what it found in the
+ * video @video_rel (which is not opened here).  For tests and for callers
+ * that probed already. */
+int rules_check_targets(const struct config *const cfgs[], const struct creator_info *const cis[],
+			int root_fd, const char *video_rel, const char *caption_rel,
+			bool in_scheduled, const struct media_info *mi, struct verdict *v);
+
+/*
  * The pieces rules_validate() is made of, for callers that hold a probe's
  * result already (tests, `tiktokfs check`).
  */

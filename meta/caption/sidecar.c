@@ -8,6 +8,7 @@
  * what to write instead.
  */
 #include "meta/caption/sidecar.h"
+#include "meta/account.h"
 #include "meta/config.h"
 #include "meta/tiktok.h"
 #include "meta/job/itemfile.h"
@@ -31,8 +32,8 @@
 /* clang-format off */
 static const char *const key_names[SK_COUNT] = {
 	"privacy", "schedule", "comments", "duet", "stitch", "cover", "mode", "branded",
-	"promotional", "ai_generated", "title", "made_for_kids", "category", "caption_from",
-	"hashtags",
+	"promotional", "ai_generated", "title", "made_for_kids", "category", "also_post_to",
+	"caption_from", "hashtags",
 };
 /* clang-format on */
 
@@ -260,6 +261,26 @@ static int set_youtube_key(struct parser *ps, int line, enum sidecar_key k, cons
 	return 0;
 }
 
+/* Account names (meta/account.h), checked against the config later, by
+ * meta/targets.c, where it says the file and the line kept here. */
+static int set_also_post_to(struct parser *ps, int line, const char *v)
+{
+	struct sidecar *sc = ps->sc;
+	struct account_list l;
+	char why[256], msg[320];
+
+	if (account_list_parse(v, &l, why, sizeof(why))) {
+		snprintf(msg, sizeof(msg), "is not a list of accounts: %s; or write none", why);
+		return bad_value(ps, line, SK_ALSO_POST_TO, v, msg);
+	}
+	free(sc->also_post_to);
+	sc->also_post_to = account_list_format(&l);
+	free(sc->also_post_to_file);
+	sc->also_post_to_file = xstrdup(ps->name);
+	sc->also_post_to_line = line;
+	return 0;
+}
+
 static int set_key(struct parser *ps, int line, enum sidecar_key k, const char *v)
 {
 	struct sidecar *sc = ps->sc;
@@ -300,6 +321,8 @@ static int set_key(struct parser *ps, int line, enum sidecar_key k, const char *
 	case SK_TITLE:
 	case SK_CATEGORY:
 		return set_youtube_key(ps, line, k, v);
+	case SK_ALSO_POST_TO:
+		return set_also_post_to(ps, line, v);
 	default:
 		break;
 	}
@@ -390,10 +413,10 @@ static int find_key(struct parser *ps, int line, const char *key)
 		     line, q,
 		     ps->defaults ? "privacy, schedule, comments, duet, stitch, mode, branded, "
 				    "promotional, ai_generated, made_for_kids, category, "
-				    "caption_from, hashtags"
+				    "also_post_to, caption_from, hashtags"
 				  : "privacy, schedule, comments, duet, stitch, cover, mode, "
 				    "branded, promotional, ai_generated, title, made_for_kids, "
-				    "category");
+				    "category, also_post_to");
 	return -1;
 }
 
@@ -419,6 +442,8 @@ static const char *example_of(int k)
 		return "category: People & Blogs";
 	case SK_MADE_FOR_KIDS:
 		return "made_for_kids: no";
+	case SK_ALSO_POST_TO:
+		return "also_post_to: yt";
 	default:
 		return "off";
 	}
@@ -828,6 +853,8 @@ bool sidecar_key_is_set(const struct sidecar *sc, enum sidecar_key k)
 		return sc->title != NULL;
 	case SK_CATEGORY:
 		return sc->category[0] != '\0';
+	case SK_ALSO_POST_TO:
+		return sc->also_post_to != NULL;
 	default:
 		flag = any_flag((struct sidecar *)sc, k);
 		return flag && *flag != TRI_UNSET;
@@ -865,6 +892,14 @@ void sidecar_key_copy(struct sidecar *dst, const struct sidecar *src, enum sidec
 		break;
 	case SK_CATEGORY:
 		memcpy(dst->category, src->category, sizeof(dst->category));
+		break;
+	case SK_ALSO_POST_TO:
+		free(dst->also_post_to);
+		dst->also_post_to = src->also_post_to ? xstrdup(src->also_post_to) : NULL;
+		free(dst->also_post_to_file);
+		dst->also_post_to_file =
+		    src->also_post_to_file ? xstrdup(src->also_post_to_file) : NULL;
+		dst->also_post_to_line = src->also_post_to_line;
 		break;
 	default:
 		if (any_flag(dst, k))

@@ -32,7 +32,8 @@ enum tristate { TRI_UNSET = -1, TRI_OFF = 0, TRI_ON = 1 };
  * are a folder's .defaults only (meta/caption/defaults.h): a caption file
  * that names them is told they are unknown there.  title, made_for_kids
  * and category are YouTube's (meta/youtube_meta.h): every platform's
- * parser takes them, and a TikTok account ignores them. */
+ * parser takes them, and a TikTok account ignores them.  also_post_to names
+ * the other accounts an item posts to (meta/targets.h), or none. */
 enum sidecar_key {
 	SK_PRIVACY,
 	SK_SCHEDULE,
@@ -47,6 +48,7 @@ enum sidecar_key {
 	SK_TITLE,	  /* YouTube's title; an item's caption only */
 	SK_MADE_FOR_KIDS, /* YouTube */
 	SK_CATEGORY,	  /* YouTube */
+	SK_ALSO_POST_TO,  /* the other accounts to post to (meta/targets.h) */
 	SK_CAPTION_FROM, /* .defaults only */
 	SK_HASHTAGS,	 /* .defaults only */
 	SK_COUNT

@@ -110,6 +110,23 @@ bool trk_file_at(struct tracker *t, const char *rel);
 /* Remove the NAME.error beside @video, if any. */
 void trk_clear_error_file(struct tracker *t, const char *video);
 
+/* ---- the accounts an item posts as (tracker_targets.c, without the mutex) ---- */
+
+struct creator_info;
+struct verdict;
+/* An item being validated: its video and caption (NULL: none) below the
+ * root, and whether it is in scheduled/. */
+struct trk_item {
+	const char *video;
+	const char *caption;
+	bool sched;
+};
+/* Validate @it as its folder's account and, when it names others (meta/
+ * targets.h), as each of them, into @v (verdict_init'ed here); @ci is the
+ * default account's creator info or NULL. */
+void trk_validate_as_accounts(struct tracker *t, const struct trk_item *it,
+			      const struct creator_info *ci, struct verdict *v);
+
 /* ---- folder defaults (tracker_defaults.c, called without the mutex) ---- */
 
 struct tt_error;

@@ -540,34 +540,6 @@ static bool due_files_gone(struct tracker *t, const struct due *d)
 	return !trk_file_at(t, d->video) || (d->cap[0] && !trk_file_at(t, d->cap[0]));
 }
 
-/*
- * The rules as the item's account posts it: an item of accounts/NAME/ is
- * checked with NAME's mode and privacy and NAME's saved creator_info; one
- * of the root's folders, or of an account the config does not have (which
- * verdict_apply refuses by name), as the default account.
- */
-static void validate_as_account(struct tracker *t, struct due *d, const struct creator_info *ci)
-{
-	char name[ACCOUNT_NAME_MAX + 1];
-	const struct account *a = NULL;
-	struct creator_info aci;
-	struct config view;
-	char *dir;
-
-	if (t->cfg && drop_account_of(d->video, name, sizeof(name)) == 0 &&
-	    strcmp(name, DROP_DEFAULT_ACCOUNT))
-		a = config_account(t->cfg, name);
-	if (!a) {
-		rules_validate_at(t->cfg, ci, t->root_fd, d->video, d->cap[0], d->sched, &d->v);
-		return;
-	}
-	dir = account_state_dir(t->cfg->state_dir, name);
-	config_account_view(t->cfg, a, dir, &view);
-	rules_validate_at(&view, creator_load(dir, &aci) == 0 ? &aci : NULL, t->root_fd, d->video,
-			  d->cap[0], d->sched, &d->v);
-	free(dir);
-}
-
 /* Without the mutex: decide what a due item is. */
 static void validate_due(struct tracker *t, struct due *d, const struct creator_info *ci)
 {
@@ -615,7 +587,7 @@ static void validate_due(struct tracker *t, struct due *d, const struct creator_
 		d->v.kind = VERDICT_CAPTION;
 		return;
 	}
-	validate_as_account(t, d, ci);
+	trk_validate_as_accounts(t, &(struct trk_item){d->video, d->cap[0], d->sched}, ci, &d->v);
 	if (due_files_gone(t, d))
 		d->what = D_GONE;
 }

@@ -6,8 +6,11 @@
  * length is the one stored and at most SIDECAR_CAPTION_MAX_UTF16, and every set field holds a
  * value the rest of the program can use.  The same bytes go through the
  * folder .defaults parser (no caption text allowed, two more keys) and,
- * cut at the first NUL, through the caption made of a file name.
+ * cut at the first NUL, through the caption made of a file name.  A list
+ * of accounts (also_post_to) that parses is one account_list_parse takes
+ * again, with the file and the line it was written on.
  */
+#include "meta/account.h"
 #include "meta/config.h"
 #include "meta/caption/defaults.h"
 #include "meta/caption/sidecar.h"
@@ -21,6 +24,19 @@
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* also_post_to, when set: a list that parses again, and where it was. */
+static void check_also_post_to(const struct sidecar *sc)
+{
+	struct account_list l;
+	char why[256];
+
+	if (!sc->also_post_to)
+		return;
+	if (account_list_parse(sc->also_post_to, &l, why, sizeof(why)) ||
+	    !sc->also_post_to_file || sc->also_post_to_line < 1)
+		abort();
+}
 
 static void check_sidecar(const uint8_t *data, size_t size)
 {
@@ -52,6 +68,7 @@ static void check_sidecar(const uint8_t *data, size_t size)
 		abort();
 	if (sc.mode != -1 && sc.mode != POST_DIRECT && sc.mode != POST_DRAFT)
 		abort();
+	check_also_post_to(&sc);
 	sidecar_free(&sc);
 }
 
@@ -75,6 +92,7 @@ static void check_defaults(const uint8_t *data, size_t size)
 	if (sc.caption_from != -1 && sc.caption_from != CAPTION_FROM_SIDECAR &&
 	    sc.caption_from != CAPTION_FROM_FILENAME)
 		abort();
+	check_also_post_to(&sc);
 	sidecar_free(&sc);
 }
 

@@ -48,6 +48,10 @@ SIDECARS = [
     "---\nprivacy: public\r\ncover: 250ms\r\n---\r\nwindows line ends\r\n",
     "---\nprivacy: unlisted\nmade_for_kids: no\ncategory: Music\n---\nTitle #tag\nDescription\n",
     "---\ntitle: My #1 video\nmade_for_kids: yes\nschedule: 2026-12-01T17:00:00Z\n---\nText\n",
+    "---\nprivacy: public\nalso_post_to: yt, brand-b # both\n---\nTo every platform\n",
+    "---\nalso_post_to: none\n---\nOnly the folder's account\n",
+    "also_post_to: 'default'\nmade_for_kids: no\n",
+    "---\nalso_post_to: yt,,yt, .x\n---\n",
 ]
 
 API_JSON = [

@@ -157,6 +157,39 @@ TEST(test_nearest_defaults_wins_key_by_key)
 	dflt_chain_free(&c);
 }
 
+TEST(test_also_post_to_merges_item_over_nearest_defaults)
+{
+	struct config cfg;
+	struct dflt_chain c;
+	struct dflt_sources src;
+	struct sidecar sc;
+
+	config_defaults(&cfg);
+	chain_of(&c, "also_post_to: yt\n", "privacy: public\n\nalso_post_to: none\n");
+	CHECK_STR(c.keys.also_post_to, "none");
+	CHECK_STR(c.from[SK_ALSO_POST_TO], "outbox/brand/.defaults");
+	/* the caption says nothing: the nearest .defaults' list, with its file and line */
+	CHECK_INT(parse_caption("---\nprivacy: public\n---\nMy video\n", &sc), 0);
+	CHECK_INT(dflt_settle(&cfg, &c, &sc, true, "clip.caption", "clip.mp4", &src, &e), 0);
+	CHECK_STR(sc.also_post_to, "none");
+	CHECK_STR(sc.also_post_to_file, "outbox/brand/.defaults");
+	CHECK_INT(sc.also_post_to_line, 3);
+	CHECK_STR(src.from[SK_ALSO_POST_TO], "outbox/brand/.defaults");
+	sidecar_free(&sc);
+	/* the caption's own list wins */
+	CHECK_INT(parse_caption("---\nalso_post_to: yt\n---\nMy video\n", &sc), 0);
+	CHECK_INT(dflt_settle(&cfg, &c, &sc, true, "clip.caption", "clip.mp4", &src, &e), 0);
+	CHECK_STR(sc.also_post_to, "yt");
+	CHECK_STR(sc.also_post_to_file, "clip.caption");
+	CHECK_STR(src.from[SK_ALSO_POST_TO], "clip.caption");
+	sidecar_free(&sc);
+	dflt_chain_free(&c);
+	CHECK_INT(parse_defaults("outbox/.defaults", "also_post_to: yt, yt\n", &sc), -EINVAL);
+	CHECK_CONTAINS(e.what, "outbox/.defaults: line 1: also_post_to: \"yt, yt\" is not a list");
+	sidecar_free(&sc);
+	config_free(&cfg);
+}
+
 TEST(test_item_caption_file_wins_key_by_key)
 {
 	struct config cfg;

@@ -388,4 +388,37 @@ TEST(test_youtube_keys_parse_for_every_platform)
 	refused("---\nprivacy: secret\n---\nx", "public, unlisted or private (YouTube)");
 }
 
+TEST(test_also_post_to_keeps_the_names_where_they_were_written)
+{
+	struct sidecar sc;
+
+	CHECK_INT(parse("---\nprivacy: public\nAlso_Post_To:  yt ,brand-b # both\n---\nText", &sc),
+		  0);
+	CHECK_STR(sc.also_post_to, "yt, brand-b");
+	CHECK_STR(sc.also_post_to_file, "clip.caption");
+	CHECK_INT(sc.also_post_to_line, 3);
+	CHECK(sidecar_key_is_set(&sc, SK_ALSO_POST_TO));
+	sidecar_free(&sc);
+	CHECK_INT(parse("---\nalso_post_to: none\n---\nText", &sc), 0);
+	CHECK_STR(sc.also_post_to, "none");
+	CHECK(sidecar_key_is_set(&sc, SK_ALSO_POST_TO));
+	sidecar_free(&sc);
+	CHECK_INT(parse("---\nprivacy: public\n---\nText", &sc), 0);
+	CHECK(sc.also_post_to == NULL && !sidecar_key_is_set(&sc, SK_ALSO_POST_TO));
+	sidecar_free(&sc);
+}
+
+TEST(test_also_post_to_errors_name_the_file_the_line_and_the_name)
+{
+	refused("---\nprivacy: public\nalso_post_to: yt, yt\n---\nx",
+		"clip.caption: line 3: also_post_to: \"yt, yt\" is not a list of accounts: names "
+		"'yt' twice: name each account once; or write none");
+	refused("---\nalso_post_to: yt,,b\n---\nx", "line 2: also_post_to: \"yt,,b\" is not a list "
+							 "of accounts: an empty name between commas");
+	refused("---\nalso_post_to: my channel\n---\nx", "the account name has ' ' (byte 3)");
+	refused("---\nalso_post_to:\n---\nx", "also_post_to: no value; write e.g. also_post_to: yt");
+	refused("---\nalso_post_to: yt\nalso_post_to: none\n---\nx",
+		"line 3: also_post_to: set twice (first on line 2)");
+}
+
 UNIT_MAIN()
