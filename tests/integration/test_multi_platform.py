@@ -12,6 +12,8 @@ import os
 import pathlib
 import sqlite3
 
+import pytest
+
 from login_util import do_login
 from posting_util import FAST, kill9, sha256, wait_for
 from test_youtube_post import add_youtube_account
@@ -86,11 +88,24 @@ def check_both_results(path, task, v):
     assert yt["url"] == f"https://www.youtube.com/watch?v={v['video_id']}"
 
 
+def tiktok_state(path):
+    try:
+        return os.getxattr(path, TT + "state").decode()
+    except OSError:
+        return None
+
+
+@pytest.mark.time_scale(10)  # TikTok's moderation of seconds, x10
 def test_one_drop_is_posted_once_to_tiktok_and_once_to_youtube(mounted, sandbox, yt_sandbox,
                                                                  tmp_path, clip):
+    # TikTok publishes with its post ID to come: the TikTok target ends
+    # published, YouTube goes on, and the ID is still asked for afterwards
+    sandbox.knobs(moderation_delay=20)
     m = both_mount(mounted, sandbox, yt_sandbox, tmp_path)
     drop_item(m, clip)
     wait_for(lambda: (m.mnt / "posted/clip.mp4").exists(), 90, "posted/clip.mp4")
+    wait_for(lambda: tiktok_state(m.mnt / "posted/clip.mp4") == "posted", 90,
+             "TikTok's post ID after moderation")
     task = check_tiktok_post(sandbox, clip)
     v = check_youtube_video(yt_sandbox, clip)
     check_both_results(m.mnt / "posted/clip.mp4", task, v)
@@ -101,6 +116,7 @@ def test_one_drop_is_posted_once_to_tiktok_and_once_to_youtube(mounted, sandbox,
 
 def test_a_youtube_failure_keeps_the_tiktok_post_and_a_move_back_retries_youtube_only(
         mounted, sandbox, yt_sandbox, tmp_path, clip):
+    sandbox.knobs(moderation_delay=0)  # the post ID comes with the publish
     m = both_mount(mounted, sandbox, yt_sandbox, tmp_path)
     yt_sandbox.inject("insert", status=400, code="invalidParameter", count=1000)
     drop_item(m, clip)
@@ -127,6 +143,7 @@ def test_a_youtube_failure_keeps_the_tiktok_post_and_a_move_back_retries_youtube
 
 def test_kill9_after_the_tiktok_post_still_posts_once_on_each(mounted, sandbox, yt_sandbox,
                                                               tmp_path, clip):
+    sandbox.knobs(moderation_delay=0)
     m = both_mount(mounted, sandbox, yt_sandbox, tmp_path)
     # YouTube's session waits long enough for the kill to come first
     yt_sandbox.inject("insert", delay=2.0, count=1)
