@@ -8,13 +8,15 @@ puts both platforms' outcomes in failed/NAME.error, and moving the item back
 to outbox/ tries YouTube alone.  A kill -9 after the TikTok post still ends
 with one post on each platform.
 """
+import json
 import os
 import pathlib
 import sqlite3
+import subprocess
 
 import pytest
 
-from login_util import do_login
+from login_util import BIN, do_login
 from posting_util import FAST, kill9, sha256, wait_for
 from test_youtube_post import add_youtube_account
 
@@ -111,7 +113,16 @@ def test_one_drop_is_posted_once_to_tiktok_and_once_to_youtube(mounted, sandbox,
     check_both_results(m.mnt / "posted/clip.mp4", task, v)
     assert not (m.mnt / "outbox/clip.mp4").exists()
     st = (m.mnt / "STATUS.txt").read_text()
-    assert "targets: TikTok (default) posted" in st and "YouTube (yt) p" in st
+    assert f"targets: TikTok (default) posted, {xattrs(m.mnt / 'posted/clip.mp4', TT)['url']}" in st
+    assert "; YouTube (yt) p" in st
+    cp = subprocess.run([BIN, "status", "--json", "-c", str(m.config)], capture_output=True,
+                        text=True, timeout=60)
+    assert cp.returncode == 0, cp.stderr
+    (item,) = [i for i in json.loads(cp.stdout)["recent"] if i["path"] == "posted/clip.mp4"]
+    assert [(t["account"], t["platform"]) for t in item["targets"]] == [
+        ("default", "tiktok"), ("yt", "youtube")]
+    assert item["targets"][0]["state"] == "posted"
+    assert item["targets"][1]["url"] == f"https://www.youtube.com/watch?v={v['video_id']}"
 
 
 def test_a_youtube_failure_keeps_the_tiktok_post_and_a_move_back_retries_youtube_only(
