@@ -38,6 +38,7 @@
 #include "meta/creator.h"
 #include "meta/media/probe.h"
 #include "meta/rules.h"
+#include "meta/targets.h"
 #include "meta/tiktok.h"
 #include "meta/caption/defaults.h"
 #include "meta/caption/sidecar.h"
@@ -388,15 +389,14 @@ static const char *reason_label(enum verdict_kind k)
 	return k == VERDICT_INCOMPLETE ? "Not ready" : "Refused";
 }
 
-/* Probe and check the video; fills @vm.  Returns 0 when it would pass. */
-static int check_video(const struct config *cfg, const struct creator_info *ci, const char *video,
-		       struct verdict *vm)
+/* Probe the video once and print what it holds: 0, or -1 after printing
+ * why it cannot be read (@vm's kind and error say it too). */
+static int probe_video(const char *video, struct media_info *mi, struct verdict *vm)
 {
 	const char *name = path_base(video);
-	struct media_info mi;
 
-	memset(&mi, 0, sizeof(mi));
-	if (probe_file(video, name, &mi, &vm->error)) {
+	memset(mi, 0, sizeof(*mi));
+	if (probe_file(video, name, mi, &vm->error)) {
 		vm->kind = vm->error.cls == ERR_INCOMPLETE ? VERDICT_INCOMPLETE : VERDICT_MEDIA;
 		if (vm->kind == VERDICT_INCOMPLETE)
 			print_reason("Unfinished copy", &vm->error);
@@ -404,10 +404,18 @@ static int check_video(const struct config *cfg, const struct creator_info *ci, 
 			print_reason("Refused", &vm->error);
 		return -1;
 	}
-	print_media(name, &mi);
+	print_media(name, mi);
+	return 0;
+}
+
+/* Check the probed video @mi as @cfg's account; fills @vm.  Returns 0
+ * when it would pass. */
+static int check_media_as(const struct config *cfg, const struct creator_info *ci,
+			  const char *video, const struct media_info *mi, struct verdict *vm)
+{
 	if (config_is_youtube(cfg))
-		check_yt_print_short(&mi);
-	if (rules_check_media(cfg, ci, name, &mi, vm)) {
+		check_yt_print_short(mi);
+	if (rules_check_media(cfg, ci, path_base(video), mi, vm)) {
 		print_warnings(vm->warning);
 		print_reason("Refused", &vm->error);
 		return -1;
@@ -416,7 +424,6 @@ static int check_video(const struct config *cfg, const struct creator_info *ci, 
 	return 0;
 }
 
-/* Parse and check the caption; @vc->media holds the video's findings. */
 /* Where a key that no file sets comes from. */
 static const char *default_source(const struct config *cfg, enum sidecar_key k, char *buf,
 				  size_t size)
@@ -425,7 +432,8 @@ static const char *default_source(const struct config *cfg, enum sidecar_key k, 
 		      (k == SK_MODE && cfg->mode != POST_DIRECT) ||
 		      (k == SK_CAPTION_FROM && cfg->caption_from != CAPTION_FROM_SIDECAR) ||
 		      (k == SK_MADE_FOR_KIDS && cfg->made_for_kids) ||
-		      (k == SK_CATEGORY && cfg->category);
+		      (k == SK_CATEGORY && cfg->category) ||
+		      (k == SK_ALSO_POST_TO && cfg->also_post_to);
 
 	if (in_cfg) {
 		snprintf(buf, size, "the config%s%s%s", cfg->path ? " (" : "",
@@ -438,6 +446,8 @@ static const char *default_source(const struct config *cfg, enum sidecar_key k, 
 		return "nowhere: none";
 	if (k == SK_CATEGORY)
 		return "the built-in default (22 People & Blogs)";
+	if (k == SK_ALSO_POST_TO)
+		return "nowhere: none";
 	return "the built-in default";
 }
 
@@ -552,57 +562,164 @@ static int account_view(const struct config *cfg, const char *name, char **dir, 
 	return 0;
 }
 
-int cmd_check(int argc, char **argv)
+/* The item being checked, as every account checks it. */
+struct check_item {
+	const char *video;
+	const char *caption; /* NULL: none */
+	bool in_scheduled;
+	const struct dflt_chain *chain; /* the .defaults above the video */
+	struct media_info mi;		/* the probe's findings */
+	bool probe_done;		/* probed (once, by the first account's check) */
+	bool probed;			/* the probe found a video (else it said why) */
+};
+
+/* The item checked as @view's account: 0 when it would be accepted, else
+ * 1 (after printing why).  The first account's check probes the video and
+ * prints what it holds; the others use that probe. */
+static int check_as(const struct config *view, struct check_item *it)
 {
-	struct check_args a;
-	struct config cfg, view;
 	struct creator_info ci;
-	struct tt_error err;
 	struct verdict vm, vc;
-	struct dflt_chain chain;
-	char *caption = NULL, *acct_dir = NULL;
-	bool have_ci, cfg_loaded = false, in_scheduled;
-	int rc, bad = 0;
+	bool have_ci = !config_is_youtube(view) && creator_load(view->state_dir, &ci) == 0;
+	int bad;
 
 	verdict_init(&vm);
 	verdict_init(&vc);
+	print_account(view, &ci, have_ci);
+	if (!it->probe_done)
+		it->probed = probe_video(it->video, &it->mi, &vm) == 0;
+	it->probe_done = true;
+	bad = !it->probed;
+	if (it->probed && check_media_as(view, have_ci ? &ci : NULL, it->video, &it->mi, &vm))
+		bad = 1;
+	vc.media = vm.media;
+	if (check_caption(view, have_ci ? &ci : NULL, it->chain, it->caption, it->video,
+			  it->in_scheduled, &vc))
+		bad = 1;
+	if (!bad)
+		printf("OK: would be accepted%s\n",
+		       vm.warning[0] || vc.warning[0] ? " (with the warnings above)" : "");
+	verdict_free(&vm);
+	verdict_free(&vc);
+	return bad;
+}
+
+/*
+ * The accounts the item posts to (meta/targets.h), into @vt, from its
+ * caption settled as account @own (seen as @view) sees it.  0, or -1
+ * after printing why its list is refused.  A caption that cannot be read
+ * or settled names no targets here: checking it says why.
+ */
+static int resolve_targets(const struct config *cfg, const char *own, const struct config *view,
+			   const struct check_item *it, struct verdict *vt)
+{
+	const char *name = path_base(it->caption ? it->caption : it->video);
+	struct sidecar sc;
+	struct tt_error err;
+	int rc;
+
+	verdict_init(vt);
+	tt_error_clear(&err);
+	sidecar_init(&sc);
+	if (it->caption && sidecar_load(it->caption, name, &sc, &err))
+		return 0;
+	rc = dflt_settle(view, it->chain, &sc, it->caption != NULL, name, path_base(it->video),
+			 NULL, &err);
+	if (rc == 0 && targets_resolve(cfg, own, &sc, vt) < 0) {
+		print_reason("Refused", &vt->error);
+		rc = -1;
+	} else {
+		rc = 0;
+	}
+	sidecar_free(&sc);
+	return rc;
+}
+
+/* The item checked as each of @vt's targets, under a heading for each,
+ * then one line per target: 0 when every one would accept it, else 1. */
+static int check_targets(const struct config *cfg, struct check_item *it,
+			 const struct verdict *vt)
+{
+	int bad[VERDICT_TARGETS_MAX] = {0}, any = 0;
+
+	printf("Posts to %zu accounts, one after another:", vt->n_targets);
+	for (size_t i = 0; i < vt->n_targets; i++)
+		printf("%s %s (%s)", i ? "," : "", vt->targets[i].account,
+		       targets_platform_word(&vt->targets[i]));
+	printf("\n");
+	for (size_t i = 0; i < vt->n_targets; i++) {
+		const struct verdict_target *t = &vt->targets[i];
+		char *dir = NULL;
+		struct config view;
+
+		printf("\nas %s (%s):\n", t->account, targets_platform_word(t));
+		fflush(stdout);
+		account_view(cfg, t->account, &dir, &view);
+		any |= bad[i] = check_as(&view, it);
+		free(dir);
+	}
+	printf("\n");
+	for (size_t i = 0; i < vt->n_targets; i++)
+		printf("as %s (%s): %s\n", vt->targets[i].account,
+		       targets_platform_word(&vt->targets[i]),
+		       bad[i] ? "refused or not ready (see above)" : "OK");
+	return any;
+}
+
+/* Check @it as account @own (NULL: the default) and, when it names
+ * others, as each of them.  0, 1 or 2 as cmd_check() returns. */
+static int check_item_as(const struct config *cfg, const char *own, struct check_item *it,
+			 bool defaults_ok)
+{
+	struct verdict vt;
+	struct config view;
+	char *dir = NULL;
+	int rc;
+
+	if ((rc = account_view(cfg, own, &dir, &view)))
+		return rc;
+	verdict_init(&vt);
+	if (!defaults_ok || resolve_targets(cfg, own ? own : CONFIG_DEFAULT_ACCOUNT, &view, it, &vt))
+		rc = 1;
+	if (vt.n_targets >= 2)
+		rc |= check_targets(cfg, it, &vt);
+	else
+		rc |= check_as(&view, it);
+	free(dir);
+	return rc;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_args a;
+	struct config cfg;
+	struct tt_error err;
+	struct dflt_chain chain;
+	struct check_item it;
+	char *caption;
+	bool defaults_ok;
+	int rc;
+
 	rc = parse_args(argc, argv, &a);
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	if ((rc = usable_file(a.video)) || (a.caption && (rc = usable_file(a.caption))))
 		return rc;
-
 	tt_error_clear(&err);
 	if (config_load(&cfg, a.config, &err)) {
 		tt_error_print(stderr, "tiktokfs", &err, TT_ERR_TERM);
 		return 2;
 	}
-	cfg_loaded = true;
-	if ((rc = account_view(&cfg, a.account, &acct_dir, &view))) {
-		config_free(&cfg);
-		return rc;
-	}
-	have_ci = !config_is_youtube(&view) && creator_load(view.state_dir, &ci) == 0;
-	print_account(&view, &ci, have_ci);
-
 	caption = a.caption ? xstrdup(a.caption) : find_caption(a.video);
-	in_scheduled = in_scheduled_folder(a.video);
-
-	if (check_video(&view, have_ci ? &ci : NULL, a.video, &vm))
-		bad = 1;
-	vc.media = vm.media;
-	if (load_defaults(a.video, &chain) ||
-	    check_caption(&view, have_ci ? &ci : NULL, &chain, caption, a.video, in_scheduled, &vc))
-		bad = 1;
+	memset(&it, 0, sizeof(it));
+	it.video = a.video;
+	it.caption = caption;
+	it.in_scheduled = in_scheduled_folder(a.video);
+	it.chain = &chain;
+	defaults_ok = load_defaults(a.video, &chain) == 0;
+	rc = check_item_as(&cfg, a.account, &it, defaults_ok);
 	dflt_chain_free(&chain);
-	if (!bad)
-		printf("OK: would be accepted%s\n",
-		       vm.warning[0] || vc.warning[0] ? " (with the warnings above)" : "");
 	free(caption);
-	free(acct_dir);
-	verdict_free(&vm);
-	verdict_free(&vc);
-	if (cfg_loaded)
-		config_free(&cfg);
-	return bad;
+	config_free(&cfg);
+	return rc;
 }

@@ -33,11 +33,12 @@
 
 #include "meta/config.h"
 #include "meta/caption/defaults.h"
+#include "meta/caption/utf8.h"
 #include "meta/media/probe.h"
 #include "meta/tiktok.h"
 #include "util/clock.h"
-#include "util/log.h"
 #include "util/path.h"
+#include "util/strbuf.h"
 
 /* TikTok's frame-rate window (meta/tiktok.h) with a little slack: 59.94
  * and 23.976 are the usual NTSC rates, and containers round the rate they
@@ -607,14 +608,20 @@ int rules_validate_at(const struct config *cfg, const struct creator_info *ci, i
  * with the platform and the account, "YouTube (account yt): ...". */
 static void target_fill(struct verdict_target *t, const struct verdict *found)
 {
+	struct strbuf sb = STRBUF_INIT;
+
 	t->kind = found->kind;
 	t->error = found->error;
-	/* a reason too long for the prefix loses its end, never who said it */
-	if (found->kind != VERDICT_OK &&
-	    snprintf(t->error.what, sizeof(t->error.what), "%s (account %s): %s",
-		     t->youtube ? "YouTube" : "TikTok", t->account,
-		     found->error.what) >= (int)sizeof(t->error.what))
-		log_debug("%s: a target's reason was cut to fit", t->account);
+	if (found->kind != VERDICT_OK) {
+		strbuf_init(&sb);
+		strbuf_addf(&sb, "%s (account %s): %s", t->youtube ? "YouTube" : "TikTok",
+			    t->account, found->error.what);
+		/* a reason too long for the prefix loses its end (whole characters:
+		 * it reaches an xattr), never who said it */
+		snprintf(t->error.what, sizeof(t->error.what), "%.*s",
+			 (int)utf8_cut(sb.buf, sb.len, sizeof(t->error.what) - 1), sb.buf);
+		strbuf_release(&sb);
+	}
 	snprintf(t->privacy, sizeof(t->privacy), "%s", found->privacy);
 	snprintf(t->warning, sizeof(t->warning), "%s", found->warning);
 	t->mode = found->mode;

@@ -194,3 +194,20 @@ def test_watch_mode_adds_and_refuses_to_remove_accounts_on_sighup(watched, sandb
     cp = w.status()
     assert "Config reload refused: account b" in cp.stdout
     assert w.stop() == 0
+
+
+def test_removing_an_account_an_also_post_to_names_is_refused_like_a_bad_config(mounted):
+    m = mounted(**FAST)
+    text = open(m.config).read()
+    with open(m.config, "w") as f:
+        f.write("also_post_to = yt\n" + text + "[account yt]\nplatform = youtube\n")
+    hup_and_wait(m, "config reloaded")
+    assert FOLDERS <= set(os.listdir(m.mnt / "accounts" / "yt"))
+    remove_account(m.config, "yt")
+    hup_and_wait(m, "config reload failed")
+    (line,) = [ln for ln in m.log_text().splitlines() if "config reload failed" in ln]
+    assert "keeping the old config" in line
+    assert f"{m.config}: line 1: account default: also_post_to names 'yt', which is not an " \
+           "account in this file; accounts: default" in line
+    status = (m.mnt / "STATUS.txt").read_text()
+    assert "Accounts: default (TikTok), yt (YouTube)" in status  # the old set stands

@@ -194,4 +194,30 @@ TEST(test_a_youtube_folder_account_is_the_verdicts_own)
 	teardown();
 }
 
+TEST(test_a_linked_video_is_refused_for_every_target_unopened)
+{
+	const struct config *cfgs[] = {&tiktok, &youtube};
+	const struct creator_info *cis[] = {NULL, NULL};
+	struct verdict v;
+	char *link;
+
+	setup("---\nprivacy: public\nmade_for_kids: no\n---\nSunset\n");
+	link = xasprintf("%s/outbox/clip.mp4", root);
+	CHECK_INT(symlink("/etc/passwd", link), 0);
+	two_targets(&v, "default", "yt");
+	CHECK_INT(rules_validate_targets_at(cfgs, cis, root_fd, "outbox/clip.mp4",
+					    "outbox/clip.caption", false, &v),
+		  -EINVAL);
+	CHECK_INT(v.kind, VERDICT_CAPTION);
+	CHECK_CONTAINS(v.error.what, "clip.mp4 is refused");
+	for (size_t i = 0; i < 2; i++)
+		CHECK_INT(v.targets[i].kind, VERDICT_CAPTION);
+	CHECK_CONTAINS(v.targets[0].error.what, "TikTok (account default): ");
+	CHECK_CONTAINS(v.targets[1].error.what, "YouTube (account yt): ");
+	CHECK_CONTAINS(v.targets[1].error.what, "symbolic link");
+	verdict_free(&v);
+	free(link);
+	teardown();
+}
+
 UNIT_MAIN()

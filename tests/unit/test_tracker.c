@@ -18,6 +18,7 @@
 #include "fixture.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -418,6 +419,67 @@ TEST(test_bad_caption_is_invalid_with_error_file_until_fixed)
 	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
 	CHECK(!fixture_exists(&e, "outbox/clip.mp4.error"));
 	CHECK_INT(count_live(&e), 1);
+	fixture_down(&e);
+}
+
+/* @text at @path, mode 0600 (a config holding no secret may be 0644, but
+ * it costs nothing to write it as users are told to). */
+static void write_private(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0)
+		FAILF("cannot write %s", path);
+	if (f)
+		fclose(f);
+	chmod(path, 0600);
+}
+
+/* env_up() with the config @text (state_dir the fixture's) in place of
+ * the defaults: accounts for the tests of items posted to several. */
+static void env_up_with_config(struct fixture *e, const char *text)
+{
+	char *path, *full;
+	struct tt_error err;
+
+	if (!FIXTURE_UP(e, "tracker"))
+		exit(2);
+	path = xasprintf("%s/tiktokfs.conf", e->dir);
+	full = xasprintf("state_dir = %s\nsettle_time = %g\n%s", e->dir, SETTLE, text);
+	write_private(path, full);
+	config_free(&e->cfg);
+	tt_error_clear(&err);
+	if (config_load(&e->cfg, path, &err))
+		FAILF("config: %s", err.what);
+	free(full);
+	free(path);
+	env_start_tracker(e, 1000);
+}
+
+TEST(test_a_caption_naming_an_unknown_account_is_invalid_until_fixed)
+{
+	struct fixture e;
+	char *text;
+
+	env_up_with_config(&e, "also_post_to = yt\n[account yt]\nplatform = youtube\n");
+	put_text(&e, "outbox/clip.caption",
+		 "---\nprivacy: private\nalso_post_to: yt2\n---\nSunset\n", 1000);
+	put_media(&e, "outbox/clip.mp4", "portrait.mp4", 1000);
+	tracker_tick(e.t, 1002.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "invalid");
+	text = fixture_slurp(&e, "outbox/clip.mp4.error", NULL);
+	CHECK(text != NULL);
+	if (text)
+		CHECK_CONTAINS(text, "clip.caption: line 3: also_post_to names 'yt2', which is not "
+				     "an account in ");
+	free(text);
+	/* named right, it is checked as TikTok and YouTube, and both take it */
+	put_text(&e, "outbox/clip.caption",
+		 "---\nprivacy: private\nmade_for_kids: no\nalso_post_to: yt\n---\nSunset\n",
+		 2000);
+	tracker_tick(e.t, 2002.1);
+	CHECK_STR(state(&e, "outbox/clip.mp4"), "ready");
+	CHECK(!fixture_exists(&e, "outbox/clip.mp4.error"));
 	fixture_down(&e);
 }
 
