@@ -773,6 +773,37 @@ int store_end_target_wait(struct store *st, int64_t target_id, const char *post_
 	return txn_end(st, rc, false);
 }
 
+int store_wait_poll(struct store *st, const struct job *j, int64_t next_at,
+		    const char *post_status)
+{
+	return j->target_id ? store_set_target_poll(st, j->target_id, next_at, post_status)
+			    : store_set_post_poll(st, j->id, next_at, post_status);
+}
+
+int store_wait_end(struct store *st, const struct job *j, const char *post_id, const char *url,
+		   const char *post_status, const char *note)
+{
+	return j->target_id
+		   ? store_end_target_wait(st, j->target_id, post_id, url, post_status, note)
+		   : store_end_post_wait(st, j->id, post_id, url, post_status, note);
+}
+
+int store_wait_status(struct store *st, const struct job *j, const char *status)
+{
+	const struct sqlv v[] = {SV_I(j->target_id), SV_T(status)};
+
+	return j->target_id ? exec_update(st, S_TGT_SET_STATUS, v, NVALS(v))
+			    : store_set_status(st, j->id, status);
+}
+
+int store_wait_error(struct store *st, const struct job *j, const char *error)
+{
+	const struct sqlv v[] = {SV_I(j->target_id), SV_T(error)};
+
+	return j->target_id ? exec_update(st, S_TGT_SET_ERROR, v, NVALS(v))
+			    : store_set_error(st, j->id, error);
+}
+
 int store_set_targets(struct store *st, int64_t id, const char *targets)
 {
 	const struct sqlv v[] = {SV_I(id), SV_T(targets), SV_I(now_sec())};

@@ -130,8 +130,9 @@
  *                 failed      no next, then                the item's move as for any job:
  *                             store_begin_move()           posted/ when every target posted
  *                                                          or published, else failed/ (3)
- *   published target -> posted target                      a TikTok target's post ID came
- *                             store_end_target_wait()      (the row's wait, like (4))
+ *   published target -> posted target                      its post ID came, or YouTube's
+ *                             store_end_target_wait()      processing ended (the row's wait,
+ *                                                          like (4))
  *   (none)     -> waiting     store_ensure()               an item moved back from failed/:
  *                                                          the posted and published rows of
  *                                                          that failed job are copied in the
@@ -313,10 +314,19 @@ int store_end_post_wait(struct store *st, int64_t id, const char *post_id, const
 			const char *post_status, const char *note);
 /* The published job whose status/fetch is due first (smallest
  * post_poll_at) into @out (caller frees with job_free); -ENOENT: none.
- * A TikTok target's row in state published counts too (THE TARGETS):
- * then out->target_id is set, and the two calls above are made with
- * store_set_target_poll() and store_end_target_wait(). */
+ * A target's row in state published counts too (THE TARGETS): then
+ * out->target_id is set, and what the wait changes is changed on the row:
+ * the store_wait_*() calls below act on either. */
 int store_next_post_wait(struct store *st, struct job *out);
+/* For a job @j handed by store_next_post_wait(): store_set_post_poll,
+ * store_end_post_wait, store_set_status and store_set_error of the job,
+ * or of its target row when j->target_id is set. */
+int store_wait_poll(struct store *st, const struct job *j, int64_t next_at,
+		    const char *post_status);
+int store_wait_end(struct store *st, const struct job *j, const char *post_id, const char *url,
+		   const char *post_status, const char *note);
+int store_wait_status(struct store *st, const struct job *j, const char *status);
+int store_wait_error(struct store *st, const struct job *j, const char *error);
 /* The same as store_set_post_poll / store_end_post_wait for target row
  * @target_id; the end also writes a history row on its job. */
 int store_set_target_poll(struct store *st, int64_t target_id, int64_t next_at,

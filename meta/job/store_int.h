@@ -39,6 +39,8 @@ enum stmt_id {
 	S_TGT_POST_POLL, /* targets of one drop, several platforms */
 	S_TGT_END_WAIT,
 	S_TGT_JOB,
+	S_TGT_SET_STATUS,
+	S_TGT_SET_ERROR,
 	S_SET_TARGETS,
 	S_TGT_FROM_JOB,
 	S_TGT_FAILED,

@@ -318,15 +318,17 @@ const char *const store_stmt_sql[S_COUNT] = {
     /* the waiting post asked about next: the earliest due, then the oldest */
     [S_NEXT_POST_WAIT] = "SELECT " JOB_COLS " FROM jobs WHERE state = 'published'"
 			 " AND targets IS NULL UNION ALL SELECT " TARGET_COLS TARGET_FROM
-			 " WHERE t.state = 'published' AND t.carried = 0 AND t.platform = 'tiktok'"
+			 " WHERE t.state = 'published' AND t.carried = 0"
 			 " ORDER BY 28, 1 LIMIT 1",
-    /* a TikTok target's wait (store_set_post_poll / store_end_post_wait) */
+    /* a target's wait (store_set_post_poll / store_end_post_wait) */
     [S_TGT_POST_POLL] = "UPDATE targets SET post_poll_at = ?2,"
 			" post_status = COALESCE(?3, post_status) WHERE id = ?1",
     [S_TGT_END_WAIT] = "UPDATE targets SET post_id = COALESCE(?2, post_id),"
 		       " url = COALESCE(?3, url), post_status = ?4, post_poll_at = 0,"
 		       " state = 'posted' WHERE id = ?1 AND state = 'published'",
     [S_TGT_JOB] = "SELECT job_id, state FROM targets WHERE id = ?1",
+    [S_TGT_SET_STATUS] = "UPDATE targets SET status = ?2 WHERE id = ?1",
+    [S_TGT_SET_ERROR] = "UPDATE targets SET error = ?2 WHERE id = ?1",
     [S_SET_TARGETS] = "UPDATE jobs SET targets = ?2, updated_at = ?3 WHERE id = ?1",
     /* the current target ends: its row, from the job row's fields; ?2
      * platform, ?3 its state, ?4 its error text (NULL: none), ?5 now */

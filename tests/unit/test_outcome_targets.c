@@ -374,6 +374,48 @@ TEST(test_a_tiktok_target_waits_for_its_post_id_on_its_row)
 	fixture_down(&fx);
 }
 
+/* YouTube still processing after the upload: the item's final move is
+ * made (posted/), and its YouTube target waits on its row. */
+TEST(test_a_youtube_target_waits_for_its_processing_on_its_row)
+{
+	char value[256];
+	struct job w, j;
+	int64_t id;
+
+	if (!setup())
+		return;
+	id = tiktok_done_uploading();
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, &on_final, id), 0);
+	youtube_done_uploading(id);
+	store_set_status(fx.st, id, "processing");
+	CHECK_INT(store_set_post_poll(fx.st, id, 2003, NULL), 0);
+	CHECK_INT(outcome_published(fx.st, &fx.cfg, fx.root, &on_final, id), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
+	CHECK_INT(j.state, JOB_POSTED);
+	job_free(&j);
+	CHECK(fixture_exists(&fx, "posted/clip.mp4"));
+	CHECK_INT(finals, 1);
+	xattr_of(id, "user.youtube.state", value, sizeof(value));
+	CHECK_STR(value, "published");
+	CHECK_INT(store_next_post_wait(fx.st, &w), 0);
+	CHECK(w.target_id > 0);
+	CHECK_STR(w.account, "yt");
+	CHECK_STR(w.platform, "youtube");
+	CHECK_STR(w.post_id, "abcDEF12345");
+	CHECK_INT(w.post_poll_at, 2003);
+	CHECK_INT(store_wait_status(fx.st, &w, "processed"), 0);
+	CHECK_INT(store_wait_end(fx.st, &w, NULL, NULL, NULL, "YouTube processed the video"), 0);
+	job_free(&w);
+	CHECK_INT(store_next_post_wait(fx.st, &w), -ENOENT);
+	xattr_of(id, "user.youtube.state", value, sizeof(value));
+	CHECK_STR(value, "posted");
+	xattr_of(id, "user.youtube.status", value, sizeof(value));
+	CHECK_STR(value, "processed");
+	xattr_of(id, "user.youtube.video_id", value, sizeof(value));
+	CHECK_STR(value, "abcDEF12345");
+	fixture_down(&fx);
+}
+
 /* outbox/clip.mp4 waiting to be checked as both targets. */
 static int64_t waiting_item(struct job *j)
 {
