@@ -133,14 +133,22 @@
  *   published target -> posted target                      its post ID came, or YouTube's
  *                             store_end_target_wait()      processing ended (the row's wait,
  *                                                          like (4))
- *   (none)     -> waiting     store_ensure()               an item moved back from failed/:
- *                                                          the posted and published rows of
- *                                                          that failed job are copied in the
- *                                                          same commit (never posted again)
+ *   (none)     -> waiting     store_ensure()               an item moved back from failed/
+ *                                                          (the tracker's store_rename took
+ *                                                          the failed job's paths along): the
+ *                                                          posted and published rows of that
+ *                                                          failed job are copied in the same
+ *                                                          commit (never posted again)
+ *
+ * A target failed by its verdict (media it can never take) gets its row
+ * from store_target_failed(), with no transition: the others go on.  The
+ * item's folder is its first target's (posted/, failed/ of that account).
  *
  * Exactly once: a crash before the commit of store_target_done() leaves
  * the job processing with its publish (reconciled as any); after it, the
- * next target.  A finished target never posts again: verdict_apply skips
+ * next target.  The last target's row and the final move are two commits:
+ * a crash between them replays the end, whose row is then already there
+ * (a target is finished once) and the move follows.  A finished target never posts again: verdict_apply skips
  * it, and store_rename() never re-targets a job that has one.
  *
  * A job in flight is moved by the tracker only when its video is deleted
