@@ -1,8 +1,8 @@
 /*
  * The result mirror (see mirror.h): user.tiktok.* on the real files of
- * watch mode (user.youtube.* for an item of a YouTube account,
- * meta/job/results.h), or NAME.tiktok.json where the filesystem has no user
- * xattrs.
+ * watch mode (user.youtube.* for an item of a YouTube account, both for
+ * an item posted to both, meta/job/results.h), or NAME.tiktok.json where
+ * the filesystem has no user xattrs.
  *
  * Each sync walks the live jobs and the MIRROR_RECENT newest final ones
  * (store_each), renders every job's attributes into one string (its
@@ -136,21 +136,36 @@ void mirror_free(struct mirror *m)
 
 /* ---- writing ---- */
 
-/* The attributes of @j as "key\tvalue\n" lines, in its view's order. */
-static char *render(const struct config *cfg, const struct job *j)
+/* The sets @j shows: one, or one per platform for an item posted to
+ * several (meta/job/results.h).  Never empty: the job's own on a store
+ * error. */
+static void sets_of(struct mirror *m, const struct job *j, struct results_sets *s)
+{
+	if (results_sets_of(m->st, m->cfg, j, s) < 0) {
+		results_sets_free(s);
+		results_sets_of(NULL, m->cfg, j, s);
+	}
+}
+
+/* The attributes of @j as "key\tvalue\n" lines, in each view's order. */
+static char *render(struct mirror *m, const struct job *j)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char value[VALUE_MAX];
+	struct results_sets sets;
 
-	struct results_view v;
-
-	results_view_of(cfg, j, &v);
+	sets_of(m, j, &sets);
 	strbuf_init(&sb);
-	strbuf_addf(&sb, "%s\n%s\n%s\n", j->path ? j->path : "",
-		    j->caption_path ? j->caption_path : "", v.prefix);
-	for (size_t i = 0; i < v.nkeys; i++)
-		if (results_view_value(&v, j, v.keys[i], value, sizeof(value)))
-			strbuf_addf(&sb, "%s\t%s\n", v.keys[i], value);
+	strbuf_addf(&sb, "%s\n%s\n", j->path ? j->path : "", j->caption_path ? j->caption_path : "");
+	for (size_t k = 0; k < sets.n; k++) {
+		const struct results_view *v = &sets.views[k];
+
+		strbuf_addf(&sb, "%s\n", v->prefix);
+		for (size_t i = 0; i < v->nkeys; i++)
+			if (results_view_value(v, sets.rows[k], v->keys[i], value, sizeof(value)))
+				strbuf_addf(&sb, "%s\t%s\n", v->keys[i], value);
+	}
+	results_sets_free(&sets);
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -191,7 +206,7 @@ static void log_refused(struct mirror *m, const char *rel, int rc, const struct 
  * file into outbox/ brings the old post's, which must not pose as a result).
  * 0 or -errno.
  */
-static int remove_stale(int fd, const struct results_view *v, const struct job *j)
+static int remove_stale(int fd, const struct results_sets *sets)
 {
 	char value[VALUE_MAX];
 	char *names = NULL;
@@ -209,9 +224,7 @@ static int remove_stale(int fd, const struct results_view *v, const struct job *
 		size_t len = strnlen(name, (size_t)(n - i));
 
 		i += (ssize_t)len + 1;
-		if (!results_is_name(name) ||
-		    (!strncmp(name, v->prefix, strlen(v->prefix)) &&
-		     results_view_value(v, j, name + strlen(v->prefix), value, sizeof(value))))
+		if (!results_is_name(name) || results_sets_value(sets, name, value, sizeof(value)))
 			continue;
 		if (fremovexattr(fd, name) < 0 && errno != ENODATA)
 			rc = -errno;
@@ -224,28 +237,38 @@ static int remove_stale(int fd, const struct results_view *v, const struct job *
  * opened from the root without following links.  0, -ENOENT when the file
  * is not there, a refused() code (*@st says what was found), or -errno of
  * the first refusal of an xattr call. */
-static int write_xattrs(struct mirror *m, const char *rel, const struct job *j, struct stat *st)
+/* Set the names of one set (@v for @j) on @fd; 0 or -errno. */
+static int set_view(int fd, const struct results_view *v, const struct job *j)
 {
 	char name[64], value[VALUE_MAX];
-	struct results_view v;
+
+	for (size_t i = 0; i < v->nkeys; i++) {
+		if (!results_view_value(v, j, v->keys[i], value, sizeof(value)))
+			continue;
+		snprintf(name, sizeof(name), "%s%s", v->prefix, v->keys[i]);
+		if (fsetxattr(fd, name, value, strlen(value), 0) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static int write_xattrs(struct mirror *m, const char *rel, const struct job *j, struct stat *st)
+{
+	struct results_sets sets;
 	int fd, rc = 0;
 
-	results_view_of(m->cfg, j, &v);
 	memset(st, 0, sizeof(*st));
 	fd = root_fd(m);
 	if (fd >= 0)
 		fd = sp_open_regular(fd, rel, st);
 	if (fd < 0)
 		return fd;
-	for (size_t i = 0; i < v.nkeys && rc == 0; i++) {
-		if (!results_view_value(&v, j, v.keys[i], value, sizeof(value)))
-			continue;
-		snprintf(name, sizeof(name), "%s%s", v.prefix, v.keys[i]);
-		if (fsetxattr(fd, name, value, strlen(value), 0) < 0)
-			rc = -errno;
-	}
+	sets_of(m, j, &sets);
+	for (size_t k = 0; k < sets.n && rc == 0; k++)
+		rc = set_view(fd, &sets.views[k], sets.rows[k]);
 	if (rc == 0)
-		rc = remove_stale(fd, &v, j);
+		rc = remove_stale(fd, &sets);
+	results_sets_free(&sets);
 	close(fd);
 	return rc;
 }
@@ -322,19 +345,35 @@ out:
 	return rc;
 }
 
-static char *json_text(const struct config *cfg, const struct job *j)
+/* The keys of one set with a value into @o. */
+static void json_set(json_t *o, const struct results_view *v, const struct job *j)
+{
+	char value[VALUE_MAX];
+
+	for (size_t i = 0; i < v->nkeys; i++)
+		if (results_view_value(v, j, v->keys[i], value, sizeof(value)))
+			json_object_set_new(o, v->keys[i], json_string(value));
+}
+
+/* One set at the top (with "platform": "youtube" for YouTube's); an item
+ * posted to both has TikTok's at the top and YouTube's under "youtube". */
+static char *json_text(struct mirror *m, const struct job *j)
 {
 	json_t *o = json_object();
-	char value[VALUE_MAX];
-	struct results_view v;
+	struct results_sets sets;
 	char *text;
 
-	results_view_of(cfg, j, &v);
-	if (v.youtube) /* the file's name is TikTok's; its keys say YouTube */
+	sets_of(m, j, &sets);
+	if (sets.n == 1 && sets.views[0].youtube) /* the file's name is TikTok's */
 		json_object_set_new(o, "platform", json_string("youtube"));
-	for (size_t i = 0; i < v.nkeys; i++)
-		if (results_view_value(&v, j, v.keys[i], value, sizeof(value)))
-			json_object_set_new(o, v.keys[i], json_string(value));
+	for (size_t k = 0; k < sets.n; k++) {
+		json_t *to = k > 0 ? json_object() : o;
+
+		json_set(to, &sets.views[k], sets.rows[k]);
+		if (k > 0)
+			json_object_set_new(o, "youtube", to);
+	}
+	results_sets_free(&sets);
 	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!text)
@@ -404,7 +443,7 @@ static int write_json(struct mirror *m, struct mentry *e, const struct job *j)
 	rel = xasprintf("%s" MIRROR_JSON_SUFFIX, j->path);
 	if (e->json_at && strcmp(e->json_at, rel))
 		remove_json(m, e); /* the item moved: its old JSON would lie */
-	text = json_text(m->cfg, j);
+	text = json_text(m, j);
 	rc = write_atomic(m, rel, text);
 	free(text);
 	if (rc == 0) {
@@ -484,7 +523,7 @@ static int sync_one(const struct job *j, void *arg)
 		*pp = e;
 	}
 	e->seen = true;
-	print = render(m->cfg, j);
+	print = render(m, j);
 	if (e->print && !strcmp(e->print, print)) {
 		free(print);
 		return 0;

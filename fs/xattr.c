@@ -1,7 +1,8 @@
 /*
  * Extended attributes.  Three kinds of names:
- *  - user.tiktok.* (user.youtube.* for an item of a YouTube account,
- *    meta/job/results.h): the item's state and result, answered from the job
+ *  - user.tiktok.* (user.youtube.* for an item of a YouTube account, and
+ *    both for an item posted to both, meta/job/results.h): the item's state
+ *    and result, answered from the job
  *    store (meta/job/store.h), never stored on the file; only the names its
  *    current state shows (meta/job/results.c), so nothing of a state the item
  *    has left is listed.  Read-only: setting or
@@ -70,20 +71,21 @@ static int reply(const char *value, size_t len, char *buf, size_t size)
 	return (int)len;
 }
 
-/* @name is user.tiktok.KEY or user.youtube.KEY: the job's own set only. */
+/* @name is user.tiktok.KEY or user.youtube.KEY: of the sets the item
+ * shows (one per platform it posts to, meta/job/results.h). */
 static int get_tiktok(const char *path, const char *name, char *buf, size_t size)
 {
-	struct results_view v;
+	struct results_sets sets;
 	struct job j;
 	char value[1024];
-	bool have;
+	bool have = false;
 
 	memset(&j, 0, sizeof(j));
 	if (job_of(path, &j) < 0)
 		return -ENODATA;
-	results_view_of(fs_ctx()->cfg, &j, &v);
-	have = !strncmp(name, v.prefix, strlen(v.prefix)) &&
-	       results_view_value(&v, &j, name + strlen(v.prefix), value, sizeof(value));
+	if (results_sets_of(fs_ctx()->store, fs_ctx()->cfg, &j, &sets) == 0)
+		have = results_sets_value(&sets, name, value, sizeof(value));
+	results_sets_free(&sets);
 	job_free(&j);
 	if (!have)
 		return -ENODATA;
@@ -174,22 +176,31 @@ out:
 	return rc;
 }
 
+/* The names of one set (results_view) that have a value. */
+static void list_set(const struct results_view *v, const struct job *j, struct strbuf *out)
+{
+	char value[1024];
+
+	for (size_t i = 0; i < v->nkeys; i++) {
+		if (!results_view_value(v, j, v->keys[i], value, sizeof(value)))
+			continue;
+		strbuf_addstr(out, v->prefix);
+		strbuf_add(out, v->keys[i], strlen(v->keys[i]) + 1);
+	}
+}
+
 static void list_tiktok(const char *path, struct strbuf *out)
 {
-	struct results_view v;
+	struct results_sets sets;
 	struct job j;
-	char value[1024];
 
 	memset(&j, 0, sizeof(j));
 	if (job_of(path, &j) < 0)
 		return;
-	results_view_of(fs_ctx()->cfg, &j, &v);
-	for (size_t i = 0; i < v.nkeys; i++) {
-		if (!results_view_value(&v, &j, v.keys[i], value, sizeof(value)))
-			continue;
-		strbuf_addstr(out, v.prefix);
-		strbuf_add(out, v.keys[i], strlen(v.keys[i]) + 1);
-	}
+	if (results_sets_of(fs_ctx()->store, fs_ctx()->cfg, &j, &sets) == 0)
+		for (size_t i = 0; i < sets.n; i++)
+			list_set(&sets.views[i], sets.rows[i], out);
+	results_sets_free(&sets);
 	job_free(&j);
 }
 

@@ -9,6 +9,9 @@
  * could overflow.
  *
  * Each wait is asked with its job's account's login (as_its_account).
+ * A target of a multi-target item that ended published waits the same
+ * way on its own row (meta/job/store.h, THE TARGETS): the store hands it
+ * as a job with target_id set, and store_wait_*() change the row.
  *
  * Asks come through the same 30/min status window as the active upload's
  * polls, and the upload goes first: between its steps a wait is asked
@@ -74,13 +77,13 @@ static void wait_again(struct poster *p, const struct job *j, int64_t now)
 	int64_t next = now + pw_wait_gap(now - j->posted_at);
 	int64_t end = pw_wait_deadline(p, j);
 
-	store_set_post_poll(p->st, j->id, next < end ? next : end, NULL);
+	store_wait_poll(p->st, j, next < end ? next : end, NULL);
 }
 
 static void wait_end(struct poster *p, const struct job *j, const char *post_id, const char *url,
 		     const char *post_status, const char *note)
 {
-	int rc = store_end_post_wait(p->st, j->id, post_id, url, post_status, note);
+	int rc = store_wait_end(p->st, j, post_id, url, post_status, note);
 
 	if (rc && rc != -ENOENT)
 		log_warn("job %" PRId64 ": cannot record the end of the wait for its post ID: %s",

@@ -17,7 +17,8 @@
  *
  * A wait is asked with its account's login: between turns the worker
  * switches to it; inside a turn only a wait of the turn's own account is
- * asked, as for TikTok's waits.
+ * asked, as for TikTok's waits.  A YouTube target of a multi-target item
+ * waits on its own row the same way (store_wait_*, meta/job/store.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -43,8 +44,8 @@ static void wait_end(struct poster *p, const struct job *j, const char *status, 
 {
 	int rc;
 
-	store_set_status(p->st, j->id, status);
-	rc = store_end_post_wait(p->st, j->id, NULL, NULL, NULL, note);
+	store_wait_status(p->st, j, status);
+	rc = store_wait_end(p->st, j, NULL, NULL, NULL, note);
 	if (rc && rc != -ENOENT)
 		log_warn("job %" PRId64 ": cannot record the end of YouTube's processing: %s",
 			 j->id, strerror(-rc));
@@ -74,7 +75,7 @@ static void wait_refused(struct poster *p, const struct job *j, enum yt_proc sta
 	rc = outcome_error_file(p->root, j->path, &err);
 	if (rc)
 		log_warn("%s: cannot write its .error file: %s", j->path, strerror(-rc));
-	store_set_error(p->st, j->id, err.what);
+	store_wait_error(p->st, j, err.what);
 	wait_end(p, j, status, "YouTube ended the processing");
 }
 
@@ -109,7 +110,7 @@ static void wait_answer(struct poster *p, const struct job *j, const struct yt_r
 		wait_end(p, j, yt_proc_name(state), "the video was deleted at YouTube");
 		break;
 	default:
-		store_set_status(p->st, j->id, yt_proc_name(state));
+		store_wait_status(p->st, j, yt_proc_name(state));
 		break;
 	}
 }
@@ -126,7 +127,7 @@ static void wait_error(struct poster *p, const struct job *j, struct tt_error *e
 	log_info("job %" PRId64 ": asking YouTube about its processing: %s", j->id,
 		 at ? q.what : err->what);
 	if (at)
-		store_set_post_poll(p->st, j->id, at, NULL);
+		store_wait_poll(p->st, j, at, NULL);
 	if (!strcmp(err->code, YT_LOGIN_CODE)) {
 		pw_logout(p);
 		p->login_retry_at = mono_now() + LOGIN_RETRY_SEC;
@@ -144,10 +145,10 @@ static void wait_ask(struct poster *p, const struct job *j, int64_t now)
 	tt_error_clear(&err);
 	at = pw_ytq_take(p, j, YTQ_LIST, &err);
 	if (at) {
-		store_set_post_poll(p->st, j->id, at < end ? at : end, NULL);
+		store_wait_poll(p->st, j, at < end ? at : end, NULL);
 		return;
 	}
-	store_set_post_poll(p->st, j->id, next < end ? next : end, NULL);
+	store_wait_poll(p->st, j, next < end ? next : end, NULL);
 	memset(&rep, 0, sizeof(rep));
 	if (p->yt.poll(p->yt.ctx, j->post_id ? j->post_id : "", &rep, &err))
 		wait_error(p, j, &err);

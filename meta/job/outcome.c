@@ -178,7 +178,7 @@ char *outcome_error_text(const char *video_name, const struct tt_error *why)
 
 /* Mask every copy of @secret in @s (the job's upload URL, which log_redact
  * only knows if someone registered it). */
-static void mask_literal(char *s, const char *secret)
+void oc_mask_literal(char *s, const char *secret)
 {
 	size_t n;
 
@@ -261,7 +261,8 @@ static void move_init(struct move *m, struct store *st, const struct config *cfg
 {
 	const char *src_v = j->move_from ? j->move_from : j->path;
 	const char *src_c = j->move_from ? j->move_caption_from : j->caption_path;
-	char folder[128];
+	char folder[128], *first;
+	int rc;
 
 	memset(m, 0, sizeof(*m));
 	m->st = st;
@@ -275,9 +276,13 @@ static void move_init(struct move *m, struct store *st, const struct config *cfg
 	m->dst_c = j->caption_path ? xstrdup(j->caption_path) : NULL;
 	m->fresh = !strcmp(m->dst_v, m->cur_v);
 	/* posted/ or failed/ of the job's account, which may not be the
-	 * folder the item is in now: moved after its upload started */
-	if (drop_account_folder(j->account, m->failed ? DROP_FAILED : DROP_POSTED, folder,
-				sizeof(folder)) < 0)
+	 * folder the item is in now: moved after its upload started; of a
+	 * multi-target item, its first target's (the folder it was dropped in) */
+	first = j->targets ? xstrndup(j->targets, strcspn(j->targets, ",")) : NULL;
+	rc = drop_account_folder(first ? first : j->account, m->failed ? DROP_FAILED : DROP_POSTED,
+				 folder, sizeof(folder));
+	free(first);
+	if (rc < 0)
 		snprintf(folder, sizeof(folder), "%s",
 			 drop_folder_name(m->failed ? DROP_FAILED : DROP_POSTED));
 	oc_plan_names(&m->plan, folder, src_v, src_c, m->failed);
@@ -654,11 +659,12 @@ static void tell_final(struct store *st, const struct outcome_final *on_final, i
  * state, the sources in move_from and, failed, the NAME.error text) unless
  * it is already committed, then steps (2) to (4) through do_move(), then
  * on_final.  Idempotent: a job already in @to with no move pending is left
- * alone.  Under move_lock, which serialises every move.
+ * alone.  Under move_lock, which serialises every move.  @fin_text, when
+ * not NULL, is the whole NAME.error text (a multi-target item's blocks).
  */
 static int finish_item(struct store *st, const struct config *cfg, const char *root,
 		       const struct outcome_final *on_final, int64_t id, enum job_state to,
-		       const struct tt_error *why)
+		       const struct tt_error *why, const char *fin_text)
 {
 	struct job j = {0};
 	char *text = NULL;
@@ -672,8 +678,8 @@ static int finish_item(struct store *st, const struct config *cfg, const char *r
 		goto out; /* already done: idempotent */
 	if (j.state != to) {
 		if (to == JOB_FAILED) {
-			text = outcome_error_text(path_base(j.path), why);
-			mask_literal(text, j.upload_url);
+			text = fin_text ? xstrdup(fin_text) : outcome_error_text(path_base(j.path), why);
+			oc_mask_literal(text, j.upload_url);
 		}
 		/* the destination is chosen after the commit (do_move) */
 		rc = store_begin_move(st, id, to, j.path, j.caption_path, text,
@@ -695,22 +701,50 @@ out:
 	return rc;
 }
 
+int oc_finish_final(struct store *st, const struct config *cfg, const char *root,
+		    const struct outcome_final *on_final, int64_t id, const struct oc_final *fin)
+{
+	return finish_item(st, cfg, root, on_final, id, (enum job_state)fin->to, NULL, fin->text);
+}
+
+/*
+ * Job @id's current target ended in @to: a job of one account ends as
+ * always; a multi-target one moves on to its next target, or makes the
+ * item's final move when none is left (outcome_targets.c).
+ */
+static int end_job(struct store *st, const struct config *cfg, const char *root,
+		   const struct outcome_final *on_final, int64_t id, enum job_state to,
+		   const struct tt_error *why)
+{
+	struct oc_final fin = {(int)to, NULL};
+	struct job j;
+	int rc = store_get(st, id, &j);
+
+	if (rc == 0)
+		rc = oc_targets_step(st, cfg, &j, (int)to, why, &fin);
+	job_free(&j);
+	if (rc == 0)
+		rc = finish_item(st, cfg, root, on_final, id, (enum job_state)fin.to, why, fin.text);
+	free(fin.text);
+	return rc < 0 ? rc : 0;
+}
+
 int outcome_posted(struct store *st, const struct config *cfg, const char *root,
 		   const struct outcome_final *on_final, int64_t id)
 {
-	return finish_item(st, cfg, root, on_final, id, JOB_POSTED, NULL);
+	return end_job(st, cfg, root, on_final, id, JOB_POSTED, NULL);
 }
 
 int outcome_published(struct store *st, const struct config *cfg, const char *root,
 		      const struct outcome_final *on_final, int64_t id)
 {
-	return finish_item(st, cfg, root, on_final, id, JOB_PUBLISHED, NULL);
+	return end_job(st, cfg, root, on_final, id, JOB_PUBLISHED, NULL);
 }
 
 int outcome_failed(struct store *st, const struct config *cfg, const char *root,
 		   const struct outcome_final *on_final, int64_t id, const struct tt_error *why)
 {
-	return finish_item(st, cfg, root, on_final, id, JOB_FAILED, why);
+	return end_job(st, cfg, root, on_final, id, JOB_FAILED, why);
 }
 
 struct finish_arg {

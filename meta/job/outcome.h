@@ -50,10 +50,18 @@ int outcome_posted(struct store *st, const struct config *cfg, const char *root,
 int outcome_published(struct store *st, const struct config *cfg, const char *root,
 		      const struct outcome_final *on_final, int64_t id);
 /* Move job @id to failed/ with NAME.error from @why (state failed); the
- * same return as outcome_posted().  A failed item that cannot reach
+ * same return as outcome_posted().  For a multi-target job (meta/job/
+ * store.h, THE TARGETS) these three end its CURRENT target: it moves on
+ * to the next one, and only the last makes the item's final move.  A failed item that cannot reach
  * failed/ gets its NAME.error beside it. */
 int outcome_failed(struct store *st, const struct config *cfg, const char *root,
 		   const struct outcome_final *on_final, int64_t id, const struct tt_error *why);
+/* A multi-target item none of whose targets is left (meta/job/store.h,
+ * THE TARGETS; verdict_apply): its final move, posted/ when every target
+ * posted or published, else failed/ with one block per target in
+ * NAME.error.  Returns as outcome_posted(). */
+int outcome_targets_end(struct store *st, const struct config *cfg, const char *root,
+			const struct outcome_final *on_final, int64_t id);
 /* Write or remove NAME.error beside a live item (invalid caption, no
  * privacy): @why NULL removes it.  Reached without following links; for a
  * video name too long to take ".error" the stem is shortened to fit. */

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Tries of " (2)", " (3)" ... for a file or a folder name. */
@@ -96,5 +97,40 @@ char *oc_link_on_path(int root_fd, const char *rel);
  * fsync'ed, renamed over it), owned by @who when the daemon is root.
  * 0 or -errno. */
 int oc_write_at(int dfd, const char *name, const char *text, const struct oc_owner *who);
+
+/* ---- one drop, several platforms (outcome_targets.c) ---- */
+
+struct config;
+struct job;
+struct store;
+struct tt_error;
+struct outcome_final;
+
+/* How an item ends once no target is left: its final state, and for
+ * failed/ the whole NAME.error text (owned; NULL: made from the reason). */
+struct oc_final {
+	int to; /* enum job_state */
+	char *text;
+};
+
+/* "tiktok" or "youtube": the platform of @account in @cfg (may be NULL). */
+const char *oc_platform_of(const struct config *cfg, const char *account);
+/* "TikTok" or "YouTube" for a platform name. */
+const char *oc_platform_label(const char *platform);
+/*
+ * Job @j's current target ends in @to (posted, published, failed with
+ * @why).  For a job of one account, or one already final: 0 with @out
+ * saying @to as given.  For a multi-target job: its row is recorded; 1
+ * when the job moved on to its next target (nothing else to do); 0 with
+ * @out the item's final state and text when no target is left.  -errno
+ * when the store failed.  The caller frees out->text.
+ */
+int oc_targets_step(struct store *st, const struct config *cfg, const struct job *j, int to,
+		    const struct tt_error *why, struct oc_final *out);
+/* outcome.c's final move of job @id as @fin says. */
+int oc_finish_final(struct store *st, const struct config *cfg, const char *root,
+		    const struct outcome_final *on_final, int64_t id, const struct oc_final *fin);
+/* Mask every copy of @secret in @s (outcome.c). */
+void oc_mask_literal(char *s, const char *secret);
 
 #endif

@@ -12,6 +12,7 @@
 #include "meta/job/results.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -160,6 +161,9 @@ void results_view_of(const struct config *cfg, const struct job *j, struct resul
 	const struct account *a = cfg && j->account ? config_account(cfg, j->account) : NULL;
 	const char *platform = a ? a->platform : cfg ? cfg->platform : NULL;
 
+	if (j->platform) /* a finished target's row says where it posted */
+		platform = j->platform;
+
 	v->youtube = platform && !strcmp(platform, "youtube");
 	v->prefix = v->youtube ? RESULTS_YT_PREFIX : RESULTS_XATTR_PREFIX;
 	v->keys = v->youtube ? yt_keys : results_keys;
@@ -182,4 +186,86 @@ bool results_is_name(const char *name)
 {
 	return !strncmp(name, RESULTS_XATTR_PREFIX, strlen(RESULTS_XATTR_PREFIX)) ||
 	       !strncmp(name, RESULTS_YT_PREFIX, strlen(RESULTS_YT_PREFIX));
+}
+
+/* ---- one set per platform (results.h) ---- */
+
+static void add_set(const struct config *cfg, struct results_sets *s, const struct job *j)
+{
+	struct job *c = xmalloc(sizeof(*c));
+
+	job_dup(j, c);
+	s->rows[s->n] = c;
+	results_view_of(cfg, c, &s->views[s->n]);
+	s->n++;
+}
+
+/* The newest finished target of each platform (rows come oldest first). */
+struct by_platform {
+	struct job *tiktok, *youtube;
+};
+
+static int keep_newest(const struct job *t, void *arg)
+{
+	struct by_platform *b = arg;
+	struct job **slot = t->platform && !strcmp(t->platform, "youtube") ? &b->youtube
+									     : &b->tiktok;
+
+	if (*slot) {
+		job_free(*slot);
+		free(*slot);
+	}
+	*slot = xmalloc(sizeof(**slot));
+	job_dup(t, *slot);
+	return 0;
+}
+
+int results_sets_of(struct store *st, const struct config *cfg, const struct job *j,
+		    struct results_sets *out)
+{
+	struct by_platform b = {NULL, NULL};
+	struct results_view own;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!j->targets || !st) {
+		add_set(cfg, out, j);
+		return 0;
+	}
+	rc = store_targets_of(st, j->id, keep_newest, &b);
+	if (rc == 0) {
+		results_view_of(cfg, j, &own);
+		if (b.tiktok || !own.youtube)
+			add_set(cfg, out, b.tiktok ? b.tiktok : j);
+		if (b.youtube || own.youtube)
+			add_set(cfg, out, b.youtube ? b.youtube : j);
+	}
+	for (int i = 0; i < 2; i++) {
+		struct job *x = i ? b.youtube : b.tiktok;
+
+		job_free(x);
+		free(x);
+	}
+	return rc;
+}
+
+void results_sets_free(struct results_sets *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		job_free(s->rows[i]);
+		free(s->rows[i]);
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+bool results_sets_value(const struct results_sets *s, const char *name, char *out, size_t size)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const char *prefix = s->views[i].prefix;
+
+		if (!strncmp(name, prefix, strlen(prefix)))
+			return results_view_value(&s->views[i], s->rows[i], name + strlen(prefix),
+						  out, size);
+	}
+	return false;
 }

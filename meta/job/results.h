@@ -52,6 +52,29 @@ void results_view_of(const struct config *cfg, const struct job *j, struct resul
 /* The value of v->prefix@key for @j, as results_value. */
 bool results_view_value(const struct results_view *v, const struct job *j, const char *key,
 			char *out, size_t size);
+/*
+ * One drop, several platforms (meta/job/store.h, THE TARGETS): an item
+ * shows one set per platform, user.tiktok.* and user.youtube.*: for each,
+ * the finished target of that platform if there is one, else the job
+ * itself when its current account posts there.  An item of one account
+ * shows its job's set alone, as results_view_of() says.
+ */
+#define RESULTS_SETS_MAX 2
+struct results_sets {
+	size_t n;
+	struct job *rows[RESULTS_SETS_MAX]; /* owned copies */
+	struct results_view views[RESULTS_SETS_MAX];
+};
+struct store;
+/* The sets of job @j (as read from @st) into @out, TikTok's first; 0 or
+ * -errno (then @out is empty).  results_sets_free() releases them. */
+int results_sets_of(struct store *st, const struct config *cfg, const struct job *j,
+		    struct results_sets *out);
+void results_sets_free(struct results_sets *s);
+/* The value of xattr @name (prefix and key) for the item, as
+ * results_view_value(); false when none of its sets shows it. */
+bool results_sets_value(const struct results_sets *s, const char *name, char *out, size_t size);
+
 /* Whether @xattr_name is one of ours (user.tiktok.* or user.youtube.*). */
 bool results_is_name(const char *xattr_name);
 

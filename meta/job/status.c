@@ -229,6 +229,65 @@ bool status_youtube(const struct status_walk *w, const struct job *j)
 	return rv.youtube;
 }
 
+/* ---- the targets of one item (status_int.h) ---- */
+
+struct targets_walk {
+	const struct status_walk *w;
+	struct status_target *out;
+	size_t n;
+};
+
+/* The finished target @t fills the entry of its account, if listed. */
+static int target_row(const struct job *t, void *arg)
+{
+	struct targets_walk *tw = arg;
+
+	for (size_t i = 0; i < tw->n; i++) {
+		if (strcmp(tw->out[i].account, t->account))
+			continue;
+		tw->out[i].state = job_state_name(t->state);
+		tw->out[i].youtube = t->platform && !strcmp(t->platform, "youtube");
+		free(tw->out[i].url);
+		tw->out[i].url = t->url ? xstrdup(t->url) : NULL;
+	}
+	return 0;
+}
+
+size_t status_targets_of(const struct status_walk *w, const struct job *j,
+			 struct status_target *out)
+{
+	struct targets_walk tw = {w, out, 0};
+
+	for (const char *p = j->targets; p && *p && tw.n < STATUS_TARGETS_MAX;) {
+		size_t len = strcspn(p, ",");
+		struct job probe;
+
+		memset(&probe, 0, sizeof(probe));
+		probe.account = xstrndup(p, len);
+		out[tw.n].account = probe.account;
+		out[tw.n].youtube = status_youtube(w, &probe);
+		/* the job's own account is the current target while it lives */
+		out[tw.n].state = !strcmp(probe.account, j->account) && !job_state_final(j->state)
+				      ? job_state_name(j->state)
+				      : "pending";
+		out[tw.n].url = NULL;
+		tw.n++;
+		p += len;
+		p += *p == ',';
+	}
+	if (tw.n && w->st)
+		store_targets_of(w->st, j->id, target_row, &tw);
+	return tw.n;
+}
+
+void status_targets_free(struct status_target *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].account);
+		free(t[i].url);
+	}
+}
+
 int status_note_reload(const char *state_dir, const char *why)
 {
 	char *path = xasprintf("%s/%s", state_dir, STATUS_RELOAD_NOTE);

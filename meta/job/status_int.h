@@ -61,6 +61,22 @@ void status_progress_of(const struct status_walk *w, const struct job *j,
 /* Whether @j's account posts to YouTube (else TikTok). */
 bool status_youtube(const struct status_walk *w, const struct job *j);
 
+/* One target of a multi-target item (meta/job/store.h, THE TARGETS), for
+ * its line: finished (its row's state and URL), current (the job's state)
+ * or "pending". */
+#define STATUS_TARGETS_MAX 4
+struct status_target {
+	char *account; /* owned, as url */
+	bool youtube;
+	const char *state; /* a state name, or "pending" (static) */
+	char *url;
+};
+/* The targets of @j in order into @out (at most STATUS_TARGETS_MAX); 0
+ * for an item of one account.  status_targets_free() releases them. */
+size_t status_targets_of(const struct status_walk *w, const struct job *j,
+			 struct status_target *out);
+void status_targets_free(struct status_target *t, size_t n);
+
 /* Text: the heading and account (before the walk), one item, the rest. */
 void status_text_begin(struct status_walk *w);
 void status_text_item(struct status_walk *w, const struct job *j);

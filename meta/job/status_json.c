@@ -80,8 +80,35 @@ static json_t *j_progress(const struct status_walk *w, const struct job *j)
 	return o;
 }
 
+/* "targets": [{account, platform, state, url}] of an item posted to
+ * several platforms (meta/job/store.h, THE TARGETS); NULL for one of one
+ * account, which has no such key. */
+static json_t *j_targets(const struct status_walk *w, const struct job *j)
+{
+	struct status_target t[STATUS_TARGETS_MAX];
+	size_t n = status_targets_of(w, j, t);
+	json_t *a;
+
+	if (!n)
+		return NULL;
+	a = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "account", json_string(t[i].account));
+		json_object_set_new(o, "platform", json_string(t[i].youtube ? "youtube" : "tiktok"));
+		json_object_set_new(o, "state", json_string(t[i].state));
+		json_object_set_new(o, "url", j_str(t[i].url));
+		json_array_append_new(a, o);
+	}
+	status_targets_free(t, n);
+	return a;
+}
+
 static json_t *j_item(const struct status_walk *w, const struct job *j)
 {
+	json_t *targets = j_targets(w, j);
+
 	json_t *o = json_object();
 
 	json_object_set_new(o, "id", json_integer(j->id));
@@ -106,6 +133,8 @@ static json_t *j_item(const struct status_walk *w, const struct job *j)
 	json_object_set_new(o, "error", j_str(j->error));
 	json_object_set_new(o, "warning", j_str(j->warning));
 	json_object_set_new(o, "post_status", j_str(j->post_status));
+	if (targets)
+		json_object_set_new(o, "targets", targets);
 	return o;
 }
 

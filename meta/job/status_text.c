@@ -115,11 +115,35 @@ static void add_waits_for(const struct status_walk *w, struct strbuf *sb, const 
 	}
 }
 
+/* "targets: TikTok (default) posted, https://...; YouTube (yt) uploading"
+ * under an item posted to several platforms (meta/job/store.h, THE
+ * TARGETS); nothing for an item of one account. */
+static void add_targets(const struct status_walk *w, struct strbuf *sb, const struct job *j)
+{
+	struct status_target t[STATUS_TARGETS_MAX];
+	size_t n = status_targets_of(w, j, t);
+
+	if (!n)
+		return;
+	strbuf_addstr(sb, "      targets: ");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_addf(sb, "%s%s (%s) %s", i ? "; " : "", t[i].youtube ? "YouTube" : "TikTok",
+			    t[i].account, t[i].state);
+		if (t[i].url) {
+			strbuf_addstr(sb, ", ");
+			esc_text(sb, t[i].url);
+		}
+	}
+	strbuf_addch(sb, '\n');
+	status_targets_free(t, n);
+}
+
 static void add_queued(const struct status_walk *w, struct strbuf *sb, const struct job *j)
 {
 	add_head(w, sb, j);
 	add_waits_for(w, sb, j);
 	strbuf_addch(sb, '\n');
+	add_targets(w, sb, j);
 	if (j->caption_path)
 		add_line(sb, "caption", j->caption_path);
 	add_line(sb, "warning", j->warning);
@@ -134,6 +158,7 @@ static void add_result(const struct status_walk *w, struct strbuf *sb, const str
 		add_time(sb, j->posted_at);
 	}
 	strbuf_addch(sb, '\n');
+	add_targets(w, sb, j);
 	if (j->state == JOB_POSTED) {
 		if (j->url)
 			add_line(sb, "url", j->url);

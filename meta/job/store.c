@@ -55,6 +55,10 @@ struct store {
 	pthread_cond_t kick_cond;
 	bool kicked;
 	struct turns *turns; /* whose turn it is among accounts (under lock) */
+	/* paths of jobs moved to their next target, for the tracker (under
+	 * lock): store_target_done() adds, store_take_checks() empties */
+	char **checks;
+	size_t n_checks, alloc_checks;
 };
 
 /* ---- helpers (st->lock held, but for txn_begin and exec_update) ------ */
@@ -419,6 +423,9 @@ void store_close(struct store *st)
 	pthread_mutex_destroy(&st->kick_lock);
 	pthread_mutex_destroy(&st->lock);
 	turns_free(st->turns);
+	for (size_t i = 0; i < st->n_checks; i++)
+		free(st->checks[i]);
+	free(st->checks);
 	free(st);
 }
 
@@ -455,6 +462,30 @@ int store_find_live(struct store *st, const char *path, struct job *out)
 
 /* ---- writes ----------------------------------------------------------- */
 
+/*
+ * A new job @id at @path whose newest final predecessor there failed (the
+ * item was moved back from failed/): the targets that job posted or
+ * published come along (THE TARGETS), so that only what failed is tried
+ * again.  Inside store_ensure()'s transaction.
+ */
+static int carry_targets(struct store *st, const char *path, int64_t id)
+{
+	const struct sqlv v[] = {SV_T(path), SV_I(id)};
+	int rc = run_with(st, S_TGT_CARRY, v, NVALS(v));
+	int n = rc == 0 ? sqlite3_changes(st->db) : 0;
+
+	if (rc == 0 && n > 0)
+		rc = run_with(st, S_TGT_CARRY_LIST, v, NVALS(v));
+	if (rc == 0 && n > 0) {
+		char note[96];
+
+		snprintf(note, sizeof(note), "back from failed/: %d finished target%s kept", n,
+			 n == 1 ? "" : "s");
+		rc = history_row(st, id, "waiting", "waiting", note);
+	}
+	return rc;
+}
+
 int64_t store_ensure(struct store *st, const char *video_path)
 {
 	const struct sqlv path[] = {SV_T(video_path)};
@@ -480,6 +511,8 @@ int64_t store_ensure(struct store *st, const char *video_path)
 		goto out;
 	id = sqlite3_last_insert_rowid(st->db);
 	rc = history_row(st, id, NULL, "waiting", "found");
+	if (rc == 0)
+		rc = carry_targets(st, video_path, id);
 out:
 	rc = txn_end(st, rc, true);
 	return rc ? rc : id;
@@ -701,6 +734,186 @@ int store_rename(struct store *st, const char *old_path, const char *new_path)
 		rc = run_with(st, steps[i], v, NVALS(v));
 	}
 	return txn_end(st, rc, false);
+}
+
+/* ---- THE TARGETS ------------------------------------------------------- */
+
+int store_set_target_poll(struct store *st, int64_t target_id, int64_t next_at,
+			  const char *post_status)
+{
+	const struct sqlv v[] = {SV_I(target_id), SV_I(next_at), SV_T(post_status)};
+	return exec_update(st, S_TGT_POST_POLL, v, NVALS(v));
+}
+
+int store_end_target_wait(struct store *st, int64_t target_id, const char *post_id,
+			  const char *url, const char *post_status, const char *note)
+{
+	const struct sqlv key[] = {SV_I(target_id)};
+	const struct sqlv v[] = {SV_I(target_id), SV_T(post_id), SV_T(url), SV_T(post_status)};
+	sqlite3_stmt *s;
+	int64_t job = 0;
+	char state[32];
+	int rc;
+
+	if (st->readonly)
+		return -EROFS;
+	rc = txn_begin(st);
+	if (rc == 0)
+		rc = run_with(st, S_TGT_END_WAIT, v, NVALS(v));
+	if (rc == 0 && sqlite3_changes(st->db) == 0)
+		rc = -ENOENT; /* no longer published: the wait was ended already */
+	s = rc == 0 ? bound(st, S_TGT_JOB, key, NVALS(key)) : NULL;
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		job = sqlite3_column_int64(s, 0);
+	if (s)
+		sqlite3_reset(s);
+	/* the job's own state is the item's (posted): the note tells */
+	if (rc == 0 && job && state_of(st, job, state, sizeof(state)) == 0)
+		rc = history_row(st, job, state, state, note);
+	return txn_end(st, rc, false);
+}
+
+int store_wait_poll(struct store *st, const struct job *j, int64_t next_at,
+		    const char *post_status)
+{
+	return j->target_id ? store_set_target_poll(st, j->target_id, next_at, post_status)
+			    : store_set_post_poll(st, j->id, next_at, post_status);
+}
+
+int store_wait_end(struct store *st, const struct job *j, const char *post_id, const char *url,
+		   const char *post_status, const char *note)
+{
+	return j->target_id
+		   ? store_end_target_wait(st, j->target_id, post_id, url, post_status, note)
+		   : store_end_post_wait(st, j->id, post_id, url, post_status, note);
+}
+
+int store_wait_status(struct store *st, const struct job *j, const char *status)
+{
+	const struct sqlv v[] = {SV_I(j->target_id), SV_T(status)};
+
+	return j->target_id ? exec_update(st, S_TGT_SET_STATUS, v, NVALS(v))
+			    : store_set_status(st, j->id, status);
+}
+
+int store_wait_error(struct store *st, const struct job *j, const char *error)
+{
+	const struct sqlv v[] = {SV_I(j->target_id), SV_T(error)};
+
+	return j->target_id ? exec_update(st, S_TGT_SET_ERROR, v, NVALS(v))
+			    : store_set_error(st, j->id, error);
+}
+
+int store_set_targets(struct store *st, int64_t id, const char *targets)
+{
+	const struct sqlv v[] = {SV_I(id), SV_T(targets), SV_I(now_sec())};
+	return exec_update(st, S_SET_TARGETS, v, NVALS(v));
+}
+
+int store_set_ready_as(struct store *st, int64_t id, const char *account, uint64_t size,
+		       int64_t schedule_at, const char *privacy, const char *warning,
+		       const char *mime, enum job_state to, const char *note)
+{
+	const struct sqlv v[] = {SV_I(id),	 SV_I(size), SV_I(schedule_at), SV_T(privacy),
+				 SV_T(warning), SV_T(mime), SV_I(now_sec()),	 SV_T(account)};
+
+	return update_then_state(st, S_SET_READY_AS, v, NVALS(v), id, to, note);
+}
+
+/* Remember that job @id needs a fresh verdict: its path, for
+ * store_take_checks().  st->lock held. */
+static void want_check(struct store *st, int64_t id)
+{
+	const struct sqlv v[] = {SV_I(id)};
+	sqlite3_stmt *s = bound(st, S_GET, v, NVALS(v));
+	struct job j;
+
+	if (s && fetch_one(st, s, &j) == 0) {
+		ALLOC_GROW(st->checks, st->n_checks + 1, st->alloc_checks);
+		st->checks[st->n_checks++] = j.path;
+		j.path = NULL;
+		job_free(&j);
+	}
+}
+
+int store_target_done(struct store *st, int64_t id, const char *platform,
+		      enum job_state state, const char *error_text, const char *next,
+		      const char *note)
+{
+	const struct sqlv row[] = {SV_I(id), SV_T(platform), SV_T(job_state_name(state)),
+				   SV_T(error_text), SV_I(now_sec())};
+	const struct sqlv reset[] = {SV_I(id), SV_T(next), SV_I(now_sec())};
+	int rc;
+
+	if (st->readonly)
+		return -EROFS;
+	rc = txn_begin(st);
+	if (rc == 0)
+		rc = run_with(st, S_TGT_FROM_JOB, row, NVALS(row));
+	if (rc == 0 && next)
+		rc = run_with(st, S_TGT_NEXT, reset, NVALS(reset));
+	if (rc == 0 && next)
+		rc = set_state(st, id, JOB_WAITING, note);
+	if (rc == 0)
+		rc = exec(st, "COMMIT");
+	if (rc != 0 && !sqlite3_get_autocommit(st->db))
+		exec(st, "ROLLBACK");
+	if (rc == 0 && next)
+		want_check(st, id); /* committed: the tracker may look now */
+	pthread_mutex_unlock(&st->lock);
+	if (rc == 0)
+		store_kick(st);
+	return rc;
+}
+
+int store_target_failed(struct store *st, int64_t id, const char *account, const char *platform,
+			const char *error_text)
+{
+	const struct sqlv v[] = {SV_I(id), SV_T(account), SV_T(platform), SV_T(error_text),
+				 SV_I(now_sec())};
+	int rc;
+
+	if (st->readonly)
+		return -EROFS;
+	pthread_mutex_lock(&st->lock);
+	rc = run_with(st, S_TGT_FAILED, v, NVALS(v));
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+int store_targets_of(struct store *st, int64_t id, store_each_fn fn, void *arg)
+{
+	const struct sqlv v[] = {SV_I(id)};
+	struct job_list l = {0};
+	sqlite3_stmt *s;
+	int rc;
+
+	pthread_mutex_lock(&st->lock);
+	s = bound(st, S_TGT_LIST, v, NVALS(v));
+	rc = s ? collect(st, s, &l) : -EIO;
+	pthread_mutex_unlock(&st->lock);
+	if (rc == 0)
+		return walk(&l, fn, arg);
+	walk(&l, NULL, NULL);
+	return rc;
+}
+
+void store_take_checks(struct store *st, void (*fn)(const char *path, void *arg), void *arg)
+{
+	char **v;
+	size_t n;
+
+	pthread_mutex_lock(&st->lock);
+	v = st->checks;
+	n = st->n_checks;
+	st->checks = NULL;
+	st->n_checks = st->alloc_checks = 0;
+	pthread_mutex_unlock(&st->lock);
+	for (size_t i = 0; i < n; i++) {
+		fn(v[i], arg);
+		free(v[i]);
+	}
+	free(v);
 }
 
 /* ---- the worker's side ------------------------------------------------ */

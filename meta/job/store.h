@@ -105,6 +105,52 @@
  * answer is committed by store_set_publish_as() naming A, which puts the
  * account back to A with that warning in the same commit.
  *
+ * THE TARGETS.  An item may name several accounts, at most one per
+ * platform (the verdict's targets, meta/rules.h): it posts to each once.
+ * The job row stays the item and its CURRENT target (account): the
+ * tracker, the paths, the poster and every arrow above work on it as on
+ * any job.  jobs.targets lists all the targets in order; a table `targets`
+ * holds one row per FINISHED target (posted, published, failed) with its
+ * results.  Pending targets are the list minus the rows.  Targets post one
+ * after another; the first pending one is the job's account.  The arrows
+ * they add (outcome.c and verdict.c call them):
+ *
+ *   idle       -> ready,      store_set_ready_as()        valid as the first pending target:
+ *                 scheduled                                  its account, privacy, warning and
+ *                                                            the state in one commit
+ *   processing -> waiting     store_target_done()          the current target ended (posted,
+ *   (or any live)  (next target)                           published or failed: its row) and
+ *                                                          another is pending: in one commit
+ *                                                          the row, the job row reset for the
+ *                                                          next (account, publish, results
+ *                                                          cleared) and waiting; the tracker
+ *                                                          is asked to check it again
+ *                                                          (store_take_checks)
+ *   live       -> posted,     store_target_done() with     no target left: the last row, then
+ *                 failed      no next, then                the item's move as for any job:
+ *                             store_begin_move()           posted/ when every target posted
+ *                                                          or published, else failed/ (3)
+ *   published target -> posted target                      its post ID came, or YouTube's
+ *                             store_end_target_wait()      processing ended (the row's wait,
+ *                                                          like (4))
+ *   (none)     -> waiting     store_ensure()               an item moved back from failed/
+ *                                                          (the tracker's store_rename took
+ *                                                          the failed job's paths along): the
+ *                                                          posted and published rows of that
+ *                                                          failed job are copied in the same
+ *                                                          commit (never posted again)
+ *
+ * A target failed by its verdict (media it can never take) gets its row
+ * from store_target_failed(), with no transition: the others go on.  The
+ * item's folder is its first target's (posted/, failed/ of that account).
+ *
+ * Exactly once: a crash before the commit of store_target_done() leaves
+ * the job processing with its publish (reconciled as any); after it, the
+ * next target.  The last target's row and the final move are two commits:
+ * a crash between them replays the end, whose row is then already there
+ * (a target is finished once) and the move follows.  A finished target never posts again: verdict_apply skips
+ * it, and store_rename() never re-targets a job that has one.
+ *
  * A job in flight is moved by the tracker only when its video is deleted
  * before the last byte (cancel_job) or its caption is (store_stop_upload);
  * any other change to its files is logged and the upload goes on.
@@ -177,9 +223,20 @@ struct job {
 	/* The account it posts as ("default", or NAME of accounts/NAME/): see
 	 * THE ACCOUNT above.  Never NULL on a job read from the store. */
 	char *account;
+	/* THE TARGETS: the comma list of a multi-target item's accounts, in
+	 * order ("default,yt"); NULL for an item of one account. */
+	char *targets;
+	/* 0 for the job row.  A finished target's row read as a job
+	 * (store_targets_of, store_next_post_wait): its id in the targets
+	 * table, with that target's account, state and results, the item's
+	 * paths; platform "tiktok" or "youtube" (NULL on a job row). */
+	int64_t target_id;
+	char *platform;
 };
 
 void job_free(struct job *j);
+/* A deep copy of @src into @dst (caller frees with job_free). */
+void job_dup(const struct job *src, struct job *dst);
 
 /* Callback for walks over jobs: gets a borrowed job; non-zero stops the walk
  * and is returned by the walker. */
@@ -264,8 +321,61 @@ int store_set_post_poll(struct store *st, int64_t id, int64_t next_at, const cha
 int store_end_post_wait(struct store *st, int64_t id, const char *post_id, const char *url,
 			const char *post_status, const char *note);
 /* The published job whose status/fetch is due first (smallest
- * post_poll_at) into @out (caller frees with job_free); -ENOENT: none. */
+ * post_poll_at) into @out (caller frees with job_free); -ENOENT: none.
+ * A target's row in state published counts too (THE TARGETS): then
+ * out->target_id is set, and what the wait changes is changed on the row:
+ * the store_wait_*() calls below act on either. */
 int store_next_post_wait(struct store *st, struct job *out);
+/* For a job @j handed by store_next_post_wait(): store_set_post_poll,
+ * store_end_post_wait, store_set_status and store_set_error of the job,
+ * or of its target row when j->target_id is set. */
+int store_wait_poll(struct store *st, const struct job *j, int64_t next_at,
+		    const char *post_status);
+int store_wait_end(struct store *st, const struct job *j, const char *post_id, const char *url,
+		   const char *post_status, const char *note);
+int store_wait_status(struct store *st, const struct job *j, const char *status);
+int store_wait_error(struct store *st, const struct job *j, const char *error);
+/* The same as store_set_post_poll / store_end_post_wait for target row
+ * @target_id; the end also writes a history row on its job. */
+int store_set_target_poll(struct store *st, int64_t target_id, int64_t next_at,
+			  const char *post_status);
+int store_end_target_wait(struct store *st, int64_t target_id, const char *post_id,
+			  const char *url, const char *post_status, const char *note);
+
+/* ---- THE TARGETS (see above) ---- */
+
+/* jobs.targets of @id: the comma list of its accounts, or NULL. */
+int store_set_targets(struct store *st, int64_t id, const char *targets);
+/* The item is valid as target @account (NULL: the job's own): what
+ * store_set_ready() records, the account, and the state @to (ready or
+ * scheduled) with @note, in one commit. */
+int store_set_ready_as(struct store *st, int64_t id, const char *account, uint64_t size,
+		       int64_t schedule_at, const char *privacy, const char *warning,
+		       const char *mime, enum job_state to, const char *note);
+/*
+ * The current target of job @id (its account) ended in @state (posted,
+ * published or failed; @platform "tiktok" or "youtube"; @error_text, the
+ * target's own error text, or NULL): its row from the job row's fields.
+ * With @next (an account): in the same commit the job row becomes @next's
+ * (publish, results, error, warning, attempts cleared) and waiting, with
+ * @note, and the job is put on the list store_take_checks() hands the
+ * tracker.  Recording a target that has a row already changes nothing.
+ * 0 or -errno.
+ */
+int store_target_done(struct store *st, int64_t id, const char *platform,
+		      enum job_state state, const char *error_text, const char *next,
+		      const char *note);
+/* Target @account (@platform) of job @id can never pass (a verdict of its
+ * media): its row, failed, with @error_text.  Not a transition. */
+int store_target_failed(struct store *st, int64_t id, const char *account, const char *platform,
+			const char *error_text);
+/* Walk the finished targets of job @id (rows read as jobs, target_id set),
+ * in the order they finished.  Returns the callback's non-zero or 0. */
+int store_targets_of(struct store *st, int64_t id, store_each_fn fn, void *arg);
+/* Hand over the paths of jobs that moved to their next target since the
+ * last call (each once), for the tracker to validate them again: @fn gets
+ * each path.  In memory: after a restart the tracker checks every item. */
+void store_take_checks(struct store *st, void (*fn)(const char *path, void *arg), void *arg);
 /* The item's files moved: rewrite video and caption paths (also every job
  * under a renamed directory when @old is a directory prefix).  Rows whose
  * files are gone (cancelled, lost) keep their old paths.  A live job that

@@ -82,7 +82,37 @@ void job_free(struct job *j)
 	free(j->mime);
 	free(j->post_status);
 	free(j->account);
+	free(j->targets);
+	free(j->platform);
 	memset(j, 0, sizeof(*j));
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+void job_dup(const struct job *src, struct job *dst)
+{
+	*dst = *src;
+	dst->path = dup_or_null(src->path);
+	dst->caption_path = dup_or_null(src->caption_path);
+	dst->publish_id = dup_or_null(src->publish_id);
+	dst->upload_url = dup_or_null(src->upload_url);
+	dst->status = dup_or_null(src->status);
+	dst->post_id = dup_or_null(src->post_id);
+	dst->url = dup_or_null(src->url);
+	dst->privacy = dup_or_null(src->privacy);
+	dst->error = dup_or_null(src->error);
+	dst->warning = dup_or_null(src->warning);
+	dst->move_from = dup_or_null(src->move_from);
+	dst->move_caption_from = dup_or_null(src->move_caption_from);
+	dst->error_text = dup_or_null(src->error_text);
+	dst->mime = dup_or_null(src->mime);
+	dst->post_status = dup_or_null(src->post_status);
+	dst->account = dup_or_null(src->account);
+	dst->targets = dup_or_null(src->targets);
+	dst->platform = dup_or_null(src->platform);
 }
 
 /* ---- schema ---------------------------------------------------------- */
@@ -158,6 +188,34 @@ static const char *const migrations[] = {
      * upload started (publish_id); every row from before is the default
      * account's, as every item was */
     "ALTER TABLE jobs ADD COLUMN account TEXT NOT NULL DEFAULT 'default';",
+    /* 7: one drop, several platforms (store.h, THE TARGETS): the ordered
+     * comma list of a multi-target item's accounts (NULL: one account), and
+     * one row per FINISHED target, with what its item shows of it.  A
+     * target is finished once (UNIQUE): recording it twice is a no-op, which
+     * makes a replay after a crash harmless.  carried: copied from the
+     * failed job the item was moved back from (never asked about again). */
+    "ALTER TABLE jobs ADD COLUMN targets TEXT;"
+    "CREATE TABLE targets ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+    " account TEXT NOT NULL,"
+    " platform TEXT NOT NULL,"
+    " state TEXT NOT NULL,"
+    " publish_id TEXT,"
+    " post_id TEXT,"
+    " url TEXT,"
+    " status TEXT,"
+    " post_status TEXT,"
+    " post_poll_at INTEGER NOT NULL DEFAULT 0,"
+    " privacy TEXT,"
+    " warning TEXT,"
+    " error TEXT,"
+    " error_text TEXT,"
+    " posted_at INTEGER NOT NULL DEFAULT 0,"
+    " finished_at INTEGER NOT NULL,"
+    " carried INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE(job_id, account));"
+    "CREATE INDEX targets_wait ON targets(state, post_poll_at);",
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -165,7 +223,27 @@ static const char *const migrations[] = {
 	"id, path, caption_path, state, mode, size, sent, schedule_at, retry_at, "                 \
 	"publish_id, upload_url, upload_expires, status, post_id, url, privacy, error, "           \
 	"warning, posted_at, attempts, created_at, updated_at, move_from, "                        \
-	"move_caption_from, error_text, mime, post_status, post_poll_at, account"
+	"move_caption_from, error_text, mime, post_status, post_poll_at, account, targets, "      \
+	"0, NULL"
+
+/* A finished target's row (alias t, its job j) in JOB_COLS's shape, so that
+ * store_read_job() reads it as a job whose target_id is the row's: the
+ * item's paths, the target's results.  Nothing secret: no upload URL. */
+#define TARGET_COLS                                                                                \
+	"j.id, j.path, j.caption_path, t.state, j.mode, j.size, j.size, 0, 0, t.publish_id, "      \
+	"NULL, 0, t.status, t.post_id, t.url, t.privacy, t.error, t.warning, t.posted_at, 0, "     \
+	"j.created_at, t.finished_at, NULL, NULL, t.error_text, j.mime, t.post_status, "           \
+	"t.post_poll_at, t.account, j.targets, t.id, t.platform"
+#define TARGET_FROM " FROM targets t JOIN jobs j ON j.id = t.job_id"
+/* The first line of text ?N (NULL for NULL). */
+#define FIRST_LINE(p)                                                                              \
+	"CASE WHEN instr(" p ", char(10)) > 0 THEN substr(" p ", 1, instr(" p ", char(10)) - 1)"  \
+	" ELSE " p " END"
+/* The newest final job at path ?1 other than ?2, if it failed (store_ensure:
+ * the item came back from failed/, its finished targets come with it). */
+#define FAILED_BEFORE                                                                              \
+	"(SELECT CASE WHEN state = 'failed' THEN id END FROM jobs WHERE path = ?1 AND id != ?2"    \
+	" AND state IN " SQL_FINAL " ORDER BY id DESC LIMIT 1)"
 
 /* In store_rename: ?1 old, ?2 new; a row "under" P is P itself or P/...;
  * substr comparisons, not LIKE, so that '%' and '_' in names are plain. */
@@ -239,7 +317,53 @@ const char *const store_stmt_sql[S_COUNT] = {
 			" WHERE id = ?1 AND state = 'published'",
     /* the waiting post asked about next: the earliest due, then the oldest */
     [S_NEXT_POST_WAIT] = "SELECT " JOB_COLS " FROM jobs WHERE state = 'published'"
-			 " ORDER BY post_poll_at, id LIMIT 1",
+			 " AND targets IS NULL UNION ALL SELECT " TARGET_COLS TARGET_FROM
+			 " WHERE t.state = 'published' AND t.carried = 0"
+			 " ORDER BY 28, 1 LIMIT 1",
+    /* a target's wait (store_set_post_poll / store_end_post_wait) */
+    [S_TGT_POST_POLL] = "UPDATE targets SET post_poll_at = ?2,"
+			" post_status = COALESCE(?3, post_status) WHERE id = ?1",
+    [S_TGT_END_WAIT] = "UPDATE targets SET post_id = COALESCE(?2, post_id),"
+		       " url = COALESCE(?3, url), post_status = ?4, post_poll_at = 0,"
+		       " state = 'posted' WHERE id = ?1 AND state = 'published'",
+    [S_TGT_JOB] = "SELECT job_id, state FROM targets WHERE id = ?1",
+    [S_TGT_SET_STATUS] = "UPDATE targets SET status = ?2 WHERE id = ?1",
+    [S_TGT_SET_ERROR] = "UPDATE targets SET error = ?2 WHERE id = ?1",
+    [S_SET_TARGETS] = "UPDATE jobs SET targets = ?2, updated_at = ?3 WHERE id = ?1",
+    /* the current target ends: its row, from the job row's fields; ?2
+     * platform, ?3 its state, ?4 its error text (NULL: none), ?5 now */
+    [S_TGT_FROM_JOB] = "INSERT OR IGNORE INTO targets(job_id, account, platform, state,"
+		       " publish_id, post_id, url, status, post_status, post_poll_at, privacy,"
+		       " warning, error, error_text, posted_at, finished_at)"
+		       " SELECT id, account, ?2, ?3, publish_id, post_id, url, status,"
+		       " post_status, post_poll_at, privacy, warning, " FIRST_LINE("?4") ", ?4,"
+		       " posted_at, ?5 FROM jobs WHERE id = ?1",
+    /* a target the verdict says can never pass: ?2 account, ?3 platform,
+     * ?4 error text, ?5 now */
+    [S_TGT_FAILED] = "INSERT OR IGNORE INTO targets(job_id, account, platform, state, error,"
+		     " error_text, finished_at) VALUES (?1, ?2, ?3, 'failed', " FIRST_LINE("?4")
+		     ", ?4, ?5)",
+    /* the job row becomes the next target ?2's: nothing of the last stays */
+    [S_TGT_NEXT] = "UPDATE jobs SET account = ?2, publish_id = NULL, upload_url = NULL,"
+		   " upload_expires = 0, sent = 0, status = NULL, post_id = NULL, url = NULL,"
+		   " post_status = NULL, post_poll_at = 0, posted_at = 0, error = NULL,"
+		   " error_fresh = 0, error_text = NULL, warning = NULL, privacy = NULL,"
+		   " attempts = 0, retry_at = 0, mode = 0, updated_at = ?3 WHERE id = ?1",
+    [S_TGT_LIST] = "SELECT " TARGET_COLS TARGET_FROM " WHERE t.job_id = ?1 ORDER BY t.id",
+    /* store_ensure of an item back from failed/: ?1 path, ?2 the new job */
+    [S_TGT_CARRY] = "INSERT OR IGNORE INTO targets(job_id, account, platform, state,"
+		    " publish_id, post_id, url, status, post_status, post_poll_at, privacy,"
+		    " warning, error, error_text, posted_at, finished_at, carried)"
+		    " SELECT ?2, account, platform, state, publish_id, post_id, url, status,"
+		    " post_status, 0, privacy, warning, error, error_text, posted_at,"
+		    " finished_at, 1 FROM targets WHERE state IN ('posted','published')"
+		    " AND job_id = " FAILED_BEFORE " ORDER BY id",
+    [S_TGT_CARRY_LIST] = "UPDATE jobs SET targets = (SELECT targets FROM jobs WHERE id = "
+			 FAILED_BEFORE ") WHERE id = ?2",
+    /* ready as target ?8 (NULL: the job's account kept) */
+    [S_SET_READY_AS] = "UPDATE jobs SET size = ?2, schedule_at = ?3, privacy = ?4,"
+		       " warning = ?5, mime = ?6, updated_at = ?7,"
+		       " account = COALESCE(?8, account) WHERE id = ?1",
     [S_SET_PATHS] = "UPDATE jobs SET path = ?2, caption_path = ?3, updated_at = ?4 WHERE id = ?1",
     [S_BEGIN_MOVE] = "UPDATE jobs SET move_from = path, move_caption_from = caption_path,"
 		     " path = ?2, caption_path = ?3, error_text = COALESCE(?4, error_text),"
@@ -264,7 +388,8 @@ const char *const store_stmt_sql[S_COUNT] = {
      * started; after that it stays with the account it began with, and its
      * warning says so (the right-hand sides see the row as it was) */
     [S_REN_PATH] = "UPDATE jobs SET path = " MOVED("path") ", updated_at = ?3,"
-		   " account = CASE WHEN publish_id IS NULL THEN drop_account(" MOVED("path") ")"
+		   " account = CASE WHEN publish_id IS NULL AND NOT EXISTS (SELECT 1 FROM"
+		   " targets WHERE targets.job_id = jobs.id) THEN drop_account(" MOVED("path") ")"
 		   " ELSE account END,"
 		   " warning = CASE WHEN publish_id IS NOT NULL AND " SQL_LIVE
 		   " AND drop_account(" MOVED("path") ") != account"
@@ -390,6 +515,9 @@ void store_read_job(sqlite3_stmt *s, struct job *j)
 	j->account = col_str(s, 28);
 	if (!j->account)
 		j->account = xstrdup(DROP_DEFAULT_ACCOUNT);
+	j->targets = col_str(s, 29);
+	j->target_id = sqlite3_column_int64(s, 30);
+	j->platform = col_str(s, 31);
 }
 
 /* drop_account(path): the account of the folder @path is in (meta/job/

@@ -200,6 +200,15 @@ static void item_touched(struct tracker *t, struct tfile *v, struct pathlist *re
 	}
 }
 
+void trk_recheck(struct tracker *t, const char *video)
+{
+	struct tfile *v = trk_find_path(t, video);
+
+	/* already waiting (store_target_done): nothing to send back */
+	if (v && v->video)
+		item_touched(t, v, NULL);
+}
+
 /* Touch every item that a caption (or a video) @f belongs to. */
 void trk_owners_touched(struct tracker *t, struct tfile *f, struct pathlist *resets)
 {
@@ -653,6 +662,23 @@ static void cancel_moved_out(struct tracker *t, struct pathlist *cancels)
 }
 
 /*
+ * A file of a multi-target item moved back from failed/ (meta/job/store.h,
+ * THE TARGETS): its failed job's paths follow it, so that the new job made
+ * at @to finds it and keeps what it posted (store_ensure); only what failed
+ * is posted again.  An item of one account starts afresh, as always.
+ */
+static void follow_back_from_failed(struct tracker *t, const char *from, const char *to)
+{
+	struct job j;
+
+	if (drop_folder_of(from) != DROP_FAILED || store_get_by_path(t->st, from, &j) < 0)
+		return;
+	if (j.state == JOB_FAILED && j.targets && store_rename(t->st, from, to) < 0)
+		log_warn("%s -> %s: cannot record the move", from, to);
+	job_free(&j);
+}
+
+/*
  * Order matters after the mutex is released: jobs of files that were
  * replaced or moved out are cancelled first (while they still sit at their
  * paths), then the store follows the move, then the moved items go back to
@@ -707,6 +733,8 @@ void tracker_renamed(struct tracker *t, const char *from, const char *to, double
 			trk_clear_error_file(t, from);
 	}
 	trk_run_resets(t, &resets, "moved: checking it again");
+	if (k != DROP_NOT_ITEM && !f)
+		follow_back_from_failed(t, from, to);
 	/* A temporary name (or a file from posted/ or failed/) becoming a real
 	 * name in the folders: that is when it arrives.  Also a video renamed
 	 * from a caption name, or over a known file: a change of @to. */

@@ -81,6 +81,9 @@ int trk_captions_of(struct tracker *t, const struct tfile *v, struct tfile *out[
 /* (locked) Every item @f belongs to (itself for a video) must be checked
  * again; armed ones are added to @resets (may be NULL). */
 void trk_owners_touched(struct tracker *t, struct tfile *f, struct pathlist *resets);
+/* (locked) The item of @video must be validated again: its job moved to
+ * its next target (store_take_checks, meta/job/store.h THE TARGETS). */
+void trk_recheck(struct tracker *t, const char *video);
 /* (locked) A new entry; the caller touches its owners. */
 struct tfile *trk_entry_new(struct tracker *t, const char *path, enum drop_kind k, double changed);
 /* (locked) Forget @f (its file is gone) and free it; its items are touched. */

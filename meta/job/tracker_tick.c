@@ -605,19 +605,22 @@ static void apply_verdict(struct tracker *t, struct tfile *f, const struct due *
 	struct tfile *c = d->cap[0] ? trk_find_path(t, d->cap[0]) : NULL;
 	int rc = verdict_apply(t->st, t->cfg, t->root, t->on_final, j, &d->v, d->cap[0]);
 
+	/* By where the item went, not by v.kind alone: an item of several
+	 * targets may stay (one target's media failed, the others go on) or
+	 * end (none left) whatever its folder account's verdict says. */
+	if (rc == JOB_FAILED || rc == JOB_POSTED) {
+		trk_entry_drop(t, f, resets);
+		if (c)
+			trk_entry_drop(t, c, resets);
+		return;
+	}
 	switch (d->v.kind) {
 	case VERDICT_OK:
+	case VERDICT_MEDIA: /* still here: another target goes on */
 		f->armed = rc >= 0;
 		break;
 	case VERDICT_CAPTION:
 		f->armed = true;
-		break;
-	case VERDICT_MEDIA:
-		if (rc < 0)
-			break;
-		trk_entry_drop(t, f, resets);
-		if (c)
-			trk_entry_drop(t, c, resets);
 		break;
 	default:
 		f->armed = false;
@@ -709,6 +712,17 @@ static void run_scans(struct tracker *t, double now)
 	trk_pl_clear(&scans);
 }
 
+/* A job moved to its next target (store_take_checks): check its item again
+ * now, as the next account, rather than at its next change. */
+static void recheck_one(const char *path, void *arg)
+{
+	struct tracker *t = arg;
+
+	pthread_mutex_lock(&t->mu);
+	trk_recheck(t, path);
+	pthread_mutex_unlock(&t->mu);
+}
+
 double tracker_tick(struct tracker *t, double now)
 {
 	struct duelist dl = { 0 };
@@ -718,6 +732,7 @@ double tracker_tick(struct tracker *t, double now)
 	double next = TRACKER_IDLE_WAIT;
 
 	run_scans(t, now);
+	store_take_checks(t->st, recheck_one, t);
 	pthread_mutex_lock(&t->mu);
 	collect_due(t, now, &dl, &next);
 	pthread_mutex_unlock(&t->mu);

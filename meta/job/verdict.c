@@ -7,6 +7,7 @@
 #include "meta/job/verdict.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -18,6 +19,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/path.h"
+#include "util/strbuf.h"
 
 /* Move @j to @to unless it is there: @j was read before the caller's
  * validation finished, so "no change" is asked of the store again (an
@@ -81,7 +83,7 @@ static bool posts_to_youtube(const struct config *cfg, const struct job *j)
  * itself (docs/youtube.md §3, meta/youtube_meta.h).
  */
 static int post_time(struct store *st, const struct config *cfg, const char *root,
-		     const struct job *j, const struct verdict *v, int64_t *at)
+		     const struct job *j, const struct verdict *v, bool youtube, int64_t *at)
 {
 	const struct sidecar *sc = &v->sidecar;
 	struct tt_error qerr;
@@ -98,10 +100,18 @@ static int post_time(struct store *st, const struct config *cfg, const char *roo
 		if (*at <= 0)
 			*at = 1; /* a slot is a time: never "none" */
 	} else if (drop_in_scheduled(j->path) && v->have_sidecar && sc->has_schedule &&
-		   sc->schedule_at > wall_now() && !posts_to_youtube(cfg, j)) {
+		   sc->schedule_at > wall_now() && !youtube) {
 		*at = sc->schedule_at;
 	}
 	return 0;
+}
+
+/* The history note of a valid item bound for @to. */
+static const char *ok_note(const struct job *j, enum job_state to)
+{
+	return to == JOB_READY		   ? "complete and valid"
+	       : drop_in_queue(j->path) ? "complete and valid; waits for its slot"
+					: "complete and valid; waits for its time";
 }
 
 static int apply_ok(struct store *st, const struct config *cfg, const char *root,
@@ -111,7 +121,7 @@ static int apply_ok(struct store *st, const struct config *cfg, const char *root
 	int64_t at = 0;
 	int rc;
 
-	if (post_time(st, cfg, root, j, v, &at) < 0)
+	if (post_time(st, cfg, root, j, v, posts_to_youtube(cfg, j), &at) < 0)
 		return JOB_INVALID;
 	to = at ? JOB_SCHEDULED : JOB_READY;
 	rc = store_set_ready(st, j->id, v->media.size, at, v->privacy[0] ? v->privacy : NULL,
@@ -122,10 +132,7 @@ static int apply_ok(struct store *st, const struct config *cfg, const char *root
 		return rc;
 	}
 	set_error(st, j, NULL);
-	rc = set_state(st, j, to,
-		       to == JOB_READY		 ? "complete and valid"
-		       : drop_in_queue(j->path) ? "complete and valid; waits for its slot"
-						: "complete and valid; waits for its time");
+	rc = set_state(st, j, to, ok_note(j, to));
 	if (rc < 0)
 		return rc;
 	outcome_error_file(root, j->path, NULL);
@@ -154,13 +161,13 @@ static int apply_media(struct store *st, const struct config *cfg, const char *r
 	return JOB_FAILED;
 }
 
-static int apply_incomplete(struct store *st, const struct job *j, const struct verdict *v)
+static int apply_incomplete(struct store *st, const struct job *j, const struct tt_error *why)
 {
 	int rc;
 
-	set_error(st, j, v->error.what);
-	rc = set_state(st, j, JOB_WAITING, v->error.what);
-	log_info("%s: waits: %s", j->path, v->error.what);
+	set_error(st, j, why->what);
+	rc = set_state(st, j, JOB_WAITING, why->what);
+	log_info("%s: waits: %s", j->path, why->what);
 	return rc < 0 ? rc : JOB_WAITING;
 }
 
@@ -192,6 +199,140 @@ static int refuse_unknown_account(struct store *st, const struct config *cfg, co
 	return 1;
 }
 
+/* ---- one drop, several platforms (store.h, THE TARGETS) ---- */
+
+static int note_finished(const struct job *t, void *arg)
+{
+	struct strbuf *done = arg;
+
+	strbuf_addf(done, ",%s,", t->account);
+	return 0;
+}
+
+/* Valid as @t, the first target still to post: the job becomes @t's, with
+ * its privacy and warning, and ready or scheduled, in one commit. */
+static int apply_ok_as(struct store *st, const struct config *cfg, const char *root,
+		       const struct job *j, const struct verdict *v, const struct verdict_target *t)
+{
+	enum job_state to;
+	int64_t at = 0;
+	int rc;
+
+	if (post_time(st, cfg, root, j, v, t->youtube, &at) < 0)
+		return JOB_INVALID;
+	to = at ? JOB_SCHEDULED : JOB_READY;
+	set_error(st, j, NULL);
+	rc = store_set_ready_as(st, j->id, t->account, v->media.size, at,
+				t->privacy[0] ? t->privacy : NULL, t->warning[0] ? t->warning : NULL,
+				media_container_mime(v->media.container), to, ok_note(j, to));
+	if (rc < 0) {
+		log_warn("%s: cannot record its checked details", j->path);
+		return rc;
+	}
+	outcome_error_file(root, j->path, NULL);
+	log_info("%s: %s as account %s (%s)%s%s", j->path, job_state_name(to), t->account,
+		 t->youtube ? "YouTube" : "TikTok", t->warning[0] ? "; warning: " : "", t->warning);
+	return (int)to;
+}
+
+/* A target whose media can never pass: it failed, the others go on. */
+static void target_failed(struct store *st, const struct job *j, const struct verdict_target *t)
+{
+	char *text = outcome_error_text(path_base(j->path), &t->error);
+
+	if (store_target_failed(st, j->id, t->account, t->youtube ? "youtube" : "tiktok", text) < 0)
+		log_warn("%s: cannot record that account %s failed", j->path, t->account);
+	else
+		log_info("%s: fails for account %s: %s", j->path, t->account, t->error.what);
+	free(text);
+}
+
+/* No target is left to post: the item's final move; its state after. */
+static int end_targets(struct store *st, const struct config *cfg, const char *root,
+		       const struct outcome_final *on_final, const struct job *j)
+{
+	struct job after;
+	int rc = outcome_targets_end(st, cfg, root, on_final, j->id);
+
+	if (rc == 0 && (rc = store_get(st, j->id, &after)) == 0) {
+		rc = (int)after.state;
+		job_free(&after);
+	}
+	if (rc < 0)
+		log_warn("%s: cannot make its final move: %s", j->path, strerror(-rc));
+	return rc;
+}
+
+/* The targets list of @v as "a,b" into @sb. */
+static void targets_list(const struct verdict *v, struct strbuf *sb)
+{
+	for (size_t i = 0; i < v->n_targets; i++)
+		strbuf_addf(sb, "%s%s", i ? "," : "", v->targets[i].account);
+}
+
+/* @t is finished (its row, or recorded failed just now). */
+static bool finished(const struct strbuf *done, const struct verdict_target *t)
+{
+	char *key = xasprintf(",%s,", t->account);
+	bool r = done->buf && strstr(done->buf, key) != NULL;
+
+	free(key);
+	return r;
+}
+
+/*
+ * A verdict of several targets over the targets still to post (finished
+ * ones are skipped): an unfinished copy waits; a target whose media can
+ * never pass fails alone; a caption refused for any target makes the item
+ * invalid (fixed in place); none left: the item's final move; else ready
+ * as the first target left.
+ */
+static int apply_targets(struct store *st, const struct config *cfg, const char *root,
+			 const struct outcome_final *on_final, const struct job *j,
+			 const struct verdict *v)
+{
+	struct strbuf done = STRBUF_INIT, list = STRBUF_INIT;
+	const struct verdict_target *first = NULL, *refused = NULL;
+	int rc;
+
+	strbuf_init(&done);
+	strbuf_init(&list);
+	targets_list(v, &list);
+	if (!j->targets || strcmp(j->targets, list.buf))
+		store_set_targets(st, j->id, list.buf);
+	rc = store_targets_of(st, j->id, note_finished, &done);
+	for (size_t i = 0; rc == 0 && i < v->n_targets; i++) {
+		const struct verdict_target *t = &v->targets[i];
+
+		if (finished(&done, t))
+			continue;
+		if (t->kind == VERDICT_INCOMPLETE) {
+			rc = apply_incomplete(st, j, &t->error);
+			goto out;
+		}
+		if (t->kind == VERDICT_MEDIA) {
+			target_failed(st, j, t);
+			strbuf_addf(&done, ",%s,", t->account);
+		} else if (t->kind == VERDICT_CAPTION && !refused) {
+			refused = t;
+		} else if (t->kind == VERDICT_OK && !first) {
+			first = t;
+		}
+	}
+	if (rc < 0)
+		goto out;
+	if (refused)
+		rc = apply_refusal(st, root, j, &refused->error);
+	else if (first)
+		rc = apply_ok_as(st, cfg, root, j, v, first);
+	else
+		rc = end_targets(st, cfg, root, on_final, j);
+out:
+	strbuf_release(&done);
+	strbuf_release(&list);
+	return rc;
+}
+
 int verdict_apply(struct store *st, const struct config *cfg, const char *root,
 		  const struct outcome_final *on_final, const struct job *j,
 		  const struct verdict *v, const char *caption)
@@ -201,6 +342,8 @@ int verdict_apply(struct store *st, const struct config *cfg, const char *root,
 		set_caption(st, j, caption);
 	if (v->kind != VERDICT_INCOMPLETE && refuse_unknown_account(st, cfg, root, j))
 		return JOB_INVALID;
+	if (v->n_targets >= 2)
+		return apply_targets(st, cfg, root, on_final, j, v);
 	switch (v->kind) {
 	case VERDICT_OK:
 		return apply_ok(st, cfg, root, j, v);
@@ -209,6 +352,6 @@ int verdict_apply(struct store *st, const struct config *cfg, const char *root,
 	case VERDICT_MEDIA:
 		return apply_media(st, cfg, root, on_final, j, v);
 	default:
-		return apply_incomplete(st, j, v);
+		return apply_incomplete(st, j, &v->error);
 	}
 }

@@ -15,6 +15,20 @@
  *   VERDICT_MEDIA       -> failed/ with NAME.error (outcome_failed)
  *   VERDICT_INCOMPLETE  -> waiting with the reason (a truncated copy)
  *
+ * A verdict of several targets (v->n_targets >= 2, meta/rules.h) is
+ * applied over the targets not finished yet (meta/job/store.h, THE
+ * TARGETS; finished ones are skipped, so a retry never posts one twice):
+ *
+ *   any INCOMPLETE      -> waiting, as above
+ *   a target's MEDIA    -> that target alone failed (its row, its error);
+ *                          the others go on
+ *   any CAPTION         -> invalid with NAME.error naming that account and
+ *                          platform (fixed in place)
+ *   the rest OK         -> ready or scheduled as above, as the FIRST target
+ *                          left: the job's account, privacy and warning
+ *                          become that target's, in the commit of the state
+ *   none left           -> the item's final move (outcome_targets_end)
+ *
  * NAME.error comes first so that whoever sees `invalid` finds the file.
  * Each store setter is a commit (fsync): what would not change is skipped.
  */

@@ -1,5 +1,6 @@
 /* Unit tests for fs/mirror.c: the results of watch mode on the real files. */
 #include "fs/mirror.h"
+#include "meta/config.h"
 #include "meta/job/results.h"
 #include "meta/job/store.h"
 #include "util/strbuf.h"
@@ -8,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
@@ -345,6 +347,76 @@ TEST(test_a_symlinked_folder_on_the_way_is_not_followed)
 	free(outdir);
 	free(target);
 	rm_outside();
+}
+
+/* The config of two accounts: default on TikTok, yt on YouTube. */
+static bool two_platforms(struct config *cfg)
+{
+	char *path = xasprintf("%s/two.conf", dir);
+	FILE *f = fopen(path, "w");
+	struct tt_error e;
+	bool ok = f && fputs("[account yt]\nplatform = youtube\n", f) >= 0 && fclose(f) == 0;
+
+	chmod(path, 0600);
+	tt_error_clear(&e);
+	ok = ok && config_load(cfg, path, &e) == 0;
+	if (!ok)
+		FAILF("config: %s", e.what);
+	unlink(path);
+	free(path);
+	return ok;
+}
+
+/* user.youtube.@key of root/@rel, or "" */
+static const char *yget(const char *rel, const char *key)
+{
+	static char buf[1024];
+	char *p = xasprintf("%s/%s", dir, rel);
+	char *name = xasprintf("user.youtube.%s", key);
+	ssize_t n = lgetxattr(p, name, buf, sizeof(buf) - 1);
+
+	buf[n > 0 ? n : 0] = '\0';
+	free(p);
+	free(name);
+	return buf;
+}
+
+/* One drop, several platforms (meta/job/store.h, THE TARGETS): while the
+ * YouTube upload runs, the file keeps TikTok's finished results beside
+ * YouTube's state; neither set removes the other as stale. */
+TEST(test_an_item_posted_to_two_platforms_carries_both_sets)
+{
+	struct store *st = open_fresh();
+	struct config cfg;
+	struct mirror *m;
+	int64_t id;
+
+	if (!st)
+		return;
+	if (!two_platforms(&cfg)) {
+		store_close(st);
+		return;
+	}
+	touch("outbox/clip.mp4");
+	id = store_ensure(st, "outbox/clip.mp4");
+	store_set_targets(st, id, "default,yt");
+	store_transition(st, id, JOB_PROCESSING, "all bytes sent");
+	store_set_result(st, id, "7312345678901234567",
+			 "https://www.tiktok.com/@u/video/7312345678901234567", 1000);
+	CHECK_INT(store_target_done(st, id, "tiktok", JOB_POSTED, NULL, "yt", "next: yt"), 0);
+	m = mirror_new(st, dir, NULL);
+	mirror_set_config(m, &cfg);
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK_STR(xget("outbox/clip.mp4", "state"), "posted");
+	CHECK_STR(xget("outbox/clip.mp4", "post_id"), "7312345678901234567");
+	CHECK_STR(yget("outbox/clip.mp4", "state"), "waiting");
+	store_transition(st, id, JOB_UPLOADING, "session");
+	CHECK_INT(mirror_sync(m), 0);
+	CHECK_STR(xget("outbox/clip.mp4", "post_id"), "7312345678901234567");
+	CHECK_STR(yget("outbox/clip.mp4", "state"), "uploading");
+	mirror_free(m);
+	config_free(&cfg);
+	store_close(st);
 }
 
 int main(void)

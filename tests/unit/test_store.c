@@ -493,7 +493,7 @@ TEST(test_mime_of_a_ready_item_survives_a_reopen)
 /*
  * Close @st, turn its file back into a store of schema @version (dropping
  * the columns later migrations added: 3 mime, 5 post_status and
- * post_poll_at, 6 account) and open it again, so the migrations run on it.
+ * post_poll_at, 6 account, 7 targets) and open it again, so the migrations run on it.
  * NULL, with a failed check, if it cannot be opened.
  */
 static struct store *reopen_at_version(struct store *st, int version)
@@ -504,6 +504,8 @@ static struct store *reopen_at_version(struct store *st, int version)
 
 	store_close(st);
 	strbuf_init(&sql);
+	if (version < 7)
+		strbuf_addstr(&sql, "DROP TABLE targets; ALTER TABLE jobs DROP COLUMN targets;");
 	if (version < 6)
 		strbuf_addstr(&sql, "ALTER TABLE jobs DROP COLUMN account;");
 	if (version < 5)
