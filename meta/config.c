@@ -845,9 +845,21 @@ void config_account_view(const struct config *cfg, const struct account *a, cons
 	view->also_post_to_line = a->also_post_to_line;
 }
 
+bool platform_is_youtube(const char *platform)
+{
+	return platform && !strcmp(platform, "youtube");
+}
+
 bool config_is_youtube(const struct config *cfg)
 {
-	return cfg && cfg->platform && !strcmp(cfg->platform, "youtube");
+	return cfg && platform_is_youtube(cfg->platform);
+}
+
+bool config_account_youtube(const struct config *cfg, const char *name)
+{
+	const struct account *a = cfg && name ? config_account(cfg, name) : NULL;
+
+	return a ? platform_is_youtube(a->platform) : config_is_youtube(cfg);
 }
 
 static char *find_path(const char *explicit_path)

@@ -127,6 +127,12 @@ int config_load(struct config *cfg, const char *path, struct tt_error *err);
 int config_set(struct config *cfg, const char *key, const char *value, struct tt_error *err);
 /* The account named @name, or NULL when the config has none (borrowed). */
 const struct account *config_account(const struct config *cfg, const char *name);
+/* Whether @platform (an account's platform value; NULL is TikTok) is
+ * YouTube: the one test of it. */
+bool platform_is_youtube(const char *platform);
+/* Whether account @name of @cfg posts to YouTube; a name @cfg does not
+ * have (or NULL) as the default account does. */
+bool config_account_youtube(const struct config *cfg, const char *name);
 /*
  * @view becomes @cfg as account @a sees it: @a's per-account values and
  * @state_dir (the account's own, meta/account.h) in place of the default

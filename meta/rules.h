@@ -55,6 +55,11 @@ struct verdict {
 	char privacy[32];	/* the privacy that will be sent, "" if none */
 	int mode;		/* enum post_mode that will be used */
 	size_t n_targets;	/* 0: the folder's account only */
+	/* The tracker resolved the item's targets and found the folder's
+	 * account alone: an item that named others before (a caption's
+	 * also_post_to taken out) no longer posts to them.  false for the
+	 * poster's re-check, which checks the current account only. */
+	bool targets_resolved;
 	struct verdict_target targets[VERDICT_TARGETS_MAX];
 };
 

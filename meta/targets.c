@@ -13,11 +13,6 @@
 #include "meta/config.h"
 #include "util/strbuf.h"
 
-static bool account_is_youtube(const struct account *a)
-{
-	return a->platform && !strcmp(a->platform, "youtube");
-}
-
 static const char *platform_word(bool youtube)
 {
 	return youtube ? "YouTube" : "TikTok";
@@ -54,10 +49,10 @@ static int platform_taken(const struct config *cfg, const struct account *own,
 			  const struct account_list *l, size_t i, char *why, size_t size)
 {
 	const struct account *a = config_account(cfg, l->names[i]);
-	const char *word = platform_word(account_is_youtube(a));
-	const char *attrs = account_is_youtube(a) ? "user.youtube.*" : "user.tiktok.*";
+	const char *word = platform_word(platform_is_youtube(a->platform));
+	const char *attrs = platform_is_youtube(a->platform) ? "user.youtube.*" : "user.tiktok.*";
 
-	if (account_is_youtube(a) == account_is_youtube(own)) {
+	if (platform_is_youtube(a->platform) == platform_is_youtube(own->platform)) {
 		snprintf(why, size,
 			 "also_post_to names '%s', a %s account like the folder's own account %s: "
 			 "an item posts to one account per platform, because both would write the "
@@ -68,7 +63,7 @@ static int platform_taken(const struct config *cfg, const struct account *own,
 	for (size_t j = 0; j < i; j++) {
 		const struct account *b = config_account(cfg, l->names[j]);
 
-		if (account_is_youtube(a) != account_is_youtube(b))
+		if (platform_is_youtube(a->platform) != platform_is_youtube(b->platform))
 			continue;
 		snprintf(why, size,
 			 "also_post_to names '%s' and '%s', both %s accounts: an item posts to one "
@@ -138,7 +133,7 @@ static void target_set(struct verdict_target *t, const struct account *a)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->account, sizeof(t->account), "%s", a->name);
-	t->youtube = account_is_youtube(a);
+	t->youtube = platform_is_youtube(a->platform);
 }
 
 int targets_resolve(const struct config *cfg, const char *own, const struct sidecar *sc,

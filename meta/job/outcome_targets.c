@@ -29,15 +29,12 @@
 
 const char *oc_platform_of(const struct config *cfg, const char *account)
 {
-	const struct account *a = cfg && account ? config_account(cfg, account) : NULL;
-	const char *p = a ? a->platform : cfg ? cfg->platform : NULL;
-
-	return p && !strcmp(p, "youtube") ? "youtube" : "tiktok";
+	return config_account_youtube(cfg, account) ? "youtube" : "tiktok";
 }
 
 const char *oc_platform_label(const char *platform)
 {
-	return platform && !strcmp(platform, "youtube") ? "YouTube" : "TikTok";
+	return platform_is_youtube(platform) ? "YouTube" : "TikTok";
 }
 
 /* The finished targets of a job, copied out (rows read as jobs). */

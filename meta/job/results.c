@@ -164,7 +164,7 @@ void results_view_of(const struct config *cfg, const struct job *j, struct resul
 	if (j->platform) /* a finished target's row says where it posted */
 		platform = j->platform;
 
-	v->youtube = platform && !strcmp(platform, "youtube");
+	v->youtube = platform_is_youtube(platform);
 	v->prefix = v->youtube ? RESULTS_YT_PREFIX : RESULTS_XATTR_PREFIX;
 	v->keys = v->youtube ? yt_keys : results_keys;
 	v->nkeys = v->youtube ? sizeof(yt_keys) / sizeof(yt_keys[0]) : results_nkeys;
@@ -208,8 +208,7 @@ struct by_platform {
 static int keep_newest(const struct job *t, void *arg)
 {
 	struct by_platform *b = arg;
-	struct job **slot = t->platform && !strcmp(t->platform, "youtube") ? &b->youtube
-									     : &b->tiktok;
+	struct job **slot = platform_is_youtube(t->platform) ? &b->youtube : &b->tiktok;
 
 	if (*slot) {
 		job_free(*slot);

@@ -61,6 +61,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "meta/config.h"
 #include "meta/job/drop.h"
 #include "meta/job/results.h"
 #include "meta/job/status_int.h"
@@ -246,7 +247,7 @@ static int target_row(const struct job *t, void *arg)
 		if (strcmp(tw->out[i].account, t->account))
 			continue;
 		tw->out[i].state = job_state_name(t->state);
-		tw->out[i].youtube = t->platform && !strcmp(t->platform, "youtube");
+		tw->out[i].youtube = platform_is_youtube(t->platform);
 		free(tw->out[i].url);
 		tw->out[i].url = t->url ? xstrdup(t->url) : NULL;
 	}

@@ -243,7 +243,7 @@ static void add_accounts(struct strbuf *sb, const struct config *cfg)
 	strbuf_addstr(sb, "Accounts: ");
 	for (size_t i = 0; i < cfg->n_accounts; i++) {
 		const struct account *a = &cfg->accounts[i];
-		bool yt = a->platform && !strcmp(a->platform, "youtube");
+		bool yt = platform_is_youtube(a->platform);
 
 		if (i)
 			strbuf_addstr(sb, ", ");

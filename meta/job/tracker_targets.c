@@ -73,7 +73,7 @@ static void check_each_target(struct tracker *t, const struct trk_item *it,
  */
 static bool validate_targets(struct tracker *t, const struct trk_item *it, const char *own,
 			     const struct config *view0, const struct creator_info *ci0,
-			     struct verdict *v)
+			     struct verdict *v, bool *alone)
 {
 	struct sidecar sc;
 	struct tt_error err;
@@ -87,8 +87,10 @@ static bool validate_targets(struct tracker *t, const struct trk_item *it, const
 	verdict_init(v);
 	rc = targets_resolve(t->cfg, own, &sc, v);
 	sidecar_free(&sc);
-	if (rc == 0 && v->n_targets < 2)
+	if (rc == 0 && v->n_targets < 2) {
+		*alone = true;
 		return false;
+	}
 	if (rc == 0)
 		check_each_target(t, it, view0, ci0, v);
 	return true;
@@ -100,7 +102,7 @@ void trk_validate_as_accounts(struct tracker *t, const struct trk_item *it,
 	char name[ACCOUNT_NAME_MAX + 1];
 	const struct account *a = NULL;
 	struct as_account as;
-	bool own_folder;
+	bool own_folder, alone = false;
 
 	own_folder = t->cfg && drop_account_of(it->video, name, sizeof(name)) == 0;
 	if (own_folder && strcmp(name, DROP_DEFAULT_ACCOUNT))
@@ -109,14 +111,18 @@ void trk_validate_as_accounts(struct tracker *t, const struct trk_item *it,
 		/* the root's folders are the default account's; an unknown
 		 * account's item is refused by name, so it names no targets */
 		if (!own_folder || strcmp(name, DROP_DEFAULT_ACCOUNT) ||
-		    !validate_targets(t, it, CONFIG_DEFAULT_ACCOUNT, t->cfg, ci, v))
+		    !validate_targets(t, it, CONFIG_DEFAULT_ACCOUNT, t->cfg, ci, v, &alone)) {
 			rules_validate_at(t->cfg, ci, t->root_fd, it->video, it->caption, it->sched,
 					  v);
+			v->targets_resolved = alone;
+		}
 		return;
 	}
 	as_account_load(t->cfg, a, &as);
-	if (!validate_targets(t, it, name, &as.view, as.have_ci ? &as.ci : NULL, v))
+	if (!validate_targets(t, it, name, &as.view, as.have_ci ? &as.ci : NULL, v, &alone)) {
 		rules_validate_at(&as.view, as.have_ci ? &as.ci : NULL, t->root_fd, it->video,
 				  it->caption, it->sched, v);
+		v->targets_resolved = alone;
+	}
 	free(as.dir);
 }

@@ -64,16 +64,6 @@ static int apply_refusal(struct store *st, const char *root, const struct job *j
 	return rc < 0 ? rc : JOB_INVALID;
 }
 
-/* Whether job @j's account posts to YouTube. */
-static bool posts_to_youtube(const struct config *cfg, const struct job *j)
-{
-	const struct account *a = cfg && j->account ? config_account(cfg, j->account) : NULL;
-
-	if (a)
-		return a->platform && !strcmp(a->platform, "youtube");
-	return config_is_youtube(cfg);
-}
-
 /*
  * When a valid item posts: in queue/ at its slot (meta/job/queue.h), in
  * scheduled/ at its caption's time still to come, else now (0).  An item
@@ -121,7 +111,7 @@ static int apply_ok(struct store *st, const struct config *cfg, const char *root
 	int64_t at = 0;
 	int rc;
 
-	if (post_time(st, cfg, root, j, v, posts_to_youtube(cfg, j), &at) < 0)
+	if (post_time(st, cfg, root, j, v, config_account_youtube(cfg, j->account), &at) < 0)
 		return JOB_INVALID;
 	to = at ? JOB_SCHEDULED : JOB_READY;
 	rc = store_set_ready(st, j->id, v->media.size, at, v->privacy[0] ? v->privacy : NULL,
@@ -333,10 +323,59 @@ out:
 	return rc;
 }
 
+/*
+ * An item that named several targets and now names its folder's account
+ * alone (its caption's also_post_to was taken out).  Nothing posted yet:
+ * it is an item of one account again, and false is returned for the
+ * caller to apply @v as to any.  Else what is left to post is its
+ * folder's account, if that is not finished too, as a list of one: true,
+ * with the state after (or -errno) in *@state.
+ */
+static bool apply_fewer_targets(struct store *st, const struct config *cfg, const char *root,
+				const struct outcome_final *on_final, const struct job *j,
+				const struct verdict *v, int *state)
+{
+	struct strbuf done = STRBUF_INIT;
+	struct verdict one;
+	struct verdict_target *own = &one.targets[0];
+	const struct account *a;
+	bool any;
+
+	strbuf_init(&done);
+	*state = store_targets_of(st, j->id, note_finished, &done);
+	any = done.len > 0;
+	strbuf_release(&done);
+	if (*state < 0)
+		return true;
+	if (!any) {
+		log_info("%s: names no other account now; posts as its folder's alone", j->path);
+		*state = store_set_targets(st, j->id, NULL);
+		return *state < 0;
+	}
+	one = *v; /* shallow: apply_targets() frees nothing of it */
+	memset(own, 0, sizeof(*own));
+	if (drop_account_of(j->path, own->account, sizeof(own->account)) < 0 ||
+	    !(a = config_account(cfg, own->account))) {
+		*state = -ENOENT; /* refuse_unknown_account() has said so */
+		return true;
+	}
+	own->youtube = platform_is_youtube(a->platform);
+	own->kind = v->kind;
+	own->error = v->error;
+	snprintf(own->privacy, sizeof(own->privacy), "%s", v->privacy);
+	snprintf(own->warning, sizeof(own->warning), "%s", v->warning);
+	own->mode = v->mode;
+	one.n_targets = 1;
+	*state = apply_targets(st, cfg, root, on_final, j, &one);
+	return true;
+}
+
 int verdict_apply(struct store *st, const struct config *cfg, const char *root,
 		  const struct outcome_final *on_final, const struct job *j,
 		  const struct verdict *v, const char *caption)
 {
+	int state;
+
 	/* A truncated copy is not checked yet: its caption is not taken. */
 	if (v->kind != VERDICT_INCOMPLETE)
 		set_caption(st, j, caption);
@@ -344,6 +383,9 @@ int verdict_apply(struct store *st, const struct config *cfg, const char *root,
 		return JOB_INVALID;
 	if (v->n_targets >= 2)
 		return apply_targets(st, cfg, root, on_final, j, v);
+	if (v->targets_resolved && j->targets && v->kind != VERDICT_INCOMPLETE &&
+	    apply_fewer_targets(st, cfg, root, on_final, j, v, &state))
+		return state;
 	switch (v->kind) {
 	case VERDICT_OK:
 		return apply_ok(st, cfg, root, j, v);

@@ -544,4 +544,75 @@ TEST(test_an_item_of_one_account_ends_as_before)
 	fixture_down(&fx);
 }
 
+/* The tracker's verdict of an item whose caption names no other account
+ * now: the folder's account alone, resolved. */
+static void verdict_alone(struct verdict *v)
+{
+	verdict_init(v);
+	v->targets_resolved = true;
+	snprintf(v->privacy, sizeof(v->privacy), "PUBLIC_TO_EVERYONE");
+	v->media.size = 8192;
+	v->media.container = CONTAINER_MP4;
+}
+
+TEST(test_also_post_to_taken_out_before_any_post_makes_an_item_of_one_account)
+{
+	struct verdict v;
+	struct job j;
+	int64_t id;
+
+	if (!setup())
+		return;
+	id = waiting_item(&j);
+	verdict_two(&v, VERDICT_OK, VERDICT_OK);
+	CHECK_INT(verdict_apply(fx.st, &fx.cfg, fx.root, &on_final, &j, &v, NULL), JOB_READY);
+	verdict_free(&v);
+	job_free(&j);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
+	CHECK_STR(j.targets, "default,yt");
+	verdict_alone(&v);
+	CHECK_INT(verdict_apply(fx.st, &fx.cfg, fx.root, &on_final, &j, &v, NULL), JOB_READY);
+	job_free(&j);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
+	CHECK(j.targets == NULL); /* YouTube is no longer posted to */
+	CHECK_STR(j.account, "default");
+	job_free(&j);
+	/* the poster's re-check resolves nothing: it never drops a target */
+	CHECK_INT(store_set_targets(fx.st, id, "default,yt"), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
+	v.targets_resolved = false;
+	verdict_apply(fx.st, &fx.cfg, fx.root, &on_final, &j, &v, NULL);
+	job_free(&j);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
+	CHECK_STR(j.targets, "default,yt");
+	job_free(&j);
+	verdict_free(&v);
+	fixture_down(&fx);
+}
+
+TEST(test_also_post_to_taken_out_after_its_folder_posted_ends_the_item)
+{
+	struct verdict v;
+	struct job j;
+	int64_t id;
+
+	if (!setup())
+		return;
+	id = tiktok_done_uploading();
+	CHECK_INT(outcome_posted(fx.st, &fx.cfg, fx.root, &on_final, id), 0);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
+	CHECK_INT(j.state, JOB_WAITING); /* the next target: yt */
+	CHECK_STR(j.account, "yt");
+	verdict_alone(&v);
+	CHECK_INT(verdict_apply(fx.st, &fx.cfg, fx.root, &on_final, &j, &v, NULL), JOB_POSTED);
+	job_free(&j);
+	CHECK_INT(store_get(fx.st, id, &j), 0);
+	CHECK_INT(j.state, JOB_POSTED);
+	CHECK(fixture_exists(&fx, "posted/clip.mp4"));
+	CHECK_INT(finals, 1);
+	job_free(&j);
+	verdict_free(&v);
+	fixture_down(&fx);
+}
+
 UNIT_MAIN()
