@@ -18,10 +18,12 @@ fixture use; `python3 tests/tools/mediafiles.py OUTDIR` writes it to OUTDIR and
 prints one "name path" line per file.
 
 `python3 tests/tools/mediafiles.py --warm` (`make media`) fills the cache with
-STANDARD and ALSO, the files single tests make, and writes the standard set
-to CACHE/standard.  `make check` runs it as one job beside the compiler, so
-that no test waits for ffmpeg: on a fresh clone, every pytest worker's first
-test used to spend ~40 s making the set (each worker made it, at once).
+STANDARD and writes it to CACHE/standard; `make check` runs it as one job
+beside the compiler, so that no test waits for it: on a fresh clone, every
+pytest worker's first test used to spend ~40 s making the set (each worker
+made it, at once).  `--also` encodes ALSO, the files single tests make;
+run_check.py runs it beside the tests, whose workers mostly wait, rather
+than in the build, which keeps both cores busy.
 
 ffmpeg 5.1 (Debian 12) has no -display_rotation; the mov muxer there still
 honours the stream tag rotate=N and writes it as the tkhd matrix, which is
@@ -99,17 +101,17 @@ STANDARD = {
 
 
 # (kind, opts) of the files tests make for themselves with make_media();
-# warm() encodes them ahead.  A test whose file is not here still works: it
+# warm_also() encodes them ahead, longest first.  A test whose file is not here still works: it
 # encodes it when it runs, which only costs time.
-ALSO = [
-    ("mp4", dict(w=720, h=1280, dur=3.0)),             # test_check
-    ("mp4", dict(w=360, h=640, dur=6.0)),              # test_check
+ALSO = [  # the first two are for tests that LONG_FIRST starts early
     ("mp4", dict(w=360, h=640, dur=30)),               # test_status
     ("mp4", dict(w=180, h=320, dur=240, fps=10)),      # test_check_youtube
     ("mp4", dict(w=320, h=180, dur=120, fps=10)),      # test_check_youtube
     ("mp4", dict(w=180, h=320, dur=20, fps=10)),       # test_check_youtube
     ("mp4", dict(w=180, h=320, dur=5, fps=10)),        # test_check_youtube
     ("mp4", dict(w=240, h=240, dur=5, fps=10)),        # test_check_youtube
+    ("mp4", dict(w=720, h=1280, dur=3.0)),             # test_check
+    ("mp4", dict(w=360, h=640, dur=6.0)),              # test_check
     ("text", {}),                                      # test_status
 ]
 
@@ -268,13 +270,18 @@ def make_standard(outdir):
 
 
 def warm():
-    """Fill the cache with STANDARD and ALSO; return the standard set's
-    folder, CACHE/standard (what run_unit.py gives the unit tests)."""
-    for kind, opts in ALSO:
-        make_media(kind, CACHE / "also", **dict(opts))
+    """Fill the cache with STANDARD; return the standard set's folder,
+    CACHE/standard (what run_unit.py gives the unit tests)."""
     out = CACHE / "standard"
     make_standard(out)
     return out
+
+
+def warm_also():
+    """Fill the cache with ALSO.  A test that asks for one of its files
+    first makes it too; the cache takes whichever copy lands last."""
+    for kind, opts in ALSO:
+        make_media(kind, CACHE / "also", **dict(opts))
 
 
 if pytest is not None:
@@ -286,9 +293,9 @@ if pytest is not None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: mediafiles.py OUTDIR | --warm")
-    if sys.argv[1] == "--warm":
-        warm()
+        sys.exit("usage: mediafiles.py OUTDIR | --warm | --also")
+    if sys.argv[1] in ("--warm", "--also"):
+        warm() if sys.argv[1] == "--warm" else warm_also()
         sys.exit(0)
     for n, p in make_standard(sys.argv[1]).items():
         print(n, p)

@@ -6,8 +6,10 @@ The unit binaries and the mounted tests overlap: pytest starts first (its
 workers spend their time waiting for daemons and sandboxes), and the unit
 binaries run beside it, one per processor.  They can: each makes its own
 mkdtemp folder, its own sandbox on a port the OS picks, and reads the
-media set made once before any of them starts (run_unit.py).  Outputs are
-printed in a fixed order (units, then pytest) whatever finished first.
+media set made once before any of them starts (`make media`, run_unit.py).
+The few videos single tests make for themselves are encoded beside them
+(mediafiles.py --also).  Outputs are printed in a fixed order (units, then
+pytest) whatever finished first.
 """
 import argparse
 import os
@@ -70,12 +72,18 @@ def main():
 
     t_build = time.time()
     with tempfile.TemporaryFile("w+") as out:
+        # the videos single tests make, encoded while the workers wait for
+        # daemons (the build made the standard set: make media)
+        also = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "tools",
+                                                              "mediafiles.py"), "--also"],
+                                cwd=ROOT, stdout=subprocess.DEVNULL)
         py = start_pytest(args.build, out)
         t0 = time.monotonic()
         up, uf = run_units(args.units, jobs=os.cpu_count() or 1)
         unit_s = time.monotonic() - t0
         print(f"unit: {up} passed, {uf} failed", flush=True)
         rc = py.wait()
+        also.wait()
         integ_s = time.monotonic() - t0
         out.seek(0)
         text = out.read()
