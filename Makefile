@@ -95,18 +95,21 @@ deps:
 media:
 	@$(PYTHON) tests/tools/mediafiles.py --warm
 
-# One sub-make builds the binary and the unit tests together, in parallel:
-# -j$(NPROC), or the caller's -j (its job server then reaches the sub-make
-# through MAKEFLAGS, and so does SANITIZE=1).  MAKEFLAGS holds -j only
-# while a recipe runs, hence the test here and not at parse time.  The test
-# videos are one job of it, named first so that ffmpeg starts at once and
-# runs beside the compiler: on a fresh clone the tests then find them made.
+# A sub-make builds the binary and the test videos, in parallel: -j$(NPROC),
+# or the caller's -j (its job server then reaches the sub-make through
+# MAKEFLAGS, and so does SANITIZE=1).  MAKEFLAGS holds -j only while a
+# recipe runs, hence the test here and not at parse time.  The videos are
+# one job of it, named first so that ffmpeg starts at once and runs beside
+# the compiler: on a fresh clone the tests then find them made.  The unit
+# tests are built by run_check.py once the mounted tests run (they need
+# only the binary and mostly wait, so the compiler has the cores).
 # run_check.py times the phases from $$start.
+CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 check: deps
 	@start=$$(date +%s.%N) && \
-	$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC)) \
-		media tiktokfs $(UNIT_BIN) && \
-	$(PYTHON) tests/tools/run_check.py --build $(BUILD) --started $$start $(UNIT_BIN)
+	$(MAKE) --no-print-directory $(CHECK_J) media tiktokfs && \
+	$(PYTHON) tests/tools/run_check.py --build $(BUILD) --started $$start \
+		--make-units "$(MAKE) --no-print-directory $(CHECK_J)" $(UNIT_BIN)
 
 # libFuzzer: clang only; each target is linked with the library sources
 # rebuilt for fuzzing (coverage + ASan + UBSan), not the normal build.

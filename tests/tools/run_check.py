@@ -3,8 +3,9 @@
 once, then one summary line and one line of phase timings.
 
 The unit binaries and the mounted tests overlap: pytest starts first (its
-workers spend their time waiting for daemons and sandboxes), and the unit
-binaries run beside it, one per processor.  They can: each makes its own
+workers spend their time waiting for daemons and sandboxes), the unit
+binaries are built beside it (--make-units: make check builds only the
+daemon before) and run beside it, one per processor.  They can: each makes its own
 mkdtemp folder, its own sandbox on a port the OS picks, and reads the
 media set made once before any of them starts (`make media`, run_unit.py).
 The few videos single tests make for themselves are encoded beside them
@@ -14,6 +15,7 @@ pytest) whatever finished first.
 import argparse
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -62,11 +64,25 @@ def pytest_counts(text, returncode):
     return passed, failed
 
 
+def build_and_run_units(make, units):
+    """(passed, failed) of the unit binaries, built first by @make (a
+    command line) when given.  The make inherits this process's descriptors:
+    under `make -jN check` they carry the caller's job server."""
+    if make:
+        r = subprocess.run(shlex.split(make) + units, cwd=ROOT, close_fds=False)
+        if r.returncode != 0:
+            print(f"unit: the build failed (exit {r.returncode})", flush=True)
+            return 0, 1
+    return run_units(units, jobs=os.cpu_count() or 1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--started", type=float, default=None,
                     help="when the build began (Unix seconds), for the phase line")
+    ap.add_argument("--make-units", default=None,
+                    help="the make command that builds the unit binaries, run beside pytest")
     ap.add_argument("units", nargs="*")
     args = ap.parse_args()
 
@@ -79,7 +95,7 @@ def main():
                                 cwd=ROOT, stdout=subprocess.DEVNULL)
         py = start_pytest(args.build, out)
         t0 = time.monotonic()
-        up, uf = run_units(args.units, jobs=os.cpu_count() or 1)
+        up, uf = build_and_run_units(args.make_units, args.units)
         unit_s = time.monotonic() - t0
         print(f"unit: {up} passed, {uf} failed", flush=True)
         rc = py.wait()
