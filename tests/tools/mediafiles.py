@@ -112,6 +112,8 @@ ALSO = [  # the first two are for tests that LONG_FIRST starts early
     ("mp4", dict(w=240, h=240, dur=5, fps=10)),        # test_check_youtube
     ("mp4", dict(w=720, h=1280, dur=3.0)),             # test_check
     ("mp4", dict(w=360, h=640, dur=6.0)),              # test_check
+    ("mp4", dict(w=180, h=320, dur=20, fps=30)),       # test_check_targets
+    ("mp4", dict(w=360, h=640, dur=5, fps=30)),        # test_check_targets
     ("text", {}),                                      # test_status
 ]
 
