@@ -88,13 +88,19 @@ def main():
 
     t_build = time.time()
     with tempfile.TemporaryFile("w+") as out:
+        py = start_pytest(args.build, out)
+        t0 = time.monotonic()
+        # What runs beside pytest from here (the unit build and binaries,
+        # ffmpeg) is throughput work that inherits this niceness, while the
+        # mounted tests' daemons and sandboxes keep their priority: they
+        # mostly wait, and a test that counts TikTok's minutes wants them
+        # to wake on time.
+        os.nice(10)
         # the videos single tests make, encoded while the workers wait for
         # daemons (the build made the standard set: make media)
         also = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "tools",
                                                               "mediafiles.py"), "--also"],
                                 cwd=ROOT, stdout=subprocess.DEVNULL)
-        py = start_pytest(args.build, out)
-        t0 = time.monotonic()
         up, uf = build_and_run_units(args.make_units, args.units)
         unit_s = time.monotonic() - t0
         print(f"unit: {up} passed, {uf} failed", flush=True)
