@@ -5,6 +5,7 @@
 #   make deps            install the Debian packages that are missing
 #   make check           deps, build, C unit tests, sandbox and mounted tests
 #   make unit            C unit tests only
+#   make media           the test videos (ffmpeg), cached in build/media-cache
 #   make fuzz            libFuzzer targets, FUZZ_SECONDS each (clang)
 #   make demo            post a sample video through a real mount to the sandbox
 #   make bench           ratios measured side by side
@@ -54,7 +55,7 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(BUILD)/%)
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 
-.PHONY: all tiktokfs deps check unit fuzz demo bench install uninstall clean sandbox-check \
+.PHONY: all tiktokfs deps check unit media fuzz demo bench install uninstall clean sandbox-check \
 	container-check
 
 all: tiktokfs
@@ -89,16 +90,26 @@ unit: $(UNIT_BIN)
 deps:
 	@sh tests/tools/deps.sh
 
-# One sub-make builds the binary and the unit tests together, in parallel:
-# -j$(NPROC), or the caller's -j (its job server then reaches the sub-make
-# through MAKEFLAGS, and so does SANITIZE=1).  MAKEFLAGS holds -j only
-# while a recipe runs, hence the test here and not at parse time.
+# The test videos, made once into the cache (tests/tools/mediafiles.py);
+# a second run finds them there and takes a fraction of a second.
+media:
+	@$(PYTHON) tests/tools/mediafiles.py --warm
+
+# A sub-make builds the binary and the test videos, in parallel: -j$(NPROC),
+# or the caller's -j (its job server then reaches the sub-make through
+# MAKEFLAGS, and so does SANITIZE=1).  MAKEFLAGS holds -j only while a
+# recipe runs, hence the test here and not at parse time.  The videos are
+# one job of it, named first so that ffmpeg starts at once and runs beside
+# the compiler: on a fresh clone the tests then find them made.  The unit
+# tests are built by run_check.py once the mounted tests run (they need
+# only the binary and mostly wait, so the compiler has the cores).
 # run_check.py times the phases from $$start.
+CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC))
 check: deps
 	@start=$$(date +%s.%N) && \
-	$(MAKE) --no-print-directory $(if $(filter -j%,$(MAKEFLAGS)),,-j$(NPROC)) \
-		tiktokfs $(UNIT_BIN) && \
-	$(PYTHON) tests/tools/run_check.py --build $(BUILD) --started $$start $(UNIT_BIN)
+	$(MAKE) --no-print-directory $(CHECK_J) media tiktokfs && \
+	$(PYTHON) tests/tools/run_check.py --build $(BUILD) --started $$start \
+		--make-units "$(MAKE) --no-print-directory $(CHECK_J)" $(UNIT_BIN)
 
 # libFuzzer: clang only; each target is linked with the library sources
 # rebuilt for fuzzing (coverage + ASan + UBSan), not the normal build.

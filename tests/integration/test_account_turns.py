@@ -3,15 +3,25 @@ by their bandwidth_share (issue 12): mounted for real against the sandbox,
 with the order of TikTok's inits (the sandbox's record, oldest first) as
 the account order.  Account a's six items are dropped before account b's
 two, all scheduled for one common time, so that every item is due at once
-and only the turns decide."""
-import datetime
+and only the turns decide.
+
+The daemon and the sandbox share a clock running SCALE times faster
+(tests/conftest.py, time_scale): the lead before the common time and the
+uploads' status polls pass in a tenth of the real time, while the daemon
+runs all along, as it would for a real schedule."""
+import time
+
+import pytest
 
 from login_util import login_session
 from posting_util import FAST, drop
 
 PUBLIC_ID = "723f24d7-e717-40f8-a2b6-cb8464cd23b4"   # sbpublic, tests/sandbox/default.json
 PRIVATE_ID = "afd97af1-b87b-48b9-ac98-410a9cda5344"  # sbprivate
-LEAD = 25  # s: time for the eight items to be checked before their schedule
+SCALE = 10
+# s of the shared clock (15 real seconds): time for the eight items to be
+# checked before their schedule
+LEAD = 150
 
 
 def login_as(config, sandbox, account, user):
@@ -36,8 +46,8 @@ def two_accounts(mounted, sandbox, share_a, share_b):
 def post_in_turns(m, sandbox, clip):
     """Drop a's six items, then b's two, all for one time; the accounts of
     the inits in TikTok's order ("a"/"b")."""
-    when = (datetime.datetime.now(datetime.timezone.utc)
-            + datetime.timedelta(seconds=LEAD)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    when = time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                         time.gmtime(int(sandbox.clock()["now"]) + LEAD))
     rels = []
     for acct, n in (("a", 6), ("b", 2)):
         for i in range(n):
@@ -45,7 +55,7 @@ def post_in_turns(m, sandbox, clip):
                              f"{acct}{i}", name=f"{acct}{i}.mp4",
                              folder=f"accounts/{acct}/scheduled"))
     for rel in rels:  # every item waits for the time: none was taken early
-        m.wait_state(rel, "scheduled", timeout=LEAD - 5)
+        m.wait_state(rel, "scheduled", timeout=LEAD / SCALE - 5)
     for rel in rels:
         acct, name = rel.split("/")[1], rel.rsplit("/", 1)[1]
         m.wait_state(f"accounts/{acct}/posted/{name}", "posted", timeout=120)
@@ -56,6 +66,7 @@ def post_in_turns(m, sandbox, clip):
     return "".join(t["title"][0] for t in tasks)
 
 
+@pytest.mark.time_scale(SCALE)
 def test_equal_shares_let_a_later_account_go_before_the_first_is_done(
         mounted, sandbox, clip):
     m = two_accounts(mounted, sandbox, 1, 1)
@@ -65,6 +76,7 @@ def test_equal_shares_let_a_later_account_go_before_the_first_is_done(
     assert order == "ababaaaa", order
 
 
+@pytest.mark.time_scale(SCALE)
 def test_shares_three_to_one_give_three_turns_for_one(mounted, sandbox, clip):
     m = two_accounts(mounted, sandbox, 3, 1)
     order = post_in_turns(m, sandbox, clip)

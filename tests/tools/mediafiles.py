@@ -17,6 +17,14 @@ STANDARD is the set the unit tests, the fuzz seeds and the `media` pytest
 fixture use; `python3 tests/tools/mediafiles.py OUTDIR` writes it to OUTDIR and
 prints one "name path" line per file.
 
+`python3 tests/tools/mediafiles.py --warm` (`make media`) fills the cache with
+STANDARD and writes it to CACHE/standard; `make check` runs it as one job
+beside the compiler, so that no test waits for it: on a fresh clone, every
+pytest worker's first test used to spend ~40 s making the set (each worker
+made it, at once).  `--also` encodes ALSO, the files single tests make;
+run_check.py runs it beside the tests, whose workers mostly wait, rather
+than in the build, which keeps both cores busy.
+
 ffmpeg 5.1 (Debian 12) has no -display_rotation; the mov muxer there still
 honours the stream tag rotate=N and writes it as the tkhd matrix, which is
 what the probe reads.
@@ -90,6 +98,24 @@ STANDARD = {
     "text.mp4": ("text", {}),
     "empty.mp4": ("empty", {}),
 }
+
+
+# (kind, opts) of the files tests make for themselves with make_media();
+# warm_also() encodes them ahead, longest first.  A test whose file is not here still works: it
+# encodes it when it runs, which only costs time.
+ALSO = [  # the first two are for tests that LONG_FIRST starts early
+    ("mp4", dict(w=360, h=640, dur=30)),               # test_status
+    ("mp4", dict(w=180, h=320, dur=240, fps=10)),      # test_check_youtube
+    ("mp4", dict(w=320, h=180, dur=120, fps=10)),      # test_check_youtube
+    ("mp4", dict(w=180, h=320, dur=20, fps=10)),       # test_check_youtube
+    ("mp4", dict(w=180, h=320, dur=5, fps=10)),        # test_check_youtube
+    ("mp4", dict(w=240, h=240, dur=5, fps=10)),        # test_check_youtube
+    ("mp4", dict(w=720, h=1280, dur=3.0)),             # test_check
+    ("mp4", dict(w=360, h=640, dur=6.0)),              # test_check
+    ("mp4", dict(w=180, h=320, dur=20, fps=30)),       # test_check_targets
+    ("mp4", dict(w=360, h=640, dur=5, fps=30)),        # test_check_targets
+    ("text", {}),                                      # test_status
+]
 
 
 def _command(kind, out, w=360, h=640, dur=3.0, fps=30, rotate=0):
@@ -245,6 +271,21 @@ def make_standard(outdir):
     return out
 
 
+def warm():
+    """Fill the cache with STANDARD; return the standard set's folder,
+    CACHE/standard (what run_unit.py gives the unit tests)."""
+    out = CACHE / "standard"
+    make_standard(out)
+    return out
+
+
+def warm_also():
+    """Fill the cache with ALSO.  A test that asks for one of its files
+    first makes it too; the cache takes whichever copy lands last."""
+    for kind, opts in ALSO:
+        make_media(kind, CACHE / "also", **dict(opts))
+
+
 if pytest is not None:
     @pytest.fixture(scope="session")
     def media(tmp_path_factory):
@@ -254,6 +295,9 @@ if pytest is not None:
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: mediafiles.py OUTDIR")
+        sys.exit("usage: mediafiles.py OUTDIR | --warm | --also")
+    if sys.argv[1] in ("--warm", "--also"):
+        warm() if sys.argv[1] == "--warm" else warm_also()
+        sys.exit(0)
     for n, p in make_standard(sys.argv[1]).items():
         print(n, p)

@@ -3,15 +3,19 @@
 once, then one summary line and one line of phase timings.
 
 The unit binaries and the mounted tests overlap: pytest starts first (its
-workers spend their time waiting for daemons and sandboxes), and the unit
-binaries run beside it, one per processor.  They can: each makes its own
+workers spend their time waiting for daemons and sandboxes), the unit
+binaries are built beside it (--make-units: make check builds only the
+daemon before) and run beside it, one per processor.  They can: each makes its own
 mkdtemp folder, its own sandbox on a port the OS picks, and reads the
-media set made once before any of them starts (run_unit.py).  Outputs are
-printed in a fixed order (units, then pytest) whatever finished first.
+media set made once before any of them starts (`make media`, run_unit.py).
+The few videos single tests make for themselves are encoded beside them
+(mediafiles.py --also).  Outputs are printed in a fixed order (units, then
+pytest) whatever finished first.
 """
 import argparse
 import os
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -60,11 +64,25 @@ def pytest_counts(text, returncode):
     return passed, failed
 
 
+def build_and_run_units(make, units):
+    """(passed, failed) of the unit binaries, built first by @make (a
+    command line) when given.  The make inherits this process's descriptors:
+    under `make -jN check` they carry the caller's job server."""
+    if make:
+        r = subprocess.run(shlex.split(make) + units, cwd=ROOT, close_fds=False)
+        if r.returncode != 0:
+            print(f"unit: the build failed (exit {r.returncode})", flush=True)
+            return 0, 1
+    return run_units(units, jobs=os.cpu_count() or 1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default="build")
     ap.add_argument("--started", type=float, default=None,
                     help="when the build began (Unix seconds), for the phase line")
+    ap.add_argument("--make-units", default=None,
+                    help="the make command that builds the unit binaries, run beside pytest")
     ap.add_argument("units", nargs="*")
     args = ap.parse_args()
 
@@ -72,10 +90,22 @@ def main():
     with tempfile.TemporaryFile("w+") as out:
         py = start_pytest(args.build, out)
         t0 = time.monotonic()
-        up, uf = run_units(args.units, jobs=os.cpu_count() or 1)
+        # What runs beside pytest from here (the unit build and binaries,
+        # ffmpeg) is throughput work that inherits this niceness, while the
+        # mounted tests' daemons and sandboxes keep their priority: they
+        # mostly wait, and a test that counts TikTok's minutes wants them
+        # to wake on time.
+        os.nice(10)
+        # the videos single tests make, encoded while the workers wait for
+        # daemons (the build made the standard set: make media)
+        also = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "tools",
+                                                              "mediafiles.py"), "--also"],
+                                cwd=ROOT, stdout=subprocess.DEVNULL)
+        up, uf = build_and_run_units(args.make_units, args.units)
         unit_s = time.monotonic() - t0
         print(f"unit: {up} passed, {uf} failed", flush=True)
         rc = py.wait()
+        also.wait()
         integ_s = time.monotonic() - t0
         out.seek(0)
         text = out.read()
