@@ -2,7 +2,9 @@
  * `tiktokfs check [-c CONFIG] [--account NAME] VIDEO [CAPTION]`: the
  * validation the daemon runs before an upload, offline, with everything it
  * found printed (spec: "Commands", "Validation before upload").  With
- * --account, the item is checked as that account posts it: its settings,
+ * --account (or when the video is in accounts/NAME/outbox/, scheduled/ or
+ * queue/ and NAME is an account of the config), the item is checked as
+ * that account posts it: its settings,
  * its platform's rules, and for a YouTube account the caption as YouTube
  * will get it and whether the video will be a Short (cmd/check_yt.c).
  *
@@ -194,6 +196,27 @@ static bool in_scheduled_folder(const char *video)
 			free(outbox);
 		}
 	}
+	free(real);
+	return found;
+}
+
+/*
+ * The account whose folder @video is in, for a check without --account:
+ * the last ".../accounts/NAME/outbox|scheduled|queue/..." on its real path
+ * whose NAME @cfg has, into @buf.  false for any other place (the default
+ * account's folders, or a video outside any drop folder): as before.
+ */
+static bool folder_account(const struct config *cfg, const char *video, char *buf, size_t size)
+{
+	char *real = realpath(video, NULL), name[ACCOUNT_NAME_MAX + 1];
+	bool found = false;
+
+	for (const char *p = real; p && (p = strstr(p, "/" DROP_ACCOUNTS "/")); p++)
+		if (drop_account_of(p + 1, name, sizeof(name)) == 0 && drop_in_staging(p + 1) &&
+		    config_account(cfg, name) && strlen(name) < size) {
+			memcpy(buf, name, strlen(name) + 1);
+			found = true;
+		}
 	free(real);
 	return found;
 }
@@ -696,7 +719,7 @@ int cmd_check(int argc, char **argv)
 	struct tt_error err;
 	struct dflt_chain chain;
 	struct check_item it;
-	char *caption;
+	char *caption, own[ACCOUNT_NAME_MAX + 1];
 	bool defaults_ok;
 	int rc;
 
@@ -717,6 +740,11 @@ int cmd_check(int argc, char **argv)
 	it.in_scheduled = in_scheduled_folder(a.video);
 	it.chain = &chain;
 	defaults_ok = load_defaults(a.video, &chain) == 0;
+	if (!a.account && folder_account(&cfg, a.video, own, sizeof(own))) {
+		printf("Account: %s (its folder is accounts/%s/; --account chooses another)\n", own,
+		       own);
+		a.account = own;
+	}
 	rc = check_item_as(&cfg, a.account, &it, defaults_ok);
 	dflt_chain_free(&chain);
 	free(caption);

@@ -136,3 +136,24 @@ def test_rotation_is_applied_before_deciding(tmp_path, media):
     r = check_yt(tmp_path, v)
     assert r.returncode == 0, r.out
     assert "YouTube Short yes: vertical 360x640" in r.out
+
+
+def test_an_item_in_an_accounts_folder_is_checked_as_that_account(tmp_path):
+    """Without --account, a video in accounts/yt/outbox/ is checked as yt,
+    the way the daemon will post it; a folder of an account the config does
+    not have is checked as the default account, as any other place."""
+    conf = write_config(tmp_path)
+    with open(conf, "a") as f:
+        f.write(YT)
+    for name in ("yt", "zz"):
+        d = tmp_path / "drop" / "accounts" / name / "outbox"
+        make_media("mp4", d, name="clip.mp4", w=180, h=320, dur=5, fps=10)
+        caption(d / "clip.caption", "Sunset over the harbour #travel", **KEYS)
+    r = run_check(tmp_path, tmp_path / "drop/accounts/yt/outbox/clip.mp4")
+    assert r.returncode == 0, r.out
+    assert "Account: yt (its folder is accounts/yt/; --account chooses another)" in r.out
+    assert "YouTube Short yes: vertical 180x320, 5.0 s" in r.out
+    r = run_check(tmp_path, tmp_path / "drop/accounts/zz/outbox/clip.mp4")
+    assert r.returncode == 1, r.out
+    assert "Account: zz" not in r.out
+    assert "clip.mp4: 180x320 pixels; TikTok needs at least 360x360" in r.out
