@@ -50,14 +50,7 @@ static int add_finished(const struct job *t, void *arg)
 
 	ALLOC_GROW(f->v, f->n + 1, f->alloc);
 	c = &f->v[f->n++];
-	memset(c, 0, sizeof(*c));
-	c->state = t->state;
-	c->account = xstrdup(t->account);
-	c->platform = t->platform ? xstrdup(t->platform) : NULL;
-	c->url = t->url ? xstrdup(t->url) : NULL;
-	c->post_id = t->post_id ? xstrdup(t->post_id) : NULL;
-	c->error_text = t->error_text ? xstrdup(t->error_text) : NULL;
-	c->error = t->error ? xstrdup(t->error) : NULL;
+	job_dup(t, c);
 	return 0;
 }
 

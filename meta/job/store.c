@@ -530,18 +530,24 @@ int store_transition(struct store *st, int64_t id, enum job_state to, const char
 	return txn_end(st, rc, true);
 }
 
-int store_note(struct store *st, int64_t id, const char *note)
+/* Inside a transaction: a history row of job @id that changes no state. */
+static int note_row(struct store *st, int64_t id, const char *note)
 {
 	char cur[32];
+	int rc = state_of(st, id, cur, sizeof(cur));
+
+	return rc == 0 ? history_row(st, id, cur, cur, note) : rc;
+}
+
+int store_note(struct store *st, int64_t id, const char *note)
+{
 	int rc;
 
 	if (st->readonly)
 		return -EROFS;
 	rc = txn_begin(st);
 	if (rc == 0)
-		rc = state_of(st, id, cur, sizeof(cur));
-	if (rc == 0)
-		rc = history_row(st, id, cur, cur, note);
+		rc = note_row(st, id, note);
 	return txn_end(st, rc, false);
 }
 
@@ -752,7 +758,6 @@ int store_end_target_wait(struct store *st, int64_t target_id, const char *post_
 	const struct sqlv v[] = {SV_I(target_id), SV_T(post_id), SV_T(url), SV_T(post_status)};
 	sqlite3_stmt *s;
 	int64_t job = 0;
-	char state[32];
 	int rc;
 
 	if (st->readonly)
@@ -768,8 +773,8 @@ int store_end_target_wait(struct store *st, int64_t target_id, const char *post_
 	if (s)
 		sqlite3_reset(s);
 	/* the job's own state is the item's (posted): the note tells */
-	if (rc == 0 && job && state_of(st, job, state, sizeof(state)) == 0)
-		rc = history_row(st, job, state, state, note);
+	if (rc == 0 && job && (rc = note_row(st, job, note)) == -ENOENT)
+		rc = 0; /* no job to note it on: the row's wait still ends */
 	return txn_end(st, rc, false);
 }
 
